@@ -1,0 +1,279 @@
+"""``triglab-cli``: the same core functions as the app, from a terminal.
+
+``--json`` prints exactly one JSON document on stdout; logs and progress go to stderr.
+Bad input exits with code 2 and a one-paragraph message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from core import TrigLabError
+from core.cli.progress import ConsoleProgress
+
+EXIT_BAD_INPUT = 2
+
+
+def _emit(args, payload: dict, text: str) -> None:
+    if getattr(args, "json", False):
+        json.dump(payload, sys.stdout, indent=2, default=_default)
+        sys.stdout.write("\n")
+    else:
+        print(text)
+
+
+def _default(obj):
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return str(obj)
+
+
+# --- info ----------------------------------------------------------------------------------
+def cmd_info(args) -> int:
+    from core.models import inspect_model, load_model
+
+    model = load_model(args.model, trust=args.trust, weights=args.weights)
+    summary = inspect_model(model)
+    payload = {"model": str(args.model), **summary.to_dict()}
+    _emit(args, payload, summary_text(summary, title=str(args.model)))
+    return 0
+
+
+def summary_text(summary, title: str = "") -> str:
+    """A fixed-width table of a :class:`core.models.ModelSummary` for the terminal."""
+    d = summary.to_dict()
+    rows = [("layer", "type", "output", "params", "non-zero", "MACs", "quantizer")]
+    for L in d["layers"]:
+        q = L.get("quantizer") or ""
+        if L.get("bits") is not None:
+            q = f"{q} ({L['bits']} bits)" if q else f"{L['bits']} bits"
+        shape = (
+            L["output_shape"]
+            if isinstance(L["output_shape"], str)
+            else "x".join(str(s) for s in L["output_shape"])
+        )
+        rows.append((L["name"], L["type"], shape, str(L["params"]), str(L["nonzero"]), str(L["macs"]), q))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [title] if title else []
+    for i, r in enumerate(rows):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    t = d["totals"]
+    lines.append("")
+    lines.append(
+        f"total: {t['params']} parameters ({t['trainable']} trainable), {t['nonzero']} non-zero "
+        f"(sparsity {100 * t['sparsity']:.1f}%), {t['macs']} MACs per inference"
+    )
+    lines.append(
+        f"size: {t['size_dense']} B dense fp32, {t['size_sparse']} B sparse, {t['size_gzip']} B gzip"
+    )
+    return "\n".join(lines)
+
+
+# --- data ----------------------------------------------------------------------------------
+def cmd_data(args) -> int:
+    from core.data import load_dataset, save_npz
+
+    params = {}
+    if args.events is not None:
+        params["events"] = args.events
+    if args.seed is not None:
+        params["seed"] = args.seed
+    ds = load_dataset(args.name, progress=ConsoleProgress(quiet=args.json), **params)
+    out = None
+    if args.out:
+        out = save_npz(ds, args.out)
+    payload = {
+        "dataset": ds.name,
+        "task": ds.task,
+        "input_shape": list(ds.input_shape),
+        "train": len(ds.x_train),
+        "val": len(ds.x_val),
+        "test": len(ds.x_test),
+        "targets": list(ds.target_names),
+        "meta": ds.meta,
+        "out": str(out or args.out) if args.out else None,
+    }
+    text = (
+        f"{ds.name} ({ds.task}): input {tuple(ds.input_shape)}, "
+        f"{len(ds.x_train)}/{len(ds.x_val)}/{len(ds.x_test)} train/val/test"
+        + (f"\nwritten to {payload['out']}" if args.out else "")
+    )
+    _emit(args, payload, text)
+    return 0
+
+
+# --- train ---------------------------------------------------------------------------------
+def cmd_train(args) -> int:
+    from core.data import load_dataset
+    from core.workflows import add_zoo_variant, train_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.open_or_create(args.out)
+    progress = ConsoleProgress(quiet=args.json)
+    if args.zoo:
+        start = add_zoo_variant(ws, args.zoo, dataset=args.data)
+        source = start.name
+    else:
+        source = ws[args.variant].name
+    ds_name = args.data or ws[source].dataset
+    if not ds_name:
+        raise TrigLabError("Say which dataset to train on: --data NAME (or a .npz/.h5 file)")
+    params = {}
+    if args.events:
+        params["events"] = args.events
+    dataset = load_dataset(ds_name, cache_dir=ws.data_dir, progress=progress.sub(0, 0.05), **params)
+    result = train_variant(
+        ws,
+        source,
+        dataset,
+        epochs=args.epochs,
+        batch_size=args.batch,
+        lr=args.lr,
+        optimizer=args.optimizer,
+        seed=args.seed,
+        name=args.name,
+        max_train_samples=args.max_samples,
+        progress=progress.sub(0.05, 1.0),
+    )
+    v = result.variant
+    payload = {
+        "workspace": str(ws.root),
+        "variant": v.name,
+        "parent": v.parent,
+        "file": str(ws.root / v.file),
+        "dataset": v.dataset,
+        "epochs_completed": result.train.epochs_completed,
+        "cancelled": result.train.cancelled,
+        "seconds": round(result.train.seconds, 2),
+        "history": result.train.history,
+        "metrics": v.metrics,
+    }
+    mtext = ", ".join(f"{k}={val:.4g}" for k, val in v.metrics.items() if isinstance(val, float))
+    _emit(args, payload, f"variant '{v.name}' saved in {ws.root}\n{mtext}")
+    return 0
+
+
+# --- workspace / zoo / datasets --------------------------------------------------------------
+def cmd_workspace(args) -> int:
+    from core.workspace import Workspace
+
+    ws = Workspace.open(args.ws)
+    payload = {"workspace": str(ws.root), "variants": [v.to_dict() for v in ws.variants.values()]}
+    lines = [f"workspace {ws.root}: {len(ws.variants)} variant(s)"]
+    for v in ws.variants.values():
+        depth = len(ws.lineage(v.name)) - 1
+        lines.append(f"{'  ' * depth}- {v.name} [{v.operation}] {v.dataset or ''}")
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def cmd_zoo(args) -> int:
+    from core.zoo import list_zoo
+
+    entries = [{"name": e.name, "dataset": e.dataset, "description": e.description} for e in list_zoo()]
+    _emit(args, {"zoo": entries}, "\n".join(f"{e['name']:18s} {e['description']}" for e in entries))
+    return 0
+
+
+def cmd_datasets(args) -> int:
+    from core.data import list_datasets
+
+    infos = [{"name": i.name, "task": i.task, "description": i.description} for i in list_datasets()]
+    _emit(
+        args,
+        {"datasets": infos},
+        "\n".join(f"{i['name']:10s} {i['task']:15s} {i['description']}" for i in infos),
+    )
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from core.workflows import ensure_demo_workspace
+
+    ws = ensure_demo_workspace(args.ws, progress=ConsoleProgress(quiet=args.json))
+    return cmd_workspace(argparse.Namespace(ws=ws.root, json=args.json))
+
+
+# --- parser --------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="triglab-cli",
+        description="TrigLab: inspect, train and compress Keras models for real-time triggers.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("info", help="inspect a model file (layers, params, MACs, quantizers, sizes)")
+    s.add_argument("model", help=".h5, .keras, SavedModel folder, or model.json (+ weights .h5)")
+    s.add_argument("--weights", help="weights .h5 for a model.json (default: found next to it)")
+    s.add_argument("--trust", action="store_true", help="load files with Lambda layers / custom code")
+    s.add_argument("--json", action="store_true", help="print one JSON document")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("train", help="train a zoo model or a workspace variant; the result is a new variant")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--zoo", help="start from a zoo architecture (see 'triglab-cli zoo')")
+    g.add_argument("--variant", help="start from this variant of the workspace")
+    s.add_argument("--data", help="dataset name (see 'triglab-cli datasets') or a .npz/.h5 file")
+    s.add_argument("--events", type=int, help="events to simulate (muon_rpc)")
+    s.add_argument("--epochs", type=int, default=10)
+    s.add_argument("--batch", type=int, default=32)
+    s.add_argument("--lr", type=float, default=1e-3)
+    s.add_argument("--optimizer", default="adam")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--name", help="name of the new variant")
+    s.add_argument("--max-samples", type=int, help="train on the first N samples only")
+    s.add_argument("--out", required=True, help="workspace folder (created if needed)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("data", help="generate / load a dataset and optionally write it as .npz")
+    s.add_argument("name", help="dataset name, e.g. muon_rpc or digits")
+    s.add_argument("--events", type=int, help="events to simulate (muon_rpc)")
+    s.add_argument("--seed", type=int, help="simulation seed (muon_rpc)")
+    s.add_argument("--out", help="write the dataset to this .npz file")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_data)
+
+    s = sub.add_parser("workspace", help="list a workspace's variants")
+    s.add_argument("ws")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_workspace)
+
+    s = sub.add_parser("zoo", help="list the model zoo")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_zoo)
+
+    s = sub.add_parser("datasets", help="list the built-in datasets")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_datasets)
+
+    s = sub.add_parser("demo", help="create (once) the hands-on 1 demo workspace the app opens")
+    s.add_argument("--ws", help="where (default: the user's TrigLab data folder)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TrigLabError as exc:
+        print(f"triglab-cli: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("triglab-cli: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

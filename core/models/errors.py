@@ -1,0 +1,85 @@
+"""Errors raised when a model file cannot be read, is unsafe to read, or cannot be written."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from core import TrigLabError
+
+TRUST_HINT = (
+    "If you trust where this file comes from, load it explicitly: load_model(path, trust=True) in "
+    'Python, --trust on the command line, or "Trust this file" in the app.'
+)
+
+
+class ModelLoadError(TrigLabError):
+    """A model file could not be loaded: missing, unsupported, corrupt or inconsistent.
+
+    Attributes:
+        path: The path the user asked for, as a string.
+        reason: What is wrong, in one sentence.
+        hint: What the user can do about it, or None.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], reason: str, hint: str | None = None) -> None:
+        self.path = os.fspath(path)
+        self.reason = reason
+        self.hint = hint
+        message = f"Cannot load model '{self.path}': {reason}"
+        if hint:
+            message += f"\n{hint}"
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class UntrustedObject:
+    """One object in a model file that TrigLab will not deserialize without trust.
+
+    Attributes:
+        layer: Name of the layer the object is (or belongs to), or None when unknown.
+        class_name: The ``class_name`` written in the file.
+        reason: Why it is refused, e.g. "runs Python code stored in the file".
+    """
+
+    layer: str | None
+    class_name: str
+    reason: str
+
+    def describe(self) -> str:
+        """One line naming the layer and the class, for messages."""
+        where = f"layer '{self.layer}'" if self.layer else "the file"
+        return f"{where} ({self.class_name}): {self.reason}"
+
+
+class UntrustedModelError(ModelLoadError):
+    """The file holds Python code (a ``Lambda`` layer) or objects TrigLab does not know.
+
+    Nothing from the file has been executed when this is raised.
+
+    Attributes:
+        objects: The refused objects, in file order.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], objects: list[UntrustedObject]) -> None:
+        self.objects = list(objects)
+        lines = "; ".join(o.describe() for o in self.objects)
+        reason = (
+            "it contains code or objects that are not known to be safe, and loading it could run code "
+            f"stored in the file: {lines}"
+        )
+        super().__init__(path, reason, TRUST_HINT)
+
+
+class ModelSaveError(TrigLabError):
+    """A model could not be written (unsupported extension, folder not writable, Keras failure).
+
+    Attributes:
+        path: The destination path, as a string.
+        reason: What went wrong.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = os.fspath(path)
+        self.reason = reason
+        super().__init__(f"Cannot save model to '{self.path}': {reason}")
