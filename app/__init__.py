@@ -1,0 +1,1 @@
+"""TrigLab's desktop app (Qt only). Everything that computes lives in ``core``."""

@@ -1,0 +1,79 @@
+"""``triglab``: launch the desktop app.
+
+The window appears before TensorFlow is imported (it loads in a background job).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+_T0 = time.perf_counter()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="triglab", description="TrigLab desktop app")
+    p.add_argument(
+        "model", nargs="?", help="a model file to open (.h5, .keras, SavedModel folder, model.json)"
+    )
+    p.add_argument("--demo", action="store_true", help="open the hands-on 1 demo workspace")
+    p.add_argument("--workspace", help="open this workspace folder")
+    p.add_argument("--screenshot", help="save a screenshot of the window to this PNG once ready, then quit")
+    p.add_argument("--quit-after", type=float, help="quit after this many seconds (benchmarks)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from app.display_check import check_display
+
+    msg = check_display()
+    if msg:
+        print(msg, file=sys.stderr)
+        return 1
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        from app.panels.netron_view import prepare_webengine
+
+        prepare_webengine()
+    except ImportError:
+        pass
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("TrigLab")
+    app.setOrganizationName("TrigLab")
+    win = MainWindow()
+    win.show()
+    shown = time.perf_counter() - _T0
+    if os.environ.get("TRIGLAB_REPORT_STARTUP"):
+        print(f"window shown after {shown:.3f} s", flush=True)
+    QTimer.singleShot(0, lambda: win.start(demo=args.demo, workspace=args.workspace, model=args.model))
+    if args.screenshot:
+        _schedule_screenshot(app, win, args.screenshot)
+    if args.quit_after:
+        QTimer.singleShot(int(args.quit_after * 1000), win.close)
+    return app.exec()
+
+
+def _schedule_screenshot(app, win, path: str) -> None:
+    """Wait until no job is running and a variant is shown, then grab the window and quit."""
+    from PySide6.QtCore import QTimer
+
+    def check():
+        busy = any(j.is_active() for j in win.jobs.jobs)
+        if busy or (win.state.workspace is not None and win.state.current is None):
+            QTimer.singleShot(300, check)
+            return
+        QTimer.singleShot(1500, lambda: (win.grab().save(path), win.close()))
+
+    QTimer.singleShot(1000, check)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

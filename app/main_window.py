@@ -1,0 +1,391 @@
+"""TrigLab's main window: variants on the left, views in the middle, jobs at the bottom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from app.jobs import Job, JobManager
+from app.panels.job_dock import JobDock
+from app.panels.model_view import ModelView
+from app.panels.start_page import StartPage
+from app.panels.variants_panel import VariantsPanel
+from app.state import AppState
+from core import TrigLabError
+
+MAX_RECENT = 8
+MODEL_FILTER = "Keras models (*.h5 *.hdf5 *.keras *.json saved_model.pb);;All files (*)"
+
+
+def app_settings() -> QSettings:
+    """The app's settings (INI file; tests redirect it with QSettings.setPath)."""
+    return QSettings(QSettings.IniFormat, QSettings.UserScope, "TrigLab", "TrigLab")
+
+
+class MainWindow(QMainWindow):
+    """The main window. ``start()`` decides what to open (demo, workspace, model file)."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or app_settings()
+        self.state = AppState(self)
+        self.jobs = JobManager(self)
+        self.ml_ready = False
+        self.last_error: tuple[str, str] | None = None
+        self._pending: list = []  # actions waiting for TensorFlow to be imported
+        self.setWindowTitle("TrigLab")
+        self.resize(1400, 900)
+
+        # --- centre: the views -----------------------------------------------------------
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.start_page = StartPage(self.state, self.jobs)
+        self.model_view = ModelView(self.state, self.jobs)
+        self.panels: dict[str, QWidget] = {"start": self.start_page, "model": self.model_view}
+        self.tabs.addTab(self.start_page, "Start")
+        self.tabs.addTab(self.model_view, "Model")
+        for key, title, factory in self._optional_panels():
+            try:
+                panel = factory(self.state, self.jobs)
+            except Exception as exc:  # a broken optional panel must not take the window down
+                panel = QLabel(f"This view could not be created: {exc}")
+                panel.setAlignment(Qt.AlignCenter)
+            self.panels[key] = panel
+            self.tabs.addTab(panel, title)
+        self.setCentralWidget(self.tabs)
+
+        # --- docks -----------------------------------------------------------------------
+        self.variants_panel = VariantsPanel(self.state, self.jobs)
+        self.variants_panel.error.connect(self.show_error)
+        self.variants_dock = self._dock(
+            "Variants", self.variants_panel, Qt.LeftDockWidgetArea, "variantsDock"
+        )
+        self.job_dock = JobDock(self.state, self.jobs)
+        self.jobs_dock = self._dock("Jobs", self.job_dock, Qt.BottomDockWidgetArea, "jobsDock")
+        self.resizeDocks([self.variants_dock], [430], Qt.Horizontal)
+        self.resizeDocks([self.jobs_dock], [200], Qt.Vertical)
+
+        # --- status bar ------------------------------------------------------------------
+        self.ml_label = QLabel("TensorFlow: not loaded")
+        self.statusBar().addPermanentWidget(self.ml_label)
+        self.state.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+
+        self._build_menus()
+        self.start_page.open_model_requested.connect(self.open_model_dialog)
+        self.start_page.open_workspace_requested.connect(self.open_workspace_dialog)
+        self.start_page.new_workspace_requested.connect(self.new_workspace_dialog)
+        self.start_page.recent_requested.connect(self.open_workspace)
+        self.start_page.walkthrough_requested.connect(self.open_walkthrough)
+        self.state.workspace_changed.connect(self._on_workspace)
+        self.state.variant_changed.connect(self._on_variant)
+        self.jobs.job_added.connect(self._watch_job)
+        self.start_page.set_recent(self.recent_workspaces())
+        self._restore_geometry()
+
+    @staticmethod
+    def _optional_panels():
+        """The views that live in their own modules; imported here so a missing one is skipped."""
+        out = []
+        for key, title, module, cls in (
+            ("graph", "Graph", "app.panels.netron_view", "NetronView"),
+            ("weights", "Weights", "app.panels.weights_view", "WeightsView"),
+            ("train", "Train", "app.panels.train_view", "TrainView"),
+        ):
+            try:
+                mod = __import__(module, fromlist=[cls])
+                out.append((key, title, getattr(mod, cls)))
+            except (ImportError, AttributeError):
+                continue
+        return out
+
+    def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        self._action(m, "Open &model file…", self.open_model_dialog, QKeySequence.Open)
+        self._action(m, "Open &workspace…", self.open_workspace_dialog, "Ctrl+Shift+O")
+        self._action(m, "&New workspace…", self.new_workspace_dialog, QKeySequence.New)
+        self.recent_menu = m.addMenu("&Recent workspaces")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addSeparator()
+        self._action(m, "&Export variant…", lambda: self.variants_panel.export())
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, QKeySequence.Quit)
+        v = self.menuBar().addMenu("&View")
+        for i in range(self.tabs.count()):
+            self._action(
+                v, self.tabs.tabText(i), lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"
+            )
+        v.addSeparator()
+        v.addAction(self.variants_dock.toggleViewAction())
+        v.addAction(self.jobs_dock.toggleViewAction())
+        w = self.menuBar().addMenu("&Walkthroughs")
+        self._action(w, "Hands-on 1 (digits CNN)", lambda: self.open_walkthrough("handson1"))
+        self._action(w, "Hands-on 2 (muon trigger)", lambda: self.open_walkthrough("handson2"))
+        h = self.menuBar().addMenu("&Help")
+        self._action(h, "About TrigLab", self._about)
+
+    def _action(self, menu, text, slot, shortcut=None) -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    # --- start-up --------------------------------------------------------------------------
+    def start(self, *, demo: bool = False, workspace: str | None = None, model: str | None = None) -> None:
+        """Import TensorFlow in the background, then open what was asked for.
+
+        Without arguments the last workspace reopens; with none, the start page stays.
+        """
+        self.ml_label.setText("TensorFlow: loading…")
+        from core.workflows import import_ml_stack
+
+        job = self.jobs.submit("Load TensorFlow", import_ml_stack)
+        job.succeeded.connect(self._on_ml_ready)
+        job.failed.connect(self._on_ml_failed)
+        if workspace:
+            self.open_workspace(workspace)
+        elif model:
+            self.open_model_file(model)
+        elif demo:
+            self.open_walkthrough("handson1")
+        else:
+            last = self.settings.value("last_workspace", "", str)
+            if last and Path(last, "triglab.json").exists():
+                self.open_workspace(last)
+
+    def _on_ml_ready(self, line: str) -> None:
+        self.ml_ready = True
+        self.ml_label.setText(line)
+        pending, self._pending = self._pending, []
+        for fn in pending:
+            fn()
+
+    def _on_ml_failed(self, message: str, _details: str) -> None:
+        self.ml_label.setText("TensorFlow: failed to load")
+        self._pending = []
+        self.show_error(
+            "TensorFlow could not be loaded",
+            f"{message}\n\nModels cannot be opened until this is fixed; see the job's details in the Jobs dock.",
+        )
+
+    def _when_ml_ready(self, fn) -> None:
+        """Run ``fn`` now if TensorFlow is imported, else as soon as it is (keeps the GUI free)."""
+        if self.ml_ready:
+            fn()
+        else:
+            self._pending.append(fn)
+
+    # --- opening things --------------------------------------------------------------------
+    def open_walkthrough(self, key: str) -> Job:
+        from core import workflows
+
+        if key == "handson2":
+            job = self.jobs.submit("Prepare hands-on 2 (muon trigger)", workflows.ensure_handson2_workspace)
+        else:
+            job = self.jobs.submit("Prepare hands-on 1 demo (digits CNN)", workflows.ensure_demo_workspace)
+        job.succeeded.connect(lambda ws: self._when_ml_ready(lambda: self._set_workspace(ws, tab="model")))
+        return job
+
+    def open_workspace(self, path: str) -> None:
+        from core.workspace import Workspace
+
+        try:
+            ws = Workspace.open(path)
+        except TrigLabError as exc:
+            self.show_error("Cannot open workspace", str(exc))
+            return
+        self._when_ml_ready(lambda: self._set_workspace(ws))
+
+    def _set_workspace(self, ws, tab: str | None = None) -> None:
+        try:
+            self.state.set_workspace(ws)
+        except TrigLabError as exc:
+            self.show_error("Cannot open a variant of this workspace", str(exc))
+        self._add_recent(str(ws.root))
+        key = tab or ws.ui.get("tab")
+        if key in self.panels:
+            self.tabs.setCurrentWidget(self.panels[key])
+        elif ws.variants:
+            self.tabs.setCurrentWidget(self.model_view)
+
+    def open_model_file(self, path: str, trust: bool = False) -> Job:
+        """Import a model file into the open workspace (or a new one named after the file)."""
+        from core.workflows import default_home, import_model_file
+        from core.workspace import Workspace
+
+        ws = self.state.workspace
+        if ws is None:
+            stem = Path(path).stem or "model"
+            ws = Workspace.open_or_create(default_home() / "workspaces" / stem)
+        job = self.jobs.submit(f"Open {Path(path).name}", import_model_file, ws, path, trust=trust)
+
+        def done(variant, ws=ws):
+            def show():
+                if self.state.workspace is not ws:
+                    self._set_workspace(ws, tab="model")
+                else:
+                    self.state.notify_variants_changed()
+                self.state.select_variant(variant.name)
+                self.tabs.setCurrentWidget(self.model_view)
+
+            self._when_ml_ready(show)
+
+        job.succeeded.connect(done)
+        job.failed.connect(lambda msg, _d, j=job: self._model_failed(j, path))
+        return job
+
+    def _model_failed(self, job: Job, path: str) -> None:
+        from core.models import UntrustedModelError
+
+        if isinstance(job.exception, UntrustedModelError):
+            box = QMessageBox(
+                QMessageBox.Warning, "This model file contains code", str(job.exception), parent=self
+            )
+            trust_btn = box.addButton("Trust this file and open it", QMessageBox.AcceptRole)
+            box.addButton(QMessageBox.Cancel)
+            box.setDefaultButton(QMessageBox.Cancel)
+            self.last_error = ("This model file contains code", str(job.exception))
+            box.finished.connect(
+                lambda _r: box.clickedButton() is trust_btn and self.open_model_file(path, trust=True)
+            )
+            box.open()
+            self.trust_box = box
+        else:
+            self.show_error("Cannot open model", job.error)
+
+    # --- dialogs ---------------------------------------------------------------------------
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model file", "", MODEL_FILTER)
+        if path:
+            if path.endswith("saved_model.pb"):
+                path = str(Path(path).parent)
+            self.open_model_file(path)
+
+    def open_workspace_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open workspace folder")
+        if path:
+            self.open_workspace(path)
+
+    def new_workspace_dialog(self) -> None:
+        from core.workspace import Workspace
+
+        path = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the new workspace")
+        if path:
+            try:
+                ws = Workspace.create(path)
+            except TrigLabError as exc:
+                self.show_error("Cannot create workspace", str(exc))
+                return
+            self._when_ml_ready(lambda: self._set_workspace(ws))
+
+    def show_error(self, title: str, message: str) -> None:
+        """A non-blocking error dialog (the app stays usable, the workspace untouched)."""
+        self.last_error = (title, message)
+        box = QMessageBox(QMessageBox.Critical, title, message, QMessageBox.Ok, self)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+
+    def _about(self) -> None:
+        import core
+
+        QMessageBox.about(
+            self,
+            "About TrigLab",
+            f"<b>TrigLab {core.__version__}</b><br>From a Keras model to a real-time trigger.<br>"
+            f"{self.ml_label.text()}",
+        )
+
+    # --- reactions -------------------------------------------------------------------------
+    def _watch_job(self, job: Job) -> None:
+        job.failed.connect(
+            lambda msg, _d, j=job: self.statusBar().showMessage(f"Job '{j.name}' failed: {msg}", 10000)
+        )
+
+    def _on_workspace(self, ws) -> None:
+        self._update_title()
+        if ws is not None:
+            self.settings.setValue("last_workspace", str(ws.root))
+
+    def _on_variant(self, lv) -> None:
+        self._update_title()
+        if lv is not None:
+            s = lv.summary.to_dict()["totals"]
+            self.statusBar().showMessage(
+                f"Variant '{lv.name}': {s['params']:,} parameters, {s['macs']:,} MACs", 8000
+            )
+
+    def _update_title(self) -> None:
+        ws, lv = self.state.workspace, self.state.current
+        parts = ["TrigLab"]
+        if ws is not None:
+            parts.append(ws.title)
+        if lv is not None:
+            parts.append(lv.name)
+        self.setWindowTitle(" — ".join(parts))
+
+    # --- recent workspaces / geometry ------------------------------------------------------
+    def recent_workspaces(self) -> list[str]:
+        val = self.settings.value("recent_workspaces", [])
+        if isinstance(val, str):
+            val = [val]
+        return [p for p in (val or []) if Path(p, "triglab.json").exists()]
+
+    def _add_recent(self, path: str) -> None:
+        rec = [path] + [p for p in self.recent_workspaces() if p != path]
+        self.settings.setValue("recent_workspaces", rec[:MAX_RECENT])
+        self.start_page.set_recent(rec[:MAX_RECENT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for p in self.recent_workspaces():
+            self.recent_menu.addAction(p, lambda p=p: self.open_workspace(p))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def _restore_geometry(self) -> None:
+        geo = self.settings.value("geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        st = self.settings.value("window_state")
+        if st is not None:
+            self.restoreState(st)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        ws = self.state.workspace
+        if ws is not None:
+            key = next((k for k, p in self.panels.items() if p is self.tabs.currentWidget()), None)
+            if key:
+                ws.ui["tab"] = key
+            try:
+                ws.save()
+            except OSError:
+                pass
+        self.settings.sync()
+        self.jobs.shutdown(timeout=15)
+        for panel in self.panels.values():
+            if hasattr(panel, "shutdown"):
+                panel.shutdown()
+        super().closeEvent(event)
+        QTimer.singleShot(0, lambda: None)

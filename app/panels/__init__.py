@@ -1,0 +1,1 @@
+"""One panel per module; each runnable alone on the demo workspace (``python -m app.panels.X``)."""

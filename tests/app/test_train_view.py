@@ -1,0 +1,198 @@
+"""The Train view: real (tiny) training runs through the UI, live curves, cancel and failure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.jobs import CANCELLED, DONE, FAILED, JobManager
+from app.panels.train_view import EMA_BETA, TrainView
+from app.state import AppState
+
+JOB_TIMEOUT_MS = 180_000  # the first run in a session imports TensorFlow
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    add_zoo_variant(ws, "handson_cnn", dataset="digits")
+    return ws
+
+
+@pytest.fixture
+def panel(qtbot, workspace):
+    state, jobs = AppState(), JobManager()
+    view = TrainView(state, jobs)
+    qtbot.addWidget(view)
+    state.set_workspace(workspace)
+    yield view
+    jobs.shutdown(timeout=60)  # never leave a worker thread behind
+    assert all(not j.is_active() for j in jobs.jobs)
+
+
+def _run_to_end(qtbot, job) -> None:
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=JOB_TIMEOUT_MS)
+    assert job.wait(30)
+
+
+def test_form_defaults_to_current_variant_and_its_dataset(panel, workspace):
+    from core.workflows import add_zoo_variant
+
+    assert panel.source_combo.currentText() == panel.state.current.name == "handson_cnn-init"
+    assert panel.dataset_ref() == "digits"
+    assert panel.name_edit.placeholderText() == "handson_cnn"
+    assert panel.start_btn.isEnabled() and not panel.cancel_btn.isEnabled()
+
+    # A variant made for another data set switches the data set with it.
+    add_zoo_variant(workspace, "muon_cnn_student", dataset="muon_rpc")
+    panel.state.notify_variants_changed()
+    panel.source_combo.setCurrentText("muon_cnn_student-init")
+    assert panel.dataset_ref() == "muon_rpc"
+    panel.source_combo.setCurrentText("handson_cnn-init")
+    assert panel.dataset_ref() == "digits"
+
+
+def test_short_run_adds_a_child_variant_and_plots_one_point_per_epoch(qtbot, panel, workspace):
+    n_before = len(workspace.variants)
+    panel.epochs_spin.setValue(3)
+    panel.batch_spin.setValue(32)
+    panel.max_samples_spin.setValue(300)
+    panel.lr_spin.setValue(3e-3)
+    panel.optimizer_combo.setCurrentText("adam")
+    panel.seed_spin.setValue(7)
+    panel.name_edit.setText("cnn-quick")
+    epochs_seen: list[int] = []
+
+    with qtbot.waitSignal(panel.state.variants_changed, timeout=JOB_TIMEOUT_MS):
+        job = panel.start()
+        assert job is not None and job.name == "Train handson_cnn-init"
+        job.reported.connect(lambda kind, v: epochs_seen.append(v["epoch"]) if kind == "epoch" else None)
+        assert panel.cancel_btn.isEnabled() and not panel.start_btn.isEnabled()
+        assert not panel.epochs_spin.isEnabled()  # the form is locked while it runs
+    _run_to_end(qtbot, job)
+
+    assert job.status == DONE, job.error
+    assert epochs_seen == [0, 1, 2]
+    result = job.result
+    v = result.variant
+    assert len(workspace.variants) == n_before + 1
+    assert v.name == "cnn-quick" and v.parent == "handson_cnn-init" and v.operation == "train"
+    assert v.params["epochs"] == 3 and v.params["epochs_completed"] == 3
+    assert v.params["max_train_samples"] == 300 and v.params["seed"] == 7
+    assert v.params["lr"] == pytest.approx(3e-3) and v.params["cancelled"] is False
+    # The new variant is current everywhere, and the form now starts from it.
+    assert panel.state.current.name == "cnn-quick"
+    assert panel.source_combo.currentText() == "cnn-quick"
+
+    curves = panel.curves()
+    hist = result.train.history
+    for key in ("loss", "val_loss", "metric", "val_metric"):
+        x, y = curves[key]
+        np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])  # exactly one point per epoch
+        assert np.all(np.isfinite(y))
+    np.testing.assert_allclose(curves["loss"][1], hist["loss"], rtol=1e-6)
+    np.testing.assert_allclose(curves["val_loss"][1], hist["val_loss"], rtol=1e-6)
+    np.testing.assert_allclose(curves["val_metric"][1], 100 * np.asarray(hist["val_accuracy"]), rtol=1e-6)
+    assert panel.metric_name() == "accuracy"
+    assert np.all((curves["metric"][1] >= 0) & (curves["metric"][1] <= 100))
+
+    # 300 samples / 32 per batch = 10 batches per epoch, placed at fractional epochs.
+    bx, by = curves["batch_loss"]
+    assert len(bx) == 30
+    np.testing.assert_allclose(bx[:3], [0.1, 0.2, 0.3])
+    assert bx[-1] == pytest.approx(3.0) and np.all(np.diff(bx) > 0)
+    assert np.all(np.isfinite(by)) and by[-1] < by[0]  # it learned
+
+    assert "Done" in panel.status_label.text() and "cnn-quick" in panel.status_label.text()
+    assert panel.start_btn.isEnabled() and not panel.cancel_btn.isEnabled()
+    assert not panel.error_label.isVisible()
+
+
+def test_cancel_stops_after_a_batch_and_keeps_the_partial_variant(qtbot, panel, workspace):
+    n_before = len(workspace.variants)
+    panel.epochs_spin.setValue(500)
+    panel.max_samples_spin.setValue(300)
+    batches: list[dict] = []
+    job = panel.start()
+    job.reported.connect(lambda kind, v: batches.append(v) if kind == "batch" else None)
+    qtbot.waitUntil(lambda: len(batches) >= 1, timeout=JOB_TIMEOUT_MS)
+
+    panel.cancel()
+    assert not panel.cancel_btn.isEnabled()
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=15_000)
+    assert job.wait(15)
+
+    assert job.status in (CANCELLED, DONE)
+    v = job.result.variant
+    assert v.params["cancelled"] is True
+    assert job.result.train.epochs_completed < 500
+    assert len(workspace.variants) == n_before + 1 and v.parent == "handson_cnn-init"
+    assert panel.state.current.name == v.name
+    text = panel.status_label.text()
+    assert "Cancelled" in text and "still added" in text and v.name in text
+    assert panel.start_btn.isEnabled() and not panel.cancel_btn.isEnabled()
+    assert len(panel.curves()["loss"][0]) == len(job.result.train.history["loss"])
+
+
+def test_failure_is_shown_and_the_panel_returns_to_idle(qtbot, panel, workspace, tmp_path):
+    n_before = len(workspace.variants)
+    panel.set_dataset_file(tmp_path / "missing.npz")
+    assert panel.dataset_ref() == str(tmp_path / "missing.npz")
+    job = panel.start()
+    _run_to_end(qtbot, job)
+
+    assert job.status == FAILED
+    assert "does not exist" in panel.error_label.text()
+    assert not panel.error_label.isHidden()
+    assert "Failed" in panel.status_label.text()
+    assert panel.start_btn.isEnabled() and not panel.cancel_btn.isEnabled() and panel.epochs_spin.isEnabled()
+    assert len(workspace.variants) == n_before
+    assert panel.state.current.name == "handson_cnn-init"
+
+
+def test_batch_curve_is_an_ema_of_single_batch_losses(panel):
+    """Keras reports a running mean per epoch; the curve must smooth the batches themselves."""
+    # 70 samples, batches of 32: sizes 32, 32, 6; single-batch losses 3, 2, 1.
+    panel._reset_curves()
+    panel._on_report("setup", {"task": "classification", "n_train": 70, "batch_size": 32,
+                               "steps_per_epoch": 3, "epochs": 2, "loss": "mse"})  # fmt: skip
+    running = [3.0, (3 * 32 + 2 * 32) / 64, (3 * 32 + 2 * 32 + 1 * 6) / 70]
+    for b, m in enumerate(running):
+        panel._on_report("batch", {"epoch": 0, "batch": b, "step": b + 1, "loss": m})
+    epoch_values = {"epoch": 0, "loss": running[-1], "val_loss": 2.0, "accuracy": 0.5, "val_accuracy": 0.6}
+    panel._on_report("epoch", epoch_values)
+    panel._on_report("epoch", epoch_values)  # a repeated report adds nothing
+
+    x, y = panel.curves()["batch_loss"]
+    np.testing.assert_allclose(x, [1 / 3, 2 / 3, 1.0])
+    ema2 = EMA_BETA * 3 + (1 - EMA_BETA) * 2
+    np.testing.assert_allclose(y, [3.0, ema2, EMA_BETA * ema2 + (1 - EMA_BETA) * 1])
+    assert len(panel.curves()["loss"][0]) == 1
+    np.testing.assert_allclose(panel.curves()["val_metric"][1], [60.0])
+
+
+def test_learning_rate_box_steps_on_a_log_ladder(panel):
+    panel.lr_spin.setValue(1e-3)
+    panel.lr_spin.stepBy(1)
+    assert panel.lr_spin.value() == pytest.approx(2e-3)
+    panel.lr_spin.stepBy(2)
+    assert panel.lr_spin.value() == pytest.approx(1e-2)
+    panel.lr_spin.stepBy(-3)
+    assert panel.lr_spin.value() == pytest.approx(1e-3)
+    panel.lr_spin.lineEdit().setText("3e-4")
+    panel.lr_spin.interpretText()
+    assert panel.lr_spin.value() == pytest.approx(3e-4)
+    assert panel.lr_spin.text() == "0.0003"
+
+
+def test_without_a_workspace_the_panel_explains_and_does_not_start(qtbot):
+    state, jobs = AppState(), JobManager()
+    view = TrainView(state, jobs)
+    qtbot.addWidget(view)
+    assert not view.start_btn.isEnabled() and not view.cancel_btn.isEnabled()
+    assert "Open a workspace" in view.status_label.text()
+    assert view.start() is None and jobs.jobs == []
+    assert "No variant" in view.error_label.text()
