@@ -1,0 +1,77 @@
+"""Take the README's screenshots from the real app: ``xvfb-run python -m app.screenshots docs/``.
+
+Opens the hands-on 1 demo in the main window, visits each view, runs a short training job and
+saves one PNG per screen, so the pictures in ``docs/`` always show the current app.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0] if argv else "docs")
+    out.mkdir(parents=True, exist_ok=True)
+    from app.panels.netron_view import prepare_webengine
+
+    prepare_webengine()
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    win = MainWindow()
+    win.resize(1600, 1000)
+    win.show()
+
+    def wait(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def wait_until(pred, timeout_ms: int = 120_000) -> None:
+        waited = 0
+        while not pred() and waited < timeout_ms:
+            wait(100)
+            waited += 100
+
+    def shot(name: str) -> None:
+        wait(400)
+        path = out / f"{name}.png"
+        win.grab().save(str(path))
+        print(f"saved {path}")
+
+    shot("start")
+    win.start(demo=True)
+    wait_until(lambda: win.state.current is not None and not any(j.is_active() for j in win.jobs.jobs))
+    win.tabs.setCurrentWidget(win.model_view)
+    win.state.select_layer("conv2")
+    shot("model")
+    if "weights" in win.panels:
+        win.tabs.setCurrentWidget(win.panels["weights"])
+        win.state.select_layer("fc1")
+        panel = win.panels["weights"]
+        if hasattr(panel, "set_compare") and "handson_cnn-init" in win.state.workspace.variants:
+            panel.set_compare("handson_cnn-init")
+        shot("weights")
+    if "graph" in win.panels:
+        win.tabs.setCurrentWidget(win.panels["graph"])
+        wait(6000)  # Chromium start + Netron layout
+        shot("graph")
+    if "train" in win.panels:
+        tv = win.panels["train"]
+        win.tabs.setCurrentWidget(tv)
+        tv.epochs_spin.setValue(12)
+        job = tv.start()
+        if job is not None:
+            wait_until(lambda: not job.is_active())
+        shot("train")
+    win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
