@@ -184,3 +184,23 @@ def test_every_panel_opens_shows_the_demo_and_closes(qtbot, demo_workspace, key)
         panel.shutdown()
     panel.close()
     jobs.shutdown()
+
+
+def test_netron_server_answers_on_loopback_and_stops_when_the_window_closes(qtbot, demo_workspace):
+    import urllib.error
+    import urllib.request
+
+    from app.main_window import MainWindow, app_settings
+
+    win = MainWindow(settings=app_settings())
+    qtbot.addWidget(win)
+    win.show()
+    _open(qtbot, win, demo_workspace)
+    graph = win.panels["graph"]
+    url = graph.show_model()
+    assert url.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.status == 200
+    win.close()
+    with pytest.raises((urllib.error.URLError, ConnectionError)):
+        urllib.request.urlopen(url, timeout=5)
