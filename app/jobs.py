@@ -159,9 +159,12 @@ class JobManager(QObject):
         self._queue: deque[Job] = deque()
         self._current: Job | None = None
 
-    def submit(self, name: str, fn: Callable[..., Any], *args, light: bool = False, **kwargs) -> Job:
-        """Queue ``fn(*args, progress=..., **kwargs)``; returns its :class:`Job`."""
-        job = Job(name, fn, args, kwargs, light=light)
+    def submit(self, job_name: str, fn: Callable[..., Any], /, *args, light: bool = False, **kwargs) -> Job:
+        """Queue ``fn(*args, progress=..., **kwargs)``; returns its :class:`Job`.
+
+        ``job_name`` and ``fn`` are positional-only, so ``fn`` may itself take ``name=``.
+        """
+        job = Job(job_name, fn, args, kwargs, light=light)
         job.setParent(self)
         job.finished.connect(lambda j=job: self._on_finished(j))
         if not light:

@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
             ("graph", "Graph", "app.panels.netron_view", "NetronView"),
             ("weights", "Weights", "app.panels.weights_view", "WeightsView"),
             ("train", "Train", "app.panels.train_view", "TrainView"),
+            ("compress", "Compress", "app.panels.compress_view", "CompressView"),
+            ("compare", "Compare", "app.panels.compare_view", "CompareView"),
         ):
             try:
                 mod = __import__(module, fromlist=[cls])

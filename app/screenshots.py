@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (keeps it alive)
     win = MainWindow()
     win.resize(1600, 1000)
     win.show()

@@ -162,6 +162,74 @@ def cmd_train(args) -> int:
     return 0
 
 
+# --- compress ------------------------------------------------------------------------------
+def _parse_params(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, val = pair.partition("=")
+        if not sep or not key:
+            raise TrigLabError(f"--param takes key=value (got '{pair}')")
+        out[key.strip()] = val.strip()
+    return out
+
+
+def cmd_compress(args) -> int:
+    from core.compress.apply import compress_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.open(args.ws)
+    before = set(ws.variants)
+    final = compress_variant(
+        ws,
+        args.variant,
+        args.op,
+        _parse_params(args.param),
+        name=args.name,
+        progress=ConsoleProgress(quiet=args.json),
+    )
+    created = [v for v in ws.variants.values() if v.name not in before]
+    payload = {
+        "workspace": str(ws.root),
+        "source": args.variant,
+        "operation": args.op,
+        "variant": final.name,
+        "created": [v.to_dict() for v in created],
+        "metrics": final.metrics,
+        "params": {k: v for k, v in final.params.items() if k != "history"},
+    }
+    lines = [f"created {', '.join(v.name for v in created)} in {ws.root}"]
+    lines += [
+        f"  {k} = {v:.4g}" if isinstance(v, float) else f"  {k} = {v}"
+        for k, v in final.metrics.items()
+        if not isinstance(v, dict)
+    ]
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def cmd_ops(args) -> int:
+    from core.compress import list_operations
+
+    ops = [
+        {
+            "name": o.name,
+            "title": o.title,
+            "description": o.description,
+            "params": [
+                {"name": p.name, "kind": p.kind, "default": p.default, "help": p.help} for p in o.params
+            ],
+        }
+        for o in list_operations()
+    ]
+    lines = []
+    for o in ops:
+        lines.append(f"{o['name']:16s} {o['title']}")
+        for p in o["params"]:
+            lines.append(f"    {p['name']}={p['default']!r:10s} {p['help']}")
+    _emit(args, {"operations": ops}, "\n".join(lines))
+    return 0
+
+
 # --- workspace / zoo / datasets --------------------------------------------------------------
 def cmd_workspace(args) -> int:
     from core.workspace import Workspace
@@ -242,6 +310,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="write the dataset to this .npz file")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_data)
+
+    s = sub.add_parser(
+        "compress", help="compress a workspace variant (prune, quantize, qat, cluster, lowrank, l1 ...)"
+    )
+    s.add_argument("ws", help="workspace folder")
+    s.add_argument("--variant", required=True, help="the variant to compress (left untouched)")
+    s.add_argument("--op", required=True, help="operation (see 'triglab-cli ops')")
+    s.add_argument("--param", action="append", metavar="KEY=VALUE", help="operation parameter (repeatable)")
+    s.add_argument("--name", help="name of the new variant")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_compress)
+
+    s = sub.add_parser("ops", help="list the compression operations and their parameters")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ops)
 
     s = sub.add_parser("workspace", help="list a workspace's variants")
     s.add_argument("ws")

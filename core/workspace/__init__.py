@@ -55,6 +55,22 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
         raise
 
 
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temp file in the same folder, then ``os.replace``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 @dataclass
 class Variant:
     """One model of the workspace and where it came from.
@@ -290,11 +306,13 @@ class Workspace:
         if self.ui.get("selected_variant") == name:
             self.ui.pop("selected_variant")
         self.save()
-        path = self.root / v.file
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+        files = [v.file, *dict(v.params.get("artifacts") or {}).values()]
+        for rel in files:
+            path = self.root / rel
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     def children(self, name: str | None) -> list[Variant]:
         """Variants whose parent is ``name`` (``None``: the roots)."""

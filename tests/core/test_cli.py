@@ -121,3 +121,38 @@ def test_list_commands():
     assert r.returncode == 0 and {"digits", "muon_rpc"} <= {
         d["name"] for d in json.loads(r.stdout)["datasets"]
     }
+
+
+def test_compress_runs_the_same_jobs_and_reports_json(tmp_path, digits):
+    from core.workflows import add_zoo_variant, train_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    init = add_zoo_variant(ws, "handson_cnn", dataset="digits")
+    trained = train_variant(ws, init.name, digits, epochs=3, lr=3e-3).variant
+    r = run(
+        "compress",
+        ws.root,
+        "--variant",
+        trained.name,
+        "--op",
+        "prune",
+        "--param",
+        "sparsity=0.7",
+        "--param",
+        "finetune_epochs=1",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["operation"] == "prune" and len(doc["created"]) == 2
+    assert abs(doc["params"]["sparsity_reached"] - 0.7) < 0.01
+    assert "val_accuracy" in doc["metrics"]
+    r = run("compress", ws.root, "--variant", trained.name, "--op", "prune", "--param", "sparsity=7")
+    assert r.returncode == 2 and "sparsity" in r.stderr
+    r = run("compress", ws.root, "--variant", trained.name, "--op", "shrink")
+    assert r.returncode == 2 and "Unknown compression operation" in r.stderr
+    r = run("ops", "--json")
+    assert {"prune", "prune_tmot", "quantize_int8", "qat", "fixed_point", "cluster", "lowrank", "l1"} <= {
+        o["name"] for o in json.loads(r.stdout)["operations"]
+    }

@@ -1,0 +1,77 @@
+"""The Apply form and Han et al.'s three panels, driven as a user would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.jobs import JobManager
+from app.state import AppState
+
+
+@pytest.fixture
+def state_jobs(demo_workspace):
+    state, jobs = AppState(), JobManager()
+    state.set_workspace(demo_workspace)
+    state.select_variant("handson_cnn")
+    yield state, jobs
+    jobs.shutdown()
+
+
+def test_form_is_built_from_the_operation_parameters(qtbot, state_jobs):
+    from app.panels.compress_apply import CompressApply
+    from core.compress import get_operation
+
+    state, jobs = state_jobs
+    panel = CompressApply(state, jobs)
+    qtbot.addWidget(panel)
+    panel.select_operation("prune")
+    assert set(panel.fields) == {p.name for p in get_operation("prune").params}
+    panel.set_params({"sparsity": 0.85, "finetune_epochs": 2})
+    assert panel.params()["sparsity"] == pytest.approx(0.85) and panel.params()["finetune_epochs"] == 2
+    panel.select_operation("fixed_point")
+    assert "width" in panel.fields
+
+
+def test_prune_through_the_ui_creates_the_han_lineage_and_three_panels(qtbot, state_jobs):
+    from app.panels.compress_view import CompressView
+
+    state, jobs = state_jobs
+    view = CompressView(state, jobs)
+    qtbot.addWidget(view)
+    ws = state.workspace
+    n_before = len(ws.variants)
+    view.apply.select_operation("prune")
+    view.apply.set_params({"sparsity": 0.8, "finetune_epochs": 2})
+    job = view.apply.apply()
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=120_000)
+    job.wait(10)
+    assert job.status == "done", job.error
+    assert len(ws.variants) == n_before + 2
+    final = state.current.name
+    assert ws[final].operation == "prune" and ws[ws[final].parent].operation == "prune:pruned"
+    assert ws[final].metrics["val_accuracy"] > 0.85
+    state.select_layer("fc1")
+    view.history.refresh()
+    data = view.history.plotted()
+    assert list(data) == ["Before pruning", "After pruning", "After retraining"]
+    kernel = state.load_variant(final).weights["fc1"]["kernel"]
+    assert data["After retraining"]["zeros"] == int(np.sum(kernel == 0))
+    assert data["Before pruning"]["zeros"] == 0
+    # sparsity of the pruned kernels is kept through fine-tuning
+    assert data["After pruning"]["zeros"] == data["After retraining"]["zeros"]
+    # identical bins in all three panels
+    np.testing.assert_array_equal(data["Before pruning"]["edges"], data["After retraining"]["edges"])
+
+
+def test_bad_parameters_are_reported_without_a_job(qtbot, state_jobs):
+    from app.panels.compress_apply import CompressApply
+
+    state, jobs = state_jobs
+    panel = CompressApply(state, jobs)
+    qtbot.addWidget(panel)
+    panel.select_operation("prune")
+    panel.set_params({"per_layer": "{not json"})
+    assert panel.apply() is None
+    assert "per_layer" in panel.status.text()
+    assert not jobs.jobs
