@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
                 panel.setAlignment(Qt.AlignCenter)
             self.panels[key] = panel
             self.tabs.addTab(panel, title)
+            if hasattr(panel, "error"):
+                panel.error.connect(self.show_error)
         self.setCentralWidget(self.tabs)
 
         # --- docks -----------------------------------------------------------------------

@@ -25,21 +25,47 @@ def default_home() -> Path:
     return Path(xdg) / "triglab"
 
 
-def measure_model(model, dataset=None, max_samples: int | None = None) -> dict[str, Any]:
-    """The numbers a variant carries: structure and size always, task metrics with a dataset.
+def measure_model(
+    model,
+    dataset=None,
+    max_samples: int | None = None,
+    *,
+    operation: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The numbers a variant carries: structure, size and cost always, task metrics with a dataset.
 
     Keys: ``params``, ``nonzero``, ``sparsity`` (fraction), ``macs`` (per inference),
-    ``size_dense`` / ``size_sparse`` / ``size_gzip`` (bytes), and the dataset's metrics on the
+    ``size_dense`` / ``size_sparse`` / ``size_gzip`` / ``size_quantized`` (bytes), ``bits_max``,
+    ``bits_mean``, ``weight_bits`` / ``act_bits`` (per layer), ``bops``, the energy estimate
+    ``energy_pj_estimate`` (see :mod:`core.metrics.cost`), and the dataset's metrics on the
     validation split prefixed ``val_`` (e.g. ``val_accuracy``) when ``dataset`` is given.
+    ``operation`` and ``params`` tell the cost model about weights stored in fewer bits than the
+    Keras model shows (post-training fixed point, TFLite int8).
     """
     from core.metrics import evaluate
+    from core.metrics.cost import cost_overrides_from_variant, model_cost
     from core.models import inspect_model
 
-    totals = inspect_model(model).to_dict()["totals"]
+    summary = inspect_model(model)
+    totals = summary.to_dict()["totals"]
     out: dict[str, Any] = {
         k: totals[k]
         for k in ("params", "nonzero", "sparsity", "macs", "size_dense", "size_sparse", "size_gzip")
     }
+    overrides = cost_overrides_from_variant(operation or "", params or {}) if operation else {}
+    cost = model_cost(model, summary, **overrides)
+    for k in (
+        "size_quantized",
+        "bits_max",
+        "bits_mean",
+        "weight_bits",
+        "act_bits",
+        "bops",
+        "energy_pj_estimate",
+    ):
+        if k in cost:
+            out[k] = cost[k]
     if dataset is not None:
         for k, v in evaluate(model, dataset, "val", max_samples=max_samples).items():
             out[f"val_{k}"] = v

@@ -45,9 +45,49 @@ class CompressView(QWidget):
         lay.addWidget(self.tabs)
 
     def _use_preview_settings(self, params: dict) -> None:
-        op = params.pop("op", None) or ("prune" if "sparsity" in params else "fixed_point")
-        self.apply.set_params(params, op=op)
+        """Turn the preview's settings into the operations that make them real.
+
+        Pruning comes first (it fine-tunes), then the quantization is applied to its result: the
+        form is filled for the first step, and the second is queued for when the first is done.
+        """
+        params = dict(params)
+        kind = params.pop("quantizer", "none")
+        prune = {k: params[k] for k in ("sparsity", "scope", "per_layer") if k in params}
+        if kind == "fixed":
+            quant = (
+                "fixed_point",
+                {k: params[k] for k in ("width", "integer", "rounding", "overflow") if k in params},
+            )
+        elif kind in ("po2", "binary", "ternary"):
+            quant = (
+                "qat",
+                {k: params[k] for k in ("mode", "weight_bits", "ternary_threshold") if k in params},
+            )
+        else:
+            quant = None
+        if prune.get("sparsity", 0) > 0:
+            self.apply.set_params(prune, op="prune")
+            self.pending_step = quant
+            if quant is not None:
+                self.apply.status.setText(
+                    f"Step 1 of 2: prune to {100 * prune['sparsity']:.0f} %. When it is done, the form switches to "
+                    f"'{quant[0]}' for step 2."
+                )
+        elif quant is not None:
+            self.apply.set_params(quant[1], op=quant[0])
+            self.pending_step = None
         self.tabs.setCurrentWidget(self.apply)
+
+    def _on_applied(self, name: str) -> None:
+        step, self.pending_step = self.pending_step, None
+        if step is not None:
+            op, params = step
+            self.apply.set_params(params, op=op)
+            self.apply.status.setText(
+                f"Step 1 done: <b>{name}</b> is now current. Step 2: apply <b>{self.apply.operation().title}</b> to it."
+            )
+        elif self.history.chain:
+            self.tabs.setCurrentWidget(self.history)
 
     def shutdown(self) -> None:
         for w in (self.preview, self.apply, self.sensitivity):

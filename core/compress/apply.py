@@ -43,12 +43,13 @@ def compress_variant(
     operation = get_operation(op)
     resolved = operation.resolve(params)
     src = ws[source]
-    if dataset is None and operation.needs_dataset:
-        if not src.dataset:
-            from core.compress import CompressionError
-
-            raise CompressionError(f"Variant '{source}' has no dataset; say which one to use")
+    if dataset is None and src.dataset:
+        # Loaded even when the operation itself needs no data: every variant is measured on it.
         dataset = load_dataset(src.dataset, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.02))
+    if dataset is None and operation.needs_dataset:
+        from core.compress import CompressionError
+
+        raise CompressionError(f"Variant '{source}' has no dataset; say which one to use")
     progress.update(0.02, f"{operation.title}: loading {source}")
     model = ws.load_model(source)
     result: OpResult = operation.fn(model, dataset, resolved, progress.sub(0.03, 0.93))
@@ -58,18 +59,19 @@ def compress_variant(
     parent = source
     ds_name = dataset.name if dataset is not None else src.dataset
     for suffix, m, p in result.intermediates:
+        step_params = {**resolved, **p, "step": suffix}
         v = ws.add_variant(
             m,
             f"{base}-{suffix}",
             parent=parent,
             operation=f"{op}:{suffix}",
-            params={**resolved, **p, "step": suffix},
-            metrics=measure_model(m, dataset),
+            params=step_params,
+            metrics=measure_model(m, dataset, operation=f"{op}:{suffix}", params=step_params),
             dataset=ds_name,
         )
         parent = v.name
-    metrics = {**measure_model(result.model, dataset), **result.metrics}
     final_params: dict[str, Any] = {**resolved, **result.params}
+    metrics = {**measure_model(result.model, dataset, operation=op, params=final_params), **result.metrics}
     if result.history:
         final_params["history"] = result.history
     final = ws.add_variant(

@@ -22,7 +22,7 @@ def _seeded(seed: int | None):
 @register_zoo_model(
     "handson_cnn",
     "Hands-on 1: the course's small CNN for the 8x8 digits "
-    "(Conv 8 - Pool - Conv 16 - Dense 32 - Dense 10 softmax, ~3.7k parameters).",
+    "(Conv 16 - Pool - Conv 32 - Pool - Dense 128 - Dense 10 softmax, ~22.6k parameters).",
     dataset="digits",
     input_shape=(8, 8, 1),
     n_classes=10,
@@ -35,14 +35,14 @@ def handson_cnn(input_shape=(8, 8, 1), n_classes=10, seed=0):
     return k.Sequential(
         [
             L.Input(shape=tuple(input_shape), name="input"),
-            L.Conv2D(8, (3, 3), padding="same", name="conv1"),
+            L.Conv2D(16, (3, 3), padding="same", name="conv1"),
             L.Activation("relu", name="relu1"),
             L.MaxPooling2D((2, 2), name="pool1"),
-            L.Conv2D(16, (3, 3), padding="same", name="conv2"),
+            L.Conv2D(32, (3, 3), padding="same", name="conv2"),
             L.Activation("relu", name="relu2"),
             L.MaxPooling2D((2, 2), name="pool2"),
             L.Flatten(name="flatten"),
-            L.Dense(32, name="fc1"),
+            L.Dense(128, name="fc1"),
             L.Activation("relu", name="relu3"),
             L.Dense(n_classes, name="output"),
             L.Activation("softmax", name="softmax"),

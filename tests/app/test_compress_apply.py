@@ -75,3 +75,29 @@ def test_bad_parameters_are_reported_without_a_job(qtbot, state_jobs):
     assert panel.apply() is None
     assert "per_layer" in panel.status.text()
     assert not jobs.jobs
+
+
+def test_preview_settings_become_a_prune_then_quantize_plan(qtbot, state_jobs):
+    from app.panels.compress_view import CompressView
+
+    state, jobs = state_jobs
+    view = CompressView(state, jobs)
+    qtbot.addWidget(view)
+    view._use_preview_settings(
+        {
+            "sparsity": 0.8,
+            "scope": "global",
+            "per_layer": {},
+            "quantizer": "fixed",
+            "width": 8,
+            "integer": "auto",
+            "rounding": "RND",
+            "overflow": "SAT",
+        }
+    )
+    assert view.apply.operation().name == "prune"
+    assert view.apply.params()["sparsity"] == pytest.approx(0.8)
+    assert view.pending_step[0] == "fixed_point"
+    view._on_applied("x")
+    assert view.apply.operation().name == "fixed_point"
+    assert view.apply.params()["width"] == 8 and view.apply.params()["rounding"] == "RND"

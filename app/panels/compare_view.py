@@ -1,0 +1,781 @@
+"""The Compare view: every variant of the workspace in one sortable table and a Pareto scatter.
+
+The table lists lineage, task metric, size and cost numbers; the scatter plots any two of
+:data:`core.metrics.pareto.AXES` and highlights the Pareto front (:func:`pareto_front`) and the
+current variant. Clicking a point or a row makes that variant current everywhere. Metrics a
+variant does not have (older variants measured before BOPs existed) show as "—" and the variant
+is left out of the plot for that axis. The table exports to CSV, the plot to PNG or SVG.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import TrigLabError
+from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_axis
+
+# Okabe–Ito colours (colour-blind safe), as in the other views.
+POINT_COLOR = (0, 114, 178)
+FRONT_COLOR = (213, 94, 0)
+CURRENT_COLOR = (20, 20, 20)
+MISSING = "—"
+
+# (row key, header, tooltip) of the table columns; the task column's header follows the data.
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("name", "Variant", ""),
+    ("parent", "Parent", "The variant it was derived from"),
+    ("operation", "Operation", "What made it"),
+    ("task_value", "Task metric", "Validation accuracy (%) or mean absolute error"),
+    ("params", "Params", "Number of weights"),
+    ("nonzero", "Non-zero", "Weights that are not exactly zero"),
+    ("sparsity", "Sparsity (%)", "Fraction of zero weights"),
+    ("bits_max", "Bits", "Widest weight bit width (32 = float); mean in the tooltip"),
+    ("size_dense_bytes", "Dense (kB)", "Every weight as a float32"),
+    ("size_sparse_bytes", "Sparse (kB)", "Non-zero float32 values plus indices (COO)"),
+    ("size_quantized_bytes", "Quantized (kB)", "Weights at their bit widths, dense or COO (smaller)"),
+    ("size_gzip_bytes", "gzip (kB)", "float32 weights compressed with gzip"),
+    ("macs", "MACs", "Multiply-accumulates per inference"),
+    ("bops", "BOPs (10⁶)", "Bit operations per inference (Baskin et al. 2021)"),
+    ("energy_pj_estimate", "Energy est. (nJ)", "Estimated energy per inference, Horowitz 2014 (45 nm)"),
+    ("latency_ns_estimate", "Latency est. (ns)", "Estimated latency (no synthesis)"),
+)
+# Raw-unit keys of table_rows(), which are also the CSV header.
+ROW_KEYS = (
+    "name",
+    "parent",
+    "operation",
+    "dataset",
+    "task_metric",
+    "task_value",
+    "params",
+    "nonzero",
+    "sparsity",
+    "bits_max",
+    "bits_mean",
+    "size_dense_bytes",
+    "size_sparse_bytes",
+    "size_quantized_bytes",
+    "size_gzip_bytes",
+    "macs",
+    "bops",
+    "energy_pj_estimate",
+    "latency_ns_estimate",
+)
+_SORT_ROLE = Qt.UserRole + 1
+
+
+def _finite(v: Any) -> float | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _fmt_int(v: float | None) -> str:
+    return MISSING if v is None else f"{int(round(v)):,}".replace(",", "\u202f")
+
+
+def _fmt_num(v: float | None) -> str:
+    """Three significant figures or so, without exponent, thin-space thousands."""
+    if v is None:
+        return MISSING
+    a = abs(v)
+    if a >= 100:
+        return f"{v:,.0f}".replace(",", "\u202f")
+    if a >= 10:
+        return f"{v:.1f}"
+    if a >= 1 or a == 0:
+        return f"{v:.2f}"
+    return f"{v:.3g}"
+
+
+def _task_of(metrics: dict[str, Any]) -> tuple[str | None, float | None]:
+    for key in ("val_accuracy", "val_mae"):
+        if _finite(metrics.get(key)) is not None:
+            return key, float(metrics[key])
+    return None, None
+
+
+class _Item(QTableWidgetItem):
+    """A table cell that sorts by a number (missing values first in ascending order)."""
+
+    def __init__(self, text: str, sort_key: float | str | None) -> None:
+        super().__init__(text)
+        self.setData(_SORT_ROLE, sort_key)
+        self.setFlags(self.flags() & ~Qt.ItemIsEditable)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        a, b = self.data(_SORT_ROLE), other.data(_SORT_ROLE)
+        if isinstance(a, str) or isinstance(b, str):
+            return str(a or "").lower() < str(b or "").lower()
+        a = -math.inf if a is None else a
+        b = -math.inf if b is None else b
+        return a < b
+
+
+def _style_plot(pi: pg.PlotItem) -> None:
+    """White figure look: a closed dark frame, a light grid, no SI prefixes."""
+    for side in ("left", "bottom", "top", "right"):
+        pi.showAxis(side)
+        ax = pi.getAxis(side)
+        ax.setPen(pg.mkPen(60, 60, 60))
+        ax.setTextPen(pg.mkPen(20, 20, 20))
+        ax.enableAutoSIPrefix(False)
+        if side in ("top", "right"):
+            ax.setStyle(showValues=False)
+    pi.showGrid(x=True, y=True, alpha=0.15)
+
+
+class _LogAxis(pg.AxisItem):
+    """An axis whose log-mode ticks read as plain numbers (4, 10, 20, 0.5) rather than 10¹."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        out = []
+        for v in values:
+            x = 10 ** (v * scale) if self.logMode else v * scale
+            out.append(f"{x:g}" if 1e-3 <= abs(x) < 1e6 else f"{x:.0e}")
+        return out
+
+
+class CompareView(QWidget):
+    """Table and Pareto scatter over all variants of the workspace."""
+
+    error = Signal(str, str)  # title, message
+
+    def __init__(self, state, jobs=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.jobs = jobs
+        self._rows: list[dict[str, Any]] = []
+        self._plotted: dict[str, Any] = {}
+        self._labels: dict[str, pg.TextItem] = {}
+        self._x_choice: str | None = None  # what the user picked, kept across refreshes
+        self._y_choice: str | None = None
+
+        # --- controls --------------------------------------------------------------------
+        self.x_combo = QComboBox()
+        self.y_combo = QComboBox()
+        for combo in (self.x_combo, self.y_combo):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.log_x = QCheckBox("log x")
+        self.log_x.setChecked(True)
+        self.log_x.setToolTip("Logarithmic x axis (costs span orders of magnitude)")
+        self.log_y = QCheckBox("log y")
+        self.log_y.setToolTip("Logarithmic y axis")
+        self.show_labels = QCheckBox("names")
+        self.show_labels.setChecked(True)
+        self.show_labels.setToolTip("Label every point with its variant name")
+        self.export_csv_btn = QPushButton("Export table…")
+        self.export_plot_btn = QPushButton("Export plot…")
+        self.x_combo.activated.connect(lambda _i: self._axis_picked("x"))
+        self.y_combo.activated.connect(lambda _i: self._axis_picked("y"))
+        self.log_x.toggled.connect(lambda _on: self.replot())
+        self.log_y.toggled.connect(lambda _on: self.replot())
+        self.show_labels.toggled.connect(lambda _on: self.replot())
+        self.export_csv_btn.clicked.connect(lambda: self.export_csv())
+        self.export_plot_btn.clicked.connect(lambda: self.export_plot())
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("X:"))
+        controls.addWidget(self.x_combo)
+        controls.addSpacing(8)
+        controls.addWidget(QLabel("Y:"))
+        controls.addWidget(self.y_combo)
+        controls.addSpacing(8)
+        controls.addWidget(self.log_x)
+        controls.addWidget(self.log_y)
+        controls.addWidget(self.show_labels)
+        controls.addStretch(1)
+        controls.addWidget(self.export_csv_btn)
+        controls.addWidget(self.export_plot_btn)
+
+        # --- plot ------------------------------------------------------------------------
+        self.plot_widget = pg.PlotWidget(
+            background="w",
+            axisItems={side: _LogAxis(side) for side in ("bottom", "top", "left", "right")},
+        )
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        _style_plot(self.plot_item)
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.getViewBox().setDefaultPadding(0.08)
+        self.legend = self.plot_item.addLegend(
+            offset=(-10, -10),
+            brush=pg.mkBrush(255, 255, 255, 225),
+            pen=pg.mkPen(180, 180, 180),
+            labelTextColor=(20, 20, 20),
+        )
+        self.front_line = pg.PlotDataItem(
+            pen=pg.mkPen(*FRONT_COLOR, width=2, style=Qt.DashLine), name="Pareto front"
+        )
+        self.scatter = pg.ScatterPlotItem(
+            size=10,
+            pen=pg.mkPen(255, 255, 255, 200, width=1),
+            brush=pg.mkBrush(*POINT_COLOR, 220),
+            symbol="o",
+            hoverable=True,
+            tip=self._tip,
+            name="variant",
+        )
+        self.front_scatter = pg.ScatterPlotItem(
+            size=14,
+            pen=pg.mkPen(120, 50, 0, width=1),
+            brush=pg.mkBrush(*FRONT_COLOR, 235),
+            symbol="d",
+            hoverable=True,
+            tip=self._tip,
+            name="Pareto-optimal",
+        )
+        self.current_marker = pg.ScatterPlotItem(
+            size=24, pen=pg.mkPen(*CURRENT_COLOR, width=2), brush=pg.mkBrush(None), symbol="o", name="current"
+        )
+        for z, item in enumerate((self.front_line, self.scatter, self.front_scatter, self.current_marker)):
+            item.setZValue(z)
+            self.plot_item.addItem(item)
+        self.scatter.sigClicked.connect(self._on_points_clicked)
+        self.front_scatter.sigClicked.connect(self._on_points_clicked)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #666;")
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(self._place_labels)
+        self.plot_item.getViewBox().sigRangeChanged.connect(lambda *_: self._label_timer.start())
+        self.plot_item.getViewBox().sigResized.connect(lambda *_: self._label_timer.start())
+
+        # --- table -----------------------------------------------------------------------
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([c[1] for c in COLUMNS])
+        for i, (_, _, tip) in enumerate(COLUMNS):
+            if tip:
+                self.table.horizontalHeaderItem(i).setToolTip(tip)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        # Workspace order (lineage) until the user clicks a header.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.itemSelectionChanged.connect(self._on_row_selected)
+
+        top = QWidget()
+        top_lay = QVBoxLayout(top)
+        top_lay.setContentsMargins(0, 0, 0, 0)
+        top_lay.addLayout(controls)
+        top_lay.addWidget(self.plot_widget, 1)
+        top_lay.addWidget(self.note)
+        splitter = QSplitter(Qt.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(splitter)
+
+        state.variants_changed.connect(self.refresh)
+        state.variant_changed.connect(lambda _lv: self._show_current())
+        self.refresh()
+
+    # --- data ------------------------------------------------------------------------------
+    def _variants(self) -> list[Any]:
+        ws = self.state.workspace
+        return list(ws.variants.values()) if ws is not None else []
+
+    def _current_name(self) -> str | None:
+        cur = getattr(self.state, "current", None)
+        return cur.name if cur is not None else None
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        """One dict per variant (workspace order), keys :data:`ROW_KEYS`, raw units (bytes, pJ, fraction);
+        a missing metric is None."""
+        return [dict(r) for r in self._rows]
+
+    @staticmethod
+    def _row_of(v: Any) -> dict[str, Any]:
+        m = v.metrics or {}
+        task_key, task_value = _task_of(m)
+        bits_max = _finite(m.get("bits_max"))
+        if bits_max is None and isinstance(m.get("weight_bits"), dict) and m["weight_bits"]:
+            bits_max = max(float(b) for b in m["weight_bits"].values())
+        return {
+            "name": v.name,
+            "parent": v.parent,
+            "operation": v.operation,
+            "dataset": v.dataset,
+            "task_metric": task_key,
+            "task_value": task_value,
+            "params": _finite(m.get("params")),
+            "nonzero": _finite(m.get("nonzero")),
+            "sparsity": _finite(m.get("sparsity")),
+            "bits_max": bits_max,
+            "bits_mean": _finite(m.get("bits_mean")),
+            "size_dense_bytes": _finite(m.get("size_dense")),
+            "size_sparse_bytes": _finite(m.get("size_sparse")),
+            "size_quantized_bytes": _finite(m.get("size_quantized")),
+            "size_gzip_bytes": _finite(m.get("size_gzip")),
+            "macs": _finite(m.get("macs")),
+            "bops": _finite(m.get("bops")),
+            "energy_pj_estimate": _finite(m.get("energy_pj_estimate")),
+            "latency_ns_estimate": _finite(m.get("latency_ns_estimate")),
+        }
+
+    # --- refresh ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Rebuild the axis menus, the table and the plot from the workspace."""
+        variants = self._variants()
+        self._rows = [self._row_of(v) for v in variants]
+        self._fill_axis_combos([v.metrics or {} for v in variants])
+        self._fill_table(variants)
+        self.replot()
+
+    def _fill_axis_combos(self, metrics: list[dict[str, Any]]) -> None:
+        axes = available_axes(metrics)
+        keys = [a.key for a in axes]
+        task = task_axis(metrics)
+        # Default X: the cost most variants have, BOPs on a tie; default Y: the task metric.
+        cover = {k: sum(AXES[k].value(m) is not None for m in metrics) for k in ("bops", "size_gzip")}
+        default_x = max(("bops", "size_gzip"), key=lambda k: cover[k]) if any(cover.values()) else None
+        if default_x is None:
+            default_x = next((k for k in keys if not AXES[k].task), keys[0] if keys else None)
+        default_y = task.key if task is not None else next((k for k in keys if k != default_x), default_x)
+        for combo, choice, default in (
+            (self.x_combo, self._x_choice, default_x),
+            (self.y_combo, self._y_choice, default_y),
+        ):
+            combo.blockSignals(True)
+            combo.clear()
+            for a in axes:
+                combo.addItem(a.label, a.key)
+                combo.setItemData(
+                    combo.count() - 1,
+                    "higher is better" if a.higher_is_better else "lower is better",
+                    Qt.ToolTipRole,
+                )
+            want = choice if choice in keys else default
+            if want in keys:
+                combo.setCurrentIndex(keys.index(want))
+            combo.blockSignals(False)
+
+    def _fill_table(self, variants: list[Any]) -> None:
+        tasks = {r["task_metric"] for r in self._rows if r["task_metric"]}
+        task_header = "Task metric"
+        if len(tasks) == 1:
+            task_header = {"val_accuracy": "Accuracy (%)", "val_mae": "MAE"}.get(
+                next(iter(tasks)), task_header
+            )
+        col = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
+        self.table.horizontalHeaderItem(col["task_value"]).setText(task_header)
+        self.table.setSortingEnabled(False)
+        self.table.blockSignals(True)
+        self.table.clearContents()
+        self.table.setRowCount(len(self._rows))
+        for r, (row, v) in enumerate(zip(self._rows, variants)):
+            cells = self._cells(row, mixed_tasks=len(tasks) > 1)
+            for key, (text, sort_key) in cells.items():
+                item = _Item(text, sort_key)
+                if key not in ("name", "parent", "operation"):
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                if key == "name":
+                    item.setData(Qt.UserRole, row["name"])
+                    item.setToolTip(f"{v.name}\ndataset: {v.dataset or MISSING}\ncreated: {v.created}")
+                if key == "bits_max":
+                    item.setToolTip(self._bits_tooltip(v.metrics or {}, row))
+                self.table.setItem(r, col[key], item)
+        has_latency = any(row["latency_ns_estimate"] is not None for row in self._rows)
+        self.table.setColumnHidden(col["latency_ns_estimate"], not has_latency)
+        self.table.blockSignals(False)
+        self.table.setSortingEnabled(True)
+        self._show_current()
+
+    @staticmethod
+    def _cells(row: dict[str, Any], mixed_tasks: bool) -> dict[str, tuple[str, Any]]:
+        def scaled(key: str, factor: float) -> tuple[str, Any]:
+            v = row[key]
+            return (_fmt_num(v * factor) if v is not None else MISSING, v)
+
+        task, tv = row["task_metric"], row["task_value"]
+        if tv is None:
+            task_text = MISSING
+        elif task == "val_accuracy":
+            task_text = f"{'acc ' if mixed_tasks else ''}{100 * tv:.1f}{' %' if mixed_tasks else ''}"
+        else:
+            task_text = f"{'MAE ' if mixed_tasks else ''}{tv:.4g}"
+        sp = row["sparsity"]
+        bits = row["bits_max"]
+        return {
+            "name": (row["name"], row["name"]),
+            "parent": (row["parent"] or MISSING, row["parent"] or ""),
+            "operation": (row["operation"] or MISSING, row["operation"] or ""),
+            "task_value": (task_text, tv),
+            "params": (_fmt_int(row["params"]), row["params"]),
+            "nonzero": (_fmt_int(row["nonzero"]), row["nonzero"]),
+            "sparsity": (f"{100 * sp:.1f}" if sp is not None else MISSING, sp),
+            "bits_max": (f"{bits:g}" if bits is not None else MISSING, bits),
+            "size_dense_bytes": scaled("size_dense_bytes", 1e-3),
+            "size_sparse_bytes": scaled("size_sparse_bytes", 1e-3),
+            "size_quantized_bytes": scaled("size_quantized_bytes", 1e-3),
+            "size_gzip_bytes": scaled("size_gzip_bytes", 1e-3),
+            "macs": (_fmt_int(row["macs"]), row["macs"]),
+            "bops": scaled("bops", 1e-6),
+            "energy_pj_estimate": scaled("energy_pj_estimate", 1e-3),
+            "latency_ns_estimate": scaled("latency_ns_estimate", 1.0),
+        }
+
+    @staticmethod
+    def _bits_tooltip(metrics: dict[str, Any], row: dict[str, Any]) -> str:
+        lines = []
+        if row["bits_mean"] is not None:
+            lines.append(f"mean {row['bits_mean']:.2f} bits per weight")
+        wb, ab = metrics.get("weight_bits"), metrics.get("act_bits")
+        if isinstance(wb, dict):
+            for layer, b in wb.items():
+                a = ab.get(layer) if isinstance(ab, dict) else None
+                lines.append(f"{layer}: weights {b}" + (f", inputs {a}" if a is not None else ""))
+        return "\n".join(lines) or "no bit widths measured"
+
+    # --- plot ------------------------------------------------------------------------------
+    def _axis(self, combo: QComboBox) -> Axis | None:
+        key = combo.currentData()
+        return AXES.get(key) if key else None
+
+    def _axis_picked(self, which: str) -> None:
+        combo = self.x_combo if which == "x" else self.y_combo
+        if which == "x":
+            self._x_choice = combo.currentData()
+        else:
+            self._y_choice = combo.currentData()
+        self.replot()
+
+    def set_axes(self, x: str | None = None, y: str | None = None) -> None:
+        """Choose the plotted axes by metrics key (as if picked in the menus)."""
+        for combo, key, which in ((self.x_combo, x, "x"), (self.y_combo, y, "y")):
+            if key is None:
+                continue
+            i = combo.findData(key)
+            if i < 0:
+                raise ValueError(f"No variant has '{key}' to plot")
+            combo.setCurrentIndex(i)
+            self._axis_picked(which)
+
+    def replot(self) -> None:
+        """Redraw the scatter, the front and the labels for the chosen axes."""
+        xa, ya = self._axis(self.x_combo), self._axis(self.y_combo)
+        log_x, log_y = self.log_x.isChecked(), self.log_y.isChecked()
+        names, xs, ys, missing = [], [], [], []
+        for v in self._variants():
+            x = xa.value(v.metrics) if xa else None
+            y = ya.value(v.metrics) if ya else None
+            if x is None or y is None or (log_x and x <= 0) or (log_y and y <= 0):
+                missing.append(v.name)
+                continue
+            names.append(v.name)
+            xs.append(x)
+            ys.append(y)
+        front: list[int] = []
+        if xa is not None and ya is not None and names:
+            front = pareto_front(list(zip(xs, ys)), maximize=(xa.higher_is_better, ya.higher_is_better))
+        on_front = set(front)
+        px = [math.log10(x) for x in xs] if log_x else list(xs)
+        py = [math.log10(y) for y in ys] if log_y else list(ys)
+        self._plotted = {
+            "names": names,
+            "x": xs,
+            "y": ys,
+            "front_names": [names[i] for i in front],
+            "x_key": xa.key if xa else None,
+            "y_key": ya.key if ya else None,
+            "log_x": log_x,
+            "log_y": log_y,
+            "missing": missing,
+        }
+        self.scatter.setData(
+            [{"pos": (px[i], py[i]), "data": names[i]} for i in range(len(names)) if i not in on_front]
+        )
+        self.front_scatter.setData([{"pos": (px[i], py[i]), "data": names[i]} for i in front])
+        self.front_line.setData([px[i] for i in front], [py[i] for i in front])
+        for side in ("bottom", "top"):
+            self.plot_item.getAxis(side).setLogMode(log_x)
+        for side in ("left", "right"):
+            self.plot_item.getAxis(side).setLogMode(log_y)
+        self.plot_item.setLabel("bottom", xa.label if xa else "")
+        self.plot_item.setLabel("left", ya.label if ya else "")
+        self._update_title(xa, ya)
+        for label in self._labels.values():
+            self.plot_item.removeItem(label)
+        self._labels = {}
+        if self.show_labels.isChecked():
+            font = QFont()
+            font.setPointSize(8)
+            for i, name in enumerate(names):
+                label = pg.TextItem(name, color=(30, 30, 30), anchor=(0, 1))
+                label.setFont(font)
+                label.setPos(px[i], py[i])
+                label.setZValue(10)
+                self.plot_item.addItem(label, ignoreBounds=True)
+                self._labels[name] = label
+        self._px = dict(zip(names, zip(px, py)))
+        self.plot_item.enableAutoRange()
+        self._show_current()
+        if missing:
+            extra = ", or ≤ 0 on a log axis" if log_x or log_y else ""
+            self.note.setText(f"Not plotted (value not measured{extra}): {', '.join(missing)}")
+        else:
+            self.note.setText("")
+        self.note.setVisible(bool(missing))
+        self._label_timer.start()
+
+    def _update_title(self, xa: Axis | None, ya: Axis | None) -> None:
+        if xa is None or ya is None:
+            self.plot_item.setTitle("No variant has metrics to plot yet")
+            return
+
+        def arrow(a: Axis) -> str:
+            return "higher" if a.higher_is_better else "lower"
+
+        ws = self.state.workspace
+        title = ws.title if ws is not None else ""
+        self.plot_item.setTitle(
+            f"<span style='color:#202020'>{title}</span>"
+            f"<span style='color:#666; font-size:9pt'> — better: {arrow(ya)} y, {arrow(xa)} x</span>",
+            size="10pt",
+        )
+
+    def _tip(self, x: float, y: float, data: Any) -> str:
+        row = next((r for r in self._rows if r["name"] == data), None)
+        if row is None:
+            return str(data)
+        xa, ya = self._axis(self.x_combo), self._axis(self.y_combo)
+        p = self._plotted
+        i = p["names"].index(data) if data in p.get("names", []) else None
+        lines = [str(data)]
+        if i is not None and xa and ya:
+            lines += [f"{xa.label}: {p['x'][i]:.4g}", f"{ya.label}: {p['y'][i]:.4g}"]
+        if row["operation"]:
+            lines.append(f"{row['operation']}" + (f" of {row['parent']}" if row["parent"] else ""))
+        return "\n".join(lines)
+
+    def _place_labels(self) -> None:
+        """Put each name beside its point where it overlaps the fewest other names and points."""
+        if not self._labels:
+            return
+        vb = self.plot_item.getViewBox()
+        view = vb.sceneBoundingRect()
+        if view.width() < 10 or view.height() < 10:
+            return
+        pts = {n: vb.mapViewToScene(QPointF(*self._px[n])) for n in self._labels}
+        boxes: list[QRectF] = []
+        point_boxes = [QRectF(p.x() - 6, p.y() - 6, 12, 12) for p in pts.values()]
+        gap = 7.0
+        # Top-most points first: they tend to be the front, which deserves the best spots.
+        for name in sorted(self._labels, key=lambda n: (pts[n].y(), pts[n].x())):
+            label = self._labels[name]
+            br = label.boundingRect()
+            w, h = br.width(), br.height()
+            p = pts[name]
+            candidates = [  # (anchor, top-left corner of the text box in scene pixels)
+                ((0, 1), QPointF(p.x() + gap, p.y() - h - 1)),
+                ((0, 0), QPointF(p.x() + gap, p.y() + 1)),
+                ((1, 1), QPointF(p.x() - gap - w, p.y() - h - 1)),
+                ((1, 0), QPointF(p.x() - gap - w, p.y() + 1)),
+                ((0.5, 1), QPointF(p.x() - w / 2, p.y() - h - gap)),
+                ((0.5, 0), QPointF(p.x() - w / 2, p.y() + gap)),
+            ]
+            best, best_cost, best_box = None, math.inf, None
+            for k, (anchor, corner) in enumerate(candidates):
+                box = QRectF(corner.x(), corner.y(), w, h)
+                cost = 0.01 * k
+                for other in boxes:
+                    inter = box.intersected(other)
+                    cost += inter.width() * inter.height()
+                for pb in point_boxes:
+                    inter = box.intersected(pb)
+                    cost += 0.5 * inter.width() * inter.height()
+                outside = (
+                    box.width() * box.height()
+                    - box.intersected(view).width() * box.intersected(view).height()
+                )
+                cost += 2 * outside
+                if cost < best_cost:
+                    best, best_cost, best_box = anchor, cost, box
+            label.setAnchor(best)
+            offset = {0: gap, 1: -gap, 0.5: 0}[best[0]]
+            dy = {1: -1, 0: 1}[best[1]] if best[0] != 0.5 else (-gap if best[1] == 1 else gap)
+            label.setPos(vb.mapSceneToView(QPointF(p.x() + offset, p.y() + dy)))
+            boxes.append(best_box)
+
+    def _show_current(self) -> None:
+        name = self._current_name()
+        pos = getattr(self, "_px", {}).get(name) if name else None
+        self.current_marker.setData([{"pos": pos, "data": name}] if pos else [])
+        # The table follows, without re-selecting through the state.
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            if item is not None and item.data(Qt.UserRole) == name:
+                self.table.selectRow(r)
+                self.table.scrollToItem(item)
+                break
+        self.table.blockSignals(False)
+        for n, label in self._labels.items():
+            font = label.textItem.font()
+            font.setBold(n == name)
+            label.setFont(font)
+
+    def plotted(self) -> dict[str, Any]:
+        """What the scatter shows: ``names``, ``x``, ``y`` (displayed units, not log-transformed),
+        ``front_names`` (Pareto front, by x), ``x_key``, ``y_key``, ``log_x``, ``log_y``, ``missing`` (not
+        plotted)."""
+        return {k: (list(v) if isinstance(v, list) else v) for k, v in self._plotted.items()}
+
+    # --- selection -------------------------------------------------------------------------
+    def select(self, name: str) -> None:
+        """Make variant ``name`` current everywhere (errors become the ``error`` signal)."""
+        try:
+            self.state.select_variant(name)
+        except (TrigLabError, OSError) as exc:
+            self.error.emit("Cannot open variant", str(exc))
+
+    def _on_points_clicked(self, _item: Any, points: Any, _ev: Any = None) -> None:
+        points = list(points) if points is not None else []
+        if points:
+            self.select(points[0].data())
+
+    def _on_row_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            item = self.table.item(rows[0].row(), 0)
+            if item is not None:
+                self.select(item.data(Qt.UserRole))
+
+    # --- export ----------------------------------------------------------------------------
+    def export_csv(self, path: str | Path | None = None) -> Path | None:
+        """Write the table as CSV (header :data:`ROW_KEYS`, raw units, empty cell when missing).
+
+        Args:
+            path: Destination; asks with a file dialog when None.
+
+        Returns:
+            The path written, or None if the dialog was cancelled.
+        """
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export comparison table", "variants.csv", "CSV (*.csv)"
+            )
+            if not path:
+                return None
+        path = Path(path)
+        try:
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, fieldnames=list(ROW_KEYS))
+                writer.writeheader()
+                for row in self._rows:
+                    writer.writerow({k: ("" if row[k] is None else _csv_value(row[k])) for k in ROW_KEYS})
+        except OSError as exc:
+            self.error.emit("Cannot export table", str(exc))
+            return None
+        self.state.status_message.emit(f"Exported {len(self._rows)} variants to {path}")
+        return path
+
+    def export_plot(self, path: str | Path | None = None, width: int = 1600) -> Path | None:
+        """Save the scatter as PNG (``width`` pixels wide) or SVG, by the file's extension.
+
+        Args:
+            path: Destination ``.png`` or ``.svg``; asks with a file dialog when None.
+            width: PNG width in pixels (the height keeps the on-screen aspect ratio).
+
+        Returns:
+            The path written, or None if the dialog was cancelled.
+        """
+        import pyqtgraph.exporters as exporters
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export plot", "pareto.png", "PNG image (*.png);;SVG vector image (*.svg)"
+            )
+            if not path:
+                return None
+        path = Path(path)
+        self._place_labels()
+        try:
+            if path.suffix.lower() == ".svg":
+                try:
+                    exporters.SVGExporter(self.plot_item).export(str(path))
+                except ValueError:
+                    # pyqtgraph 0.14's SVGExporter cannot parse the closed paths ("... Z") that Qt >= 6.10
+                    # writes (pyqtgraph issue #3495); Qt's own SVG generator draws the same scene.
+                    self._render_svg(path)
+            else:
+                exporter = exporters.ImageExporter(self.plot_item)
+                exporter.parameters()["width"] = int(width)
+                exporter.export(str(path))
+        except Exception as exc:  # exporters raise plain Exceptions on odd sizes
+            self.error.emit("Cannot export plot", str(exc))
+            return None
+        if not path.exists():
+            self.error.emit("Cannot export plot", f"Nothing was written to {path}")
+            return None
+        self.state.status_message.emit(f"Saved plot to {path}")
+        return path
+
+    def _render_svg(self, path: Path) -> None:
+        """Draw the plot item into an SVG file with Qt's SVG generator."""
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+
+        source = self.plot_item.sceneBoundingRect()
+        target = QRectF(0, 0, source.width(), source.height())
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(target.size().toSize())
+        gen.setViewBox(target)
+        gen.setResolution(self.plot_widget.logicalDpiX())  # axes replay QPictures recorded at screen DPI
+        gen.setTitle(f"TrigLab: {self._plotted.get('y_key')} vs {self._plotted.get('x_key')}")
+        gen.setDescription("Pareto plot exported by TrigLab")
+        painter = QPainter(gen)
+        try:
+            painter.fillRect(target, Qt.white)
+            self.plot_widget.scene().render(painter, target, source)
+        finally:
+            painter.end()
+
+
+def _csv_value(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
+if __name__ == "__main__":
+    import sys
+
+    from app.panels._preview import preview
+
+    sys.exit(preview(CompareView, "TrigLab — compare variants"))
