@@ -179,6 +179,13 @@ def _evaluate_job(evaluator: PreviewEvaluator, engine: PreviewEngine, result: Pr
     return evaluator.evaluate(engine.weights_for_model(result))
 
 
+def _alive(widget) -> bool:
+    """False once the C++ side of ``widget`` is gone (late job signals must not touch it)."""
+    import shiboken6
+
+    return shiboken6.isValid(widget)
+
+
 class CompressPreview(QWidget):
     """Live what-if preview of pruning and quantization for the current variant.
 
@@ -820,6 +827,8 @@ class CompressPreview(QWidget):
         job.finished.connect(lambda lv=lv: self._setup_jobs.pop(id(lv), None))
 
     def _on_setup(self, lv, key: tuple[str, str], res: tuple) -> None:
+        if not _alive(self):  # a job outlived the panel
+            return
         dataset, evaluator = res
         self._datasets[key] = dataset
         self._evaluators[id(lv)] = (lv, evaluator)
@@ -829,6 +838,8 @@ class CompressPreview(QWidget):
             self._request_evaluation()
 
     def _on_setup_failed(self, lv, msg: str) -> None:
+        if not _alive(self):  # a job outlived the panel
+            return
         if lv is self._lv:
             self._set_metric("—", f"Cannot evaluate: {msg}")
 
@@ -860,6 +871,8 @@ class CompressPreview(QWidget):
         job.finished.connect(self._on_evaluation_finished)
 
     def _on_metrics(self, lv, result: PreviewResult, evaluator: PreviewEvaluator, metrics: dict) -> None:
+        if not _alive(self):  # a job outlived the panel
+            return
         if lv is not self._lv:
             return  # a variant that is no longer shown
         key = _settings_key(result.settings)
@@ -870,6 +883,8 @@ class CompressPreview(QWidget):
             self._set_metric(*self._metric_cache[key])
 
     def _on_evaluation_finished(self) -> None:
+        if not _alive(self):  # a job outlived the panel
+            return
         self._eval_job = None
         if self._wanted is not None:
             known = self._metric_cache.get(_settings_key(self._wanted.settings))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.panels.compress_apply import CompressApply
+from app.panels.compress_preview import CompressPreview
 from app.panels.pruning_history import PruningHistory
+from app.panels.sensitivity_view import SensitivityView
 
 
 class CompressView(QWidget):
@@ -15,31 +17,18 @@ class CompressView(QWidget):
         super().__init__(parent)
         self.state, self.jobs = state, jobs
         self.tabs = QTabWidget()
-        self.preview = None
-        try:
-            from app.panels.compress_preview import CompressPreview
-
-            self.preview = CompressPreview(state, jobs)
-            self.tabs.addTab(self.preview, "Live preview")
-        except ImportError:
-            pass
+        self.preview = CompressPreview(state, jobs)
         self.apply = CompressApply(state, jobs)
-        self.tabs.addTab(self.apply, "Apply")
-        self.sensitivity = None
-        try:
-            from app.panels.sensitivity_view import SensitivityView
-
-            self.sensitivity = SensitivityView(state, jobs)
-            self.tabs.addTab(self.sensitivity, "Sensitivity")
-        except ImportError:
-            pass
+        self.sensitivity = SensitivityView(state, jobs)
         self.history = PruningHistory(state, jobs)
+        self.tabs.addTab(self.preview, "Live preview")
+        self.tabs.addTab(self.apply, "Apply")
+        self.tabs.addTab(self.sensitivity, "Sensitivity")
         self.tabs.addTab(self.history, "Pruning: before / after")
-        if self.preview is not None and hasattr(self.preview, "settings_for_apply"):
-            self.preview.settings_for_apply.connect(self._use_preview_settings)
-        self.apply.applied.connect(
-            lambda _n: self.tabs.setCurrentWidget(self.history) if self.history.chain else None
-        )
+        self.pending_step: tuple[str, dict] | None = None
+        self.preview.settings_for_apply.connect(self._use_preview_settings)
+        self.sensitivity.use_per_layer.connect(self._use_sensitivity)
+        self.apply.applied.connect(self._on_applied)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
@@ -78,6 +67,15 @@ class CompressView(QWidget):
             self.pending_step = None
         self.tabs.setCurrentWidget(self.apply)
 
+    def _use_sensitivity(self, per_layer: dict) -> None:
+        """Per-layer sparsities from the sensitivity analysis, as the prune operation's overrides."""
+        self.apply.set_params({"scope": "per_layer", "per_layer": per_layer}, op="prune")
+        self.pending_step = None
+        self.apply.status.setText(
+            "Per-layer sparsities from the sensitivity analysis; fine-tuning recovers more."
+        )
+        self.tabs.setCurrentWidget(self.apply)
+
     def _on_applied(self, name: str) -> None:
         step, self.pending_step = self.pending_step, None
         if step is not None:
@@ -91,7 +89,7 @@ class CompressView(QWidget):
 
     def shutdown(self) -> None:
         for w in (self.preview, self.apply, self.sensitivity):
-            if w is not None and hasattr(w, "shutdown"):
+            if hasattr(w, "shutdown"):
                 w.shutdown()
 
 

@@ -101,3 +101,28 @@ def test_preview_settings_become_a_prune_then_quantize_plan(qtbot, state_jobs):
     view._on_applied("x")
     assert view.apply.operation().name == "fixed_point"
     assert view.apply.params()["width"] == 8 and view.apply.params()["rounding"] == "RND"
+
+
+def test_sensitivity_analysis_runs_as_a_job_and_feeds_the_apply_form(qtbot, state_jobs):
+    from app.panels.compress_view import CompressView
+
+    state, jobs = state_jobs
+    view = CompressView(state, jobs)
+    qtbot.addWidget(view)
+    job = view.sensitivity.run()
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=120_000)
+    job.wait(10)
+    assert job.status == "done", job.error
+    res = view.sensitivity.result
+    assert set(res.layers) == {"conv1", "conv2", "fc1", "output"}
+    assert view.sensitivity.table.rowCount() == 4
+    # sparsity 0 is the baseline for every layer
+    for layer in res.layers:
+        assert res.sparsity_curves[layer][res.sparsities.index(0.0)] == pytest.approx(res.baseline)
+    view.sensitivity.use_btn.click()
+    assert view.apply.operation().name == "prune"
+    assert view.apply.params()["scope"] == "per_layer"
+    import json
+
+    per_layer = json.loads(view.apply.fields["per_layer"].text())
+    assert set(per_layer) == set(res.layers)
