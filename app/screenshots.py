@@ -61,6 +61,43 @@ def main(argv: list[str] | None = None) -> int:
         win.tabs.setCurrentWidget(win.panels["graph"])
         wait(6000)  # Chromium start + Netron layout
         shot("graph")
+    if "compress" in win.panels:
+        from core.compress.preview import PreviewSettings, PruneSettings, QuantSettings
+
+        cv = win.panels["compress"]
+        win.tabs.setCurrentWidget(cv)
+        win.state.select_layer("fc1")
+        cv.tabs.setCurrentWidget(cv.preview)
+        cv.preview.apply_settings(
+            PreviewSettings(PruneSettings(value=0.8), QuantSettings(kind="fixed", width=8, integer="auto"))
+        )
+        cv.preview.wait_idle()
+        wait(1500)
+        shot("compress_preview")
+        # Hands-on 1 through the UI: prune 80 % with fine-tuning, then 8-bit fixed point.
+        cv.apply.set_params({"sparsity": 0.82, "finetune_epochs": 10}, op="prune")
+        job = cv.apply.apply()
+        wait_until(lambda: not job.is_active())
+        cv.apply.set_params({"width": 8}, op="fixed_point")
+        job = cv.apply.apply()
+        wait_until(lambda: not job.is_active())
+        pruned = win.state.workspace[win.state.current.name].parent
+        win.state.select_variant(pruned)
+        win.state.select_layer("fc1")
+        cv.tabs.setCurrentWidget(cv.history)
+        shot("compress_history")
+        win.state.select_variant("handson_cnn")
+        cv.tabs.setCurrentWidget(cv.sensitivity)
+        job = cv.sensitivity.run()
+        if job is not None:
+            wait_until(lambda: not job.is_active())
+        shot("compress_sensitivity")
+    if "compare" in win.panels:
+        final = [v.name for v in win.state.workspace.variants.values() if v.operation == "fixed_point"]
+        if final:
+            win.state.select_variant(final[-1])
+        win.tabs.setCurrentWidget(win.panels["compare"])
+        shot("compare")
     if "train" in win.panels:
         tv = win.panels["train"]
         win.tabs.setCurrentWidget(tv)

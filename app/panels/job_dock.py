@@ -149,6 +149,7 @@ class JobDock(QWidget):
 
     def _show(self, job: Job) -> None:
         self._shown = job
+        self.log.setPlaceholderText(f"{job.name}: no log output ({job.status}).")
         self.log.setPlainText("\n".join(job.log_lines))
         self.log.verticalScrollBar().setValue(self.log.verticalScrollBar().maximum())
         failed = job.status == FAILED

@@ -50,6 +50,7 @@ class PruningHistory(QWidget):
             p = self.glw.addPlot(row=0, col=i, title=title)
             p.showGrid(x=True, y=True, alpha=0.2)
             p.setLabel("bottom", "weight value")
+            p.getAxis("bottom").enableAutoSIPrefix(False)
             if i == 0:
                 p.setLabel("left", "weights per bin")
             self.plots.append(p)

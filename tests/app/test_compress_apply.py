@@ -126,3 +126,28 @@ def test_sensitivity_analysis_runs_as_a_job_and_feeds_the_apply_form(qtbot, stat
 
     per_layer = json.loads(view.apply.fields["per_layer"].text())
     assert set(per_layer) == set(res.layers)
+
+
+@pytest.mark.slow
+def test_hands_on_1_goal_through_the_ui_and_on_the_pareto_view(qtbot, state_jobs):
+    """>= 80 % sparse and 8-bit, within 1 % of the float accuracy, shown on the Compare view."""
+    from app.panels.compare_view import CompareView
+    from app.panels.compress_view import CompressView
+
+    state, jobs = state_jobs
+    view, compare = CompressView(state, jobs), CompareView(state, jobs)
+    qtbot.addWidget(view)
+    qtbot.addWidget(compare)
+    base = state.workspace["handson_cnn"].metrics["val_accuracy"]
+    for op, params in (("prune", {"sparsity": 0.82, "finetune_epochs": 10}), ("fixed_point", {"width": 8})):
+        view.apply.set_params(params, op=op)
+        job = view.apply.apply()
+        qtbot.waitUntil(lambda job=job: not job.is_active(), timeout=180_000)
+        job.wait(10)
+        assert job.status == "done", job.error
+    final = state.current.name
+    m = state.workspace[final].metrics
+    assert m["sparsity"] >= 0.80 and m["bits_max"] == 8
+    assert m["val_accuracy"] >= base - 0.01
+    assert final in compare.plotted()["names"]
+    assert final in [r["name"] for r in compare.table_rows()]

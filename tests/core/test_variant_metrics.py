@@ -21,12 +21,13 @@ def test_prune_then_8_bit_reaches_the_hands_on_1_goal(demo_workspace):
     """The issue's 'done when': >= 80% sparse and 8-bit with <= 1% accuracy loss vs float."""
     ws = demo_workspace
     base_acc = ws["handson_cnn"].metrics["val_accuracy"]
+    # 82 % of the kernels, so that >= 80 % of all parameters (biases included) are zero
     pruned = compress_variant(
-        ws, "handson_cnn", "prune", {"sparsity": 0.8, "finetune_epochs": 10, "lr": 1e-3}
+        ws, "handson_cnn", "prune", {"sparsity": 0.82, "finetune_epochs": 10, "lr": 1e-3}
     )
     q = compress_variant(ws, pruned.name, "fixed_point", {"width": 8})
     m = q.metrics
     assert m["bits_max"] == 8
-    assert pruned.params["sparsity_reached"] >= 0.8 - 1e-3
-    assert m["sparsity"] >= 0.75  # over all parameters incl. biases; kernels are at 80 %
+    assert pruned.params["sparsity_reached"] >= 0.82 - 1e-3
+    assert m["sparsity"] >= 0.80
     assert m["val_accuracy"] >= base_acc - 0.01, (m["val_accuracy"], base_acc)
