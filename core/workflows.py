@@ -197,10 +197,10 @@ def export_variant(ws: Workspace, name: str, path: str | os.PathLike) -> Path:
         raise TrigLabError(f"Export to '{path}': choose a .h5 or .keras file name")
     src = ws.path_of(name)
     if src.suffix == path.suffix and src.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, path)
+        from core.atomic import atomic_path
+
+        with atomic_path(path) as tmp:
+            shutil.copyfile(src, tmp)
     else:
         save_model(ws.load_model(name), path)
     return path

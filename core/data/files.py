@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -230,13 +229,8 @@ def save_npz(data: Dataset | Mapping[str, Any], path: str | os.PathLike) -> Path
 
 
 def atomic_savez(path: Path, arrays: Mapping[str, Any]) -> None:
-    """``np.savez_compressed`` to a temporary file in the same folder, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **{key: np.asarray(value) for key, value in arrays.items()})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """``np.savez_compressed`` written atomically (see :mod:`core.atomic`)."""
+    from core.atomic import atomic_path
+
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, **{key: np.asarray(value) for key, value in arrays.items()})

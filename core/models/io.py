@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -144,15 +143,10 @@ def save_model(model: tf.keras.Model, path: str | os.PathLike[str]) -> Path:
     suffix = _SAVE_SUFFIXES.get(p.suffix.lower())
     if suffix is None:
         raise ModelSaveError(p, f"unsupported extension '{p.suffix}'; use .h5 or .keras")
+    from core.atomic import atomic_path
+
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=f".tmp{suffix}", dir=p.parent)
-        os.close(fd)
-    except OSError as e:
-        raise ModelSaveError(p, f"cannot write in the folder [{e}]") from e
-    tmp = Path(tmp_name)
-    try:
-        with warnings.catch_warnings():
+        with atomic_path(p) as tmp, warnings.catch_warnings():
             # .h5 is a deliberate choice (hls4ml reads it); Keras' "legacy format" advice is noise.
             warnings.filterwarnings(
                 "ignore", message="You are saving your model as an HDF5", category=UserWarning
@@ -161,12 +155,10 @@ def save_model(model: tf.keras.Model, path: str | os.PathLike[str]) -> Path:
                 model.save(tmp, save_format="h5", include_optimizer=False)
             else:
                 model.save(tmp, save_format="keras")
-        os.replace(tmp, p)
+    except OSError as e:
+        raise ModelSaveError(p, f"cannot write in the folder [{e}]") from e
     except Exception as e:
         raise ModelSaveError(p, f"{type(e).__name__}: {_first_line(e)}") from e
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     return p
 
 
