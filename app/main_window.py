@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
             ("train", "Train", "app.panels.train_view", "TrainView"),
             ("compress", "Compress", "app.panels.compress_view", "CompressView"),
             ("compare", "Compare", "app.panels.compare_view", "CompareView"),
+            ("hls", "Synthesis", "app.panels.hls_view", "HlsView"),
         ):
             try:
                 mod = __import__(module, fromlist=[cls])

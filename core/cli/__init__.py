@@ -230,6 +230,130 @@ def cmd_ops(args) -> int:
     return 0
 
 
+# --- hls -----------------------------------------------------------------------------------
+def calibration_inputs(spec: str, model, n: int = 1000, seed: int = 0, cache_dir=None):
+    """Calibration inputs: a dataset name or file (its validation split), or ``gauss`` / ``uniform``
+    samples of the model's input shape (standard normal / [0, 1)). Returns ``(x, dataset or None)``."""
+    import numpy as np
+
+    from core.data import load_dataset
+
+    shape = tuple(int(d) for d in model.input_shape[1:])
+    rng = np.random.default_rng(seed)
+    if spec == "gauss":
+        return rng.standard_normal((n, *shape)).astype("float32"), None
+    if spec == "uniform":
+        return rng.random((n, *shape)).astype("float32"), None
+    ds = load_dataset(spec, cache_dir=cache_dir)
+    return ds.x_val[:n], ds
+
+
+def cmd_hls(args) -> int:
+    from core.hls import config as hcfg
+    from core.hls import estimate as hest
+    from core.workflows import default_home
+
+    progress = ConsoleProgress(quiet=args.json)
+    ws = None
+    if args.variant:
+        from core.workspace import Workspace
+
+        ws = Workspace.open(args.target)
+        model = ws.load_model(args.variant)
+        dataset_name = ws[args.variant].dataset
+        cache_root = ws.hls_dir
+        label = f"{ws.root}:{args.variant}"
+    else:
+        from core.models import load_model
+
+        model = load_model(args.target, trust=args.trust)
+        dataset_name = None
+        cache_root = default_home() / "hls-cache"
+        label = str(args.target)
+    if args.config:
+        from pathlib import Path
+
+        config = hcfg.HlsConfig.from_yaml(Path(args.config).read_text())
+    else:
+        config = hcfg.make_config(model, hcfg.HlsSettings(io_type=args.io_type, clock_period_ns=args.clock))
+    calib = args.calib or dataset_name or "gauss"
+    payload: dict = {"model": label, "action": args.action, "calibration": calib}
+    x, dataset = (None, None)
+    if args.action in ("csim",) or args.auto_precision is not None:
+        x, dataset = calibration_inputs(calib, model, cache_dir=ws.data_dir if ws else None)
+    task = (
+        dataset.task
+        if dataset is not None
+        else (
+            "classification"
+            if model.output_shape[-1] > 1 and "softmax" in str(model.layers[-1].get_config())
+            else "regression"
+        )
+    )
+    if args.auto_precision is not None:
+        from core.hls.autoprec import auto_precision
+
+        res = auto_precision(
+            model,
+            x,
+            task=task,
+            target=args.auto_precision,
+            config=config,
+            cache_root=cache_root,
+            progress=progress.sub(0.0, 0.6),
+        )
+        config = res.apply(config)
+        payload["auto_precision"] = res.to_dict()
+    payload["precision"] = {
+        row["name"]: {k: row[k] for k in ("weight", "bias", "result", "accum", "reuse_factor", "strategy")}
+        for row in config.to_dict()["layers"]
+    }
+    est = hest.estimate(model, config)
+    payload["estimate"] = est.to_dict()
+    lines = [f"{label}: {args.action}"]
+    if args.action == "csim":
+        from core.hls.convert import compare_with_keras, compile_model
+
+        compiled = compile_model(model, config, cache_root, progress=progress.sub(0.6, 0.95))
+        y = dataset.y_val[: len(x)] if dataset is not None else None
+        report = compare_with_keras(model, compiled, x, y, task=task)
+        payload["csim"] = report.to_dict()
+        payload["project_dir"] = str(compiled.project_dir)
+        payload["cache_hit"] = compiled.cache_hit
+        payload["agreement"] = report.to_dict().get("agreement")
+        lines.append(f"C-simulation agreement with Keras: {payload['agreement']}")
+    elif args.action == "build":
+        from core.hls.convert import compile_model
+        from core.hls.errors import HlsError
+        from core.hls.vendor import find_vendor_tools, run_synthesis
+
+        tools = find_vendor_tools()
+        if tools.tool_for(config.settings.backend) is None:  # say so before spending a compile
+            raise HlsError(tools.explanation(config.settings.backend))
+        compiled = compile_model(model, config, cache_root, progress=progress.sub(0.6, 0.7))
+        rep = run_synthesis(compiled.project_dir, config.settings.backend, progress=progress.sub(0.7, 1.0))
+        payload["report"] = rep.to_dict()
+        lines.append(f"vendor report: {rep.to_dict()}")
+    elif args.action == "export":
+        from core.hls.convert import compile_model
+        from core.hls.export import export_project_zip
+
+        if not args.out:
+            raise TrigLabError("export needs --out FILE.zip")
+        compiled = compile_model(model, config, cache_root, progress=progress.sub(0.6, 0.95))
+        export_project_zip(compiled.project_dir, args.out, config=config)
+        payload["out"] = str(args.out)
+        lines.append(f"project exported to {args.out}")
+    e = est.to_dict()
+    lines.append(
+        f"estimate (analytic model, not a synthesis result): latency {e['latency_cycles']} cycles = "
+        f"{e['latency_ns']:.0f} ns at {e['clock_ns']} ns, DSP {e['dsp']}, LUT {e['lut']}, FF {e['ff']}, "
+        f"BRAM_18K {e['bram_18k']}"
+    )
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
 # --- workspace / zoo / datasets --------------------------------------------------------------
 def cmd_workspace(args) -> int:
     from core.workspace import Workspace
@@ -325,6 +449,25 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ops", help="list the compression operations and their parameters")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ops)
+
+    s = sub.add_parser("hls", help="hls4ml: C-simulate, estimate, build or export a model for the FPGA")
+    s.add_argument("target", help="a workspace folder (with --variant) or a model file")
+    s.add_argument("action", choices=("csim", "build", "estimate", "export"))
+    s.add_argument("--variant", help="the workspace variant to synthesize")
+    s.add_argument("--calib", help="calibration data: dataset name, FILE.npz, gauss or uniform")
+    s.add_argument("--config", help="hls4ml YAML config to use instead of the default")
+    s.add_argument(
+        "--auto-precision",
+        type=float,
+        metavar="TARGET",
+        help="choose precisions automatically for this agreement (e.g. 0.995)",
+    )
+    s.add_argument("--io-type", default="io_parallel", choices=("io_parallel", "io_stream"))
+    s.add_argument("--clock", type=float, default=5.0, help="clock period in ns (default 5.0)")
+    s.add_argument("--out", help="export: the .zip to write")
+    s.add_argument("--trust", action="store_true", help="load model files with Lambda layers / custom code")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_hls)
 
     s = sub.add_parser("workspace", help="list a workspace's variants")
     s.add_argument("ws")
