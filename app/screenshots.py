@@ -98,6 +98,20 @@ def main(argv: list[str] | None = None) -> int:
             win.state.select_variant(final[-1])
         win.tabs.setCurrentWidget(win.panels["compare"])
         shot("compare")
+    if "hls" in win.panels and win.state.workspace is not None:
+        hv = win.panels["hls"]
+        final = [v.name for v in win.state.workspace.variants.values() if v.operation == "fixed_point"]
+        if final:
+            win.state.select_variant(final[-1])
+        win.tabs.setCurrentWidget(hv)
+        wait(500)
+        for run in (hv.run_profile, hv.run_auto_precision, hv.run_csim):
+            job = run()
+            if job is not None:
+                wait_until(lambda job=job: not job.is_active(), 300_000)
+        for i, name in enumerate(("hls_layers", "hls_profiling", "hls_csim", "hls_resources")):
+            hv.tabs.setCurrentIndex(i)
+            shot(name)
     if "train" in win.panels:
         tv = win.panels["train"]
         win.tabs.setCurrentWidget(tv)
