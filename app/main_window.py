@@ -75,7 +75,15 @@ class MainWindow(QMainWindow):
         )
         self.job_dock = JobDock(self.state, self.jobs)
         self.jobs_dock = self._dock("Jobs", self.job_dock, Qt.BottomDockWidgetArea, "jobsDock")
-        self.resizeDocks([self.variants_dock], [430], Qt.Horizontal)
+        from app.panels.walkthrough_panel import WalkthroughPanel
+
+        self.walkthrough_panel = WalkthroughPanel(self.state, self.jobs)
+        self.walkthrough_panel.show_view.connect(self.show_view)
+        self.walkthrough_dock = self._dock(
+            "Walkthrough", self.walkthrough_panel, Qt.RightDockWidgetArea, "walkDock"
+        )
+        self.walkthrough_dock.hide()
+        self.resizeDocks([self.variants_dock, self.walkthrough_dock], [430, 380], Qt.Horizontal)
         self.resizeDocks([self.jobs_dock], [200], Qt.Vertical)
 
         # --- status bar ------------------------------------------------------------------
@@ -105,6 +113,7 @@ class MainWindow(QMainWindow):
             ("train", "Train", "app.panels.train_view", "TrainView"),
             ("compress", "Compress", "app.panels.compress_view", "CompressView"),
             ("compare", "Compare", "app.panels.compare_view", "CompareView"),
+            ("physics", "Physics", "app.panels.physics_view", "PhysicsView"),
             ("hls", "Synthesis", "app.panels.hls_view", "HlsView"),
         ):
             try:
@@ -141,6 +150,7 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         v.addAction(self.variants_dock.toggleViewAction())
         v.addAction(self.jobs_dock.toggleViewAction())
+        v.addAction(self.walkthrough_dock.toggleViewAction())
         w = self.menuBar().addMenu("&Walkthroughs")
         self._action(w, "Hands-on 1 (digits CNN)", lambda: self.open_walkthrough("handson1"))
         self._action(w, "Hands-on 2 (muon trigger)", lambda: self.open_walkthrough("handson2"))
@@ -209,7 +219,14 @@ class MainWindow(QMainWindow):
         else:
             job = self.jobs.submit("Prepare hands-on 1 demo (digits CNN)", workflows.ensure_demo_workspace)
         job.succeeded.connect(lambda ws: self._when_ml_ready(lambda: self._set_workspace(ws, tab="model")))
+        self.walkthrough_panel.set_walkthrough(key)
+        self.walkthrough_dock.show()
         return job
+
+    def show_view(self, key: str) -> None:
+        """Bring a view to the front (e.g. when a walkthrough step finishes)."""
+        if key in self.panels:
+            self.tabs.setCurrentWidget(self.panels[key])
 
     def open_workspace(self, path: str) -> None:
         from core.workspace import Workspace
@@ -388,6 +405,7 @@ class MainWindow(QMainWindow):
             except OSError:
                 pass
         self.settings.sync()
+        self.walkthrough_panel.shutdown()
         self.jobs.shutdown(timeout=15)
         for panel in self.panels.values():
             if hasattr(panel, "shutdown"):

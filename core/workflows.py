@@ -181,6 +181,7 @@ def ensure_demo_workspace(
         ws, init.name, dataset, epochs=DEMO_EPOCHS, batch_size=32, lr=3e-3, seed=0, progress=progress
     )
     ws.ui["selected_variant"] = res.variant.name
+    ws.ui.setdefault("walkthroughs", {}).setdefault("handson1", {})["train"] = res.variant.name
     ws.save()
     return ws
 
@@ -268,14 +269,17 @@ def ensure_handson2_workspace(
     root: str | os.PathLike | None = None, events: int = HANDSON2_EVENTS, progress: Progress | None = None
 ) -> Workspace:
     """The hands-on 2 starting point: muon_rpc data generated (cached) and the two zoo CNNs."""
-    from core.data import load_dataset
+    from core.data import load_dataset, pin_params
 
     progress = ensure_progress(progress)
     root = Path(root) if root else default_home() / "demo-handson2"
     ws = Workspace.open_or_create(root)
     ws.title = "Hands-on 2: ATLAS L0 muon trigger"
+    # Every later load of muon_rpc in this workspace (training, compression, synthesis,
+    # physics) gets the same events.
+    pin_params(ws.data_dir, "muon_rpc", events=events)
     progress.update(0.0, "simulating RPC hit maps (first start only)")
-    load_dataset("muon_rpc", cache_dir=ws.data_dir, events=events, progress=progress.sub(0.0, 0.8))
+    load_dataset("muon_rpc", cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.8))
     ops = {v.params.get("zoo") for v in ws.variants.values() if v.operation == "zoo"}
     for zoo in ("muon_cnn_teacher", "muon_cnn_student"):
         if zoo not in ops:

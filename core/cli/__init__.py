@@ -354,6 +354,81 @@ def cmd_hls(args) -> int:
     return 0
 
 
+# --- metrics -------------------------------------------------------------------------------
+def cmd_metrics(args) -> int:
+    from core.metrics.physics import scalar_metrics, variant_trigger_metrics, workspace_dataset_params
+    from core.workspace import Workspace
+
+    ws = Workspace.open(args.ws)
+    params = workspace_dataset_params(ws, args.variant)
+    if args.events:
+        params["events"] = args.events
+    thresholds = tuple(args.threshold or (10.0, 20.0))
+    result = variant_trigger_metrics(
+        ws, args.variant, thresholds, args.split, params, progress=ConsoleProgress(quiet=args.json)
+    )
+    scalars = scalar_metrics(result)
+    ws.update_metrics(args.variant, scalars)
+    lines = [f"{args.variant} on {result['dataset']} ({result['split']} split, {result['n']:,} events)"]
+    if result["task"] == "classification":
+        roc = result["roc"]
+        lines.append(f"ROC AUC {result['roc_auc']:.4f} ({roc['kind']}), macro {result['roc_auc_macro']:.4f}")
+    else:
+        lines.append(
+            f"pT resolution (pT_pred - pT_true)/pT_true: std {result['pt_resolution']:.4f}, "
+            f"robust (16-84% half-width) {result['pt_resolution_robust']:.4f}, bias {result['pt_bias']:+.4f}"
+        )
+        for key in result["turn_on"]:
+            p50, p90, fake = result[f"pt50_{key}"], result[f"pt90_{key}"], result.get("fake")
+            line = f"threshold {key} GeV: pT50 " + (f"{p50:.2f} GeV" if p50 is not None else "not reached")
+            line += ", pT90 " + (f"{p90:.2f} GeV" if p90 is not None else "not reached")
+            if fake:
+                fr = fake[key]
+                line += f", fake rate {fr['rate']:.4g} [{fr['lo']:.2g}, {fr['hi']:.2g}]"
+                line += f" on {fr['total']:,} noise events"
+            lines.append(line)
+    lines.append(f"stored on the variant: {', '.join(scalars)}")
+    _emit(args, {"workspace": str(ws.root), "metrics": scalars, **result}, "\n".join(lines))
+    return 0
+
+
+# --- distill -------------------------------------------------------------------------------
+def cmd_distill(args) -> int:
+    from core.distill import distill_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.open(args.ws)
+    v = distill_variant(
+        ws,
+        args.teacher,
+        args.student,
+        temperature=args.temperature,
+        alpha=args.alpha,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch_size=args.batch,
+        seed=args.seed,
+        max_train_samples=args.max_samples,
+        name=args.name,
+        progress=ConsoleProgress(quiet=args.json),
+    )
+    payload = {
+        "workspace": str(ws.root),
+        "variant": v.name,
+        "parent": v.parent,
+        "teacher": args.teacher,
+        "temperature": args.temperature,
+        "alpha": args.alpha,
+        "epochs_completed": v.params["epochs_completed"],
+        "cancelled": v.params["cancelled"],
+        "history": v.params["history"],
+        "metrics": v.metrics,
+    }
+    mtext = ", ".join(f"{k}={val:.4g}" for k, val in v.metrics.items() if isinstance(val, float))
+    _emit(args, payload, f"variant '{v.name}' saved in {ws.root}\n{mtext}")
+    return 0
+
+
 # --- workspace / zoo / datasets --------------------------------------------------------------
 def cmd_workspace(args) -> int:
     from core.workspace import Workspace
@@ -468,6 +543,35 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--trust", action="store_true", help="load model files with Lambda layers / custom code")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_hls)
+
+    s = sub.add_parser("metrics", help="physics metrics of a variant: pT resolution, turn-on, fake rate, ROC")
+    s.add_argument("ws", help="workspace folder")
+    s.add_argument("--variant", required=True, help="the variant to measure")
+    s.add_argument(
+        "--threshold",
+        type=float,
+        action="append",
+        help="trigger threshold in GeV (repeatable; default 10, 20)",
+    )
+    s.add_argument("--split", default="val", choices=("train", "val", "test"))
+    s.add_argument("--events", type=int, help="muon_rpc events (default: the workspace's cached simulation)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_metrics)
+
+    s = sub.add_parser("distill", help="distill a teacher variant into a (e.g. QKeras) student variant")
+    s.add_argument("ws", help="workspace folder")
+    s.add_argument("--teacher", required=True, help="the trained teacher variant")
+    s.add_argument("--student", required=True, help="the student variant (left untouched)")
+    s.add_argument("--temperature", type=float, default=2.0, help="softening temperature T (classification)")
+    s.add_argument("--alpha", type=float, default=0.1, help="weight of the hard-label loss, 0..1")
+    s.add_argument("--epochs", type=int, default=10)
+    s.add_argument("--lr", type=float, default=1e-3)
+    s.add_argument("--batch", type=int, default=256)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--max-samples", type=int, help="train on the first N samples only")
+    s.add_argument("--name", help="name of the new variant")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_distill)
 
     s = sub.add_parser("workspace", help="list a workspace's variants")
     s.add_argument("ws")

@@ -10,7 +10,14 @@ NumPy only: TensorFlow is never imported here.
 from core.data import builtin as _builtin  # noqa: F401  (registers the built-in sets)
 from core.data.dataset import Dataset, DatasetError, split_indices
 from core.data.files import load_user_file, save_npz
-from core.data.registry import DatasetInfo, list_datasets, load_dataset, register_dataset
+from core.data.registry import (
+    DatasetInfo,
+    list_datasets,
+    load_dataset,
+    pin_params,
+    pinned_params,
+    register_dataset,
+)
 
 __all__ = [
     "Dataset",
@@ -19,6 +26,8 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "load_user_file",
+    "pin_params",
+    "pinned_params",
     "register_dataset",
     "save_npz",
     "split_indices",

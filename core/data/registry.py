@@ -73,6 +73,32 @@ def list_datasets() -> list[DatasetInfo]:
     return [info for info, _ in _REGISTRY.values()]
 
 
+PINNED_PARAMS_FILE = "dataset_params.json"
+
+
+def pinned_params(cache_dir: str | os.PathLike) -> dict[str, dict[str, Any]]:
+    """The data-set parameters a workspace pins in ``<cache_dir>/dataset_params.json``."""
+    import json
+
+    path = Path(cache_dir) / PINNED_PARAMS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def pin_params(cache_dir: str | os.PathLike, name: str, **params: Any) -> None:
+    """Make ``load_dataset(name, cache_dir=cache_dir)`` use ``params`` unless told otherwise."""
+    import json
+
+    from core.atomic import atomic_write_text
+
+    data = pinned_params(cache_dir)
+    data[name] = params
+    atomic_write_text(Path(cache_dir) / PINNED_PARAMS_FILE, json.dumps(data, indent=2))
+
+
 def load_dataset(
     name_or_path: str | os.PathLike,
     *,
@@ -100,6 +126,9 @@ def load_dataset(
 
     if isinstance(name_or_path, str) and name_or_path in _REGISTRY:
         info, loader = _REGISTRY[name_or_path]
+        if cache_dir is not None:
+            # A workspace may pin a data set's parameters (e.g. fewer muon events for a class).
+            params = {**pinned_params(cache_dir).get(info.name, {}), **params}
         unknown = sorted(set(params) - set(info.params))
         if unknown:
             accepted = ", ".join(info.params) or "none"

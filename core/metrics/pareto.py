@@ -109,6 +109,13 @@ AXES: dict[str, Axis] = {
         Axis("bops", "BOPs per inference (10⁶)", False, 1e-6),
         Axis("energy_pj_estimate", "Energy per inference, estimate (nJ)", False, 1e-3),
         Axis("latency_ns_estimate", "Latency, estimate (ns)", False),
+        Axis("latency_ns_report", "Latency, vendor report (ns)", False),
+        Axis("dsp_estimate", "DSP, estimate", False),
+        Axis("lut_estimate", "LUT, estimate", False),
+        Axis("csim_agreement", "C-sim agreement with Keras (%)", True, 100.0),
+        Axis("pt_resolution_robust", "pT resolution, robust width (%)", False, 100.0),
+        Axis("pt50_10", "pT at 50 % efficiency, 10 GeV threshold (GeV)", False),
+        Axis("pt50_20", "pT at 50 % efficiency, 20 GeV threshold (GeV)", False),
     )
 }
 

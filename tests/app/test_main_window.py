@@ -159,7 +159,9 @@ def test_a_failing_job_does_not_take_the_app_down(qtbot, main_window):
     assert win.isVisible()
 
 
-@pytest.mark.parametrize("key", ["start", "model", "graph", "weights", "train", "compress", "compare", "hls"])
+@pytest.mark.parametrize(
+    "key", ["start", "model", "graph", "weights", "train", "compress", "compare", "physics", "hls"]
+)
 def test_every_panel_opens_shows_the_demo_and_closes(qtbot, demo_workspace, key):
     from app.jobs import JobManager
     from app.main_window import MainWindow

@@ -306,3 +306,13 @@ def test_bad_user_files(tmp_path, case, reason):
     with pytest.raises(DatasetError) as info:
         load_dataset(path)
     assert str(path) in str(info.value) and reason in str(info.value)
+
+
+def test_a_workspace_can_pin_dataset_parameters(tmp_path):
+    from core.data import load_dataset, pin_params
+
+    pin_params(tmp_path, "muon_rpc", events=1000, seed=4)
+    ds = load_dataset("muon_rpc", cache_dir=tmp_path)
+    assert len(ds.x_train) + len(ds.x_val) + len(ds.x_test) == 1000 and ds.meta["seed"] == 4
+    explicit = load_dataset("muon_rpc", cache_dir=tmp_path, events=2000)
+    assert len(explicit.x_train) + len(explicit.x_val) + len(explicit.x_test) == 2000

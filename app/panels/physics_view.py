@@ -1,0 +1,484 @@
+"""The Physics view: trigger figures of merit of several variants, overlaid on the same axes.
+
+Check variants, set the thresholds, press Compute: a job runs
+:func:`core.metrics.physics.variant_trigger_metrics` for each checked variant (results are cached
+per variant and thresholds), stores the single numbers on the variant (so the Compare view can plot
+them) and draws, one Okabe–Ito colour per variant:
+
+* trigger efficiency turn-on curves with Clopper–Pearson error bars (one line style per threshold,
+  dotted vertical lines at the thresholds);
+* relative pT resolution against true pT;
+* the distribution of (pT_pred − pT_true) / pT_true;
+* for classification variants, ROC curves and their AUC instead;
+* a table: resolution, pT50 / pT90 per threshold, fake rate on noise-only events, AUC.
+
+The data set of a variant is the one its workspace has cached (see
+:func:`core.metrics.physics.workspace_dataset_params`), so the hands-on 2 workspace does not
+simulate its muons again.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import TrigLabError
+
+# Okabe–Ito (colour-blind safe), one per variant.
+COLORS = [
+    (0, 114, 178),
+    (213, 94, 0),
+    (0, 158, 115),
+    (204, 121, 167),
+    (230, 159, 0),
+    (86, 180, 233),
+    (0, 0, 0),
+    (240, 228, 66),
+]
+# One line style and symbol per threshold.
+THRESHOLD_STYLES = [(Qt.SolidLine, "o"), (Qt.DashLine, "t"), (Qt.DotLine, "s"), (Qt.DashDotLine, "d")]
+MISSING = "—"
+
+
+def physics_job(ws, names: list[str], thresholds: tuple[float, ...], *, progress=None) -> dict[str, Any]:
+    """Physics metrics of each variant in ``names`` (a job function): {name: trigger_metrics result}."""
+    from core.jobs import ensure_progress
+    from core.metrics.physics import variant_trigger_metrics
+
+    progress = ensure_progress(progress)
+    out: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        progress.check_cancelled()
+        sub = progress.sub(i / len(names), (i + 1) / len(names))
+        out[name] = variant_trigger_metrics(ws, name, thresholds, progress=sub)
+        progress.log(f"physics metrics of '{name}' computed")
+    progress.update(1.0, "done")
+    return out
+
+
+def parse_thresholds(text: str) -> tuple[float, ...]:
+    """``"10, 20"`` → (10.0, 20.0) [GeV]; raises TrigLabError on anything else."""
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise TrigLabError(f"Thresholds must be numbers in GeV separated by commas, not '{text}'") from None
+    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
+        raise TrigLabError("Give at least one positive trigger threshold in GeV (e.g. 10, 20)")
+    return tuple(dict.fromkeys(values))
+
+
+def _style_plot(pi: pg.PlotItem, title: str, x: str, y: str) -> None:
+    """White figure look with a closed frame, labelled axes, no SI prefixes."""
+    pi.setTitle(title, color=(20, 20, 20), size="10pt")
+    for side in ("left", "bottom", "top", "right"):
+        pi.showAxis(side)
+        ax = pi.getAxis(side)
+        ax.setPen(pg.mkPen(60, 60, 60))
+        ax.setTextPen(pg.mkPen(20, 20, 20))
+        ax.enableAutoSIPrefix(False)
+        if side in ("top", "right"):
+            ax.setStyle(showValues=False)
+    pi.setLabel("bottom", x)
+    pi.setLabel("left", y)
+    pi.showGrid(x=True, y=True, alpha=0.15)
+    pi.setMenuEnabled(False)
+
+
+def _arr(values: list) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _fmt(v: Any, digits: int = 3) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return MISSING
+    return f"{v:.{digits}g}"
+
+
+class PhysicsView(QWidget):
+    """Turn-on curves, resolution and fake rate (or ROC) of several variants, overlaid."""
+
+    def __init__(self, state, jobs, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.jobs = state, jobs
+        self.job = None
+        self._cache: dict[str, tuple[tuple[float, ...], dict[str, Any]]] = {}
+        self._shown: list[str] = []
+        self._plotted: dict[str, Any] = {}
+
+        # --- controls --------------------------------------------------------------------
+        self.variant_list = QListWidget()
+        self.variant_list.setSelectionMode(QAbstractItemView.NoSelection)
+        self.variant_list.setToolTip("Variants to compare (those with a dataset)")
+        self.thresholds_edit = QLineEdit("10, 20")
+        self.thresholds_edit.setToolTip("Trigger thresholds on the predicted pT, in GeV, separated by commas")
+        self.compute_btn = QPushButton("Compute")
+        self.compute_btn.setToolTip("Run the checked variants on the validation split and noise-only events")
+        self.compute_btn.clicked.connect(lambda: self.compute())
+        self.status = QLabel("Check variants and press Compute.")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: #555;")
+        side = QWidget()
+        side_lay = QVBoxLayout(side)
+        side_lay.setContentsMargins(0, 0, 0, 0)
+        side_lay.addWidget(QLabel("Variants"))
+        side_lay.addWidget(self.variant_list, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Thresholds (GeV)"))
+        row.addWidget(self.thresholds_edit, 1)
+        side_lay.addLayout(row)
+        side_lay.addWidget(self.compute_btn)
+        side_lay.addWidget(self.status)
+
+        # --- plots -----------------------------------------------------------------------
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
+        self.turn_on_plot = pg.PlotItem()
+        self.resolution_plot = pg.PlotItem()
+        self.residual_plot = pg.PlotItem()
+        self.roc_plot = pg.PlotItem()
+        self._layout_kind = ""
+        _style_plot(self.turn_on_plot, "Trigger efficiency", "true pT (GeV)", "efficiency")
+        _style_plot(self.resolution_plot, "pT resolution", "true pT (GeV)", "σ(pT)/pT (16–84 % half-width)")
+        _style_plot(
+            self.residual_plot, "Relative pT error", "(pT_pred − pT_true) / pT_true", "fraction of muons"
+        )
+        _style_plot(self.roc_plot, "ROC (classification)", "false positive rate", "true positive rate")
+        self.turn_on_plot.setYRange(-0.02, 1.05)
+        self.roc_plot.setRange(xRange=(0, 1), yRange=(0, 1.02))
+        self.legends = {}
+        for key, pi in (
+            ("turn_on", self.turn_on_plot),
+            ("resolution", self.resolution_plot),
+            ("residuals", self.residual_plot),
+            ("roc", self.roc_plot),
+        ):
+            self.legends[key] = pi.addLegend(
+                offset=(-8, 8) if key != "turn_on" else (-8, -8),
+                brush=pg.mkBrush(255, 255, 255, 220),
+                pen=pg.mkPen(180, 180, 180),
+                labelTextColor=(20, 20, 20),
+            )
+
+        # --- table -----------------------------------------------------------------------
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(self.glw)
+        right.addWidget(self.table)
+        right.setStretchFactor(0, 4)
+        right.setStretchFactor(1, 1)
+        split = QSplitter()
+        split.addWidget(side)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([220, 900])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(split)
+
+        state.workspace_changed.connect(lambda _ws: self._on_workspace())
+        state.variants_changed.connect(self.refresh)
+        self.refresh()
+        self._draw()
+
+    # --- variants --------------------------------------------------------------------------
+    def candidates(self) -> list[str]:
+        """Workspace variants that have a dataset (muon_rpc or any regression/classification set)."""
+        ws = self.state.workspace
+        if ws is None:
+            return []
+        return [v.name for v in ws.variants.values() if v.dataset]
+
+    def checked(self) -> list[str]:
+        """The checked variants, in workspace order."""
+        items = (self.variant_list.item(i) for i in range(self.variant_list.count()))
+        return [it.text() for it in items if it.checkState() == Qt.Checked]
+
+    def set_checked(self, names: list[str]) -> None:
+        for i in range(self.variant_list.count()):
+            it = self.variant_list.item(i)
+            it.setCheckState(Qt.Checked if it.text() in names else Qt.Unchecked)
+
+    def _on_workspace(self) -> None:
+        if self.job is not None and self.job.is_active():
+            self.job.cancel()
+        self._cache.clear()
+        self._shown = []
+        self.variant_list.clear()
+        self.refresh()
+        self._draw()
+
+    def refresh(self) -> None:
+        """Rebuild the variant list (keeping check marks); forget results of deleted variants."""
+        names = self.candidates()
+        was = set(self.checked())
+        fresh = self.variant_list.count() == 0
+        ws = self.state.workspace
+        self.variant_list.clear()
+        for name in names:
+            it = QListWidgetItem(name)
+            it.setFlags((it.flags() | Qt.ItemIsUserCheckable) & ~Qt.ItemIsSelectable)
+            on = name in was or (fresh and len(names) <= 3)
+            it.setCheckState(Qt.Checked if on else Qt.Unchecked)
+            if ws is not None:
+                it.setToolTip(f"{ws[name].operation} · dataset {ws[name].dataset}")
+            self.variant_list.addItem(it)
+        for name in list(self._cache):
+            if name not in names:
+                del self._cache[name]
+        if any(n not in names for n in self._shown):
+            self._shown = [n for n in self._shown if n in names]
+            self._draw()
+
+    # --- computing -------------------------------------------------------------------------
+    def compute(self, names: list[str] | None = None):
+        """Compute (or take from the cache) the metrics of ``names`` (default: the checked ones).
+
+        Returns:
+            The :class:`app.jobs.Job`, or None when everything was cached or nothing can run.
+        """
+        ws = self.state.workspace
+        names = list(self.checked() if names is None else names)
+        if ws is None or not names:
+            self.status.setText("Open a workspace and check at least one variant.")
+            return None
+        try:
+            thresholds = parse_thresholds(self.thresholds_edit.text())
+        except TrigLabError as exc:
+            self.status.setText(str(exc))
+            return None
+        missing = [n for n in names if n not in ws or not ws[n].dataset]
+        if missing:
+            self.status.setText(f"No dataset recorded for: {', '.join(missing)}")
+            return None
+        if self.job is not None and self.job.is_active():
+            self.job.cancel()  # a new request replaces the running one
+        todo = [n for n in names if self._cache.get(n, ((), None))[0] != thresholds]
+        if not todo:
+            self._show(names)
+            return None
+        self.compute_btn.setEnabled(False)
+        self.status.setText(f"Computing {len(todo)} variant(s)…")
+        job = self.jobs.submit(f"Physics metrics: {', '.join(todo)}", physics_job, ws, todo, thresholds)
+        self.job = job
+        job.progressed.connect(lambda f, m: self.status.setText(f"{100 * f:.0f} % — {m}"))
+        job.succeeded.connect(lambda res, n=names, t=thresholds, j=job: self._on_done(j, res, n, t))
+        job.failed.connect(lambda msg, _d: self.status.setText(f"Failed: {msg}"))
+        job.finished.connect(lambda: self.compute_btn.setEnabled(True))
+        return job
+
+    def _on_done(self, job, results: dict[str, Any], names: list[str], thresholds: tuple[float, ...]) -> None:
+        from core.metrics.physics import scalar_metrics
+
+        ws = self.state.workspace
+        if job is not self.job or ws is None:
+            return
+        for name, res in results.items():
+            self._cache[name] = (thresholds, res)
+            if name in ws:
+                ws[name].metrics.update(scalar_metrics(res))
+        if hasattr(self.state, "notify_variants_changed"):
+            self.state.notify_variants_changed()  # saves the workspace; the Compare view refreshes
+        self._show([n for n in names if n in self._cache])
+
+    def _show(self, names: list[str]) -> None:
+        self._shown = list(names)
+        self._draw()
+        if names:
+            self.status.setText(f"Showing {len(names)} variant(s).")
+
+    def result(self, name: str) -> dict[str, Any] | None:
+        """The cached :func:`core.metrics.physics.trigger_metrics` result of a variant."""
+        entry = self._cache.get(name)
+        return entry[1] if entry else None
+
+    # --- drawing ---------------------------------------------------------------------------
+    def plotted(self) -> dict[str, Any]:
+        """What is drawn, for tests: ``turn_on`` {variant: {thr: {x, y, lo, hi}}}, ``resolution``
+        {variant: {x, y}}, ``residuals`` {variant: {x, y}}, ``roc`` {variant: {fpr, tpr, auc}},
+        ``thresholds`` (the vertical lines, GeV) and ``table`` (one row dict per variant)."""
+        return self._plotted
+
+    def _draw(self) -> None:
+        for key, pi in (
+            ("turn_on", self.turn_on_plot),
+            ("resolution", self.resolution_plot),
+            ("residuals", self.residual_plot),
+            ("roc", self.roc_plot),
+        ):
+            pi.clear()
+            self.legends[key].clear()
+        plotted: dict[str, Any] = {
+            "turn_on": {},
+            "resolution": {},
+            "residuals": {},
+            "roc": {},
+            "thresholds": [],
+            "table": [],
+        }
+        results = [(n, self.result(n)) for n in self._shown if self.result(n) is not None]
+        thresholds: list[float] = []
+        for i, (name, res) in enumerate(results):
+            color = COLORS[i % len(COLORS)]
+            if res["task"] == "classification":
+                self._draw_roc(name, res, color, plotted)
+            else:
+                self._draw_regression(name, res, color, plotted)
+                thresholds += [t for t in res["thresholds"] if t not in thresholds]
+            plotted["table"].append(self._row(name, res))
+        for t in thresholds:
+            self.turn_on_plot.addItem(
+                pg.InfiniteLine(pos=t, angle=90, pen=pg.mkPen(120, 120, 120, width=1, style=Qt.DotLine))
+            )
+        plotted["thresholds"] = thresholds
+        has_reg = any(r["task"] != "classification" for _, r in results)
+        has_cls = any(r["task"] == "classification" for _, r in results)
+        self._arrange("both" if has_reg and has_cls else "classification" if has_cls else "regression")
+        self._plotted = plotted
+        self._fill_table(plotted["table"], thresholds)
+
+    def _arrange(self, kind: str) -> None:
+        """Place the plots the results need (hidden items would still take their grid cell)."""
+        if kind == self._layout_kind:
+            return
+        self._layout_kind = kind
+        self.glw.ci.clear()
+        if kind == "classification":
+            self.glw.addItem(self.roc_plot, row=0, col=0)
+            return
+        if kind == "both":
+            self.glw.addItem(self.turn_on_plot, row=0, col=0)
+            self.glw.addItem(self.roc_plot, row=0, col=1)
+        else:
+            self.glw.addItem(self.turn_on_plot, row=0, col=0, colspan=2)
+        self.glw.addItem(self.resolution_plot, row=1, col=0)
+        self.glw.addItem(self.residual_plot, row=1, col=1)
+
+    def _draw_regression(self, name: str, res: dict[str, Any], color, plotted: dict[str, Any]) -> None:
+        curves: dict[str, Any] = {}
+        for j, (key, curve) in enumerate(res["turn_on"].items()):
+            style, symbol = THRESHOLD_STYLES[j % len(THRESHOLD_STYLES)]
+            x, y = _arr(curve["centers"]), _arr(curve["efficiency"])
+            lo, hi = _arr(curve["lo"]), _arr(curve["hi"])
+            ok = np.isfinite(y)
+            x, y, lo, hi = x[ok], y[ok], lo[ok], hi[ok]
+            self.turn_on_plot.addItem(
+                pg.ErrorBarItem(x=x, y=y, top=hi - y, bottom=y - lo, beam=0.25, pen=pg.mkPen(*color, width=1))
+            )
+            self.turn_on_plot.plot(
+                x,
+                y,
+                pen=pg.mkPen(*color, width=2, style=style),
+                symbol=symbol,
+                symbolSize=6,
+                symbolBrush=pg.mkBrush(*color),
+                symbolPen=None,
+                name=f"{name}, pT > {key} GeV",
+            )
+            curves[key] = {"x": x, "y": y, "lo": lo, "hi": hi}
+        plotted["turn_on"][name] = curves
+
+        r = res["resolution"]
+        x, y = _arr(r["centers"]), _arr(r["bin_robust"])
+        ok = np.isfinite(y)
+        self.resolution_plot.plot(
+            x[ok],
+            y[ok],
+            pen=pg.mkPen(*color, width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=pg.mkBrush(*color),
+            symbolPen=None,
+            name=name,
+        )
+        plotted["resolution"][name] = {"x": x[ok], "y": y[ok]}
+
+        edges, counts = _arr(r["hist_edges"]), _arr(r["hist_counts"])
+        frac = counts / max(int(r["n"]), 1)
+        self.residual_plot.plot(
+            edges,
+            frac,
+            stepMode="center",
+            pen=pg.mkPen(*color, width=2),
+            name=f"{name} (robust σ {_fmt(r['robust'])})",
+        )
+        plotted["residuals"][name] = {"x": 0.5 * (edges[1:] + edges[:-1]), "y": frac}
+
+    def _draw_roc(self, name: str, res: dict[str, Any], color, plotted: dict[str, Any]) -> None:
+        roc = res["roc"]
+        fpr, tpr = _arr(roc["fpr"]), _arr(roc["tpr"])
+        self.roc_plot.plot(fpr, tpr, pen=pg.mkPen(*color, width=2), name=f"{name} (AUC {roc['auc']:.3f})")
+        plotted["roc"][name] = {"fpr": fpr, "tpr": tpr, "auc": roc["auc"]}
+        if len(plotted["roc"]) == 1:
+            self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen(150, 150, 150, style=Qt.DashLine))
+
+    @staticmethod
+    def _row(name: str, res: dict[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {"variant": name, "task": res["task"]}
+        for k, v in res.items():
+            if k in ("pt_resolution", "pt_resolution_robust", "pt_bias", "roc_auc") or k.startswith(
+                ("pt50_", "pt90_", "fake_rate_")
+            ):
+                row[k] = v
+        return row
+
+    def _fill_table(self, rows: list[dict[str, Any]], thresholds: list[float]) -> None:
+        cols: list[tuple[str, str]] = [("variant", "Variant")]
+        if any(r["task"] != "classification" for r in rows):
+            cols += [("pt_resolution_robust", "σ(pT)/pT robust"), ("pt_resolution", "σ(pT)/pT std")]
+            cols += [("pt_bias", "bias")]
+            for t in thresholds:
+                k = f"{t:g}"
+                cols += [(f"pt50_{k}", f"pT50 @{k} (GeV)"), (f"pt90_{k}", f"pT90 @{k} (GeV)")]
+                cols += [(f"fake_rate_{k}", f"fake rate @{k}")]
+        if any(r["task"] == "classification" for r in rows):
+            cols.append(("roc_auc", "AUC"))
+        self.table.clear()
+        self.table.setColumnCount(len(cols))
+        self.table.setHorizontalHeaderLabels([c[1] for c in cols])
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, (key, _) in enumerate(cols):
+                v = row.get(key)
+                text = str(v) if key == "variant" else _fmt(v, 3)
+                item = QTableWidgetItem(text)
+                if key != "variant":
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+
+    def shutdown(self) -> None:
+        if self.job is not None and self.job.is_active():
+            self.job.cancel()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    from app.panels._preview import preview
+
+    sys.exit(preview(PhysicsView, "Physics"))

@@ -1,0 +1,131 @@
+"""The Physics view: two muon variants computed in a job and overlaid; the plotted data is core's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.jobs import JobManager
+from app.panels.physics_view import PhysicsView, parse_thresholds
+from app.state import AppState
+from core import TrigLabError
+
+EVENTS, SEED = 3000, 1
+
+
+@pytest.fixture
+def muon_workspace(tmp_path):
+    """Two untrained students (different seeds) and a small muon simulation in the workspace cache.
+
+    The panel uses the simulation cached in ``ws.data_dir`` (events and seed are read from the
+    cache file name, see ``core.metrics.physics.workspace_dataset_params``), so nothing is
+    simulated again at the default 100k events.
+    """
+    from core.data import load_dataset
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws", "physics test")
+    load_dataset("muon_rpc", events=EVENTS, seed=SEED, cache_dir=ws.data_dir)
+    for seed in (0, 1):
+        add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc", name=f"student-s{seed}", seed=seed)
+    return ws
+
+
+@pytest.fixture
+def view(qtbot, muon_workspace):
+    state, jobs = AppState(), JobManager()
+    panel = PhysicsView(state, jobs)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 850)
+    panel.show()
+    state.set_workspace(muon_workspace)
+    yield panel
+    jobs.shutdown(timeout=10)
+
+
+def test_parse_thresholds():
+    assert parse_thresholds("10, 20") == (10.0, 20.0)
+    assert parse_thresholds("7.5 15;15") == (7.5, 15.0)
+    for bad in ("", "ten", "-5"):
+        with pytest.raises(TrigLabError):
+            parse_thresholds(bad)
+
+
+def test_compute_overlays_two_variants_matching_core(qtbot, view, muon_workspace, tmp_path):
+    from core.data import load_dataset
+    from core.metrics.physics import trigger_metrics
+    from core.workspace import Workspace
+
+    names = ["student-s0", "student-s1"]
+    assert view.candidates() == names
+    assert view.checked() == names  # few variants: all checked at first
+    job = view.compute(names)
+    assert job is not None
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=60_000)
+    assert job.status == "done", job.error
+    qtbot.waitUntil(lambda: len(view.plotted()["turn_on"]) == 2, timeout=5_000)
+
+    drawn = view.plotted()
+    assert set(drawn["turn_on"]) == set(names)
+    for name in names:
+        assert set(drawn["turn_on"][name]) == {"10", "20"}  # one curve per threshold and variant
+    assert drawn["thresholds"] == [10.0, 20.0]
+    assert set(drawn["resolution"]) == set(names) and set(drawn["residuals"]) == set(names)
+    assert [r["variant"] for r in drawn["table"]] == names
+    assert view.table.rowCount() == 2
+
+    # The plotted points are core's numbers for the same model and data.
+    ds = load_dataset("muon_rpc", events=EVENTS, seed=SEED, cache_dir=muon_workspace.data_dir)
+    core_res = trigger_metrics(muon_workspace.load_model("student-s1"), ds, (10, 20))
+    curve = core_res["turn_on"]["20"]
+    eff = np.array([np.nan if v is None else v for v in curve["efficiency"]])
+    ok = np.isfinite(eff)
+    np.testing.assert_allclose(drawn["turn_on"]["student-s1"]["20"]["y"], eff[ok], atol=1e-6)
+    np.testing.assert_allclose(drawn["turn_on"]["student-s1"]["20"]["x"], np.array(curve["centers"])[ok])
+    assert view.result("student-s1")["pt_resolution"] == pytest.approx(core_res["pt_resolution"], rel=1e-5)
+    assert view.result("student-s0")["dataset_params"] == {"events": EVENTS, "seed": SEED}
+    # The two seeds give different networks, hence different curves.
+    assert view.result("student-s0")["pt_resolution"] != view.result("student-s1")["pt_resolution"]
+
+    # The single numbers are stored on the variants (for the Compare view) and saved.
+    stored = Workspace.open(muon_workspace.root)["student-s0"].metrics
+    assert {"pt_resolution", "pt50_10", "pt90_20", "fake_rate_10"} <= set(stored)
+
+    # Same thresholds again: served from the cache, no job.
+    assert view.compute(names) is None
+    view.grab().save(str(tmp_path / "physics.png"))
+
+
+def test_bad_thresholds_show_a_message(view):
+    view.thresholds_edit.setText("ten")
+    assert view.compute() is None
+    assert "Thresholds must be numbers" in view.status.text()
+
+
+def test_classification_variant_shows_roc(qtbot, tmp_path):
+    import tensorflow as tf
+
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "cls")
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential(
+        [tf.keras.layers.Input((8, 8, 1)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(10, "softmax")]
+    )
+    ws.add_variant(model, "digits-mlp", operation="zoo", dataset="digits")
+    state, jobs = AppState(), JobManager()
+    panel = PhysicsView(state, jobs)
+    qtbot.addWidget(panel)
+    state.set_workspace(ws)
+    try:
+        job = panel.compute(["digits-mlp"])
+        qtbot.waitUntil(lambda: not job.is_active(), timeout=60_000)
+        assert job.status == "done", job.error
+        qtbot.waitUntil(lambda: "digits-mlp" in panel.plotted()["roc"], timeout=5_000)
+        roc = panel.plotted()["roc"]["digits-mlp"]
+        assert 0.0 <= roc["auc"] <= 1.0 and roc["fpr"][0] == 0.0 and roc["tpr"][-1] == 1.0
+        assert panel.plotted()["turn_on"] == {}
+        assert panel.plotted()["table"][0]["roc_auc"] == pytest.approx(roc["auc"])
+    finally:
+        jobs.shutdown(timeout=10)

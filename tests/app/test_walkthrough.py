@@ -1,0 +1,63 @@
+"""The walkthrough panel runs every step of hands-on 2 headless, on a reduced data size."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.jobs import JobManager
+from app.state import AppState
+from core.walkthrough import Scale, handson1, handson2
+
+TINY = Scale(
+    events=4000, teacher_epochs=2, student_epochs=2, batch_size=128, digits_epochs=3, finetune_epochs=1
+)
+
+
+@pytest.mark.slow
+def test_hands_on_2_runs_every_step_through_the_panel(qtbot, tmp_path):
+    from app.panels.walkthrough_panel import DONE, WalkthroughPanel
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "h2")
+    state, jobs = AppState(), JobManager()
+    state.set_workspace(ws)
+    panel = WalkthroughPanel(state, jobs, scale=TINY)
+    qtbot.addWidget(panel)
+    panel.set_walkthrough("handson2")
+    shown = []
+    panel.show_view.connect(shown.append)
+    for step in panel.walkthrough.steps:
+        job = panel.run_step(step.key)
+        qtbot.waitUntil(lambda job=job: not job.is_active(), timeout=180_000)
+        job.wait(10)
+        assert job.status == "done", f"{step.key}: {job.error}"
+        qtbot.waitUntil(lambda k=step.key: panel.statuses()[k] == DONE, timeout=5_000)
+    assert set(panel.statuses().values()) == {DONE}
+    w = panel.walkthrough
+    teacher, alone, distilled = w.result_of(ws, "compare")
+    assert ws[distilled].operation == "distill" and ws[distilled].params["teacher"] == teacher
+    for name in (teacher, alone, distilled):
+        assert "pt_resolution" in ws[name].metrics
+    assert w.result_of(ws, "synthesis") in (alone, distilled)
+    assert "physics" in shown and "hls" in shown
+    # a teacher resets the workspace for the next class
+    panel.reset(confirm=False)
+    assert set(panel.statuses().values()) == {"not yet"}
+    assert all(v.operation == "zoo" for v in ws.variants.values())
+    jobs.shutdown()
+
+
+def test_steps_refuse_to_run_out_of_order(tmp_path):
+    from core import TrigLabError
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "h2")
+    with pytest.raises(TrigLabError, match="first"):
+        handson2(TINY).run_step(ws, "distill")
+
+
+def test_hands_on_1_steps_are_explained():
+    for w in (handson1(), handson2()):
+        assert len(w.steps) >= 4
+        for s in w.steps:
+            assert s.title and s.explanation.count(".") >= 1 and len(s.explanation) > 60

@@ -1,0 +1,171 @@
+"""Physics metrics of the trigger task: resolution, turn-on curves, Clopper–Pearson, fake rate, ROC."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy.stats import beta
+
+from core.metrics.physics import (
+    DEFAULT_PT_BINS,
+    clopper_pearson,
+    fake_rate,
+    pt_from_q_over_pt,
+    pt_resolution,
+    roc_auc,
+    scalar_metrics,
+    trigger_metrics,
+    turn_on_curve,
+)
+
+
+def _uniform_pt(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(3.0, 30.0, n)
+
+
+def test_pt_from_q_over_pt_caps_straight_tracks():
+    pt = pt_from_q_over_pt(np.array([0.1, -0.05, 0.0, 1e-6]))
+    assert pt == pytest.approx([10.0, 20.0, 1000.0, 1000.0])
+
+
+@pytest.mark.parametrize("threshold", [10.0, 20.0])
+def test_perfect_predictor_turn_on_is_a_step_at_the_threshold(threshold):
+    pt = _uniform_pt(20_000)
+    curve = turn_on_curve(pt, pt, threshold)
+    centers = curve.centers
+    below, above = curve.edges[1:] <= threshold, curve.edges[:-1] >= threshold
+    assert np.all(curve.efficiency[below] == 0.0)
+    assert np.all(curve.efficiency[above] == 1.0)
+    width = np.diff(DEFAULT_PT_BINS)[0]
+    assert abs(curve.pt_at(0.5) - threshold) <= width
+    assert threshold <= curve.pt_at(0.9) <= threshold + width
+    # Error bars: exact 0 and 1 have a one-sided interval.
+    assert np.all(curve.lo[above] < 1.0) and np.all(curve.hi[above] == 1.0)
+    assert np.all(curve.lo[below] == 0.0) and np.all(curve.hi[below] > 0.0)
+    assert np.array_equal(curve.total, np.histogram(pt, DEFAULT_PT_BINS)[0])
+    assert len(centers) == len(DEFAULT_PT_BINS) - 1
+    json.dumps(curve.to_dict())
+
+
+def test_turn_on_never_reached_and_empty_bins():
+    pt = _uniform_pt(1000)
+    curve = turn_on_curve(np.zeros_like(pt), pt, 10.0, bins=np.array([0.0, 1.0, 2.0, 10.0, 31.0]))
+    assert curve.pt_at(0.5) is None
+    d = curve.to_dict()
+    assert d["efficiency"][:2] == [None, None] and d["total"][:2] == [0, 0]
+
+
+@pytest.mark.parametrize("cl", [0.683, 0.95])
+def test_clopper_pearson_matches_scipy_beta_quantiles(cl):
+    alpha = 1.0 - cl
+    for k, n in [(1, 10), (5, 10), (37, 120), (999, 1000)]:
+        lo, hi = clopper_pearson(k, n, cl)
+        assert lo == pytest.approx(beta.ppf(alpha / 2, k, n - k + 1), rel=1e-12)
+        assert hi == pytest.approx(beta.ppf(1 - alpha / 2, k + 1, n - k), rel=1e-12)
+        assert lo < k / n < hi
+
+
+def test_clopper_pearson_edges_and_arrays():
+    lo, hi = clopper_pearson(0, 20, 0.95)
+    assert lo == 0.0 and hi == pytest.approx(1 - 0.025 ** (1 / 20))  # closed form for k = 0
+    lo, hi = clopper_pearson(20, 20, 0.95)
+    assert hi == 1.0 and lo == pytest.approx(0.025 ** (1 / 20))  # closed form for k = n
+    assert clopper_pearson(0, 0) == (0.0, 1.0)
+    lo, hi = clopper_pearson(np.array([0, 3, 10]), np.array([10, 10, 10]))
+    assert lo.shape == (3,) and lo[0] == 0.0 and hi[2] == 1.0 and lo[1] < 0.3 < hi[1]
+    with pytest.raises(Exception, match="k <= n"):
+        clopper_pearson(5, 3)
+
+
+def test_resolution_of_gaussian_smearing():
+    rng = np.random.default_rng(1)
+    pt = _uniform_pt(50_000, seed=2)
+    sigma = 0.08
+    pred = pt * (1.0 + sigma * rng.standard_normal(len(pt)))
+    res = pt_resolution(pred, pt)
+    assert res["std"] == pytest.approx(sigma, rel=0.03)
+    assert res["robust"] == pytest.approx(sigma, rel=0.03)
+    assert abs(res["bias"]) < 0.003
+    assert sum(res["counts"]) == len(pt)
+    assert np.allclose(res["bin_robust"], sigma, rtol=0.15)
+    assert sum(res["hist_counts"]) + res["underflow"] + res["overflow"] == len(pt)
+    json.dumps(res)
+
+
+def test_fake_rate_all_pass_and_none_pass():
+    all_pass = fake_rate(np.full(500, 50.0), 20.0)
+    assert all_pass["rate"] == 1.0 and all_pass["hi"] == 1.0 and all_pass["lo"] < 1.0
+    none_pass = fake_rate(np.full(500, 5.0), 20.0)
+    assert none_pass["rate"] == 0.0 and none_pass["lo"] == 0.0 and 0.0 < none_pass["hi"] < 0.01
+    assert none_pass["total"] == 500 and none_pass["passed"] == 0
+
+
+def test_roc_auc_perfect_and_random():
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 2, 20_000)
+    perfect = roc_auc(labels + 0.1 * rng.random(len(labels)), labels)
+    assert perfect["auc"] == pytest.approx(1.0)
+    assert perfect["fpr"][0] == 0.0 and perfect["tpr"][-1] == 1.0 and perfect["fpr"][-1] == 1.0
+    random = roc_auc(rng.random(len(labels)), labels)
+    assert random["auc"] == pytest.approx(0.5, abs=0.02)
+    constant = roc_auc(np.zeros(len(labels)), labels)  # all tied: the diagonal, not a step
+    assert constant["auc"] == pytest.approx(0.5)
+
+
+@pytest.fixture(scope="module")
+def tiny_muons(tmp_path_factory):
+    from core.data import load_dataset
+
+    return load_dataset("muon_rpc", events=3000, seed=1, cache_dir=tmp_path_factory.mktemp("muon"))
+
+
+def test_trigger_metrics_on_tiny_muon_dataset(tiny_muons):
+    from core.zoo import build_model
+
+    model = build_model("muon_cnn_student", seed=0)
+    result = trigger_metrics(model, tiny_muons, thresholds=(10, 20))
+    for key in ("pt_resolution", "pt_resolution_robust", "turn_on", "resolution"):
+        assert key in result
+    for thr in ("10", "20"):
+        assert f"pt50_{thr}" in result and f"pt90_{thr}" in result
+        assert 0.0 <= result[f"fake_rate_{thr}"] <= 1.0
+        assert sum(result["turn_on"][thr]["total"]) == len(tiny_muons.x_val)
+    assert result["fake"]["10"]["total"] == len(tiny_muons.extra["x_noise"])
+    json.dumps(result)
+    scalars = scalar_metrics(result)
+    assert set(scalars) >= {"pt_resolution", "pt50_10", "pt90_20", "fake_rate_20"}
+    assert all(v is None or isinstance(v, float) for v in scalars.values())
+
+
+def test_trigger_metrics_classification(digits):
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential(
+        [tf.keras.layers.Input((8, 8, 1)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(10, "softmax")]
+    )
+    result = trigger_metrics(model, digits)
+    assert result["task"] == "classification"
+    assert 0.0 <= result["roc_auc"] <= 1.0 and "turn_on" not in result
+
+
+def test_cli_metrics_prints_and_stores_on_the_variant(tmp_path, tiny_muons, capsys):
+    from core.cli import main
+    from core.data import load_dataset
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    load_dataset("muon_rpc", events=3000, seed=1, cache_dir=ws.data_dir)
+    v = add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc")
+    assert main(["metrics", str(ws.root), "--variant", v.name, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["dataset_params"] == {"events": 3000, "seed": 1}  # the cached simulation
+    assert payload["n"] == len(tiny_muons.x_val)
+    assert {"pt_resolution", "pt50_10", "fake_rate_20"} <= set(payload["metrics"])
+    stored = Workspace.open(ws.root)[v.name].metrics
+    assert stored["pt_resolution"] == pytest.approx(payload["pt_resolution"])
+    assert main(["metrics", str(ws.root), "--variant", v.name, "--threshold", "15"]) == 0
+    assert "threshold 15 GeV: pT50" in capsys.readouterr().out
