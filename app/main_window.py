@@ -66,6 +66,13 @@ class MainWindow(QMainWindow):
             if hasattr(panel, "error"):
                 panel.error.connect(self.show_error)
         self.setCentralWidget(self.tabs)
+        # Combo boxes size themselves to their longest item (layer and variant names); let them
+        # shrink instead so that the window fits a 1366 px classroom projector.
+        from PySide6.QtWidgets import QComboBox
+
+        for combo in self.tabs.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(max(6, min(combo.minimumContentsLength(), 14)))
 
         # --- docks -----------------------------------------------------------------------
         self.variants_panel = VariantsPanel(self.state, self.jobs)

@@ -67,6 +67,9 @@ class WalkthroughPanel(QWidget):
         self.state, self.jobs = state, jobs
         self.scale = scale
         self.combo = QComboBox()
+        # Long titles must not force the dock (and so the window) wider than a classroom projector.
+        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(14)
         for key, factory in WALKTHROUGHS.items():
             self.combo.addItem(factory().title, key)
         self.reset_btn = QPushButton("Reset to the start…")
