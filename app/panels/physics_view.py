@@ -41,19 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import SERIES
 from core import TrigLabError
 
-# Okabe–Ito (colour-blind safe), one per variant.
-COLORS = [
-    (0, 114, 178),
-    (213, 94, 0),
-    (0, 158, 115),
-    (204, 121, 167),
-    (230, 159, 0),
-    (86, 180, 233),
-    (0, 0, 0),
-    (240, 228, 66),
-]
+COLORS = SERIES  # Okabe–Ito, one per variant / layer
 # One line style and symbol per threshold.
 THRESHOLD_STYLES = [(Qt.SolidLine, "o"), (Qt.DashLine, "t"), (Qt.DotLine, "s"), (Qt.DashDotLine, "d")]
 MISSING = "—"

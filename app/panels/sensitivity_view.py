@@ -24,16 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-# Okabe-Ito, colour-blind safe
-COLORS = [
-    (0, 114, 178),
-    (213, 94, 0),
-    (0, 158, 115),
-    (204, 121, 167),
-    (230, 159, 0),
-    (86, 180, 233),
-    (0, 0, 0),
-]
+from app.palette import SERIES
+
+COLORS = SERIES  # Okabe–Ito, one per variant / layer
 
 
 def sensitivity_job(ws, variant: str, *, progress=None):
