@@ -12,6 +12,8 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    handson2_only = "--handson2" in argv
+    argv = [a for a in argv if a != "--handson2"]
     out = Path(argv[0] if argv else "docs")
     out.mkdir(parents=True, exist_ok=True)
     from app.panels.netron_view import prepare_webengine
@@ -43,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         path = out / f"{name}.png"
         win.grab().save(str(path))
         print(f"saved {path}")
+
+    if handson2_only:
+        _handson2(win, wait, wait_until, shot)
+        win.close()
+        return 0
 
     shot("start")
     win.start(demo=True)
@@ -122,6 +129,32 @@ def main(argv: list[str] | None = None) -> int:
         shot("train")
     win.close()
     return 0
+
+
+def _handson2(win, wait, wait_until, shot) -> None:
+    """Hands-on 2 through the walkthrough panel, then the physics comparison."""
+    win.start()
+    job = win.open_walkthrough("handson2")
+    wait_until(lambda: not job.is_active() and win.state.workspace is not None)
+    panel = win.walkthrough_panel
+    for step in panel.walkthrough.steps:
+        j = panel.run_step(step.key)
+        if j is None:
+            break
+        wait_until(lambda j=j: not j.is_active(), 600_000)
+        wait(300)
+    ws = win.state.workspace
+    names = panel.walkthrough.result_of(ws, "compare") or []
+    phys = win.panels.get("physics")
+    if phys is not None and names:
+        win.tabs.setCurrentWidget(phys)
+        j = phys.compute(list(names))
+        if j is not None:
+            wait_until(lambda: not j.is_active(), 300_000)
+        shot("handson2_physics")
+    if "compare" in win.panels:
+        win.tabs.setCurrentWidget(win.panels["compare"])
+        shot("handson2_compare")
 
 
 if __name__ == "__main__":

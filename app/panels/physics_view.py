@@ -253,6 +253,8 @@ class PhysicsView(QWidget):
             The :class:`app.jobs.Job`, or None when everything was cached or nothing can run.
         """
         ws = self.state.workspace
+        if names is not None:
+            self.set_checked(list(names))  # what is plotted is what is ticked
         names = list(self.checked() if names is None else names)
         if ws is None or not names:
             self.status.setText("Open a workspace and check at least one variant.")

@@ -32,6 +32,7 @@ class _StepCard(QFrame):
         self.setFrameShape(QFrame.StyledPanel)
         self.step = step
         self.title = QLabel(f"<b>{index}. {step.title}</b>")
+        self.title.setWordWrap(True)
         self.status = QLabel(TODO)
         self.text = QLabel(step.explanation)
         self.text.setWordWrap(True)
@@ -81,6 +82,8 @@ class WalkthroughPanel(QWidget):
         cards.setLayout(self.cards_box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Cards follow the dock's width (their text wraps) instead of hiding the Run buttons.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setWidget(cards)
         head = QHBoxLayout()
         head.addWidget(self.combo, 1)
