@@ -11,3 +11,23 @@ YELLOW = (240, 228, 66)
 
 #: One colour per series (variant, layer), in this order.
 SERIES = [BLUE, VERMILION, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW]
+
+
+def style_axes(plot_item, *, closed_frame: bool = False) -> None:
+    """The figure look every plot shares: dark axes, dark tick labels, no SI-prefix rescaling.
+
+    Args:
+        plot_item: a ``pyqtgraph.PlotItem``.
+        closed_frame: also draw the top and right axes (without values), as a closed frame.
+    """
+    import pyqtgraph as pg
+
+    sides = ("left", "bottom", "top", "right") if closed_frame else ("left", "bottom")
+    for side in sides:
+        plot_item.showAxis(side)
+        ax = plot_item.getAxis(side)
+        ax.setPen(pg.mkPen(60, 60, 60))
+        ax.setTextPen(pg.mkPen(20, 20, 20))
+        ax.enableAutoSIPrefix(False)
+        if side in ("top", "right"):
+            ax.setStyle(showValues=False)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import style_axes
 from core import TrigLabError
 from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_axis
 
@@ -140,14 +141,7 @@ class _Item(QTableWidgetItem):
 
 def _style_plot(pi: pg.PlotItem) -> None:
     """White figure look: a closed dark frame, a light grid, no SI prefixes."""
-    for side in ("left", "bottom", "top", "right"):
-        pi.showAxis(side)
-        ax = pi.getAxis(side)
-        ax.setPen(pg.mkPen(60, 60, 60))
-        ax.setTextPen(pg.mkPen(20, 20, 20))
-        ax.enableAutoSIPrefix(False)
-        if side in ("top", "right"):
-            ax.setStyle(showValues=False)
+    style_axes(pi, closed_frame=True)
     pi.showGrid(x=True, y=True, alpha=0.15)
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import style_axes
 from app.panels.hls_profile import LayerAxis
 
 OK_COLOR = (0, 114, 178)
@@ -103,11 +104,7 @@ class CsimView(QWidget):
             background="w", axisItems={"left": self.layer_axis, "bottom": _Pow10Axis("bottom")}
         )
         self.plot = self.plot_widget.getPlotItem()
-        for side in ("left", "bottom"):
-            ax = self.plot.getAxis(side)
-            ax.setPen(pg.mkPen(60, 60, 60))
-            ax.setTextPen(pg.mkPen(20, 20, 20))
-            ax.enableAutoSIPrefix(False)
+        style_axes(self.plot)
         self.plot.setLabel("bottom", "relative error of the layer's output vs Keras (rms Δ / rms Keras)")
         self.plot.showGrid(x=True, y=False, alpha=0.18)
         self.plot.invertY(True)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import style_axes
 from app.panels.hls_profile import LayerAxis
 
 RESOURCES = ("LUT", "FF", "DSP", "BRAM_18K", "URAM")
@@ -100,11 +101,7 @@ class ResourcesView(QWidget):
         self.resource_axis.set_names([RESOURCE_LABELS[r] for r in RESOURCES])
         self.plot_widget = pg.PlotWidget(background="w", axisItems={"left": self.resource_axis})
         self.plot = self.plot_widget.getPlotItem()
-        for side in ("left", "bottom"):
-            ax = self.plot.getAxis(side)
-            ax.setPen(pg.mkPen(60, 60, 60))
-            ax.setTextPen(pg.mkPen(20, 20, 20))
-            ax.enableAutoSIPrefix(False)
+        style_axes(self.plot)
         self.plot.setLabel("bottom", "fraction of the Alveo U50's resources (%)")
         self.plot.showGrid(x=True, y=False, alpha=0.18)
         self.plot.setMenuEnabled(False)

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.palette import SERIES
+from app.palette import SERIES, style_axes
 from core import TrigLabError
 
 COLORS = SERIES  # Okabe–Ito, one per variant / layer
@@ -81,14 +81,7 @@ def parse_thresholds(text: str) -> tuple[float, ...]:
 def _style_plot(pi: pg.PlotItem, title: str, x: str, y: str) -> None:
     """White figure look with a closed frame, labelled axes, no SI prefixes."""
     pi.setTitle(title, color=(20, 20, 20), size="10pt")
-    for side in ("left", "bottom", "top", "right"):
-        pi.showAxis(side)
-        ax = pi.getAxis(side)
-        ax.setPen(pg.mkPen(60, 60, 60))
-        ax.setTextPen(pg.mkPen(20, 20, 20))
-        ax.enableAutoSIPrefix(False)
-        if side in ("top", "right"):
-            ax.setStyle(showValues=False)
+    style_axes(pi, closed_frame=True)
     pi.setLabel("bottom", x)
     pi.setLabel("left", y)
     pi.showGrid(x=True, y=True, alpha=0.15)
