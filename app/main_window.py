@@ -67,12 +67,12 @@ class MainWindow(QMainWindow):
                 panel.error.connect(self.show_error)
         self.setCentralWidget(self.tabs)
         # Combo boxes size themselves to their longest item (layer and variant names); let them
-        # shrink instead so that the window fits a 1366 px classroom projector.
+        # shrink to 14 characters (still readable) so that the window gets narrower.
         from PySide6.QtWidgets import QComboBox
 
         for combo in self.tabs.findChildren(QComboBox):
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(max(6, min(combo.minimumContentsLength(), 14)))
+            combo.setMinimumContentsLength(min(combo.minimumContentsLength() or 14, 14))
 
         # --- docks -----------------------------------------------------------------------
         self.variants_panel = VariantsPanel(self.state, self.jobs)
