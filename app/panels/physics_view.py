@@ -12,9 +12,9 @@ them) and draws, one Okabe–Ito colour per variant:
 * for classification variants, ROC curves and their AUC instead;
 * a table: resolution, pT50 / pT90 per threshold, fake rate on noise-only events, AUC.
 
-The data set of a variant is the one its workspace has cached (see
-:func:`core.metrics.physics.workspace_dataset_params`), so the hands-on 2 workspace does not
-simulate its muons again.
+The data set of a variant is loaded with the parameters its workspace pins (see
+:func:`core.metrics.physics.workspace_dataset_params`), from the workspace's cache, so the
+hands-on 2 workspace does not simulate its muons again.
 """
 
 from __future__ import annotations
@@ -169,9 +169,18 @@ class PhysicsView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
 
+        self.trigger_note = QLabel("")
+        self.trigger_note.setWordWrap(True)
+        self.trigger_note.setStyleSheet("color: #555;")
+        table_box = QWidget()
+        table_lay = QVBoxLayout(table_box)
+        table_lay.setContentsMargins(0, 0, 0, 0)
+        table_lay.addWidget(self.table, 1)
+        table_lay.addWidget(self.trigger_note)
+
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.glw)
-        right.addWidget(self.table)
+        right.addWidget(table_box)
         right.setStretchFactor(0, 4)
         right.setStretchFactor(1, 1)
         split = QSplitter()
@@ -346,6 +355,24 @@ class PhysicsView(QWidget):
         self._arrange("both" if has_reg and has_cls else "classification" if has_cls else "regression")
         self._plotted = plotted
         self._fill_table(plotted["table"], thresholds)
+        self.trigger_note.setText(self._trigger_note([r for _, r in results if r["task"] != "classification"]))
+
+    @staticmethod
+    def _trigger_note(results: list[dict[str, Any]]) -> str:
+        """One sentence on what "fires" means: the coincidence in front of the network."""
+        coinc = next((r.get("coincidence") for r in results if r.get("coincidence")), None)
+        if not results:
+            return ""
+        if not coinc:
+            return "Trigger: predicted pT ≥ threshold (no hit coincidence: the data set does not say which layer is which)."
+        text = f"Trigger: hit coincidence ({coinc['text']}) and predicted pT ≥ threshold."
+        eff = next((r.get("coincidence_efficiency") for r in results if r.get("coincidence_efficiency") is not None), None)
+        noise = next((r.get("noise_coincidence_rate") for r in results if r.get("noise_coincidence_rate") is not None), None)
+        if eff is not None:
+            text += f" The coincidence keeps {100 * eff:.1f} % of the muons"
+            text += f" and {100 * noise:.2f} % of the noise-only events." if noise is not None else "."
+        text += " “net only” is the fake rate if the network decided alone."
+        return text
 
     def _arrange(self, kind: str) -> None:
         """Place the plots the results need (hidden items would still take their grid cell)."""
@@ -430,6 +457,8 @@ class PhysicsView(QWidget):
                 ("pt50_", "pt90_", "fake_rate_")
             ):
                 row[k] = v
+        for k, fr in (res.get("fake") or {}).items():
+            row[f"fake_net_{k}"] = fr.get("network_only_rate")
         return row
 
     def _fill_table(self, rows: list[dict[str, Any]], thresholds: list[float]) -> None:
@@ -440,7 +469,7 @@ class PhysicsView(QWidget):
             for t in thresholds:
                 k = f"{t:g}"
                 cols += [(f"pt50_{k}", f"pT50 @{k} (GeV)"), (f"pt90_{k}", f"pT90 @{k} (GeV)")]
-                cols += [(f"fake_rate_{k}", f"fake rate @{k}")]
+                cols += [(f"fake_rate_{k}", f"fake rate @{k}"), (f"fake_net_{k}", f"net only @{k}")]
         if any(r["task"] == "classification" for r in rows):
             cols.append(("roc_auc", "AUC"))
         self.table.clear()

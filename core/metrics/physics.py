@@ -10,6 +10,13 @@ merit, as in ATLAS Level-0 muon trigger papers:
   true pT, with Clopper–Pearson (exact binomial) intervals; summarized by the pT where it
   reaches 50 % and 90 %.
 * **Fake rate** — the fraction of noise-only events (no muon) that fire the trigger.
+* **Coincidence.** As in the ATLAS barrel Level-0 trigger, the network only looks at events that
+  pass a majority coincidence of the RPC layers (by default at least 3 of the 4 layers of the two
+  inner doublets, RPC1 and RPC2). The trigger fires when the coincidence passes *and* the
+  predicted pT passes the threshold; turn-on curves and fake rates both include it. Noise alone
+  rarely passes it (strip noise 0.1 % gives ~0.1 % of noise-only events), whereas a network asked
+  for the q/pT of an empty event predicts q/pT ≈ 0, i.e. pT ≈ 1000 GeV, and would fire on all of
+  them. The network-only fake rate is reported next to it.
 * **ROC / AUC** for classification data sets.
 
 NumPy and SciPy only; the model is run through :func:`core.metrics.predict`.
@@ -18,9 +25,7 @@ NumPy and SciPy only; the model is run through :func:`core.metrics.predict`.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -240,6 +245,7 @@ def turn_on_curve(
     threshold: float,
     bins: np.ndarray | None = None,
     cl: float = ONE_SIGMA,
+    accepted: np.ndarray | None = None,
 ) -> TurnOnCurve:
     """Trigger efficiency (predicted pT >= ``threshold``) in bins of true pT.
 
@@ -249,11 +255,18 @@ def turn_on_curve(
         threshold: Trigger threshold [GeV].
         bins: Bin edges of true pT [GeV] (default :data:`DEFAULT_PT_BINS`).
         cl: Confidence level of the Clopper–Pearson intervals.
+        accepted: Optional boolean mask ``(N,)``: events that passed the hit coincidence; the
+            others never fire (see :class:`Coincidence`).
     """
     pred = np.asarray(pt_pred, dtype=np.float64).ravel()
     true = np.asarray(pt_true, dtype=np.float64).ravel()
     if pred.shape != true.shape:
         raise TrigLabError(f"pt_pred has {len(pred)} entries but pt_true has {len(true)}")
+    if accepted is not None:
+        accepted = np.asarray(accepted, dtype=bool).ravel()
+        if accepted.shape != pred.shape:
+            raise TrigLabError(f"accepted has {len(accepted)} entries but pt_pred has {len(pred)}")
+        pred = np.where(accepted, pred, -np.inf)
     edges = np.asarray(DEFAULT_PT_BINS if bins is None else bins, dtype=np.float64)
     total, _ = np.histogram(true, bins=edges)
     passed, _ = np.histogram(true[pred >= threshold], bins=edges)
@@ -265,19 +278,31 @@ def turn_on_curve(
     return TurnOnCurve(float(threshold), edges, passed, total, eff, lo, hi, cl)
 
 
-def fake_rate(pred_pt_on_noise: np.ndarray, threshold: float, cl: float = ONE_SIGMA) -> dict[str, Any]:
-    """Fraction of noise-only events whose predicted pT passes the threshold.
+def fake_rate(
+    pred_pt_on_noise: np.ndarray,
+    threshold: float,
+    cl: float = ONE_SIGMA,
+    accepted: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Fraction of noise-only events that fire: coincidence passed and predicted pT >= threshold.
 
     Args:
         pred_pt_on_noise: Predicted pT [GeV] on events without a muon, shape ``(N,)``.
         threshold: Trigger threshold [GeV].
         cl: Confidence level of the Clopper–Pearson interval.
+        accepted: Optional boolean mask ``(N,)`` of events that passed the hit coincidence.
 
     Returns:
-        ``rate`` (None without events), ``lo``, ``hi``, ``passed``, ``total``, ``threshold``.
+        ``rate`` (None without events), ``lo``, ``hi``, ``passed``, ``total``, ``threshold``,
+        and ``network_only_rate``: the rate if the network alone decided (no coincidence).
     """
     pred = np.asarray(pred_pt_on_noise, dtype=np.float64).ravel()
-    n, k = int(len(pred)), int(np.sum(pred >= threshold))
+    over = pred >= threshold
+    n = int(len(pred))
+    net_k = int(np.sum(over))
+    if accepted is not None:
+        over = over & np.asarray(accepted, dtype=bool).ravel()
+    k = int(np.sum(over))
     lo, hi = clopper_pearson(k, n, cl)
     return {
         "threshold": float(threshold),
@@ -286,7 +311,54 @@ def fake_rate(pred_pt_on_noise: np.ndarray, threshold: float, cl: float = ONE_SI
         "hi": hi,
         "passed": k,
         "total": n,
+        "network_only_rate": net_k / n if n else None,
     }
+
+
+@dataclass(frozen=True)
+class Coincidence:
+    """The RPC majority coincidence in front of the network (ATLAS barrel low-pT logic).
+
+    An event is accepted when at least ``min_layers`` of the layers that belong to ``stations``
+    have at least one fired strip. The default, 3 of the 4 layers of RPC1 and RPC2, is the
+    low-pT majority of the ATLAS barrel Level-0 muon trigger.
+    """
+
+    stations: tuple[int, ...] = (0, 1)
+    min_layers: int = 3
+
+    def layers(self, layer_station: list[int] | tuple[int, ...]) -> list[int]:
+        """Indices of the layers that take part."""
+        return [i for i, st in enumerate(layer_station) if int(st) in self.stations]
+
+    def accepts(self, hits: np.ndarray, layer_station: list[int] | tuple[int, ...]) -> np.ndarray:
+        """Boolean ``(N,)``: which hit maps ``(N, layers, strips[, 1])`` pass the coincidence."""
+        hits = np.asarray(hits)
+        n_layers = len(layer_station)
+        if hits.ndim < 3 or hits.shape[1] != n_layers:
+            raise TrigLabError(
+                f"Hit maps of shape {hits.shape[1:]} do not have the {n_layers} layers of the detector"
+            )
+        idx = self.layers(layer_station)
+        fired = hits[:, idx].reshape(len(hits), len(idx), -1).max(axis=-1) > 0
+        return fired.sum(axis=1) >= self.min_layers
+
+    def describe(self) -> str:
+        names = "+".join(f"RPC{s + 1}" for s in self.stations)
+        return f"at least {self.min_layers} layers of {names} hit"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stations": list(self.stations), "min_layers": int(self.min_layers), "text": self.describe()}
+
+
+DEFAULT_COINCIDENCE = Coincidence()
+
+
+def dataset_layer_stations(dataset) -> list[int] | None:
+    """The station of every RPC layer, from a simulated data set's metadata (None if unknown)."""
+    meta = getattr(dataset, "meta", None) or {}
+    stations = (meta.get("config") or {}).get("layer_station")
+    return [int(s) for s in stations] if stations else None
 
 
 # --- classification --------------------------------------------------------------------------
@@ -359,6 +431,7 @@ def trigger_metrics(
     split: str = "val",
     bins: np.ndarray | None = None,
     progress=None,
+    coincidence: Coincidence | None = DEFAULT_COINCIDENCE,
 ) -> dict[str, Any]:
     """Every physics metric of ``model`` on one split of ``dataset`` (JSON-able).
 
@@ -368,6 +441,9 @@ def trigger_metrics(
     ``pt_bias``, ``resolution`` (the full :func:`pt_resolution` dict), ``turn_on``
     {``"10"``: :meth:`TurnOnCurve.to_dict`, ...}, ``pt50_<thr>``, ``pt90_<thr>`` [GeV], and
     with ``extra['x_noise']`` ``fake_rate_<thr>`` and ``fake`` {thr: :func:`fake_rate`}.
+    With a coincidence (and a data set whose metadata gives each layer's station) the trigger
+    fires only on events that pass it: ``coincidence`` describes it, ``coincidence_efficiency``
+    is the fraction of muons that pass, ``noise_coincidence_rate`` that of noise-only events.
 
     Classification: ``task`` = ``"classification"``, ``roc_auc``, ``roc_auc_macro`` and ``roc``.
 
@@ -378,6 +454,7 @@ def trigger_metrics(
         split: ``"train"``, ``"val"`` or ``"test"``.
         bins: Bin edges of true pT [GeV] (default :data:`DEFAULT_PT_BINS`).
         progress: Job progress and cancellation.
+        coincidence: The hit coincidence in front of the network, or None for the network alone.
     """
     from core.jobs import ensure_progress
     from core.metrics import _split, predict
@@ -403,6 +480,8 @@ def trigger_metrics(
         pt_true = pt_from_q_over_pt(y2[:, 0] if y2.ndim == 2 else y2)
     pt_true = np.asarray(pt_true, dtype=np.float64)
     pt_pred = pt_from_q_over_pt(q_pred)
+    stations = dataset_layer_stations(dataset) if coincidence is not None else None
+    accepted = coincidence.accepts(x, stations) if stations else None
     res = pt_resolution(pt_pred, pt_true, bins)
     result.update(
         task="regression",
@@ -412,9 +491,12 @@ def trigger_metrics(
         pt_resolution_robust=res["robust"],
         pt_bias=res["bias"],
         turn_on={},
+        coincidence=coincidence.to_dict() if accepted is not None else None,
     )
+    if accepted is not None:
+        result["coincidence_efficiency"] = float(np.mean(accepted))
     for t in thresholds:
-        curve = turn_on_curve(pt_pred, pt_true, t, bins).to_dict()
+        curve = turn_on_curve(pt_pred, pt_true, t, bins, accepted=accepted).to_dict()
         key = _thr_key(t)
         result["turn_on"][key] = curve
         result[f"pt50_{key}"] = curve["pt50"]
@@ -424,10 +506,13 @@ def trigger_metrics(
         progress.update(0.6, f"running the model on {len(x_noise):,} noise-only events")
         noise_out = predict(model, x_noise)
         pt_noise = pt_from_q_over_pt(noise_out[:, 0] if noise_out.ndim == 2 else noise_out.ravel())
+        noise_ok = coincidence.accepts(x_noise, stations) if stations else None
+        if noise_ok is not None:
+            result["noise_coincidence_rate"] = float(np.mean(noise_ok))
         result["fake"] = {}
         for t in thresholds:
             key = _thr_key(t)
-            fr = fake_rate(pt_noise, t)
+            fr = fake_rate(pt_noise, t, accepted=noise_ok)
             result["fake"][key] = fr
             result[f"fake_rate_{key}"] = fr["rate"]
     progress.update(1.0, "done")
@@ -436,7 +521,15 @@ def trigger_metrics(
 
 def scalar_metrics(result: dict[str, Any]) -> dict[str, float | None]:
     """The single numbers of a :func:`trigger_metrics` result (what a variant stores)."""
-    keep = ("pt_resolution", "pt_resolution_robust", "pt_bias", "roc_auc", "roc_auc_macro")
+    keep = (
+        "pt_resolution",
+        "pt_resolution_robust",
+        "pt_bias",
+        "roc_auc",
+        "roc_auc_macro",
+        "coincidence_efficiency",
+        "noise_coincidence_rate",
+    )
     prefixes = ("pt50_", "pt90_", "fake_rate_")
     return {
         k: v
@@ -446,30 +539,23 @@ def scalar_metrics(result: dict[str, Any]) -> dict[str, float | None]:
 
 
 # --- which data a variant was made for ------------------------------------------------------
-_MUON_CACHE_RE = re.compile(r"^muon_rpc-(\d+)ev-seed(\d+)-[0-9a-f]+\.npz$")
-
-
 def workspace_dataset_params(ws, name: str) -> dict[str, Any]:
     """Loader parameters for variant ``name``'s dataset in workspace ``ws``.
 
-    Variants record only the dataset's name. In order: ``variant.params["dataset_params"]``
-    when a workflow stored them; for ``muon_rpc``, the events and seed of the newest simulation
-    cached in the workspace's data folder (so the metrics use the data already generated, e.g.
-    by the hands-on 2 set-up, instead of simulating 100k events again); else ``{}`` (defaults).
+    ``variant.params["dataset_params"]`` when a workflow stored them, else the parameters the
+    workspace pins for that data set (:func:`core.data.pin_params`, e.g. the hands-on 2 events),
+    else ``{}`` (the loader's defaults).
     """
+    from core.data import pinned_params
+
     v = ws[name]
     stored = v.params.get("dataset_params") if isinstance(v.params, dict) else None
     if isinstance(stored, dict):
         return dict(stored)
-    if v.dataset == "muon_rpc":
-        cached = []
-        for path in Path(ws.data_dir).glob("muon_rpc-*.npz"):
-            m = _MUON_CACHE_RE.match(path.name)
-            if m:
-                cached.append((path.stat().st_mtime, int(m.group(1)), int(m.group(2))))
-        if cached:
-            _, events, seed = max(cached)
-            return {"events": events, "seed": seed}
+    if v.dataset:
+        pinned = pinned_params(ws.data_dir).get(v.dataset)
+        if isinstance(pinned, dict):
+            return dict(pinned)
     return {}
 
 

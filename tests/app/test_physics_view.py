@@ -17,16 +17,17 @@ EVENTS, SEED = 3000, 1
 def muon_workspace(tmp_path):
     """Two untrained students (different seeds) and a small muon simulation in the workspace cache.
 
-    The panel uses the simulation cached in ``ws.data_dir`` (events and seed are read from the
-    cache file name, see ``core.metrics.physics.workspace_dataset_params``), so nothing is
-    simulated again at the default 100k events.
+    The workspace pins the simulation's parameters (as the hands-on 2 set-up does, see
+    ``core.metrics.physics.workspace_dataset_params``), so the panel uses the cached events and
+    nothing is simulated again at the default 100k events.
     """
-    from core.data import load_dataset
+    from core.data import load_dataset, pin_params
     from core.workflows import add_zoo_variant
     from core.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "ws", "physics test")
-    load_dataset("muon_rpc", events=EVENTS, seed=SEED, cache_dir=ws.data_dir)
+    pin_params(ws.data_dir, "muon_rpc", events=EVENTS, seed=SEED)
+    load_dataset("muon_rpc", cache_dir=ws.data_dir)
     for seed in (0, 1):
         add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc", name=f"student-s{seed}", seed=seed)
     return ws

@@ -153,19 +153,68 @@ def test_trigger_metrics_classification(digits):
 
 def test_cli_metrics_prints_and_stores_on_the_variant(tmp_path, tiny_muons, capsys):
     from core.cli import main
-    from core.data import load_dataset
+    from core.data import load_dataset, pin_params
     from core.workflows import add_zoo_variant
     from core.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
-    load_dataset("muon_rpc", events=3000, seed=1, cache_dir=ws.data_dir)
+    pin_params(ws.data_dir, "muon_rpc", events=3000, seed=1)
+    load_dataset("muon_rpc", cache_dir=ws.data_dir)
     v = add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc")
     assert main(["metrics", str(ws.root), "--variant", v.name, "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["dataset_params"] == {"events": 3000, "seed": 1}  # the cached simulation
+    assert payload["dataset_params"] == {"events": 3000, "seed": 1}  # the pinned simulation
     assert payload["n"] == len(tiny_muons.x_val)
     assert {"pt_resolution", "pt50_10", "fake_rate_20"} <= set(payload["metrics"])
     stored = Workspace.open(ws.root)[v.name].metrics
     assert stored["pt_resolution"] == pytest.approx(payload["pt_resolution"])
     assert main(["metrics", str(ws.root), "--variant", v.name, "--threshold", "15"]) == 0
     assert "threshold 15 GeV: pT50" in capsys.readouterr().out
+
+
+# --- the hit coincidence in front of the network -------------------------------------------------
+
+
+def test_coincidence_counts_fired_layers_of_the_inner_stations():
+    from core.metrics.physics import Coincidence
+
+    stations = [0, 0, 1, 1, 2, 2]
+    hits = np.zeros((4, 6, 64, 1), dtype=np.float32)
+    hits[0, [0, 1, 2, 3], 10] = 1  # all four inner layers: passes
+    hits[1, [0, 1, 2], 10] = 1  # three of four: passes (majority 3/4)
+    hits[2, [0, 1, 4, 5], 10] = 1  # two inner + two outer: fails (RPC3 does not count)
+    hits[3, [0, 2, 3], [5, 40, 63]] = 1  # hits far apart still count: the network judges the track
+    c = Coincidence()
+    assert c.layers(stations) == [0, 1, 2, 3]
+    assert c.accepts(hits, stations).tolist() == [True, True, False, True]
+    assert Coincidence(min_layers=4).accepts(hits, stations).tolist() == [True, False, False, False]
+    assert "3 layers of RPC1+RPC2" in c.describe()
+    with pytest.raises(Exception, match="layers"):
+        c.accepts(hits[:, :5], stations)
+
+
+def test_turn_on_and_fake_rate_include_the_coincidence():
+    pt_true = np.linspace(3, 30, 1000)
+    pt_pred = pt_true.copy()
+    accepted = np.ones(len(pt_true), dtype=bool)
+    accepted[::4] = False  # a quarter of the muons fail the coincidence
+    curve = turn_on_curve(pt_pred, pt_true, 10.0, accepted=accepted)
+    plateau = curve.efficiency[curve.centers > 12]
+    assert np.allclose(plateau, 0.75, atol=0.06)
+    fr = fake_rate(np.full(400, 1000.0), 20.0, accepted=np.arange(400) < 3)
+    assert fr["rate"] == pytest.approx(3 / 400) and fr["network_only_rate"] == 1.0
+
+
+def test_trigger_metrics_apply_the_coincidence_to_noise_and_muons(tiny_muons):
+    from core.zoo import build_model
+
+    model = build_model("muon_cnn_student", seed=0)
+    with_c = trigger_metrics(model, tiny_muons, thresholds=(20,))
+    without = trigger_metrics(model, tiny_muons, thresholds=(20,), coincidence=None)
+    # Strip noise of 0.1 % fires ~6 % of the layers of an empty event: 3 of 4 is rare.
+    assert with_c["noise_coincidence_rate"] < 0.01
+    assert with_c["coincidence_efficiency"] > 0.95  # 95 % efficient layers, 3 of 4 needed
+    assert with_c["fake_rate_20"] <= with_c["noise_coincidence_rate"]
+    assert with_c["fake"]["20"]["network_only_rate"] == without["fake_rate_20"]
+    assert with_c["coincidence"]["min_layers"] == 3 and without["coincidence"] is None
+    assert sum(with_c["turn_on"]["20"]["passed"]) <= sum(without["turn_on"]["20"]["passed"])
