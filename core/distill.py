@@ -19,6 +19,17 @@ the student). A model whose last layer has a built-in softmax activation gives o
 then ``log p`` is used, which equals the logits up to a per-sample constant, and softmax is blind
 to that constant.
 
+Events without truth (a *transfer set*, as in Buciluă et al. 2006, where model compression began).
+The teacher can label inputs that have no truth at all: for the muon trigger, recorded events
+(simulated here, their truth thrown away, see :func:`core.data.unlabelled_inputs`). Those events
+take the teacher's output as their target in both terms (classification: its argmax as the hard
+label), so on them only the teacher speaks. This is where a regression student gains from its
+teacher. On the labelled events alone it does not: with an MSE loss, E[(s − y)²] and
+E[(s − t)²] have the same minimiser when the teacher predicts E[y | x], and measured on the
+hands-on 2 student (20k events, 3 seeds) the distilled student was no better than the one trained
+alone (0.43 vs 0.41 robust pT resolution, cosine schedule). With 56k teacher-labelled events
+added and the same number of gradient steps for both, it was: 0.280 ± 0.006 against 0.335 ± 0.02.
+
 Speed. The teacher is frozen, so its outputs (logits) on the training and validation samples are
 computed once and packed next to the targets; each training step runs only the student.
 """
@@ -265,6 +276,8 @@ def distill_model(
     batch_size: int = 256,
     seed: int = 0,
     max_train_samples: int | None = None,
+    schedule: str = "constant",
+    transfer_x: np.ndarray | None = None,
     progress: Progress | None = None,
 ) -> DistillResult:
     """Train ``student`` in place on ``dataset`` with the frozen ``teacher``'s help.
@@ -284,6 +297,9 @@ def distill_model(
         batch_size: samples per step.
         seed: seeds shuffling and any layer randomness.
         max_train_samples: use only the first N training samples.
+        schedule: learning-rate schedule (see :func:`core.train.lr_at_epoch`).
+        transfer_x: inputs without truth, labelled by the teacher and trained on together with the
+            labelled ones (see the module docstring); None for none.
         progress: job progress.
     """
     import time
@@ -307,11 +323,25 @@ def distill_model(
     if max_train_samples:
         x, y = x[:max_train_samples], y[:max_train_samples]
     progress.update(0.0, "running the teacher on the training samples")
+    t_train = teacher_outputs(teacher, x, task)
+    y_packed = _pack(y, t_train, task)
+    if transfer_x is not None and len(transfer_x):
+        transfer_x = np.asarray(transfer_x, dtype=np.float32)
+        if transfer_x.shape[1:] != tuple(x.shape[1:]):
+            raise DistillationError(
+                f"The events without truth have shape {transfer_x.shape[1:]}, the data set's {tuple(x.shape[1:])}"
+            )
+        progress.update(0.0, f"the teacher labels {len(transfer_x):,} events without truth")
+        t_extra = teacher_outputs(teacher, transfer_x, task)
+        y_extra = np.argmax(t_extra, axis=1) if task == "classification" else t_extra
+        y_packed = np.concatenate([y_packed, _pack(y_extra, t_extra, task)])
+        x = np.concatenate([np.asarray(x, dtype=np.float32), transfer_x])
+        progress.log(f"{len(transfer_x):,} events without truth take the teacher's output as their target")
     packed = _PackedData(
         name=dataset.name,
         task=task,
         x_train=x,
-        y_train=_pack(y, teacher_outputs(teacher, x, task), task),
+        y_train=y_packed,
         x_val=dataset.x_val,
         y_val=_pack(dataset.y_val, teacher_outputs(teacher, dataset.x_val, task), task),
     )
@@ -327,6 +357,7 @@ def distill_model(
         lr=lr,
         seed=seed,
         compile=False,
+        schedule=schedule,
         progress=progress,
     )
     return DistillResult(student, res.history, res.epochs_completed, res.cancelled, time.monotonic() - t0)
@@ -345,6 +376,8 @@ def distill_variant(
     batch_size: int = 256,
     seed: int = 0,
     max_train_samples: int | None = None,
+    schedule: str = "constant",
+    transfer_events: int = 0,
     name: str | None = None,
     progress: Progress | None = None,
 ):
@@ -359,7 +392,10 @@ def distill_variant(
         student: name of the student variant (left untouched).
         dataset: a loaded :class:`core.data.Dataset`; by default the student's (or teacher's)
             dataset, loaded from the workspace's data cache.
-        temperature, alpha, epochs, lr, batch_size, seed, max_train_samples: see :func:`distill_model`.
+        temperature, alpha, epochs, lr, batch_size, seed, max_train_samples, schedule: see
+            :func:`distill_model`.
+        transfer_events: how many events without truth the teacher labels on top of the
+            training split (simulated data sets only, see :func:`core.data.unlabelled_inputs`).
         name: name of the new variant (default ``<student>-distilled``).
         progress: job progress.
 
@@ -377,10 +413,22 @@ def distill_variant(
         if not ds_name:
             raise DistillationError(f"Variant '{student}' has no dataset; say which one to distill on")
         dataset = load_dataset(ds_name, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.05))
+    transfer_x = None
+    if transfer_events:
+        from core.data import DatasetError, unlabelled_inputs
+
+        if int(transfer_events) < 0:
+            raise DistillationError(f"The number of events without truth must be >= 0 (got {transfer_events})")
+        try:
+            transfer_x = unlabelled_inputs(dataset, int(transfer_events), progress.sub(0.05, 0.08))
+        except DatasetError as exc:
+            raise DistillationError(str(exc)) from exc
     result = distill_model(
         ws.load_model(teacher),
         ws.load_model(student),
         dataset,
+        schedule=schedule,
+        transfer_x=transfer_x,
         temperature=temperature,
         alpha=alpha,
         epochs=epochs,
@@ -388,7 +436,7 @@ def distill_variant(
         batch_size=batch_size,
         seed=seed,
         max_train_samples=max_train_samples,
-        progress=progress.sub(0.05, 0.97),
+        progress=progress.sub(0.08, 0.97),
     )
     params: dict[str, Any] = {
         "teacher": teacher,
@@ -398,6 +446,8 @@ def distill_variant(
         "lr": lr,
         "batch_size": batch_size,
         "seed": seed,
+        "schedule": schedule,
+        "transfer_events": int(transfer_events or 0),
         "epochs_completed": result.epochs_completed,
         "cancelled": result.cancelled,
         "history": result.history,

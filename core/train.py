@@ -11,6 +11,24 @@ from core import TrigLabError
 from core.jobs import Progress, ensure_progress
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
+SCHEDULES = ("constant", "cosine")
+
+
+def lr_at_epoch(lr: float, epoch: int, epochs: int, schedule: str = "constant") -> float:
+    """The learning rate of ``epoch`` (0-based) of ``epochs``.
+
+    ``cosine`` decays from ``lr`` to ``lr / 100`` over the run (half a cosine): small late steps
+    settle a quantized network where a constant rate keeps kicking its 4-bit weights across
+    rounding boundaries (measured on the hands-on 2 4-bit student, 20k events, 5 seeds: robust pT
+    resolution 0.38–0.46 with cosine, 0.36–0.49 with a constant rate).
+    """
+    if schedule == "constant":
+        return float(lr)
+    if schedule == "cosine":
+        floor = lr / 100.0
+        frac = epoch / max(epochs - 1, 1)
+        return float(floor + (lr - floor) * 0.5 * (1.0 + math.cos(math.pi * frac)))
+    raise TrigLabError(f"Unknown learning-rate schedule '{schedule}'. Choose one of: {', '.join(SCHEDULES)}")
 
 
 @dataclass
@@ -117,6 +135,7 @@ def train(
     compile: bool = True,
     max_train_samples: int | None = None,
     callbacks: list | tuple = (),
+    schedule: str = "constant",
     progress: Progress | None = None,
 ) -> TrainResult:
     """Train ``model`` on ``dataset`` (train split, validated on the val split).
@@ -136,6 +155,8 @@ def train(
             a distillation model).
         max_train_samples: use only the first N training samples (quick runs, tests).
         callbacks: extra Keras callbacks (e.g. tfmot's ``UpdatePruningStep``).
+        schedule: learning-rate schedule over the epochs, one of :data:`SCHEDULES`
+            (see :func:`lr_at_epoch`).
         progress: job progress; receives ``report("batch", ...)`` and ``report("epoch", ...)``.
     """
     progress = ensure_progress(progress)
@@ -143,6 +164,7 @@ def train(
         raise TrigLabError(
             f"Training needs epochs >= 1, batch size >= 1 and lr > 0 (got {epochs}, {batch_size}, {lr})."
         )
+    lr_at_epoch(lr, 0, epochs, schedule)  # refuses an unknown schedule before any work
     set_seed(seed)
     x, y = dataset.x_train, dataset.y_train
     if max_train_samples:
@@ -151,9 +173,17 @@ def train(
         compile_for(model, dataset, optimizer, lr)
     steps = math.ceil(len(x) / batch_size)
     bridge = _progress_callback(progress, epochs, steps)
+    if schedule != "constant":
+        import tensorflow as tf
+
+        callbacks = [
+            tf.keras.callbacks.LearningRateScheduler(lambda e, _lr: lr_at_epoch(lr, e, epochs, schedule)),
+            *callbacks,
+        ]
     progress.update(0.0, "starting training")
     progress.log(
-        f"training {model.name} on {dataset.name}: {len(x)} samples, {epochs} epochs, batch {batch_size}, {optimizer} lr={lr:g}, seed={seed}"
+        f"training {model.name} on {dataset.name}: {len(x)} samples, {epochs} epochs, batch {batch_size}, {optimizer} lr={lr:g}"
+        f"{'' if schedule == 'constant' else ' (' + schedule + ')'}, seed={seed}"
     )
     t0 = time.monotonic()
     hist = model.fit(

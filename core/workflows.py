@@ -108,6 +108,7 @@ def train_variant(
     seed: int = 0,
     name: str | None = None,
     max_train_samples: int | None = None,
+    schedule: str = "constant",
     progress: Progress | None = None,
 ) -> TrainVariantResult:
     """Train a copy of variant ``source`` and add the result as its child.
@@ -126,6 +127,7 @@ def train_variant(
         optimizer=optimizer,
         seed=seed,
         max_train_samples=max_train_samples,
+        schedule=schedule,
         progress=progress,
     )
     params = {
@@ -133,6 +135,7 @@ def train_variant(
         "batch_size": batch_size,
         "lr": lr,
         "optimizer": optimizer,
+        "schedule": schedule,
         "seed": seed,
         "epochs_completed": result.epochs_completed,
         "cancelled": result.cancelled,

@@ -409,6 +409,8 @@ def cmd_distill(args) -> int:
         batch_size=args.batch,
         seed=args.seed,
         max_train_samples=args.max_samples,
+        schedule=args.schedule,
+        transfer_events=args.unlabelled,
         name=args.name,
         progress=ConsoleProgress(quiet=args.json),
     )
@@ -419,6 +421,7 @@ def cmd_distill(args) -> int:
         "teacher": args.teacher,
         "temperature": args.temperature,
         "alpha": args.alpha,
+        "transfer_events": v.params["transfer_events"],
         "epochs_completed": v.params["epochs_completed"],
         "cancelled": v.params["cancelled"],
         "history": v.params["history"],
@@ -569,6 +572,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--batch", type=int, default=256)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--max-samples", type=int, help="train on the first N samples only")
+    s.add_argument("--schedule", default="constant", choices=("constant", "cosine"), help="learning-rate schedule")
+    s.add_argument(
+        "--unlabelled",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also train on N events without truth, labelled by the teacher (simulated data sets)",
+    )
     s.add_argument("--name", help="name of the new variant")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_distill)

@@ -8,6 +8,7 @@ NumPy only: TensorFlow is never imported here.
 """
 
 from core.data import builtin as _builtin  # noqa: F401  (registers the built-in sets)
+from core.data.builtin import unlabelled_inputs
 from core.data.dataset import Dataset, DatasetError, split_indices
 from core.data.files import load_user_file, save_npz
 from core.data.registry import (
@@ -31,4 +32,5 @@ __all__ = [
     "register_dataset",
     "save_npz",
     "split_indices",
+    "unlabelled_inputs",
 ]

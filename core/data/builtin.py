@@ -199,3 +199,24 @@ def _write_cache(
         progress.log(f"could not write cache {path} ({exc})")
     else:
         progress.log(f"cached simulation in {path}")
+
+
+def unlabelled_inputs(dataset: Dataset, n: int, progress: Progress | None = None) -> np.ndarray:
+    """``n`` inputs without targets, drawn like ``dataset``'s own (for teacher-labelled distillation).
+
+    Only simulated data sets can make more events: ``muon_rpc`` simulates ``n`` further muons
+    with the data set's configuration and seed, from a random stream of their own (see
+    :func:`core.data.muon_rpc.simulate_unlabelled`), as float32 hit maps ``(n, layers, strips, 1)``.
+
+    Raises:
+        DatasetError: For a data set that cannot generate more inputs.
+    """
+    from core.data.muon_rpc import simulate_unlabelled
+
+    if dataset.name != "muon_rpc" or "config" not in dataset.meta:
+        raise DatasetError(
+            f"'{dataset.name}' cannot generate events without truth; only the simulated muon_rpc data set can."
+        )
+    config = _muon_config(dataset.meta["config"])
+    hits = simulate_unlabelled(int(n), int(dataset.meta.get("seed", 0)), config, progress)
+    return hits.astype(np.float32)[..., None]

@@ -38,7 +38,7 @@ from core.jobs import Progress, ensure_progress
 
 SIM_VERSION = 1  # bump when the generated events change, to invalidate caches
 _CHUNK_EVENTS = 16_384
-_STREAM_MUONS, _STREAM_NOISE = 0, 1
+_STREAM_MUONS, _STREAM_NOISE, _STREAM_UNLABELLED = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -208,6 +208,31 @@ def simulate_noise_only(
         hits[start:stop] = _noise(rng, stop - start, config)
         progress.update(stop / n_events, f"simulated {stop:,} of {n_events:,} noise events")
     return {"hits": hits}
+
+
+def simulate_unlabelled(
+    n_events: int,
+    seed: int,
+    config: MuonSimConfig = MuonSimConfig(),
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Muon events whose truth is thrown away: hit maps only, for teacher-labelled distillation.
+
+    In the experiment these would be recorded events, which have no true pT; here they are
+    simulated like :func:`simulate_muon_rpc` but from a random stream of their own, so for the
+    same seed they are different muons from the labelled ones and from the noise events.
+
+    Returns:
+        ``hits`` (N, n_layers, n_strips) uint8.
+    """
+    n_events = _check_counts(n_events, seed)
+    progress = ensure_progress(progress)
+    hits = np.empty((n_events, config.n_layers, config.n_strips), dtype=np.uint8)
+    for start, stop, rng in _chunks(n_events, seed, _STREAM_UNLABELLED):
+        progress.check_cancelled()
+        hits[start:stop] = _simulate_chunk(rng, stop - start, config)["hits"]
+        progress.update(stop / n_events, f"simulated {stop:,} of {n_events:,} unlabelled muons")
+    return hits
 
 
 def _check_counts(n_events: int, seed: int) -> int:

@@ -124,15 +124,22 @@ def test_classification_distillation_reports_live_curves_and_cancels(digits):
 
 # --- the muon task: a distilled 4-bit student beats the same student trained alone ------------------
 
-MUON_EVENTS = 20_000
+MUON_EVENTS = 5_000  # 3.5k labelled training events: few, as when only a small sample has truth
+TEACHER_EPOCHS = 30
 STUDENT_EPOCHS, STUDENT_LR, ALPHA = 15, 1e-2, 0.2
-# Caveat, measured while writing this test (3 seeds each, 20k events, 15 epochs, teacher ~0.25): the
-# gain is within the seed-to-seed spread. Hands-on 2 student (6 kernels, 3.8k parameters, 8-bit output
-# layer): alone 0.42 / 0.49 / 0.36, distilled 0.44 / 0.40 / 0.42. Other students, α = 0, lr, epochs and
-# 2000 training samples: differences of either sign, all within the spread. With MSE regression the
-# distilled student has the same optimum as one trained on the truth (MSE(y, s) = MSE(E[y|x], s) + const,
-# and a good teacher predicts E[y|x]); the teacher only removes target noise, and this student is limited
-# by its capacity and 4-bit arithmetic, not by noise.
+UNLABELLED = 56_000  # events without truth, labelled by the teacher
+# Measured while writing this test (3 seeds, cosine schedule, teacher 0.36): distilled 0.371 / 0.389 / 0.370
+# against 0.425 / 0.529 / 0.423 trained alone with as many gradient steps. With 14k labelled events the
+# gain was smaller (0.31 against 0.34 over 8 runs, each within the other's spread), and on the labelled
+# events alone distillation does not help this regression student at all (see core.distill's docstring):
+# the gain comes from the events only the teacher can label, and it is largest when labels are scarce.
+
+
+def rms_to_teacher(model, teacher, dataset) -> float:
+    """RMS difference of the predicted q/pT from the teacher's, on the validation split [1/GeV]."""
+    s = model.predict(dataset.x_val, batch_size=2048, verbose=0)[:, 0]
+    t = teacher.predict(dataset.x_val, batch_size=2048, verbose=0)[:, 0]
+    return float(np.sqrt(np.mean((s - t) ** 2)))
 
 
 def pt_resolution(model, dataset) -> float:
@@ -152,36 +159,74 @@ def muon(tmp_path_factory):
 
     ds = load_dataset("muon_rpc", events=MUON_EVENTS, seed=1, cache_dir=tmp_path_factory.mktemp("muon"))
     teacher = build_model("muon_cnn_teacher")
-    train(teacher, ds, epochs=5, batch_size=256, lr=2e-3, seed=0)
+    train(teacher, ds, epochs=TEACHER_EPOCHS, batch_size=256, lr=2e-3, seed=0)
     return ds, teacher
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Measured: the gain of distillation over training alone is within the seed-to-seed spread for "
-    "this 3.8k-parameter 4-bit regression student (it wins at some settings, loses at others, and a better "
-    "teacher made it worse). Passing here is not yet evidence; issue 6 stays open on this point.",
-)
+def test_unlabelled_muons_are_new_events_of_the_same_detector(muon):
+    from core.data import DatasetError, load_dataset, unlabelled_inputs
+
+    ds, _ = muon
+    x = unlabelled_inputs(ds, 2000)
+    assert x.shape == (2000, *ds.x_train.shape[1:]) and x.dtype == np.float32
+    np.testing.assert_array_equal(x, unlabelled_inputs(ds, 2000))  # seeded
+    # Not the labelled muons again (another random stream): event i differs from labelled event i
+    # except by chance (straight high-pT tracks with single-strip clusters repeat: ~2 % of pairs).
+    same = np.all(x == ds.x_train[:2000], axis=(1, 2, 3))
+    assert same.mean() < 0.05
+    # Same detector: as many fired strips per event on average (clusters of ~1.35 strips, 6 layers).
+    assert np.mean(x.sum(axis=(1, 2, 3))) == pytest.approx(np.mean(ds.x_train.sum(axis=(1, 2, 3))), rel=0.05)
+    with pytest.raises(DatasetError, match="cannot generate"):
+        unlabelled_inputs(load_dataset("digits"), 10)
+
+
 def test_distilled_4bit_student_beats_the_student_trained_alone(muon):
+    """The issue's test: same student, same labelled events, same number of gradient steps, 3 seeds."""
     from core.compress.qkeras_convert import to_qkeras
+    from core.data import unlabelled_inputs
     from core.distill import distill_model
     from core.train import train
     from core.walkthrough import STUDENT_QUANT
     from core.zoo import build_model
 
     ds, teacher = muon
-    alone, distilled = [], []
+    x_unlabelled = unlabelled_inputs(ds, UNLABELLED)
+    steps_ratio = (len(ds.x_train) + UNLABELLED) / len(ds.x_train)
+    alone_epochs = round(STUDENT_EPOCHS * steps_ratio)
+    alone, distilled, alone_fid, distilled_fid = [], [], [], []
     for seed in (0, 1, 2):
         s = to_qkeras(build_model("muon_cnn_student", seed=seed), STUDENT_QUANT)
-        train(s, ds, epochs=STUDENT_EPOCHS, batch_size=256, lr=STUDENT_LR, seed=seed)
+        train(s, ds, epochs=alone_epochs, batch_size=256, lr=STUDENT_LR, seed=seed, schedule="cosine")
         alone.append(pt_resolution(s, ds))
+        alone_fid.append(rms_to_teacher(s, teacher, ds))
         s = to_qkeras(build_model("muon_cnn_student", seed=seed), STUDENT_QUANT)
         distill_model(
-            teacher, s, ds, alpha=ALPHA, epochs=STUDENT_EPOCHS, lr=STUDENT_LR, batch_size=256, seed=seed
+            teacher,
+            s,
+            ds,
+            alpha=ALPHA,
+            epochs=STUDENT_EPOCHS,
+            lr=STUDENT_LR,
+            batch_size=256,
+            seed=seed,
+            schedule="cosine",
+            transfer_x=x_unlabelled,
         )
         distilled.append(pt_resolution(s, ds))
+        distilled_fid.append(rms_to_teacher(s, teacher, ds))
     print(f"teacher {pt_resolution(teacher, ds):.3f}; alone {alone}; distilled {distilled}")
-    assert np.mean(distilled) < np.mean(alone)
+    print(f"rms to the teacher: alone {alone_fid}; distilled {distilled_fid}")
+    assert np.mean(distilled) < np.mean(alone) - 0.03  # a margin outside the seed spread of the means
+    assert np.mean(distilled_fid) < np.mean(alone_fid)  # and closer to the teacher
+
+
+def test_distillation_refuses_events_of_another_shape(muon):
+    from core.distill import DistillationError, distill_model
+    from core.zoo import build_model
+
+    ds, teacher = muon
+    with pytest.raises(DistillationError, match="shape"):
+        distill_model(teacher, build_model("muon_cnn_student"), ds, epochs=1, transfer_x=np.zeros((5, 6, 32, 1)))
 
 
 # --- the CLI ---------------------------------------------------------------------------------------
@@ -194,7 +239,7 @@ def test_cli_distill_json(tmp_path):
     teacher = next(v.name for v in ws.variants.values() if v.params.get("zoo") == "muon_cnn_teacher")
     student = next(v.name for v in ws.variants.values() if v.params.get("zoo") == "muon_cnn_student")
     args = ["distill", ws.root, "--teacher", teacher, "--student", student, "--temperature", "3"]
-    args += ["--alpha", "0.2", "--epochs", "1", "--max-samples", "500", "--json"]
+    args += ["--alpha", "0.2", "--epochs", "1", "--max-samples", "500", "--unlabelled", "300", "--json"]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     r = subprocess.run(
         [sys.executable, "-m", "core.cli", *map(str, args)],
@@ -206,7 +251,7 @@ def test_cli_distill_json(tmp_path):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["parent"] == student and doc["teacher"] == teacher
-    assert (doc["temperature"], doc["alpha"]) == (3.0, 0.2)
+    assert (doc["temperature"], doc["alpha"], doc["transfer_events"]) == (3.0, 0.2, 300)
     assert {"loss", "hard_loss", "distill_loss", "val_loss", "val_mae"} <= set(doc["history"])
     from core.workspace import Workspace
 

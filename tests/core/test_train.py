@@ -62,3 +62,15 @@ def test_bad_hyperparameters_are_clear_errors(digits):
         train(build_model("handson_cnn"), digits, epochs=0)
     with pytest.raises(TrigLabError, match="Unknown optimizer"):
         train(build_model("handson_cnn"), digits, epochs=1, optimizer="magic")
+
+
+def test_cosine_schedule_decays_to_a_hundredth_and_unknown_is_refused():
+    from core.train import lr_at_epoch
+
+    lrs = [lr_at_epoch(1e-2, e, 11, "cosine") for e in range(11)]
+    assert lrs[0] == pytest.approx(1e-2) and lrs[-1] == pytest.approx(1e-4)
+    assert lrs[5] == pytest.approx((1e-2 + 1e-4) / 2)  # half-way down at the middle epoch
+    assert all(a > b for a, b in zip(lrs, lrs[1:]))
+    assert lr_at_epoch(3e-3, 7, 10, "constant") == 3e-3
+    with pytest.raises(TrigLabError, match="schedule"):
+        lr_at_epoch(1e-3, 0, 10, "step")
