@@ -3,6 +3,9 @@
 The run itself is :func:`train_job`, a plain job function (data loading included, so the GUI
 thread never waits for a data set). It calls :func:`core.workflows.train_variant`, which adds the
 trained model as a child variant; this panel only configures, plots and reports.
+
+With a teacher chosen the run is a knowledge distillation instead, :func:`distill_job` around
+:func:`core.distill.distill_variant`: same form, same live curves, plus the loss's two terms.
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job
+from app.palette import SERIES
 from core.jobs import Progress, ensure_progress
-from core.train import OPTIMIZERS
+from core.train import OPTIMIZERS, SCHEDULES
 
 OTHER_FILE = "Other file…"
 EMA_BETA = 0.9  # smoothing of the per-batch loss: an effective window of ~10 batches
@@ -45,8 +49,15 @@ EMA_BETA = 0.9  # smoothing of the per-batch loss: an effective window of ~10 ba
 TRAIN_COLOR = (0, 114, 178)
 VAL_COLOR = (213, 94, 0)
 BATCH_COLOR = (0, 114, 178, 70)
+# Distillation: one colour per loss term (total keeps the train blue), validation dashed.
+HARD_COLOR = SERIES[2]  # bluish green
+DISTILL_COLOR = SERIES[3]  # reddish purple
+LEGEND_KEY_COLOR = (90, 90, 90)
 
-CURVE_NAMES = ("loss", "val_loss", "batch_loss", "metric", "val_metric")
+NO_TEACHER = "— none (plain training) —"
+
+DISTILL_CURVES = ("hard_loss", "val_hard_loss", "distill_loss", "val_distill_loss")
+CURVE_NAMES = ("loss", "val_loss", "batch_loss", "metric", "val_metric", *DISTILL_CURVES)
 METRIC_LABELS = {"accuracy": "accuracy", "mae": "mean absolute error", "mse": "mean squared error"}
 LOSS_LABELS = {
     "sparse_categorical_crossentropy": "cross-entropy",
@@ -55,7 +66,48 @@ LOSS_LABELS = {
 }
 
 
-# --- the job ------------------------------------------------------------------------------------
+# --- the jobs -----------------------------------------------------------------------------------
+def _load_for_run(
+    ws,
+    dataset_ref: str,
+    *,
+    epochs: int,
+    batch_size: int,
+    max_train_samples: int | None,
+    extra_train_samples: int = 0,
+    progress: Progress,
+    **setup: Any,
+):
+    """Load the data set (cached in the workspace's data folder) and report ``("setup", ...)``.
+
+    The setup report carries what the live plot needs to place batches in fractional epochs
+    (the batch reports do not). ``extra_train_samples`` are samples trained on besides the data
+    set's own (a distillation's events without truth).
+    """
+    from core.data import load_dataset
+
+    progress.update(0.0, f"loading data set {Path(dataset_ref).name}")
+    dataset = load_dataset(dataset_ref, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.05))
+    progress.check_cancelled()
+    n_train = len(dataset.x_train)
+    if max_train_samples:
+        n_train = min(n_train, max_train_samples)
+    n_train += int(extra_train_samples or 0)
+    progress.report(
+        "setup",
+        dataset=dataset.name,
+        task=dataset.task,
+        loss=dataset.loss,
+        n_train=n_train,
+        n_val=len(dataset.x_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        steps_per_epoch=max(1, math.ceil(n_train / batch_size)),
+        **setup,
+    )
+    return dataset
+
+
 def train_job(
     ws,
     source: str,
@@ -68,6 +120,7 @@ def train_job(
     seed: int,
     variant_name: str | None = None,
     max_train_samples: int | None = None,
+    schedule: str = "constant",
     progress: Progress | None = None,
 ):
     """Load the data set, then train variant ``source`` and add the result to ``ws``.
@@ -80,26 +133,16 @@ def train_job(
     Returns:
         :class:`core.workflows.TrainVariantResult`.
     """
-    from core.data import load_dataset
     from core.workflows import train_variant
 
     progress = ensure_progress(progress)
-    progress.update(0.0, f"loading data set {Path(dataset_ref).name}")
-    dataset = load_dataset(dataset_ref, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.05))
-    progress.check_cancelled()
-    n_train = len(dataset.x_train)
-    if max_train_samples:
-        n_train = min(n_train, max_train_samples)
-    progress.report(
-        "setup",
-        dataset=dataset.name,
-        task=dataset.task,
-        loss=dataset.loss,
-        n_train=n_train,
-        n_val=len(dataset.x_val),
+    dataset = _load_for_run(
+        ws,
+        dataset_ref,
         epochs=epochs,
         batch_size=batch_size,
-        steps_per_epoch=max(1, math.ceil(n_train / batch_size)),
+        max_train_samples=max_train_samples,
+        progress=progress,
     )
     return train_variant(
         ws,
@@ -112,8 +155,82 @@ def train_job(
         seed=seed,
         name=variant_name or None,
         max_train_samples=max_train_samples or None,
+        schedule=schedule,
         progress=progress.sub(0.05, 1.0),
     )
+
+
+def distill_job(
+    ws,
+    teacher: str,
+    student: str,
+    dataset_ref: str,
+    *,
+    temperature: float,
+    alpha: float,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    schedule: str = "constant",
+    transfer_events: int = 0,
+    variant_name: str | None = None,
+    max_train_samples: int | None = None,
+    progress: Progress | None = None,
+):
+    """Load the data set, then distill variant ``teacher`` into a copy of ``student`` in ``ws``.
+
+    The sibling of :func:`train_job` (same loading, same setup report, plus ``distill=True``);
+    the arguments are those of :func:`core.distill.distill_variant`. ``transfer_events`` events
+    without truth are trained on besides the training split, so they count in the batches per
+    epoch.
+
+    Returns:
+        The new :class:`core.workspace.Variant` (operation ``"distill"``, child of ``student``).
+    """
+    from core.distill import distill_variant
+
+    progress = ensure_progress(progress)
+    dataset = _load_for_run(
+        ws,
+        dataset_ref,
+        epochs=epochs,
+        batch_size=batch_size,
+        max_train_samples=max_train_samples,
+        extra_train_samples=transfer_events,
+        progress=progress,
+        distill=True,
+        teacher=teacher,
+    )
+    return distill_variant(
+        ws,
+        teacher,
+        student,
+        dataset=dataset,
+        temperature=temperature,
+        alpha=alpha,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
+        max_train_samples=max_train_samples or None,
+        schedule=schedule,
+        transfer_events=int(transfer_events or 0),
+        name=variant_name or None,
+        progress=progress.sub(0.05, 1.0),
+    )
+
+
+def _result_variant(result):
+    """The new variant of a finished job: train jobs return it wrapped, distill jobs bare."""
+    return getattr(result, "variant", result)
+
+
+def _epochs_completed(result) -> int:
+    train = getattr(result, "train", None)
+    if train is not None:
+        return int(train.epochs_completed)
+    return int(_result_variant(result).params.get("epochs_completed", 0))
 
 
 # --- small widgets ------------------------------------------------------------------------------
@@ -201,6 +318,7 @@ class TrainView(QWidget):
         self._run_mean, self._run_count = 0.0, 0
         self._task = ""
         self._metric = ""  # "accuracy" or "mae": found in the first epoch report
+        self._distilling = False  # the curves on show are those of a distillation
         self._last: dict[str, float] = {}
         self._last_epoch = -1
         self._ema: float | None = None
@@ -211,6 +329,7 @@ class TrainView(QWidget):
         self._build_form()
         self._build_plots()
         self._build_layout()
+        self._on_teacher_changed()
 
         # Per-batch reports arrive hundreds of times a second on small data: plot at <= 20 Hz.
         self._redraw_timer = QTimer(self)
@@ -233,6 +352,46 @@ class TrainView(QWidget):
         self.source_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.source_combo.setMinimumContentsLength(14)
         self.source_combo.currentIndexChanged.connect(self._on_source_changed)
+
+        self.teacher_combo = QComboBox()
+        self.teacher_combo.setToolTip(
+            "Knowledge distillation: a trained variant whose outputs the new variant (a copy of "
+            "'Start from', the student) learns to match, besides the truth."
+        )
+        self.teacher_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.teacher_combo.setMinimumContentsLength(14)
+        self.teacher_combo.addItem(NO_TEACHER, None)
+        self.teacher_combo.currentIndexChanged.connect(self._on_teacher_changed)
+
+        self.temperature_spin = QDoubleSpinBox()
+        self.temperature_spin.setRange(0.5, 20.0)
+        self.temperature_spin.setDecimals(2)
+        self.temperature_spin.setSingleStep(0.5)
+        self.temperature_spin.setValue(2.0)
+        self.temperature_spin.setToolTip(
+            "Softening temperature T of the teacher's and student's softmax. Only used for "
+            "classification; a regression student matches the teacher's outputs directly."
+        )
+
+        self.alpha_spin = QDoubleSpinBox()
+        self.alpha_spin.setRange(0.0, 1.0)
+        self.alpha_spin.setDecimals(2)
+        self.alpha_spin.setSingleStep(0.05)
+        self.alpha_spin.setValue(0.2)
+        self.alpha_spin.setToolTip(
+            "α: weight of the hard-label (truth) loss; the teacher term gets 1 − α. "
+            "0 = learn from the teacher only, 1 = ignore the teacher."
+        )
+
+        self.transfer_spin = QSpinBox()
+        self.transfer_spin.setRange(0, 2_000_000)
+        self.transfer_spin.setSingleStep(10_000)
+        self.transfer_spin.setValue(0)
+        self.transfer_spin.setGroupSeparatorShown(True)
+        self.transfer_spin.setToolTip(
+            "Events the teacher labels, trained on besides the training set. Simulated data sets "
+            "only (e.g. muon_rpc); their truth is not used."
+        )
 
         self.dataset_combo = QComboBox()
         self.dataset_combo.setToolTip("Training and validation data. 'Other file…' reads a .npz or .h5 file.")
@@ -266,7 +425,14 @@ class TrainView(QWidget):
 
         self.optimizer_combo = QComboBox()
         self.optimizer_combo.addItems(list(OPTIMIZERS))
-        self.optimizer_combo.setToolTip("SGD uses momentum 0.9.")
+        self.optimizer_combo.setToolTip("SGD uses momentum 0.9. Distillation always uses Adam.")
+
+        self.schedule_combo = QComboBox()
+        self.schedule_combo.addItems(list(SCHEDULES))
+        self.schedule_combo.setToolTip(
+            "Learning rate over the run: constant, or cosine (decays to 1/100 of it by the last "
+            "epoch; settles quantized weights)."
+        )
 
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
@@ -310,7 +476,7 @@ class TrainView(QWidget):
                 pen=pg.mkPen(180, 180, 180),
             )
 
-        legend(self.loss_plot)
+        self._loss_legend = legend(self.loss_plot)
         self._metric_legend = legend(self.metric_plot)
         dot = {"symbol": "o", "symbolSize": 6}
         self._items = {
@@ -346,6 +512,23 @@ class TrainView(QWidget):
                 **dot,
             ),
         }
+        # The distillation's loss terms: plotted without a name, listed in the legend only
+        # while a distillation is on show (plain training looks as it always did).
+        small = {"symbol": "o", "symbolSize": 5}
+        for key, color in (
+            ("hard_loss", HARD_COLOR),
+            ("val_hard_loss", HARD_COLOR),
+            ("distill_loss", DISTILL_COLOR),
+            ("val_distill_loss", DISTILL_COLOR),
+        ):
+            style = Qt.DashLine if key.startswith("val_") else Qt.SolidLine
+            item = self.loss_plot.plot(
+                pen=pg.mkPen(color, width=1.6, style=style), symbolBrush=color, symbolPen=None, **small
+            )
+            item.setVisible(False)
+            self._items[key] = item
+        # A legend entry only: "dashed = validation" in place of one entry per validation curve.
+        self._val_key = pg.PlotDataItem(pen=pg.mkPen(LEGEND_KEY_COLOR, width=2, style=Qt.DashLine))
 
     def _build_layout(self) -> None:
         self.title = QLabel("Train")
@@ -353,12 +536,18 @@ class TrainView(QWidget):
 
         form_box = QGroupBox("Training run")
         form = QFormLayout(form_box)
+        self._form = form
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         form.addRow("Start from", self.source_combo)
+        form.addRow("Teacher", self.teacher_combo)
+        form.addRow("Temperature T", self.temperature_spin)
+        form.addRow("α (truth weight)", self.alpha_spin)
+        form.addRow("Events without truth", self.transfer_spin)
         form.addRow("Data set", self.dataset_combo)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Batch size", self.batch_spin)
         form.addRow("Learning rate", self.lr_spin)
+        form.addRow("LR schedule", self.schedule_combo)
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Seed", self.seed_spin)
         form.addRow("Max train samples", self.max_samples_spin)
@@ -420,6 +609,7 @@ class TrainView(QWidget):
     # --- form <-> workspace ----------------------------------------------------------------
     def _fill_sources(self) -> None:
         ws = self.state.workspace
+        self._fill_teachers()
         keep = self.source_combo.currentText()
         self.source_combo.blockSignals(True)
         self.source_combo.clear()
@@ -442,15 +632,61 @@ class TrainView(QWidget):
             if i >= 0 and i != self.source_combo.currentIndex():
                 self.source_combo.setCurrentIndex(i)
 
-    def _on_source_changed(self, *_args) -> None:
+    def _fill_teachers(self) -> None:
+        """Every variant may teach; the choice is kept while it still exists."""
+        ws = self.state.workspace
+        keep = self.teacher_name()
+        self.teacher_combo.blockSignals(True)
+        self.teacher_combo.clear()
+        self.teacher_combo.addItem(NO_TEACHER, None)
+        if ws is not None:
+            for name in ws.variants:
+                self.teacher_combo.addItem(name, name)
+        i = self.teacher_combo.findData(keep) if keep else 0
+        self.teacher_combo.setCurrentIndex(max(i, 0))
+        self.teacher_combo.blockSignals(False)
+        if self.teacher_name() != keep:
+            self._on_teacher_changed()
+
+    def teacher_name(self) -> str | None:
+        """The chosen teacher variant, or None for plain training."""
+        return self.teacher_combo.currentData()
+
+    def set_teacher(self, name: str | None) -> None:
+        """Choose the teacher by variant name (None: plain training)."""
+        i = self.teacher_combo.findData(name) if name else 0
+        if i < 0:
+            raise ValueError(f"No variant '{name}' in the teacher list")
+        self.teacher_combo.setCurrentIndex(i)
+
+    def _on_teacher_changed(self, *_args) -> None:
+        distill = self.teacher_name() is not None
+        for w in (self.temperature_spin, self.alpha_spin, self.transfer_spin):
+            self._form.setRowVisible(w, distill)
+        self.optimizer_combo.setEnabled(not distill and not self.is_running())
+        self.start_btn.setText("Start distillation" if distill else "Start training")
+        self._update_name_placeholder()
+
+    def _update_name_placeholder(self) -> None:
+        """The name the new variant gets when the name box is left empty (core's defaults)."""
         ws = self.state.workspace
         src = self.source_combo.currentText()
         if ws is None or src not in ws.variants:
             self.name_edit.setPlaceholderText("")
             return
-        v = ws.variants[src]
-        base = src[:-5] if src.endswith("-init") else f"{src}-trained"
+        if self.teacher_name() is not None:
+            base = f"{src}-distilled"
+        else:
+            base = src[:-5] if src.endswith("-init") else f"{src}-trained"
         self.name_edit.setPlaceholderText(ws.unique_name(base))
+
+    def _on_source_changed(self, *_args) -> None:
+        ws = self.state.workspace
+        src = self.source_combo.currentText()
+        self._update_name_placeholder()
+        if ws is None or src not in ws.variants:
+            return
+        v = ws.variants[src]
         if v.dataset:
             self._select_dataset(v.dataset)
         self.title.setText(f"<b>Train</b> &nbsp; <span style='color:gray'>starting from {src}</span>")
@@ -507,26 +743,37 @@ class TrainView(QWidget):
         self.cancel_btn.setEnabled(running)
         for w in (
             self.source_combo,
+            self.teacher_combo,
+            self.temperature_spin,
+            self.alpha_spin,
+            self.transfer_spin,
             self.dataset_combo,
             self.epochs_spin,
             self.batch_spin,
             self.lr_spin,
-            self.optimizer_combo,
+            self.schedule_combo,
             self.seed_spin,
             self.max_samples_spin,
             self.name_edit,
         ):
             w.setEnabled(not running)
+        # Distillation compiles its own Adam: the optimizer choice would be ignored.
+        self.optimizer_combo.setEnabled(not running and self.teacher_name() is None)
         if not running and not ws_ok and self.job is None:
             self.status_label.setText("Open a workspace with a model to train it.")
         elif not running and self.job is None:
             self.status_label.setText("Ready. Set the run up on the left and press Start.")
 
     def start(self) -> Job | None:
-        """Start a run with the form's values; returns its :class:`app.jobs.Job` (None if impossible)."""
+        """Start a run with the form's values; returns its :class:`app.jobs.Job` (None if impossible).
+
+        With a teacher chosen the run is a distillation (:func:`distill_job`), else plain
+        training (:func:`train_job`).
+        """
         ws = self.state.workspace
         source = self.source_combo.currentText()
         dataset = self.dataset_ref()
+        teacher = self.teacher_name()
         if self.is_running():
             return self.job
         if ws is None or source not in ws.variants:
@@ -535,24 +782,47 @@ class TrainView(QWidget):
         if not dataset:
             self._show_error("Choose a data set to train on.")
             return None
-        self._reset_curves()
+        if teacher is not None:
+            problem = self._teacher_problem(ws, teacher, source)
+            if problem:
+                self._show_error(problem)
+                return None
+        self._reset_curves(distill=teacher is not None)
         self._show_error("")
         self._epochs_total = self.epochs_spin.value()
         self._job_ws = ws
-        job = self.jobs.submit(
-            f"Train {source}",
-            train_job,
-            ws,
-            source,
-            dataset,
-            epochs=self.epochs_spin.value(),
-            batch_size=self.batch_spin.value(),
-            lr=float(self.lr_spin.value()),
-            optimizer=self.optimizer_combo.currentText(),
-            seed=self.seed_spin.value(),
-            variant_name=self.name_edit.text().strip() or None,
-            max_train_samples=self.max_samples_spin.value() or None,
-        )
+        common = {
+            "epochs": self.epochs_spin.value(),
+            "batch_size": self.batch_spin.value(),
+            "lr": float(self.lr_spin.value()),
+            "seed": self.seed_spin.value(),
+            "schedule": self.schedule_combo.currentText(),
+            "variant_name": self.name_edit.text().strip() or None,
+            "max_train_samples": self.max_samples_spin.value() or None,
+        }
+        if teacher is None:
+            job = self.jobs.submit(
+                f"Train {source}",
+                train_job,
+                ws,
+                source,
+                dataset,
+                optimizer=self.optimizer_combo.currentText(),
+                **common,
+            )
+        else:
+            job = self.jobs.submit(
+                f"Distill {teacher} into {source}",
+                distill_job,
+                ws,
+                teacher,
+                source,
+                dataset,
+                temperature=float(self.temperature_spin.value()),
+                alpha=float(self.alpha_spin.value()),
+                transfer_events=self.transfer_spin.value(),
+                **common,
+            )
         self.job = job
         job.reported.connect(self._on_report)
         job.status_changed.connect(self._on_status)
@@ -564,6 +834,27 @@ class TrainView(QWidget):
         self._clock.start()
         self._update_status()
         return job
+
+    @staticmethod
+    def _teacher_problem(ws, teacher: str, student: str) -> str:
+        """Why ``teacher`` cannot teach ``student`` (empty if it can, as far as the form can tell).
+
+        Output widths are left to core, which knows the data set (DistillationError).
+        """
+        if teacher not in ws.variants:
+            return f"The teacher '{teacher}' is no longer in the workspace; choose another one."
+        if teacher == student:
+            return (
+                f"'{teacher}' cannot teach itself: choose a different teacher than the 'Start from' "
+                f"variant (the student), or '{NO_TEACHER}'."
+            )
+        t_ds, s_ds = ws.variants[teacher].dataset, ws.variants[student].dataset
+        if t_ds and s_ds and t_ds != s_ds:
+            return (
+                f"The teacher '{teacher}' was made for the data set '{t_ds}', the student "
+                f"'{student}' for '{s_ds}': a teacher can only teach on its own data set."
+            )
+        return ""
 
     def cancel(self) -> None:
         """Ask the running job to stop after its current batch."""
@@ -586,9 +877,10 @@ class TrainView(QWidget):
             self._batch_size = int(values["batch_size"]) if values.get("batch_size") else None
             self._epochs_total = int(values.get("epochs") or self._epochs_total)
             self._task = values.get("task", "")
-            self.loss_plot.getPlotItem().setLabel(
-                "left", f"loss ({LOSS_LABELS.get(values.get('loss'), 'loss')})"
-            )
+            label = LOSS_LABELS.get(values.get("loss"), "loss")
+            if self._distilling and self._task == "classification":
+                label = f"{label}; teacher term T²·KL"  # the two terms are not the same kind
+            self.loss_plot.getPlotItem().setLabel("left", f"loss ({label})")
             metric = "accuracy" if self._task == "classification" else "mae"
             self._set_metric(metric)
         elif kind == "batch":
@@ -664,6 +956,7 @@ class TrainView(QWidget):
             ("val_loss", "val_loss", 1.0),
             ("metric", self._metric, scale),
             ("val_metric", f"val_{self._metric}", scale),
+            *((k, k, 1.0) for k in DISTILL_CURVES),
         ):
             if src in v:
                 self._data[key][0].append(x)
@@ -680,10 +973,11 @@ class TrainView(QWidget):
         if ws is None or ws is not self._job_ws:
             return  # the user opened another workspace meanwhile; the variant is in the old one
         self.state.notify_variants_changed()
-        self.state.select_variant(result.variant.name)
+        self.state.select_variant(_result_variant(result).name)
 
     def _on_failed(self, message: str, _details: str) -> None:
-        self._show_error(f"Training failed: {message}  (details in the Jobs dock)")
+        what = "Distillation" if self._distilling else "Training"
+        self._show_error(f"{what} failed: {message}  (details in the Jobs dock)")
 
     def _on_finished(self) -> None:
         self._redraw_timer.stop()
@@ -717,14 +1011,14 @@ class TrainView(QWidget):
                 if vals:
                     text += f" · {vals}"
         elif job.status == DONE and job.result is not None:
-            text = f"<b>Done</b>: {n}/{n} epochs in {elapsed} · {vals} · new variant <b>{job.result.variant.name}</b>"
+            name = _result_variant(job.result).name
+            text = f"<b>Done</b>: {n}/{n} epochs in {elapsed} · {vals} · new variant <b>{name}</b>"
         elif job.status == CANCELLED:
             if job.result is not None:
-                tr = job.result.train
                 text = (
-                    f"<b>Cancelled</b> after {tr.epochs_completed} of {n} epochs ({elapsed}). "
-                    f"The partly trained variant <b>{job.result.variant.name}</b> was still added, "
-                    "marked as cancelled."
+                    f"<b>Cancelled</b> after {_epochs_completed(job.result)} of {n} epochs ({elapsed}). "
+                    f"The partly trained variant <b>{_result_variant(job.result).name}</b> was still "
+                    "added, marked as cancelled."
                 )
             else:
                 text = "<b>Cancelled</b> before training started; no variant was added."
@@ -736,7 +1030,10 @@ class TrainView(QWidget):
 
     def _last_values_text(self) -> str:
         parts = []
-        for key, label in (("loss", "loss"), ("val_loss", "val loss")):
+        keys = [("loss", "loss"), ("val_loss", "val loss")]
+        if self._distilling:
+            keys += [("val_hard_loss", "val truth term"), ("val_distill_loss", "val teacher term")]
+        for key, label in keys:
             if key in self._last:
                 parts.append(f"{label} {_fmt(self._last[key])}")
         m = self._metric
@@ -745,7 +1042,8 @@ class TrainView(QWidget):
             parts.append(f"val {m} {100 * v:.1f} %" if m == "accuracy" else f"val {m} {_fmt(v)}")
         return " · ".join(parts)
 
-    def _reset_curves(self) -> None:
+    def _reset_curves(self, distill: bool = False) -> None:
+        self._set_distill_display(distill)
         self._data = {k: ([], []) for k in CURVE_NAMES}
         self._last = {}
         self._last_epoch = -1
@@ -758,6 +1056,44 @@ class TrainView(QWidget):
         self._redraw()
         self.loss_plot.getPlotItem().enableAutoRange()
         self.metric_plot.getPlotItem().enableAutoRange()
+
+    def _set_distill_display(self, distill: bool) -> None:
+        """Show the loss terms of a distillation, or the plain-training look.
+
+        Distillation: one colour per term (total, truth, teacher), validation dashed, and a
+        legend of terms with one "dashed: validation" key. Plain training: train blue, validation
+        vermilion dashed, as always.
+        """
+        self._distilling = distill
+        items = self._items
+        val_color = TRAIN_COLOR if distill else VAL_COLOR
+        items["val_loss"].setPen(pg.mkPen(val_color, width=2, style=Qt.DashLine))
+        items["val_loss"].setSymbolBrush(val_color)
+        for key in DISTILL_CURVES:
+            items[key].setVisible(distill)
+        legend = self._loss_legend
+        legend.clear()
+        if distill:
+            entries = [
+                ("batch_loss", "total, per batch (EMA)"),
+                ("loss", "total: α·truth + (1−α)·teacher"),
+                ("hard_loss", "truth term (hard labels)"),
+                ("distill_loss", "teacher term"),
+            ]
+        else:
+            entries = [
+                ("batch_loss", "train, per batch (EMA)"),
+                ("loss", "train"),
+                ("val_loss", "validation"),
+            ]
+        for key, name in entries:
+            legend.addItem(items[key], name)
+        if distill:
+            legend.addItem(self._val_key, "dashed: validation")
+
+    def is_distilling(self) -> bool:
+        """Whether the run on show (running or last) is a distillation."""
+        return self._distilling
 
     def _redraw_if_dirty(self) -> None:
         if self._dirty:
@@ -774,7 +1110,9 @@ class TrainView(QWidget):
 
     def curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """What is plotted, by name: ``loss``, ``val_loss``, ``batch_loss`` (EMA, x in fractional
-        epochs), ``metric``, ``val_metric`` (accuracy in %, or the regression MAE). x is in epochs."""
+        epochs), ``metric``, ``val_metric`` (accuracy in %, or the regression MAE), and for a
+        distillation its loss terms ``hard_loss``, ``val_hard_loss``, ``distill_loss``,
+        ``val_distill_loss`` (empty otherwise). x is in epochs."""
         self._redraw_if_dirty()
         return {k: (x.copy(), y.copy()) for k, (x, y) in self._plotted.items()}
 
