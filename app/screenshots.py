@@ -155,6 +155,32 @@ def _handson2(win, wait, wait_until, shot) -> None:
     if "compare" in win.panels:
         win.tabs.setCurrentWidget(win.panels["compare"])
         shot("handson2_compare")
+    best = panel.walkthrough.result_of(ws, "synthesis")
+    if "hls" in win.panels and best in ws.variants:
+        win.state.select_variant(best)
+        win.tabs.setCurrentWidget(win.panels["hls"])
+        wait(500)
+        shot("handson2_hls")
+    # A distillation started by hand from the Train view, as a user would after the walkthrough.
+    train = win.panels.get("train")
+    students = panel.walkthrough.result_of(ws, "student") or []
+    teacher = panel.walkthrough.result_of(ws, "teacher")
+    if train is not None and students and teacher:
+        win.state.select_variant(students[0])
+        win.tabs.setCurrentWidget(train)
+        wait(300)
+        train.set_teacher(teacher)
+        train.alpha_spin.setValue(0.2)
+        train.transfer_spin.setValue(panel.walkthrough.scale.unlabelled_events)
+        train.epochs_spin.setValue(panel.walkthrough.scale.student_epochs)
+        train.lr_spin.setValue(1e-2)
+        train.schedule_combo.setCurrentText("cosine")
+        train.max_samples_spin.setValue(panel.walkthrough.scale.max_train_samples or 0)
+        train.name_edit.setText(f"{students[0]}-distilled-by-hand")
+        j = train.start()
+        if j is not None:
+            wait_until(lambda: not j.is_active(), 600_000)
+        shot("train_distill")
 
 
 if __name__ == "__main__":

@@ -418,7 +418,9 @@ def distill_variant(
         from core.data import DatasetError, unlabelled_inputs
 
         if int(transfer_events) < 0:
-            raise DistillationError(f"The number of events without truth must be >= 0 (got {transfer_events})")
+            raise DistillationError(
+                f"The number of events without truth must be >= 0 (got {transfer_events})"
+            )
         try:
             transfer_x = unlabelled_inputs(dataset, int(transfer_events), progress.sub(0.05, 0.08))
         except DatasetError as exc:

@@ -265,22 +265,24 @@ def import_ml_stack(progress: Progress | None = None) -> str:
     return line
 
 
-HANDSON2_EVENTS = 100_000
+HANDSON2_EVENTS = 20_000  # labelled muons, as in the walkthrough (core.walkthrough.Scale)
 
 
 def ensure_handson2_workspace(
     root: str | os.PathLike | None = None, events: int = HANDSON2_EVENTS, progress: Progress | None = None
 ) -> Workspace:
     """The hands-on 2 starting point: muon_rpc data generated (cached) and the two zoo CNNs."""
-    from core.data import load_dataset, pin_params
+    from core.data import load_dataset, pin_params, pinned_params
 
     progress = ensure_progress(progress)
     root = Path(root) if root else default_home() / "demo-handson2"
     ws = Workspace.open_or_create(root)
     ws.title = "Hands-on 2: ATLAS L0 muon trigger"
     # Every later load of muon_rpc in this workspace (training, compression, synthesis,
-    # physics) gets the same events.
-    pin_params(ws.data_dir, "muon_rpc", events=events)
+    # physics) gets the same events. A workspace that already pins its events keeps them: its
+    # variants were trained on them.
+    if "muon_rpc" not in pinned_params(ws.data_dir):
+        pin_params(ws.data_dir, "muon_rpc", events=events)
     progress.update(0.0, "simulating RPC hit maps (first start only)")
     load_dataset("muon_rpc", cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.8))
     ops = {v.params.get("zoo") for v in ws.variants.values() if v.operation == "zoo"}

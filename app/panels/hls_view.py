@@ -57,6 +57,7 @@ from app.panels.hls_layers import LayerTable
 from app.panels.hls_profile import ProfilePlot
 from app.panels.hls_resources import ResourcesView
 from core import TrigLabError
+from core.hls.pipeline import RESOURCE_METRIC, csim_metrics, estimate_metrics, load_saved_config, save_config
 
 CALIBRATION_KINDS = (
     ("dataset", "dataset (validation split)"),
@@ -67,7 +68,6 @@ DEFAULT_EVENTS = 1000
 DEFAULT_TARGET = 99.5
 ERROR_STYLE = "color:#c62828"
 # Variant metric keys for resources: estimate keys end in _estimate, report keys in _report.
-RESOURCE_METRIC = {"LUT": "lut", "FF": "ff", "DSP": "dsp", "BRAM_18K": "bram", "URAM": "uram"}
 
 
 def _variant_key(lv) -> tuple:
@@ -479,6 +479,9 @@ class HlsView(QWidget):
 
         lv = self._lv
         config = self._configs.get(_variant_key(lv))
+        ws = self.state.workspace
+        if config is None and ws is not None and lv.name in ws.variants:
+            config = load_saved_config(ws, lv.name)  # e.g. from the walkthrough's synthesis step
         if config is None:
             try:
                 config = make_config(lv.model, self._settings_from_form())
@@ -800,18 +803,18 @@ class HlsView(QWidget):
         self._update_enabled()
 
     def _store_csim_metrics(self, ws, name: str, report, config, model) -> None:
-        metrics: dict[str, Any] = {
-            "csim_max_abs_error": float(report.max_abs_error),
-            "csim_rmse": float(report.rmse),
-        }
-        if report.agreement is not None:
-            metrics["csim_agreement"] = float(report.agreement)
+        metrics: dict[str, Any] = csim_metrics(report)
         try:
             from core.hls.estimate import estimate
 
-            metrics.update(_estimate_metrics(estimate(model, config)))
+            metrics.update(estimate_metrics(estimate(model, config)))
         except Exception:  # noqa: BLE001 - the estimate is a bonus here; the C-sim numbers stand
             pass
+        if ws is not None and name in ws.variants:
+            try:
+                save_config(ws, name, config)  # the configuration that gave these numbers
+            except OSError:
+                pass
         self._update_metrics(ws, name, metrics)
 
     def _update_metrics(self, ws, name: str, metrics: dict[str, Any]) -> None:
@@ -1180,17 +1183,6 @@ def _why_text(result, source: str) -> str:
         lines.append("")
         lines.extend(f"note: {n}" for n in result.notes)
     return "\n".join(lines)
-
-
-def _estimate_metrics(est) -> dict[str, Any]:
-    res = est.resources()
-    out: dict[str, Any] = {f"{k}_estimate": int(res[r]) for r, k in RESOURCE_METRIC.items()}
-    out.update(
-        latency_cycles_estimate=int(est.latency_cycles),
-        latency_ns_estimate=float(est.latency_ns),
-        ii_estimate=int(est.interval_cycles),
-    )
-    return out
 
 
 def _report_numbers(report) -> dict[str, Any]:

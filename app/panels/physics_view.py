@@ -355,7 +355,9 @@ class PhysicsView(QWidget):
         self._arrange("both" if has_reg and has_cls else "classification" if has_cls else "regression")
         self._plotted = plotted
         self._fill_table(plotted["table"], thresholds)
-        self.trigger_note.setText(self._trigger_note([r for _, r in results if r["task"] != "classification"]))
+        self.trigger_note.setText(
+            self._trigger_note([r for _, r in results if r["task"] != "classification"])
+        )
 
     @staticmethod
     def _trigger_note(results: list[dict[str, Any]]) -> str:
@@ -366,8 +368,14 @@ class PhysicsView(QWidget):
         if not coinc:
             return "Trigger: predicted pT ≥ threshold (no hit coincidence: the data set does not say which layer is which)."
         text = f"Trigger: hit coincidence ({coinc['text']}) and predicted pT ≥ threshold."
-        eff = next((r.get("coincidence_efficiency") for r in results if r.get("coincidence_efficiency") is not None), None)
-        noise = next((r.get("noise_coincidence_rate") for r in results if r.get("noise_coincidence_rate") is not None), None)
+        eff = next(
+            (r.get("coincidence_efficiency") for r in results if r.get("coincidence_efficiency") is not None),
+            None,
+        )
+        noise = next(
+            (r.get("noise_coincidence_rate") for r in results if r.get("noise_coincidence_rate") is not None),
+            None,
+        )
         if eff is not None:
             text += f" The coincidence keeps {100 * eff:.1f} % of the muons"
             text += f" and {100 * noise:.2f} % of the noise-only events." if noise is not None else "."

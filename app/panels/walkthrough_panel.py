@@ -7,6 +7,8 @@ in the app as a job, and "Reset to the start" for the next class.
 
 from __future__ import annotations
 
+import html
+
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -139,9 +141,9 @@ class WalkthroughPanel(QWidget):
             elif ws is not None and w.is_done(ws, key):
                 card.set_status(DONE)
                 res = w.result_of(ws, key)
-                card.result.setText(
-                    "→ " + (", ".join(res) if isinstance(res, list) else str(res)).lstrip("@")
-                )
+                text = "→ " + (", ".join(res) if isinstance(res, list) else str(res)).lstrip("@")
+                summary = w.summary(ws, key)
+                card.result.setText(html.escape(text) + (f"<br>{html.escape(summary)}" if summary else ""))
             elif getattr(card, "status_value", None) != FAILED:
                 card.set_status(TODO)
                 card.result.setText("")

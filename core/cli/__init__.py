@@ -572,7 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--batch", type=int, default=256)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--max-samples", type=int, help="train on the first N samples only")
-    s.add_argument("--schedule", default="constant", choices=("constant", "cosine"), help="learning-rate schedule")
+    s.add_argument(
+        "--schedule", default="constant", choices=("constant", "cosine"), help="learning-rate schedule"
+    )
     s.add_argument(
         "--unlabelled",
         type=int,

@@ -9,7 +9,14 @@ from app.state import AppState
 from core.walkthrough import Scale, handson1, handson2
 
 TINY = Scale(
-    events=4000, teacher_epochs=2, student_epochs=2, batch_size=128, digits_epochs=3, finetune_epochs=1
+    events=4000,
+    unlabelled_events=2000,
+    teacher_epochs=2,
+    student_epochs=2,
+    batch_size=128,
+    digits_epochs=3,
+    finetune_epochs=1,
+    synthesis_events=200,
 )
 
 
@@ -38,7 +45,23 @@ def test_hands_on_2_runs_every_step_through_the_panel(qtbot, tmp_path):
     assert ws[distilled].operation == "distill" and ws[distilled].params["teacher"] == teacher
     for name in (teacher, alone, distilled):
         assert "pt_resolution" in ws[name].metrics
-    assert w.result_of(ws, "synthesis") in (alone, distilled)
+    best = w.result_of(ws, "synthesis")
+    assert best in (alone, distilled)
+    assert ws[distilled].params["transfer_events"] == 2000
+    # equal gradient steps: 2800 labelled events for 2 * (2800 + 2000) / 2800 = 3 epochs
+    assert ws[alone].params["epochs"] == 3 and ws[alone].params["schedule"] == "cosine"
+    # the synthesis step ran the C simulation: the firmware's resolution is on the variant, the
+    # configuration is saved where the Synthesis view finds it
+    m = ws[best].metrics
+    assert m["pt_resolution_robust_csim"] > 0 and "csim_rmse" in m and "latency_ns_estimate" in m
+    from core.hls.pipeline import load_saved_config
+
+    assert load_saved_config(ws, best) is not None
+    assert "noise_coincidence_rate" in ws[teacher].metrics
+    # the cards say what came out, with numbers
+    assert w.summary(ws, "compare").count("%") == 3
+    assert "C simulation: robust pT resolution" in w.summary(ws, "synthesis")
+    assert "C simulation" in panel.cards["synthesis"].result.text()
     assert "physics" in shown and "hls" in shown
     # a teacher resets the workspace for the next class
     panel.reset(confirm=False)

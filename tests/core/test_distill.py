@@ -226,7 +226,9 @@ def test_distillation_refuses_events_of_another_shape(muon):
 
     ds, teacher = muon
     with pytest.raises(DistillationError, match="shape"):
-        distill_model(teacher, build_model("muon_cnn_student"), ds, epochs=1, transfer_x=np.zeros((5, 6, 32, 1)))
+        distill_model(
+            teacher, build_model("muon_cnn_student"), ds, epochs=1, transfer_x=np.zeros((5, 6, 32, 1))
+        )
 
 
 # --- the CLI ---------------------------------------------------------------------------------------

@@ -1,0 +1,185 @@
+"""One variant from Keras to a C-simulated firmware, in one job: what "send to synthesis" does.
+
+Steps: hls4ml configuration → automatic precision on the variant's validation events (a QKeras
+model keeps its quantizers' precisions instead) → g++
+compile (cached) → C simulation against Keras → analytic resource / latency estimate. For the
+muon trigger the firmware's own pT resolution is computed from the C-simulation outputs, next to
+the Keras model's on the same events, so a physicist sees what the fixed-point arithmetic costs.
+
+The configuration is saved in the workspace (``<ws>/hls/configs/<variant>.yml``, hls4ml's YAML),
+where the Synthesis view picks it up; the numbers go into the variant's metrics.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.jobs import Progress, ensure_progress
+
+RESOURCE_METRIC = {"LUT": "lut", "FF": "ff", "DSP": "dsp", "BRAM_18K": "bram", "URAM": "uram"}
+
+
+def saved_config_path(ws, name: str) -> Path:
+    """Where the workspace keeps variant ``name``'s hls4ml configuration."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip(".") or "variant"
+    return Path(ws.hls_dir) / "configs" / f"{safe}.yml"
+
+
+def save_config(ws, name: str, config) -> Path:
+    """Save ``config`` (an :class:`~core.hls.config.HlsConfig`) as variant ``name``'s configuration."""
+    from core.atomic import atomic_write_text
+
+    path = saved_config_path(ws, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, config.to_yaml())
+    return path
+
+
+def load_saved_config(ws, name: str):
+    """Variant ``name``'s saved configuration, or None (none saved, or unreadable)."""
+    from core.hls.config import HlsConfig
+
+    path = saved_config_path(ws, name)
+    try:
+        return HlsConfig.from_yaml(path.read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - a damaged file must not stop the view; it rebuilds the default
+        return None
+
+
+def estimate_metrics(est) -> dict[str, Any]:
+    """The variant metrics of an analytic estimate (names end in ``_estimate``)."""
+    res = est.resources()
+    out: dict[str, Any] = {f"{k}_estimate": int(res[r]) for r, k in RESOURCE_METRIC.items()}
+    out.update(
+        latency_cycles_estimate=int(est.latency_cycles),
+        latency_ns_estimate=float(est.latency_ns),
+        ii_estimate=int(est.interval_cycles),
+    )
+    return out
+
+
+def csim_metrics(report) -> dict[str, Any]:
+    """The variant metrics of a C-simulation report."""
+    out: dict[str, Any] = {"csim_max_abs_error": float(report.max_abs_error), "csim_rmse": float(report.rmse)}
+    if report.agreement is not None:
+        out["csim_agreement"] = float(report.agreement)
+    return out
+
+
+def is_qkeras(model) -> bool:
+    """True when any layer comes from QKeras (its quantizers fix the precisions)."""
+    return any(type(layer).__module__.startswith("qkeras") for layer in model.layers)
+
+
+def synthesize_variant(
+    ws,
+    name: str,
+    *,
+    n_calib: int = 2000,
+    target: float = 0.99,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Configure, auto-tune, compile and C-simulate variant ``name`` of workspace ``ws``.
+
+    Args:
+        ws: The workspace.
+        name: The variant (it needs a data set: its validation events calibrate and test).
+        n_calib: Validation events used for the precision search and the C simulation.
+        target: Fraction of events on which the firmware must agree with Keras (argmax for
+            classification, 1 % relative error for regression).
+        progress: Job progress; cancellable.
+
+    Returns:
+        A JSON-able summary: ``variant``, ``config_path``, ``project_dir``, ``precision``
+        (per layer), ``csim`` (the report), ``estimate``, and for the muon trigger
+        ``pt_resolution_robust_keras`` / ``pt_resolution_robust_csim``. The same numbers are
+        stored in the variant's metrics.
+    """
+    from core import TrigLabError
+    from core.data import load_dataset
+    from core.hls.autoprec import auto_precision
+    from core.hls.config import make_config
+    from core.hls.convert import compare_with_keras, compile_model, csimulate
+    from core.hls.estimate import estimate
+
+    progress = ensure_progress(progress)
+    v = ws[name]
+    if not v.dataset:
+        raise TrigLabError(
+            f"Variant '{name}' has no data set; synthesis here calibrates on its validation events"
+        )
+    dataset = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.03))
+    model = ws.load_model(name)
+    x = np.asarray(dataset.x_val[:n_calib], dtype=np.float32)
+    y = dataset.y_val[: len(x)]
+    task = dataset.task
+    config = make_config(model)
+    if is_qkeras(model):
+        # hls4ml reads the quantizers: weights, biases and quantized activations get exactly the
+        # precisions the network was trained with; the C simulation below checks the rest.
+        progress.log(
+            f"{name} is a QKeras model: weights and activations take their quantizers' precisions "
+            f"(no precision search); other tensors keep {config.settings.default_precision}"
+        )
+        summary_auto: dict[str, Any] | None = None
+    else:
+        progress.log(
+            f"{name}: automatic precision on {len(x):,} validation events (target {100 * target:g} %)"
+        )
+        auto = auto_precision(
+            model,
+            x,
+            task=task,
+            target=target,
+            config=config,
+            cache_root=ws.hls_dir,
+            progress=progress.sub(0.03, 0.7),
+        )
+        config = auto.apply(config)
+        summary_auto = auto.to_dict()
+    config_path = save_config(ws, name, config)
+    compiled = compile_model(model, config, ws.hls_dir, progress=progress.sub(0.7, 0.85))
+    report = compare_with_keras(model, compiled, x, y, task=task, progress=progress.sub(0.85, 0.95))
+    progress.log(report.summary())
+    est = estimate(model, config)
+    metrics = {**csim_metrics(report), **estimate_metrics(est)}
+    summary: dict[str, Any] = {
+        "variant": name,
+        "config_path": str(config_path),
+        "project_dir": str(compiled.project_dir),
+        "precision": {
+            row["name"]: {k: row[k] for k in ("weight", "bias", "result", "accum")}
+            for row in config.to_dict()["layers"]
+        },
+        "csim": report.to_dict(),
+        "estimate": est.to_dict(),
+        "auto_precision": summary_auto,
+    }
+    pt_true = dataset.extra.get("pt_val") if isinstance(dataset.extra, dict) else None
+    if task == "regression" and pt_true is not None:
+        from core.metrics.physics import pt_from_q_over_pt, pt_resolution
+
+        pt_true = np.asarray(pt_true[: len(x)], dtype=np.float64)
+        keras_q = np.asarray(model.predict(x, batch_size=2048, verbose=0)).reshape(len(x), -1)[:, 0]
+        hls_q = np.asarray(csimulate(compiled, x)).reshape(len(x), -1)[:, 0]
+        keras_res = pt_resolution(pt_from_q_over_pt(keras_q), pt_true)["robust"]
+        hls_res = pt_resolution(pt_from_q_over_pt(hls_q), pt_true)["robust"]
+        summary.update(pt_resolution_robust_keras=keras_res, pt_resolution_robust_csim=hls_res)
+        metrics["pt_resolution_robust_csim"] = float(hls_res)
+        progress.log(
+            f"robust pT resolution on {len(x):,} events: Keras {100 * keras_res:.1f} %, "
+            f"C simulation {100 * hls_res:.1f} %"
+        )
+    e = est.to_dict()
+    progress.log(
+        f"estimate (analytic model, not a synthesis result): {e['latency_cycles']} cycles = "
+        f"{e['latency_ns']:.0f} ns, LUT {e['lut']}, DSP {e['dsp']}"
+    )
+    ws.update_metrics(name, metrics)
+    ws.save()
+    progress.update(1.0, f"{name}: C simulation done")
+    return summary
