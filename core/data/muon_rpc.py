@@ -200,13 +200,7 @@ def simulate_noise_only(
     Returns:
         ``hits`` (N, n_layers, n_strips) uint8.
     """
-    n_events = _check_counts(n_events, seed)
-    progress = ensure_progress(progress)
-    hits = np.empty((n_events, config.n_layers, config.n_strips), dtype=np.uint8)
-    for start, stop, rng in _chunks(n_events, seed, _STREAM_NOISE):
-        progress.check_cancelled()
-        hits[start:stop] = _noise(rng, stop - start, config)
-        progress.update(stop / n_events, f"simulated {stop:,} of {n_events:,} noise events")
+    hits = _hit_maps(n_events, seed, config, _STREAM_NOISE, _noise, "noise events", progress)
     return {"hits": hits}
 
 
@@ -225,13 +219,22 @@ def simulate_unlabelled(
     Returns:
         ``hits`` (N, n_layers, n_strips) uint8.
     """
+
+    def muons(rng: np.random.Generator, n: int, cfg: MuonSimConfig) -> np.ndarray:
+        return _simulate_chunk(rng, n, cfg)["hits"]
+
+    return _hit_maps(n_events, seed, config, _STREAM_UNLABELLED, muons, "unlabelled muons", progress)
+
+
+def _hit_maps(n_events, seed, config, stream, make, what: str, progress) -> np.ndarray:
+    """Hit maps only, ``make(rng, n, config)`` chunk by chunk from random stream ``stream``."""
     n_events = _check_counts(n_events, seed)
     progress = ensure_progress(progress)
     hits = np.empty((n_events, config.n_layers, config.n_strips), dtype=np.uint8)
-    for start, stop, rng in _chunks(n_events, seed, _STREAM_UNLABELLED):
+    for start, stop, rng in _chunks(n_events, seed, stream):
         progress.check_cancelled()
-        hits[start:stop] = _simulate_chunk(rng, stop - start, config)["hits"]
-        progress.update(stop / n_events, f"simulated {stop:,} of {n_events:,} unlabelled muons")
+        hits[start:stop] = make(rng, stop - start, config)
+        progress.update(stop / n_events, f"simulated {stop:,} of {n_events:,} {what}")
     return hits
 
 
