@@ -86,12 +86,17 @@ class MainWindow(QMainWindow):
 
         self.walkthrough_panel = WalkthroughPanel(self.state, self.jobs)
         self.walkthrough_panel.show_view.connect(self.show_view)
+        # Narrow enough to fit beside the views on a 1366 px projector: its text wraps and its
+        # walkthrough chooser elides.
+        self.walkthrough_panel.setMinimumWidth(260)
         self.walkthrough_dock = self._dock(
             "Walkthrough", self.walkthrough_panel, Qt.RightDockWidgetArea, "walkDock"
         )
         self.walkthrough_dock.hide()
-        self.resizeDocks([self.variants_dock, self.walkthrough_dock], [430, 380], Qt.Horizontal)
-        self.resizeDocks([self.jobs_dock], [200], Qt.Vertical)
+        # The views get the room (the docks' sizes as they have always shown at 1600×1000).
+        walk_width = self.walkthrough_panel.sizeHint().width()
+        self.resizeDocks([self.variants_dock, self.walkthrough_dock], [260, walk_width], Qt.Horizontal)
+        self.resizeDocks([self.jobs_dock], [110], Qt.Vertical)
 
         # --- status bar ------------------------------------------------------------------
         self.ml_label = QLabel("TensorFlow: not loaded")

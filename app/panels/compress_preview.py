@@ -423,7 +423,8 @@ class CompressPreview(QWidget):
             self.plot.addItem(item, ignoreBounds=True)
         self.legend_label = QLabel("")
         self.legend_label.setTextFormat(Qt.RichText)
-        self.plot_widget.setMinimumHeight(240)
+        self.legend_label.setWordWrap(True)  # one line when there is room, two on a narrow window
+        self.plot_widget.setMinimumHeight(160)  # the window must fit a 768 px high projector
 
         self.stats_table = QTableWidget(len(_STAT_ROWS), 2)
         self.stats_table.setVerticalHeaderLabels(list(_STAT_ROWS))
@@ -437,6 +438,9 @@ class CompressPreview(QWidget):
         self.stats_table.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.stats_table.setMinimumHeight(self._table_height())
         self.stats_table.setMaximumHeight(self._table_height())
+        # Numbers stay readable on a narrow (projector) window: the metric box beside gives way.
+        number = self.stats_table.fontMetrics().horizontalAdvance("8 (0.05 %)") + 12
+        self.stats_table.setMinimumWidth(self.stats_table.verticalHeader().sizeHint().width() + 2 * number)
 
         self.metric_label = QLabel("")
         font = QFont()
@@ -449,6 +453,7 @@ class CompressPreview(QWidget):
         self.metric_detail.setWordWrap(True)
         self.metric_detail.setStyleSheet("color: #606060;")
         metric_box = QGroupBox("Task metric under the preview")
+        metric_box.setMinimumWidth(160)
         ml = QVBoxLayout(metric_box)
         ml.addWidget(self.metric_label)
         ml.addWidget(self.metric_detail)

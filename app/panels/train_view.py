@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QSplitter,
@@ -271,6 +272,20 @@ class _SciSpinBox(QDoubleSpinBox):
         elif steps < 0:
             smaller = [x for x in ladder if x < v * (1 - 1e-9)]
             self.setValue(smaller[-min(-steps, len(smaller))] if smaller else self.minimum())
+
+
+class _FormScroll(QScrollArea):
+    """Scrolls the form on a short window; as wide as the form wants now (QScrollArea's own size
+    hint keeps the form's first, unpolished one)."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        inner = self.widget().sizeHint() if self.widget() is not None else QSize()
+        return QSize(inner.width(), super().sizeHint().height())
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.widget() and event.type() == QEvent.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(obj, event)
 
 
 def _fmt_seconds(s: float) -> str:
@@ -576,6 +591,15 @@ class TrainView(QWidget):
         ll.addStretch(1)
         left.setMinimumWidth(250)
         left.setMaximumWidth(340)
+        # The form scrolls rather than make the window taller than a 768 px projector (the
+        # distillation rows make it taller still).
+        left_scroll = _FormScroll()
+        left_scroll.setWidget(left)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QScrollArea.NoFrame)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        left_scroll.setMinimumWidth(250 + left_scroll.verticalScrollBar().sizeHint().width())
+        left_scroll.setMaximumWidth(340)
 
         self.status_label = QLabel("")
         self.status_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -600,7 +624,7 @@ class TrainView(QWidget):
         rl.addWidget(plots, 1)
 
         row = QHBoxLayout()
-        row.addWidget(left)
+        row.addWidget(left_scroll)
         row.addWidget(right, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)

@@ -222,6 +222,11 @@ class WeightsView(QWidget):
             self.controls.addSpacing(8)
         self.controls.addWidget(self.log_check)
         self.controls.addStretch(1)
+        # The combos keep their usual width when there is room, but on a narrow window (a 1366 px
+        # classroom projector with the walkthrough open) they may shrink to ~8 characters, eliding.
+        narrow = self.fontMetrics().horizontalAdvance("X" * 8) + 30
+        for combo in (self.layer_combo, self.weight_combo, self.compare_combo):
+            combo.setMinimumWidth(narrow)
         self.notice = QLabel("")
         self.notice.setStyleSheet("color: #8d6e63;")
         self.notice.setWordWrap(True)
