@@ -480,8 +480,10 @@ class HlsView(QWidget):
         lv = self._lv
         config = self._configs.get(_variant_key(lv))
         ws = self.state.workspace
+        saved = False
         if config is None and ws is not None and lv.name in ws.variants:
             config = load_saved_config(ws, lv.name)  # e.g. from the walkthrough's synthesis step
+            saved = config is not None
         if config is None:
             try:
                 config = make_config(lv.model, self._settings_from_form())
@@ -506,8 +508,27 @@ class HlsView(QWidget):
         self._set_status(
             f"Configuration of {html.escape(lv.name)}: {n} layers, {html.escape(config.settings.default_precision)} "
             f"by default. Double-click a precision to edit it."
+            + (self._saved_note(variant) if saved and variant is not None else "")
         )
         self._update_enabled()
+
+    @staticmethod
+    def _saved_note(variant) -> str:
+        """What the saved configuration already gave (C simulation numbers stored on the variant)."""
+        m = variant.metrics
+        found = []
+        if isinstance(m.get("pt_resolution_robust_csim"), (int, float)):
+            text = f"robust pT resolution {100 * m['pt_resolution_robust_csim']:.1f} % in C simulation"
+            if isinstance(m.get("pt_resolution_robust"), (int, float)):
+                text += f" ({100 * m['pt_resolution_robust']:.1f} % in Keras)"
+            found.append(text)
+        if isinstance(m.get("csim_rmse"), (int, float)):
+            found.append(f"output rms error {m['csim_rmse']:.3g}")
+        numbers = (": " + ", ".join(found)) if found else ""
+        return (
+            f"<br>Saved configuration, from this variant's last C simulation{numbers}. "
+            "“Convert &amp; C-simulate” shows it layer by layer (already compiled: a cache hit)."
+        )
 
     def _settings_from_form(self):
         from core.hls.config import HlsSettings

@@ -177,6 +177,7 @@ class PhysicsView(QWidget):
         table_lay.setContentsMargins(0, 0, 0, 0)
         table_lay.addWidget(self.table, 1)
         table_lay.addWidget(self.trigger_note)
+        table_box.setMinimumHeight(150)  # header + three variants + the note, at least
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.glw)

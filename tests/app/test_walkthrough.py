@@ -62,6 +62,15 @@ def test_hands_on_2_runs_every_step_through_the_panel(qtbot, tmp_path):
     assert w.summary(ws, "compare").count("%") == 3
     assert "C simulation: robust pT resolution" in w.summary(ws, "synthesis")
     assert "C simulation" in panel.cards["synthesis"].result.text()
+    # the Synthesis view opens the best student on the saved configuration, and says what it gave
+    from app.panels.hls_view import HlsView
+
+    state.select_variant(best)
+    hls = HlsView(state, jobs)
+    qtbot.addWidget(hls)
+    hls.show()
+    assert hls.config().to_yaml() == load_saved_config(ws, best).to_yaml()
+    assert "Saved configuration" in hls.status.text() and "in C simulation" in hls.status.text()
     assert "physics" in shown and "hls" in shown
     # a teacher resets the workspace for the next class
     panel.reset(confirm=False)
