@@ -553,6 +553,13 @@ class CompareView(QWidget):
         def arrow(a: Axis) -> str:
             return "higher" if a.higher_is_better else "lower"
 
+        # The legend goes to the corner of worse y and worse x: rarely any variant there.
+        x_side = -10 if not xa.higher_is_better else 10
+        self.legend.anchor(
+            itemPos=(1 if x_side < 0 else 0, 0 if not ya.higher_is_better else 1),
+            parentPos=(1 if x_side < 0 else 0, 0 if not ya.higher_is_better else 1),
+            offset=(x_side, 10 if not ya.higher_is_better else -10),
+        )
         ws = self.state.workspace
         title = ws.title if ws is not None else ""
         self.plot_item.setTitle(
