@@ -10,6 +10,7 @@ With a teacher chosen the run is a knowledge distillation instead, :func:`distil
 
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 from typing import Any
@@ -1030,6 +1031,9 @@ class TrainView(QWidget):
                 text = f"Cancelling after the current batch… ({done}/{n} epochs done, {elapsed} elapsed)"
             elif self._steps_per_epoch is None:
                 text = f"Loading the data set… ({elapsed} elapsed)"
+            elif not self._data["batch_loss"][0] and job.message:
+                # Before the first batch: e.g. the teacher labelling its events; say what is going on.
+                text = f"{html.escape(job.message)} ({elapsed} elapsed)"
             else:
                 text = f"<b>Epoch {min(done + 1, n)}/{n}</b> · {elapsed} elapsed"
                 if vals:
