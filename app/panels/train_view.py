@@ -421,6 +421,11 @@ class TrainView(QWidget):
         self.dataset_combo.addItem(OTHER_FILE, None)
         self._dataset_index = 0
         self.dataset_combo.activated.connect(self._on_dataset_activated)
+        self.dataset_combo.currentIndexChanged.connect(
+            lambda _i: self.temperature_spin.setEnabled(
+                not self.is_running() and self._dataset_task() != "regression"
+            )
+        )
 
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(1, 10_000)
@@ -688,9 +693,18 @@ class TrainView(QWidget):
         distill = self.teacher_name() is not None
         for w in (self.temperature_spin, self.alpha_spin, self.transfer_spin):
             self._form.setRowVisible(w, distill)
+        # T softens softmax outputs: a regression student matches the teacher's values directly.
+        self.temperature_spin.setEnabled(self._dataset_task() != "regression")
         self.optimizer_combo.setEnabled(not distill and not self.is_running())
         self.start_btn.setText("Start distillation" if distill else "Start training")
         self._update_name_placeholder()
+
+    def _dataset_task(self) -> str | None:
+        """The task of the chosen built-in data set (None for files or nothing chosen)."""
+        from core.data import list_datasets
+
+        ref = self.dataset_ref()
+        return next((d.task for d in list_datasets() if d.name == ref), None)
 
     def _update_name_placeholder(self) -> None:
         """The name the new variant gets when the name box is left empty (core's defaults)."""
@@ -784,6 +798,7 @@ class TrainView(QWidget):
             w.setEnabled(not running)
         # Distillation compiles its own Adam: the optimizer choice would be ignored.
         self.optimizer_combo.setEnabled(not running and self.teacher_name() is None)
+        self.temperature_spin.setEnabled(not running and self._dataset_task() != "regression")
         if not running and not ws_ok and self.job is None:
             self.status_label.setText("Open a workspace with a model to train it.")
         elif not running and self.job is None:

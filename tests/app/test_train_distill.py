@@ -79,6 +79,10 @@ def test_teacher_choice_shows_its_settings_and_names_the_result(panel):
     assert all(panel._form.isRowVisible(w) for w in extra)
     assert panel.name_edit.placeholderText() == f"{STUDENT}-distilled"
     assert not panel.optimizer_combo.isEnabled()  # distillation always uses Adam
+    assert not panel.temperature_spin.isEnabled()  # muon_rpc is a regression: T plays no role
+    panel._select_dataset("digits")
+    assert panel.temperature_spin.isEnabled()
+    panel._select_dataset("muon_rpc")
     panel.set_teacher(None)
     assert not any(panel._form.isRowVisible(w) for w in extra)
     assert panel.name_edit.placeholderText() == "muon_cnn_student"
