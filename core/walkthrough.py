@@ -17,6 +17,7 @@ from typing import Any
 
 from core import TrigLabError
 from core.jobs import Progress, ensure_progress
+from core.workflows import HANDSON2_EVENTS
 from core.workspace import Workspace
 
 
@@ -38,7 +39,7 @@ class Scale:
     # bars. Measured with 7,000 labelled events (3 seeds): teacher 0.26, 4-bit student alone 0.40,
     # distilled with 56,000 teacher-labelled events 0.34 robust pT resolution. With 14,000 labelled
     # events the two students were within each other's seed spread.
-    events: int = 100_000
+    events: int = HANDSON2_EVENTS
     max_train_samples: int | None = 7_000
     unlabelled_events: int = 56_000  # muons without truth, labelled by the teacher
     teacher_epochs: int = 30

@@ -265,7 +265,7 @@ def import_ml_stack(progress: Progress | None = None) -> str:
     return line
 
 
-HANDSON2_EVENTS = 20_000  # labelled muons, as in the walkthrough (core.walkthrough.Scale)
+HANDSON2_EVENTS = 100_000  # simulated muons of hands-on 2 (the walkthrough's Scale.events too)
 
 
 def ensure_handson2_workspace(
