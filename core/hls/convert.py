@@ -740,6 +740,7 @@ def compare_with_keras(
     trace_samples: int = 200,
     *,
     tolerance: float = 0.05,
+    outputs: dict[str, np.ndarray] | None = None,
     progress: Progress | None = None,
 ) -> CsimReport:
     """Compare the C simulation with Keras on ``x``, output and layer by layer.
@@ -753,6 +754,8 @@ def compare_with_keras(
         trace_samples: How many of the samples to trace layer by layer (0 = no trace).
         tolerance: Relative error (rms of the difference / rms of the Keras output) above which a
             layer is said to go wrong.
+        outputs: A dict that receives the two outputs compared, ``"keras"`` and ``"hls"``
+            (float32, one row per sample), for callers that need them too.
         progress: Optional progress.
 
     Returns:
@@ -769,6 +772,8 @@ def compare_with_keras(
         raise HlsError("Models with several outputs are not supported by compare_with_keras yet.")
     k2 = keras_out.reshape(len(x), -1)
     h2 = hls_out.reshape(len(x), -1)
+    if outputs is not None:
+        outputs.update(keras=k2, hls=h2)
     diff = h2 - k2
     report = CsimReport(
         task=task,

@@ -103,7 +103,7 @@ def synthesize_variant(
     from core.data import load_dataset
     from core.hls.autoprec import auto_precision
     from core.hls.config import make_config
-    from core.hls.convert import compare_with_keras, compile_model, csimulate
+    from core.hls.convert import compare_with_keras, compile_model
     from core.hls.estimate import estimate
 
     progress = ensure_progress(progress)
@@ -143,7 +143,10 @@ def synthesize_variant(
         summary_auto = auto.to_dict()
     config_path = save_config(ws, name, config)
     compiled = compile_model(model, config, ws.hls_dir, progress=progress.sub(0.7, 0.85))
-    report = compare_with_keras(model, compiled, x, y, task=task, progress=progress.sub(0.85, 0.95))
+    outputs: dict[str, np.ndarray] = {}
+    report = compare_with_keras(
+        model, compiled, x, y, task=task, outputs=outputs, progress=progress.sub(0.85, 0.95)
+    )
     progress.log(report.summary())
     est = estimate(model, config)
     metrics = {**csim_metrics(report), **estimate_metrics(est)}
@@ -164,10 +167,8 @@ def synthesize_variant(
         from core.metrics.physics import pt_from_q_over_pt, pt_resolution
 
         pt_true = np.asarray(pt_true[: len(x)], dtype=np.float64)
-        keras_q = np.asarray(model.predict(x, batch_size=2048, verbose=0)).reshape(len(x), -1)[:, 0]
-        hls_q = np.asarray(csimulate(compiled, x)).reshape(len(x), -1)[:, 0]
-        keras_res = pt_resolution(pt_from_q_over_pt(keras_q), pt_true)["robust"]
-        hls_res = pt_resolution(pt_from_q_over_pt(hls_q), pt_true)["robust"]
+        keras_res = pt_resolution(pt_from_q_over_pt(outputs["keras"][:, 0]), pt_true)["robust"]
+        hls_res = pt_resolution(pt_from_q_over_pt(outputs["hls"][:, 0]), pt_true)["robust"]
         summary.update(pt_resolution_robust_keras=keras_res, pt_resolution_robust_csim=hls_res)
         metrics["pt_resolution_robust_csim"] = float(hls_res)
         progress.log(
