@@ -421,11 +421,7 @@ class TrainView(QWidget):
         self.dataset_combo.addItem(OTHER_FILE, None)
         self._dataset_index = 0
         self.dataset_combo.activated.connect(self._on_dataset_activated)
-        self.dataset_combo.currentIndexChanged.connect(
-            lambda _i: self.temperature_spin.setEnabled(
-                not self.is_running() and self._dataset_task() != "regression"
-            )
-        )
+        self.dataset_combo.currentIndexChanged.connect(lambda _i: self._update_temperature_enabled())
 
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(1, 10_000)
@@ -693,11 +689,15 @@ class TrainView(QWidget):
         distill = self.teacher_name() is not None
         for w in (self.temperature_spin, self.alpha_spin, self.transfer_spin):
             self._form.setRowVisible(w, distill)
-        # T softens softmax outputs: a regression student matches the teacher's values directly.
-        self.temperature_spin.setEnabled(self._dataset_task() != "regression")
+        self._update_temperature_enabled()
         self.optimizer_combo.setEnabled(not distill and not self.is_running())
         self.start_btn.setText("Start distillation" if distill else "Start training")
         self._update_name_placeholder()
+
+    def _update_temperature_enabled(self, running: bool | None = None) -> None:
+        # T softens softmax outputs: a regression student matches the teacher's values directly.
+        running = self.is_running() if running is None else running
+        self.temperature_spin.setEnabled(not running and self._dataset_task() != "regression")
 
     def _dataset_task(self) -> str | None:
         """The task of the chosen built-in data set (None for files or nothing chosen)."""
@@ -798,7 +798,7 @@ class TrainView(QWidget):
             w.setEnabled(not running)
         # Distillation compiles its own Adam: the optimizer choice would be ignored.
         self.optimizer_combo.setEnabled(not running and self.teacher_name() is None)
-        self.temperature_spin.setEnabled(not running and self._dataset_task() != "regression")
+        self._update_temperature_enabled(running)
         if not running and not ws_ok and self.job is None:
             self.status_label.setText("Open a workspace with a model to train it.")
         elif not running and self.job is None:
