@@ -603,6 +603,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ws", help="where (default: the user's TrigLab data folder)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_demo)
+    from core.cli import deploy  # devices, deploy, run (issue 10)
+
+    deploy.register(sub)
     return p
 
 

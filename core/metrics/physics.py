@@ -460,17 +460,60 @@ def trigger_metrics(
     from core.metrics import _split, predict
 
     progress = ensure_progress(progress)
-    x, y = _split(dataset, split)
+    x, _ = _split(dataset, split)
     if len(x) == 0:
         raise TrigLabError(f"Dataset '{dataset.name}' has no events in the '{split}' split")
     progress.update(0.05, f"running the model on {len(x):,} {split} events")
     out = predict(model, x)
     progress.check_cancelled()
-    result: dict[str, Any] = {"dataset": dataset.name, "split": split, "n": int(len(x))}
+    noise_out = None
+    x_noise = dataset.extra.get("x_noise") if dataset.task != "classification" else None
+    if x_noise is not None and len(x_noise):
+        progress.update(0.6, f"running the model on {len(x_noise):,} noise-only events")
+        noise_out = predict(model, x_noise)
+    result = trigger_metrics_from_outputs(
+        dataset, out, thresholds, split, bins, coincidence=coincidence, noise_out=noise_out
+    )
+    progress.update(1.0, "done")
+    return result
+
+
+def trigger_metrics_from_outputs(
+    dataset,
+    out: np.ndarray,
+    thresholds: tuple[float, ...] | list[float] = DEFAULT_THRESHOLDS,
+    split: str = "val",
+    bins: np.ndarray | None = None,
+    *,
+    coincidence: Coincidence | None = DEFAULT_COINCIDENCE,
+    noise_out: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """:func:`trigger_metrics` from outputs computed elsewhere (a C simulation, a card, an emulator).
+
+    Args:
+        dataset: The :class:`core.data.Dataset` the outputs belong to.
+        out: Outputs on the first ``len(out)`` events of ``split`` (all of them, or a prefix).
+        thresholds, split, bins, coincidence: As for :func:`trigger_metrics`.
+        noise_out: Outputs on the first ``len(noise_out)`` noise-only events
+            (``extra['x_noise']``), for the fake rates; None leaves them out.
+
+    Returns:
+        The same JSON-able dict as :func:`trigger_metrics`.
+    """
+    from core.metrics import _split
+
+    x, y = _split(dataset, split)
+    out = np.asarray(out)
+    n = len(out)
+    if n == 0 or n > len(x):
+        raise TrigLabError(
+            f"{n:,} outputs for the '{split}' split of '{dataset.name}', which has {len(x):,} events"
+        )
+    x, y = x[:n], y[:n]
+    result: dict[str, Any] = {"dataset": dataset.name, "split": split, "n": int(n)}
     if dataset.task == "classification":
         roc = classification_roc(out, y)
         result.update(task="classification", roc=roc, roc_auc=roc["auc"], roc_auc_macro=roc["auc_macro"])
-        progress.update(1.0, "done")
         return result
 
     q_pred = out[:, 0] if out.ndim == 2 else out.ravel()
@@ -478,7 +521,7 @@ def trigger_metrics(
     if pt_true is None:
         y2 = np.asarray(y, dtype=np.float64)
         pt_true = pt_from_q_over_pt(y2[:, 0] if y2.ndim == 2 else y2)
-    pt_true = np.asarray(pt_true, dtype=np.float64)
+    pt_true = np.asarray(pt_true, dtype=np.float64)[:n]
     pt_pred = pt_from_q_over_pt(q_pred)
     stations = dataset_layer_stations(dataset) if coincidence is not None else None
     accepted = coincidence.accepts(x, stations) if stations else None
@@ -502,9 +545,9 @@ def trigger_metrics(
         result[f"pt50_{key}"] = curve["pt50"]
         result[f"pt90_{key}"] = curve["pt90"]
     x_noise = dataset.extra.get("x_noise")
-    if x_noise is not None and len(x_noise):
-        progress.update(0.6, f"running the model on {len(x_noise):,} noise-only events")
-        noise_out = predict(model, x_noise)
+    if noise_out is not None and x_noise is not None and len(noise_out):
+        noise_out = np.asarray(noise_out)
+        x_noise = x_noise[: len(noise_out)]
         pt_noise = pt_from_q_over_pt(noise_out[:, 0] if noise_out.ndim == 2 else noise_out.ravel())
         noise_ok = coincidence.accepts(x_noise, stations) if stations else None
         if noise_ok is not None:
@@ -515,7 +558,6 @@ def trigger_metrics(
             fr = fake_rate(pt_noise, t, accepted=noise_ok)
             result["fake"][key] = fr
             result[f"fake_rate_{key}"] = fr["rate"]
-    progress.update(1.0, "done")
     return result
 
 

@@ -1,0 +1,139 @@
+"""STAND-IN deploy targets for the run/package tests (not TrigLab's real emulators or the card).
+
+``stand-in-dpu``: a numpy softmax(x·W + b) of a one-Dense-layer variant, with a run package whose
+standalone runner (tests/fixtures/deploy_stand_in/run_stand_in.py) computes the same on the
+"server". ``stand-in-hls``: returns hls4ml's C simulation of the variant, optionally with one event
+changed by one least significant bit, to check the bit-exactness report. ``stand-in-card``: never
+available (a card that is not here).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from core.deploy import _TARGETS, Artifact, Availability, Runner, RunOutput, Target, register_target
+
+STANDALONE = Path(__file__).resolve().parents[1] / "fixtures" / "deploy_stand_in" / "run_stand_in.py"
+NAMES = ("stand-in-dpu", "stand-in-hls", "stand-in-card")
+
+
+class _BatchRunner(Runner):
+    device = "stand-in (emulated on CPU)"
+
+    def compute(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def run(self, x, batch_size, progress=None):
+        outs, times = [], []
+        t0 = time.perf_counter()
+        for start in range(0, len(x), batch_size):
+            tb = time.perf_counter()
+            outs.append(self.compute(x[start : start + batch_size]))
+            times.append(time.perf_counter() - tb)
+        return RunOutput(np.concatenate(outs), times, time.perf_counter() - t0, self.device, ["stand-in ran"])
+
+
+def softmax_dense(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    z = x.reshape(len(x), -1).astype(np.float64) @ w + b
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+class _DenseRunner(_BatchRunner):
+    def __init__(self, artifact):
+        super().__init__(artifact)
+        with np.load(artifact.path) as f:
+            self.w, self.b = f["w"], f["b"]
+
+    def compute(self, x):
+        return softmax_dense(x, self.w, self.b)
+
+
+class StandInDpu(Target):
+    path = "dpu"
+    emulated = True
+    description = "STAND-IN for tests: numpy softmax of one Dense layer"
+    standalone_script = STANDALONE
+    builds = 0
+
+    def availability(self, discovery=None):
+        return Availability(True)
+
+    def build(self, ws, variant, out_dir, progress=None, **options):
+        type(self).builds += 1
+        dense = [layer for layer in ws.load_model(variant).layers if layer.get_weights()][-1]
+        w, b = dense.get_weights()
+        np.savez(out_dir / "weights.npz", w=w, b=b)
+        return Artifact(self.name, variant, out_dir / "weights.npz", info={"stand_in": True})
+
+    def runner(self, artifact):
+        return _DenseRunner(artifact)
+
+    def package(self, artifact, folder):
+        shutil.copyfile(artifact.path, Path(folder) / "weights.npz")
+        return {"weights": "target/weights.npz"}
+
+
+class _CsimRunner(_BatchRunner):
+    def __init__(self, artifact):
+        super().__init__(artifact)
+        from core.workspace import Workspace
+
+        self.ws = Workspace.open(artifact.info["ws"])
+
+    def run(self, x, batch_size, progress=None):
+        from core.deploy.run import csim_outputs
+
+        t0 = time.perf_counter()
+        out = csim_outputs(self.ws, self.artifact.variant, x)[0]
+        flip = self.artifact.info.get("flip_event")
+        if flip is not None:
+            out[flip, 0] += 2.0**-10
+        n = (len(x) + batch_size - 1) // batch_size
+        dt = time.perf_counter() - t0
+        return RunOutput(out, [dt / n] * n, dt, self.device)
+
+
+class StandInHls(Target):
+    path = "hls"
+    emulated = True
+    description = "STAND-IN for tests: hls4ml's C simulation itself"
+    flip_event: int | None = None
+
+    def availability(self, discovery=None):
+        return Availability(True)
+
+    def build(self, ws, variant, out_dir, progress=None, **options):
+        (out_dir / "csim.txt").write_text("stand-in")
+        info = {"ws": str(ws.root), "flip_event": type(self).flip_event}
+        return Artifact(self.name, variant, out_dir / "csim.txt", info=info)
+
+    def runner(self, artifact):
+        return _CsimRunner(artifact)
+
+
+class StandInCard(Target):
+    path = "hls"
+    description = "STAND-IN for tests: a card that is not plugged in"
+
+    def availability(self, discovery=None):
+        return Availability(False, "no Alveo card found (stand-in)", "plug one in")
+
+
+def register_stand_ins() -> None:
+    for name, cls in zip(NAMES, (StandInDpu, StandInHls, StandInCard)):
+        register_target(name)(cls)
+
+
+def unregister_stand_ins() -> None:
+    for name in NAMES:
+        _TARGETS.pop(name, None)
+
+
+def read_json(path) -> dict:
+    return json.loads(Path(path).read_text())

@@ -1,0 +1,243 @@
+"""The run job and run packages, on STAND-IN targets (tests/core/deploy_stand_ins.py).
+
+The real targets (emulator-hls, emulator-dpu) are tested in their own modules; here the run job's
+own work is checked: events, caching, agreement and bit-exactness, task metrics, the stored report,
+and the lab-server round trip (package → standalone runner in a fresh process → import).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+from deploy_stand_ins import StandInDpu, StandInHls, register_stand_ins, unregister_stand_ins
+
+from core.deploy import EMULATED_LABEL, DeployError
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stand_ins():
+    register_stand_ins()
+    yield
+    unregister_stand_ins()
+
+
+@pytest.fixture(scope="module")
+def ws_root(tmp_path_factory):
+    """A workspace with a trained one-layer softmax on digits ("dense") and a model hls4ml refuses."""
+    import tensorflow as tf
+
+    from core.data import load_dataset
+    from core.workspace import Workspace
+
+    ds = load_dataset("digits")
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input((8, 8, 1)),
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(ds.x_train, ds.y_train, epochs=15, batch_size=64, verbose=0)
+    noisy = tf.keras.Sequential(
+        [tf.keras.Input((8, 8, 1)), tf.keras.layers.GaussianNoise(0.1), *model.layers]
+    )
+    ws = Workspace.create(tmp_path_factory.mktemp("deploy") / "ws", title="deploy tests")
+    ws.add_variant(model, "dense", dataset="digits")
+    ws.add_variant(noisy, "noisy", dataset="digits")
+    return ws.root
+
+
+@pytest.fixture
+def ws(ws_root, tmp_path):
+    import shutil
+
+    from core.workspace import Workspace
+
+    dst = tmp_path / "ws"
+    shutil.copytree(ws_root, dst)
+    return Workspace.open(dst)
+
+
+def test_local_run_measures_compares_and_stores_a_labelled_report(ws):
+    from core.data import load_dataset
+    from core.deploy.run import load_reports, load_run_outputs, run_variant
+    from core.metrics import predict
+
+    before = StandInDpu.builds
+    rep = run_variant(ws, "dense", "stand-in-dpu", events=300, batch_size=64)
+    assert rep.events == 300 and rep.batch_size == 64 and rep.emulated
+    assert rep.label == f"stand-in-dpu ({EMULATED_LABEL})" and rep.source == "local"
+    assert rep.throughput_eps > 0 and 0 < rep.latency_p50_s <= rep.latency_p99_s
+    # float64 numpy against Keras float32: the same network, tiny differences, same classes
+    k = rep.agreement["keras"]
+    assert k["max_abs_diff"] < 1e-4 and k["argmax_agreement"] == 1.0 and "csim" not in rep.agreement
+    digits = load_dataset("digits")
+    x_val, y_val = digits.x_val[:300], digits.y_val[:300]
+    keras_acc = float(np.mean(np.argmax(predict(ws.load_model("dense"), x_val), axis=1) == y_val))
+    assert rep.task_metrics["accuracy"] == pytest.approx(keras_acc) and keras_acc > 0.8
+    assert rep.task_metrics["keras"]["accuracy"] == pytest.approx(keras_acc)
+    assert all(EMULATED_LABEL in line for line in rep.lines()[1:3])
+    # stored: report, outputs, variant metrics under "emulated" keys
+    stored = load_reports(ws, "dense")
+    assert len(stored) == 1 and stored[0].to_dict()["note"].startswith("every number here is emulated on CPU")
+    assert load_run_outputs(ws, stored[0]).shape == (300, 10)
+    m = ws["dense"].metrics
+    assert m["throughput_eps_emulated"] == rep.throughput_eps and m["run_target_emulated"] == rep.label
+    assert not any(key.endswith("_u50") for key in m)
+    # a second run uses the cached build; a changed variant would not
+    run_variant(ws, "dense", "stand-in-dpu", events=100, batch_size=100)
+    assert StandInDpu.builds == before + 1
+    # the report round-trips through JSON
+    from core.deploy.run import RunReport
+
+    again = RunReport.from_dict(json.loads(json.dumps(rep.to_dict())))
+    assert again.to_dict() == rep.to_dict()
+
+
+def test_events_are_capped_to_the_split(ws):
+    from core.deploy.run import run_variant
+
+    rep = run_variant(ws, "dense", "stand-in-dpu", events=100_000, batch_size=1000)
+    assert rep.events == 359  # digits' validation split
+
+
+@pytest.mark.slow
+def test_hls_path_checks_bit_exactness_and_lists_every_mismatch(ws):
+    from core.deploy.run import run_variant
+
+    rep = run_variant(ws, "dense", "stand-in-hls", events=200, batch_size=50)
+    c = rep.agreement["csim"]
+    assert c["exact_fraction"] == 1.0 and c["mismatching_events"] == 0 and rep.mismatches == []
+    assert ws["dense"].metrics["csim_exact_emulated"] == 1.0
+    # one event changed by one LSB in the kernel: it is found and listed by index
+    StandInHls.flip_event = 17
+    try:
+        import shutil
+
+        from core.deploy import get_target
+        from core.deploy.run import build_artifact
+
+        shutil.rmtree(build_artifact(ws, "dense", get_target("stand-in-hls")).path.parent)
+        rep = run_variant(ws, "dense", "stand-in-hls", events=200, batch_size=50)
+    finally:
+        StandInHls.flip_event = None
+    assert rep.agreement["csim"]["mismatching_events"] == 1
+    assert [m["index"] for m in rep.mismatches] == [17]
+    assert rep.mismatches[0]["target"][0] - rep.mismatches[0]["csim"][0] == pytest.approx(2.0**-10)
+    assert "1 mismatching" in "\n".join(rep.lines())
+
+
+def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(ws):
+    from core.deploy.run import run_variant
+    from core.hls.errors import HlsError
+
+    manifest = (ws.root / "triglab.json").read_text()
+    with pytest.raises(DeployError, match="Unknown target 'u51-hls'; known targets:.*stand-in-dpu"):
+        run_variant(ws, "dense", "u51-hls", events=10)
+    with pytest.raises(DeployError, match="cannot run here: no Alveo card found"):
+        run_variant(ws, "dense", "stand-in-card", events=10)
+    with pytest.raises(HlsError, match="GaussianNoise"):
+        run_variant(ws, "noisy", "stand-in-hls", events=10)
+    with pytest.raises(DeployError, match="at least 1"):
+        run_variant(ws, "dense", "stand-in-dpu", batch_size=0)
+    assert (ws.root / "triglab.json").read_text() == manifest
+    assert not (ws.root / "deploy" / "runs").exists()
+
+
+def test_auto_picks_the_path_by_the_documented_rule(ws):
+    from core.deploy.run import choose_path
+
+    assert choose_path(ws, "dense") == "dpu"  # float classification CNN/MLP: Vitis AI's int8
+    from core.hls.config import make_config
+    from core.hls.pipeline import save_config
+
+    save_config(ws, "dense", make_config(ws.load_model("dense")))
+    assert choose_path(ws, "dense") == "hls"  # went through synthesis: the hls4ml kernel
+
+
+# --- the lab server round trip -------------------------------------------------------------------
+def _server_run(pkg_zip, tmp_path, *extra):
+    """Unzip and run the standalone runner as the lab server would: fresh process, no PYTHONPATH."""
+    folder = tmp_path / "server"
+    with zipfile.ZipFile(pkg_zip) as zf:
+        zf.extractall(folder)
+    m = json.loads((folder / "manifest.json").read_text())
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = tmp_path / "results.json"
+    r = subprocess.run(
+        [sys.executable, folder / m["script"], "--package", folder, "--out", out, *extra],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_package_runs_on_the_server_and_imports_back_to_the_local_numbers(ws, tmp_path):
+    from core.deploy.package import import_results, write_run_package, written_packages
+    from core.deploy.run import run_variant
+
+    local = run_variant(ws, "dense", "stand-in-dpu", events=250, batch_size=50)
+    pkg = tmp_path / "dense.zip"
+    manifest = write_run_package(ws, "dense", "stand-in-dpu", pkg, events=250, batch_size=50)
+    names = set(zipfile.ZipFile(pkg).namelist())
+    assert {"manifest.json", "inputs.npy", "expected.npy", "README.txt", "run_stand_in.py"} <= names
+    assert "target/weights.npz" in names and manifest["runner"] == {"weights": "target/weights.npz"}
+    assert manifest["schema"] == "triglab-run-package/1" and manifest["workspace"] == "deploy tests"
+    readme = zipfile.ZipFile(pkg).read("README.txt").decode()
+    assert "python3 pkg/run_stand_in.py --package pkg --out results.json" in readme
+    assert [p["package_id"] for p in written_packages(ws)] == [manifest["package_id"]]
+
+    results = _server_run(pkg, tmp_path)
+    imported = import_results(ws, "dense", results)
+    assert not imported.emulated and imported.source.startswith("imported from 0000:3b:00.1")
+    assert "xilinx_u50_gen3x16_xdma_5_202210_1" in imported.label
+    assert imported.events == local.events and imported.batch_size == 50
+    assert imported.agreement["keras"] == local.agreement["keras"]
+    assert imported.agreement["emulator"]["exact_fraction"] == 1.0
+    assert imported.task_metrics == local.task_metrics
+    # the card's numbers are stored under the card's keys, the emulator's stay
+    m = ws["dense"].metrics
+    assert m["throughput_eps_u50"] == imported.throughput_eps and "throughput_eps_emulated" in m
+
+    emulated = import_results(ws, "dense", _server_run(pkg, tmp_path, "--emulator"))
+    assert emulated.emulated and EMULATED_LABEL in emulated.label
+
+
+def test_results_that_do_not_belong_are_refused(ws, tmp_path):
+    from core.deploy.package import import_results, write_run_package
+
+    pkg = tmp_path / "dense.zip"
+    write_run_package(ws, "dense", "stand-in-dpu", pkg, events=50, batch_size=25)
+    good = json.loads(_server_run(pkg, tmp_path).read_text())
+    manifest = (ws.root / "triglab.json").read_text()
+
+    def refused(doc, match, variant="dense", raw=None):
+        path = tmp_path / "bad.json"
+        path.write_text(raw if raw is not None else json.dumps(doc))
+        with pytest.raises(DeployError, match=match):
+            import_results(ws, variant, path)
+
+    refused(None, "not a valid results JSON", raw=json.dumps(good)[:500])
+    refused({**good, "schema": "something/2"}, "not a TrigLab run results file")
+    refused({**good, "package_id": "0123-abcd"}, "which this workspace did not write")
+    refused(good, "results of variant 'dense', not 'noisy'", variant="noisy")
+    refused({**good, "outputs": good["outputs"][:-1]}, "outputs of shape")
+    bad = [row[:] for row in good["outputs"]]
+    bad[3][2] = None
+    refused({**good, "outputs": bad}, "NaN or infinite")
+    refused({**good, "total_seconds": -1}, "no valid timings")
+    refused({**good, "outputs_file": "/etc/passwd", "total_seconds": "x"}, "no valid timings")
+    assert (ws.root / "triglab.json").read_text() == manifest
+    assert not (ws.root / "deploy" / "runs").exists()
