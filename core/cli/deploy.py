@@ -40,9 +40,12 @@ def cmd_devices(args) -> int:
         lines.append("card and tool discovery is not part of this TrigLab build")
     else:
         found = discover()
-        payload["discovery"] = found.to_dict() if hasattr(found, "to_dict") else found
-        text = found.text() if hasattr(found, "text") else None
-        lines.append(text if isinstance(text, str) else str(found))
+        payload["discovery"] = found.to_dict()
+        lines.append(found.summary())
+        for row in found.checklist():
+            lines.append(f"  [{row.status:7s}] {row.item}: {row.detail}")
+            if row.status != "FOUND":
+                lines += [f"            why: {row.why}", f"            how: {row.how}"]
     lines.append("")
     lines.append("targets:")
     for t in list_targets():
