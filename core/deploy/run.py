@@ -563,9 +563,9 @@ def run_variant(
         raise DeployError(
             f"Target {t.name} cannot run here: {avail.reason}" + (f" {avail.fix}" if avail.fix else "")
         )
-    progress.log(f"target: {t.label}")
     if t.path == "hls":
         check_convertible(ws, variant)
+    progress.log(f"target: {t.label}")
     ev = variant_events(ws, variant, events, dataset=dataset, progress=progress.sub(0.0, 0.05))
     progress.check_cancelled()
     progress.update(0.05, f"building {variant} for {t.name}")

@@ -137,3 +137,31 @@ def unregister_stand_ins() -> None:
 
 def read_json(path) -> dict:
     return json.loads(Path(path).read_text())
+
+
+def build_workspace(root: Path):
+    """A workspace with a trained one-layer softmax on digits ("dense") and a model hls4ml refuses
+    ("noisy": a GaussianNoise layer in front). Returns its folder."""
+    import tensorflow as tf
+
+    from core.data import load_dataset
+    from core.workspace import Workspace
+
+    ds = load_dataset("digits")
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input((8, 8, 1)),
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(ds.x_train, ds.y_train, epochs=15, batch_size=64, verbose=0)
+    noisy = tf.keras.Sequential(
+        [tf.keras.Input((8, 8, 1)), tf.keras.layers.GaussianNoise(0.1), *model.layers]
+    )
+    ws = Workspace.create(root, title="deploy tests")
+    ws.add_variant(model, "dense", dataset="digits")
+    ws.add_variant(noisy, "noisy", dataset="digits")
+    return ws.root

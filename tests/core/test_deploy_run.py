@@ -15,7 +15,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from deploy_stand_ins import StandInDpu, StandInHls, register_stand_ins, unregister_stand_ins
+from deploy_stand_ins import StandInDpu, StandInHls, build_workspace, register_stand_ins, unregister_stand_ins
 
 from core.deploy import EMULATED_LABEL, DeployError
 
@@ -29,30 +29,7 @@ def stand_ins():
 
 @pytest.fixture(scope="module")
 def ws_root(tmp_path_factory):
-    """A workspace with a trained one-layer softmax on digits ("dense") and a model hls4ml refuses."""
-    import tensorflow as tf
-
-    from core.data import load_dataset
-    from core.workspace import Workspace
-
-    ds = load_dataset("digits")
-    tf.keras.utils.set_random_seed(0)
-    model = tf.keras.Sequential(
-        [
-            tf.keras.Input((8, 8, 1)),
-            tf.keras.layers.Flatten(),
-            tf.keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(ds.x_train, ds.y_train, epochs=15, batch_size=64, verbose=0)
-    noisy = tf.keras.Sequential(
-        [tf.keras.Input((8, 8, 1)), tf.keras.layers.GaussianNoise(0.1), *model.layers]
-    )
-    ws = Workspace.create(tmp_path_factory.mktemp("deploy") / "ws", title="deploy tests")
-    ws.add_variant(model, "dense", dataset="digits")
-    ws.add_variant(noisy, "noisy", dataset="digits")
-    return ws.root
+    return build_workspace(tmp_path_factory.mktemp("deploy") / "ws")
 
 
 @pytest.fixture
