@@ -48,6 +48,8 @@ class Scale:
     batch_size: int = 256
     digits_epochs: int = 30
     finetune_epochs: int = 10
+    run_events: int = 10_000  # validation events pushed through the card or its emulator
+    run_batch: int = 256
 
 
 class Walkthrough:
@@ -116,6 +118,8 @@ class Walkthrough:
             if isinstance(m.get("latency_ns_estimate"), (int, float)):
                 parts.append(f"latency ≈ {m['latency_ns_estimate']:.0f} ns (estimate)")
             return "; ".join(parts)
+        if key in ("dpu", "run") and names:
+            return run_summary(ws, names[0])
         return ""
 
     def reset(self, ws: Workspace) -> None:
@@ -132,6 +136,43 @@ class Walkthrough:
 
 def _descends_from(ws: Workspace, name: str, roots: list[str]) -> bool:
     return any(v.name in roots for v in ws.lineage(name)[:-1])
+
+
+# --- deploy and run (both walkthroughs end on the card, or on its emulator) --------------------
+def _run_on_card_or_emulator(w: Walkthrough, ws: Workspace, name: str, path: str, progress: Progress) -> str:
+    from core.deploy.run import card_or_emulator, run_variant
+
+    target = card_or_emulator(path)
+    progress.log(f"{name} runs on {target.label}")
+    run_variant(
+        ws, name, target.name, events=w.scale.run_events, batch_size=w.scale.run_batch, progress=progress
+    )
+    return name
+
+
+def run_summary(ws: Workspace, name: str) -> str:
+    """The numbers of the latest run of ``name``, labelled with where they come from."""
+    from core.deploy.run import load_reports
+
+    reports = load_reports(ws, name)
+    if not reports:
+        return ""
+    rep = reports[-1]
+    where = "emulated on CPU" if rep.emulated else rep.device
+    parts = [
+        f"{rep.label}: {rep.throughput_eps:,.0f} events/s, p99 batch latency {1e3 * rep.latency_p99_s:.2g} ms ({where})"
+    ]
+    t = rep.task_metrics
+    if t.get("accuracy") is not None:
+        parts.append(
+            f"accuracy {100 * t['accuracy']:.1f} % (Keras float {100 * t['keras']['accuracy']:.1f} %)"
+        )
+    if t.get("pt_resolution_robust") is not None:
+        parts.append(f"robust pT resolution {100 * t['pt_resolution_robust']:.1f} %")
+    c = rep.agreement.get("csim")
+    if c:
+        parts.append(f"bit for bit equal to the C simulation on {100 * c['exact_fraction']:.1f} % of events")
+    return "; ".join(parts)
 
 
 # --- hands-on 2: the muon trigger ----------------------------------------------------------------
@@ -295,6 +336,10 @@ def _h2_synthesis(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
     return best
 
 
+def _h2_run(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
+    return _run_on_card_or_emulator(w, ws, w.result_of(ws, "synthesis"), "hls", progress)
+
+
 def handson2(scale: Scale | None = None) -> Walkthrough:
     return Walkthrough(
         "handson2",
@@ -360,6 +405,16 @@ def handson2(scale: Scale | None = None) -> Walkthrough:
                 _h2_synthesis,
                 panel="hls",
             ),
+            Step(
+                "run",
+                "Run the student on the U50",
+                "The synthesized student becomes an XRT kernel (a batch loop around the hls4ml network) and runs on "
+                "the Alveo U50 when one is here; otherwise on emulator-hls, the same kernel C++ compiled for this "
+                "CPU, whose speed is labelled 'emulated on CPU'. Its outputs must equal the C simulation bit for "
+                "bit; its turn-on curves join the Physics view.",
+                _h2_run,
+                panel="physics",
+            ),
         ],
         scale,
     )
@@ -402,6 +457,10 @@ def _h1_int8(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
     return compress_variant(ws, w.result_of(ws, "train"), "quantize_int8", {}, progress=progress).name
 
 
+def _h1_dpu(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
+    return _run_on_card_or_emulator(w, ws, w.result_of(ws, "prune"), "dpu", progress)
+
+
 def handson1(scale: Scale | None = None) -> Walkthrough:
     return Walkthrough(
         "handson1",
@@ -434,10 +493,19 @@ def handson1(scale: Scale | None = None) -> Walkthrough:
             Step(
                 "int8",
                 "Post-training int8 with TFLite",
-                "The 8-bit integer quantization a DPU (e.g. on the Alveo U50 with Vitis AI) needs, evaluated by the "
-                "TFLite interpreter: real int8 inference.",
+                "8-bit integers with TFLite's scheme (per-channel scales, zero points), evaluated by the TFLite "
+                "interpreter: real int8 inference. It is not what the U50's DPU computes; the next step is.",
                 _h1_int8,
                 panel="compare",
+            ),
+            Step(
+                "dpu",
+                "8-bit for the DPU, compile, run on the U50",
+                "The pruned CNN is quantized the Vitis AI way (int8 with power-of-two scales, calibrated on digits), "
+                "compiled for the U50's DPU and run there when a card is here; otherwise on emulator-dpu, which "
+                "computes the same integers on this CPU and labels its speed 'emulated on CPU'.",
+                _h1_dpu,
+                panel="deploy",
             ),
         ],
         scale,

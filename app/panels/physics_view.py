@@ -10,7 +10,9 @@ them) and draws, one Okabe–Ito colour per variant:
 * relative pT resolution against true pT;
 * the distribution of (pT_pred − pT_true) / pT_true;
 * for classification variants, ROC curves and their AUC instead;
-* a table: resolution, pT50 / pT90 per threshold, fake rate on noise-only events, AUC.
+* a table: resolution, pT50 / pT90 per threshold, fake rate on noise-only events, AUC;
+* one more curve per stored run of a variant on a deploy target, from that target's outputs
+  (:func:`core.deploy.run.run_physics`), named with the target and "emulated on CPU" when it is.
 
 The data set of a variant is loaded with the parameters its workspace pins (see
 :func:`core.metrics.physics.workspace_dataset_params`), from the workspace's cache, so the
@@ -52,6 +54,7 @@ MISSING = "—"
 
 def physics_job(ws, names: list[str], thresholds: tuple[float, ...], *, progress=None) -> dict[str, Any]:
     """Physics metrics of each variant in ``names`` (a job function): {name: trigger_metrics result}."""
+    from core.deploy.run import run_physics
     from core.jobs import ensure_progress
     from core.metrics.physics import variant_trigger_metrics
 
@@ -61,6 +64,7 @@ def physics_job(ws, names: list[str], thresholds: tuple[float, ...], *, progress
         progress.check_cancelled()
         sub = progress.sub(i / len(names), (i + 1) / len(names))
         out[name] = variant_trigger_metrics(ws, name, thresholds, progress=sub)
+        out.update(run_physics(ws, name, thresholds))
         progress.log(f"physics metrics of '{name}' computed")
     progress.update(1.0, "done")
     return out
@@ -242,11 +246,16 @@ class PhysicsView(QWidget):
                 it.setToolTip(f"{ws[name].operation} · dataset {ws[name].dataset}")
             self.variant_list.addItem(it)
         for name in list(self._cache):
-            if name not in names:
+            if self._variant_of(name) not in names:
                 del self._cache[name]
-        if any(n not in names for n in self._shown):
-            self._shown = [n for n in self._shown if n in names]
+        if any(self._variant_of(n) not in names for n in self._shown):
+            self._shown = [n for n in self._shown if self._variant_of(n) in names]
             self._draw()
+
+    def _variant_of(self, name: str) -> str:
+        """The variant a curve belongs to (a run's curve belongs to the variant that ran)."""
+        res = self.result(name)
+        return res.get("run_of", name) if res else name
 
     # --- computing -------------------------------------------------------------------------
     def compute(self, names: list[str] | None = None):
@@ -295,14 +304,15 @@ class PhysicsView(QWidget):
             return
         for name, res in results.items():
             self._cache[name] = (thresholds, res)
-            if name in ws:
+            if name in ws and "run_of" not in res:
                 ws[name].metrics.update(scalar_metrics(res))
         if hasattr(self.state, "notify_variants_changed"):
             self.state.notify_variants_changed()  # saves the workspace; the Compare view refreshes
         self._show([n for n in names if n in self._cache])
 
     def _show(self, names: list[str]) -> None:
-        self._shown = list(names)
+        runs = [k for k, (_, r) in self._cache.items() if r.get("run_of") in names]
+        self._shown = [*names, *runs]
         self._draw()
         if names:
             self.status.setText(f"Showing {len(names)} variant(s).")

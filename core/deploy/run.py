@@ -202,19 +202,20 @@ def choose_path(ws, variant: str) -> str:
     return "dpu"
 
 
-def resolve_target(ws, variant: str, target: str = "auto") -> Target:
-    """The :class:`~core.deploy.Target` for ``target`` (``"auto"``: card if there, else emulator)."""
-    if target != "auto":
-        return get_target(target)
-    path = choose_path(ws, variant)
-    card = f"u50-{path}"
+def card_or_emulator(path: str) -> Target:
+    """The card target of ``path`` (``u50-hls`` / ``u50-dpu``) when usable here, else its emulator."""
     try:
-        t = get_target(card)
-        if t.availability().ok:
-            return t
+        card = get_target(f"u50-{path}")
+        if card.availability().ok:
+            return card
     except DeployError:
         pass
     return get_target(f"emulator-{path}")
+
+
+def resolve_target(ws, variant: str, target: str = "auto") -> Target:
+    """The :class:`~core.deploy.Target` for ``target`` (``"auto"``: card if there, else emulator)."""
+    return card_or_emulator(choose_path(ws, variant)) if target == "auto" else get_target(target)
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -593,3 +594,32 @@ def run_variant(
         progress.log(line)
     progress.update(1.0, f"report saved: {path.name}")
     return report
+
+
+def run_physics(
+    ws, variant: str, thresholds=None, progress: Progress | None = None
+) -> dict[str, dict[str, Any]]:
+    """Physics metrics of every stored run of ``variant`` on a regression task, from the run's outputs.
+
+    Returns:
+        ``{curve label: trigger_metrics result}``, the label naming the variant and the target with
+        its "emulated on CPU" tag (e.g. ``"student on emulator-hls (emulated on CPU)"``); each result
+        also carries ``run_of`` (the variant) and ``emulated``.
+    """
+    from core.data import load_dataset
+    from core.metrics.physics import DEFAULT_THRESHOLDS, trigger_metrics_from_outputs
+
+    progress = ensure_progress(progress)
+    v = ws[variant]
+    out: dict[str, dict[str, Any]] = {}
+    for rep in load_reports(ws, variant):
+        outputs = load_run_outputs(ws, rep)
+        if outputs is None or rep.task_metrics.get("task") != "regression":
+            continue
+        params = rep.extra.get("dataset_params") or {}
+        ds = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress, **params)
+        res = trigger_metrics_from_outputs(
+            ds, outputs, tuple(thresholds or DEFAULT_THRESHOLDS), split=rep.extra.get("split", "val")
+        )
+        out[f"{variant} on {rep.label}"] = {**res, "run_of": variant, "emulated": rep.emulated}
+    return out

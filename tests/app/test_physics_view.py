@@ -130,3 +130,30 @@ def test_classification_variant_shows_roc(qtbot, tmp_path):
         assert panel.plotted()["table"][0]["roc_auc"] == pytest.approx(roc["auc"])
     finally:
         jobs.shutdown(timeout=10)
+
+
+def test_a_stored_run_is_one_more_curve_labelled_with_its_target(qtbot, view, muon_workspace):
+    """A run report's outputs (here: a stand-in emulator's, the Keras outputs + a shift) draw as a curve."""
+    from core.deploy import RunOutput
+    from core.deploy.run import keras_outputs, make_report, store_report, variant_events
+
+    ws = muon_workspace
+    ev = variant_events(ws, "student-s0", 400)
+    keras = keras_outputs(ws, "student-s0", ev.x)
+    out = keras * 1.5  # a target that computes something else: its own curve, not the variant's
+    run = RunOutput(out, [0.01, 0.01], 0.02, "stand-in")
+    store_report(ws, make_report(ev, run, target="emulator-hls", emulated=True, variant="student-s0",
+                                 batch_size=200, keras=keras), out)  # fmt: skip
+    job = view.compute(["student-s0"])
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=60_000)
+    assert job.status == "done", job.error
+    label = "student-s0 on emulator-hls (emulated on CPU)"
+    qtbot.waitUntil(lambda: label in view.plotted()["turn_on"], timeout=5_000)
+    drawn = view.plotted()
+    assert set(drawn["resolution"]) == {"student-s0", label}
+    assert [r["variant"] for r in drawn["table"]] == ["student-s0", label]
+    run_res = view.result(label)
+    assert run_res["n"] == 400 and run_res["run_of"] == "student-s0"
+    assert run_res["pt_resolution"] != view.result("student-s0")["pt_resolution"]
+    # the variant's stored numbers are its own, not the run's
+    assert ws["student-s0"].metrics["pt_resolution"] == view.result("student-s0")["pt_resolution"]
