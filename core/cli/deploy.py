@@ -68,11 +68,11 @@ def cmd_devices(args) -> int:
 
 def cmd_deploy(args) -> int:
     """Build for the card when the tools are here (else the target's build package) + a run package."""
-    from core.deploy.package import write_run_package
+    from core.deploy.package import read_manifest, write_run_package
     from core.workspace import Workspace
 
     ws = Workspace.open(args.ws)
-    manifest = write_run_package(
+    path = write_run_package(
         ws,
         args.variant,
         args.target,
@@ -81,6 +81,7 @@ def cmd_deploy(args) -> int:
         batch_size=args.batch,
         progress=_progress(args),
     )
+    manifest = {**read_manifest(path), "zip": str(path)}
     text = (
         f"run package {manifest['package_id']} for '{args.variant}' on {manifest['target']} written to "
         f"{args.out} ({manifest['events']:,} events).\nOn the server: see README.txt inside; then "

@@ -140,7 +140,7 @@ def write_run_package(
     events: int = DEFAULT_EVENTS,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> Path:
     """Write a run package for ``variant`` on ``target`` (a job); see the module docstring.
 
     Args:
@@ -153,7 +153,7 @@ def write_run_package(
         progress: Job progress.
 
     Returns:
-        The manifest (with ``zip``, the path written).
+        The path of the package written (:func:`read_manifest` reads what it holds).
     """
     progress = ensure_progress(progress)
     out_zip = Path(out_zip)
@@ -202,7 +202,7 @@ def write_run_package(
         _zip_atomically(root, out_zip)
     _remember(ws, manifest, ev, expected, out_zip)
     progress.update(1.0, f"run package written: {out_zip}")
-    return {**manifest, "zip": str(out_zip)}
+    return out_zip
 
 
 def _tree_digest(root: Path) -> str:

@@ -148,11 +148,12 @@ class RunReport:
             kr = (t.get("keras") or {}).get("pt_resolution_robust")
             text = f"robust pT resolution {100 * t['pt_resolution_robust']:.1f} %{tag}"
             out.append(text + (f" (Keras float {100 * kr:.1f} %)" if kr is not None else ""))
-            for key in t.get("turn_on") or {}:
-                p50 = t.get(f"pt50_{key}")
+            for key in sorted((k[5:] for k in t if k.startswith("pt50_")), key=float):
+                p50 = t[f"pt50_{key}"]
                 out.append(
                     f"turn-on at {key} GeV reaches 50 % at "
                     + (f"{p50:.1f} GeV" if p50 is not None else "no pT in range")
+                    + tag
                 )
         return out
 
@@ -349,27 +350,25 @@ def mismatch_list(out: np.ndarray, ref: np.ndarray, cap: int = MISMATCH_CAP) -> 
 
 
 def task_metrics(ev: RunEvents, out: np.ndarray) -> dict[str, Any]:
-    """The task's metrics computed from outputs ``out`` on the run's events."""
+    """The task's single numbers computed from outputs ``out`` on the run's events.
+
+    Classification: ``accuracy`` (fraction) and ``loss``. Regression (the muon trigger): the
+    numbers :func:`core.metrics.physics.scalar_metrics` keeps (``pt_resolution_robust``,
+    ``pt50_<thr>``, ``pt90_<thr>``...) plus ``mse`` and ``mae``; the full curves are recomputed
+    from the stored outputs when drawn (:func:`run_physics`). ``task`` says which.
+    """
     from core.metrics import metrics_from_outputs
-    from core.metrics.physics import trigger_metrics_from_outputs
+    from core.metrics.physics import scalar_metrics, trigger_metrics_from_outputs
 
     ds = ev.dataset
-    if ds.task == "classification":
-        return metrics_from_outputs(ds, np.asarray(out, dtype=np.float64), ev.y)
     shaped = np.asarray(out, dtype=np.float64)
-    res = trigger_metrics_from_outputs(ds, shaped, split=ev.split)
-    res.update({k: v for k, v in metrics_from_outputs(ds, shaped, ev.y).items() if k not in res})
+    res: dict[str, Any] = {"task": ds.task}
+    if ds.task != "classification":
+        res.update(scalar_metrics(trigger_metrics_from_outputs(ds, shaped, split=ev.split)))
+    for k, v in metrics_from_outputs(ds, shaped, ev.y).items():
+        if k in ("accuracy", "loss", "mse", "mae"):
+            res[k] = v
     return res
-
-
-def _scalars(metrics: dict[str, Any]) -> dict[str, Any]:
-    from core.metrics.physics import scalar_metrics
-
-    out = scalar_metrics(metrics)
-    for k in ("accuracy", "loss", "mse", "mae"):
-        if isinstance(metrics.get(k), (int, float)):
-            out[k] = metrics[k]
-    return out
 
 
 def make_report(
@@ -398,7 +397,7 @@ def make_report(
         agree["csim"] = agreement(out, csim, task, exact=True)
         mismatches = mismatch_list(out, csim)
     metrics = task_metrics(ev, out)
-    metrics["keras"] = _scalars(task_metrics(ev, keras))
+    metrics["keras"] = {k: v for k, v in task_metrics(ev, keras).items() if k != "task"}
     if label is None:
         label = f"{target} ({EMULATED_LABEL})" if emulated else f"{target} on {run.device}"
     return RunReport(

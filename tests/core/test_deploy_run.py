@@ -162,12 +162,13 @@ def _server_run(pkg_zip, tmp_path, *extra):
 
 
 def test_package_runs_on_the_server_and_imports_back_to_the_local_numbers(ws, tmp_path):
-    from core.deploy.package import import_results, write_run_package, written_packages
+    from core.deploy.package import import_results, read_manifest, write_run_package, written_packages
     from core.deploy.run import run_variant
 
     local = run_variant(ws, "dense", "stand-in-dpu", events=250, batch_size=50)
     pkg = tmp_path / "dense.zip"
-    manifest = write_run_package(ws, "dense", "stand-in-dpu", pkg, events=250, batch_size=50)
+    assert write_run_package(ws, "dense", "stand-in-dpu", pkg, events=250, batch_size=50) == pkg
+    manifest = read_manifest(pkg)
     names = set(zipfile.ZipFile(pkg).namelist())
     assert {"manifest.json", "inputs.npy", "expected.npy", "README.txt", "run_stand_in.py"} <= names
     assert "target/weights.npz" in names and manifest["runner"] == {"weights": "target/weights.npz"}
