@@ -8,7 +8,7 @@ numpy and the card's runtime (``pyxrt`` for the hls4ml kernel, ``vart``/``xir`` 
     inputs.npy        the events (float32), first N of the variant's validation split
     expected.npy      what the card must compute: hls4ml's C simulation (hls path) or the
                       DPU emulator's outputs (dpu path)
-    target/...        the target's files (xclbin or xmodel, or their build package)
+    hls/ or dpu/...   the target's files (xclbin or xmodel, or their build package)
     run_hls.py        the standalone runner, copied verbatim from core/deploy/standalone/
     README.txt        the exact command
 
@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from core.deploy import EMULATED_LABEL, DeployError, RunOutput, Target, get_target
+from core.deploy import EMULATED_LABEL, Artifact, DeployError, RunOutput, Target, get_target
 from core.deploy.run import (
     DEFAULT_BATCH,
     DEFAULT_EVENTS,
@@ -106,6 +106,24 @@ def expected_outputs(
     return np.asarray(run.outputs, dtype=np.float32).reshape(len(x), -1)
 
 
+def package_artifact(
+    ws, variant: str, target: Target, progress: Progress | None = None
+) -> tuple[Artifact, bool]:
+    """What goes into a package for ``target``: its build, or, for a card target that cannot be built
+    here (no v++ / Vitis AI), the emulator's build of the same path, which carries the build package
+    (sources and the exact commands) for the server. Returns ``(artifact, built for the card)``.
+    """
+    progress = ensure_progress(progress)
+    if target.emulated or target.availability().ok:
+        return build_artifact(ws, variant, target, progress=progress), not target.emulated
+    emu = get_target(f"emulator-{target.path}")
+    progress.log(
+        f"{target.name} cannot be built here ({target.availability().reason}): the package carries the "
+        f"build package for the server, and {emu.name}'s build to check it"
+    )
+    return build_artifact(ws, variant, emu, progress=progress), False
+
+
 def _readme(script: str, manifest: dict[str, Any]) -> str:
     t = manifest["target"]
     runtime = "pyxrt (it ships with XRT)" if "hls" in script else "vart and xir (Vitis AI runtime)"
@@ -123,7 +141,7 @@ Without a card, the same runner can check the package on any computer (its numbe
 
     python3 pkg/{script} --package pkg --out results.json --emulator
 
-Bring results.json back and import it:
+{"" if manifest.get("built_for_card") else "This computer could not build for the card (no Vitis / Vitis AI): build it on the" + chr(10) + "server first with the build package inside (its README gives the exact commands)." + chr(10) + chr(10)}Bring results.json back and import it:
 
     triglab-cli run --import results.json WORKSPACE --variant "{manifest["variant"]}"
 
@@ -170,13 +188,12 @@ def write_run_package(
         check_convertible(ws, variant)
     ev = variant_events(ws, variant, events, progress=progress.sub(0.0, 0.05))
     progress.update(0.05, f"building {variant} for {t.name}")
-    art = build_artifact(ws, variant, t, progress=progress.sub(0.05, 0.5))
+    art, built_here = package_artifact(ws, variant, t, progress=progress.sub(0.05, 0.5))
     progress.update(0.5, "expected outputs")
     expected = expected_outputs(ws, variant, t, ev.x, progress=progress.sub(0.5, 0.9))
     with tempfile.TemporaryDirectory(prefix="triglab-pkg-") as tmp:
         root = Path(tmp)
-        (root / "target").mkdir()
-        runner = t.package(art, root / "target")
+        runner = t.package(art, root)  # paths relative to the package folder
         np.save(root / "inputs.npy", ev.x)
         np.save(root / "expected.npy", expected)
         shutil.copyfile(script, root / script.name)
@@ -192,6 +209,7 @@ def write_run_package(
             "events": len(ev.x),
             "batch_size": int(batch_size),
             "runner": runner,
+            "built_for_card": built_here,
             "script": script.name,
             "dataset": ev.dataset.name,
             "split": ev.split,
@@ -329,11 +347,16 @@ def import_results(ws, variant: str, results_json: str | Path, progress: Progres
             "write a new package."
         )
     emulated = bool(data.get("emulated", False))
+    if emulated and not t.emulated:  # the server ran the package's emulator, not the card
+        t = get_target(f"emulator-{t.path}")
     device, shell = _text(data.get("device"), "device"), _text(data.get("shell"), "shell")
     host = _text(data.get("host"), "host", 80)
     where = " ".join(s for s in (device, shell) if s) or "an unnamed device"
     where += f" on {host}" if host else ""
-    label = f"{t.name} ({EMULATED_LABEL}, {where})" if emulated else f"{t.name} on {where}"
+    if emulated:
+        label = f"{t.name} ({EMULATED_LABEL}" + (f", on {host})" if host else ")")
+    else:
+        label = f"{t.name} on {where}"
     run = RunOutput(
         outputs=out.reshape(expected.shape),
         batch_seconds=times.tolist(),

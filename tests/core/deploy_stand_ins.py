@@ -76,7 +76,7 @@ class StandInDpu(Target):
 
     def package(self, artifact, folder):
         shutil.copyfile(artifact.path, Path(folder) / "weights.npz")
-        return {"weights": "target/weights.npz"}
+        return {"weights": "weights.npz"}
 
 
 class _CsimRunner(_BatchRunner):

@@ -145,7 +145,11 @@ def _server_run(pkg_zip, tmp_path, *extra):
     """Unzip and run the standalone runner as the lab server would: fresh process, no PYTHONPATH."""
     folder = tmp_path / "server"
     with zipfile.ZipFile(pkg_zip) as zf:
-        zf.extractall(folder)
+        for info in zf.infolist():  # as unzip does: files keep their permissions (the emulator runs)
+            zf.extract(info, folder)
+            mode = info.external_attr >> 16
+            if mode:
+                (folder / info.filename).chmod(mode & 0o777)
     m = json.loads((folder / "manifest.json").read_text())
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = tmp_path / "results.json"
@@ -171,7 +175,7 @@ def test_package_runs_on_the_server_and_imports_back_to_the_local_numbers(ws, tm
     manifest = read_manifest(pkg)
     names = set(zipfile.ZipFile(pkg).namelist())
     assert {"manifest.json", "inputs.npy", "expected.npy", "README.txt", "run_stand_in.py"} <= names
-    assert "target/weights.npz" in names and manifest["runner"] == {"weights": "target/weights.npz"}
+    assert "weights.npz" in names and manifest["runner"] == {"weights": "weights.npz"}
     assert manifest["schema"] == "triglab-run-package/1" and manifest["workspace"] == "deploy tests"
     readme = zipfile.ZipFile(pkg).read("README.txt").decode()
     assert "python3 pkg/run_stand_in.py --package pkg --out results.json" in readme
@@ -219,3 +223,31 @@ def test_results_that_do_not_belong_are_refused(ws, tmp_path):
     refused({**good, "outputs_file": "/etc/passwd", "total_seconds": "x"}, "no valid timings")
     assert (ws.root / "triglab.json").read_text() == manifest
     assert not (ws.root / "deploy" / "runs").exists()
+
+
+# --- the real hls path ---------------------------------------------------------------------------
+@pytest.mark.slow
+def test_emulator_hls_is_bit_exact_and_its_package_imports_back_to_the_same_numbers(ws, tmp_path):
+    """emulator-hls (g++ build of the kernel), then a u50-hls package written without Vitis: the
+    server runs its emulator (fresh process, no PYTHONPATH) and the results import back."""
+    from core.deploy.package import import_results, read_manifest, write_run_package
+    from core.deploy.run import run_variant
+
+    local = run_variant(ws, "dense", "emulator-hls", events=200, batch_size=64)
+    assert local.label == "emulator-hls (emulated on CPU)"
+    assert local.agreement["csim"]["exact_fraction"] == 1.0 and local.mismatches == []
+    assert local.agreement["keras"]["argmax_agreement"] > 0.95
+
+    pkg = write_run_package(ws, "dense", "u50-hls", tmp_path / "dense-u50.zip", events=200, batch_size=64)
+    manifest = read_manifest(pkg)
+    assert manifest["target"] == "u50-hls" and manifest["built_for_card"] is False
+    assert manifest["runner"]["xclbin"] is None  # no v++ here: the build package travels instead
+    readme = zipfile.ZipFile(pkg).read("README.txt").decode()
+    assert "build it on the" in readme and "python3 pkg/run_hls.py --package pkg --out results.json" in readme
+
+    imported = import_results(ws, "dense", _server_run(pkg, tmp_path, "--emulator"))
+    assert imported.target == "emulator-hls" and imported.emulated and EMULATED_LABEL in imported.label
+    assert imported.source.startswith("imported from")
+    assert imported.agreement["csim"] == local.agreement["csim"]
+    assert imported.agreement["keras"] == local.agreement["keras"]
+    assert imported.task_metrics == local.task_metrics
