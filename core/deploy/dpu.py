@@ -109,6 +109,26 @@ def _write_dpu_model(model, x_calib, dataset: str, variant: str, out_dir: Path, 
     return path, info
 
 
+def write_build_package(
+    ws,
+    variant: str,
+    out_dir: Path,
+    progress: Progress | None = None,
+    calibration_events: int = CALIBRATION_EVENTS,
+    arch_json: Path | None = None,
+) -> Path:
+    """The build package alone: float model, calibration events, ``quantize.py``, ``build.sh``, README.
+
+    It makes the variant's xmodel on a machine with Vitis AI 3.0 (see :mod:`core.deploy.dpu_vitis`).
+
+    Returns:
+        ``out_dir``.
+    """
+    progress = ensure_progress(progress)
+    model, x_calib, dataset = _variant_inputs(ws, variant, calibration_events, progress)
+    return vitis.write_build_files(model, x_calib, Path(out_dir), variant, dataset, arch_json)
+
+
 def _copy_common(artifact: Artifact, dest_dir: Path) -> dict[str, Any]:
     dest_dir.mkdir(parents=True, exist_ok=True)
     model = artifact.files.get("dpu_model", artifact.path)
@@ -126,8 +146,35 @@ def _copy_common(artifact: Artifact, dest_dir: Path) -> dict[str, Any]:
     }
 
 
-class EmulatorDpuRunner(Runner):
+class _BatchRunner(Runner):
+    """Events through ``self.infer`` in batches (write, run, read timed together), cancellable."""
+
+    device = ""
+    where = ""
+
+    def infer(self, xb: np.ndarray) -> np.ndarray:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    def run(self, x: np.ndarray, batch_size: int, progress=None) -> RunOutput:
+        progress = ensure_progress(progress)
+
+        def on_batch(i: int, n: int) -> None:
+            progress.check_cancelled()
+            progress.update(i / n, f"batch {i}/{n} {self.where}")
+
+        try:
+            outputs, seconds, total = run_dpu.batch_loop(np.asarray(x), int(batch_size), self.infer, on_batch)
+        except (run_dpu.PackageError, dn.DpuModelError) as exc:
+            raise DeployError(f"{self.artifact.target} cannot run these events: {exc}") from exc
+        log = [f"{len(x)} events in batches of {batch_size} {self.where}"]
+        return RunOutput(outputs, seconds, total, device=self.device, log=log)
+
+
+class EmulatorDpuRunner(_BatchRunner):
     """The numpy integer engine on a dpu model: quantize (write), integer layers (run), dequantize (read)."""
+
+    device = EMULATOR_DEVICE
+    where = f"(int8 pof2s in numpy, {EMULATED_LABEL})"
 
     def __init__(self, artifact: Artifact) -> None:
         super().__init__(artifact)
@@ -138,31 +185,20 @@ class EmulatorDpuRunner(Runner):
                 f"Cannot open the DPU emulator model: {exc}. Build the variant for emulator-dpu again."
             ) from exc
 
-    def run(self, x: np.ndarray, batch_size: int, progress=None) -> RunOutput:
-        progress = ensure_progress(progress)
-
-        def on_batch(i: int, n: int) -> None:
-            progress.check_cancelled()
-            progress.update(i / n, f"batch {i}/{n} ({EMULATED_LABEL})")
-
-        try:
-            outputs, seconds, total = run_dpu.batch_loop(
-                np.asarray(x), int(batch_size), self.model.predict, on_batch
-            )
-        except (run_dpu.PackageError, dn.DpuModelError) as exc:
-            raise DeployError(f"emulator-dpu cannot run these events: {exc}") from exc
-        return RunOutput(
-            outputs=outputs,
-            batch_seconds=seconds,
-            total_seconds=total,
-            device=EMULATOR_DEVICE,
-            log=[f"int8 pof2s emulation in numpy, {len(x)} events, batch {batch_size} ({EMULATED_LABEL})"],
-        )
+    def infer(self, xb: np.ndarray) -> np.ndarray:
+        return self.model.predict(xb)
 
 
 @register_target("emulator-dpu")
 class EmulatorDpuTarget(Target):
-    """Vitis AI DPU int8 (pof2s: per-tensor, power-of-two scales) emulated in numpy."""
+    """Vitis AI DPU int8 (pof2s: per-tensor, power-of-two scales) emulated in numpy.
+
+    Not TFLite int8 (per-channel float scales, zero points). Known differences from the real DPU,
+    detailed in :mod:`core.deploy.dpu_numpy`: no cross-layer equalization before quantizing; LeakyReLU
+    (slope 26/256 on the DPU), ReLU6, hard-sigmoid, add/concat and depthwise convolutions refused;
+    exact int64 accumulation (no model of the engine's internal widths), int8 saturation only at
+    layer outputs; softmax on the CPU in float, as on the card; CPU timings say nothing of the card's.
+    """
 
     path = "dpu"
     emulated = True
@@ -192,8 +228,10 @@ class EmulatorDpuTarget(Target):
         return runner
 
 
-class VartRunner(Runner):
+class VartRunner(_BatchRunner):
     """An xmodel on the card through VART (see ``standalone/run_dpu.py``)."""
+
+    where = "on the DPU (VART)"
 
     def __init__(self, artifact: Artifact) -> None:
         super().__init__(artifact)
@@ -203,16 +241,10 @@ class VartRunner(Runner):
             )
         except run_dpu.PackageError as exc:
             raise DeployError(f"Cannot open {artifact.path.name} on the card: {exc}") from exc
+        self.device = self.dpu.device
 
-    def run(self, x: np.ndarray, batch_size: int, progress=None) -> RunOutput:
-        progress = ensure_progress(progress)
-
-        def on_batch(i: int, n: int) -> None:
-            progress.check_cancelled()
-            progress.update(i / n, f"batch {i}/{n} on the DPU")
-
-        outputs, seconds, total = run_dpu.batch_loop(np.asarray(x), int(batch_size), self.dpu.infer, on_batch)
-        return RunOutput(outputs, seconds, total, device=self.dpu.device, log=[f"VART, {len(x)} events"])
+    def infer(self, xb: np.ndarray) -> np.ndarray:
+        return self.dpu.infer(xb)
 
 
 @register_target("u50-dpu")
@@ -251,7 +283,7 @@ class U50DpuTarget(Target):
         )
         tools = vitis.find_vitis_ai(options.get("discovery"))
         arch = Path(options["arch_json"]) if options.get("arch_json") else tools.arch_json
-        pkg = vitis.write_build_package(model, x_calib, out_dir / "build_package", variant, dataset, arch)
+        pkg = vitis.write_build_files(model, x_calib, out_dir / "build_package", variant, dataset, arch)
         files = {"dpu_model": model_path, "build_package": pkg}
         if not (tools.can_build and arch):
             missing = [m for m in tools.missing() if "card" not in m and "runtime" not in m]

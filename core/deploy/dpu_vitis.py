@@ -22,7 +22,7 @@ as UG1414 (v3.0) and the Vitis AI tutorials give it, is:
 
 Here the quantize step runs the build package's own ``quantize.py`` with this Python when
 ``vitis_quantize`` is importable, and ``vai_c_tensorflow2`` as a cancellable job whose output
-streams into the job log. Without the tools :func:`write_build_package` writes the same files and
+streams into the job log. Without the tools :func:`write_build_files` writes the same files and
 commands for a machine that has them. Detection lives in :func:`find_vitis_ai` until the
 project-wide discovery (``core.deploy.discovery``) takes it over.
 """
@@ -265,7 +265,7 @@ emulation of the same scheme on the CPU; its numbers are labelled "emulated on C
 """
 
 
-def write_build_package(
+def write_build_files(
     model, x_calib: np.ndarray, out_dir: Path, variant: str, dataset: str = "", arch_json: Path | None = None
 ) -> Path:
     """Write the files and exact commands that turn ``model`` into an xmodel where Vitis AI is.

@@ -270,6 +270,18 @@ def test_u50_build_without_tools_writes_a_build_package(emulated, tmp_path, monk
     assert (tmp_path / "pkgdir" / "build_package" / "model.h5").is_file()
 
 
+def test_write_build_package_alone_and_a_variant_without_data(demo_workspace, tmp_path):
+    from core.deploy.dpu import write_build_package
+
+    variant = next(v.name for v in demo_workspace.variants.values() if v.operation == "train")
+    out = write_build_package(demo_workspace, variant, tmp_path / "bp", calibration_events=100)
+    assert np.load(out / "calib.npy").shape == (100, 8, 8, 1) and (out / "model.h5").is_file()
+    demo_workspace[variant].dataset = None
+    with pytest.raises(DeployError, match="has no data set"):
+        get_target("emulator-dpu").build(demo_workspace, variant, tmp_path / "emu")
+    assert not (tmp_path / "emu").exists()
+
+
 @pytest.fixture
 def stand_in_tools(tmp_path, monkeypatch):
     """The stand-in compiler first on PATH, its made-up arch.json where the U50's is searched."""
