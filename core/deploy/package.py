@@ -109,19 +109,30 @@ def expected_outputs(
 def package_artifact(
     ws, variant: str, target: Target, progress: Progress | None = None
 ) -> tuple[Artifact, bool]:
-    """What goes into a package for ``target``: its build, or, for a card target that cannot be built
-    here (no v++ / Vitis AI), the emulator's build of the same path, which carries the build package
-    (sources and the exact commands) for the server. Returns ``(artifact, built for the card)``.
+    """What goes into a package for ``target``, and whether it holds the card's binary.
+
+    The target's own build: for a card target that is the ``.xclbin`` / ``.xmodel`` when the tools
+    are here, else whatever the target makes without them (the DPU's build package). A card target
+    that refuses to build without its tools (the hls4ml kernel needs v++) gets the emulator's build
+    of the same path, which carries the kernel's build package for the server.
+
+    Returns:
+        ``(artifact, built for the card)``: the latter True when the artifact is the card's binary.
     """
     progress = ensure_progress(progress)
-    if target.emulated or target.availability().ok:
-        return build_artifact(ws, variant, target, progress=progress), not target.emulated
-    emu = get_target(f"emulator-{target.path}")
-    progress.log(
-        f"{target.name} cannot be built here ({target.availability().reason}): the package carries the "
-        f"build package for the server, and {emu.name}'s build to check it"
-    )
-    return build_artifact(ws, variant, emu, progress=progress), False
+    if target.emulated:
+        return build_artifact(ws, variant, target, progress=progress), False
+    try:
+        art = build_artifact(ws, variant, target, progress=progress)
+    except DeployError as exc:
+        if target.availability().ok:
+            raise
+        emu = get_target(f"emulator-{target.path}")
+        progress.log(
+            f"{target.name} cannot be built here ({str(exc).splitlines()[0]}); packing {emu.name}'s build"
+        )
+        art = build_artifact(ws, variant, emu, progress=progress)
+    return art, art.path.suffix in (".xclbin", ".xmodel")
 
 
 def _readme(script: str, manifest: dict[str, Any]) -> str:

@@ -460,10 +460,12 @@ def _json_default(obj):
 
 # --- building ----------------------------------------------------------------------------------
 def artifact_key(ws, variant: str, target: Target) -> str:
-    """Hash of what a build depends on: the model file, the saved hls4ml configuration, the target."""
+    """Hash of what a build depends on: the model file, the saved hls4ml configuration, the target
+    and whether its tools are here."""
     from core.hls.pipeline import saved_config_path
 
-    h = hashlib.sha256(target.name.encode())
+    # A card target built without its tools makes a build package: once they are installed, build again.
+    h = hashlib.sha256(f"{target.name}\0{target.availability().ok}".encode())
     for path in (ws.path_of(variant), saved_config_path(ws, variant)):
         h.update(path.read_bytes() if path.is_file() else b"-")
     return h.hexdigest()[:20]

@@ -251,3 +251,25 @@ def test_emulator_hls_is_bit_exact_and_its_package_imports_back_to_the_same_numb
     assert imported.agreement["csim"] == local.agreement["csim"]
     assert imported.agreement["keras"] == local.agreement["keras"]
     assert imported.task_metrics == local.task_metrics
+
+
+def test_emulator_dpu_package_runs_on_the_server_and_imports_back(ws, tmp_path):
+    """emulator-dpu locally, then a u50-dpu package (no Vitis AI here: the build package travels);
+    the server runs run_dpu.py --emulator in a fresh process and the results import back."""
+    from core.deploy.package import import_results, read_manifest, write_run_package
+    from core.deploy.run import run_variant
+
+    local = run_variant(ws, "dense", "emulator-dpu", events=200, batch_size=64)
+    assert local.label == "emulator-dpu (emulated on CPU)" and "csim" not in local.agreement
+    assert local.task_metrics["accuracy"] == pytest.approx(local.task_metrics["keras"]["accuracy"], abs=0.01)
+
+    pkg = write_run_package(ws, "dense", "u50-dpu", tmp_path / "dense-dpu.zip", events=200, batch_size=64)
+    manifest = read_manifest(pkg)
+    assert manifest["built_for_card"] is False and manifest["runner"]["build_package"] == "build_package"
+    assert "build_package/README.md" in zipfile.ZipFile(pkg).namelist()
+
+    imported = import_results(ws, "dense", _server_run(pkg, tmp_path, "--emulator"))
+    assert imported.target == "emulator-dpu" and imported.emulated
+    assert imported.agreement["emulator"]["exact_fraction"] == 1.0
+    assert imported.agreement["keras"] == local.agreement["keras"]
+    assert imported.task_metrics == local.task_metrics
