@@ -15,7 +15,8 @@ The card's limits printed next to them are not measurements either:
   link speed), 8 GT/s x 16 lanes x 128b/130b = 15.75 GB/s theoretical per direction; HBM2 8 GB
   (UG1120) at 316 GB/s (DS965, the U50 data sheet; UG1393 quotes 460 GB/s for the same HBM2
   subsystem at its full clock, which the U50 does not run). From them, the PCIe-bound event rate
-  = 15.75 GB/s / bytes per event (float32 in + out, as the host program moves them);
+  = 15.75 GB/s / the larger of the input and output bytes per event (float32, as the host
+  program moves them; they travel in opposite directions), the HBM-bound one = 316 GB/s / both;
 * **an estimate** — the hls4ml kernel's rate = clock / II, with II from TrigLab's analytic
   estimate (:mod:`core.hls.estimate`) and the clock of the hls4ml configuration; a synthesis
   report replaces it on a machine with Vitis.
@@ -75,7 +76,7 @@ def bench_target(ws, variant: str, target: str, events: int = EVENTS) -> dict:
                 }
             )
     n_out = int(np.prod(run.outputs.shape[1:]))
-    return {"build_s": build_s, "rows": rows, "bytes_per_event": 4 * (x[0].size + n_out), "target": t}
+    return {"build_s": build_s, "rows": rows, "bytes_in": 4 * x[0].size, "bytes_out": 4 * n_out, "target": t}
 
 
 def print_result(title: str, res: dict, kernel_rate: tuple[float, str] | None = None) -> None:
@@ -87,13 +88,14 @@ def print_result(title: str, res: dict, kernel_rate: tuple[float, str] | None = 
             f"  {r['batch']:>6} {r['events']:>7} {r['eps']:>12,.0f} {r['p50_ms']:>9.3f} ms {r['p99_ms']:>9.3f} ms"
             f"   ({EMULATED_LABEL})"
         )
-    b = res["bytes_per_event"]
-    pcie = PCIE_GEN3_X16_GBPS * 1e9 / b
-    print(f"  U50 limits for the same events ({b} B per event in + out, float32):")
+    b_in, b_out = res["bytes_in"], res["bytes_out"]
+    pcie = PCIE_GEN3_X16_GBPS * 1e9 / max(b_in, b_out)  # inputs and outputs travel opposite ways
+    hbm = HBM_GBPS * 1e9 / (b_in + b_out)  # the kernel reads the inputs and writes the outputs
+    print(f"  U50 limits for the same events ({b_in} B in, {b_out} B out per event, float32):")
     print(
-        f"    PCIe Gen3 x16, {PCIE_GEN3_X16_GBPS:.2f} GB/s per direction: {pcie:,.0f} events/s   [data sheet]"
+        f"    PCIe Gen3 x16, {PCIE_GEN3_X16_GBPS:.2f} GB/s per direction: {pcie:,.0f} events/s [data sheet]"
     )
-    print(f"    HBM2 {HBM_GB} GB at {HBM_GBPS:.0f} GB/s: {HBM_GBPS * 1e9 / b:,.0f} events/s   [data sheet]")
+    print(f"    HBM2 {HBM_GB} GB at {HBM_GBPS:.0f} GB/s: {hbm:,.0f} events/s [data sheet]")
     if kernel_rate:
         print(f"    kernel rate = clock / II: {kernel_rate[0]:,.0f} events/s   [{kernel_rate[1]}]")
 
