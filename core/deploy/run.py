@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from core import TrigLabError
 from core.deploy import EMULATED_LABEL, Artifact, DeployError, RunOutput, Target, get_target
 from core.jobs import Progress, ensure_progress
 
@@ -163,16 +164,32 @@ def report_path(ws, variant: str, target: str) -> Path:
     return deploy_dir(ws) / "runs" / f"{safe_name(variant)}-{safe_name(target)}.json"
 
 
+def model_digest(ws, variant: str) -> str | None:
+    """SHA-256 of the variant's model file (None when it has none): ties reports to the model."""
+    try:
+        return hashlib.sha256(ws.path_of(variant).read_bytes()).hexdigest()
+    except (OSError, KeyError, TrigLabError):
+        return None
+
+
 def load_reports(ws, variant: str | None = None) -> list[RunReport]:
-    """The stored run reports of the workspace (of one variant), oldest first."""
+    """The stored run reports of the workspace's variants (of one variant), oldest first.
+
+    A report whose variant is gone, or whose model file changed since (a variant deleted and a new
+    one made under the same name), is not returned.
+    """
     folder = deploy_dir(ws) / "runs"
-    reports = []
+    reports, digests = [], {}
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
             rep = RunReport.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             continue  # a damaged report does not hide the others
-        if variant is None or rep.variant == variant:
+        if (variant is not None and rep.variant != variant) or rep.variant not in ws.variants:
+            continue
+        if rep.variant not in digests:
+            digests[rep.variant] = model_digest(ws, rep.variant)
+        if rep.extra.get("model_sha256") in (None, digests[rep.variant]):
             reports.append(rep)
     return sorted(reports, key=lambda r: r.created)
 
@@ -433,6 +450,7 @@ def store_report(ws, report: RunReport, outputs: np.ndarray) -> Path:
     with atomic_path(path.with_suffix(".npz")) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, outputs=np.asarray(outputs, dtype=np.float32))
     report.extra["outputs_file"] = str(path.with_suffix(".npz").relative_to(ws.root))
+    report.extra["model_sha256"] = model_digest(ws, report.variant)
     atomic_write_text(path, json.dumps(report.to_dict(), indent=2, default=_json_default))
     where = "emulated" if report.emulated else "u50"
     metrics: dict[str, Any] = {

@@ -72,10 +72,18 @@ def test_hands_on_2_runs_every_step_through_the_panel(qtbot, tmp_path):
     assert hls.config().to_yaml() == load_saved_config(ws, best).to_yaml()
     assert "Saved configuration" in hls.status.text() and "in C simulation" in hls.status.text()
     assert "physics" in shown and "hls" in shown
+    # the last step ran the student on emulator-hls: bit for bit the C simulation, labelled emulated
+    from core.deploy.run import load_reports
+
+    (run,) = load_reports(ws, w.result_of(ws, "run"))
+    assert run.variant == best and run.target == "emulator-hls"
+    assert run.agreement["csim"]["exact_fraction"] == 1.0
+    assert "emulated on CPU" in panel.cards["run"].result.text()
     # a teacher resets the workspace for the next class
     panel.reset(confirm=False)
     assert set(panel.statuses().values()) == {"not yet"}
     assert all(v.operation == "zoo" for v in ws.variants.values())
+    assert load_reports(ws) == []  # the runs of deleted variants are not shown any more
     jobs.shutdown()
 
 
