@@ -146,6 +146,8 @@ class Discovery:
         platforms: Installed platform names (``/opt/xilinx/platforms``).
         notes: Problems met while looking (a tool that failed, JSON that did not parse).
         seconds: How long discovery took (s).
+        targets: Registered target name -> its :class:`Availability` here (filled by
+            :func:`discovery_job`; empty after a bare :func:`discover`).
     """
 
     cards: list[Card] = field(default_factory=list)
@@ -154,6 +156,7 @@ class Discovery:
     platforms: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    targets: dict[str, Availability] = field(default_factory=dict)
 
     def has(self, key: str) -> bool:
         t = self.tools.get(key)
@@ -213,6 +216,7 @@ class Discovery:
             "checklist": [asdict(r) for r in self.checklist()],
             "notes": list(self.notes),
             "seconds": self.seconds,
+            "targets": {k: asdict(a) for k, a in self.targets.items()},
         }
 
 
@@ -381,6 +385,28 @@ def discover(
     return d
 
 
+def discovery_job(progress=None) -> Discovery:
+    """Discover, ask every registered target whether it can run here, and remember the result.
+
+    The Deploy tab's Refresh and ``triglab-cli devices`` run this (a job: the probes run
+    subprocesses, and importing the target modules may be slow). A target whose own check fails
+    is reported unavailable with the error as the reason, so one broken target cannot hide the others.
+    """
+    from core.deploy import list_targets
+
+    d = discover(progress=progress.sub(0.0, 0.9) if progress is not None else None)
+    for target in list_targets():
+        try:
+            d.targets[target.name] = target.availability(d)
+        except Exception as exc:  # noqa: BLE001 - a target's bug must not hide the checklist
+            d.targets[target.name] = Availability(
+                False, f"its availability check failed: {type(exc).__name__}: {exc}"
+            )
+    if progress is not None:
+        progress.update(1.0, d.summary())
+    return remember(d)
+
+
 _CACHE: tuple[float, Discovery] | None = None
 
 
@@ -489,6 +515,7 @@ __all__ = [
     "Tool",
     "discover",
     "discover_cached",
+    "discovery_job",
     "parse_examine_json",
     "parse_lspci",
     "parse_version",
