@@ -256,6 +256,8 @@ class DeployView(QWidget):
             model.item(i).setEnabled(a.ok)
             if a.ok and first_ok is None:
                 first_ok = i
+        if self.target_combo.count() == 0:
+            self.target_combo.setPlaceholderText("no deploy target is registered in this build")
         keep = self.target_combo.findData(previous)
         if keep >= 0 and model.item(keep).isEnabled():
             self.target_combo.setCurrentIndex(keep)
@@ -331,10 +333,8 @@ class DeployView(QWidget):
             self.status.setText("Select a variant and an available target.")
             return None
         ws, variant, target = sel
-        try:
-            run_variant = _core("run", "run_variant")
-        except (ImportError, AttributeError) as exc:
-            self.status.setText(f"The run job is not available in this build: {exc}")
+        run_variant = self._job_function("run", "run_variant")
+        if run_variant is None:
             return None
         job = self._submit(
             f"Run {variant} on {target}",
@@ -355,7 +355,9 @@ class DeployView(QWidget):
             self.status.setText("Select a variant and a target.")
             return None
         ws, variant, target = sel
-        write_run_package = _core("package", "write_run_package")
+        write_run_package = self._job_function("package", "write_run_package")
+        if write_run_package is None:
+            return None
         job = self._submit(
             f"Run package {variant} → {target}",
             write_run_package,
@@ -373,10 +375,19 @@ class DeployView(QWidget):
         lv, ws = self.state.current, self.state.workspace
         if lv is None or ws is None:
             return None
-        import_results = _core("package", "import_results")
+        import_results = self._job_function("package", "import_results")
+        if import_results is None:
+            return None
         job = self._submit(f"Import results into {lv.name}", import_results, ws, lv.name, path)
         job.succeeded.connect(self.show_report)
         return job
+
+    def _job_function(self, module: str, name: str):
+        try:
+            return _core(module, name)
+        except (ImportError, AttributeError) as exc:
+            self.status.setText(f"core.deploy.{module}.{name} is not available in this build: {exc}")
+            return None
 
     def _package_dialog(self) -> None:
         sel = self._selection()

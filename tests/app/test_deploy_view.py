@@ -178,3 +178,42 @@ def test_refresh_runs_real_discovery_as_a_light_job(qtbot, view):
     assert all(n in states for n in view.discovery.targets)
     assert any(view.table.item(r, 1).text() == "✘ missing" for r in range(view.table.rowCount()))
     assert MISSING in {r.status for r in view.discovery.checklist()}  # no card on a test machine
+
+
+def test_imported_results_from_the_lab_server_and_a_missing_package_module(
+    qtbot, view, tmp_path, monkeypatch
+):
+    import sys
+
+    server = {
+        "target": "u50-hls",
+        "emulated": False,
+        "device": "0000:3b:00.1 xilinx_u50_gen3x16_xdma_5_202210_1",
+        "events": 2000,
+        "batch_size": 256,
+        "throughput_eps": 1.5e6,
+        "latency_p50_s": 2.1e-4,
+        "latency_p99_s": 3.4e-4,
+        "agreement": {"csim": {"bit_exact": True}},
+        "task_metrics": {"accuracy": 0.96},
+        "label": "u50-hls",
+    }
+    calls = []
+
+    def import_results(ws, variant, path, progress=None):
+        calls.append((variant, path))
+        return types.SimpleNamespace(to_dict=lambda: server)
+
+    package = types.ModuleType("core.deploy.package")
+    package.import_results = import_results
+    monkeypatch.setitem(sys.modules, "core.deploy.package", package)
+    job = view.import_results(str(tmp_path / "results.json"))
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=30_000)
+    assert calls == [("handson_cnn", str(tmp_path / "results.json"))]
+    assert view.result_title() == "Result — u50-hls"  # measured on the card: no emulation label
+    assert EMULATED_LABEL not in view.result_text.text()
+    assert "1,500,000 events/s" in view.result_text.text() and "210.0 µs" in view.result_text.text()
+
+    monkeypatch.setitem(sys.modules, "core.deploy.package", None)  # a build without it
+    assert view.import_results(str(tmp_path / "results.json")) is None
+    assert "not available in this build" in view.status.text()
