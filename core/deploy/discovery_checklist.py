@@ -22,8 +22,8 @@ from core.deploy.discovery import (
 HOW_XRT = (
     "AMD's Alveo U50 product page (amd.com → Alveo U50 → Getting Started / Downloads) → choose your OS → "
     "download the Xilinx Runtime (XRT) 2022.1 package and the U50 deployment target platform "
-    f"({U50_SHELL}); install both (sudo apt install ./xrt_*.deb ./xilinx-u50-*.deb), flash the shell as the "
-    "page says (xbmgmt program --base), cold-reboot, then check with 'xbutil examine'. See docs/U50.md."
+    f"({U50_SHELL}); install both (sudo apt install ./xrt_*.deb ./xilinx-u50-*.deb), flash the shell as AMD's U50 "
+    "installation guide UG1370 says (xbmgmt program --base), cold-reboot, then check with 'xbutil examine'. See docs/U50.md."
 )
 HOW_PLATFORM = (
     "Same download page as XRT: the U50 'development target platform' package installs "
