@@ -318,7 +318,13 @@ class DeployView(QWidget):
         self.import_btn.setEnabled(self.state.current is not None and self.state.workspace is not None)
 
     # --- jobs -------------------------------------------------------------------------------------
-    def _submit(self, title: str, fn, *args, **kwargs):
+    def _submit(self, title: str, module: str, name: str, *args, **kwargs):
+        """Submit ``core.deploy.<module>.<name>(*args, **kwargs)`` as a job (None if this build lacks it)."""
+        try:
+            fn = _core(module, name)
+        except (ImportError, AttributeError) as exc:
+            self.status.setText(f"core.deploy.{module}.{name} is not available in this build: {exc}")
+            return None
         self.run_job = self.jobs.submit(title, fn, *args, **kwargs)
         self.run_job.progressed.connect(self._progressed)
         self.run_job.failed.connect(self._failed)
@@ -333,19 +339,19 @@ class DeployView(QWidget):
             self.status.setText("Select a variant and an available target.")
             return None
         ws, variant, target = sel
-        run_variant = self._job_function("run", "run_variant")
-        if run_variant is None:
-            return None
+        events, batch = self.events_spin.value(), self.batch_spin.value()
         job = self._submit(
             f"Run {variant} on {target}",
-            run_variant,
+            "run",
+            "run_variant",
             ws,
             variant,
             target,
-            events=self.events_spin.value(),
-            batch_size=self.batch_spin.value(),
+            events=events,
+            batch_size=batch,
         )
-        job.succeeded.connect(self.show_report)
+        if job is not None:
+            job.succeeded.connect(self.show_report)
         return job
 
     def write_package(self, out_zip: str):
@@ -355,19 +361,12 @@ class DeployView(QWidget):
             self.status.setText("Select a variant and a target.")
             return None
         ws, variant, target = sel
-        write_run_package = self._job_function("package", "write_run_package")
-        if write_run_package is None:
-            return None
+        title = f"Run package {variant} → {target}"
         job = self._submit(
-            f"Run package {variant} → {target}",
-            write_run_package,
-            ws,
-            variant,
-            target,
-            out_zip,
-            self.events_spin.value(),
+            title, "package", "write_run_package", ws, variant, target, out_zip, self.events_spin.value()
         )
-        job.succeeded.connect(lambda path: self.status.setText(f"Run package written: {path}"))
+        if job is not None:
+            job.succeeded.connect(lambda path: self.status.setText(f"Run package written: {path}"))
         return job
 
     def import_results(self, path: str):
@@ -375,19 +374,10 @@ class DeployView(QWidget):
         lv, ws = self.state.current, self.state.workspace
         if lv is None or ws is None:
             return None
-        import_results = self._job_function("package", "import_results")
-        if import_results is None:
-            return None
-        job = self._submit(f"Import results into {lv.name}", import_results, ws, lv.name, path)
-        job.succeeded.connect(self.show_report)
+        job = self._submit(f"Import results into {lv.name}", "package", "import_results", ws, lv.name, path)
+        if job is not None:
+            job.succeeded.connect(self.show_report)
         return job
-
-    def _job_function(self, module: str, name: str):
-        try:
-            return _core(module, name)
-        except (ImportError, AttributeError) as exc:
-            self.status.setText(f"core.deploy.{module}.{name} is not available in this build: {exc}")
-            return None
 
     def _package_dialog(self) -> None:
         sel = self._selection()
