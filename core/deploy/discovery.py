@@ -285,7 +285,6 @@ def discover(
     if tool_exe:
         step(0.1, f"{tool_name} examine")
         _examine(d, runner, tool_exe, tool_name)
-    d.xrt_version = d.xrt_version or None
     if d.tools["xrt"].found and d.xrt_version:
         d.tools["xrt"].version = d.xrt_version
     dev_dirs = [(xrt_dir / "include/xrt", xrt_dir / "lib")] if xrt_dir else []

@@ -125,6 +125,18 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
                 HOW_XRT,
             )
         )
+    elif d.has("xrt_dev"):
+        # Debian's libxrt1/libxrt-dev: the user-space libraries without AMD's drivers.
+        rows.append(
+            CheckItem(
+                "XRT (Xilinx Runtime)",
+                PARTIAL,
+                f"Only XRT's libraries and headers ({d.tools['xrt_dev'].path}, e.g. Debian's libxrt 2022.1): "
+                "enough to compile the host program, not to drive a card (no $XILINX_XRT, no xocl driver).",
+                "Drives the card: loads the xclbin, moves buffers over PCIe, starts the kernel.",
+                HOW_XRT,
+            )
+        )
     else:
         rows.append(
             CheckItem(
