@@ -24,9 +24,11 @@ drivers: ``/sys/module/xocl`` when loaded); Debian's ``libxrt1``/``libxrt-dev`` 
 host program, not to drive a card — Debian ships no driver); ``pyxrt`` (ships in
 ``$XILINX_XRT/python``, not on PyPI: found with ``importlib`` without importing it, then imported
 in a child process so a broken binding cannot take this one down). Installed platforms:
-``/opt/xilinx/platforms/<name>/<name>.xpfm`` (``v++ --platform`` needs the U50's).
+``<dir>/<name>/<name>.xpfm`` in ``$PLATFORM_REPO_PATHS`` and ``/opt/xilinx/platforms``, where
+``v++ --platform`` looks (it needs the U50's).
 
-**Vitis AI** (the DPU path; DPUCAHX8H is the U50's DPU, Vitis AI <= 3.0): ``vart`` and ``xir``
+**Vitis AI** (the DPU path; DPUCAHX8H is the U50's DPU [AMD PG367]; the Vitis AI Library
+release notes list the plain U50 in 1.1-1.4, the U50LV/U55C from 2.0 [UG1354]): ``vart`` and ``xir``
 importable, ``vai_c_tensorflow2`` on PATH, the U50 ``arch.json`` where the Vitis AI docker image
 keeps it (``/opt/vitis_ai/compiler/arch/DPUCAHX8H/U50/arch.json``, or under the conda env's
 ``site-packages/vaic/arch``), and the quantizer (``tensorflow_model_optimization.quantization.
@@ -310,8 +312,10 @@ def discover(
         pyxrt.found = r.returncode == 0
         pyxrt.detail = "" if pyxrt.found else f"found at {loc} but 'import pyxrt' fails: {_tail(r.stderr)}"
     d.tools["pyxrt"] = pyxrt
-    pdir = root / "opt/xilinx/platforms"
-    xpfms = sorted(pdir.glob("*/*.xpfm")) if pdir.is_dir() else []
+    # Where v++ looks for platforms: $PLATFORM_REPO_PATHS, then /opt/xilinx/platforms.
+    pdirs = [Path(p) for p in env.get("PLATFORM_REPO_PATHS", "").split(os.pathsep) if p]
+    pdirs.append(root / "opt/xilinx/platforms")
+    xpfms = [x for pdir in pdirs if pdir.is_dir() for x in sorted(pdir.glob("*/*.xpfm"))]
     d.platforms = sorted({p.parent.name for p in xpfms})
     u50_pf = [p for p in xpfms if p.parent.name.lower().startswith("xilinx_u50_")]
     d.tools["platform_u50"] = Tool(

@@ -164,7 +164,7 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
             f"U50 platform ({U50_SHELL})",
             "v++ links the hls4ml kernel against the platform (.xpfm) of the shell on the card.",
             HOW_PLATFORM,
-            "No xilinx_u50_* platform under /opt/xilinx/platforms"
+            "No xilinx_u50_* platform under $PLATFORM_REPO_PATHS or /opt/xilinx/platforms"
             + (f" (installed: {', '.join(d.platforms)})" if d.platforms else "")
             + ".",
         )

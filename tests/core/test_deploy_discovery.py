@@ -271,6 +271,15 @@ def test_broken_or_garbled_xrt_tool_is_reported_not_fatal(tmp_path):
     assert d2.cards and d2.cards[0].seen_by == ["sysfs"]  # the bus still shows the card
 
 
+def test_platforms_on_platform_repo_paths(tmp_path):
+    repo = tmp_path / "my_platforms" / U50_SHELL
+    repo.mkdir(parents=True)
+    (repo / f"{U50_SHELL}.xpfm").write_text("<xpfm/>")
+    env = {"PATH": str(tmp_path), "PLATFORM_REPO_PATHS": str(tmp_path / "my_platforms")}
+    d = discover(env=env, runner=RecordingRunner(), root=tmp_path / "root", find_module=_nothing)
+    assert d.platforms == [U50_SHELL] and d.has("platform_u50")
+
+
 def test_two_cards_from_xrt_smi(tmp_path):
     d, runner = _machine_with_a_u50(tmp_path, _fixture("xrt_smi_two_cards.json"), tool="xrt-smi")
     assert Path(next(c for c in runner.calls if "examine" in c)[0]).name == "xrt-smi"
