@@ -11,6 +11,7 @@ and its results imported back.
 
 from __future__ import annotations
 
+import html
 import importlib
 from typing import Any
 
@@ -68,6 +69,26 @@ def _value(v: Any) -> str:
     if isinstance(v, dict):
         return "; ".join(f"{k} {_value(x)}" for k, x in v.items())
     return str(v)
+
+
+def _report_lines(d: dict) -> list[str]:
+    """A run report's ``to_dict()`` as lines (for reports without their own ``lines()``)."""
+    emu = f" ({EMULATED_LABEL})" if d.get("emulated") else ""
+    thr = d.get("throughput_eps")
+    lines = [
+        f"Device: {d.get('device', '—')}",
+        f"Events: {_value(d.get('events', 0))} in batches of {_value(d.get('batch_size', 0))}",
+        f"Throughput: {'—' if thr is None else f'{thr:,.0f}'} events/s{emu}",
+        f"Batch latency (transfers included): p50 {_seconds(d.get('latency_p50_s'))}, "
+        f"p99 {_seconds(d.get('latency_p99_s'))}{emu}",
+    ]
+    agreement = d.get("agreement") or {}
+    for ref, title in (("keras", "Keras (float)"), ("csim", "C simulation")):
+        if agreement.get(ref):
+            lines.append(f"Agreement with {title}: {_value(agreement[ref])}")
+    if d.get("task_metrics"):
+        lines.append(f"Task metrics{emu}: {_value(d['task_metrics'])}")
+    return lines
 
 
 class DeployView(QWidget):
@@ -128,7 +149,7 @@ class DeployView(QWidget):
         self.events_spin.setRange(1, 10_000_000)
         self.events_spin.setValue(2000)
         self.events_spin.setGroupSeparatorShown(True)
-        self.events_spin.setToolTip("Events taken from the variant's data set (its test split)")
+        self.events_spin.setToolTip("Events taken from the variant's data set")
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 1_000_000)
         self.batch_spin.setValue(256)
@@ -235,8 +256,9 @@ class DeployView(QWidget):
         row = self._rows[rows[0].row()]
         color = STATUS_COLOR.get(row.status, "#000000")
         self.explain.setHtml(
-            f"<b>{row.item}</b> — <span style='color:{color}'>{row.status}</span><br>{row.detail}"
-            f"<p><b>Why it matters:</b> {row.why}</p><p><b>How to get it:</b> {row.how}</p>"
+            f"<b>{html.escape(row.item)}</b> — <span style='color:{color}'>{row.status}</span>"
+            f"<br>{html.escape(row.detail)}<p><b>Why it matters:</b> {html.escape(row.why)}</p>"
+            f"<p><b>How to get it:</b> {html.escape(row.how)}</p>"
         )
 
     def _fill_targets(self, d) -> None:
@@ -362,8 +384,9 @@ class DeployView(QWidget):
             return None
         ws, variant, target = sel
         title = f"Run package {variant} → {target}"
+        events, batch = self.events_spin.value(), self.batch_spin.value()
         job = self._submit(
-            title, "package", "write_run_package", ws, variant, target, out_zip, self.events_spin.value()
+            title, "package", "write_run_package", ws, variant, target, out_zip, events, batch_size=batch
         )
         if job is not None:
             job.succeeded.connect(lambda path: self.status.setText(f"Run package written: {path}"))
@@ -403,29 +426,19 @@ class DeployView(QWidget):
 
     # --- the result ---------------------------------------------------------------------------------
     def show_report(self, report) -> None:
-        """Show a RunReport (or its ``to_dict()``): throughput, latency, agreement, task metrics."""
+        """Show a RunReport: throughput, batch latency, agreement, task metrics, labelled by where it ran.
+
+        The text is the report's own :meth:`lines` when it has them (the CLI and the walkthrough
+        show the same), else it is built from ``to_dict()``.
+        """
         d = report.to_dict() if hasattr(report, "to_dict") else dict(report)
         self.report = d
         label = d.get("label") or d.get("target", "")
         if d.get("emulated") and EMULATED_LABEL not in label:
             label = f"{label} ({EMULATED_LABEL})"
         self.result_box.setTitle(f"Result — {label}")
-        emu = f" <i>({EMULATED_LABEL})</i>" if d.get("emulated") else ""
-        thr = d.get("throughput_eps")
-        lines = [
-            f"<b>Device</b>: {d.get('device', '—')}",
-            f"<b>Events</b>: {_value(d.get('events', 0))} in batches of {_value(d.get('batch_size', 0))}",
-            f"<b>Throughput</b>: {'—' if thr is None else f'{thr:,.0f}'} events/s{emu}",
-            f"<b>Batch latency</b> (transfers included): p50 {_seconds(d.get('latency_p50_s'))}, "
-            f"p99 {_seconds(d.get('latency_p99_s'))}{emu}",
-        ]
-        agreement = d.get("agreement") or {}
-        for ref, title in (("keras", "Keras (float)"), ("csim", "C simulation")):
-            if agreement.get(ref):
-                lines.append(f"<b>Agreement with {title}</b>: {_value(agreement[ref])}")
-        if d.get("task_metrics"):
-            lines.append(f"<b>Task metrics</b>{emu}: {_value(d['task_metrics'])}")
-        self.result_text.setText("<br>".join(lines))
+        lines = list(report.lines()) if callable(getattr(report, "lines", None)) else _report_lines(d)
+        self.result_text.setText("<br>".join(html.escape(line) for line in lines))
         self.status.setText(f"Done: {label}.")
 
     def result_title(self) -> str:

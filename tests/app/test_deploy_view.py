@@ -103,7 +103,7 @@ def view(qtbot, demo_workspace):
 
 
 def _nothing_here(tmp_path):
-    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin").mkdir(parents=True)
     d = discover(env={"PATH": str(tmp_path / "bin")}, root=tmp_path, find_module=lambda n, e: None)
     d.targets = {t.name: t.availability(d) for t in deploy.list_targets()}
     return d
@@ -181,7 +181,7 @@ def test_refresh_runs_real_discovery_as_a_light_job(qtbot, view):
 
 
 def test_imported_results_from_the_lab_server_and_a_missing_package_module(
-    qtbot, view, tmp_path, monkeypatch
+    qtbot, view, tmp_path, monkeypatch, fake_targets
 ):
     import sys
 
@@ -213,6 +213,34 @@ def test_imported_results_from_the_lab_server_and_a_missing_package_module(
     assert view.result_title() == "Result — u50-hls"  # measured on the card: no emulation label
     assert EMULATED_LABEL not in view.result_text.text()
     assert "1,500,000 events/s" in view.result_text.text() and "210.0 µs" in view.result_text.text()
+
+    # A report with its own lines() (core.deploy.run.RunReport) is shown with them, as the CLI does.
+    server_lines = [
+        "u50-hls on 0000:3b:00.1, 2,000 digits events",
+        "throughput 1,500,000 events/s (on 0000:3b:00.1)",
+    ]
+    package.import_results = lambda ws, variant, path, progress=None: types.SimpleNamespace(
+        to_dict=lambda: server, lines=lambda: server_lines
+    )
+    written = []
+
+    def write_run_package(*a, progress=None, **k):
+        written.append((a[1:], k))
+        return str(a[3])
+
+    package.write_run_package = write_run_package
+    job = view.import_results(str(tmp_path / "results.json"))
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=30_000)
+    assert view.result_text.text() == "<br>".join(server_lines)
+    view.show_discovery(_nothing_here(tmp_path / "m"))
+    view.select_target("fake-emulator")
+    view.batch_spin.setValue(64)
+    job = view.write_package(str(tmp_path / "pkg.zip"))
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=30_000)
+    assert written == [
+        (("handson_cnn", "fake-emulator", str(tmp_path / "pkg.zip"), 2000), {"batch_size": 64})
+    ]
+    assert "Run package written" in view.status.text()
 
     monkeypatch.setitem(sys.modules, "core.deploy.package", None)  # a build without it
     assert view.import_results(str(tmp_path / "results.json")) is None
