@@ -59,10 +59,10 @@ from core.deploy import Availability
 from core.deploy.discovery_parse import (
     ALVEO_PCI_IDS,
     Card,
-    _slot,
     parse_examine_json,
     parse_lspci,
     parse_version,
+    pci_slot,
     scan_sysfs,
 )
 
@@ -107,7 +107,7 @@ class CommandResult:
     stderr: str = ""
 
 
-Runner = Callable[[Sequence[str], float], CommandResult]
+CommandRunner = Callable[[Sequence[str], float], CommandResult]
 
 
 def run_command(cmd: Sequence[str], timeout: float = 30.0) -> CommandResult:
@@ -225,7 +225,7 @@ class Discovery:
 # --- discovery ----------------------------------------------------------------------------------------
 def discover(
     env: Mapping[str, str] | None = None,
-    runner: Runner | None = None,
+    runner: CommandRunner | None = None,
     root: str | os.PathLike = "/",
     find_module: Callable[[str, Sequence[str]], str | None] | None = None,
     progress=None,
@@ -437,7 +437,7 @@ def target_availability(name: str, discovery: Discovery | None = None) -> Availa
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-def _examine(d: Discovery, runner: Runner, exe: str, name: str) -> None:
+def _examine(d: Discovery, runner: CommandRunner, exe: str, name: str) -> None:
     with tempfile.TemporaryDirectory(prefix="triglab-xrt-") as tmp:
         out = Path(tmp) / "examine.json"
         r = runner([exe, "examine", "--format", "JSON", "--output", str(out)], 60.0)
@@ -463,13 +463,13 @@ def _examine(d: Discovery, runner: Runner, exe: str, name: str) -> None:
 
 def _merge_bus_cards(d: Discovery, bus: list[Card]) -> None:
     """Add the slots lspci/sysfs saw to the cards XRT saw (same slot = same card)."""
-    by_slot = {_slot(c.bdf): c for c in d.cards}
+    by_slot = {pci_slot(c.bdf): c for c in d.cards}
     for c in bus:
-        known = by_slot.get(_slot(c.bdf))
+        known = by_slot.get(pci_slot(c.bdf))
         if known is None:
-            if _slot(c.bdf) in by_slot:
+            if pci_slot(c.bdf) in by_slot:
                 continue
-            by_slot[_slot(c.bdf)] = c
+            by_slot[pci_slot(c.bdf)] = c
             d.cards.append(c)
             continue
         for pid in c.pci_ids:
