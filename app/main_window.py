@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
             ("compare", "Compare", "app.panels.compare_view", "CompareView"),
             ("physics", "Physics", "app.panels.physics_view", "PhysicsView"),
             ("hls", "Synthesis", "app.panels.hls_view", "HlsView"),
+            ("deploy", "Deploy", "app.panels.deploy_view", "DeployView"),
         ):
             try:
                 mod = __import__(module, fromlist=[cls])

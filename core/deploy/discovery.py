@@ -24,9 +24,11 @@ drivers: ``/sys/module/xocl`` when loaded); Debian's ``libxrt1``/``libxrt-dev`` 
 host program, not to drive a card — Debian ships no driver); ``pyxrt`` (ships in
 ``$XILINX_XRT/python``, not on PyPI: found with ``importlib`` without importing it, then imported
 in a child process so a broken binding cannot take this one down). Installed platforms:
-``/opt/xilinx/platforms/<name>/<name>.xpfm`` (``v++ --platform`` needs the U50's).
+``<dir>/<name>/<name>.xpfm`` in ``$PLATFORM_REPO_PATHS`` and ``/opt/xilinx/platforms``, where
+``v++ --platform`` looks (it needs the U50's).
 
-**Vitis AI** (the DPU path; DPUCAHX8H is the U50's DPU, Vitis AI <= 3.0): ``vart`` and ``xir``
+**Vitis AI** (the DPU path; DPUCAHX8H is the U50's DPU [AMD PG367]; the Vitis AI Library
+release notes list the plain U50 in 1.1-1.4, the U50LV/U55C from 2.0 [UG1354]): ``vart`` and ``xir``
 importable, ``vai_c_tensorflow2`` on PATH, the U50 ``arch.json`` where the Vitis AI docker image
 keeps it (``/opt/vitis_ai/compiler/arch/DPUCAHX8H/U50/arch.json``, or under the conda env's
 ``site-packages/vaic/arch``), and the quantizer (``tensorflow_model_optimization.quantization.
@@ -57,10 +59,10 @@ from core.deploy import Availability
 from core.deploy.discovery_parse import (
     ALVEO_PCI_IDS,
     Card,
-    _slot,
     parse_examine_json,
     parse_lspci,
     parse_version,
+    pci_slot,
     scan_sysfs,
 )
 
@@ -105,7 +107,7 @@ class CommandResult:
     stderr: str = ""
 
 
-Runner = Callable[[Sequence[str], float], CommandResult]
+CommandRunner = Callable[[Sequence[str], float], CommandResult]
 
 
 def run_command(cmd: Sequence[str], timeout: float = 30.0) -> CommandResult:
@@ -146,6 +148,8 @@ class Discovery:
         platforms: Installed platform names (``/opt/xilinx/platforms``).
         notes: Problems met while looking (a tool that failed, JSON that did not parse).
         seconds: How long discovery took (s).
+        targets: Registered target name -> its :class:`Availability` here (filled by
+            :func:`discovery_job`; empty after a bare :func:`discover`).
     """
 
     cards: list[Card] = field(default_factory=list)
@@ -154,6 +158,7 @@ class Discovery:
     platforms: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    targets: dict[str, Availability] = field(default_factory=dict)
 
     def has(self, key: str) -> bool:
         t = self.tools.get(key)
@@ -213,13 +218,14 @@ class Discovery:
             "checklist": [asdict(r) for r in self.checklist()],
             "notes": list(self.notes),
             "seconds": self.seconds,
+            "targets": {k: asdict(a) for k, a in self.targets.items()},
         }
 
 
 # --- discovery ----------------------------------------------------------------------------------------
 def discover(
     env: Mapping[str, str] | None = None,
-    runner: Runner | None = None,
+    runner: CommandRunner | None = None,
     root: str | os.PathLike = "/",
     find_module: Callable[[str, Sequence[str]], str | None] | None = None,
     progress=None,
@@ -281,7 +287,6 @@ def discover(
     if tool_exe:
         step(0.1, f"{tool_name} examine")
         _examine(d, runner, tool_exe, tool_name)
-    d.xrt_version = d.xrt_version or None
     if d.tools["xrt"].found and d.xrt_version:
         d.tools["xrt"].version = d.xrt_version
     dev_dirs = [(xrt_dir / "include/xrt", xrt_dir / "lib")] if xrt_dir else []
@@ -307,8 +312,10 @@ def discover(
         pyxrt.found = r.returncode == 0
         pyxrt.detail = "" if pyxrt.found else f"found at {loc} but 'import pyxrt' fails: {_tail(r.stderr)}"
     d.tools["pyxrt"] = pyxrt
-    pdir = root / "opt/xilinx/platforms"
-    xpfms = sorted(pdir.glob("*/*.xpfm")) if pdir.is_dir() else []
+    # Where v++ looks for platforms: $PLATFORM_REPO_PATHS, then /opt/xilinx/platforms.
+    pdirs = [Path(p) for p in env.get("PLATFORM_REPO_PATHS", "").split(os.pathsep) if p]
+    pdirs.append(root / "opt/xilinx/platforms")
+    xpfms = [x for pdir in pdirs if pdir.is_dir() for x in sorted(pdir.glob("*/*.xpfm"))]
     d.platforms = sorted({p.parent.name for p in xpfms})
     u50_pf = [p for p in xpfms if p.parent.name.lower().startswith("xilinx_u50_")]
     d.tools["platform_u50"] = Tool(
@@ -381,6 +388,28 @@ def discover(
     return d
 
 
+def discovery_job(progress=None) -> Discovery:
+    """Discover, ask every registered target whether it can run here, and remember the result.
+
+    The Deploy tab's Refresh and ``triglab-cli devices`` run this (a job: the probes run
+    subprocesses, and importing the target modules may be slow). A target whose own check fails
+    is reported unavailable with the error as the reason, so one broken target cannot hide the others.
+    """
+    from core.deploy import list_targets
+
+    d = discover(progress=progress.sub(0.0, 0.9) if progress is not None else None)
+    for target in list_targets():
+        try:
+            d.targets[target.name] = target.availability(d)
+        except Exception as exc:  # noqa: BLE001 - a target's bug must not hide the checklist
+            d.targets[target.name] = Availability(
+                False, f"its availability check failed: {type(exc).__name__}: {exc}"
+            )
+    if progress is not None:
+        progress.update(1.0, d.summary())
+    return remember(d)
+
+
 _CACHE: tuple[float, Discovery] | None = None
 
 
@@ -408,7 +437,7 @@ def target_availability(name: str, discovery: Discovery | None = None) -> Availa
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-def _examine(d: Discovery, runner: Runner, exe: str, name: str) -> None:
+def _examine(d: Discovery, runner: CommandRunner, exe: str, name: str) -> None:
     with tempfile.TemporaryDirectory(prefix="triglab-xrt-") as tmp:
         out = Path(tmp) / "examine.json"
         r = runner([exe, "examine", "--format", "JSON", "--output", str(out)], 60.0)
@@ -434,13 +463,13 @@ def _examine(d: Discovery, runner: Runner, exe: str, name: str) -> None:
 
 def _merge_bus_cards(d: Discovery, bus: list[Card]) -> None:
     """Add the slots lspci/sysfs saw to the cards XRT saw (same slot = same card)."""
-    by_slot = {_slot(c.bdf): c for c in d.cards}
+    by_slot = {pci_slot(c.bdf): c for c in d.cards}
     for c in bus:
-        known = by_slot.get(_slot(c.bdf))
+        known = by_slot.get(pci_slot(c.bdf))
         if known is None:
-            if _slot(c.bdf) in by_slot:
+            if pci_slot(c.bdf) in by_slot:
                 continue
-            by_slot[_slot(c.bdf)] = c
+            by_slot[pci_slot(c.bdf)] = c
             d.cards.append(c)
             continue
         for pid in c.pci_ids:
@@ -489,6 +518,7 @@ __all__ = [
     "Tool",
     "discover",
     "discover_cached",
+    "discovery_job",
     "parse_examine_json",
     "parse_lspci",
     "parse_version",

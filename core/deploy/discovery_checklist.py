@@ -22,8 +22,8 @@ from core.deploy.discovery import (
 HOW_XRT = (
     "AMD's Alveo U50 product page (amd.com → Alveo U50 → Getting Started / Downloads) → choose your OS → "
     "download the Xilinx Runtime (XRT) 2022.1 package and the U50 deployment target platform "
-    f"({U50_SHELL}); install both (sudo apt install ./xrt_*.deb ./xilinx-u50-*.deb), flash the shell as the "
-    "page says (xbmgmt program --base), cold-reboot, then check with 'xbutil examine'. See docs/U50.md."
+    f"({U50_SHELL}); install both (sudo apt install ./xrt_*.deb ./xilinx-u50-*.deb), flash the shell as AMD's U50 "
+    "installation guide UG1370 says (xbmgmt program --base), cold-reboot, then check with 'xbutil examine'. See docs/U50.md."
 )
 HOW_PLATFORM = (
     "Same download page as XRT: the U50 'development target platform' package installs "
@@ -125,6 +125,18 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
                 HOW_XRT,
             )
         )
+    elif d.has("xrt_dev"):
+        # Debian's libxrt1/libxrt-dev: the user-space libraries without AMD's drivers.
+        rows.append(
+            CheckItem(
+                "XRT (Xilinx Runtime)",
+                PARTIAL,
+                f"Only XRT's libraries and headers ({d.tools['xrt_dev'].path}, e.g. Debian's libxrt 2022.1): "
+                "enough to compile the host program, not to drive a card (no $XILINX_XRT, no xocl driver).",
+                "Drives the card: loads the xclbin, moves buffers over PCIe, starts the kernel.",
+                HOW_XRT,
+            )
+        )
     else:
         rows.append(
             CheckItem(
@@ -152,7 +164,7 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
             f"U50 platform ({U50_SHELL})",
             "v++ links the hls4ml kernel against the platform (.xpfm) of the shell on the card.",
             HOW_PLATFORM,
-            "No xilinx_u50_* platform under /opt/xilinx/platforms"
+            "No xilinx_u50_* platform under $PLATFORM_REPO_PATHS or /opt/xilinx/platforms"
             + (f" (installed: {', '.join(d.platforms)})" if d.platforms else "")
             + ".",
         )

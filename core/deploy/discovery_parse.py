@@ -197,9 +197,9 @@ def _cards_from_functions(functions: list[tuple[str, str]], source: str) -> list
     slots: dict[str, Card] = {}
     for bdf, dev_id in functions:
         board, role = ALVEO_PCI_IDS.get(dev_id, (f"Xilinx 10ee:{dev_id}", ""))
-        card = slots.get(_slot(bdf))
+        card = slots.get(pci_slot(bdf))
         if card is None:
-            card = slots[_slot(bdf)] = Card(bdf=bdf, board=board, seen_by=[source])
+            card = slots[pci_slot(bdf)] = Card(bdf=bdf, board=board, seen_by=[source])
         card.pci_ids.append(f"10ee:{dev_id}")
         if role == "user":
             card.bdf = bdf  # XRT addresses the card by its user function
@@ -215,7 +215,7 @@ def _norm_bdf(bdf: str) -> str:
     return bdf if bdf.count(":") == 2 else f"0000:{bdf}"
 
 
-def _slot(bdf: str) -> str:
+def pci_slot(bdf: str) -> str:
     return bdf.rsplit(".", 1)[0]
 
 

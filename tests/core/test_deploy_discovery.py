@@ -253,9 +253,31 @@ def test_broken_or_garbled_xrt_tool_is_reported_not_fatal(tmp_path):
     assert row.status == PARTIAL and "unwrapped/xbutil2" in row.detail
     assert d.notes and d.cards == []
 
+    # With Debian's libxrt-dev alone, XRT is 'partial': the host program compiles, no card is driven.
+    (root / "usr/include/xrt/xrt").mkdir(parents=True)
+    (root / "usr/include/xrt/xrt/xrt_kernel.h").write_text("// stand-in\n")
+    (root / "usr/lib/x86_64-linux-gnu").mkdir(parents=True)
+    (root / "usr/lib/x86_64-linux-gnu/libxrt_coreutil.so").write_text("")
+    d = discover(env={"PATH": str(root / "usr/bin")}, runner=runner, root=root, find_module=_nothing)
+    rows = _rows(d)
+    assert rows["XRT headers + libxrt_coreutil"].status == FOUND
+    assert (
+        rows["XRT (Xilinx Runtime)"].status == PARTIAL
+        and "not to drive a card" in rows["XRT (Xilinx Runtime)"].detail
+    )
+
     d2, _ = _machine_with_a_u50(tmp_path / "m2", _fixture("xbutil_malformed.json"), tool="xrt-smi")
     assert any("not JSON" in n for n in d2.notes)
     assert d2.cards and d2.cards[0].seen_by == ["sysfs"]  # the bus still shows the card
+
+
+def test_platforms_on_platform_repo_paths(tmp_path):
+    repo = tmp_path / "my_platforms" / U50_SHELL
+    repo.mkdir(parents=True)
+    (repo / f"{U50_SHELL}.xpfm").write_text("<xpfm/>")
+    env = {"PATH": str(tmp_path), "PLATFORM_REPO_PATHS": str(tmp_path / "my_platforms")}
+    d = discover(env=env, runner=RecordingRunner(), root=tmp_path / "root", find_module=_nothing)
+    assert d.platforms == [U50_SHELL] and d.has("platform_u50")
 
 
 def test_two_cards_from_xrt_smi(tmp_path):
