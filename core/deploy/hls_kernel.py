@@ -182,14 +182,20 @@ def _run_step(cmd: list[str], cwd: Path, progress: Progress, what: str) -> None:
 
 
 def _build(
-    ws, variant: str, out_dir: Path, progress: Progress, tools: HlsTools | None, platform: str | None
+    ws,
+    variant: str,
+    out_dir: Path,
+    progress: Progress,
+    tools: HlsTools | None,
+    platform: str | None,
+    emulator: bool = True,
 ) -> Artifact:
     """Sources + emulator (+ xclbin and real-XRT host when ``tools``), cached in ``out_dir``."""
     target = "u50-hls" if tools else "emulator-hls"
     compiled, io = compiled_variant(ws, variant, progress.sub(0.0, 0.25))
     out_dir = Path(out_dir)
     templates = [p for p in src.TEMPLATES.rglob("*") if p.is_file()]
-    recipe = json.dumps([target, compiled.key, platform, src.emulator_command(io.project)])
+    recipe = json.dumps([target, compiled.key, platform, emulator, src.emulator_command(io.project)])
     key = src.source_digest(templates, recipe)
     pkg = out_dir / "build_package"
     cached = _read_marker(out_dir)
@@ -202,11 +208,13 @@ def _build(
     try:
         tpkg = tmp / "build_package"
         src.write_sources(compiled.project_dir, io, variant, tpkg, platform or src.DEFAULT_U50_PLATFORM)
-        (tpkg / "emulator").mkdir()
-        shutil.copytree(tpkg / "firmware" / "weights", tpkg / "emulator" / "weights")
-        progress.update(0.3, "g++: compiling the emulator (host + kernel + hls4ml firmware + XRT shim)")
-        _run_step(src.emulator_command(io.project), tpkg, progress.sub(0.3, 0.5), "g++ (emulator-hls)")
-        executables = [f"emulator/{src.EMULATOR_NAME}"]
+        executables = []
+        if emulator or not tools:
+            (tpkg / "emulator").mkdir()
+            shutil.copytree(tpkg / "firmware" / "weights", tpkg / "emulator" / "weights")
+            progress.update(0.3, "g++: compiling the emulator (host + kernel + hls4ml firmware + XRT shim)")
+            _run_step(src.emulator_command(io.project), tpkg, progress.sub(0.3, 0.5), "g++ (emulator-hls)")
+            executables.append(f"emulator/{src.EMULATOR_NAME}")
         info: dict[str, Any] = {"interface": io.to_dict(), "hls_key": compiled.key, "variant": variant}
         if tools:
             (tpkg / "build").mkdir()
@@ -356,6 +364,7 @@ def _package(artifact: Artifact, dest_dir: Path, emulated: bool) -> dict[str, An
     pkg = Path(artifact.files["build_package"])
     shutil.copytree(pkg, dest_dir / "hls", ignore=shutil.ignore_patterns("_x", "logs", ".Xil", "*.xo"))
     emu = Path(artifact.files["emulator"])
+    has_emulator = emu.is_file()
     has_xclbin = not emulated and Path(artifact.files.get("xclbin", "")).is_file()
     return {
         "schema": "triglab-hls-runner/1",
@@ -365,9 +374,9 @@ def _package(artifact: Artifact, dest_dir: Path, emulated: bool) -> dict[str, An
         "interface": artifact.info["interface"],
         "data_format": "float32 little-endian, event after event (the Keras input flattened in C order)",
         "build_package": "hls",
-        "emulator": f"hls/emulator/{src.EMULATOR_NAME}",
-        "emulator_sha256": src.sha256_file(emu),
-        "weights": "hls/emulator/weights",
+        "emulator": f"hls/emulator/{src.EMULATOR_NAME}" if has_emulator else None,
+        "emulator_sha256": src.sha256_file(emu) if has_emulator else None,
+        "weights": "hls/emulator/weights" if has_emulator else None,
         "xclbin": f"hls/build/{src.XCLBIN_NAME}" if has_xclbin else None,
         "host": f"hls/{src.HOST_NAME}" if has_xclbin else None,
         "runner_script": "run_hls.py",
@@ -426,7 +435,8 @@ class U50Hls(Target):
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """v++ -c / v++ -l into an xclbin, then the host against XRT (and the emulator); a job.
 
-        Options: ``platform`` (default: the first installed U50 platform).
+        Options: ``platform`` (default: the first installed U50 platform); ``emulator`` (default
+        True: also compile the emulator executable, which the run package ships).
 
         Raises:
             DeployError: a tool is missing (the message lists them; write_build_package makes the
@@ -441,7 +451,8 @@ class U50Hls(Target):
                 "on a machine with Vitis and XRT."
             )
         platform = options.get("platform") or tools.platform
-        return _build(ws, variant, Path(out_dir), ensure_progress(progress), tools, platform)
+        emulator = bool(options.get("emulator", True))
+        return _build(ws, variant, Path(out_dir), ensure_progress(progress), tools, platform, emulator)
 
     def runner(self, artifact: Artifact) -> Runner:
         return HlsRunner(artifact, emulated=False)

@@ -34,6 +34,7 @@ from string import Template
 from typing import Any
 
 from core.deploy import DeployError
+from core.deploy.standalone.run_hls import sha256_file
 
 TEMPLATES = Path(__file__).parent / "templates" / "hls_kernel"
 KERNEL_NAME = "triglab_kernel"
@@ -322,14 +323,6 @@ wrapper), `host/host.cpp` (XRT native C++ API), `xrt_shim/` (emulator only).
 
 
 # --- digests of what we built --------------------------------------------------------------------
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _registry_path() -> Path:
     from core.workflows import default_home
 

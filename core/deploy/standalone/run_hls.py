@@ -99,9 +99,10 @@ def run_pyxrt(xclbin, x, batch_size, n_out, kernel_name="triglab_kernel", device
     x = np.ascontiguousarray(np.asarray(x, dtype="<f4").reshape(len(x), -1))
     n_in = x.shape[1]
     device = pyxrt.device(device_index)
-    uuid = device.load_xclbin(pyxrt.xclbin(str(xclbin)))
+    uuid = device.load_xclbin(str(xclbin))
     kernel = pyxrt.kernel(device, uuid, kernel_name)
     flags = pyxrt.bo.flags.normal
+    batch_size = min(batch_size, len(x))  # buffers for one batch, no larger than the run
     in_bo = pyxrt.bo(device, batch_size * n_in * 4, flags, kernel.group_id(0))
     out_bo = pyxrt.bo(device, batch_size * n_out * 4, flags, kernel.group_id(1))
     to_dev = pyxrt.xclBOSyncDirection.XCL_BO_SYNC_BO_TO_DEVICE
@@ -112,7 +113,7 @@ def run_pyxrt(xclbin, x, batch_size, n_out, kernel_name="triglab_kernel", device
     for first in range(0, len(x), batch_size):
         n = min(batch_size, len(x) - first)
         t0 = time.perf_counter()
-        in_bo.write(x[first : first + n].tobytes(), 0)
+        in_bo.write(x[first : first + n], 0)
         in_bo.sync(to_dev, n * n_in * 4, 0)
         run = kernel(in_bo, out_bo, n)
         state = run.wait()
@@ -120,7 +121,7 @@ def run_pyxrt(xclbin, x, batch_size, n_out, kernel_name="triglab_kernel", device
             raise PackageError(f"the kernel run of events {first}..{first + n} ended in state {state}")
         out_bo.sync(from_dev, n * n_out * 4, 0)
         raw = out_bo.read(n * n_out * 4, 0)
-        y[first : first + n] = np.frombuffer(bytes(raw), dtype="<f4").reshape(n, n_out)
+        y[first : first + n] = np.asarray(raw).view("<f4").reshape(n, n_out)
         seconds.append(time.perf_counter() - t0)
     total = time.perf_counter() - t_all
     device_name = _device_name(pyxrt, device)
@@ -145,7 +146,8 @@ def _inside(root: Path, rel) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path) -> str:
+    """The SHA-256 of a file, hex."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -173,7 +175,7 @@ def run_package(package: Path, emulator: bool = False, host=None, device_index: 
         exe = _inside(root, runner.get("emulator") or "")
         if not exe.is_file():
             raise PackageError(f"the package has no emulator executable ({exe})")
-        if runner.get("emulator_sha256") and _sha256(exe) != runner["emulator_sha256"]:
+        if runner.get("emulator_sha256") and sha256_file(exe) != runner["emulator_sha256"]:
             raise PackageError(f"{exe.name} differs from the one TrigLab packed (damaged copy?)")
         env = dict(os.environ, TRIGLAB_HLS_WEIGHTS=str(_inside(root, runner["weights"])))
         y, t = run_host_program(exe, x, batch, env=env, device_index=0)

@@ -106,8 +106,10 @@ int main(int argc, char **argv) {
         const std::string device_bdf = device.get_info<xrt::info::device::bdf>();
         const xrt::uuid uuid = device.load_xclbin(o.xclbin);
         xrt::kernel kernel(device, uuid, TRIGLAB_KERNEL_NAME);
-        const size_t in_bytes = o.batch * TRIGLAB_N_IN * sizeof(float);
-        const size_t out_bytes = o.batch * TRIGLAB_N_OUT * sizeof(float);
+        // Buffers for one batch (no larger than the whole run).
+        const unsigned long per_call = o.batch < o.events ? o.batch : o.events;
+        const size_t in_bytes = per_call * TRIGLAB_N_IN * sizeof(float);
+        const size_t out_bytes = per_call * TRIGLAB_N_OUT * sizeof(float);
         // One buffer each, in the memory bank the kernel's AXI port is connected to.
         xrt::bo in_bo(device, in_bytes, kernel.group_id(0));
         xrt::bo out_bo(device, out_bytes, kernel.group_id(1));

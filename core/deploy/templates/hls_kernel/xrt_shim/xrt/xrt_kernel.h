@@ -32,6 +32,11 @@ class kernel {
         if (it == xrt_shim::kernels().end())
             throw std::runtime_error("No such kernel '" + name + "' in the emulator executable");
         fn_ = it->second;
+        auto load = xrt_shim::loaders().find(name);
+        if (load != xrt_shim::loaders().end()) {
+            load->second();
+            xrt_shim::loaders().erase(load);
+        }
     }
 
     // Each argument gets its own memory bank (the card's linker decides; here it does not matter).

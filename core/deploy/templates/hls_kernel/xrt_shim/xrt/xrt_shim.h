@@ -33,9 +33,20 @@ inline std::map<std::string, kernel_function> &kernels() {
     return table;
 }
 
+// Called once when a kernel is first opened (the card has its weights in the xclbin already;
+// the emulator reads hls4ml's weight files on the network's first call, so it calls it here).
+inline std::map<std::string, std::function<void()>> &loaders() {
+    static std::map<std::string, std::function<void()>> table;
+    return table;
+}
+
 // A static instance registers a kernel function under its XRT kernel name.
 struct registration {
-    registration(const std::string &name, kernel_function fn) { kernels()[name] = std::move(fn); }
+    registration(const std::string &name, kernel_function fn, std::function<void()> on_load = nullptr) {
+        kernels()[name] = std::move(fn);
+        if (on_load)
+            loaders()[name] = std::move(on_load);
+    }
 };
 
 } // namespace xrt_shim
