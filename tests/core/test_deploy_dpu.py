@@ -396,12 +396,13 @@ def _write_package(target, artifact, dest: Path, x: np.ndarray, batch_size: int 
     return dest
 
 
-def _standalone(pkg: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+def _standalone(pkg: Path, out: Path, *extra: str, sys_path: str = "") -> subprocess.CompletedProcess:
     """run_dpu.py in a fresh, isolated interpreter (-I: no PYTHONPATH, no script folder on sys.path);
     fails if anything of TrigLab or TensorFlow got imported."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     code = (
         "import runpy, sys\n"
+        f"sys.path[:0] = {[sys_path] if sys_path else []!r}\n"
         f"sys.argv = ['run_dpu.py', '--package', {str(pkg)!r}, '--out', {str(out)!r}, *{list(extra)!r}]\n"
         "try:\n"
         f"    runpy.run_path({str(pkg / 'run_dpu.py')!r}, run_name='__main__')\n"
@@ -453,3 +454,60 @@ def test_runner_label_matches_the_standalone_script():
     from core.deploy.standalone import run_dpu
 
     assert dpu.EMULATOR_DEVICE == run_dpu.EMULATED_DEVICE == f"{get_target('emulator-dpu').label}"
+
+
+@pytest.fixture
+def stand_in_vart(monkeypatch):
+    """The stand-in ``vart``/``xir`` modules importable, a stand-in card found; all undone after."""
+    monkeypatch.syspath_prepend(str(FAKE / "python"))
+    monkeypatch.setattr(vitis, "_find_card", lambda: ("stand-in Alveo U50 (test)", "test"))
+    yield FAKE / "python"
+    for name in ("vart", "xir"):
+        sys.modules.pop(name, None)
+
+
+def _stand_in_xmodel(pkg: Path, batch: int = 4) -> str:
+    spec = {
+        "stand_in": True,
+        "dpu_model": str(pkg / "dpu_model.npz"),
+        "engine": str(pkg / "dpu_numpy.py"),
+        "batch": batch,
+    }
+    (pkg / "net.xmodel").write_text(json.dumps(spec))
+    return "net.xmodel"
+
+
+def test_run_dpu_card_path_through_stand_in_vart(emulated, digits, tmp_path, stand_in_vart):
+    """run_dpu.py's VART calls (DPU subgraph, int8 buffers of the DPU batch, fix points, CPU softmax),
+    against stand-in vart/xir modules that compute with the numpy engine: same numbers as the emulator."""
+    _, _, target, artifact = emulated
+    x = digits.x_test[:122]  # not a multiple of the DPU batch (4) nor of the run batch (50)
+    pkg = _write_package(get_target("u50-dpu"), artifact, tmp_path / "pkg", x)
+    manifest = json.loads((pkg / "manifest.json").read_text())
+    manifest["runner"]["xmodel"] = _stand_in_xmodel(pkg)
+    (pkg / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "results.json"
+    proc = _standalone(pkg, out, sys_path=str(stand_in_vart))
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(out.read_text())
+    assert res["emulated"] is False and "STAND-IN_dpu_subgraph" in res["device"]
+    with target.runner(artifact) as runner:
+        local = runner.run(x, 50).outputs
+    np.testing.assert_array_equal(np.asarray(res["outputs"]), local)
+    assert np.allclose(local.sum(axis=1), 1.0)  # softmax on the CPU after the DPU
+
+
+def test_u50_runner_in_process_through_stand_in_vart(emulated, digits, tmp_path, stand_in_vart):
+    _, _, target, artifact = emulated
+    pkg = tmp_path / "x"
+    target.package(artifact, pkg)
+    xmodel = pkg / _stand_in_xmodel(pkg, batch=8)
+    card = type(artifact)(
+        "u50-dpu", artifact.variant, xmodel, dict(artifact.files), {**artifact.info, "kind": "xmodel"}
+    )
+    u50 = get_target("u50-dpu")
+    with u50.runner(card) as runner:
+        out = runner.run(digits.x_test[:30], batch_size=16)
+    assert "STAND-IN" in out.device and "emulated" not in out.device and len(out.batch_seconds) == 2
+    with target.runner(artifact) as emu:
+        np.testing.assert_array_equal(out.outputs, emu.run(digits.x_test[:30], 16).outputs)
