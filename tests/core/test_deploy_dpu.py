@@ -178,6 +178,39 @@ def test_batchnorm_is_folded_and_relu_fused():
     assert np.corrcoef(y_dpu.ravel(), y_float.ravel())[0, 1] > 0.99
 
 
+def test_cross_layer_equalization_keeps_the_function_and_balances_channels():
+    from core.deploy.dpu_convert import equalize
+
+    rng = np.random.default_rng(1)
+    w1 = rng.normal(0, 1, (3, 3, 2, 4)) * np.array([0.01, 1.0, 5.0, 0.2])  # badly balanced channels
+    w2 = rng.normal(0, 1, (3, 3, 4, 3))
+    ops = [
+        {
+            "op": "conv2d",
+            "w": w1,
+            "b": rng.normal(0, 0.1, 4),
+            "relu": True,
+            "strides": [1, 1],
+            "padding": "same",
+        },
+        {"op": "conv2d", "w": w2, "b": np.zeros(3), "relu": False, "strides": [1, 1], "padding": "valid"},
+        {"op": "flatten"},
+    ]
+
+    def forward(ops, x):
+        h = np.maximum(dn.conv_acc(x, ops[0]["w"], (1, 1), "same") + ops[0]["b"], 0)
+        return dn.conv_acc(h, ops[1]["w"], (1, 1), "valid") + ops[1]["b"]
+
+    x = rng.normal(0, 1, (5, 6, 6, 2))
+    before = forward(ops, x)
+    assert equalize(ops) == 1
+    np.testing.assert_allclose(forward(ops, x), before, rtol=1e-9, atol=1e-9)
+    # converged: each channel's largest weight is the same on both sides of the ReLU
+    head = np.abs(np.concatenate([ops[0]["w"].reshape(-1, 4), ops[0]["b"].reshape(1, -1)])).max(axis=0)
+    tail = np.abs(ops[1]["w"].transpose(0, 1, 3, 2).reshape(-1, 4)).max(axis=0)
+    np.testing.assert_allclose(head, tail, rtol=1e-6)
+
+
 # --- emulator-dpu on the hands-on 1 CNN --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def emulated(demo_workspace_session, tmp_path_factory):
@@ -201,6 +234,8 @@ def test_emulator_keeps_the_digits_cnn_within_one_point(emulated, digits):
     dpu_acc = float(np.mean(out.outputs.argmax(1) == digits.y_test))
     assert abs(dpu_acc - keras_acc) <= 0.01, (dpu_acc, keras_acc)
     assert artifact.info["calibration_events"] == 320 and artifact.info["softmax_on_cpu"]
+    # a pooling sits between its two convolutions: the quantizer's equalization patterns do not match
+    assert dn.DpuModel.load(artifact.path).meta["cle_pairs"] == 0
 
 
 def test_pof2s_is_not_tflite_int8(emulated, digits):
