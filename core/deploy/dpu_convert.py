@@ -111,6 +111,10 @@ def lower_keras(model) -> tuple[tuple[int, ...], list[dict[str, Any]]]:
         elif kind == "BatchNormalization":
             if last is None or last["op"] not in ("conv2d", "dense") or last["relu"]:
                 raise _refuse(layer, "a BatchNormalization is folded only right after a Conv2D/Dense")
+            axis = cfg.get("axis", -1)
+            axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
+            if axis not in (-1, len(layer.input_shape) - 1):
+                raise _refuse(layer, f"it normalizes axis {axis}, not the channels (last axis)")
             gamma, beta, mean, var = _bn_params(layer)
             scale = gamma / np.sqrt(var + float(cfg.get("epsilon", 1e-3)))
             last["w"] = last["w"] * scale
@@ -118,9 +122,11 @@ def lower_keras(model) -> tuple[tuple[int, ...], list[dict[str, Any]]]:
         elif kind in ("Activation", "ReLU"):
             act = cfg.get("activation", "relu") if kind == "Activation" else "relu"
             if kind == "ReLU" and (
-                cfg.get("max_value") is not None or float(cfg.get("negative_slope", 0)) != 0.0
+                cfg.get("max_value") is not None
+                or float(cfg.get("negative_slope", 0)) != 0.0
+                or float(cfg.get("threshold", 0)) != 0.0
             ):
-                raise _refuse(layer, "ReLU6 / leaky ReLU are not emulated")
+                raise _refuse(layer, "ReLU6, leaky or thresholded ReLU are not emulated")
             if act == "linear":
                 continue
             if act == "softmax":
