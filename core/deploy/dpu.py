@@ -194,7 +194,8 @@ class EmulatorDpuTarget(Target):
     """Vitis AI DPU int8 (pof2s: per-tensor, power-of-two scales) emulated in numpy.
 
     Not TFLite int8 (per-channel float scales, zero points). Known differences from the real DPU,
-    detailed in :mod:`core.deploy.dpu_numpy`: no cross-layer equalization before quantizing; LeakyReLU
+    detailed in :mod:`core.deploy.dpu_numpy`: the quantizer's graph optimizations beyond BN folding,
+    ReLU fusion and cross-layer equalization are not reproduced; LeakyReLU
     (slope 26/256 on the DPU), ReLU6, hard-sigmoid, add/concat and depthwise convolutions refused;
     exact int64 accumulation (no model of the engine's internal widths), int8 saturation only at
     layer outputs; softmax on the CPU in float, as on the card; CPU timings say nothing of the card's.

@@ -34,6 +34,7 @@ from core.deploy import DeployError
 from core.deploy import dpu_numpy as dn
 from core.jobs import Progress, ensure_progress
 
+CLE_STEPS, CLE_THRESHOLD, CLE_CLIP = 10, 0.1, (0.1, 10.0)
 #: Calibration batch size (the quantizer's default when ``calib_dataset`` is a numpy array).
 CALIB_BATCH = 32
 SHIFT_CUT_RANGE = (0, 16)
@@ -110,6 +111,10 @@ def lower_keras(model) -> tuple[tuple[int, ...], list[dict[str, Any]]]:
         elif kind == "BatchNormalization":
             if last is None or last["op"] not in ("conv2d", "dense") or last["relu"]:
                 raise _refuse(layer, "a BatchNormalization is folded only right after a Conv2D/Dense")
+            axis = cfg.get("axis", -1)
+            axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
+            if axis not in (-1, len(layer.input_shape) - 1):
+                raise _refuse(layer, f"it normalizes axis {axis}, not the channels (last axis)")
             gamma, beta, mean, var = _bn_params(layer)
             scale = gamma / np.sqrt(var + float(cfg.get("epsilon", 1e-3)))
             last["w"] = last["w"] * scale
@@ -117,9 +122,11 @@ def lower_keras(model) -> tuple[tuple[int, ...], list[dict[str, Any]]]:
         elif kind in ("Activation", "ReLU"):
             act = cfg.get("activation", "relu") if kind == "Activation" else "relu"
             if kind == "ReLU" and (
-                cfg.get("max_value") is not None or float(cfg.get("negative_slope", 0)) != 0.0
+                cfg.get("max_value") is not None
+                or float(cfg.get("negative_slope", 0)) != 0.0
+                or float(cfg.get("threshold", 0)) != 0.0
             ):
-                raise _refuse(layer, "ReLU6 / leaky ReLU are not emulated")
+                raise _refuse(layer, "ReLU6, leaky or thresholded ReLU are not emulated")
             if act == "linear":
                 continue
             if act == "softmax":
@@ -171,6 +178,25 @@ def _bn_params(layer) -> tuple[np.ndarray, ...]:
     )
 
 
+def equalize(ops: list[dict[str, Any]], steps: int = CLE_STEPS) -> int:
+    """Cross-layer equalization of adjacent Conv2D pairs, in place; returns the number of pairs."""
+    pairs = [(h, t) for h, t in zip(ops, ops[1:]) if h["op"] == t["op"] == "conv2d"]
+    for _ in range(steps):
+        for head, tail in pairs:
+            oc = head["w"].shape[3]
+            head_abs = np.abs(np.concatenate([head["w"].reshape(-1, oc), head["b"].reshape(1, -1)]))
+            tail_abs = np.abs(tail["w"].transpose(0, 1, 3, 2).reshape(-1, oc))
+            b, a = head_abs.max(axis=0), tail_abs.max(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.clip(np.sqrt(a / b), *CLE_CLIP)
+            scale[(a + b) < CLE_THRESHOLD] = 1.0
+            scale[~np.isfinite(scale)] = 1.0
+            head["w"] = head["w"] * scale.reshape(1, 1, 1, -1)
+            head["b"] = head["b"] * scale
+            tail["w"] = tail["w"] / scale.reshape(1, 1, -1, 1)
+    return len(pairs)
+
+
 def _calibrate(ops: list[dict], x: np.ndarray, progress: Progress) -> tuple[int, dict[int, int]]:
     """Per-batch positions (input: method 0; conv/dense outputs: method 1), most common kept."""
     votes: dict[Any, Counter] = {}
@@ -211,7 +237,7 @@ def _calibrate(ops: list[dict], x: np.ndarray, progress: Progress) -> tuple[int,
 
 
 def keras_to_dpu(
-    model, x_calib: np.ndarray, progress: Progress | None = None, source: str = ""
+    model, x_calib: np.ndarray, progress: Progress | None = None, source: str = "", cle: bool = True
 ) -> dn.DpuModel:
     """Quantize ``model`` the pof2s way, calibrated on ``x_calib``.
 
@@ -220,6 +246,7 @@ def keras_to_dpu(
         x_calib: calibration events, float, shape (N, *input_shape); a few hundred are enough.
         progress: job progress; cancellable between calibration batches.
         source: provenance written into the model (e.g. the variant name).
+        cle: cross-layer equalization first, as the quantizer does by default.
 
     Returns:
         The dpu model (ops with int8 weights, 8-bit bias codes and fix positions).
@@ -229,6 +256,7 @@ def keras_to_dpu(
     """
     progress = ensure_progress(progress)
     input_shape, ops = lower_keras(model)
+    n_cle = equalize(ops) if cle else 0
     x_calib = np.asarray(x_calib, np.float32)
     if len(x_calib) == 0:
         raise DeployError(
@@ -262,6 +290,7 @@ def keras_to_dpu(
         "output_fix": int(fix),
         "ops": ops,
         "source": source,
+        "cle_pairs": n_cle,
         "calibration": {
             "events": len(x_calib),
             "batch_size": CALIB_BATCH,

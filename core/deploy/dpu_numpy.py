@@ -36,9 +36,10 @@ TFLite model in the compression lab is not what the DPU runs.
 
 Known differences from a real DPU (DPUCAHX8H on the U50):
 
-* the Vitis AI quantizer also runs cross-layer equalization (``include_cle``) before it
-  quantizes; this emulator quantizes the float weights as they are, so fix positions (and a few
-  weight codes) can differ from the xmodel's;
+* cross-layer equalization follows the quantizer's Conv2D-pair patterns as written in its
+  source; other graph optimizations of the quantizer (and its fast finetuning or bias correction,
+  both off by default) are not reproduced, so a fix position or weight code can still differ
+  from the xmodel's;
 * LeakyReLU (the DPU uses slope 26/256 instead of 0.1), hard-sigmoid, ReLU6, element-wise
   add/concat with ``shift_read``/``shift_write`` and depthwise convolutions are not emulated:
   models using them are refused at conversion;

@@ -178,6 +178,39 @@ def test_batchnorm_is_folded_and_relu_fused():
     assert np.corrcoef(y_dpu.ravel(), y_float.ravel())[0, 1] > 0.99
 
 
+def test_cross_layer_equalization_keeps_the_function_and_balances_channels():
+    from core.deploy.dpu_convert import equalize
+
+    rng = np.random.default_rng(1)
+    w1 = rng.normal(0, 1, (3, 3, 2, 4)) * np.array([0.01, 1.0, 5.0, 0.2])  # badly balanced channels
+    w2 = rng.normal(0, 1, (3, 3, 4, 3))
+    ops = [
+        {
+            "op": "conv2d",
+            "w": w1,
+            "b": rng.normal(0, 0.1, 4),
+            "relu": True,
+            "strides": [1, 1],
+            "padding": "same",
+        },
+        {"op": "conv2d", "w": w2, "b": np.zeros(3), "relu": False, "strides": [1, 1], "padding": "valid"},
+        {"op": "flatten"},
+    ]
+
+    def forward(ops, x):
+        h = np.maximum(dn.conv_acc(x, ops[0]["w"], (1, 1), "same") + ops[0]["b"], 0)
+        return dn.conv_acc(h, ops[1]["w"], (1, 1), "valid") + ops[1]["b"]
+
+    x = rng.normal(0, 1, (5, 6, 6, 2))
+    before = forward(ops, x)
+    assert equalize(ops) == 1
+    np.testing.assert_allclose(forward(ops, x), before, rtol=1e-9, atol=1e-9)
+    # converged: each channel's largest weight is the same on both sides of the ReLU
+    head = np.abs(np.concatenate([ops[0]["w"].reshape(-1, 4), ops[0]["b"].reshape(1, -1)])).max(axis=0)
+    tail = np.abs(ops[1]["w"].transpose(0, 1, 3, 2).reshape(-1, 4)).max(axis=0)
+    np.testing.assert_allclose(head, tail, rtol=1e-6)
+
+
 # --- emulator-dpu on the hands-on 1 CNN --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def emulated(demo_workspace_session, tmp_path_factory):
@@ -201,6 +234,8 @@ def test_emulator_keeps_the_digits_cnn_within_one_point(emulated, digits):
     dpu_acc = float(np.mean(out.outputs.argmax(1) == digits.y_test))
     assert abs(dpu_acc - keras_acc) <= 0.01, (dpu_acc, keras_acc)
     assert artifact.info["calibration_events"] == 320 and artifact.info["softmax_on_cpu"]
+    # a pooling sits between its two convolutions: the quantizer's equalization patterns do not match
+    assert dn.DpuModel.load(artifact.path).meta["cle_pairs"] == 0
 
 
 def test_pof2s_is_not_tflite_int8(emulated, digits):
@@ -396,12 +431,13 @@ def _write_package(target, artifact, dest: Path, x: np.ndarray, batch_size: int 
     return dest
 
 
-def _standalone(pkg: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+def _standalone(pkg: Path, out: Path, *extra: str, sys_path: str = "") -> subprocess.CompletedProcess:
     """run_dpu.py in a fresh, isolated interpreter (-I: no PYTHONPATH, no script folder on sys.path);
     fails if anything of TrigLab or TensorFlow got imported."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     code = (
         "import runpy, sys\n"
+        f"sys.path[:0] = {[sys_path] if sys_path else []!r}\n"
         f"sys.argv = ['run_dpu.py', '--package', {str(pkg)!r}, '--out', {str(out)!r}, *{list(extra)!r}]\n"
         "try:\n"
         f"    runpy.run_path({str(pkg / 'run_dpu.py')!r}, run_name='__main__')\n"
@@ -453,3 +489,60 @@ def test_runner_label_matches_the_standalone_script():
     from core.deploy.standalone import run_dpu
 
     assert dpu.EMULATOR_DEVICE == run_dpu.EMULATED_DEVICE == f"{get_target('emulator-dpu').label}"
+
+
+@pytest.fixture
+def stand_in_vart(monkeypatch):
+    """The stand-in ``vart``/``xir`` modules importable, a stand-in card found; all undone after."""
+    monkeypatch.syspath_prepend(str(FAKE / "python"))
+    monkeypatch.setattr(vitis, "_find_card", lambda: ("stand-in Alveo U50 (test)", "test"))
+    yield FAKE / "python"
+    for name in ("vart", "xir"):
+        sys.modules.pop(name, None)
+
+
+def _stand_in_xmodel(pkg: Path, batch: int = 4) -> str:
+    spec = {
+        "stand_in": True,
+        "dpu_model": str(pkg / "dpu_model.npz"),
+        "engine": str(pkg / "dpu_numpy.py"),
+        "batch": batch,
+    }
+    (pkg / "net.xmodel").write_text(json.dumps(spec))
+    return "net.xmodel"
+
+
+def test_run_dpu_card_path_through_stand_in_vart(emulated, digits, tmp_path, stand_in_vart):
+    """run_dpu.py's VART calls (DPU subgraph, int8 buffers of the DPU batch, fix points, CPU softmax),
+    against stand-in vart/xir modules that compute with the numpy engine: same numbers as the emulator."""
+    _, _, target, artifact = emulated
+    x = digits.x_test[:122]  # not a multiple of the DPU batch (4) nor of the run batch (50)
+    pkg = _write_package(get_target("u50-dpu"), artifact, tmp_path / "pkg", x)
+    manifest = json.loads((pkg / "manifest.json").read_text())
+    manifest["runner"]["xmodel"] = _stand_in_xmodel(pkg)
+    (pkg / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "results.json"
+    proc = _standalone(pkg, out, sys_path=str(stand_in_vart))
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(out.read_text())
+    assert res["emulated"] is False and "STAND-IN_dpu_subgraph" in res["device"]
+    with target.runner(artifact) as runner:
+        local = runner.run(x, 50).outputs
+    np.testing.assert_array_equal(np.asarray(res["outputs"]), local)
+    assert np.allclose(local.sum(axis=1), 1.0)  # softmax on the CPU after the DPU
+
+
+def test_u50_runner_in_process_through_stand_in_vart(emulated, digits, tmp_path, stand_in_vart):
+    _, _, target, artifact = emulated
+    pkg = tmp_path / "x"
+    target.package(artifact, pkg)
+    xmodel = pkg / _stand_in_xmodel(pkg, batch=8)
+    card = type(artifact)(
+        "u50-dpu", artifact.variant, xmodel, dict(artifact.files), {**artifact.info, "kind": "xmodel"}
+    )
+    u50 = get_target("u50-dpu")
+    with u50.runner(card) as runner:
+        out = runner.run(digits.x_test[:30], batch_size=16)
+    assert "STAND-IN" in out.device and "emulated" not in out.device and len(out.batch_seconds) == 2
+    with target.runner(artifact) as emu:
+        np.testing.assert_array_equal(out.outputs, emu.run(digits.x_test[:30], 16).outputs)
