@@ -100,6 +100,13 @@ def cmd_run(args) -> int:
         from core.deploy.package import import_results
 
         report = import_results(ws, args.variant, args.import_, progress=_progress(args))
+    elif args.ssh:
+        from core.deploy.remote import run_variant_remote
+
+        report = run_variant_remote(
+            ws, args.variant, args.target, args.ssh, args.events, args.batch, _progress(args),
+            emulator=args.server_emulator,
+        )  # fmt: skip
     else:
         from core.deploy.run import run_variant
 
@@ -152,6 +159,12 @@ def register(sub) -> None:
     s.add_argument("--batch", type=_positive, default=DEFAULT_BATCH, help="events per batch")
     s.add_argument(
         "--import", dest="import_", metavar="RESULTS.json", help="import a lab server's results JSON"
+    )
+    s.add_argument(
+        "--ssh", metavar="[USER@]HOST", help="run on the lab server over ssh (package, run, import)"
+    )
+    s.add_argument(
+        "--server-emulator", action="store_true", help="with --ssh: run the package's emulator on the server"
     )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_run)

@@ -156,3 +156,23 @@ def test_bad_results_exit_2(capsys, ws, tmp_path):
         capsys, "deploy", ws, "--variant", "dense", "--target", "stand-in-dpu", "--out", tmp_path / "p.tar"
     )
     assert code == 2 and one_error_line(err, "A run package is a .zip file")
+
+
+def test_run_over_ssh_packages_runs_and_imports(capsys, ws, tmp_path, monkeypatch):
+    import os
+    import sys
+    from pathlib import Path
+
+    fake = Path(__file__).resolve().parents[1] / "fixtures" / "fake_ssh"
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("TRIGLAB_STANDIN_REMOTE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TRIGLAB_STANDIN_PYTHON_DIR", os.path.dirname(sys.executable))
+    code, out, err = cli(
+        capsys, "run", ws, "--variant", "dense", "--target", "stand-in-dpu", "--events", "40",
+        "--ssh", "student@lab", "--server-emulator", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["emulated"] is True and doc["source"].startswith("imported from stand-in emulator")
+    assert doc["events"] == 40 and (ws / "deploy" / "packages" / "dense-stand-in-dpu.zip").is_file()

@@ -273,3 +273,54 @@ def test_emulator_dpu_package_runs_on_the_server_and_imports_back(ws, tmp_path):
     assert imported.agreement["emulator"]["exact_fraction"] == 1.0
     assert imported.agreement["keras"] == local.agreement["keras"]
     assert imported.task_metrics == local.task_metrics
+
+
+# --- over ssh (stand-in ssh/scp on PATH) ---------------------------------------------------------
+@pytest.fixture
+def stand_in_ssh(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    fake = Path(__file__).resolve().parents[1] / "fixtures" / "fake_ssh"
+    home = tmp_path / "server-home"
+    home.mkdir()
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("TRIGLAB_STANDIN_REMOTE_HOME", str(home))
+    monkeypatch.setenv("TRIGLAB_STANDIN_PYTHON_DIR", os.path.dirname(sys.executable))
+    monkeypatch.setenv("TRIGLAB_STANDIN_ARGS", str(tmp_path / "ssh-args.jsonl"))
+    return tmp_path / "ssh-args.jsonl"
+
+
+def test_run_remote_copies_runs_and_brings_back_results_that_import(ws, tmp_path, stand_in_ssh):
+    from core.deploy.package import import_results, read_manifest, write_run_package
+    from core.deploy.remote import run_remote
+    from core.jobs import RecordingProgress
+
+    pkg = write_run_package(ws, "dense", "stand-in-dpu", tmp_path / "dense.zip", events=80, batch_size=40)
+    progress = RecordingProgress()
+    results = run_remote(pkg, "lab-server.example.org", "student", progress)
+    assert results == tmp_path / "dense.results.json"
+    # the server's output streamed into the job log
+    assert any(line.startswith("wrote ") for line in progress.lines)
+    calls = [json.loads(line) for line in stand_in_ssh.read_text().splitlines()]
+    assert [c[0] for c in calls] == ["ssh", "scp", "ssh", "scp"]
+    assert all(c[1:5] == ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20"] for c in calls)
+    assert calls[2][5] == "student@lab-server.example.org" and "run_stand_in.py --package" in calls[2][6]
+    pid = read_manifest(pkg)["package_id"]
+    assert calls[1][-1] == f"student@lab-server.example.org:triglab-runs/{pid}.zip"
+    rep = import_results(ws, "dense", results)
+    assert rep.source.startswith("imported from 0000:3b:00.1") and rep.events == 80
+
+
+def test_run_remote_refuses_odd_hosts_and_reports_a_failed_step(ws, tmp_path, stand_in_ssh):
+    from core.deploy.package import write_run_package
+    from core.deploy.remote import run_remote
+
+    pkg = write_run_package(ws, "dense", "stand-in-dpu", tmp_path / "dense.zip", events=20, batch_size=20)
+    for host in ("-oProxyCommand=touch /tmp/x", "lab server", ""):
+        with pytest.raises(DeployError, match="is not a host name"):
+            run_remote(pkg, host, "student")
+    with pytest.raises(DeployError, match="is not a user name"):
+        run_remote(pkg, "lab", "-l root")
+    assert not stand_in_ssh.exists()  # nothing was run
+    with pytest.raises(DeployError, match="copying the results back on lab failed"):
+        run_remote(pkg, "lab", "student", out=tmp_path / "no-such-folder" / "r.json")
