@@ -6,21 +6,10 @@ import json
 import shutil
 
 import pytest
-from deploy_stand_ins import build_workspace, register_stand_ins, unregister_stand_ins
 
 from core.cli import main
 
-
-@pytest.fixture(scope="module", autouse=True)
-def stand_ins():
-    register_stand_ins()
-    yield
-    unregister_stand_ins()
-
-
-@pytest.fixture(scope="module")
-def ws_root(tmp_path_factory):
-    return build_workspace(tmp_path_factory.mktemp("cli-deploy") / "ws")
+pytestmark = pytest.mark.usefixtures("stand_ins")
 
 
 @pytest.fixture
@@ -158,16 +147,7 @@ def test_bad_results_exit_2(capsys, ws, tmp_path):
     assert code == 2 and one_error_line(err, "A run package is a .zip file")
 
 
-def test_run_over_ssh_packages_runs_and_imports(capsys, ws, tmp_path, monkeypatch):
-    import os
-    import sys
-    from pathlib import Path
-
-    fake = Path(__file__).resolve().parents[1] / "fixtures" / "fake_ssh"
-    (tmp_path / "home").mkdir()
-    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("TRIGLAB_STANDIN_REMOTE_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TRIGLAB_STANDIN_PYTHON_DIR", os.path.dirname(sys.executable))
+def test_run_over_ssh_packages_runs_and_imports(capsys, ws, stand_in_ssh):
     code, out, err = cli(
         capsys, "run", ws, "--variant", "dense", "--target", "stand-in-dpu", "--events", "40",
         "--ssh", "student@lab", "--server-emulator", "--json",

@@ -15,21 +15,11 @@ import zipfile
 
 import numpy as np
 import pytest
-from deploy_stand_ins import StandInDpu, StandInHls, build_workspace, register_stand_ins, unregister_stand_ins
+from deploy_stand_ins import StandInDpu, StandInHls
 
 from core.deploy import EMULATED_LABEL, DeployError
 
-
-@pytest.fixture(scope="module", autouse=True)
-def stand_ins():
-    register_stand_ins()
-    yield
-    unregister_stand_ins()
-
-
-@pytest.fixture(scope="module")
-def ws_root(tmp_path_factory):
-    return build_workspace(tmp_path_factory.mktemp("deploy") / "ws")
+pytestmark = pytest.mark.usefixtures("stand_ins")
 
 
 @pytest.fixture
@@ -276,20 +266,6 @@ def test_emulator_dpu_package_runs_on_the_server_and_imports_back(ws, tmp_path):
 
 
 # --- over ssh (stand-in ssh/scp on PATH) ---------------------------------------------------------
-@pytest.fixture
-def stand_in_ssh(tmp_path, monkeypatch):
-    from pathlib import Path
-
-    fake = Path(__file__).resolve().parents[1] / "fixtures" / "fake_ssh"
-    home = tmp_path / "server-home"
-    home.mkdir()
-    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("TRIGLAB_STANDIN_REMOTE_HOME", str(home))
-    monkeypatch.setenv("TRIGLAB_STANDIN_PYTHON_DIR", os.path.dirname(sys.executable))
-    monkeypatch.setenv("TRIGLAB_STANDIN_ARGS", str(tmp_path / "ssh-args.jsonl"))
-    return tmp_path / "ssh-args.jsonl"
-
-
 def test_run_remote_copies_runs_and_brings_back_results_that_import(ws, tmp_path, stand_in_ssh):
     from core.deploy.package import import_results, read_manifest, write_run_package
     from core.deploy.remote import run_remote
