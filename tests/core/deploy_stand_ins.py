@@ -10,8 +10,12 @@ available (a card that is not here).
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -165,3 +169,27 @@ def build_workspace(root: Path):
     ws.add_variant(model, "dense", dataset="digits")
     ws.add_variant(noisy, "noisy", dataset="digits")
     return ws.root
+
+
+def server_run(pkg_zip, tmp_path, *extra):
+    """Unzip and run the standalone runner as the lab server would: fresh process, no PYTHONPATH."""
+    folder = tmp_path / "server"
+    with zipfile.ZipFile(pkg_zip) as zf:
+        for info in zf.infolist():  # as unzip does: files keep their permissions (the emulator runs)
+            zf.extract(info, folder)
+            mode = info.external_attr >> 16
+            if mode:
+                (folder / info.filename).chmod(mode & 0o777)
+    m = json.loads((folder / "manifest.json").read_text())
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = tmp_path / "results.json"
+    r = subprocess.run(
+        [sys.executable, folder / m["script"], "--package", folder, "--out", out, *extra],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    return out

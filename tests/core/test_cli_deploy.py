@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+from deploy_stand_ins import server_run
 
 from core.cli import main
 
@@ -23,6 +24,24 @@ def cli(capsys, *args):
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def deploy(capsys, ws, pkg, events, *extra):
+    """``triglab-cli deploy WS --variant dense --target stand-in-dpu --out PKG --events N ...``."""
+    return cli(
+        capsys,
+        "deploy",
+        ws,
+        "--variant",
+        "dense",
+        "--target",
+        "stand-in-dpu",
+        "--out",
+        pkg,
+        "--events",
+        events,
+        *extra,
+    )
 
 
 def one_error_line(err: str, message: str) -> bool:
@@ -71,28 +90,13 @@ def test_run_prints_labelled_numbers_and_json(capsys, ws):
 def test_deploy_then_import_round_trip(capsys, ws, tmp_path):
     import zipfile
 
-    from test_deploy_run import _server_run
-
     pkg = tmp_path / "p.zip"
-    code, out, err = cli(
-        capsys,
-        "deploy",
-        ws,
-        "--variant",
-        "dense",
-        "--target",
-        "stand-in-dpu",
-        "--out",
-        pkg,
-        "--events",
-        "60",
-        "--json",
-    )
+    code, out, err = deploy(capsys, ws, pkg, 60, "--json")
     assert code == 0, err
     assert (
         json.loads(out)["package_id"] == json.loads(zipfile.ZipFile(pkg).read("manifest.json"))["package_id"]
     )
-    results = _server_run(pkg, tmp_path)
+    results = server_run(pkg, tmp_path)
     code, out, err = cli(capsys, "run", "--import", results, ws, "--variant", "dense", "--json")
     assert code == 0, err
     doc = json.loads(out)
@@ -115,26 +119,9 @@ def test_bad_run_input_exits_2_with_one_line(capsys, ws, args, message):
 
 
 def test_bad_results_exit_2(capsys, ws, tmp_path):
-    from test_deploy_run import _server_run
-
     pkg = tmp_path / "p.zip"
-    assert (
-        cli(
-            capsys,
-            "deploy",
-            ws,
-            "--variant",
-            "dense",
-            "--target",
-            "stand-in-dpu",
-            "--out",
-            pkg,
-            "--events",
-            "30",
-        )[0]
-        == 0
-    )
-    results = _server_run(pkg, tmp_path)
+    assert deploy(capsys, ws, pkg, 30)[0] == 0
+    results = server_run(pkg, tmp_path)
     code, _, err = cli(capsys, "run", "--import", results, ws, "--variant", "noisy")
     assert code == 2 and one_error_line(err, "results of variant 'dense', not 'noisy'")
     corrupt = tmp_path / "corrupt.json"

@@ -8,14 +8,11 @@ and the lab-server round trip (package → standalone runner in a fresh process 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
 import pytest
-from deploy_stand_ins import StandInDpu, StandInHls
+from deploy_stand_ins import StandInDpu, StandInHls, server_run
 
 from core.deploy import EMULATED_LABEL, DeployError
 
@@ -131,30 +128,6 @@ def test_auto_picks_the_path_by_the_documented_rule(ws):
 
 
 # --- the lab server round trip -------------------------------------------------------------------
-def _server_run(pkg_zip, tmp_path, *extra):
-    """Unzip and run the standalone runner as the lab server would: fresh process, no PYTHONPATH."""
-    folder = tmp_path / "server"
-    with zipfile.ZipFile(pkg_zip) as zf:
-        for info in zf.infolist():  # as unzip does: files keep their permissions (the emulator runs)
-            zf.extract(info, folder)
-            mode = info.external_attr >> 16
-            if mode:
-                (folder / info.filename).chmod(mode & 0o777)
-    m = json.loads((folder / "manifest.json").read_text())
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    out = tmp_path / "results.json"
-    r = subprocess.run(
-        [sys.executable, folder / m["script"], "--package", folder, "--out", out, *extra],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert r.returncode == 0, r.stderr
-    return out
-
-
 def test_package_runs_on_the_server_and_imports_back_to_the_local_numbers(ws, tmp_path):
     from core.deploy.package import import_results, read_manifest, write_run_package, written_packages
     from core.deploy.run import run_variant
@@ -171,7 +144,7 @@ def test_package_runs_on_the_server_and_imports_back_to_the_local_numbers(ws, tm
     assert "python3 pkg/run_stand_in.py --package pkg --out results.json" in readme
     assert [p["package_id"] for p in written_packages(ws)] == [manifest["package_id"]]
 
-    results = _server_run(pkg, tmp_path)
+    results = server_run(pkg, tmp_path)
     imported = import_results(ws, "dense", results)
     assert not imported.emulated and imported.source.startswith("imported from 0000:3b:00.1")
     assert "xilinx_u50_gen3x16_xdma_5_202210_1" in imported.label
@@ -183,7 +156,7 @@ def test_package_runs_on_the_server_and_imports_back_to_the_local_numbers(ws, tm
     m = ws["dense"].metrics
     assert m["throughput_eps_u50"] == imported.throughput_eps and "throughput_eps_emulated" in m
 
-    emulated = import_results(ws, "dense", _server_run(pkg, tmp_path, "--emulator"))
+    emulated = import_results(ws, "dense", server_run(pkg, tmp_path, "--emulator"))
     assert emulated.emulated and EMULATED_LABEL in emulated.label
 
 
@@ -192,7 +165,7 @@ def test_results_that_do_not_belong_are_refused(ws, tmp_path):
 
     pkg = tmp_path / "dense.zip"
     write_run_package(ws, "dense", "stand-in-dpu", pkg, events=50, batch_size=25)
-    good = json.loads(_server_run(pkg, tmp_path).read_text())
+    good = json.loads(server_run(pkg, tmp_path).read_text())
     manifest = (ws.root / "triglab.json").read_text()
 
     def refused(doc, match, variant="dense", raw=None):
@@ -235,7 +208,7 @@ def test_emulator_hls_is_bit_exact_and_its_package_imports_back_to_the_same_numb
     readme = zipfile.ZipFile(pkg).read("README.txt").decode()
     assert "build it on the" in readme and "python3 pkg/run_hls.py --package pkg --out results.json" in readme
 
-    imported = import_results(ws, "dense", _server_run(pkg, tmp_path, "--emulator"))
+    imported = import_results(ws, "dense", server_run(pkg, tmp_path, "--emulator"))
     assert imported.target == "emulator-hls" and imported.emulated and EMULATED_LABEL in imported.label
     assert imported.source.startswith("imported from")
     assert imported.agreement["csim"] == local.agreement["csim"]
@@ -258,7 +231,7 @@ def test_emulator_dpu_package_runs_on_the_server_and_imports_back(ws, tmp_path):
     assert manifest["built_for_card"] is False and manifest["runner"]["build_package"] == "build_package"
     assert "build_package/README.md" in zipfile.ZipFile(pkg).namelist()
 
-    imported = import_results(ws, "dense", _server_run(pkg, tmp_path, "--emulator"))
+    imported = import_results(ws, "dense", server_run(pkg, tmp_path, "--emulator"))
     assert imported.target == "emulator-dpu" and imported.emulated
     assert imported.agreement["emulator"]["exact_fraction"] == 1.0
     assert imported.agreement["keras"] == local.agreement["keras"]
