@@ -82,10 +82,16 @@ def cmd_deploy(args) -> int:
         progress=_progress(args),
     )
     manifest = {**read_manifest(path), "zip": str(path)}
+    built = (
+        "with the card's binary"
+        if manifest.get("built_for_card")
+        else "without the card's binary (no Vitis / Vitis AI here): build it on the server first, README.txt says how"
+    )
     text = (
         f"run package {manifest['package_id']} for '{args.variant}' on {manifest['target']} written to "
-        f"{args.out} ({manifest['events']:,} events).\nOn the server: see README.txt inside; then "
-        f'triglab-cli run --import results.json {args.ws} --variant "{args.variant}"'
+        f"{args.out} ({manifest['events']:,} events), {built}.\nOn the server: python3 {manifest['script']} "
+        f"--package DIR --out results.json; then here: triglab-cli run --import results.json {args.ws} "
+        f'--variant "{args.variant}"'
     )
     _emit(args, manifest, text)
     return 0

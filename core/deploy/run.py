@@ -364,9 +364,8 @@ def run_variant(
     t = resolve_target(ws, variant, target)
     avail = t.availability()
     if not avail.ok:
-        raise DeployError(
-            f"Target {t.name} cannot run here: {avail.reason}" + (f" {avail.fix}" if avail.fix else "")
-        )
+        fix = f" To fix: {avail.fix}" if avail.fix else ""
+        raise DeployError(f"Target {t.name} cannot run here: {avail.reason.rstrip('.')}.{fix}")
     if t.path == "hls":
         check_convertible(ws, variant)
     progress.log(f"target: {t.label}")
@@ -393,9 +392,8 @@ def run_variant(
         keras=keras, csim=csim, extra=extra,
     )  # fmt: skip
     path = store_report(ws, report, run.outputs)
-    for line in report.lines():
-        progress.log(line)
-    progress.update(1.0, f"report saved: {path.name}")
+    progress.log(f"report saved in {path}")
+    progress.update(1.0, f"{variant} ran on {t.label}")
     return report
 
 
