@@ -356,6 +356,12 @@ class PhysicsView(QWidget):
                 self._draw_regression(name, res, color, plotted)
                 thresholds += [t for t in res["thresholds"] if t not in thresholds]
             plotted["table"].append(self._row(name, res))
+        emulated = any(r.get("emulated") for _, r in results)
+        for pi, title in ((self.turn_on_plot, "Trigger efficiency"), (self.resolution_plot, "pT resolution")):
+            # a run on an emulator is in the legend with its label; the title says so too
+            pi.setTitle(
+                title + (" (with runs emulated on CPU)" if emulated else ""), color=(20, 20, 20), size="10pt"
+            )
         for t in thresholds:
             self.turn_on_plot.addItem(
                 pg.InfiniteLine(pos=t, angle=90, pen=pg.mkPen(120, 120, 120, width=1, style=Qt.DotLine))

@@ -152,6 +152,7 @@ def test_a_stored_run_is_one_more_curve_labelled_with_its_target(qtbot, view, mu
     drawn = view.plotted()
     assert set(drawn["resolution"]) == {"student-s0", label}
     assert [r["variant"] for r in drawn["table"]] == ["student-s0", label]
+    assert "emulated on CPU" in view.turn_on_plot.titleLabel.text
     run_res = view.result(label)
     assert run_res["n"] == 400 and run_res["run_of"] == "student-s0"
     assert run_res["pt_resolution"] != view.result("student-s0")["pt_resolution"]
