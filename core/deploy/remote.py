@@ -45,7 +45,11 @@ def remote_command(manifest: dict, folder: str, zip_name: str, emulator: bool = 
     if not re.fullmatch(r"run_[a-z_]+\.py", script):
         raise DeployError(f"The package names an unexpected runner script {script!r}.")
     q = shlex.quote
-    unpack = f"(command -v unzip >/dev/null && unzip -o -q {q(zip_name)} -d {q(folder)}) || python3 -m zipfile -e {q(zip_name)} {q(folder)}"  # noqa: E501
+    # unzip keeps the emulator executable; Python's zipfile is the fallback on a server without it
+    unpack = (
+        f"{{ {{ command -v unzip >/dev/null && unzip -o -q {q(zip_name)} -d {q(folder)}; }} "
+        f"|| python3 -m zipfile -e {q(zip_name)} {q(folder)}; }}"
+    )
     run = f"python3 {q(folder + '/' + script)} --package {q(folder)} --out {q(folder + '/results.json')}"
     return f"cd ~/{REMOTE_ROOT} && {unpack} && {run}" + (" --emulator" if emulator else "")
 
