@@ -357,7 +357,10 @@ def import_results(ws, variant: str, results_json: str | Path, progress: Progres
             f"The events of package {pid} are no longer the workspace's (its data set parameters changed); "
             "write a new package."
         )
-    emulated = bool(data.get("emulated", False))
+    batch = data.get("batch_size", entry["batch_size"])
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise DeployError(f"'{path.name}' has no valid batch_size ({_text(str(batch), 'batch_size', 40)!r}).")
+    emulated = data.get("emulated", False) is True
     if emulated and not t.emulated:  # the server ran the package's emulator, not the card
         t = get_target(f"emulator-{t.path}")
     device, shell = _text(data.get("device"), "device"), _text(data.get("shell"), "shell")
@@ -378,7 +381,7 @@ def import_results(ws, variant: str, results_json: str | Path, progress: Progres
     keras = keras_outputs(ws, variant, ev.x)
     report = make_report(
         ev, run, target=t.name, emulated=emulated, variant=variant,
-        batch_size=int(data.get("batch_size", entry["batch_size"])), keras=keras,
+        batch_size=batch, keras=keras,
         csim=expected if t.path == "hls" else None, source=f"imported from {where}", label=label,
         extra={"package_id": entry["package_id"], "inputs_sha256": entry["inputs_sha256"],
                "expected_from": "C simulation" if t.path == "hls" else "emulator-dpu"},

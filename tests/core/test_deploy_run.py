@@ -183,6 +183,8 @@ def test_results_that_do_not_belong_are_refused(ws, tmp_path):
     bad[3][2] = None
     refused({**good, "outputs": bad}, "NaN or infinite")
     refused({**good, "total_seconds": -1}, "no valid timings")
+    refused({**good, "batch_size": "64; rm -rf /"}, "no valid batch_size")
+    refused({**good, "batch_seconds": {"a": 1}}, "not an array of numbers|NaN")
     refused({**good, "outputs_file": "/etc/passwd", "total_seconds": "x"}, "no valid timings")
     assert (ws.root / "triglab.json").read_text() == manifest
     assert not (ws.root / "deploy" / "runs").exists()
