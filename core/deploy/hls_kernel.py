@@ -204,6 +204,10 @@ def _build(
         progress.update(1.0, "built (cached)")
         return _artifact(target, variant, out_dir, cached)
 
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+        raise DeployError(
+            f"{out_dir} holds files that are not a TrigLab kernel build; choose an empty or new folder."
+        )
     tmp = _tmp_sibling(out_dir)
     try:
         tpkg = tmp / "build_package"

@@ -162,6 +162,12 @@ def test_emulator_build_is_cached_and_refuses_foreign_executables(ws, tmp_path):
         get_target("emulator-hls").runner(foreign)
     with get_target("emulator-hls").runner(art) as runner, pytest.raises(DeployError, match="384 values"):
         runner.run(np.zeros((3, 8, 8, 1), np.float32), 2)
+    # A folder with someone else's files is not overwritten.
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(DeployError, match="not a TrigLab kernel build"):
+        get_target("emulator-hls").build(ws, "student-4bit", tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 
 
 # --- u50-hls: detection, stand-in v++, real XRT -----------------------------------------------------
