@@ -234,6 +234,12 @@ def test_u50_build_with_stand_in_vpp_and_real_xrt_host(ws, tmp_path, fake_tools)
     assert any("Creating kernel: 'triglab_kernel'  (STAND-IN)" in line for line in progress.lines)  # streamed
     assert Path(art.path).name == "triglab.xclbin" and art.info["platform"] == hs.DEFAULT_U50_PLATFORM
     assert art.info["reports"] == ["build/reports/triglab_kernel/triglab_kernel_csynth.rpt"]
+    # The csynth reports v++ -c left are read (the stand-in's made-up numbers).
+    net = art.info["csynth"]["network"]
+    assert (net["latency_cycles_min"], net["latency_cycles_max"], net["interval_min"]) == (9, 9, 1)
+    assert (net["lut"], net["dsp"], net["clock_ns"]) == (7890, 12, pytest.approx(3.33))
+    assert art.info["csynth"]["kernel"]["report_path"].endswith("triglab_kernel_csynth.xml")
+    assert any("vendor HLS estimate" in line and "II 1-1" in line for line in progress.lines)
     # The host program built against the real XRT runs up to the runtime's own message.
     with (
         target.runner(art) as runner,
