@@ -204,6 +204,10 @@ def _build(
         progress.update(1.0, "built (cached)")
         return _artifact(target, variant, out_dir, cached)
 
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+        raise DeployError(
+            f"{out_dir} holds files that are not a TrigLab kernel build; choose an empty or new folder."
+        )
     tmp = _tmp_sibling(out_dir)
     try:
         tpkg = tmp / "build_package"
@@ -221,6 +225,7 @@ def _build(
             compile_, link = src.vpp_commands(platform, io.project)
             progress.update(0.5, "v++ -c: high-level synthesis of the kernel")
             _run_step(compile_, tpkg, progress.sub(0.5, 0.75), "v++ -c (kernel synthesis)")
+            info["csynth"] = _read_kernel_reports(tpkg / "build", io.project, progress)
             progress.update(0.75, "v++ -l: linking the kernel into the U50 shell")
             _run_step(link, tpkg, progress.sub(0.75, 0.95), "v++ -l (link)")
             if not (tpkg / "build" / src.XCLBIN_NAME).is_file():
@@ -243,6 +248,36 @@ def _build(
     (out_dir / MARKER).write_text(json.dumps(marker, indent=2), encoding="utf-8")
     progress.update(1.0, f"{target}: built")
     return _artifact(target, variant, out_dir, marker)
+
+
+def _read_kernel_reports(build: Path, project: str, progress: Progress) -> dict[str, Any]:
+    """The C-synthesis reports ``v++ -c`` left (Vitis HLS ``*_csynth.xml``, kernel and network).
+
+    Returns ``{"kernel": SynthReport dict, "network": ...}`` for those found (vendor HLS
+    estimates after scheduling: not a measurement on the card).
+    """
+    from core.hls.errors import HlsError
+    from core.hls.vendor import parse_csynth_xml
+
+    out: dict[str, Any] = {}
+    for role, top in (("kernel", src.KERNEL_NAME), ("network", project)):
+        found = sorted(build.rglob(f"{top}_csynth.xml"))
+        if not found:
+            progress.log(f"v++ -c left no {top}_csynth.xml under {build}")
+            continue
+        try:
+            rep = parse_csynth_xml(found[0])
+        except HlsError as exc:
+            progress.log(str(exc))
+            continue
+        out[role] = {**rep.to_dict(), "report_path": str(found[0].relative_to(build.parent))}
+        progress.log(
+            f"v++ -c report ({role} {top}, vendor HLS estimate): latency {rep.latency_cycles_min}-"
+            f"{rep.latency_cycles_max} cycles, II {rep.interval_min}-{rep.interval_max}, LUT {rep.lut}, "
+            f"FF {rep.ff}, DSP {rep.dsp}, BRAM_18K {rep.bram_18k}, clock {rep.clock_ns} ns "
+            f"(estimated {rep.estimated_clock_ns} ns)"
+        )
+    return out
 
 
 def _read_marker(out_dir: Path) -> dict[str, Any] | None:

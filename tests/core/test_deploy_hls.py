@@ -162,6 +162,12 @@ def test_emulator_build_is_cached_and_refuses_foreign_executables(ws, tmp_path):
         get_target("emulator-hls").runner(foreign)
     with get_target("emulator-hls").runner(art) as runner, pytest.raises(DeployError, match="384 values"):
         runner.run(np.zeros((3, 8, 8, 1), np.float32), 2)
+    # A folder with someone else's files is not overwritten.
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(DeployError, match="not a TrigLab kernel build"):
+        get_target("emulator-hls").build(ws, "student-4bit", tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 
 
 # --- u50-hls: detection, stand-in v++, real XRT -----------------------------------------------------
@@ -228,6 +234,12 @@ def test_u50_build_with_stand_in_vpp_and_real_xrt_host(ws, tmp_path, fake_tools)
     assert any("Creating kernel: 'triglab_kernel'  (STAND-IN)" in line for line in progress.lines)  # streamed
     assert Path(art.path).name == "triglab.xclbin" and art.info["platform"] == hs.DEFAULT_U50_PLATFORM
     assert art.info["reports"] == ["build/reports/triglab_kernel/triglab_kernel_csynth.rpt"]
+    # The csynth reports v++ -c left are read (the stand-in's made-up numbers).
+    net = art.info["csynth"]["network"]
+    assert (net["latency_cycles_min"], net["latency_cycles_max"], net["interval_min"]) == (9, 9, 1)
+    assert (net["lut"], net["dsp"], net["clock_ns"]) == (7890, 12, pytest.approx(3.33))
+    assert art.info["csynth"]["kernel"]["report_path"].endswith("triglab_kernel_csynth.xml")
+    assert any("vendor HLS estimate" in line and "II 1-1" in line for line in progress.lines)
     # The host program built against the real XRT runs up to the runtime's own message.
     with (
         target.runner(art) as runner,
@@ -309,14 +321,19 @@ def test_u50_build_failure_changes_nothing(ws, tmp_path, fake_tools, monkeypatch
 
 @needs_xrt
 def test_real_xrt_host_reports_no_device(ws, tmp_path):
-    """host.cpp compiled against Debian's XRT 2022.1 and run: the real runtime finds no card."""
+    """host.cpp compiled by the build package's Makefile against Debian's XRT 2022.1, then run:
+    the real runtime finds no card."""
     pkg = Path(emulator_build(ws, "cnn").files["build_package"])
     work = tmp_path / "pkg"
     shutil.copytree(pkg, work, ignore=shutil.ignore_patterns("emulator"))
-    subprocess.run(hs.host_command(str(DEBIAN_XRT_INCLUDE), str(DEBIAN_XRT_LIB)), cwd=work, check=True)
-    xrt = tmp_path / "xrt"
+    xrt = tmp_path / "xrt"  # a folder laid out like /opt/xilinx/xrt
     xrt.mkdir()
+    (xrt / "include").symlink_to(DEBIAN_XRT_INCLUDE)
     (xrt / "lib").symlink_to(DEBIAN_XRT_LIB)
+    if shutil.which("make"):
+        subprocess.run(["make", "host", f"XILINX_XRT={xrt}"], cwd=work, check=True)
+    else:
+        subprocess.run(hs.host_command(str(xrt / "include"), str(xrt / "lib")), cwd=work, check=True)
     events("cnn", 5).tofile(work / "in.bin")
     (work / "fake.xclbin").write_text("not an xclbin\n")
     cmd = ["./triglab_host", "--xclbin", "fake.xclbin", "--input", "in.bin", "--output", "out.bin",
