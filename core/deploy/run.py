@@ -164,17 +164,13 @@ def csim_outputs(ws, variant: str, x: np.ndarray, progress: Progress | None = No
     Raises:
         core.hls.errors.HlsError: hls4ml cannot convert the model (the message names the layer).
     """
-    from core.hls.config import make_config
-    from core.hls.convert import compile_model, csimulate
-    from core.hls.pipeline import load_saved_config
+    from core.deploy.hls_kernel import compiled_variant
+    from core.hls.convert import csimulate
+    from core.hls.pipeline import saved_config_path
 
     progress = ensure_progress(progress)
-    model = ws.load_model(variant)
-    config = load_saved_config(ws, variant)
-    which = "saved" if config is not None else "default"
-    if config is None:
-        config = make_config(model)
-    compiled = compile_model(model, config, ws.hls_dir, progress=progress.sub(0.0, 0.6))
+    which = "saved" if saved_config_path(ws, variant).is_file() else "default"
+    compiled, _ = compiled_variant(ws, variant, progress.sub(0.0, 0.6))
     out = csimulate(compiled, x, progress=progress.sub(0.6, 1.0))
     if isinstance(out, list):
         raise DeployError(f"Variant '{variant}' has several outputs; runs support one output only.")
