@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from core import TrigLabError
 from core.models import (
@@ -24,8 +25,6 @@ from core.models import (
     scan_model_file,
     weight_arrays,
 )
-
-tf = pytest.importorskip("tensorflow")
 
 
 # --- helpers ---------------------------------------------------------------------------------
