@@ -37,6 +37,7 @@ VIEW_PANELS: tuple[tuple[str, str, str, str], ...] = (
     ("compare", "Compare", "app.panels.compare_view", "CompareView"),
     ("physics", "Physics", "app.panels.physics_view", "PhysicsView"),
     ("hls", "Synthesis", "app.panels.hls_view", "HlsView"),
+    ("deploy", "Deploy", "app.panels.deploy_view", "DeployView"),
 )
 log = logging.getLogger(__name__)
 MODEL_FILTER = "Keras models (*.h5 *.hdf5 *.keras *.json saved_model.pb);;All files (*)"

@@ -1,5 +1,7 @@
 """Take the README's screenshots from the real app: ``xvfb-run python -m app.screenshots docs/``.
 
+``--handson2`` takes the muon walkthrough's shots, ``--deploy`` the Deploy tab's alone (1366×768).
+
 Opens the hands-on 1 demo in the main window, visits each view, runs a short training job and
 saves one PNG per screen, so the pictures in ``docs/`` always show the current app.
 """
@@ -13,7 +15,8 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     handson2_only = "--handson2" in argv
-    argv = [a for a in argv if a != "--handson2"]
+    deploy_only = "--deploy" in argv
+    argv = [a for a in argv if a not in ("--handson2", "--deploy")]
     out = Path(argv[0] if argv else "docs")
     out.mkdir(parents=True, exist_ok=True)
     from app.panels.netron_view import prepare_webengine
@@ -48,6 +51,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if handson2_only:
         _handson2(win, wait, wait_until, shot)
+        win.close()
+        return 0
+    if deploy_only:  # the Deploy tab alone, at the classroom projector's size
+        win.resize(1366, 768)
+        win.start(demo=True)
+        wait_until(lambda: win.state.current is not None and not any(j.is_active() for j in win.jobs.jobs))
+        _deploy(win, wait, wait_until, shot)
         win.close()
         return 0
 
@@ -127,8 +137,29 @@ def main(argv: list[str] | None = None) -> int:
         if job is not None:
             wait_until(lambda: not job.is_active())
         shot("train")
+    _deploy(win, wait, wait_until, shot)
     win.close()
     return 0
+
+
+def _deploy(win, wait, wait_until, shot) -> None:
+    """The Deploy tab: the checklist of this machine, then a run on an emulator when one is available."""
+    dv = win.panels.get("deploy")
+    if dv is None or not hasattr(dv, "refresh"):
+        return
+    win.walkthrough_dock.hide()  # the checklist's details column gets the room
+    win.tabs.setCurrentWidget(dv)
+    job = dv.refresh()
+    wait_until(lambda: not job.is_active())
+    dv.table.selectRow(0)
+    for name in ("emulator-hls", "emulator-dpu"):
+        if dv.select_target(name):
+            dv.events_spin.setValue(2000)
+            run = dv.run()
+            if run is not None:
+                wait_until(lambda run=run: not run.is_active(), 600_000)
+            break
+    shot("deploy")
 
 
 def _handson2(win, wait, wait_until, shot) -> None:

@@ -19,7 +19,8 @@ INTRO = (
     "TrigLab takes a neural network from <i>trained in Keras</i> to <i>running inside a real-time "
     "trigger</i>: look at its layers and weight distributions, compress it (pruning, quantization, "
     "clustering, low-rank, distillation) while watching the effect, synthesize it for an FPGA with "
-    "hls4ml, and run it on an Alveo U50."
+    "hls4ml, and deploy it to an Alveo U50 (the Deploy tab says what this machine has for the card; "
+    "without it, runs are emulated on CPU and say so)."
 )
 
 WALKTHROUGHS = (

@@ -1,0 +1,458 @@
+"""The Deploy tab: what this machine has for the Alveo U50, and running a variant on a target.
+
+Left, the discovery checklist (:func:`core.deploy.discovery.discovery_job`, run as a light job so
+``xbutil``/``lspci`` never freeze the window): found / missing, why it matters, how to install.
+Right, the Run form (variant, target with its availability, events, batch size) submitting
+``core.deploy.run.run_variant`` as a job, and the result: throughput, batch latency p50/p99,
+agreement with Keras and with the C simulation, the task's metrics. Everything an emulated target
+produced carries "emulated on CPU" in its title. A run package can be written for the lab server
+and its results imported back.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.deploy import EMULATED_LABEL
+
+STATUS_TEXT = {"found": "✔ found", "partial": "◐ partial", "missing": "✘ missing"}
+STATUS_COLOR = {"found": "#009E73", "partial": "#E69F00", "missing": "#D55E00"}  # Okabe–Ito
+
+
+def _core(module: str, name: str):
+    """``core.deploy.<module>.<name>``, imported when used (run/package are written in parallel)."""
+    return getattr(importlib.import_module(f"core.deploy.{module}"), name)
+
+
+def _seconds(s: float | None) -> str:
+    if s is None:
+        return "—"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} µs"
+    if s < 1.0:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, int):
+        return f"{v:,}".replace(",", "\u202f")
+    if isinstance(v, list):
+        return f"{len(v)} listed" if len(v) > 5 else ", ".join(_value(x) for x in v) or "none"
+    if isinstance(v, dict):
+        return "; ".join(f"{k} {_value(x)}" for k, x in v.items())
+    return str(v)
+
+
+def _report_lines(d: dict) -> list[str]:
+    """A run report's ``to_dict()`` as lines (for reports without their own ``lines()``)."""
+    emu = f" ({EMULATED_LABEL})" if d.get("emulated") else ""
+    thr = d.get("throughput_eps")
+    lines = [
+        f"Device: {d.get('device', '—')}",
+        f"Events: {_value(d.get('events', 0))} in batches of {_value(d.get('batch_size', 0))}",
+        f"Throughput: {'—' if thr is None else f'{thr:,.0f}'} events/s{emu}",
+        f"Batch latency (transfers included): p50 {_seconds(d.get('latency_p50_s'))}, "
+        f"p99 {_seconds(d.get('latency_p99_s'))}{emu}",
+    ]
+    agreement = d.get("agreement") or {}
+    for ref, title in (("keras", "Keras (float)"), ("csim", "C simulation")):
+        if agreement.get(ref):
+            lines.append(f"Agreement with {title}: {_value(agreement[ref])}")
+    if d.get("task_metrics"):
+        lines.append(f"Task metrics{emu}: {_value(d['task_metrics'])}")
+    return lines
+
+
+class DeployView(QWidget):
+    """Discovery checklist + run form + result of the last run or import."""
+
+    error = Signal(str, str)  # title, message
+
+    def __init__(self, state, jobs, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.jobs = state, jobs
+        self.discovery = None
+        self.report: dict | None = None
+        self.discover_job = None
+        self.run_job = None
+        self._rows: list = []
+
+        # --- left: the checklist ----------------------------------------------------------
+        self.summary = QLabel("Looking for Alveo cards and AMD tools…")
+        self.summary.setWordWrap(True)
+        self.summary.setObjectName("panelTitle")
+        self.refresh_btn = QPushButton("Refresh")
+        self.refresh_btn.setToolTip("Look again (runs xrt-smi/xbutil and lspci in the background)")
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(("Item", "Status", "Found / missing"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.Interactive)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        hh.setStretchLastSection(True)
+        self.table.setColumnWidth(0, 210)
+        self.explain = QTextBrowser()
+        self.explain.setOpenExternalLinks(False)
+        self.explain.setPlaceholderText("Select a row: why it matters and how to install it.")
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.refresh_btn, 0, Qt.AlignTop)
+        ll.addLayout(top)
+        lsplit = QSplitter(Qt.Vertical)
+        lsplit.addWidget(self.table)
+        lsplit.addWidget(self.explain)
+        lsplit.setSizes([400, 140])
+        ll.addWidget(lsplit, 1)
+
+        # --- right: run form and result ---------------------------------------------------
+        self.variant_label = QLabel("—")
+        self.variant_label.setWordWrap(True)
+        self.target_combo = QComboBox()
+        self.target_note = QLabel("")
+        self.target_note.setWordWrap(True)
+        self.events_spin = QSpinBox()
+        self.events_spin.setRange(1, 10_000_000)
+        self.events_spin.setValue(2000)
+        self.events_spin.setGroupSeparatorShown(True)
+        self.events_spin.setToolTip("Events taken from the variant's data set")
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, 1_000_000)
+        self.batch_spin.setValue(256)
+        self.batch_spin.setToolTip("Events per transfer to the card: one write + run + read per batch")
+        self.run_btn = QPushButton("Run")
+        self.package_btn = QPushButton("Write run package…")
+        self.package_btn.setToolTip(
+            "A .zip for the lab server that has the card: its runner writes a results JSON"
+        )
+        self.import_btn = QPushButton("Import results…")
+        self.import_btn.setToolTip("Read the results JSON the lab server's runner wrote")
+        form_box = QGroupBox("Run")
+        form = QFormLayout(form_box)
+        form.addRow("Variant", self.variant_label)
+        form.addRow("Target", self.target_combo)
+        form.addRow("", self.target_note)
+        form.addRow("Events", self.events_spin)
+        form.addRow("Batch size", self.batch_spin)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_btn)
+        buttons.addWidget(self.package_btn)
+        buttons.addWidget(self.import_btn)
+        form.addRow(buttons)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.result_box = QGroupBox("Result")
+        self.result_text = QLabel("No run yet.")
+        self.result_text.setWordWrap(True)
+        self.result_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.result_text.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        rl = QVBoxLayout(self.result_box)
+        rl.addWidget(self.result_text)
+        right = QWidget()
+        rlay = QVBoxLayout(right)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        rlay.addWidget(form_box)
+        rlay.addWidget(self.status)
+        rlay.addWidget(self.result_box, 1)
+
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setSizes([620, 420])
+        lay = QVBoxLayout(self)
+        lay.addWidget(split)
+
+        self.refresh_btn.clicked.connect(self.refresh)
+        self.table.itemSelectionChanged.connect(self._explain_row)
+        self.target_combo.currentIndexChanged.connect(self._on_target)
+        self.run_btn.clicked.connect(self.run)
+        self.package_btn.clicked.connect(self._package_dialog)
+        self.import_btn.clicked.connect(self._import_dialog)
+        state.variant_changed.connect(self._on_variant)
+        self._on_variant(state.current)
+        self._update_buttons()
+
+    # --- discovery ---------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self.discovery is None and self.discover_job is None:
+            self.refresh()
+
+    def refresh(self):
+        """Run discovery in the background (a light job: it starts at once, even during a training)."""
+        from core.deploy.discovery import discovery_job
+
+        if self.discover_job is not None and self.discover_job.is_active():
+            return self.discover_job
+        self.refresh_btn.setEnabled(False)
+        self.summary.setText("Looking for Alveo cards and AMD tools…")
+        self.discover_job = self.jobs.submit("Look for Alveo cards and AMD tools", discovery_job, light=True)
+        self.discover_job.succeeded.connect(self.show_discovery)
+        self.discover_job.failed.connect(self._discovery_failed)
+        self.discover_job.finished.connect(self._discovery_finished)
+        return self.discover_job
+
+    def _discovery_failed(self, message: str, _details: str) -> None:
+        self.summary.setText(f"Discovery failed: {message}")
+
+    def _discovery_finished(self) -> None:
+        self.refresh_btn.setEnabled(True)
+
+    def show_discovery(self, d) -> None:
+        """Fill the checklist and the target list from a :class:`~core.deploy.discovery.Discovery`."""
+        self.discovery = d
+        self.summary.setText(d.summary())
+        self._rows = d.checklist()
+        self.table.setRowCount(len(self._rows))
+        for r, row in enumerate(self._rows):
+            status = QTableWidgetItem(STATUS_TEXT.get(row.status, row.status))
+            status.setForeground(QBrush(QColor(STATUS_COLOR.get(row.status, "#000000"))))
+            cells = (QTableWidgetItem(row.item), status, QTableWidgetItem(row.detail))
+            for c, item in enumerate(cells):
+                item.setToolTip(f"{row.detail}\n\nWhy: {row.why}\n\nHow: {row.how}")
+                self.table.setItem(r, c, item)
+        self._fill_targets(d)
+        if self._rows:
+            self.table.selectRow(0)
+
+    def _explain_row(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._rows):
+            return
+        row = self._rows[rows[0].row()]
+        color = STATUS_COLOR.get(row.status, "#000000")
+        self.explain.setHtml(
+            f"<b>{html.escape(row.item)}</b> — <span style='color:{color}'>{row.status}</span>"
+            f"<br>{html.escape(row.detail)}<p><b>Why it matters:</b> {html.escape(row.why)}</p>"
+            f"<p><b>How to get it:</b> {html.escape(row.how)}</p>"
+        )
+
+    def _fill_targets(self, d) -> None:
+        from core.deploy import Availability, list_targets
+
+        previous = self.target_combo.currentData()
+        self.target_combo.blockSignals(True)
+        self.target_combo.clear()
+        model = self.target_combo.model()
+        first_ok = None
+        for i, t in enumerate(list_targets()):
+            a = d.targets.get(t.name) or Availability(False, "not checked")
+            text = t.label if a.ok else f"{t.name} — unavailable"
+            self.target_combo.addItem(text, t.name)
+            tip = a.reason + (f"\nFix: {a.fix}" if a.fix else "")
+            self.target_combo.setItemData(i, tip, Qt.ToolTipRole)
+            model.item(i).setEnabled(a.ok)
+            if a.ok and first_ok is None:
+                first_ok = i
+        if self.target_combo.count() == 0:
+            self.target_combo.setPlaceholderText("no deploy target is registered in this build")
+        keep = self.target_combo.findData(previous)
+        if keep >= 0 and model.item(keep).isEnabled():
+            self.target_combo.setCurrentIndex(keep)
+        elif first_ok is not None:
+            self.target_combo.setCurrentIndex(first_ok)
+        self.target_combo.blockSignals(False)
+        self._on_target()
+
+    def target_states(self) -> dict[str, bool]:
+        """Target name -> enabled in the combo (what a user can pick)."""
+        model = self.target_combo.model()
+        return {
+            self.target_combo.itemData(i): model.item(i).isEnabled() for i in range(self.target_combo.count())
+        }
+
+    def select_target(self, name: str) -> bool:
+        i = self.target_combo.findData(name)
+        if i < 0 or not self.target_combo.model().item(i).isEnabled():
+            return False
+        self.target_combo.setCurrentIndex(i)
+        return True
+
+    def _on_target(self, _i: int = -1) -> None:
+        i = self.target_combo.currentIndex()
+        tip = self.target_combo.itemData(i, Qt.ToolTipRole) if i >= 0 else ""
+        self.target_note.setText(tip or "")
+        self._update_buttons()
+
+    # --- the variant ----------------------------------------------------------------------------
+    def _on_variant(self, lv) -> None:
+        ws = self.state.workspace
+        if lv is None or ws is None:
+            self.variant_label.setText("No variant selected")
+        else:
+            ds = ws[lv.name].dataset
+            self.variant_label.setText(
+                f"<b>{lv.name}</b> — data set: {ds or 'none (choose a variant with a data set)'}"
+            )
+        self._update_buttons()
+
+    def _selection(self):
+        lv, ws, target = self.state.current, self.state.workspace, self.target_combo.currentData()
+        if lv is None or ws is None or not target:
+            return None
+        return ws, lv.name, target
+
+    def _update_buttons(self) -> None:
+        sel = self._selection()
+        i = self.target_combo.currentIndex()
+        enabled = (
+            i >= 0
+            and self.target_combo.model().item(i) is not None
+            and self.target_combo.model().item(i).isEnabled()
+        )
+        busy = self.run_job is not None and self.run_job.is_active()
+        self.run_btn.setEnabled(sel is not None and enabled and not busy)
+        self.package_btn.setEnabled(sel is not None and not busy)
+        self.import_btn.setEnabled(self.state.current is not None and self.state.workspace is not None)
+
+    # --- jobs -------------------------------------------------------------------------------------
+    def _submit(self, title: str, module: str, name: str, *args, **kwargs):
+        """Submit ``core.deploy.<module>.<name>(*args, **kwargs)`` as a job (None if this build lacks it)."""
+        try:
+            fn = _core(module, name)
+        except (ImportError, AttributeError) as exc:
+            self.status.setText(f"core.deploy.{module}.{name} is not available in this build: {exc}")
+            return None
+        self.run_job = self.jobs.submit(title, fn, *args, **kwargs)
+        self.run_job.progressed.connect(self._progressed)
+        self.run_job.failed.connect(self._failed)
+        self.run_job.finished.connect(self._update_buttons)
+        self._update_buttons()
+        return self.run_job
+
+    def run(self):
+        """Run the selected variant on the selected target (``core.deploy.run.run_variant``) as a job."""
+        sel = self._selection()
+        if sel is None:
+            self.status.setText("Select a variant and an available target.")
+            return None
+        ws, variant, target = sel
+        events, batch = self.events_spin.value(), self.batch_spin.value()
+        job = self._submit(
+            f"Run {variant} on {target}",
+            "run",
+            "run_variant",
+            ws,
+            variant,
+            target,
+            events=events,
+            batch_size=batch,
+        )
+        if job is not None:
+            job.succeeded.connect(self.show_report)
+        return job
+
+    def write_package(self, out_zip: str):
+        """Write a run package for the lab server (``core.deploy.package.write_run_package``) as a job."""
+        sel = self._selection()
+        if sel is None:
+            self.status.setText("Select a variant and a target.")
+            return None
+        ws, variant, target = sel
+        title = f"Run package {variant} → {target}"
+        events, batch = self.events_spin.value(), self.batch_spin.value()
+        job = self._submit(
+            title, "package", "write_run_package", ws, variant, target, out_zip, events, batch_size=batch
+        )
+        if job is not None:
+            job.succeeded.connect(lambda path: self.status.setText(f"Run package written: {path}"))
+        return job
+
+    def import_results(self, path: str):
+        """Read a results JSON from the lab server (``core.deploy.package.import_results``) as a job."""
+        lv, ws = self.state.current, self.state.workspace
+        if lv is None or ws is None:
+            return None
+        job = self._submit(f"Import results into {lv.name}", "package", "import_results", ws, lv.name, path)
+        if job is not None:
+            job.succeeded.connect(self.show_report)
+        return job
+
+    def _package_dialog(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Write run package", f"{sel[1]}-{sel[2]}.zip", "Run packages (*.zip)"
+        )
+        if path:
+            self.write_package(path)
+
+    def _import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import results", "", "Results (*.json);;All files (*)")
+        if path:
+            self.import_results(path)
+
+    def _progressed(self, fraction: float, message: str) -> None:
+        self.status.setText(f"{100 * fraction:.0f} % — {message}")
+
+    def _failed(self, message: str, _details: str) -> None:
+        self.status.setText(f"Failed: {message}")
+        self.error.emit("Deploy", message)
+
+    # --- the result ---------------------------------------------------------------------------------
+    def show_report(self, report) -> None:
+        """Show a RunReport: throughput, batch latency, agreement, task metrics, labelled by where it ran.
+
+        The text is the report's own :meth:`lines` when it has them (the CLI and the walkthrough
+        show the same), else it is built from ``to_dict()``.
+        """
+        d = report.to_dict() if hasattr(report, "to_dict") else dict(report)
+        self.report = d
+        label = d.get("label") or d.get("target", "")
+        if d.get("emulated") and EMULATED_LABEL not in label:
+            label = f"{label} ({EMULATED_LABEL})"
+        self.result_box.setTitle(f"Result — {label}")
+        lines = list(report.lines()) if callable(getattr(report, "lines", None)) else _report_lines(d)
+        self.result_text.setText("<br>".join(html.escape(line) for line in lines))
+        self.status.setText(f"Done: {label}.")
+
+    def result_title(self) -> str:
+        return self.result_box.title()
+
+    def shutdown(self) -> None:
+        for job in (self.run_job, self.discover_job):
+            if job is not None and job.is_active():
+                job.cancel()
+
+
+if __name__ == "__main__":
+    import sys
+
+    from app.panels._preview import preview
+
+    sys.exit(preview(DeployView, "TrigLab — deploy"))
