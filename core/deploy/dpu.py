@@ -53,8 +53,8 @@ EMULATOR_DEVICE = f"emulator-dpu ({EMULATED_LABEL})"
 
 def _variant_inputs(ws, variant: str, n_calib: int, progress: Progress):
     """(float model without pruning wrappers, calibration events, data set name)."""
-    from core.models.wrappers import strip_wrappers
     from core.data import load_dataset
+    from core.models.wrappers import strip_wrappers
 
     v = ws[variant]
     if not v.dataset:
