@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from core.compress import CompressionError, OpResult, Param, register_operation
+from core.compress import CompressionError, OpResult, Param, bits_within, register_operation
 from core.jobs import Progress, ensure_progress
 from core.weights import OVERFLOW_MODES, ROUNDING_MODES, FixedPointFormat
 
@@ -492,6 +492,7 @@ def _layer_override(per_layer: dict[str, Any], layer: str, weight: str) -> str |
             "str",
             "auto",
             "integer bits I (sign included): 'auto' picks, per tensor, the fewest that avoid overflow",
+            check=bits_within("width", allow_auto=True),
         ),
         Param(
             "rounding",
