@@ -101,13 +101,13 @@ def cmd_sensitivity(args) -> int:
     lines = [
         f"{args.variant}: {result.metric} {result.baseline:.4g} on {result.samples} validation samples; "
         f"each layer alone, no retraining ({kind} tolerance {args.tolerance:g})",
-        "sparsity " + "  ".join(f"{s:>6.0%}" for s in result.sparsities),
+        f"{'sparsity':16s}" + "".join(f"{s:>8.0%}" for s in result.sparsities),
     ]
     for name in result.layers:
-        lines.append(f"  {name:14s} " + "  ".join(f"{m:6.4g}" for m in result.sparsity_curves[name]))
-    lines.append("bits     " + "  ".join(f"{b:>6d}" for b in result.bit_widths))
+        lines.append(f"  {name:14s}" + "".join(f"{m:8.4g}" for m in result.sparsity_curves[name]))
+    lines.append(f"{'weight bits W':16s}" + "".join(f"{b:>8d}" for b in result.bit_widths))
     for name in result.layers:
-        lines.append(f"  {name:14s} " + "  ".join(f"{m:6.4g}" for m in result.bit_curves[name]))
+        lines.append(f"  {name:14s}" + "".join(f"{m:8.4g}" for m in result.bit_curves[name]))
     lines.append("suggested (within tolerance):")
     for name, sug in suggestion.items():
         bits = (

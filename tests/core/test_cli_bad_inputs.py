@@ -160,6 +160,7 @@ ROWS = [
     ("import-report-missing", "hls {ws} --variant handson_cnn import-report {bad}/nothing_here"),
     ("walkthrough-unknown-step", "walkthrough handson1 --ws {ws} --step 99"),
     ("import-missing-model", "import {ws} {bad}/missing.h5"),
+    ("import-missing-model-new-ws", "import {new} {bad}/missing.h5"),
     ("unknown-option", "workspace {ws} --bogus"),
     pytest.param(
         "manifest-schema-text", "workspace {ws}", _schema_text, marks=WS_FIX, id="manifest-schema-text"
