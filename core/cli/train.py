@@ -13,11 +13,10 @@ from core.cli.common import (
     add_json,
     add_training_options,
     emit,
-    fraction,
+    finite_float,
     non_negative_int,
     open_workspace,
     output_workspace,
-    positive_float,
     progress_for,
 )
 
@@ -141,9 +140,10 @@ def register(sub) -> None:
     s.add_argument("--teacher", required=True, help="the trained teacher variant")
     s.add_argument("--student", required=True, help="the student variant (left untouched)")
     s.add_argument(
-        "--temperature", type=positive_float, default=2.0, help="softening temperature T (classification)"
+        "--temperature", type=finite_float, default=2.0, help="softening temperature T > 0 (classification)"
     )
-    s.add_argument("--alpha", type=fraction, default=0.1, help="weight of the hard-label loss, 0..1")
+    # T and α are checked by core.distill (one rule, one message, for the app too)
+    s.add_argument("--alpha", type=finite_float, default=0.1, help="weight of the hard-label loss, 0..1")
     add_training_options(s, batch=256, optimizer=False)
     s.add_argument(
         "--unlabelled",
