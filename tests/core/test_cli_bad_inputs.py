@@ -263,3 +263,24 @@ def test_unexpected_errors_are_one_line_with_a_hint_and_debug_shows_the_tracebac
     ]
     assert main(["zoo", "--debug"]) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_distillation_stops_when_the_loss_turns_non_finite():
+    """Distillation trains through core.train.train: the same guard stops it, and no NaN student
+    comes back."""
+    import tensorflow as tf
+
+    from core.data import Dataset
+    from core.distill import distill_model
+    from core.train import NonFiniteLossError
+
+    rng = np.random.default_rng(1)
+
+    def mlp(name):
+        return tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)], name=name)
+
+    x = rng.random((64, 4)).astype("float32")
+    huge = np.full((64, 1), 1e30, "float32")  # finite, but its square is not (float32)
+    ds = Dataset("huge", "regression", x, huge, x[:16], huge[:16], x[:0], huge[:0])
+    with pytest.raises(NonFiniteLossError, match="loss became inf"):
+        distill_model(mlp("teacher"), mlp("student"), ds, alpha=0.5, epochs=1, batch_size=32)
