@@ -127,6 +127,9 @@ def test_walkthrough_lists_steps_and_runs_one(demo_workspace, capsys):
     assert w[made].operation == "prune" and w[made].params["finetune_epochs"] == 1
     assert w.ui["walkthroughs"]["handson1"]["prune"] == made
     assert [s["done"] for s in doc["steps"]] == [True, True, False, False]
+    doc = cli_json(capsys, "walkthrough", "handson1", "--ws", ws, "--reset")
+    assert not any(s["done"] for s in doc["steps"])
+    assert made not in Workspace.open(ws).variants
 
 
 def test_train_with_a_cosine_schedule_records_it(demo_workspace, capsys):
