@@ -190,8 +190,12 @@ def output_workspace(root) -> Iterator:
             shutil.rmtree(root, ignore_errors=True)
         else:
             for p in root.iterdir():
-                if p.name not in before:
-                    shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+                if p.name in before:
+                    continue
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
         raise
 
 

@@ -48,19 +48,48 @@ NOT_A_COMMAND = {
 
 
 def submitted_job_functions() -> dict[str, str]:
-    """``{job function name: 'file:line'}`` for every ``<...>.jobs.submit(title, fn, ...)`` in app/."""
+    """``{job function name: 'file:line'}`` for every ``<...>.jobs.submit(title, fn, ...)`` in app/.
+
+    A panel may submit through a helper of its own that resolves the function from names
+    (``self._submit(title, "package", "write_run_package", ...)``): when the function submitted
+    is a local variable of the helper, the jobs are named by the string constants its callers pass.
+    """
     found: dict[str, str] = {}
     for path in sorted(APP.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                continue
-            if node.func.attr != "submit" or "jobs" not in ast.unparse(node.func.value):
-                continue
-            assert len(node.args) >= 2, f"{path.name}:{node.lineno}: submit(title, fn, ...) expected"
-            fn = ast.unparse(node.args[1]).rsplit(".", 1)[-1]
-            found.setdefault(fn, f"{path.relative_to(APP.parent)}:{node.lineno}")
+        where = str(path.relative_to(APP.parent))
+        for func in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+            local = {
+                t.id
+                for a in ast.walk(func)
+                if isinstance(a, ast.Assign)
+                for t in a.targets
+                if isinstance(t, ast.Name)
+            }
+            for node in ast.walk(func):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                    continue
+                if node.func.attr != "submit" or "jobs" not in ast.unparse(node.func.value):
+                    continue
+                assert len(node.args) >= 2, f"{where}:{node.lineno}: submit(title, fn, ...) expected"
+                fn = node.args[1]
+                if isinstance(fn, ast.Name) and fn.id in local:
+                    for name, line in _names_passed_to(tree, func.name):
+                        found.setdefault(name, f"{where}:{line}")
+                else:
+                    found.setdefault(ast.unparse(fn).rsplit(".", 1)[-1], f"{where}:{node.lineno}")
     return found
+
+
+def _names_passed_to(tree: ast.AST, helper: str) -> list[tuple[str, int]]:
+    """``(last string constant argument, line)`` of every call of ``helper`` (e.g. ``self._submit``)."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and ast.unparse(node.func).rsplit(".", 1)[-1] == helper:
+            names = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            assert names, f"line {node.lineno}: {helper}(...) names no job function"
+            out.append((names[-1], node.lineno))
+    return out
 
 
 def test_the_scan_finds_the_app_jobs():
