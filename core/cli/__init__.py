@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Sequence
 
 from core import TrigLabError
+from core.cli.common import emit as _emit  # noqa: F401 - the name modules written before the split import
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
