@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from core.compress import CompressionError, OpResult, Param, register_operation
+from core.compress import CompressionError, OpResult, Param, bits_within, register_operation
 from core.jobs import Progress, ensure_progress
 from core.models.clone import copy_model
 from core.models.wrappers import named_variables, strip_wrappers, unwrap_layer
@@ -463,6 +463,7 @@ def _layer_override(per_layer: dict[str, Any], layer: str, weight: str) -> str |
             "str",
             "auto",
             "integer bits I (sign included): 'auto' picks, per tensor, the fewest that avoid overflow",
+            check=bits_within("width", allow_auto=True),
         ),
         Param(
             "rounding",
