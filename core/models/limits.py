@@ -1,0 +1,344 @@
+"""Size limits checked before TensorFlow allocates anything: declared parameters and archive sizes.
+
+Keras creates every weight of a model while rebuilding it from the config, before any weight is
+read from the file; a 2 kB JSON declaring ``Dense(100000)`` after a 100000-wide input asks for
+10^10 float32 weights (40 GB). So the parameter count is computed from the config alone:
+
+1. Walk the layers in order (``Sequential``) or along the ``inbound_nodes`` (``Functional``),
+   starting from the ``InputLayer``/``batch_input_shape`` and ``build_config`` shapes.
+2. For each layer class the rule gives its parameters and output shape, exactly for the common
+   layers (``Dense``: in x units + units; ``Conv2D``: kh x kw x in/groups x filters + filters;
+   recurrent layers; normalization; QKeras Q-layers count as their Keras twins; pruning and
+   clustering wrappers count twice, weights plus masks or indices).
+3. A shape the rules cannot follow (e.g. after a ``tf.reshape``) is bounded by the largest tensor
+   seen so far, so the estimate stays above the truth.
+
+Archives and text are measured before they are read: ``zipfile`` reports each member's uncompressed
+size from the central directory, HDF5 the attribute's size, the file system the JSON's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_MAX_PARAMS = 50_000_000
+"""Parameters a model may declare (50 M float32 = 200 MB) unless the user raises the limit."""
+MAX_CONFIG_BYTES = 64 * 2**20
+"""Largest architecture text read (config.json, model_config attribute, .json file)."""
+MAX_COMPRESSION_RATIO = 1000
+"""A zip member expanding more than this (and beyond 10 MB) is treated as a zip bomb."""
+MAX_PARAMS_HINT = "raise the limit with --max-params N on the command line or load_model(path, max_params=N)"
+
+Shape = tuple[int | None, ...] | None
+_WRAPPERS = ("PruneLowMagnitude", "ClusterWeights")
+_PASS_WRAPPERS = ("QuantizeWrapper", "QuantizeWrapperV2", "QuantizeAnnotate")
+_CONTAINERS = ("Sequential", "Functional", "Model")
+_RNN_GATES = {"SimpleRNN": 1, "QSimpleRNN": 1, "LSTM": 4, "QLSTM": 4, "GRU": 3, "QGRU": 3}
+
+
+def max_archive_bytes(max_params: int) -> int:
+    """Uncompressed bytes a .keras archive may hold: the config plus float32 weights, doubled."""
+    return MAX_CONFIG_BYTES + 8 * max_params
+
+
+@dataclass(frozen=True)
+class LayerParams:
+    """Parameters one layer declares in a config.
+
+    Attributes:
+        layer: The layer's name.
+        class_name: Its class in the file.
+        params: Parameters it will allocate (weights, biases, masks), an upper estimate.
+    """
+
+    layer: str
+    class_name: str
+    params: int
+
+
+def declared_parameters(config: Any) -> list[LayerParams]:
+    """Every layer's parameter count, from a config tree read by :mod:`core.models.safety`.
+
+    Args:
+        config: A model config (``{"class_name": "Functional", ...}``) or, for a SavedModel, the
+            list of its objects' metadata (each layer with its ``build_input_shape``).
+
+    Returns:
+        One entry per layer holding weights, in file order.
+    """
+    counter = _Counter()
+    if isinstance(config, list):  # SavedModel metadata: every layer carries its input shape
+        for node in config:
+            if isinstance(node, dict) and node.get("class_name") not in _CONTAINERS:
+                counter.layer(node, _shape(node.get("build_input_shape")))
+        return counter.found
+    if isinstance(config, dict):
+        counter.layer(config, None)
+    return counter.found
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.found: list[LayerParams] = []
+        self.largest = 1  # elements of the largest tensor seen: the bound for unknown dimensions
+
+    def layer(self, node: dict[str, Any], inp: Any) -> Any:
+        """Record the node's parameters and return its output shape (None when unknown)."""
+        cls = node.get("class_name")
+        cfg = node.get("config")
+        if not isinstance(cls, str) or not isinstance(cfg, dict):
+            return None
+        built = node.get("build_config")
+        if inp is None and isinstance(built, dict):
+            inp = _shape(built.get("input_shape"))
+        if inp is None and "batch_input_shape" in cfg:
+            inp = _shape(cfg.get("batch_input_shape"))
+        if cls in _CONTAINERS:
+            return self.container(cls, cfg, inp)
+        params, out = self.rule(cls, cfg, inp)
+        if params:
+            name = cfg.get("name") if isinstance(cfg.get("name"), str) else node.get("name", "?")
+            self.found.append(LayerParams(str(name), cls, int(params)))
+        for shape in out if isinstance(out, list) else [out]:
+            if isinstance(shape, tuple):
+                self.largest = max(self.largest, _size(shape))
+        return out
+
+    def container(self, cls: str, cfg: dict[str, Any], inp: Any) -> Any:
+        layers = cfg.get("layers")
+        if not isinstance(layers, list):
+            return None
+        if cls == "Sequential":
+            shape = inp
+            for node in layers:
+                if isinstance(node, dict):
+                    shape = self.layer(node, shape if node.get("class_name") != "InputLayer" else None)
+            return shape
+        outputs: dict[str, Any] = {}
+        last = None
+        for node in layers:
+            if not isinstance(node, dict):
+                continue
+            sources = [outputs.get(n) for n in _inbound_names(node.get("inbound_nodes"))]
+            given = sources[0] if len(sources) == 1 else (sources or None)
+            if not sources and node.get("class_name") != "InputLayer":
+                given = inp
+            last = self.layer(node, given)
+            name = node.get("name") or (node.get("config") or {}).get("name")
+            outputs[str(name)] = last
+        return last
+
+    def rule(self, cls: str, cfg: dict[str, Any], inp: Any) -> tuple[int, Any]:
+        """(parameters, output shape) of one layer given its input shape."""
+        twin = cls.startswith("Q") and (cls[1:] in _KERAS_TWINS or cls.endswith("Batchnorm"))
+        base = cls[1:] if twin else cls
+        if cls in _WRAPPERS or cls in _PASS_WRAPPERS:
+            inner = cfg.get("layer")
+            before = len(self.found)
+            out = self.layer(inner, inp) if isinstance(inner, dict) else None
+            inner_params = sum(p.params for p in self.found[before:])
+            del self.found[before:]
+            return (2 if cls in _WRAPPERS else 1) * inner_params, out
+        if cls == "TimeDistributed":
+            inner = cfg.get("layer")
+            before = len(self.found)
+            sub = self.layer(inner, inp[1:] if isinstance(inp, tuple) else None) if isinstance(inner, dict) else None
+            params = sum(p.params for p in self.found[before:])
+            del self.found[before:]
+            return params, (inp[:1] + sub if isinstance(inp, tuple) and isinstance(sub, tuple) else None)
+        if cls in ("Bidirectional", "QBidirectional"):
+            inner = cfg.get("layer")
+            before = len(self.found)
+            sub = self.layer(inner, inp) if isinstance(inner, dict) else None
+            params = sum(p.params for p in self.found[before:])
+            del self.found[before:]
+            if isinstance(sub, tuple) and sub and cfg.get("merge_mode", "concat") == "concat":
+                sub = sub[:-1] + (_mul(sub[-1], 2),)
+            return 2 * params, sub
+        return _rule(base, cfg, inp, self.largest)
+
+
+# Q-layers whose weights are those of the Keras layer of the same name without the Q.
+_KERAS_TWINS = {
+    "Dense", "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv1D",
+    "SeparableConv2D", "BatchNormalization", "AveragePooling2D", "GlobalAveragePooling2D",
+    "SimpleRNN", "LSTM", "GRU", "Activation",
+}  # fmt: skip
+
+
+def _rule(cls: str, cfg: dict[str, Any], inp: Any, bound: int) -> tuple[int, Any]:
+    single = inp if isinstance(inp, tuple) else None
+    last = _last(single, bound)
+    bias = lambda n: n if cfg.get("use_bias", True) else 0  # noqa: E731
+    if cls == "InputLayer":
+        return 0, _shape(cfg.get("batch_input_shape") or cfg.get("batch_shape"))
+    if cls == "Dense":
+        units = _int(cfg.get("units"))
+        return last * units + bias(units), (single[:-1] + (units,) if single else None)
+    if cls == "Embedding":
+        params = _int(cfg.get("input_dim")) * _int(cfg.get("output_dim"))
+        return params, (single + (_int(cfg.get("output_dim")),) if single else None)
+    if cls in ("Conv2DBatchnorm", "DepthwiseConv2DBatchnorm"):
+        params, out = _rule(cls.removesuffix("Batchnorm"), cfg, inp, bound)
+        return params + 4 * _last(out, bound), out
+    if "Conv" in cls:
+        return _conv(cls, cfg, single, last, bias)
+    if "Pooling" in cls:
+        return 0, _pool(cls, cfg, single)
+    if cls in _RNN_GATES:
+        units, gates = _int(cfg.get("units")), _RNN_GATES[cls]
+        biases = gates * units * (2 if cls == "GRU" and cfg.get("reset_after", True) else 1)
+        params = gates * units * (last + units) + (biases if cfg.get("use_bias", True) else 0)
+        seq = cfg.get("return_sequences") and single and len(single) >= 2
+        return params, ((single[0], units) if seq else (units,))
+    if cls in ("BatchNormalization", "LayerNormalization"):
+        axes = cfg.get("axis", -1)
+        axes = axes if isinstance(axes, list) else [axes]
+        width = math.prod(_dim(single, a, bound) for a in axes if isinstance(a, int)) if axes else last
+        return (4 if cls == "BatchNormalization" else 2) * width, single
+    if cls == "PReLU":
+        shared = {a for a in (cfg.get("shared_axes") or []) if isinstance(a, int)}
+        dims = [1 if i + 1 in shared else (d or bound) for i, d in enumerate(single or (bound,))]
+        return math.prod(dims), single
+    return 0, _reshaped(cls, cfg, inp, single)
+
+
+def _conv(cls: str, cfg: dict[str, Any], single: Shape, channels: int, bias) -> tuple[int, Any]:
+    rank = 3 if "3D" in cls else 1 if "1D" in cls else 2
+    kernel = _ints(cfg.get("kernel_size"), rank)
+    k = math.prod(kernel)
+    filters = _int(cfg.get("filters"))
+    if cls.startswith("Depthwise"):
+        mult = _int(cfg.get("depth_multiplier", 1))
+        params, out_ch = k * channels * mult + bias(channels * mult), channels * mult
+    elif cls.startswith("Separable"):
+        mult = _int(cfg.get("depth_multiplier", 1))
+        params, out_ch = k * channels * mult + channels * mult * filters + bias(filters), filters
+    else:
+        groups = max(1, _int(cfg.get("groups", 1)))
+        params, out_ch = k * (channels // groups or 1) * filters + bias(filters), filters
+    if not single or len(single) != rank + 1:
+        return params, None
+    strides = _ints(cfg.get("strides", 1), rank)
+    dilation = _ints(cfg.get("dilation_rate", 1), rank)
+    same = cfg.get("padding") == "same"
+    spatial = []
+    for size, kk, s, d in zip(single[:-1], kernel, strides, dilation):
+        if size is None:
+            spatial.append(None)
+        elif "Transpose" in cls:
+            spatial.append(size * s if same else (size - 1) * s + kk)
+        else:
+            span = (kk - 1) * d + 1
+            spatial.append(-(-size // s) if same else max(0, (size - span) // s + 1))
+    return params, (*spatial, out_ch)
+
+
+def _pool(cls: str, cfg: dict[str, Any], single: Shape) -> Shape:
+    if not single:
+        return None
+    if cls.startswith("Global"):
+        return tuple(1 for _ in single[:-1]) + single[-1:] if cfg.get("keepdims") else single[-1:]
+    rank = len(single) - 1
+    pool = _ints(cfg.get("pool_size", 2), rank)
+    strides = _ints(cfg.get("strides") or pool, rank)
+    same = cfg.get("padding") == "same"
+    spatial = [
+        None if n is None else (-(-n // s) if same else max(0, (n - p) // s + 1))
+        for n, p, s in zip(single[:-1], pool, strides)
+    ]
+    return (*spatial, single[-1])
+
+
+def _reshaped(cls: str, cfg: dict[str, Any], inp: Any, single: Shape) -> Any:
+    """Output shape of the parameter-free layers (None when it cannot be followed)."""
+    if cls == "Flatten":
+        return (_size(single),) if single and None not in single else None
+    if cls == "Reshape":
+        target = [_int(d, -1) for d in cfg.get("target_shape") or []]
+        if single and -1 in target and None not in single:
+            known = math.prod(d for d in target if d != -1) or 1
+            target = [_size(single) // known if d == -1 else d for d in target]
+        return tuple(d if d >= 0 else None for d in target)
+    if cls == "Permute" and single:
+        return tuple(single[d - 1] for d in cfg.get("dims") or [] if isinstance(d, int) and 0 < d <= len(single))
+    if cls == "RepeatVector":
+        return (_int(cfg.get("n")), *(single or (None,)))
+    if cls in ("Concatenate",) and isinstance(inp, list) and all(isinstance(s, tuple) for s in inp):
+        axis = cfg.get("axis", -1)
+        try:
+            total = sum(s[axis] or 0 for s in inp)
+            out = list(inp[0])
+            out[axis] = total
+            return tuple(out)
+        except (IndexError, TypeError):
+            return None
+    if cls in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
+        return inp[0] if isinstance(inp, list) and inp else single
+    if cls.startswith(("ZeroPadding", "Cropping", "UpSampling", "Dot")) or cls in ("TFOpLambda", "SlicingOpLambda"):
+        # Shapes change in ways not worth following; TFOpLambda elementwise ops keep theirs.
+        elementwise = cls == "TFOpLambda" and str(cfg.get("function", "")).startswith(("math.", "nn.", "__operators__.add"))
+        return single if elementwise else None
+    return single  # activations, dropout, noise, normalization-free pass-through layers
+
+
+def _inbound_names(inbound: Any) -> Iterator[str]:
+    """Layer names feeding the first call of a layer, in both of Keras 2's layouts."""
+    if not isinstance(inbound, list) or not inbound:
+        return
+    first = inbound[0]
+    if isinstance(first, str):  # [name, node, tensor, kwargs] (TFOpLambda in .keras files)
+        yield first
+        return
+    if isinstance(first, list):
+        for entry in first:
+            if isinstance(entry, list) and entry and isinstance(entry[0], str):
+                yield entry[0]
+
+
+def _shape(value: Any) -> Shape:
+    """A config's shape ([null, 8, 8, 1]) without its batch dimension."""
+    if isinstance(value, dict) and value.get("class_name") == "TensorShape":
+        value = value.get("items")
+    if isinstance(value, dict) and value.get("class_name") == "__tuple__":
+        value = value.get("items")
+    if not isinstance(value, list) or not value:
+        return None
+    if isinstance(value[0], (list, dict)):  # several inputs: follow the first
+        return _shape(value[0])
+    return tuple(d if isinstance(d, int) and not isinstance(d, bool) and d >= 0 else None for d in value[1:])
+
+
+def _int(value: Any, default: int = 0) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _ints(value: Any, rank: int) -> list[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value] * rank
+    if isinstance(value, list) and all(isinstance(v, int) for v in value):
+        return (list(value) + [1] * rank)[:rank]
+    return [1] * rank
+
+
+def _size(shape: Shape, unknown: int = 1) -> int:
+    return math.prod(d if d is not None else unknown for d in shape) if shape else unknown
+
+
+def _last(shape: Any, bound: int) -> int:
+    return shape[-1] if isinstance(shape, tuple) and shape and shape[-1] is not None else bound
+
+
+def _dim(shape: Shape, axis: int, bound: int) -> int:
+    try:
+        d = shape[axis - 1 if axis > 0 else axis] if shape else None
+    except IndexError:
+        d = None
+    return d if d is not None else bound
+
+
+def _mul(d: int | None, k: int) -> int | None:
+    return None if d is None else d * k
