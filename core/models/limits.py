@@ -91,6 +91,7 @@ class _Counter:
         cfg = node.get("config")
         if not isinstance(cls, str) or not isinstance(cfg, dict):
             return None
+        cfg = {k: _untuple(v) for k, v in cfg.items()}
         built = node.get("build_config")
         if inp is None and isinstance(built, dict):
             inp = _shape(built.get("input_shape"))
@@ -141,7 +142,8 @@ class _Counter:
             out = self.layer(inner, inp) if isinstance(inner, dict) else None
             inner_params = sum(p.params for p in self.found[before:])
             del self.found[before:]
-            return (2 if cls in _WRAPPERS else 1) * inner_params, out
+            # Pruning masks / cluster indices double the weights; QAT adds a few min/max variables.
+            return (2 * inner_params if cls in _WRAPPERS else inner_params + 8), out
         if cls == "TimeDistributed":
             inner = cfg.get("layer")
             before = len(self.found)
@@ -303,13 +305,21 @@ def _shape(value: Any) -> Shape:
     """A config's shape ([null, 8, 8, 1]) without its batch dimension."""
     if isinstance(value, dict) and value.get("class_name") == "TensorShape":
         value = value.get("items")
-    if isinstance(value, dict) and value.get("class_name") == "__tuple__":
-        value = value.get("items")
+    value = _untuple(value)
     if not isinstance(value, list) or not value:
         return None
     if isinstance(value[0], (list, dict)):  # several inputs: follow the first
         return _shape(value[0])
     return tuple(d if isinstance(d, int) and not isinstance(d, bool) and d >= 0 else None for d in value[1:])
+
+
+def _untuple(value: Any) -> Any:
+    """SavedModel metadata writes tuples as {"class_name": "__tuple__", "items": [...]}."""
+    if isinstance(value, dict) and value.get("class_name") == "__tuple__":
+        value = value.get("items")
+    if isinstance(value, list):
+        return [_untuple(v) for v in value]
+    return value
 
 
 def _int(value: Any, default: int = 0) -> int:

@@ -94,15 +94,25 @@ def remember(path: str | os.PathLike[str]) -> str:
     return digest
 
 
-def inherit(parent: str | os.PathLike[str], child: str | os.PathLike[str]) -> bool:
+def inherit(
+    parent: str | os.PathLike[str], child: str | os.PathLike[str], *, within: str | os.PathLike[str]
+) -> bool:
     """Trust ``child`` when it was just written from ``parent`` and the user trusted ``parent``.
 
-    Call it from the operation that wrote ``child`` from the model it loaded from ``parent``, in the
-    same workspace; never from what a manifest says.
+    Call it from the operation that wrote ``child`` from the model it loaded from ``parent``; never
+    from what a manifest says.
+
+    Args:
+        parent: The file the model was loaded from.
+        child: The file just written.
+        within: The workspace folder; both files must be inside it.
 
     Returns:
         True when ``child`` is now trusted.
     """
+    root = Path(within).resolve()
+    if not all(Path(p).resolve().is_relative_to(root) for p in (parent, child)):
+        return False
     if not is_trusted(parent):
         return False
     remember(child)
