@@ -135,7 +135,6 @@ def load_model(
     p, kind = _existing_model_path(path)
     limit = _max_params(p, max_params)
     architecture = read_architecture(p, kind, max_params=limit)  # plain data: nothing runs here
-    weights_path = _resolve_weights(p, kind, weights)
     untrusted = find_untrusted_objects(architecture)
     if untrusted and not trust:
         trust = trust_store.is_trusted(p)  # the user's earlier decision for this exact content
@@ -144,6 +143,7 @@ def load_model(
     if untrusted:
         _refuse_unknown_classes(p, architecture)
     check_declared_size(p, architecture, limit)
+    weights_path = _resolve_weights(p, kind, weights)
     if weights_path is not None:
         _check_weights_readable(p, weights_path)
     model = _deserialize(p, kind, trust)

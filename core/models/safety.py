@@ -238,11 +238,12 @@ def _looks_like_keras3(config: Any) -> bool:
 
 def _keras3_error(path: Path, version: str) -> ModelLoadError:
     return ModelLoadError(
-        path, f"it was saved by Keras 3 (keras_version {version}), which TrigLab's Keras 2.14 cannot read", _KERAS3_HINT
+        path, f"it was saved by Keras 3, which TrigLab's Keras 2.14 cannot read (keras_version {version})", _KERAS3_HINT
     )
 
 
-def _check_text_size(path: Path, size: int, what: str, limit: int = MAX_CONFIG_BYTES) -> None:
+def _check_text_size(path: Path, size: int, what: str, limit: int | None = None) -> None:
+    limit = MAX_CONFIG_BYTES if limit is None else limit
     if size > limit:
         raise ModelTooLargeError(
             path,

@@ -1,0 +1,439 @@
+"""Hostile model files: each attack is a generated file; each must be refused, naming the cause,
+with nothing changed outside the file (no file written, none deleted, no temporary folder left),
+while every model TrigLab itself produces still loads without trust."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from core import TrigLabError
+from core.models import (
+    ModelLoadError,
+    ModelTooLargeError,
+    UntrustedModelError,
+    load_model,
+    save_model,
+    scan_model_file,
+    trust,
+)
+
+
+# --- writing hostile files by hand -------------------------------------------------------------
+def functional(*layers: dict, width: int = 3) -> dict:
+    """A Functional model config: an input of ``width`` floats feeding ``layers`` in a chain."""
+    nodes = [
+        {
+            "class_name": "InputLayer",
+            "config": {"batch_input_shape": [None, width], "dtype": "float32", "name": "x"},
+            "name": "x",
+            "inbound_nodes": [],
+        }
+    ]
+    previous = "x"
+    for layer in layers:
+        name = layer["config"]["name"]
+        kwargs = layer.pop("call_kwargs", {})
+        nodes.append({**layer, "name": name, "inbound_nodes": [[[previous, 0, 0, kwargs]]]})
+        previous = name
+    return {
+        "class_name": "Functional",
+        "config": {"name": "m", "layers": nodes, "input_layers": [["x", 0, 0]], "output_layers": [[previous, 0, 0]]},
+        "keras_version": "2.14.0",
+        "backend": "tensorflow",
+    }
+
+
+def layer(class_name: str, name: str, **config) -> dict:
+    return {"class_name": class_name, "config": {"name": name, "trainable": True, "dtype": "float32", **config}}
+
+
+def dense(name: str = "d", units: int = 2, **config) -> dict:
+    return layer("Dense", name, **{"units": units, "activation": "linear", "use_bias": True, **config})
+
+
+def write_h5(path: Path, config: dict) -> Path:
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(config).encode("utf-8")
+        f.attrs["keras_version"] = "2.14.0"
+        f.attrs["backend"] = "tensorflow"
+    return path
+
+
+def write_keras(path: Path, config: dict, metadata: dict | None = None, extra: dict | None = None) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("metadata.json", json.dumps(metadata or {"keras_version": "2.14.0"}))
+        zf.writestr("config.json", json.dumps(config))
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return path
+
+
+def write_json(path: Path, config: dict) -> Path:
+    path.write_text(json.dumps(config))
+    return path
+
+
+WRITERS = {"h5": write_h5, "keras": write_keras, "json": write_json}
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file and folder under ``root`` with the digest of its content."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(root.rglob("*"))
+    }
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch, _triglab_home):
+    """tmp_path holds the files, a victim file, the place a write would land, and the temp folder."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim.txt").write_text("keep me")
+    (tmp_path / "files").mkdir()
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # Keras' temporary folders land here
+    return tmp_path
+
+
+def refused(sandbox: Path, path: Path, error=UntrustedModelError, match: str = "", **kwargs) -> TrigLabError:
+    """Load ``path``; assert ``error`` naming ``match`` and that nothing changed anywhere we can see."""
+    home = Path(trust.store_path()).parent
+    before, home_before = snapshot(sandbox), snapshot(home)
+    with pytest.raises(error, match=match) as info:
+        load_model(path, **kwargs)
+    assert snapshot(sandbox) == before and snapshot(home) == home_before
+    assert not (sandbox / "outside" / "outside_marker").exists()
+    assert (sandbox / "outside" / "victim.txt").read_text() == "keep me"
+    return info.value
+
+
+# --- code named in the file --------------------------------------------------------------------
+def class_method_write(sandbox: Path) -> dict:
+    target = str(sandbox / "outside" / "outside_marker")
+    attack = layer("ClassMethod", "writer", cls_symbol="io.write_file", method_name="__call__")
+    attack["call_kwargs"] = {"kwargs": {"filename": target, "contents": "pwned"}}
+    return functional(attack)
+
+
+def class_method_remove(sandbox: Path) -> dict:
+    attack = layer("ClassMethod", "remover", cls_symbol="io.gfile", method_name="remove")
+    attack["call_kwargs"] = {"kwargs": {"path": str(sandbox / "outside" / "victim.txt")}}
+    return functional(attack)
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras", "json"])
+@pytest.mark.parametrize("make, layer_name", [(class_method_write, "writer"), (class_method_remove, "remover")])
+def test_class_method_layers_that_write_or_delete_files_are_refused(sandbox, fmt, make, layer_name):
+    path = WRITERS[fmt](sandbox / "files" / f"attack.{fmt}", make(sandbox))
+    error = refused(sandbox, path, match=rf"layer '{layer_name}' \(ClassMethod\)")
+    assert "cls_symbol" in str(error) and [o.class_name for o in error.objects] == ["ClassMethod"]
+    assert [o.layer for o in scan_model_file(path)] == [layer_name]
+
+
+@pytest.mark.parametrize("class_name", ["TFOpLambda", "SlicingOpLambda"])
+@pytest.mark.parametrize("function", ["io.write_file", "io.gfile.remove", "py_function", "compat.v1.py_func"])
+def test_tf_op_layers_calling_anything_but_tensor_maths_are_refused(sandbox, class_name, function):
+    attack = layer(class_name, "op", function=function)
+    attack["call_kwargs"] = {"contents": "pwned"}
+    path = write_h5(sandbox / "files" / "op.h5", functional(attack))
+    error = refused(sandbox, path, match=rf"layer 'op' \({class_name}\).*tf\.{function}")
+    assert "not in TrigLab's list of plain tensor maths" in str(error)
+
+
+def test_lambda_bytecode_is_refused_before_it_runs(sandbox):
+    marker = sandbox / "outside" / "outside_marker"
+    inp = tf.keras.Input((3,))
+    code = tf.keras.layers.Lambda(lambda t, p=str(marker): (open(p, "a").close(), t)[1], name="sneaky")
+    path = save_model(tf.keras.Model(inp, code(inp)), sandbox / "files" / "lambda.h5")
+    marker.unlink()  # building the model ran the code once; loading must not
+    refused(sandbox, path, match=r"layer 'sneaky' \(Lambda\): runs Python code")
+
+
+@pytest.mark.parametrize(
+    "attack, cause",
+    [
+        (dense(activation="exec"), "'activation' is 'exec', not a Keras activation"),
+        (dense(kernel_initializer="io.write_file"), "not a Keras initializer"),
+        (dense(kernel_regularizer="print"), "not a Keras regularizer"),
+        (dense(bias_constraint="os.remove"), "not a Keras constraint"),
+        (dense(activation={"class_name": "function", "config": "system", "module": "os"}), "function 'system'"),
+        (dense(kernel_initializer={"class_name": "GlorotUniform", "config": {}, "module": "os"}), "module 'os'"),
+        (dense(kernel_initializer={"class_name": "Zeros", "config": {}, "registered_name": "x>y"}), "'x>y'"),
+        ({**dense(), "module": "evil.layers"}, "module 'evil.layers'"),
+        (dense(function="io.write_file"), "argument 'function' names code"),
+        (layer("QActivation", "q", activation="safe_eval('x')"), "not a QKeras quantizer"),
+        (layer("QActivation", "q", activation="get_quantizer"), "not a QKeras quantizer"),
+        (layer("QActivation", "q", activation="quantized_bits(4, tf.io.write_file('f', 'x'))"), "literal"),
+        (layer("QActivation", "q", activation="quantized_bits(4,0)(1)"), "literal"),
+        (layer("QDense", "q", units=2, kernel_quantizer="np.save('f', 1)"), "not a QKeras quantizer"),
+        (layer("QDense", "q", units=2, kernel_quantizer={"class_name": "safe_eval", "config": {}}), "unknown class"),
+        (layer("Scale", "scale"), "unknown class"),
+        (layer("ClusterWeights", "c", layer=layer("Evil", "inner")), "unknown class"),
+    ],
+)
+def test_allow_listed_layers_with_code_in_their_arguments_are_refused(sandbox, attack, cause):
+    path = write_h5(sandbox / "files" / "args.h5", functional(attack))
+    error = refused(sandbox, path, match=cause.replace("(", r"\(").replace(")", r"\)"))
+    assert "layer '" in str(error)
+
+
+def test_plain_quantizer_strings_and_keras_names_pass():
+    from core.models.safety import find_untrusted_objects
+
+    fine = functional(
+        layer("QActivation", "a", activation="quantized_relu(4,0)"),
+        layer("QActivation", "b", activation="quantized_bits(6, 0, alpha='auto_po2', keep_negative=True)"),
+        layer("QDense", "c", units=2, kernel_quantizer="ternary", bias_quantizer="quantized_po2(4,-1)"),
+        dense("e", kernel_initializer="glorot_uniform", kernel_regularizer="l1_l2", bias_constraint="max_norm"),
+        layer("TFOpLambda", "f", function="math.multiply"),
+    )
+    assert find_untrusted_objects(fine) == []
+
+
+def test_trusting_a_file_with_an_unknown_class_says_the_class_is_unknown(sandbox):
+    path = write_h5(sandbox / "files" / "custom.h5", functional(layer("Scale", "scale")))
+    error = refused(sandbox, path, ModelLoadError, match=r"'Scale' \(layer 'scale'\) is unknown", trust=True)
+    assert not isinstance(error, UntrustedModelError) and "register_custom_object" in str(error)
+
+
+def test_keras_archive_with_assets_is_refused_without_unpacking(sandbox):
+    config = functional(dense())
+    path = write_keras(sandbox / "files" / "assets.keras", config, extra={"assets/vocab.txt": "a\nb\n"})
+    refused(sandbox, path, match=r"assets/vocab\.txt.*temporary folder")
+    assert list((sandbox / "tmp").iterdir()) == []
+
+
+# --- Keras 3 files -----------------------------------------------------------------------------
+def keras3_config() -> dict:
+    return {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {
+            "name": "sequential",
+            "layers": [
+                {
+                    "module": "keras.layers",
+                    "class_name": "InputLayer",
+                    "config": {"batch_shape": [None, 3], "dtype": "float32", "name": "input_layer"},
+                    "registered_name": None,
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "dense",
+                        "units": 2,
+                        "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}},
+                    },
+                    "registered_name": None,
+                },
+            ],
+        },
+        "registered_name": None,
+    }
+
+
+@pytest.mark.parametrize("metadata", [{"keras_version": "3.3.3", "date_saved": "2024-05-01"}, {}])
+@pytest.mark.parametrize("given_trust", [False, True])
+def test_keras3_files_are_named_as_such_not_as_unsafe(sandbox, metadata, given_trust):
+    path = write_keras(sandbox / "files" / "k3.keras", keras3_config(), metadata=metadata)
+    error = refused(sandbox, path, ModelLoadError, match="saved by Keras 3, which TrigLab's Keras 2.14 cannot read",
+                    trust=given_trust)  # fmt: skip
+    assert not isinstance(error, UntrustedModelError)
+
+
+def test_keras3_h5_is_named_as_such(sandbox):
+    path = write_h5(sandbox / "files" / "k3.h5", keras3_config())
+    with h5py.File(path, "a") as f:
+        f.attrs["keras_version"] = "3.1.0"
+    refused(sandbox, path, ModelLoadError, match="saved by Keras 3")
+
+
+# --- sizes -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["h5", "keras", "json"])
+def test_a_huge_declared_model_is_refused_before_allocation(sandbox, fmt):
+    config = functional(dense("wide", units=100_000), width=100_000)
+    path = WRITERS[fmt](sandbox / "files" / f"huge.{fmt}", config)
+    error = refused(sandbox, path, ModelTooLargeError, match=r"10,000,100,000 parameters")
+    assert "layer 'wide' (Dense)" in str(error) and "--max-params" in str(error) and "max_params=" in str(error)
+    refused(sandbox, path, ModelTooLargeError, trust=True)  # trust lets code run, not memory blow up
+    assert scan_model_file(path, max_params=20_000_000_000) == []  # raised limit: the scan passes
+
+
+def test_parameter_limit_applies_to_real_models_and_can_be_raised(sandbox):
+    model = tf.keras.Sequential([tf.keras.Input((10,)), tf.keras.layers.Dense(5, name="d")])
+    path = save_model(model, sandbox / "files" / "small.h5")
+    refused(sandbox, path, ModelTooLargeError, match=r"declares 55 parameters.*limit of 50", max_params=50)
+    assert load_model(path, max_params=55).count_params() == 55
+    with pytest.raises(ModelLoadError, match="positive whole number"):
+        load_model(path, max_params=0)
+
+
+def stream_zeros(zf: zipfile.ZipFile, name: str, megabytes: int, prefix: bytes = b"") -> None:
+    """Write a member of ``megabytes`` MB without holding it in memory (it compresses ~1000x)."""
+    block = bytes(2**20)
+    with zf.open(name, "w", force_zip64=True) as fh:
+        fh.write(prefix)
+        for _ in range(megabytes):
+            fh.write(block)
+
+
+def test_a_zip_bomb_config_is_refused_from_the_directory(sandbox):
+    path = sandbox / "files" / "bomb.keras"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("metadata.json", json.dumps({"keras_version": "2.14.0"}))
+        stream_zeros(zf, "config.json", 70, prefix=json.dumps(functional(dense())).encode() + b" " * 16)
+    assert path.stat().st_size < 2**20  # under 1 MB on disk, 70 MB once inflated
+    refused(sandbox, path, ModelTooLargeError, match="config.json|zip bomb")
+
+
+def test_an_archive_expanding_beyond_the_limit_is_refused(sandbox, monkeypatch):
+    from core.models import limits
+
+    monkeypatch.setattr(limits, "MAX_CONFIG_BYTES", 2**20)  # the real margin is 64 MB; same rule
+    path = sandbox / "files" / "big_weights.keras"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:  # stored: no ratio to spot
+        zf.writestr("metadata.json", json.dumps({"keras_version": "2.14.0"}))
+        zf.writestr("config.json", json.dumps(functional(dense())))
+        zf.writestr("model.weights.h5", bytes(2 * 2**20))
+    refused(sandbox, path, ModelTooLargeError, match=r"expands to 2 MB, above the 1 MB allowed for 1 par", max_params=1)
+
+
+@pytest.mark.parametrize("fmt", ["h5", "json"])
+def test_oversize_architecture_text_is_not_read(sandbox, monkeypatch, fmt):
+    from core.models import safety
+
+    path = WRITERS[fmt](sandbox / "files" / f"long.{fmt}", functional(dense(), dense("e")))
+    monkeypatch.setattr(safety, "MAX_CONFIG_BYTES", 200)  # the real limit is 64 MB
+    refused(sandbox, path, ModelTooLargeError, match="any model architecture needs; it was not read")
+
+
+# --- trust comes from the user only --------------------------------------------------------------
+def lambda_model() -> tf.keras.Model:
+    inp = tf.keras.Input((3,))
+    return tf.keras.Model(inp, tf.keras.layers.Lambda(lambda t: t * 2.0, name="twice")(inp))
+
+
+def test_a_manifest_saying_trusted_grants_nothing(sandbox):
+    from core.workspace import Workspace
+
+    ws = Workspace.open_or_create(sandbox / "ws")
+    v = ws.add_variant(lambda_model(), "lam", operation="import")
+    manifest = json.loads((ws.root / "triglab.json").read_text())
+    [entry] = [e for e in manifest["variants"] if e["name"] == "lam"]
+    entry["params"]["trusted"] = True  # a shared workspace claims trust
+    (ws.root / "triglab.json").write_text(json.dumps(manifest))
+    reopened = Workspace.open(ws.root)  # old manifests with the flag still open
+    assert reopened["lam"].params["trusted"] is True
+    with pytest.raises(UntrustedModelError, match=r"layer 'twice' \(Lambda\)"):
+        reopened.load_model(v.name)
+
+
+def test_trust_is_remembered_per_file_content_and_inherited_only_in_process(sandbox):
+    from core.workspace import Workspace
+
+    path = save_model(lambda_model(), sandbox / "files" / "lam.h5")
+    with pytest.raises(UntrustedModelError):
+        load_model(path)
+    load_model(path, trust=True)  # one-off: not remembered
+    assert not trust.is_trusted(path)
+
+    trust.remember(path)  # the user's decision (--trust, "Trust this file")
+    assert trust.store_path().is_file() and not str(trust.store_path()).startswith(str(sandbox))
+    assert load_model(path).get_layer("twice") is not None
+
+    copy = sandbox / "files" / "lam_copy.h5"
+    copy.write_bytes(path.read_bytes() + b"\0")  # one byte more: another file
+    with pytest.raises(UntrustedModelError):
+        load_model(copy)
+
+    # A variant written in-process from a trusted parent of the same workspace inherits the trust...
+    ws = Workspace.open_or_create(sandbox / "ws")
+    from core.workflows import import_model_file
+
+    parent = import_model_file(ws, path, trust=True)
+    child = ws.add_variant(ws.load_model(parent.name), "child", parent=parent.name, operation="copy")
+    assert trust.is_trusted(ws.path_of(child.name)) and ws.load_model(child.name) is not None
+    # ...but a variant whose parent the user never trusted does not.
+    stranger = ws.add_variant(lambda_model(), "stranger", operation="import")
+    grandchild = ws.add_variant(lambda_model(), "gc", parent=stranger.name, operation="copy")
+    with pytest.raises(UntrustedModelError):
+        ws.load_model(grandchild.name)
+
+
+def test_a_corrupt_trust_store_trusts_nothing(sandbox):
+    path = save_model(lambda_model(), sandbox / "files" / "lam.h5")
+    trust.store_path().parent.mkdir(parents=True, exist_ok=True)
+    trust.store_path().write_text("{not json")
+    with pytest.raises(UntrustedModelError):
+        load_model(path)
+    trust.remember(path)
+    assert trust.is_trusted(path)
+
+
+# --- everything TrigLab produces loads without trust -----------------------------------------------
+@pytest.fixture(scope="module")
+def app_models():
+    """The zoo, every registered compression of a small trained CNN, and the hands-on 2 students."""
+    from core.compress import get_operation, list_operations
+    from core.compress.qkeras_convert import to_qkeras
+    from core.data import load_dataset
+    from core.jobs import Progress
+    from core.train import train
+    from core.walkthrough import STUDENT_QUANT, TERNARY_QUANT
+    from core.zoo import build_model, list_zoo
+
+    digits = load_dataset("digits")
+    small = dataclasses.replace(
+        digits, x_train=digits.x_train[:256], y_train=digits.y_train[:256], x_val=digits.x_val[:64],
+        y_val=digits.y_val[:64],
+    )  # fmt: skip
+    models = {entry.name: build_model(entry.name) for entry in list_zoo()}
+    base = models["handson_cnn"]
+    train(base, small, epochs=1, batch_size=64, seed=0)
+    quick = {"epochs": 1, "finetune_epochs": 1, "calibration_samples": 16, "force": True, "rank": 2}
+    runs = {op.name: {} for op in list_operations()}
+    runs.update({"qat_ternary": {"mode": "ternary"}, "qat_po2": {"mode": "po2"}, "qat_binary": {"mode": "binary"}})
+    for run, extra in runs.items():
+        op = get_operation(run.split("_")[0] if run.startswith("qat_") else run)
+        params = {p.name: quick[p.name] for p in op.params if p.name in quick} | extra
+        result = op.fn(base, small, op.resolve(params), Progress())
+        models[run] = result.model
+        models.update({f"{run}-{suffix}": m for suffix, m, _ in result.intermediates})
+    models["student-4bit"] = to_qkeras(models["muon_cnn_student"], STUDENT_QUANT)
+    models["student-ternary"] = to_qkeras(models["muon_cnn_student"], TERNARY_QUANT)
+    import tensorflow_model_optimization as tfmot
+
+    tiny = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(4, name="d")])
+    models["tfmot-wrapped"] = tfmot.sparsity.keras.prune_low_magnitude(tiny)
+    return models
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_every_model_the_app_produces_loads_without_trust(app_models, tmp_path, fmt):
+    from core.models.limits import declared_parameters
+    from core.models.safety import read_architecture
+
+    assert {"prune", "prune_tmot", "cluster", "quantize_int8", "fixed_point", "qat", "qat_ternary"} <= set(app_models)
+    for name, model in app_models.items():
+        path = save_model(model, tmp_path / f"{name}.{fmt}")
+        assert scan_model_file(path) == [], name
+        loaded = load_model(path)
+        for a, b in zip(model.get_weights(), loaded.get_weights()):
+            np.testing.assert_array_equal(a, b)
+        declared = sum(p.params for p in declared_parameters(read_architecture(path, fmt)))
+        if name != "tfmot-wrapped":  # wrappers are counted twice (weights and masks): an upper bound
+            assert declared == model.count_params(), name
+        else:
+            assert declared >= model.count_params()
