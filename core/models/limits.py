@@ -147,7 +147,11 @@ class _Counter:
         if cls == "TimeDistributed":
             inner = cfg.get("layer")
             before = len(self.found)
-            sub = self.layer(inner, inp[1:] if isinstance(inp, tuple) else None) if isinstance(inner, dict) else None
+            sub = (
+                self.layer(inner, inp[1:] if isinstance(inp, tuple) else None)
+                if isinstance(inner, dict)
+                else None
+            )
             params = sum(p.params for p in self.found[before:])
             del self.found[before:]
             return params, (inp[:1] + sub if isinstance(inp, tuple) and isinstance(sub, tuple) else None)
@@ -266,7 +270,9 @@ def _reshaped(cls: str, cfg: dict[str, Any], inp: Any, single: Shape) -> Any:
             target = [_size(single) // known if d == -1 else d for d in target]
         return tuple(d if d >= 0 else None for d in target)
     if cls == "Permute" and single:
-        return tuple(single[d - 1] for d in cfg.get("dims") or [] if isinstance(d, int) and 0 < d <= len(single))
+        return tuple(
+            single[d - 1] for d in cfg.get("dims") or [] if isinstance(d, int) and 0 < d <= len(single)
+        )
     if cls == "RepeatVector":
         return (_int(cfg.get("n")), *(single or (None,)))
     if cls in ("Concatenate",) and isinstance(inp, list) and all(isinstance(s, tuple) for s in inp):
@@ -280,9 +286,14 @@ def _reshaped(cls: str, cfg: dict[str, Any], inp: Any, single: Shape) -> Any:
             return None
     if cls in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
         return inp[0] if isinstance(inp, list) and inp else single
-    if cls.startswith(("ZeroPadding", "Cropping", "UpSampling", "Dot")) or cls in ("TFOpLambda", "SlicingOpLambda"):
+    if cls.startswith(("ZeroPadding", "Cropping", "UpSampling", "Dot")) or cls in (
+        "TFOpLambda",
+        "SlicingOpLambda",
+    ):
         # Shapes change in ways not worth following; TFOpLambda elementwise ops keep theirs.
-        elementwise = cls == "TFOpLambda" and str(cfg.get("function", "")).startswith(("math.", "nn.", "__operators__.add"))
+        elementwise = cls == "TFOpLambda" and str(cfg.get("function", "")).startswith(
+            ("math.", "nn.", "__operators__.add")
+        )
         return single if elementwise else None
     return single  # activations, dropout, noise, normalization-free pass-through layers
 

@@ -150,7 +150,9 @@ def _read_h5_config(path: Path) -> Any:
                 size = f.attrs.get_id("model_config").dtype.itemsize
                 _check_text_size(path, size, "the model_config attribute")
                 raw = f.attrs.get("model_config")
-            weights_only = not has_config and ("layer_names" in f.attrs or "model_weights" in f or "layers" in f)
+            weights_only = not has_config and (
+                "layer_names" in f.attrs or "model_weights" in f or "layers" in f
+            )
     except OSError as e:
         raise ModelLoadError(path, describe_h5_error(e)) from e
     if isinstance(version, bytes):
@@ -192,7 +194,9 @@ def _read_keras_zip_config(path: Path, max_params: int) -> Any:
         config = {k: v for k, v in config.items() if k != "compile_config"}
         extra = sorted(n for n in members if n not in _KERAS_ZIP_MEMBERS and not n.endswith("/"))
         if extra:
-            config["__archive_members__"] = [{"class_name": _ARCHIVE_MEMBER, "config": {"name": n}} for n in extra]
+            config["__archive_members__"] = [
+                {"class_name": _ARCHIVE_MEMBER, "config": {"name": n}} for n in extra
+            ]
     return config
 
 
@@ -221,7 +225,9 @@ def _check_archive_sizes(path: Path, infos: list[zipfile.ZipInfo], max_params: i
 
 def _check_keras3_metadata(path: Path, data: bytes) -> None:
     if len(data) > 2**20:
-        raise ModelTooLargeError(path, f"metadata.json is {len(data):,} bytes, far more than any Keras metadata")
+        raise ModelTooLargeError(
+            path, f"metadata.json is {len(data):,} bytes, far more than any Keras metadata"
+        )
     try:
         version = json.loads(data.decode("utf-8", errors="replace")).get("keras_version")
     except (ValueError, AttributeError, RecursionError):
@@ -238,7 +244,9 @@ def _looks_like_keras3(config: Any) -> bool:
 
 def _keras3_error(path: Path, version: str) -> ModelLoadError:
     return ModelLoadError(
-        path, f"it was saved by Keras 3, which TrigLab's Keras 2.14 cannot read (keras_version {version})", _KERAS3_HINT
+        path,
+        f"it was saved by Keras 3, which TrigLab's Keras 2.14 cannot read (keras_version {version})",
+        _KERAS3_HINT,
     )
 
 
@@ -286,7 +294,9 @@ def _read_savedmodel_config(folder: Path) -> list[Any]:
         raise ModelLoadError(folder, "the folder is not a TensorFlow SavedModel (no saved_model.pb)")
     metadata_file = folder / "keras_metadata.pb"
     # The graph holds no weights (they are in variables/), but constants may be embedded: 4x margin.
-    _check_text_size(folder, (folder / "saved_model.pb").stat().st_size, "saved_model.pb", 4 * MAX_CONFIG_BYTES)
+    _check_text_size(
+        folder, (folder / "saved_model.pb").stat().st_size, "saved_model.pb", 4 * MAX_CONFIG_BYTES
+    )
     if metadata_file.is_file():
         _check_text_size(folder, metadata_file.stat().st_size, "keras_metadata.pb")
     try:
@@ -307,7 +317,9 @@ def _read_savedmodel_config(folder: Path) -> list[Any]:
         )
     nodes = [_parse_json(folder, blob, "the SavedModel metadata") for blob in blobs if blob]
     # Loading with compile=False never deserializes the training config (optimizer, losses).
-    nodes = [{k: v for k, v in n.items() if k != "training_config"} if isinstance(n, dict) else n for n in nodes]
+    nodes = [
+        {k: v for k, v in n.items() if k != "training_config"} if isinstance(n, dict) else n for n in nodes
+    ]
     # TensorFlow runs some graph functions of a SavedModel while loading it (resource
     # initializers); report the ops that write files or call Python as pseudo-objects.
     nodes.extend({"class_name": _GRAPH_OP, "config": {"op": op}} for op in _unsafe_graph_ops(graph))
@@ -377,7 +389,9 @@ def find_untrusted_objects(config: Any, known: Iterable[str] | None = None) -> l
     try:
         checker.walk(config, None)
     except RecursionError:
-        checker.found.append(UntrustedObject(None, "?", "the configuration is nested too deeply to be checked"))
+        checker.found.append(
+            UntrustedObject(None, "?", "the configuration is nested too deeply to be checked")
+        )
     return checker.found
 
 
@@ -398,7 +412,11 @@ def _user_registered() -> set[str]:
     from core.models import registry
 
     own = ("qkeras", "tensorflow_model_optimization")
-    return {n for n, obj in registry.custom_objects().items() if not getattr(obj, "__module__", "").startswith(own)}
+    return {
+        n
+        for n, obj in registry.custom_objects().items()
+        if not getattr(obj, "__module__", "").startswith(own)
+    }
 
 
 class _Checker:
@@ -433,12 +451,17 @@ class _Checker:
             op = _pseudo_name(node)
             return [f"the SavedModel's TensorFlow graph uses the op {op}, which writes files or calls Python"]
         if class_name == _ARCHIVE_MEMBER:
-            return ["the archive holds files besides the model (assets), which Keras unpacks to a temporary folder"]
+            return [
+                "the archive holds files besides the model (assets), which Keras unpacks to a temporary folder"
+            ]
         config = node.get("config")
-        if class_name == "function":  # a Keras function by name, e.g. {"class_name": "function", "config": "relu"}
+        if (
+            class_name == "function"
+        ):  # a Keras function by name, e.g. {"class_name": "function", "config": "relu"}
             name = config if isinstance(config, str) else None
             if name in self.custom or (
-                name in allowlist.ACTIVATIONS | allowlist.METRIC_FUNCTIONS and _module_is_keras(node.get("module"))
+                name in allowlist.ACTIVATIONS | allowlist.METRIC_FUNCTIONS
+                and _module_is_keras(node.get("module"))
                 and node.get("registered_name") in (None, name)
             ):
                 return []
@@ -458,7 +481,9 @@ class _Checker:
         module = node.get("module")
         if module is not None and not _module_is_keras(module):
             # Keras would import this module to find the object: that runs code named by the file.
-            problems.append(f"refers to Python module '{module}', which is not part of Keras, QKeras or tfmot")
+            problems.append(
+                f"refers to Python module '{module}', which is not part of Keras, QKeras or tfmot"
+            )
         if lookup != class_name:
             problems.append(f"is registered under another name ('{lookup}'), which Keras would look up")
         if isinstance(config, dict):

