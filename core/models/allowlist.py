@@ -133,7 +133,9 @@ METRIC_FUNCTIONS = frozenset(
     }
 )  # fmt: skip
 
-# TFOpLambda/SlicingOpLambda call `tf.<function>`: only these pure tensor functions, exactly.
+# TFOpLambda/SlicingOpLambda call `tf.<function>`: only these pure tensor functions, exactly. Their
+# output sizes are bounded by core.models.limits (no tile/broadcast_to/pad/gather, which can grow a
+# tensor beyond what the parameter count can follow).
 TF_FUNCTIONS = frozenset(
     {
         "__operators__.add", "__operators__.getitem", "__operators__.ne", "__operators__.eq",
@@ -147,8 +149,7 @@ TF_FUNCTIONS = frozenset(
         "nn.relu", "nn.relu6", "nn.softmax", "nn.log_softmax", "nn.sigmoid", "nn.leaky_relu",
         "nn.elu", "nn.selu", "nn.softplus", "nn.bias_add", "nn.l2_normalize", "linalg.matmul",
         "reshape", "transpose", "expand_dims", "squeeze", "concat", "stack", "unstack", "split",
-        "tile", "gather", "clip_by_value", "cast", "identity", "ones_like", "zeros_like", "where",
-        "pad", "broadcast_to",
+        "clip_by_value", "cast", "identity", "ones_like", "zeros_like", "where",
     }
 )  # fmt: skip
 

@@ -102,7 +102,7 @@ class _Counter:
         params, out = self.rule(cls, cfg, inp)
         if params:
             name = cfg.get("name") if isinstance(cfg.get("name"), str) else node.get("name", "?")
-            self.found.append(LayerParams(str(name), cls, int(params)))
+            self.found.append(LayerParams(str(name), cls, max(0, int(params))))
         for shape in out if isinstance(out, list) else [out]:
             if isinstance(shape, tuple):
                 self.largest = max(self.largest, _size(shape))
@@ -127,6 +127,8 @@ class _Counter:
             given = sources[0] if len(sources) == 1 else (sources or None)
             if not sources and node.get("class_name") != "InputLayer":
                 given = inp
+            if node.get("class_name") in _TF_OP_LAYERS:  # tensors and constants passed by keyword too
+                given = sources + _keyword_inputs(node.get("inbound_nodes"), outputs)
             last = self.layer(node, given)
             name = node.get("name") or (node.get("config") or {}).get("name")
             outputs[str(name)] = last
@@ -164,6 +166,10 @@ class _Counter:
             if isinstance(sub, tuple) and sub and cfg.get("merge_mode", "concat") == "concat":
                 sub = sub[:-1] + (_mul(sub[-1], 2),)
             return 2 * params, sub
+        if cls in _TF_OP_LAYERS:
+            shape, size = _tf_op(str(cfg.get("function", "")), inp if isinstance(inp, list) else [inp])
+            self.largest = max(self.largest, size)
+            return 0, shape
         return _rule(base, cfg, inp, self.largest)
 
 
@@ -264,7 +270,10 @@ def _reshaped(cls: str, cfg: dict[str, Any], inp: Any, single: Shape) -> Any:
     if cls == "Flatten":
         return (_size(single),) if single and None not in single else None
     if cls == "Reshape":
-        target = [_int(d, -1) for d in cfg.get("target_shape") or []]
+        target = [
+            d if isinstance(d, int) and not isinstance(d, bool) and d >= 0 else -1
+            for d in cfg.get("target_shape") or []
+        ]
         if single and -1 in target and None not in single:
             known = math.prod(d for d in target if d != -1) or 1
             target = [_size(single) // known if d == -1 else d for d in target]
@@ -286,16 +295,114 @@ def _reshaped(cls: str, cfg: dict[str, Any], inp: Any, single: Shape) -> Any:
             return None
     if cls in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
         return inp[0] if isinstance(inp, list) and inp else single
-    if cls.startswith(("ZeroPadding", "Cropping", "UpSampling", "Dot")) or cls in (
-        "TFOpLambda",
-        "SlicingOpLambda",
-    ):
-        # Shapes change in ways not worth following; TFOpLambda elementwise ops keep theirs.
-        elementwise = cls == "TFOpLambda" and str(cfg.get("function", "")).startswith(
-            ("math.", "nn.", "__operators__.add")
-        )
-        return single if elementwise else None
+    if cls.startswith(("ZeroPadding", "Cropping", "UpSampling")) and single:
+        return _padded(cls, cfg, single)
+    if cls == "Dot" and isinstance(inp, list) and len(inp) == 2 and all(isinstance(s, tuple) for s in inp):
+        axes = cfg.get("axes", -1)
+        a_ax, b_ax = (axes, axes) if isinstance(axes, int) else (tuple(axes) + (-1, -1))[:2]
+        try:
+            a, b = list(inp[0]), list(inp[1])
+            del a[a_ax - 1 if a_ax > 0 else a_ax], b[b_ax - 1 if b_ax > 0 else b_ax]
+            return tuple(a + b) or (1,)
+        except (IndexError, TypeError):
+            return None
     return single  # activations, dropout, noise, normalization-free pass-through layers
+
+
+def _padded(cls: str, cfg: dict[str, Any], single: tuple[int | None, ...]) -> Shape:
+    """ZeroPadding/Cropping add/remove rows per side; UpSampling repeats them."""
+    rank = len(single) - 1
+    key = (
+        "size" if cls.startswith("UpSampling") else "padding" if cls.startswith("ZeroPadding") else "cropping"
+    )
+    value = cfg.get(key, 2 if key == "size" else 1)
+    if isinstance(value, int) and not isinstance(value, bool):
+        per_dim = [[value, value]] * rank if key != "size" else [[value]] * rank
+    elif isinstance(value, list):
+        per_dim = [v if isinstance(v, list) else ([v] if key == "size" else [v, v]) for v in value]
+    else:
+        return None
+    spatial = []
+    for n, amounts in zip(single[:-1], per_dim + [[0]] * rank):
+        amounts = [_int(a) for a in amounts]
+        if n is None:
+            spatial.append(None)
+        elif key == "size":
+            spatial.append(n * (amounts[0] if amounts else 1))
+        else:
+            spatial.append(max(0, n + (1 if key == "padding" else -1) * sum(amounts)))
+    return (*spatial, single[-1])
+
+
+# What a TFOpLambda's output can be, from the allow-listed functions (core.models.allowlist):
+# broadcasting maths can be as large as the product of its inputs' dimensions, concatenation the
+# sum of its inputs, a matrix product rows x columns; everything else is at most its input.
+_TF_OP_LAYERS = ("TFOpLambda", "SlicingOpLambda")
+_BROADCASTING = ("__operators__.", "math.add", "math.subtract", "math.multiply", "math.truediv",
+                 "math.divide", "math.floordiv", "math.pow", "math.maximum", "math.minimum",
+                 "math.greater", "math.less", "math.equal", "where")  # fmt: skip
+
+
+def _tf_op(function: str, inputs: list[Any]) -> tuple[Shape, int]:
+    """(output shape or None, bound on its number of elements)."""
+    name = function.removeprefix("tf.").removeprefix("compat.v1.").removeprefix("compat.v2.")
+    shapes = [s for s in inputs if isinstance(s, tuple)]
+    unknown = len(shapes) < len([s for s in inputs if s is not None]) or any(None in s for s in shapes)
+    sizes = [_size(s) for s in shapes] or [1]
+    if name.startswith(_BROADCASTING) and name != "__operators__.getitem":
+        if unknown:
+            return None, math.prod(sizes)
+        rank = max(len(s) for s in shapes) if shapes else 0
+        padded = [(1,) * (rank - len(s)) + s for s in shapes]
+        out = tuple(max(dims) for dims in zip(*padded))
+        return out, _size(out)
+    if name in ("concat", "stack"):
+        return None, sum(sizes)
+    if name == "linalg.matmul" and len(shapes) == 2 and not unknown and shapes[0] and shapes[1]:
+        out = shapes[0][:-1] + shapes[1][-1:]
+        return out, _size(out)
+    if name == "linalg.matmul":
+        return None, math.prod(sizes)
+    if name == "__operators__.getitem" or name.startswith(("math.reduce_", "math.arg")):
+        return None, max(sizes)
+    same = (
+        shapes[0]
+        if len(shapes) == 1 and name.startswith(("math.", "nn.", "cast", "identity", "clip"))
+        else None
+    )
+    return same, max(sizes)
+
+
+def _keyword_inputs(inbound: Any, outputs: dict[str, Any]) -> list[Any]:
+    """Shapes of what a TF op layer takes by keyword: other layers' tensors, or constants."""
+    if not isinstance(inbound, list) or not inbound:
+        return []
+    first = inbound[0]
+    entries = [first] if first and isinstance(first[0], str) else first
+    found: list[Any] = []
+    for entry in entries if isinstance(entries, list) else []:
+        kwargs = entry[3] if isinstance(entry, list) and len(entry) > 3 and isinstance(entry[3], dict) else {}
+        for value in kwargs.values():
+            if _is_tensor_ref(value) and value[0] in outputs:
+                found.append(outputs[value[0]])
+            elif isinstance(value, list):
+                found.append(_literal_shape(value))
+    return found
+
+
+def _is_tensor_ref(value: Any) -> bool:
+    return (
+        isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+        and all(isinstance(v, int) for v in value[1:])
+    )  # fmt: skip
+
+
+def _literal_shape(value: Any) -> tuple[int, ...]:
+    shape = []
+    while isinstance(value, list):
+        shape.append(len(value))
+        value = value[0] if value else None
+    return tuple(shape)
 
 
 def _inbound_names(inbound: Any) -> Iterator[str]:
@@ -334,14 +441,15 @@ def _untuple(value: Any) -> Any:
 
 
 def _int(value: Any, default: int = 0) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
+    """A non-negative count from the config (a negative one cannot offset a huge layer)."""
+    return max(0, value) if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def _ints(value: Any, rank: int) -> list[int]:
     if isinstance(value, int) and not isinstance(value, bool):
-        return [value] * rank
+        return [max(1, value)] * rank
     if isinstance(value, list) and all(isinstance(v, int) for v in value):
-        return (list(value) + [1] * rank)[:rank]
+        return ([max(1, v) for v in value] + [1] * rank)[:rank]
     return [1] * rank
 
 

@@ -43,6 +43,7 @@ from core.models.limits import (
 # such as SaveV2 are in every SavedModel's save function and are not listed.)
 _GRAPH_OP = "__tf_graph_op__"
 _ARCHIVE_MEMBER = "__archive_member__"
+_TOO_DEEP = "(nested too deeply)"
 _UNSAFE_GRAPH_OPS = frozenset(
     {
         "WriteFile",
@@ -114,7 +115,13 @@ def check_declared_size(path: Path, config: Any, max_params: int = DEFAULT_MAX_P
     Raises:
         ModelTooLargeError: The count is above ``max_params``; the message names the largest layer.
     """
-    layers = declared_parameters(config)
+    try:
+        layers = declared_parameters(config)
+    except (RecursionError, TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError) as e:
+        # A config this malformed cannot be counted, nor would Keras rebuild it sensibly.
+        raise ModelLoadError(
+            path, f"the architecture is malformed, its size cannot be checked [{type(e).__name__}]"
+        ) from e
     total = sum(layer.params for layer in layers)
     if total > max_params:
         big = max(layers, key=lambda layer: layer.params)
@@ -390,7 +397,7 @@ def find_untrusted_objects(config: Any, known: Iterable[str] | None = None) -> l
         checker.walk(config, None)
     except RecursionError:
         checker.found.append(
-            UntrustedObject(None, "?", "the configuration is nested too deeply to be checked")
+            UntrustedObject(None, _TOO_DEEP, "the configuration is nested too deeply to be checked")
         )
     return checker.found
 
@@ -403,7 +410,7 @@ def find_unknown_classes(config: Any) -> list[UntrustedObject]:
     from core.models import registry
 
     known = registry.keras_builtin_classes() | {"Lambda", "function"} | set(registry.custom_objects())
-    known |= allowlist.DATA_MARKERS | set(_REFUSED_CLASSES) | {_GRAPH_OP, _ARCHIVE_MEMBER}
+    known |= allowlist.DATA_MARKERS | set(_REFUSED_CLASSES) | {_GRAPH_OP, _ARCHIVE_MEMBER, _TOO_DEEP}
     return [o for o in find_untrusted_objects(config, known=()) if o.class_name not in known]
 
 

@@ -298,6 +298,69 @@ def test_a_huge_declared_model_is_refused_before_allocation(sandbox, fmt):
     assert scan_model_file(path, max_params=20_000_000_000) == []  # raised limit: the scan passes
 
 
+def reshape(name: str, *shape: int) -> dict:
+    return layer("Reshape", name, target_shape=list(shape))
+
+
+def tf_op(name: str, function: str, **kwargs) -> dict:
+    return {**layer("TFOpLambda", name, function=function), "call_kwargs": kwargs}
+
+
+def branching(width: int, *layers: dict) -> dict:
+    """Like functional(), but a layer whose "from" names another layer reads that one instead."""
+    config = functional(*[{k: v for k, v in node.items() if k != "from"} for node in layers], width=width)
+    for node, spec in zip(config["config"]["layers"][1:], layers):
+        if "from" in spec:
+            node["inbound_nodes"][0][0][0] = spec["from"]
+    return config
+
+
+HUGE_VARIATIONS = {
+    "conv": (functional(layer("Conv1D", "conv", filters=100_000, kernel_size=[3]), width=3000), "conv"),
+    "embedding": (functional(layer("Embedding", "emb", input_dim=10**8, output_dim=10)), "emb"),
+    "lstm": (functional(reshape("r", 1, 20_000), layer("LSTM", "lstm", units=10_000), width=20_000), "lstm"),
+    "nested": (
+        functional({"class_name": "Sequential", "config": {"name": "inner", "layers": [dense("deep", 100_000)]}},
+                   width=100_000),
+        "deep",
+    ),
+    "upsampling": (
+        functional(reshape("r", 1000, 1), layer("UpSampling1D", "up", size=10**6), layer("Flatten", "f"),
+                   dense("after", 10), width=1000),
+        "after",
+    ),
+    "broadcasting": (
+        branching(
+            10_000,
+            reshape("col", 10_000, 1),
+            {**reshape("row", 1, 10_000), "from": "x"},
+            {**tf_op("outer", "__operators__.add", y=["row", 0, 0]), "from": "col"},
+            layer("Flatten", "f"),
+            dense("after", 10),
+        ),
+        "after",
+    ),
+    "negative offset": (functional(dense("wide", 100_000), dense("neg", -(10**10)), width=100_000), "wide"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("variation", list(HUGE_VARIATIONS))
+def test_variations_of_a_huge_model_are_refused_naming_the_layer(sandbox, variation):
+    config, big = HUGE_VARIATIONS[variation]
+    path = write_h5(sandbox / "files" / "huge.h5", config)
+    refused(sandbox, path, ModelTooLargeError, match=rf"the largest is layer '{big}'", trust=True)
+
+
+@pytest.mark.parametrize("depth", [300, 2000])
+def test_a_config_nested_too_deeply_is_refused_cleanly(sandbox, depth):
+    opening = '{"class_name": "Sequential", "config": {"name": "s", "layers": ['
+    text = opening * depth + json.dumps(dense("leaf")) + "]}}" * depth  # json.dumps would recurse
+    path = sandbox / "files" / "deep.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = text.encode()
+    refused(sandbox, path, ModelLoadError, trust=True)  # a clear error (JSON too deep, no weights), no crash
+
+
 def test_parameter_limit_applies_to_real_models_and_can_be_raised(sandbox):
     model = tf.keras.Sequential([tf.keras.Input((10,)), tf.keras.layers.Dense(5, name="d")])
     path = save_model(model, sandbox / "files" / "small.h5")
