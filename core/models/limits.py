@@ -93,13 +93,17 @@ class _Counter:
             return None
         cfg = {k: _untuple(v) for k, v in cfg.items()}
         built = node.get("build_config")
-        if inp is None and isinstance(built, dict):
-            inp = _shape(built.get("input_shape"))
+        built_shape = _shape(built.get("input_shape")) if isinstance(built, dict) else None
+        if inp is None:
+            inp = built_shape
         if inp is None and "batch_input_shape" in cfg:
             inp = _shape(cfg.get("batch_input_shape"))
         if cls in _CONTAINERS:
             return self.container(cls, cfg, inp)
         params, out = self.rule(cls, cfg, inp)
+        if built_shape is not None and built_shape != inp and not isinstance(inp, list):
+            # Keras builds the layer for its build_config shape first: a larger one allocates more.
+            params = max(params, self.rule(cls, cfg, built_shape)[0])
         if params:
             name = cfg.get("name") if isinstance(cfg.get("name"), str) else node.get("name", "?")
             self.found.append(LayerParams(str(name), cls, max(0, int(params))))

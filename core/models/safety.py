@@ -485,6 +485,9 @@ class _Checker:
                 return ["is not in TrigLab's list of layers and objects that compute only from their config"]
             return ["unknown class: not part of Keras, QKeras or tfmot, and not registered"]
         problems = []
+        if node.get("compile_config"):
+            # Below the top level (stripped when reading), Keras compiles nested models from it.
+            problems.append("carries a training configuration (optimizer, loss) that Keras would rebuild")
         module = node.get("module")
         if module is not None and not _module_is_keras(module):
             # Keras would import this module to find the object: that runs code named by the file.

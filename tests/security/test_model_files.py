@@ -198,6 +198,14 @@ def test_lambda_bytecode_is_refused_before_it_runs(sandbox):
             "unknown class",
         ),
         (layer("Scale", "scale"), "unknown class"),
+        (
+            {
+                **functional(dense()),
+                "compile_config": {"optimizer": "adam", "loss": "mse"},
+                "config": {**functional(dense())["config"], "name": "inner", "trainable": True},
+            },
+            "training configuration",
+        ),
         (layer("ClusterWeights", "c", layer=layer("Evil", "inner")), "unknown class"),
     ],
 )
@@ -339,6 +347,10 @@ HUGE_VARIATIONS = {
             dense("after", 10),
         ),
         "after",
+    ),
+    "build_config": (
+        functional({**dense("built", 10), "build_config": {"input_shape": [None, 10**8]}}, width=3),
+        "built",
     ),
     "negative offset": (functional(dense("wide", 100_000), dense("neg", -(10**10)), width=100_000), "wide"),
 }  # fmt: skip
