@@ -226,7 +226,7 @@ def argument_problem(class_name: str, key: str, value: Any, custom: set[str]) ->
         return None if value in METRIC_FUNCTIONS else f"uses the unknown metric function '{_short(value)}'"
     if key in CODE_ARGUMENTS:
         return f"its argument '{key}' names code to run ('{_short(value)}')"
-    if key.endswith("quantizer") or (key == "activation" and class_name in QKERAS_LAYERS):
+    if key.endswith("quantizer") or (key.endswith("activation") and class_name in QKERAS_LAYERS):
         return quantizer_expression_problem(value)
     if key.endswith("activation"):
         return None if value in ACTIVATIONS else f"'{key}' is '{_short(value)}', not a Keras activation"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -314,7 +315,12 @@ def _load_weights(model: tf.keras.Model, p: Path, w: Path, trust: bool) -> None:
 
 def _keras_error(p: Path, e: Exception) -> ModelLoadError:
     detail = _first_line(e)
-    if "unknown" in detail.lower() or "could not locate" in detail.lower():
+    if re.search(
+        r"unknown (layer|object|class|function|activation|initializer|regularizer|constraint)|could not "
+        r"locate",
+        detail,
+        re.IGNORECASE,
+    ):
         return ModelLoadError(
             p,
             f"the model uses an object Keras does not know [{detail}]",

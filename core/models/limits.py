@@ -199,7 +199,7 @@ def _rule(cls: str, cfg: dict[str, Any], inp: Any, bound: int) -> tuple[int, Any
         return params, (single + (_int(cfg.get("output_dim")),) if single else None)
     if cls in ("Conv2DBatchnorm", "DepthwiseConv2DBatchnorm"):
         params, out = _rule(cls.removesuffix("Batchnorm"), cfg, inp, bound)
-        return params + 4 * _last(out, bound), out
+        return params + 4 * _last(out, bound) + 1, out  # folded batch norm: 4 per channel + a step counter
     if "Conv" in cls:
         return _conv(cls, cfg, single, last, bias)
     if "Pooling" in cls:
