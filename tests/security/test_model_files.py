@@ -629,3 +629,21 @@ def test_allow_listed_layer_families_load_and_are_counted_exactly(tmp_path, fmt)
         actual = {layer.name: layer.count_params() for layer in model.layers if layer.count_params()}
         assert declared == actual, name
         assert load_model(path).count_params() == model.count_params()
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras", "json", "savedmodel"])
+def test_a_successful_load_writes_nothing_anywhere(sandbox, fmt):
+    model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2, name="d")])
+    files = sandbox / "files"
+    if fmt == "savedmodel":
+        model.save(files / "sm", save_format="tf")
+        path = files / "sm"
+    elif fmt == "json":
+        path = write_json(files / "m.json", json.loads(model.to_json()))
+        model.save_weights(files / "m_weights.h5")
+    else:
+        path = save_model(model, files / f"m.{fmt}")
+    home = Path(trust.store_path()).parent
+    before, home_before = snapshot(sandbox), snapshot(home)
+    assert load_model(path).count_params() == 10
+    assert snapshot(sandbox) == before and snapshot(home) == home_before  # incl. the temp folder
