@@ -56,6 +56,8 @@ _UNSAFE_GRAPH_OPS = frozenset(
         "SaveDatasetV2",
     }
 )
+_CHECKPOINT_WRITE_OPS = frozenset({"SaveV2", "Save", "SaveSlices", "MergeV2Checkpoints"})
+_SAVER_PREFIX = "__inference__traced_save"
 _KERAS_ZIP_MEMBERS = frozenset({"config.json", "metadata.json", "model.weights.h5"})
 _KERAS3_HINT = (
     "Re-save it from Keras 2 (TensorFlow <= 2.15, or the tf_keras package) as .h5, or rebuild the "
@@ -342,12 +344,25 @@ def _parse_saved_model(data: bytes) -> Any:
 
 
 def _unsafe_graph_ops(proto: Any) -> list[str]:
+    """Ops that write files or call Python, and checkpoint writes outside TF's own saver function.
+
+    Every SavedModel has one ``__inference__traced_save_*`` function (SaveV2, MergeV2Checkpoints)
+    called from the top-level graph only; the same ops anywhere else, or a call to the saver from
+    a function, would write files when the model runs.
+    """
     found: set[str] = set()
     for meta_graph in proto.meta_graphs:
         graph = meta_graph.graph_def
-        node_lists = [graph.node, *(f.node_def for f in graph.library.function)]
-        for nodes in node_lists:
-            found.update(n.op for n in nodes if n.op in _UNSAFE_GRAPH_OPS)
+        found.update(n.op for n in graph.node if n.op in _UNSAFE_GRAPH_OPS)
+        for function in graph.library.function:
+            saver = function.signature.name.startswith(_SAVER_PREFIX)
+            for n in function.node_def:
+                if n.op in _UNSAFE_GRAPH_OPS:
+                    found.add(n.op)
+                elif n.op in _CHECKPOINT_WRITE_OPS and not saver:
+                    found.add(f"{n.op} (outside the checkpoint saver)")
+                elif "f" in n.attr and n.attr["f"].func.name.startswith(_SAVER_PREFIX):
+                    found.add(f"{n.op} calling the checkpoint saver")
     return sorted(found)
 
 

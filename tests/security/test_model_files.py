@@ -647,3 +647,20 @@ def test_a_successful_load_writes_nothing_anywhere(sandbox, fmt):
     before, home_before = snapshot(sandbox), snapshot(home)
     assert load_model(path).count_params() == 10
     assert snapshot(sandbox) == before and snapshot(home) == home_before  # incl. the temp folder
+
+
+def test_a_savedmodel_whose_call_graph_writes_a_checkpoint_is_refused(sandbox):
+    """SaveV2 belongs in TF's own saver function; inside a layer's graph it writes files when run."""
+    target = str(sandbox / "outside" / "outside_marker")
+
+    class Writer(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 3])])
+        def __call__(self, x):
+            tf.raw_ops.SaveV2(prefix=target, tensor_names=["x"], shape_and_slices=[""], tensors=[x])
+            return x
+
+    inp = tf.keras.Input((3,))
+    model = tf.keras.Model(inp, tf.keras.layers.Dense(2, name="d")(inp))
+    model.writer = Writer()  # saved with the model's graph
+    model.save(sandbox / "files" / "sm", save_format="tf")
+    refused(sandbox, sandbox / "files" / "sm", match=r"SaveV2 \(outside the checkpoint saver\)")
