@@ -24,7 +24,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,6 @@ from core.models.limits import (
 # such as SaveV2 are in every SavedModel's save function and are not listed.)
 _GRAPH_OP = "__tf_graph_op__"
 _ARCHIVE_MEMBER = "__archive_member__"
-_TOO_DEEP = "(nested too deeply)"
 _UNSAFE_GRAPH_OPS = frozenset(
     {
         "WriteFile",
@@ -406,15 +405,15 @@ def find_untrusted_objects(config: Any, known: Iterable[str] | None = None) -> l
     Returns:
         The refused objects, in file order, without duplicates (a SavedModel repeats layer configs).
     """
-    custom = set(_user_registered() if known is None else known)
-    checker = _Checker(custom)
-    try:
-        checker.walk(config, None)
-    except RecursionError:
-        checker.found.append(
-            UntrustedObject(None, _TOO_DEEP, "the configuration is nested too deeply to be checked")
-        )
-    return checker.found
+    checker = _Checker(set(_user_registered() if known is None else known))
+    found: list[UntrustedObject] = []
+    for node, class_name, layer in _objects(config):
+        shown = _pseudo_name(node) if class_name in (_GRAPH_OP, _ARCHIVE_MEMBER) else class_name
+        for reason in checker.problems(node, class_name):
+            finding = UntrustedObject(layer, shown, reason)
+            if finding not in found:
+                found.append(finding)
+    return found
 
 
 def find_unknown_classes(config: Any) -> list[UntrustedObject]:
@@ -425,8 +424,34 @@ def find_unknown_classes(config: Any) -> list[UntrustedObject]:
     from core.models import registry
 
     known = registry.keras_builtin_classes() | {"Lambda", "function"} | set(registry.custom_objects())
-    known |= allowlist.DATA_MARKERS | set(_REFUSED_CLASSES) | {_GRAPH_OP, _ARCHIVE_MEMBER, _TOO_DEEP}
-    return [o for o in find_untrusted_objects(config, known=()) if o.class_name not in known]
+    known |= allowlist.DATA_MARKERS | set(_REFUSED_CLASSES) | {_GRAPH_OP, _ARCHIVE_MEMBER}
+    found: list[UntrustedObject] = []
+    for node, class_name, layer in _objects(config):
+        if class_name not in known and (node.get("registered_name") or class_name) not in known:
+            finding = UntrustedObject(layer, class_name, "unknown class")
+            if finding not in found:
+                found.append(finding)
+    return found
+
+
+def _objects(config: Any) -> Iterator[tuple[dict[str, Any], str, str | None]]:
+    """Every ``{"class_name": ...}`` object of a config tree, in file order, with its layer's name.
+
+    Iterative: a deeply nested file cannot exhaust Python's recursion limit here.
+    """
+    stack: list[tuple[Any, str | None]] = [(config, None)]
+    while stack:
+        node, layer = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, layer) for item in reversed(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        class_name = node.get("class_name")
+        if isinstance(class_name, str):
+            layer = _layer_name(node) or layer
+            yield node, class_name, layer
+        stack.extend((v, layer) for v in reversed(list(node.values())) if isinstance(v, (dict, list)))
 
 
 def _user_registered() -> set[str]:
@@ -444,28 +469,6 @@ def _user_registered() -> set[str]:
 class _Checker:
     def __init__(self, custom: set[str]) -> None:
         self.custom = custom
-        self.found: list[UntrustedObject] = []
-        self._seen: set[UntrustedObject] = set()
-
-    def walk(self, node: Any, layer: str | None) -> None:
-        if isinstance(node, list):
-            for item in node:
-                self.walk(item, layer)
-            return
-        if not isinstance(node, dict):
-            return
-        class_name = node.get("class_name")
-        if isinstance(class_name, str):
-            layer = _layer_name(node) or layer
-            shown = _pseudo_name(node) if class_name in (_GRAPH_OP, _ARCHIVE_MEMBER) else class_name
-            for reason in self.problems(node, class_name):
-                finding = UntrustedObject(layer, shown, reason)
-                if finding not in self._seen:
-                    self._seen.add(finding)
-                    self.found.append(finding)
-        for value in node.values():
-            if isinstance(value, (dict, list)):
-                self.walk(value, layer)
 
     def problems(self, node: dict[str, Any], class_name: str) -> list[str]:
         """The reasons to refuse this object; empty when it is safe to deserialize."""

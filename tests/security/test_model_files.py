@@ -664,3 +664,5 @@ def test_a_savedmodel_whose_call_graph_writes_a_checkpoint_is_refused(sandbox):
     model.writer = Writer()  # saved with the model's graph
     model.save(sandbox / "files" / "sm", save_format="tf")
     refused(sandbox, sandbox / "files" / "sm", match=r"SaveV2 \(outside the checkpoint saver\)")
+    assert load_model(sandbox / "files" / "sm", trust=True).get_layer("d") is not None  # the user's call
+    assert not (sandbox / "outside" / "outside_marker").exists()
