@@ -138,38 +138,33 @@ class _Counter:
             outputs[str(name)] = last
         return last
 
+    def inner(self, node: Any, inp: Any) -> tuple[int, Any]:
+        """(parameters, output shape) of a wrapped layer, not recorded as a layer of its own."""
+        if not isinstance(node, dict):
+            return 0, None
+        before = len(self.found)
+        out = self.layer(node, inp)
+        params = sum(p.params for p in self.found[before:])
+        del self.found[before:]
+        return params, out
+
     def rule(self, cls: str, cfg: dict[str, Any], inp: Any) -> tuple[int, Any]:
         """(parameters, output shape) of one layer given its input shape."""
         twin = cls.startswith("Q") and (cls[1:] in _KERAS_TWINS or cls.endswith("Batchnorm"))
         base = cls[1:] if twin else cls
         if cls in _WRAPPERS or cls in _PASS_WRAPPERS:
-            inner = cfg.get("layer")
-            before = len(self.found)
-            out = self.layer(inner, inp) if isinstance(inner, dict) else None
-            inner_params = sum(p.params for p in self.found[before:])
-            del self.found[before:]
+            params, out = self.inner(cfg.get("layer"), inp)
             # Pruning masks / cluster indices double the weights; QAT adds a few min/max variables.
-            return (2 * inner_params if cls in _WRAPPERS else inner_params + 8), out
+            return (2 * params if cls in _WRAPPERS else params + 8), out
         if cls == "TimeDistributed":
-            inner = cfg.get("layer")
-            before = len(self.found)
-            sub = (
-                self.layer(inner, inp[1:] if isinstance(inp, tuple) else None)
-                if isinstance(inner, dict)
-                else None
-            )
-            params = sum(p.params for p in self.found[before:])
-            del self.found[before:]
+            params, sub = self.inner(cfg.get("layer"), inp[1:] if isinstance(inp, tuple) else None)
             return params, (inp[:1] + sub if isinstance(inp, tuple) and isinstance(sub, tuple) else None)
         if cls in ("Bidirectional", "QBidirectional"):
-            inner = cfg.get("layer")
-            before = len(self.found)
-            sub = self.layer(inner, inp) if isinstance(inner, dict) else None
-            params = sum(p.params for p in self.found[before:])
-            del self.found[before:]
+            params, sub = self.inner(cfg.get("layer"), inp)
+            backward = self.inner(cfg["backward_layer"], inp)[0] if cfg.get("backward_layer") else params
             if isinstance(sub, tuple) and sub and cfg.get("merge_mode", "concat") == "concat":
                 sub = sub[:-1] + (_mul(sub[-1], 2),)
-            return 2 * params, sub
+            return params + backward, sub
         if cls in _TF_OP_LAYERS:
             shape, size = _tf_op(str(cfg.get("function", "")), inp if isinstance(inp, list) else [inp])
             self.largest = max(self.largest, size)

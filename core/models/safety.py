@@ -245,9 +245,11 @@ def _check_keras3_metadata(path: Path, data: bytes) -> None:
 
 
 def _looks_like_keras3(config: Any) -> bool:
-    """Keras 3 configs name a DTypePolicy and give InputLayer a "batch_shape" (Keras 2: "batch_input_shape")."""
+    """Keras 3 configs name a DTypePolicy, record calls with "__keras_tensor__" objects and give
+    InputLayer a "batch_shape" (Keras 2: "batch_input_shape")."""
     text = json.dumps(config)[:2_000_000] if isinstance(config, dict) else ""
-    return '"class_name": "DTypePolicy"' in text or ('"InputLayer"' in text and '"batch_shape"' in text)
+    markers = ('"class_name": "DTypePolicy"', '"class_name": "__keras_tensor__"')
+    return any(m in text for m in markers) or ('"InputLayer"' in text and '"batch_shape"' in text)
 
 
 def _keras3_error(path: Path, version: str) -> ModelLoadError:
