@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.models import trust as trust_store
 from core.models.errors import ModelLoadError, ModelSaveError, UntrustedModelError, UntrustedObject
-from core.models.limits import DEFAULT_MAX_PARAMS
+from core.models.limits import default_max_params
 from core.models.registry import custom_objects
 from core.models.safety import (
     check_declared_size,
@@ -82,7 +82,7 @@ def scan_model_file(path: str | os.PathLike[str], *, max_params: int | None = No
 
     Args:
         path: A model file or SavedModel folder.
-        max_params: Parameter limit (default :data:`core.models.limits.DEFAULT_MAX_PARAMS`).
+        max_params: Parameter limit (default ``$TRIGLAB_MAX_PARAMS``, else 50 M).
 
     Returns:
         The objects outside the allow-list; empty when the file loads without trust.
@@ -120,7 +120,7 @@ def load_model(
             ``weights.h5``, ``model_weights.h5`` next to it; for other kinds it replaces the
             weights stored in the file.
         max_params: Most parameters the model may declare (default
-            :data:`core.models.limits.DEFAULT_MAX_PARAMS`, 50 M); checked before Keras allocates.
+            ``$TRIGLAB_MAX_PARAMS``, else 50 M); checked before Keras allocates.
 
     Returns:
         The model, not compiled.
@@ -195,7 +195,10 @@ def save_model(model: tf.keras.Model, path: str | os.PathLike[str]) -> Path:
 
 def _max_params(p: Path, max_params: int | None) -> int:
     if max_params is None:
-        return DEFAULT_MAX_PARAMS
+        try:
+            return default_max_params()
+        except ValueError as e:
+            raise ModelLoadError(p, str(e)) from e
     if isinstance(max_params, bool) or not isinstance(max_params, int) or max_params <= 0:
         raise ModelLoadError(p, f"the parameter limit must be a positive whole number, not {max_params!r}")
     return max_params

@@ -20,6 +20,7 @@ size from the central directory, HDF5 the attribute's size, the file system the 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,13 +31,32 @@ MAX_CONFIG_BYTES = 64 * 2**20
 """Largest architecture text read (config.json, model_config attribute, .json file)."""
 MAX_COMPRESSION_RATIO = 1000
 """A zip member expanding more than this (and beyond 10 MB) is treated as a zip bomb."""
-MAX_PARAMS_HINT = "raise the limit with --max-params N on the command line or load_model(path, max_params=N)"
+MAX_PARAMS_ENV = "TRIGLAB_MAX_PARAMS"
+"""Environment variable raising the default limit for every load (workspace variants included)."""
+MAX_PARAMS_HINT = (
+    f"raise the limit with --max-params N on the command line, {MAX_PARAMS_ENV}=N in the environment "
+    "(every command and the app), or load_model(path, max_params=N)"
+)
 
 Shape = tuple[int | None, ...] | None
 _WRAPPERS = ("PruneLowMagnitude", "ClusterWeights")
 _PASS_WRAPPERS = ("QuantizeWrapper", "QuantizeWrapperV2", "QuantizeAnnotate")
 _CONTAINERS = ("Sequential", "Functional", "Model")
 _RNN_GATES = {"SimpleRNN": 1, "QSimpleRNN": 1, "LSTM": 4, "QLSTM": 4, "GRU": 3, "QGRU": 3}
+
+
+def default_max_params() -> int:
+    """The parameter limit when none is given: ``$TRIGLAB_MAX_PARAMS`` (the user's), else 50 M.
+
+    Raises:
+        ValueError: The variable is set but is not a positive whole number.
+    """
+    text = os.environ.get(MAX_PARAMS_ENV, "").strip().replace("_", "")
+    if not text:
+        return DEFAULT_MAX_PARAMS
+    if not text.isdigit() or int(text) <= 0:
+        raise ValueError(f"{MAX_PARAMS_ENV} must be a positive whole number of parameters, not {text!r}")
+    return int(text)
 
 
 def max_archive_bytes(max_params: int) -> int:

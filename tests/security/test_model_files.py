@@ -385,6 +385,22 @@ def test_parameter_limit_applies_to_real_models_and_can_be_raised(sandbox):
         load_model(path, max_params=0)
 
 
+def test_the_default_limit_comes_from_the_users_environment(sandbox, monkeypatch):
+    from core.workspace import Workspace
+
+    ws = Workspace.open_or_create(sandbox / "ws")
+    model = tf.keras.Sequential([tf.keras.Input((10,)), tf.keras.layers.Dense(5, name="d")])
+    v = ws.add_variant(model, "small", operation="import")
+    monkeypatch.setenv("TRIGLAB_MAX_PARAMS", "50")
+    with pytest.raises(ModelTooLargeError, match="TRIGLAB_MAX_PARAMS=N"):
+        ws.load_model(v.name)  # workspace commands have no --max-params: the environment is the user's
+    monkeypatch.setenv("TRIGLAB_MAX_PARAMS", "1_000")
+    assert ws.load_model(v.name).count_params() == 55
+    monkeypatch.setenv("TRIGLAB_MAX_PARAMS", "lots")
+    with pytest.raises(ModelLoadError, match="TRIGLAB_MAX_PARAMS must be a positive whole number"):
+        ws.load_model(v.name)
+
+
 def stream_zeros(zf: zipfile.ZipFile, name: str, megabytes: int, prefix: bytes = b"") -> None:
     """Write a member of ``megabytes`` MB without holding it in memory (it compresses ~1000x)."""
     block = bytes(2**20)
