@@ -8,8 +8,8 @@ read from the file; a 2 kB JSON declaring ``Dense(100000)`` after a 100000-wide 
    starting from the ``InputLayer``/``batch_input_shape`` and ``build_config`` shapes.
 2. For each layer class the rule gives its parameters and output shape, exactly for the common
    layers (``Dense``: in x units + units; ``Conv2D``: kh x kw x in/groups x filters + filters;
-   recurrent layers; normalization; QKeras Q-layers count as their Keras twins; pruning and
-   clustering wrappers count twice, weights plus masks or indices).
+   recurrent layers; normalization; QKeras Q-layers count as their Keras twins; the tfmot
+   wrappers count twice: weights plus masks, indices or quantizer ranges).
 3. A shape the rules cannot follow (e.g. after a ``tf.reshape``) is bounded by the largest tensor
    seen so far, so the estimate stays above the truth.
 
@@ -39,8 +39,10 @@ MAX_PARAMS_HINT = (
 )
 
 Shape = tuple[int | None, ...] | None
-_WRAPPERS = ("PruneLowMagnitude", "ClusterWeights")
-_PASS_WRAPPERS = ("QuantizeWrapper", "QuantizeWrapperV2", "QuantizeAnnotate")
+# tfmot training wrappers (the same names as core.models.wrappers.WRAPPER_CLASSES, plus the
+# QuantizeAnnotate marker): counted twice, for the masks, cluster indices or quantizer ranges.
+_WRAPPERS = frozenset({"PruneLowMagnitude", "ClusterWeights", "ClusterWeightsRNN", "ClusterWeightsMHA",
+                       "QuantizeWrapper", "QuantizeWrapperV2", "QuantizeAnnotate"})  # fmt: skip
 _CONTAINERS = ("Sequential", "Functional", "Model")
 _RNN_GATES = {"SimpleRNN": 1, "QSimpleRNN": 1, "LSTM": 4, "QLSTM": 4, "GRU": 3, "QGRU": 3}
 
@@ -172,10 +174,9 @@ class _Counter:
         """(parameters, output shape) of one layer given its input shape."""
         twin = cls.startswith("Q") and (cls[1:] in _KERAS_TWINS or cls.endswith("Batchnorm"))
         base = cls[1:] if twin else cls
-        if cls in _WRAPPERS or cls in _PASS_WRAPPERS:
+        if cls in _WRAPPERS:
             params, out = self.inner(cfg.get("layer"), inp)
-            # Pruning masks / cluster indices double the weights; QAT adds a few min/max variables.
-            return (2 * params if cls in _WRAPPERS else params + 8), out
+            return 2 * params, out
         if cls == "TimeDistributed":
             params, sub = self.inner(cfg.get("layer"), inp[1:] if isinstance(inp, tuple) else None)
             return params, (inp[:1] + sub if isinstance(inp, tuple) and isinstance(sub, tuple) else None)
