@@ -297,6 +297,11 @@ class MainWindow(QMainWindow):
             box = QMessageBox(
                 QMessageBox.Warning, "This model file contains code", str(job.exception), parent=self
             )
+            box.setInformativeText(
+                "Trusting lets the code in this file run. TrigLab remembers the decision for this exact "
+                "file (by its SHA-256 digest, in your TrigLab folder, not in the workspace); a changed "
+                "file asks again."
+            )
             trust_btn = box.addButton("Trust this file and open it", QMessageBox.AcceptRole)
             box.addButton(QMessageBox.Cancel)
             box.setDefaultButton(QMessageBox.Cancel)

@@ -265,7 +265,9 @@ def import_model_file(
 
     Raises:
         core.models.ModelLoadError: the file cannot be read (the workspace is left unchanged).
-        core.models.UntrustedModelError: it holds code (Lambda / custom objects) and trust is False.
+        core.models.UntrustedModelError: it holds code (Lambda / custom objects), trust is False
+            and the user never trusted this file. With ``trust`` (the user's explicit request), the
+            file and the variant's copy are remembered as trusted (:mod:`core.models.trust`).
     """
     from core.models import load_model
 
@@ -275,11 +277,14 @@ def import_model_file(
     progress.update(0.7, "measuring")
     stem = Path(path).stem if Path(path).suffix else Path(path).name
     params: dict[str, Any] = {"source": str(Path(path).resolve())}
-    if trust:
-        params["trusted"] = True
     v = ws.add_variant(
         model, stem, operation="import", params=params, metrics=measure_model(model), dataset=dataset
     )
+    if trust:  # the user's decision (--trust, "Trust this file"): for the file and its re-saved copy
+        from core.models import trust as trust_store
+
+        trust_store.remember(path)
+        trust_store.remember(ws.path_of(v.name))
     progress.update(1.0, f"imported '{v.name}'")
     return v
 

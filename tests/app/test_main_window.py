@@ -86,11 +86,19 @@ def test_untrusted_lambda_model_offers_trust_explicitly(qtbot, main_window, demo
     qtbot.waitUntil(lambda: win.last_error is not None, timeout=5_000)
     assert "doubler" in win.last_error[1]
     assert len(win.state.workspace.variants) == 2
-    # The user explicitly trusts it: it opens as a new variant.
-    job2 = win.open_model_file(str(path), trust=True)
-    qtbot.waitUntil(lambda: not job2.is_active(), timeout=30_000)
-    qtbot.waitUntil(lambda: win.state.current is not None and win.state.current.name == "lam", timeout=10_000)
-    assert win.state.workspace["lam"].params["trusted"] is True
+    # The user explicitly trusts it in the dialog: it opens as a new variant.
+    [trust_btn] = [b for b in win.trust_box.buttons() if b.text().startswith("Trust this file")]
+    trust_btn.click()
+    qtbot.waitUntil(lambda: win.state.current is not None and win.state.current.name == "lam", timeout=30_000)
+    # Remembered for this exact file (and the variant's copy) outside the workspace, not in the manifest.
+    from core.models import trust
+
+    assert trust.is_trusted(path) and trust.is_trusted(win.state.workspace.path_of("lam"))
+    assert "trusted" not in win.state.workspace["lam"].params
+    assert win.state.workspace.load_model("lam").get_layer("doubler") is not None
+    job3 = win.open_model_file(str(path))  # the same file again: no question asked
+    qtbot.waitUntil(lambda: not job3.is_active(), timeout=30_000)
+    assert job3.exception is None and len(win.state.workspace.variants) == 4
 
 
 def test_rename_delete_export_variant(qtbot, main_window, demo_workspace, tmp_path):
