@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -25,6 +27,19 @@ from app.state import AppState
 from core import TrigLabError
 
 MAX_RECENT = 8
+#: The views in their own modules, in tab order: (key in ``MainWindow.panels``, tab title,
+#: module, class). Each is built with ``(state, jobs)``.
+VIEW_PANELS: tuple[tuple[str, str, str, str], ...] = (
+    ("graph", "Graph", "app.panels.netron_view", "NetronView"),
+    ("weights", "Weights", "app.panels.weights_view", "WeightsView"),
+    ("train", "Train", "app.panels.train_view", "TrainView"),
+    ("compress", "Compress", "app.panels.compress_view", "CompressView"),
+    ("compare", "Compare", "app.panels.compare_view", "CompareView"),
+    ("physics", "Physics", "app.panels.physics_view", "PhysicsView"),
+    ("hls", "Synthesis", "app.panels.hls_view", "HlsView"),
+    ("deploy", "Deploy", "app.panels.deploy_view", "DeployView"),
+)
+log = logging.getLogger(__name__)
 MODEL_FILTER = "Keras models (*.h5 *.hdf5 *.keras *.json saved_model.pb);;All files (*)"
 
 
@@ -55,12 +70,19 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {"start": self.start_page, "model": self.model_view}
         self.tabs.addTab(self.start_page, "Start")
         self.tabs.addTab(self.model_view, "Model")
-        for key, title, factory in self._optional_panels():
+        # A view that fails to import or to build must not take the window down: the user gets
+        # its tab with the error, and ``panel_errors`` records it (the tests require it empty).
+        self.panel_errors: dict[str, str] = {}
+        for key, title, module, cls in VIEW_PANELS:
             try:
+                factory = getattr(importlib.import_module(module), cls)
                 panel = factory(self.state, self.jobs)
-            except Exception as exc:  # a broken optional panel must not take the window down
-                panel = QLabel(f"This view could not be created: {exc}")
+            except Exception as exc:
+                self.panel_errors[key] = f"{module}.{cls}: {type(exc).__name__}: {exc}"
+                log.error("view %r could not be created", key, exc_info=True)
+                panel = QLabel(self.tr("This view could not be created: {0}").format(exc))
                 panel.setAlignment(Qt.AlignCenter)
+                panel.setWordWrap(True)
             self.panels[key] = panel
             self.tabs.addTab(panel, title)
             if hasattr(panel, "error"):
@@ -114,27 +136,6 @@ class MainWindow(QMainWindow):
         self.jobs.job_added.connect(self._watch_job)
         self.start_page.set_recent(self.recent_workspaces())
         self._restore_geometry()
-
-    @staticmethod
-    def _optional_panels():
-        """The views that live in their own modules; imported here so a missing one is skipped."""
-        out = []
-        for key, title, module, cls in (
-            ("graph", "Graph", "app.panels.netron_view", "NetronView"),
-            ("weights", "Weights", "app.panels.weights_view", "WeightsView"),
-            ("train", "Train", "app.panels.train_view", "TrainView"),
-            ("compress", "Compress", "app.panels.compress_view", "CompressView"),
-            ("compare", "Compare", "app.panels.compare_view", "CompareView"),
-            ("physics", "Physics", "app.panels.physics_view", "PhysicsView"),
-            ("hls", "Synthesis", "app.panels.hls_view", "HlsView"),
-            ("deploy", "Deploy", "app.panels.deploy_view", "DeployView"),
-        ):
-            try:
-                mod = __import__(module, fromlist=[cls])
-                out.append((key, title, getattr(mod, cls)))
-            except (ImportError, AttributeError):
-                continue
-        return out
 
     def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -295,6 +296,11 @@ class MainWindow(QMainWindow):
         if isinstance(job.exception, UntrustedModelError):
             box = QMessageBox(
                 QMessageBox.Warning, "This model file contains code", str(job.exception), parent=self
+            )
+            box.setInformativeText(
+                "Trusting lets the code in this file run. TrigLab remembers the decision for this exact "
+                "file (by its SHA-256 digest, in your TrigLab folder, not in the workspace); a changed "
+                "file asks again."
             )
             trust_btn = box.addButton("Trust this file and open it", QMessageBox.AcceptRole)
             box.addButton(QMessageBox.Cancel)

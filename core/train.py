@@ -50,6 +50,77 @@ class TrainResult:
     seconds: float = 0.0
 
 
+class NonFiniteLossError(TrigLabError):
+    """The training loss became NaN or inf: the weights are garbage and nothing is saved."""
+
+
+def check_model_fits_data(model, dataset) -> None:
+    """Refuse a model whose input or output does not match the data set, before any work.
+
+    Args:
+        model: A single-input, single-output Keras model (others are not checked).
+        dataset: A :class:`core.data.Dataset`.
+
+    Raises:
+        TrigLabError: The input shape differs from one sample's, a classifier has fewer outputs
+            than the data set has classes, or a regressor's output width differs from the targets'.
+    """
+    if len(getattr(model, "inputs", None) or []) != 1 or len(getattr(model, "outputs", None) or []) != 1:
+        return
+    expected = tuple(model.inputs[0].shape[1:])
+    given = tuple(dataset.input_shape)
+    if len(expected) != len(given) or any(e is not None and int(e) != g for e, g in zip(expected, given)):
+        shown = "x".join("?" if e is None else str(e) for e in expected)
+        raise TrigLabError(
+            f"Model '{model.name}' takes inputs of shape {shown} but data set '{dataset.name}' has samples "
+            f"of shape {'x'.join(map(str, given))}: choose a model built for this data (or data for this model)."
+        )
+    width = model.outputs[0].shape[-1]
+    if width is None:
+        return
+    width = int(width)
+    if dataset.task == "classification":
+        top = max(
+            (int(dataset.y(s).max()) for s in ("train", "val", "test") if len(dataset.y(s))), default=-1
+        )
+        if top >= width:
+            raise TrigLabError(
+                f"Data set '{dataset.name}' has class labels up to {top} but model '{model.name}' has "
+                f"{width} outputs (classes 0 to {width - 1}): the labels and the model do not match."
+            )
+    elif width != dataset.n_outputs:
+        raise TrigLabError(
+            f"Model '{model.name}' has {width} outputs but data set '{dataset.name}' has "
+            f"{dataset.n_outputs} regression target(s) per sample: the targets and the model do not match."
+        )
+
+
+def _non_finite_guard():
+    """A Keras callback that stops training at the first batch whose loss is NaN or inf.
+
+    Like Keras' ``TerminateOnNaN``, but it remembers where, so :func:`train` can raise a
+    :class:`NonFiniteLossError` instead of returning NaN weights as a result.
+    """
+    import tensorflow as tf
+
+    class _Guard(tf.keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.epoch = 0
+            self.bad: tuple[int, int, float] | None = None
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(float(loss)):
+                self.bad = (self.epoch, batch, float(loss))
+                self.model.stop_training = True
+
+    return _Guard()
+
+
 def make_optimizer(name: str, lr: float):
     import tensorflow as tf
 
@@ -164,7 +235,11 @@ def train(
         raise TrigLabError(
             f"Training needs epochs >= 1, batch size >= 1 and lr > 0 (got {epochs}, {batch_size}, {lr})."
         )
+    if max_train_samples is not None and int(max_train_samples) < 1:
+        raise TrigLabError(f"The number of training samples must be >= 1 (got {max_train_samples}).")
     lr_at_epoch(lr, 0, epochs, schedule)  # refuses an unknown schedule before any work
+    if compile:  # a model compiled by the caller (e.g. a distiller) has its own targets
+        check_model_fits_data(model, dataset)
     set_seed(seed)
     x, y = dataset.x_train, dataset.y_train
     if max_train_samples:
@@ -173,6 +248,7 @@ def train(
         compile_for(model, dataset, optimizer, lr)
     steps = math.ceil(len(x) / batch_size)
     bridge = _progress_callback(progress, epochs, steps)
+    guard = _non_finite_guard()
     if schedule != "constant":
         import tensorflow as tf
 
@@ -194,9 +270,16 @@ def train(
         batch_size=batch_size,
         shuffle=True,
         verbose=0,
-        callbacks=[bridge, *callbacks],
+        callbacks=[guard, bridge, *callbacks],
     )
     seconds = time.monotonic() - t0
+    if guard.bad is not None:
+        epoch, batch, loss = guard.bad
+        raise NonFiniteLossError(
+            f"Training of '{model.name}' stopped: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}; "
+            f"the weights cannot be trusted and nothing was saved. Lower the learning rate (now {lr:g}) "
+            "or check the data for extreme values."
+        )
     history = {k: [float(v) for v in vals][: bridge.completed] for k, vals in hist.history.items()}
     cancelled = progress.cancelled
     progress.update(1.0, "cancelled" if cancelled else "done")

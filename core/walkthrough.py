@@ -75,9 +75,12 @@ class Walkthrough:
     def next_step(self, ws: Workspace) -> Step | None:
         return next((s for s in self.steps if not self.is_done(ws, s.key)), None)
 
-    def run_step(self, ws: Workspace, key: str, progress: Progress | None = None) -> Any:
-        """Run one step (a job function); records and returns what it produced."""
-        progress = ensure_progress(progress)
+    def ready_step(self, ws: Workspace, key: str) -> Step:
+        """Step ``key``, once every step before it is done.
+
+        Raises:
+            TrigLabError: There is no such step, or earlier steps are not done (named).
+        """
         step = next((s for s in self.steps if s.key == key), None)
         if step is None:
             raise TrigLabError(f"Walkthrough '{self.key}' has no step '{key}'")
@@ -85,6 +88,12 @@ class Walkthrough:
         missing = [s.title for s in self.steps[:i] if not self.is_done(ws, s.key)]
         if missing:
             raise TrigLabError(f"Do these steps first: {', '.join(missing)}")
+        return step
+
+    def run_step(self, ws: Workspace, key: str, progress: Progress | None = None) -> Any:
+        """Run one step (a job function); records and returns what it produced."""
+        progress = ensure_progress(progress)
+        step = self.ready_step(ws, key)
         result = step.run(self, ws, progress)
         self.record(ws)[key] = result
         ws.save()

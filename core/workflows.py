@@ -73,13 +73,20 @@ def measure_model(
 
 
 def add_zoo_variant(
-    ws: Workspace, zoo_name: str, *, dataset: str | None = None, name: str | None = None, **params
+    ws: Workspace,
+    zoo_name: str,
+    *,
+    dataset: str | None = None,
+    name: str | None = None,
+    model=None,
+    **params,
 ) -> Variant:
-    """Build a zoo architecture (untrained) and add it to the workspace as a root variant."""
+    """Add a zoo architecture to the workspace as a root variant (untrained, or ``model`` when given:
+    the same architecture with the weights it started from)."""
     from core.zoo import build_model, get_zoo_entry
 
     entry = get_zoo_entry(zoo_name)
-    model = build_model(zoo_name, **params)
+    model = model if model is not None else build_model(zoo_name, **params)
     return ws.add_variant(
         model,
         name or f"{zoo_name}-init",
@@ -114,35 +121,70 @@ def train_variant(
     """Train a copy of variant ``source`` and add the result as its child.
 
     A cancelled training still yields a (usable, partly trained) variant, marked
-    ``params["cancelled"] = True`` so nobody mistakes it for a finished one.
+    ``params["cancelled"] = True`` so nobody mistakes it for a finished one. A failed one
+    (e.g. :class:`core.train.NonFiniteLossError`) adds nothing.
     """
     progress = ensure_progress(progress)
-    model = ws.load_model(source)
-    result = train(
-        model,
-        dataset,
+    settings = dict(
         epochs=epochs,
         batch_size=batch_size,
         lr=lr,
         optimizer=optimizer,
+        schedule=schedule,
         seed=seed,
         max_train_samples=max_train_samples,
-        schedule=schedule,
-        progress=progress,
     )
-    params = {
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "lr": lr,
-        "optimizer": optimizer,
-        "schedule": schedule,
-        "seed": seed,
-        "epochs_completed": result.epochs_completed,
-        "cancelled": result.cancelled,
-        "history": result.history,
-    }
-    if max_train_samples:
-        params["max_train_samples"] = max_train_samples
+    result = train(ws.load_model(source), dataset, progress=progress, **settings)
+    return _add_trained(ws, source, result, dataset, settings, name, progress)
+
+
+def train_zoo_variant(
+    ws: Workspace,
+    zoo_name: str,
+    dataset,
+    *,
+    name: str | None = None,
+    progress: Progress | None = None,
+    **settings,
+) -> TrainVariantResult:
+    """Build zoo architecture ``zoo_name`` and train it on ``dataset``.
+
+    The untrained ``<zoo>-init`` variant and the trained child are added only once the training
+    has succeeded: a model that does not fit the data, a loss that turns NaN or any other failure
+    leaves the workspace as it was.
+
+    Args:
+        ws: The workspace.
+        zoo_name: A name from :func:`core.zoo.list_zoo`.
+        dataset: A :class:`core.data.Dataset`.
+        name: Name of the trained variant (default: the zoo name).
+        progress: Job progress.
+        **settings: ``epochs``, ``batch_size``, ``lr``, ``optimizer``, ``schedule``, ``seed``,
+            ``max_train_samples`` (see :func:`core.train.train`).
+    """
+    from core.train import check_model_fits_data
+    from core.zoo import build_model
+
+    progress = ensure_progress(progress)
+    model = build_model(zoo_name)
+    check_model_fits_data(model, dataset)
+    initial = [w.copy() for w in model.get_weights()]
+    result = train(model, dataset, progress=progress, **settings)
+    start = build_model(zoo_name)
+    start.set_weights(initial)
+    init = add_zoo_variant(ws, zoo_name, dataset=dataset.name, model=start)
+    return _add_trained(ws, init.name, result, dataset, settings, name, progress)
+
+
+def _add_trained(
+    ws: Workspace, source: str, result: TrainResult, dataset, settings: dict[str, Any], name, progress
+) -> TrainVariantResult:
+    params = {k: v for k, v in settings.items() if k != "max_train_samples"}
+    params.update(
+        epochs_completed=result.epochs_completed, cancelled=result.cancelled, history=result.history
+    )
+    if settings.get("max_train_samples"):
+        params["max_train_samples"] = settings["max_train_samples"]
     base = source[:-5] if source.endswith("-init") else f"{source}-trained"
     variant = ws.add_variant(
         result.model,
@@ -223,7 +265,9 @@ def import_model_file(
 
     Raises:
         core.models.ModelLoadError: the file cannot be read (the workspace is left unchanged).
-        core.models.UntrustedModelError: it holds code (Lambda / custom objects) and trust is False.
+        core.models.UntrustedModelError: it holds code (Lambda / custom objects), trust is False
+            and the user never trusted this file. With ``trust`` (the user's explicit request), the
+            file and the variant's copy are remembered as trusted (:mod:`core.models.trust`).
     """
     from core.models import load_model
 
@@ -233,11 +277,14 @@ def import_model_file(
     progress.update(0.7, "measuring")
     stem = Path(path).stem if Path(path).suffix else Path(path).name
     params: dict[str, Any] = {"source": str(Path(path).resolve())}
-    if trust:
-        params["trusted"] = True
     v = ws.add_variant(
         model, stem, operation="import", params=params, metrics=measure_model(model), dataset=dataset
     )
+    if trust:  # the user's decision (--trust, "Trust this file"): for the file and its re-saved copy
+        from core.models import trust as trust_store
+
+        trust_store.remember(path)
+        trust_store.remember(ws.path_of(v.name))
     progress.update(1.0, f"imported '{v.name}'")
     return v
 

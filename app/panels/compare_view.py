@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.palette import style_axes
+from app.palette import BLUE, VERMILION, style_axes
 from core import TrigLabError
 from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_axis
 
 # Okabe–Ito colours (colour-blind safe), as in the other views.
-POINT_COLOR = (0, 114, 178)
-FRONT_COLOR = (213, 94, 0)
+POINT_COLOR = BLUE
+FRONT_COLOR = VERMILION
 CURRENT_COLOR = (20, 20, 20)
 MISSING = "—"
 

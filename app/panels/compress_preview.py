@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleSlider
 
+from app.palette import BLUISH_GREEN
 from app.panels.weights_view import (
     CURRENT_COLOR,
     OVERFLOW_COLOR,
@@ -75,7 +76,7 @@ from core.weights import OVERFLOW_MODES, ROUNDING_MODES
 
 VALIDATION_SAMPLES = 1000
 BEFORE_COLOR = (110, 110, 110)  # the original weights: neutral grey behind the preview
-GRID_COLOR = (0, 158, 115)  # Okabe-Ito bluish green
+GRID_COLOR = BLUISH_GREEN
 _KINDS = (
     ("none", "none (float32)"),
     ("fixed", "fixed point ap_fixed<W,I>"),

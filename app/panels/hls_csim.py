@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.palette import style_axes
+from app.palette import BLUE, VERMILION, style_axes
 from app.panels.hls_profile import LayerAxis
 
-OK_COLOR = (0, 114, 178)
-BAD_COLOR = (213, 94, 0)
+OK_COLOR = BLUE
+BAD_COLOR = VERMILION
 FIRST_BAD_BG = QColor(255, 224, 204)
 BAD_BG = QColor(255, 243, 230)
 LOG_FLOOR = -8.0  # log10 of the smallest relative error drawn (exact layers sit there)

@@ -19,13 +19,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.palette import BLUE, BLUISH_GREEN, ORANGE, VERMILION
 from app.panels.hls_layers import parse_precision
 
 # Okabe–Ito, as in the other views.
-BOX_COLOR = (0, 114, 178)
-OVERFLOW_COLOR = (213, 94, 0)
-UNDERFLOW_COLOR = (230, 159, 0)
-BAND_COLOR = (0, 158, 115)
+BOX_COLOR = BLUE
+OVERFLOW_COLOR = VERMILION
+UNDERFLOW_COLOR = ORANGE
+BAND_COLOR = BLUISH_GREEN
 FLOOR_LOG2 = -40.0  # where zeros and denormal magnitudes are drawn (off the left of any band)
 BOX_HEIGHT = 0.5
 BAND_HEIGHT = 0.86

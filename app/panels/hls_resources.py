@@ -26,16 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.palette import style_axes
+from app.palette import BLUE, SKY_BLUE, VERMILION, style_axes
 from app.panels.hls_profile import LayerAxis
 
 RESOURCES = ("LUT", "FF", "DSP", "BRAM_18K", "URAM")
 RESOURCE_LABELS = {"LUT": "LUT", "FF": "FF", "DSP": "DSP", "BRAM_18K": "BRAM 18K", "URAM": "URAM"}
 ESTIMATE_LABEL = "estimate (analytic model)"
 REPORT_LABEL = "vendor report"
-ESTIMATE_COLOR = (86, 180, 233)  # Okabe–Ito sky blue, hatched: not a measurement
-REPORT_COLOR = (0, 114, 178)  # Okabe–Ito blue, solid
-OVER_COLOR = (213, 94, 0)
+ESTIMATE_COLOR = SKY_BLUE  # Okabe–Ito sky blue, hatched: not a measurement
+REPORT_COLOR = BLUE  # Okabe–Ito blue, solid
+OVER_COLOR = VERMILION
 MISSING = "—"
 TIMING_ROWS = (
     ("latency_cycles", "Latency (cycles)"),

@@ -57,7 +57,14 @@ from app.panels.hls_layers import LayerTable
 from app.panels.hls_profile import ProfilePlot
 from app.panels.hls_resources import ResourcesView
 from core import TrigLabError
-from core.hls.pipeline import RESOURCE_METRIC, csim_metrics, estimate_metrics, load_saved_config, save_config
+from core.hls.pipeline import (
+    RESOURCE_METRIC,
+    csim_metrics,
+    estimate_metrics,
+    load_saved_config,
+    report_metrics,
+    save_config,
+)
 
 CALIBRATION_KINDS = (
     ("dataset", "dataset (validation split)"),
@@ -907,7 +914,7 @@ class HlsView(QWidget):
         project_dir, report = res
         if report is None:
             return
-        self._update_metrics(ws, lv.name, _report_metrics(report))
+        self._update_metrics(ws, lv.name, report_metrics(report))
         if lv is not self._lv:
             return
         self._show_report(report, f"synthesized on this machine ({Path(project_dir).name})")
@@ -1040,7 +1047,7 @@ class HlsView(QWidget):
             raise TrigLabError("Select the variant the report belongs to first.")
         report = import_reports(path)
         source = f"imported from {Path(path).name}"
-        metrics = _report_metrics(report)
+        metrics = report_metrics(report)
         metrics["report_source"] = source
         self._update_metrics(self.state.workspace, self._lv.name, metrics)
         self._show_report(report, source)
@@ -1215,17 +1222,6 @@ def _report_numbers(report) -> dict[str, Any]:
         clock_ns=report.clock_ns,
     )
     return numbers
-
-
-def _report_metrics(report) -> dict[str, Any]:
-    out = {f"{k}_report": int(report.resources()[r]) for r, k in RESOURCE_METRIC.items()}
-    out.update(
-        latency_cycles_report=int(report.latency_cycles_max),
-        latency_ns_report=float(report.latency_ns_max),
-        ii_report=int(report.interval_max),
-        clock_ns_report=float(report.clock_ns),
-    )
-    return out
 
 
 def _short_path(path: str, limit: int = 100) -> str:

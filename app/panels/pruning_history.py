@@ -8,10 +8,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.palette import BLUE, VERMILION
 from core.weights import histogram, shared_range
 
 STEPS = ("Before pruning", "After pruning", "After retraining")
-BLUE, VERMILION = (0, 114, 178), (213, 94, 0)
 
 
 def pruning_chain(ws, name: str | None) -> tuple[str, str, str] | None:

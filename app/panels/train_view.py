@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job
-from app.palette import SERIES
+from app.palette import BLUE, SERIES, VERMILION
 from core.jobs import Progress, ensure_progress
 from core.train import OPTIMIZERS, SCHEDULES
 
@@ -48,9 +48,9 @@ OTHER_FILE = "Other file…"
 EMA_BETA = 0.9  # smoothing of the per-batch loss: an effective window of ~10 batches
 
 # Colour-blind-safe pair (Okabe-Ito): train blue, validation vermilion.
-TRAIN_COLOR = (0, 114, 178)
-VAL_COLOR = (213, 94, 0)
-BATCH_COLOR = (0, 114, 178, 70)
+TRAIN_COLOR = BLUE
+VAL_COLOR = VERMILION
+BATCH_COLOR = (*BLUE, 70)
 # Distillation: one colour per loss term (total keeps the train blue), validation dashed.
 HARD_COLOR = SERIES[2]  # bluish green
 DISTILL_COLOR = SERIES[3]  # reddish purple

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import BLUE, ORANGE, VERMILION
 from core.weights import (
     OVERFLOW_MODES,
     ROUNDING_MODES,
@@ -58,9 +59,9 @@ LOG_BASELINE = math.log10(0.5)  # bars start at half a count on the log axis, so
 ZERO_CLIP_FACTOR = 1.5  # a zero bar this much above the tallest other bar is drawn off scale
 
 # Okabe-Ito (colour-blind safe): this variant blue, its zeros vermilion, the compared one orange.
-CURRENT_COLOR = (0, 114, 178)
-ZERO_COLOR = (213, 94, 0)
-COMPARE_COLOR = (230, 159, 0)
+CURRENT_COLOR = BLUE
+ZERO_COLOR = VERMILION
+COMPARE_COLOR = ORANGE
 OVERFLOW_COLOR = (204, 51, 17)
 FLUSH_COLOR = (120, 120, 120)
 _PREFIXES = ("prune_low_magnitude_",)  # tf-model-optimization renames the layers it wraps
@@ -879,7 +880,7 @@ def _linear_top(tallest: int, zeros: int) -> float:
 
 
 def _grid_title(layer: str, kind: str, sparsity: float, selected: bool) -> str:
-    color = "#0072b2" if selected else "#202020"
+    color = "#{:02x}{:02x}{:02x}".format(*CURRENT_COLOR) if selected else "#202020"
     weight = "bold" if selected else "normal"
     return (
         f"<span style='color:{color}; font-weight:{weight}'>{html.escape(layer)}</span>"

@@ -11,11 +11,23 @@ Operation modules register themselves on import; :func:`_load_builtin_operations
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from core import TrigLabError
+
+_BOOLS = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
 
 
 class CompressionError(TrigLabError):
@@ -33,6 +45,9 @@ class Param:
         help: one sentence for a tooltip / ``--help``; say the unit.
         min, max: bounds for numbers (inclusive).
         choices: allowed values for ``choice``.
+        check: ``check(value, params) -> problem or None``, run after every parameter is coerced
+            (``params`` holds them all), for rules a bound cannot say (e.g. integer bits within
+            the width; see :func:`bits_within`).
     """
 
     name: str
@@ -42,6 +57,7 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[Any, ...] = ()
+    check: Callable[[Any, dict[str, Any]], str | None] | None = field(default=None, compare=False, repr=False)
 
     def coerce(self, value: Any) -> Any:
         """Convert (e.g. a CLI string) and check ``value``; raises CompressionError."""
@@ -52,13 +68,15 @@ class Param:
                 v: Any = int(value)
             elif self.kind == "float":
                 v = float(value)
+                if not math.isfinite(v):
+                    raise CompressionError(f"Parameter '{self.name}' must be a finite number (got {value!r})")
             elif self.kind == "bool":
-                v = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+                v = value if isinstance(value, bool) else _BOOLS[str(value).strip().lower()]
             elif self.kind == "json":
                 v = json.loads(value) if isinstance(value, str) else value
             else:
                 v = str(value) if value is not None else None
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
             raise CompressionError(f"Parameter '{self.name}': cannot read {value!r} as {self.kind}") from exc
         if self.kind in ("int", "float"):
             if self.min is not None and v < self.min:
@@ -112,7 +130,37 @@ class Operation:
             raise CompressionError(
                 f"Operation '{self.name}' has no parameter(s) {unknown}; it takes: {', '.join(known) or 'none'}"
             )
-        return {n: (p.coerce(given[n]) if n in given else p.default) for n, p in known.items()}
+        resolved = {n: (p.coerce(given[n]) if n in given else p.default) for n, p in known.items()}
+        for p in self.params:
+            problem = p.check(resolved[p.name], resolved) if p.check else None
+            if problem:
+                raise CompressionError(f"Operation '{self.name}', parameter '{p.name}': {problem}")
+        return resolved
+
+
+def bits_within(width_param: str, *, allow_auto: bool = False, sign: int = 0):
+    """A :attr:`Param.check` for integer bits that must fit in the width named ``width_param``.
+
+    Args:
+        width_param: The parameter holding the total width in bits.
+        allow_auto: Also accept ``'auto'`` (chosen later from the weights).
+        sign: 1 when the width holds a sign bit the integer bits exclude (at most ``width - 1``).
+    """
+
+    def check(value: Any, params: dict[str, Any]) -> str | None:
+        if allow_auto and str(value).strip().lower() == "auto":
+            return None
+        try:
+            bits = int(str(value).strip())
+        except ValueError:
+            return f"must be {'auto or ' if allow_auto else ''}a whole number of bits (got {value!r})"
+        width = int(params[width_param])
+        top = width - sign
+        if not 0 <= bits <= top:
+            return f"must be between 0 and {top} for {width_param}={width} (got {bits})"
+        return None
+
+    return check
 
 
 _OPS: dict[str, Operation] = {}

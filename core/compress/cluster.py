@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from core.compress import CompressionError, OpResult, Param, register_operation
-from core.compress.prune import FINETUNE_PARAMS, copy_model, fine_tune, prunable_layers
+from core.compress.prune import FINETUNE_PARAMS, fine_tune, prunable_layers
 from core.jobs import Progress, ensure_progress
+from core.models.clone import copy_model
 
 INITS = ("kmeans++", "density", "linear", "random")
 _TFMOT_INIT = {

@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from core.compress import CompressionError, OpResult, Param, register_operation
-from core.compress.prune import FINETUNE_PARAMS, copy_model, fine_tune
+from core.compress.prune import FINETUNE_PARAMS, fine_tune
 from core.jobs import Progress, ensure_progress
+from core.models.clone import copy_model
 
 _ENERGY_TOL = 1e-9  # energy = 1.0 must not be defeated by float64 noise in Σσ²
 

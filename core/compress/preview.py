@@ -59,6 +59,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from core.compress.masks import check_sparsity, prune_count
+from core.models.wrappers import named_variables
 from core.weights import OVERFLOW_MODES, ROUNDING_MODES, FixedPointFormat, WeightHistogram, auto_bins
 
 PRUNE_MODES = ("sparsity", "threshold")
@@ -1098,7 +1099,8 @@ class PreviewEngine:
 
 def set_model_weights(model: Any, weights: Mapping[str, Mapping[str, np.ndarray]]) -> None:
     """Write ``{layer: {weight name: array}}`` into a Keras model (names as
-    :func:`core.models.weight_arrays` gives them; pruning wrappers are looked through).
+    :func:`core.models.weight_arrays` gives them; training wrappers are looked through,
+    :mod:`core.models.wrappers`).
 
     Args:
         model: A Keras model (changed in place: use a copy).
@@ -1112,9 +1114,7 @@ def set_model_weights(model: Any, weights: Mapping[str, Mapping[str, np.ndarray]
             layer = model.get_layer(layer_name)
         except ValueError:
             raise ValueError(f"the model has no layer '{layer_name}'") from None
-        if type(layer).__name__ == "PruneLowMagnitude" and hasattr(layer, "layer"):
-            layer = layer.layer
-        variables = _variables_by_name(layer)
+        variables = dict(named_variables(layer))
         for name, value in arrays.items():
             if name not in variables:
                 raise ValueError(
@@ -1158,8 +1158,8 @@ class PreviewEvaluator:
     ) -> None:
         import tensorflow as tf
 
-        from core.compress.prune import copy_model
         from core.metrics import primary_metric
+        from core.models.clone import copy_model
 
         self.dataset = dataset
         if x is None or y is None:
@@ -1184,18 +1184,6 @@ class PreviewEvaluator:
 
         out = np.asarray(self._forward(self._x))
         return metrics_from_outputs(self.dataset, out, self.y)
-
-
-def _variables_by_name(layer: Any) -> dict[str, Any]:
-    """``{name: variable}`` named as :func:`core.models.weight_arrays` names them: the variable's
-    short name, or its path inside the layer when two share a short name (without reading values)."""
-    paths = []
-    for v in layer.weights:
-        path = v.name.split(":")[0]
-        prefix = f"{layer.name}/"
-        paths.append(path[len(prefix) :] if path.startswith(prefix) else path)
-    shorts = [p.rsplit("/", 1)[-1] for p in paths]
-    return {(s if shorts.count(s) == 1 else p): v for s, p, v in zip(shorts, paths, layer.weights)}
 
 
 __all__ = [

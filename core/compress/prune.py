@@ -20,8 +20,8 @@ re-choosing each layer's mask every ``frequency`` steps; the remaining steps tra
 masks fixed. ``UpdatePruningStep`` advances the wrappers' step counter; ``strip_pruning`` then
 gives back plain layers with sparse kernels.
 
-The Keras-side helpers here (:func:`copy_model`, :func:`prunable_layers`, :func:`fine_tune`...) are
-shared by the other compression operations.
+The Keras-side helpers here (:func:`prunable_layers`, :func:`fine_tune`...) are shared by the other
+compression operations; models are copied with :func:`core.models.clone.copy_model`.
 """
 
 from __future__ import annotations
@@ -34,36 +34,9 @@ import numpy as np
 from core.compress import CompressionError, OpResult, Param, register_operation
 from core.compress.masks import SCOPES, magnitude_masks, sparsity_of
 from core.jobs import Cancelled, Progress, ensure_progress
+from core.models.clone import copy_model
 
 # --- helpers shared by the compression operations --------------------------------------------------
-
-
-def copy_model(model):
-    """An independent copy of a Keras model: same architecture, names and weight values.
-
-    ``clone_model`` + ``set_weights`` (in TrigLab's custom-object scope, so QKeras layers clone too);
-    when a layer cannot be cloned from its config, a save/load round trip through a temporary
-    ``.h5`` file.
-    """
-    import tensorflow as tf
-
-    from core.models import custom_objects
-
-    try:
-        with tf.keras.utils.custom_object_scope(custom_objects()):
-            clone = tf.keras.models.clone_model(model)
-        clone.set_weights(model.get_weights())
-        return clone
-    except Exception:  # noqa: BLE001 - any clone failure: fall back to the file round trip
-        import tempfile
-        from pathlib import Path
-
-        from core.models import load_model, save_model
-
-        with tempfile.TemporaryDirectory(prefix="triglab-copy-") as tmp:
-            path = save_model(model, Path(tmp) / "model.h5")
-            # The model is already in memory (and was checked when it was loaded): trust its file.
-            return load_model(path, trust=True)
 
 
 def is_prunable(layer: Any) -> bool:

@@ -13,7 +13,8 @@ What becomes what:
 * Other layers (pooling, flatten, dropout, batch normalization...) are left unchanged.
 
 The rewrite works on the model's Keras config, so Sequential and functional models of any topology
-convert; nested models and pruning wrappers do not (strip pruning first). The float weights are
+convert; pruning and clustering wrappers are stripped first (:mod:`core.models.wrappers`); nested
+models, ``TimeDistributed`` and tfmot's own quantization wrappers do not convert. The float weights are
 copied into the new layers (transfer): the QKeras model starts where the float model was and its
 quantizers apply on the fly, in training and in inference.
 
@@ -47,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.compress import CompressionError
+from core.models.wrappers import is_wrapper, strip_wrappers
 
 MODES = ("fixed", "binary", "ternary", "po2")
 
@@ -59,7 +61,6 @@ _WEIGHTED = {
 _ALREADY_Q = {q: q for q in _WEIGHTED.values()}
 _KERNEL_KEY = {"QDepthwiseConv2D": "depthwise_quantizer"}
 _NESTED = ("Sequential", "Functional", "Model")
-_WRAPPERS = ("PruneLowMagnitude", "ClusterWeights", "QuantizeWrapper", "QuantizeWrapperV2", "TimeDistributed")
 
 
 @dataclass(frozen=True)
@@ -199,23 +200,30 @@ def to_qkeras(model, config: QuantizationConfig | dict[str, Any] | None = None):
         A new, uncompiled model with the same layer names and the float weights copied in.
 
     Raises:
-        CompressionError: A layer cannot be converted (nested model, pruning wrapper, unknown
-            layer in ``per_layer``) or a setting is invalid.
+        CompressionError: A layer cannot be converted (nested model, ``TimeDistributed``, tfmot
+            quantization wrapper, unknown layer in ``per_layer``) or a setting is invalid.
     """
     import tensorflow as tf
 
     from core.models import custom_objects
 
     cfg = config if isinstance(config, QuantizationConfig) else QuantizationConfig.from_dict(config)
+    model = strip_wrappers(model)
     names = {layer.name for layer in model.layers}
     missing = sorted(set(cfg.per_layer) - names)
     if missing:
         raise CompressionError(f"per_layer names layer(s) {missing} that the model does not have")
     for layer in model.layers:
         kind = type(layer).__name__
-        if kind in _WRAPPERS:
+        if is_wrapper(layer):
             raise CompressionError(
-                f"Layer '{layer.name}' is wrapped ({kind}); strip pruning/clustering before quantizing with QKeras"
+                f"Layer '{layer.name}' is wrapped for tf-model-optimization's own quantization "
+                f"training ({kind}); QKeras needs the float model it was made from"
+            )
+        if kind == "TimeDistributed":
+            raise CompressionError(
+                f"Layer '{layer.name}' is TimeDistributed, which the QKeras conversion does not look "
+                "inside; write the layer it applies at each step out (a Dense on the last axis does that)"
             )
         if isinstance(layer, tf.keras.Model):
             raise CompressionError(

@@ -20,46 +20,26 @@ from typing import Any
 
 import numpy as np
 
-from core.compress import CompressionError, OpResult, Param, register_operation
+from core.compress import CompressionError, OpResult, Param, bits_within, register_operation
 from core.jobs import Progress, ensure_progress
+from core.models.clone import copy_model
+from core.models.wrappers import named_variables, strip_wrappers, unwrap_layer
 from core.weights import OVERFLOW_MODES, ROUNDING_MODES, FixedPointFormat
 
 # Layer weights that the fixed-point and int8 operations quantize (others, e.g. batch
 # normalization, stay float).
 _KERNEL_NAMES = ("kernel", "depthwise_kernel", "pointwise_kernel")
 _QUANTIZED_WEIGHT_NAMES = (*_KERNEL_NAMES, "bias")
-_UNWRAP = ("PruneLowMagnitude",)
 
 
 # --- shared helpers -----------------------------------------------------------------------------
-def copy_model(model):
-    """An independent copy of a Keras model (architecture and weights), QKeras/tfmot included."""
-    import tensorflow as tf
-
-    from core.models import custom_objects
-
-    with tf.keras.utils.custom_object_scope(custom_objects()):
-        clone = tf.keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
-    return clone
-
-
-def _inner(layer):
-    return layer.layer if type(layer).__name__ in _UNWRAP and hasattr(layer, "layer") else layer
-
-
 def _is_qkeras(layer) -> bool:
     return type(layer).__module__.startswith("qkeras")
 
 
 def _layer_weights(layer) -> dict[str, Any]:
-    """``{short name: variable}`` of the kernels and bias of a (possibly pruning-wrapped) layer."""
-    out = {}
-    for v in _inner(layer).weights:
-        short = v.name.split(":")[0].rsplit("/", 1)[-1]
-        if short in _QUANTIZED_WEIGHT_NAMES and short not in out:
-            out[short] = v
-    return out
+    """``{name: variable}`` of the kernels and bias of a layer (of the layer inside a wrapper)."""
+    return {name: v for name, v in named_variables(layer) if name in _QUANTIZED_WEIGHT_NAMES}
 
 
 # --- TFLite int8 --------------------------------------------------------------------------------
@@ -329,7 +309,7 @@ def quantize_int8(model, dataset, params: dict[str, Any], progress: Progress | N
     n_cal = int(params.get("calibration_samples", 300))
     x_cal = np.asarray(dataset.x_train[:n_cal], np.float32)
     progress.update(0.05, f"converting to int8 TFLite ({len(x_cal)} calibration samples)")
-    source = _strip_wrappers(model)
+    source = strip_wrappers(model)
     content = convert_tflite(source, x_cal)
     progress.check_cancelled()
     progress.update(0.45, "converting to float TFLite (size reference)")
@@ -353,7 +333,7 @@ def quantize_int8(model, dataset, params: dict[str, Any], progress: Progress | N
     for layer in result_model.layers:
         ws = _layer_weights(layer)
         kernel_name = next((n for n in _KERNEL_NAMES if n in ws), None)
-        if kernel_name is None or _is_qkeras(_inner(layer)):
+        if kernel_name is None or _is_qkeras(unwrap_layer(layer)):
             continue
         if layer.name in found:
             ws[kernel_name].assign(found[layer.name]["kernel"])
@@ -388,15 +368,6 @@ def _io_quantization(content: bytes) -> tuple[float, int]:
     interpreter = tf.lite.Interpreter(model_content=content)
     scale, zero = interpreter.get_input_details()[0]["quantization"]
     return float(scale), int(zero)
-
-
-def _strip_wrappers(model):
-    """The model without tf-model-optimization pruning wrappers (TFLite wants plain layers)."""
-    if not any(type(layer).__name__ in _UNWRAP for layer in model.layers):
-        return model
-    import tensorflow_model_optimization as tfmot
-
-    return tfmot.sparsity.keras.strip_pruning(model)
 
 
 # --- fixed point as hls4ml ----------------------------------------------------------------------
@@ -492,6 +463,7 @@ def _layer_override(per_layer: dict[str, Any], layer: str, weight: str) -> str |
             "str",
             "auto",
             "integer bits I (sign included): 'auto' picks, per tensor, the fewest that avoid overflow",
+            check=bits_within("width", allow_auto=True),
         ),
         Param(
             "rounding",
@@ -525,7 +497,9 @@ def fixed_point(model, dataset, params: dict[str, Any], progress: Progress | Non
     (:func:`auto_integer_bits`), so a kernel and its bias may differ; hls4ml needs the same
     precisions in its config (``params["formats"]`` lists them, per layer and tensor). Batch
     normalization and QKeras layers are left as they are (QKeras layers quantize themselves).
-    Zeros stay zeros, so a pruned model keeps its sparsity.
+    Zeros stay zeros, so a pruned model keeps its sparsity. Pruning and clustering wrappers are
+    stripped first (:func:`core.models.wrappers.strip_wrappers`): the result is the plain model
+    hls4ml reads, with the layer names the stripped model has.
 
     Args:
         model: A Keras model (not modified).
@@ -549,18 +523,19 @@ def fixed_point(model, dataset, params: dict[str, Any], progress: Progress | Non
     per_layer = params.get("per_layer") or {}
     if isinstance(per_layer, str):
         per_layer = json.loads(per_layer) if per_layer.strip() else {}
-    unknown = sorted(set(per_layer) - {layer.name for layer in model.layers})
+    source = strip_wrappers(model)
+    unknown = sorted(set(per_layer) - {layer.name for layer in source.layers})
     if unknown:
         raise CompressionError(f"per_layer names layer(s) {unknown} that the model does not have")
 
-    result = copy_model(model)
+    result = copy_model(source)
     formats: dict[str, dict[str, str]] = {}
     counts: dict[str, dict[str, int]] = {}
     skipped: list[str] = []
     layers = list(result.layers)
     for i, layer in enumerate(layers):
         progress.check_cancelled()
-        inner = _inner(layer)
+        inner = unwrap_layer(layer)
         ws = _layer_weights(layer)
         if not ws:
             if inner.weights:

@@ -27,8 +27,9 @@ import numpy as np
 
 from core.compress import CompressionError
 from core.compress.masks import magnitude_mask
-from core.compress.prune import check_layer_names, copy_model, prunable_layers
+from core.compress.prune import check_layer_names, prunable_layers
 from core.jobs import Progress, ensure_progress
+from core.models.clone import copy_model
 
 DEFAULT_SPARSITIES = (0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95)
 DEFAULT_BIT_WIDTHS = (16, 12, 10, 8, 6, 5, 4, 3, 2)

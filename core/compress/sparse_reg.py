@@ -20,7 +20,6 @@ import numpy as np
 from core.compress import OpResult, Param, register_operation
 from core.compress.prune import (
     FINETUNE_PARAMS,
-    copy_model,
     fine_tune,
     is_prunable,
     kernel_sparsity,
@@ -29,6 +28,7 @@ from core.compress.prune import (
     rounded_fractions,
 )
 from core.jobs import Progress, ensure_progress
+from core.models.clone import copy_model
 
 KINDS = ("l1", "l2", "l1l2")
 TINY = 1e-3

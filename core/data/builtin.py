@@ -101,6 +101,7 @@ def load_muon_rpc(
             f"muon_rpc needs events >= 10, seed >= 0 and noise_events >= 0 "
             f"(got events={events}, seed={seed}, noise_events={noise_events})."
         )
+    _check_muon_memory(events, noise_events, config)
     meta = {
         "events": events,
         "seed": seed,
@@ -143,6 +144,24 @@ def load_muon_rpc(
         target_names=["q_over_pt", "eta"],
         extra=extra,
         meta=meta,
+    )
+
+
+def _muon_bytes_per_event(config: MuonSimConfig) -> int:
+    """Peak bytes per simulated event: the uint8 hit map, its float32 copy for Keras, the finite
+    check's boolean mask, and ~40 bytes of targets and truth."""
+    return config.n_layers * config.n_strips * (1 + 4 + 1) + 40
+
+
+def _check_muon_memory(events: int, noise_events: int, config: MuonSimConfig, what: str = "muon_rpc") -> None:
+    from core.data.memory import check_memory
+
+    per_event = _muon_bytes_per_event(config)
+    check_memory(
+        f"{what} with {events:,} events" + (f" and {noise_events:,} noise events" if noise_events else ""),
+        events,
+        per_event,
+        fixed_bytes=noise_events * per_event + 64e6,  # + one simulation chunk's temporaries
     )
 
 
@@ -218,5 +237,6 @@ def unlabelled_inputs(dataset: Dataset, n: int, progress: Progress | None = None
             f"'{dataset.name}' cannot generate events without truth; only the simulated muon_rpc data set can."
         )
     config = _muon_config(dataset.meta["config"])
+    _check_muon_memory(int(n), 0, config, what="muon_rpc events without truth")
     hits = simulate_unlabelled(int(n), int(dataset.meta.get("seed", 0)), config, progress)
     return hits.astype(np.float32)[..., None]

@@ -122,7 +122,31 @@ def _check_arrays(task: str, splits: dict[str, tuple[np.ndarray, np.ndarray]]) -
                 return f"classification labels y_{split} must be >= 0"
         elif not np.issubdtype(y.dtype, np.number):
             return f"regression targets y_{split} are not numeric (dtype {y.dtype})"
+        for key, a in ((f"x_{split}", x), (f"y_{split}", y)):
+            problem = non_finite_problem(key, a)
+            if problem:
+                return problem
     return None
+
+
+def non_finite_problem(key: str, a: np.ndarray) -> str | None:
+    """Why array ``key`` cannot be trained on (it holds NaN or inf), or None when every value is finite.
+
+    A single NaN input or target turns every weight into NaN after one gradient step, so a data
+    set with one is refused where it is loaded, naming how many values and the first sample.
+    """
+    if not np.issubdtype(a.dtype, np.floating):
+        return None  # integers and booleans are always finite
+    bad = ~np.isfinite(a)
+    count = int(bad.sum())
+    if not count:
+        return None
+    first = int(np.argmax(bad.reshape(len(a), -1).any(axis=1)))
+    kinds = " and ".join(k for k, n in (("NaN", np.isnan(a).any()), ("inf", np.isinf(a).any())) if n)
+    return (
+        f"{key} holds {count:,} non-finite value(s) ({kinds}), the first in sample {first}; "
+        "training needs finite numbers: drop or fix those samples"
+    )
 
 
 def split_indices(

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from core.data.dataset import SPLITS, Dataset, DatasetError, split_indices
+from core.data.dataset import SPLITS, Dataset, DatasetError, non_finite_problem, split_indices
 from core.jobs import Progress, ensure_progress
 
 USER_FILE_SUFFIXES = (".npz", ".h5", ".hdf5")
@@ -130,6 +130,15 @@ def _build(path: Path, arrays: dict[str, np.ndarray], metadata: dict[str, Any], 
         dtype = arrays[key].dtype if key in arrays else np.dtype(np.float32)
         if not (np.issubdtype(dtype, np.number) or np.issubdtype(dtype, np.bool_)):
             raise DatasetError(f"array '{key}' is not numeric (dtype {dtype})")
+        if key in arrays:
+            if arrays[key].ndim == 0:
+                raise DatasetError(f"array '{key}' is a single number; it needs one row per sample")
+            # Checked here, before the validation split is carved, so the index is the file's.
+            problem = non_finite_problem(key, arrays[key])
+            if problem:
+                raise DatasetError(problem)
+    if len(arrays["x_train"]) == 0:
+        raise DatasetError("x_train holds no samples")
 
     y_train = arrays["y_train"]
     task = task or metadata.get("task") or _infer_task(y_train)
@@ -146,6 +155,16 @@ def _build(path: Path, arrays: dict[str, np.ndarray], metadata: dict[str, Any], 
             return a.astype(np.int64, copy=False)
         return a.astype(np.float32, copy=False)
 
+    names = metadata.get("target_names", [])
+    names = [names] if isinstance(names, str) else list(names)
+    if task == "classification" and names:
+        for key in ("y_train", "y_val", "y_test"):
+            y = arrays.get(key)
+            if y is not None and len(y) and int(np.max(y)) >= len(names):
+                raise DatasetError(
+                    f"{key} holds label {int(np.max(y))} but target_names lists {len(names)} classes "
+                    f"(labels 0 to {len(names) - 1})"
+                )
     split = {key: arrays[key] for key in _SPLIT_KEYS if key in arrays}
     if len(split["x_train"]) != len(split["y_train"]):
         raise DatasetError(
@@ -157,6 +176,11 @@ def _build(path: Path, arrays: dict[str, np.ndarray], metadata: dict[str, Any], 
         labels = y if task == "classification" and y.ndim == 1 else None
         fractions = (1 - _CARVED_VAL_FRACTION, _CARVED_VAL_FRACTION, 0.0)
         train, val, _ = split_indices(len(x), fractions, _CARVE_SEED, labels)
+        if len(val) == 0 or len(train) == 0:
+            raise DatasetError(
+                f"{len(x)} training sample(s) are too few to set a validation split aside "
+                "(20 % per class): add samples, or give x_val and y_val"
+            )
         split.update(
             x_train=x[np.sort(train)], y_train=y[np.sort(train)], x_val=x[np.sort(val)], y_val=y[np.sort(val)]
         )
@@ -171,13 +195,12 @@ def _build(path: Path, arrays: dict[str, np.ndarray], metadata: dict[str, Any], 
         except (ValueError, TypeError) as exc:
             raise DatasetError(f"meta_json is not a JSON object ({exc})") from exc
     meta.update(source=str(path), val_carved_from_train=val_carved, has_test=len(split["x_test"]) > 0)
-    names = metadata.get("target_names", [])
     return Dataset(
         name=path.stem,
         task=task,
         **{key: (x_ if key[0] == "x" else y_)(value) for key, value in split.items()},
         description=str(metadata.get("description") or f"User data from {path.name}."),
-        target_names=[names] if isinstance(names, str) else list(names),
+        target_names=names,
         extra={k: v for k, v in arrays.items() if k not in _SPLIT_KEYS and v.dtype != object},
         meta=meta,
     )

@@ -39,6 +39,7 @@ from core.deploy import (
 )
 from core.deploy import dpu_numpy as dn
 from core.deploy import dpu_vitis as vitis
+from core.deploy.discovery import target_availability
 from core.deploy.standalone import run_dpu
 from core.jobs import Progress, ensure_progress
 
@@ -52,8 +53,8 @@ EMULATOR_DEVICE = f"emulator-dpu ({EMULATED_LABEL})"
 
 def _variant_inputs(ws, variant: str, n_calib: int, progress: Progress):
     """(float model without pruning wrappers, calibration events, data set name)."""
-    from core.compress.quantize import _strip_wrappers
     from core.data import load_dataset
+    from core.models.wrappers import strip_wrappers
 
     v = ws[variant]
     if not v.dataset:
@@ -62,7 +63,7 @@ def _variant_inputs(ws, variant: str, n_calib: int, progress: Progress):
             "Attach a data set to the variant (train or import it with one) and deploy again."
         )
     dataset = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.1))
-    model = _strip_wrappers(ws.load_model(variant))
+    model = strip_wrappers(ws.load_model(variant))
     x_calib = np.asarray(dataset.x_train[: max(1, int(n_calib))], np.float32)
     return model, x_calib, v.dataset
 
@@ -206,7 +207,7 @@ class EmulatorDpuTarget(Target):
     description = "DPU int8 as Vitis AI quantizes it (power-of-two scales), emulated in numpy"
 
     def availability(self, discovery=None) -> Availability:
-        return Availability(True, "numpy integer engine, always available (emulated on CPU)")
+        return target_availability(self.name, discovery)
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """Quantize the variant (pof2s, calibrated on its data) into ``out_dir/dpu_model.npz``.
@@ -257,16 +258,7 @@ class U50DpuTarget(Target):
     description = "Alveo U50 DPU (DPUCAHX8H, Vitis AI 3.0): xmodel run through VART"
 
     def availability(self, discovery=None) -> Availability:
-        tools = vitis.find_vitis_ai(discovery)
-        missing = tools.missing()
-        if not missing:
-            return Availability(True, f"Vitis AI found; card: {tools.card}")
-        return Availability(
-            False,
-            "; ".join(missing),
-            f"Install {vitis.INSTALL_HINT}. Without it, deploy writes a build package for a machine that has "
-            "it and a run package for the lab server with the card; emulator-dpu runs here meanwhile.",
-        )
+        return target_availability(self.name, discovery)
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """The dpu model, then the xmodel when Vitis AI is here, otherwise a build package.

@@ -80,9 +80,9 @@ def lower_keras(model) -> tuple[tuple[int, ...], list[dict[str, Any]]]:
         ``(input_shape, ops)``; each op a dict with ``op``, ``name`` and, for conv2d/dense,
         float64 arrays ``w`` and ``b``.
     """
-    from core.compress.quantize import _strip_wrappers
+    from core.models.wrappers import strip_wrappers
 
-    model = _strip_wrappers(model)
+    model = strip_wrappers(model)
     input_shape = tuple(int(d) for d in model.input_shape[1:])
     ops: list[dict[str, Any]] = []
     for layer in _chain(model):

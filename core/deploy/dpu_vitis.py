@@ -50,7 +50,8 @@ ARCH_CANDIDATES = [ARCH_ROOT / d / "arch.json" for d in ("U50", "U50LV", "U50LV-
 QUANTIZE_STRATEGY = "pof2s"
 CALIB_BATCH = 32
 INSTALL_HINT = (
-    "Vitis AI 3.0 (the last release with the U50 DPU, DPUCAHX8H): its docker image with the "
+    "Vitis AI with the DPUCAHX8H DPU (3.0 is the last release that has it; from 2.0 on its notes name the "
+    "U50LV/U55C, 1.1-1.4 the plain U50: check yours): its docker image with the "
     "vitis-ai-tensorflow2 conda environment (https://github.com/Xilinx/Vitis-AI, tag v3.0; "
     "UG1414 v3.0, https://docs.amd.com/r/3.0-English/ug1414-vitis-ai)"
 )

@@ -42,6 +42,7 @@ from core.deploy import (
     register_target,
 )
 from core.deploy import hls_sources as src
+from core.deploy.discovery import target_availability
 from core.deploy.standalone import run_hls
 from core.jobs import Progress, SubprocessError, ensure_progress, run_subprocess
 
@@ -429,9 +430,7 @@ class EmulatorHls(Target):
     description = "hls4ml XRT kernel + host program, g++ build on this CPU (bit-exact with the C simulation)"
 
     def availability(self, discovery=None) -> Availability:
-        if shutil.which("g++") is None:
-            return Availability(False, "g++ was not found", "install g++ (Debian/Ubuntu: apt install g++)")
-        return Availability(True)
+        return target_availability(self.name, discovery)
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """Compile the emulator executable for ``variant`` into ``out_dir`` (cached; a job)."""
@@ -460,12 +459,7 @@ class U50Hls(Target):
     description = "hls4ml XRT kernel on an Alveo U50 (v++ build, XRT host program)"
 
     def availability(self, discovery=None) -> Availability:
-        tools = find_hls_tools()
-        if tools.missing:
-            return Availability(
-                False, "; ".join(m for m, _ in tools.missing), "; ".join(f for _, f in tools.missing)
-            )
-        return Availability(True)
+        return target_availability(self.name, discovery)
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """v++ -c / v++ -l into an xclbin, then the host against XRT (and the emulator); a job.

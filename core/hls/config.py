@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.hls.errors import HlsError
+from core.models.wrappers import WRAPPER_CLASSES
 
 BACKENDS = ("Vitis", "Vivado")
 IO_TYPES = ("io_parallel", "io_stream")
@@ -636,7 +637,7 @@ def _invert(name_map: dict[str, str]) -> dict[str, str]:
 def _unsupported_message(layer: str, class_name: str) -> str:
     import hls4ml
 
-    if class_name in ("PruneLowMagnitude", "ClusterWeights", "QuantizeWrapper", "QuantizeWrapperV2"):
+    if class_name in WRAPPER_CLASSES:
         return (
             f"Layer '{layer}' is wrapped for training ({class_name}); hls4ml {hls4ml.__version__} cannot "
             "convert the wrapper. Strip the pruning/clustering wrappers first (apply the compression)."

@@ -84,6 +84,7 @@ from typing import Any
 import numpy as np
 
 from core.hls.vendor import RESOURCE_KEYS, U50_CAPACITY, utilization
+from core.models.wrappers import layer_weights, unwrap_layer
 from core.weights import FixedPointFormat
 
 SOURCE = "estimate (analytic model)"
@@ -132,7 +133,6 @@ _FREE = {
     "Concatenate",
     "RepeatVector",
 }
-_UNWRAP = ("PruneLowMagnitude", "QuantizeWrapper", "QuantizeWrapperV2")
 _TABLE_ACTIVATIONS = (
     "sigmoid",
     "tanh",
@@ -596,14 +596,8 @@ def _inbound(layer) -> list[str]:
         return []
 
 
-def _inner(layer):
-    while type(layer).__name__ in _UNWRAP and hasattr(layer, "layer"):
-        layer = layer.layer
-    return layer
-
-
 def _class_name(layer) -> str:
-    return type(_inner(layer)).__name__
+    return type(unwrap_layer(layer)).__name__
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
@@ -624,7 +618,7 @@ def _is_mac(cls: str) -> bool:
 def _layer_costs(
     layer, cls: str, cfg: _Config, fmt_in: FixedPointFormat, words_in: int, stream: bool, fused_bn: bool
 ) -> list[_Cost]:
-    inner = _inner(layer)
+    inner = unwrap_layer(layer)
     name = layer.name
     out_shape = _shape(layer.output_shape)
     n_out_elems = int(np.prod(out_shape)) if out_shape else 1
@@ -638,7 +632,7 @@ def _layer_costs(
             est.notes = ["linear activation: hls4ml removes it"]
         return [_Cost(est, [], res or fmt_in, words_out if cls not in ("Flatten", "Reshape") else words_in)]
     if _is_mac(cls):
-        cost = _mac_cost(inner, name, cls, cfg, fmt_in, words_in, stream)
+        cost = _mac_cost(layer, name, cls, cfg, fmt_in, words_in, stream)
         activation = _activation_kind(inner)
         if activation in (None, "linear"):
             return [cost]
@@ -808,10 +802,13 @@ def _pool_cost(
 def _mac_cost(
     layer, name: str, cls: str, cfg: _Config, fmt_in: FixedPointFormat, words_in: int, stream: bool
 ) -> _Cost:
-    """Dense and convolutions: multipliers, adder trees, weights memory."""
+    """Dense and convolutions: multipliers, adder trees, weights memory. ``layer`` may be wrapped
+    for training: the shapes are the wrapper's, the weights those of the layer inside
+    (:func:`core.models.wrappers.layer_weights`), the settings the inner layer's."""
     est = LayerEstimate(name, cls)
     in_shape, out_shape = _shape(layer.input_shape), _shape(layer.output_shape)
-    weights = layer.get_weights()
+    weights = [value for _, value in layer_weights(layer)]
+    layer = unwrap_layer(layer)
     kernel = _quantized_kernel(layer, weights[0] if weights else np.zeros((1, 1)))
     use_bias = bool(getattr(layer, "use_bias", len(weights) > 1))
     w_fmt = cfg.fmt(name, cls, "weight", cfg.default) or cfg.default

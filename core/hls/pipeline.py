@@ -62,6 +62,18 @@ def estimate_metrics(est) -> dict[str, Any]:
     return out
 
 
+def report_metrics(report) -> dict[str, Any]:
+    """The variant metrics of a vendor synthesis report (names end in ``_report``)."""
+    out: dict[str, Any] = {f"{k}_report": int(report.resources()[r]) for r, k in RESOURCE_METRIC.items()}
+    out.update(
+        latency_cycles_report=int(report.latency_cycles_max),
+        latency_ns_report=float(report.latency_ns_max),
+        ii_report=int(report.interval_max),
+        clock_ns_report=float(report.clock_ns),
+    )
+    return out
+
+
 def csim_metrics(report) -> dict[str, Any]:
     """The variant metrics of a C-simulation report."""
     out: dict[str, Any] = {"csim_max_abs_error": float(report.max_abs_error), "csim_rmse": float(report.rmse)}

@@ -420,8 +420,14 @@ def parse_report(project_dir: str | os.PathLike, backend: str | None = None) -> 
         xml = _find_top_report(project_dir, info.project_name)
         return parse_csynth_xml(xml) if xml is not None else None
     chatter = io.StringIO()  # hls4ml prints "report not found" lines for every optional report
-    with contextlib.redirect_stdout(chatter):
-        raw = parse_vivado_report(str(project_dir))
+    try:
+        with contextlib.redirect_stdout(chatter):
+            raw = parse_vivado_report(str(project_dir))
+    except (UnboundLocalError, KeyError, IndexError, ValueError, OSError):
+        # hls4ml 1.3 reads project.tcl expecting its own lines (e.g. `set backend`) and fails on a
+        # project written otherwise: read the top function's XML ourselves.
+        xml = _find_top_report(project_dir, info.project_name)
+        return parse_csynth_xml(xml) if xml is not None else None
     if not raw or "CSynthesisReport" not in raw:
         return None
     xml = _find_top_report(project_dir, info.project_name)

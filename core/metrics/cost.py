@@ -317,11 +317,12 @@ def _inbound_layers(layer: Any, known: set[int]) -> list[Any]:
 
 def _output_bits(layer: Any, known: set[int], act_override: int | dict | None, depth: int = 0) -> int:
     """Bits of the values a layer outputs (32 for float)."""
-    from core.models.inspect import _bits, _counted_layer, _quantizers
+    from core.models.inspect import _bits, _quantizers
+    from core.models.wrappers import unwrap_layer
 
     if type(layer).__name__ == "InputLayer" or depth > 200:
         return _act_override(act_override, layer.name) or FLOAT_BITS
-    counted = _counted_layer(layer)
+    counted = unwrap_layer(layer)
     q = _quantizers(counted).get("activation")
     if q is not None and (b := _bits(q)) is not None:
         return b
@@ -415,7 +416,8 @@ def layer_costs(
     Returns:
         One :class:`LayerCost` per layer of ``model.layers``, in model order.
     """
-    from core.models.inspect import _counted_layer, _named_weights, inspect_model
+    from core.models.inspect import inspect_model
+    from core.models.wrappers import named_weights, unwrap_layer
 
     if weight_memory not in ("sram", "dram"):
         raise ValueError(f"weight_memory must be 'sram' or 'dram', not {weight_memory!r}")
@@ -423,7 +425,7 @@ def layer_costs(
     known = {id(layer) for layer in model.layers}
     out: list[LayerCost] = []
     for layer, row in zip(model.layers, summary.layers):
-        counted = _counted_layer(layer)
+        counted = unwrap_layer(layer)
         override = _layer_override(weight_bits_override, layer.name)
         roles_bits = dict(row.quantizer_bits)
 
@@ -445,7 +447,7 @@ def layer_costs(
             out.append(_sum_nested(layer.name, row, inner, _input_bits(layer, known, act_bits_override)))
             continue
 
-        named = _named_weights(counted)
+        named = named_weights(layer)
         names = [n for n, _, _ in named]
         kernels = [n for n in names if n.rsplit("/", 1)[-1] in _KERNEL_NAMES]
         if kernels:

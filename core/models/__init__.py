@@ -5,7 +5,13 @@ TensorFlow, QKeras and tfmot are imported on first use, not when this package is
 
 from __future__ import annotations
 
-from core.models.errors import ModelLoadError, ModelSaveError, UntrustedModelError, UntrustedObject
+from core.models.errors import (
+    ModelLoadError,
+    ModelSaveError,
+    ModelTooLargeError,
+    UntrustedModelError,
+    UntrustedObject,
+)
 from core.models.inspect import LayerSummary, ModelSummary, inspect_model, weight_arrays
 from core.models.io import load_model, model_file_kind, save_model, scan_model_file
 from core.models.registry import custom_objects, register_custom_object
@@ -14,6 +20,7 @@ __all__ = [
     "LayerSummary",
     "ModelLoadError",
     "ModelSaveError",
+    "ModelTooLargeError",
     "ModelSummary",
     "UntrustedModelError",
     "UntrustedObject",

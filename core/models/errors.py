@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from core import TrigLabError
 
 TRUST_HINT = (
-    "If you trust where this file comes from, load it explicitly: load_model(path, trust=True) in "
-    'Python, --trust on the command line, or "Trust this file" in the app.'
+    "If you trust where this file comes from, load it explicitly: --trust on the command line, "
+    '"Trust this file" in the app (both remembered for this exact file), or load_model(path, '
+    "trust=True) in Python."
 )
 
 
@@ -30,6 +31,13 @@ class ModelLoadError(TrigLabError):
         if hint:
             message += f"\n{hint}"
         super().__init__(message)
+
+
+class ModelTooLargeError(ModelLoadError):
+    """The file declares more parameters, or expands to more bytes, than the limits allow.
+
+    Raised before anything is allocated or inflated (see :mod:`core.models.limits`).
+    """
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class UntrustedObject:
 
 
 class UntrustedModelError(ModelLoadError):
-    """The file holds Python code (a ``Lambda`` layer) or objects TrigLab does not know.
+    """The file holds objects outside TrigLab's allow-list (code, or classes it does not know).
 
     Nothing from the file has been executed when this is raised.
 
@@ -65,8 +73,8 @@ class UntrustedModelError(ModelLoadError):
         self.objects = list(objects)
         lines = "; ".join(o.describe() for o in self.objects)
         reason = (
-            "it contains code or objects that are not known to be safe, and loading it could run code "
-            f"stored in the file: {lines}"
+            "it contains objects that are not known to be safe, and loading it could run code named "
+            f"in the file: {lines}"
         )
         super().__init__(path, reason, TRUST_HINT)
 

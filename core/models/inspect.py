@@ -31,9 +31,10 @@ performs. Unknown dimensions (``None``) count as 1.
 * ``size_gzip``: all weight arrays as little-endian float32, concatenated in layer order and
   compressed with gzip at level 6 (what "zip the file" gains, e.g. from pruned zeros).
 
-Layers wrapped by tf-model-optimization's ``PruneLowMagnitude`` are reported by their inner layer
-(type ``PruneLowMagnitude(Dense)``); the wrapper's mask, threshold and step counter are bookkeeping
-and are not counted.
+Layers wrapped for training by tf-model-optimization (pruning, clustering, quantization wrappers,
+:mod:`core.models.wrappers`) are reported by their inner layer (type ``PruneLowMagnitude(Dense)``)
+with the weights it computes with (a clustered kernel as ``centroids[indices]``); the wrappers'
+masks, centroids, indices and counters are bookkeeping and are not counted.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.models.wrappers import named_weights, unwrap_layer
+
 if TYPE_CHECKING:
     import tensorflow as tf
 
@@ -53,7 +56,6 @@ Shape = tuple[int | None, ...]
 
 _QUANTIZER_SUFFIX = "_quantizer_internal"
 _MAIN_BITS_ROLES = ("kernel", "depthwise", "pointwise", "activation")
-_UNWRAP = ("PruneLowMagnitude",)
 
 
 @dataclass
@@ -62,7 +64,7 @@ class LayerSummary:
 
     Attributes:
         name: Layer name.
-        type: Class name (``PruneLowMagnitude(Dense)`` for a pruning-wrapped layer).
+        type: Class name (``PruneLowMagnitude(Dense)`` for a wrapped layer).
         output_shape: Output shape without the batch axis, or a string for several outputs
             (``"?"`` if unknown).
         params: Number of weights (all variables of the layer).
@@ -167,9 +169,9 @@ def inspect_model(model: tf.keras.Model) -> ModelSummary:
     rows: list[LayerSummary] = []
     arrays: list[np.ndarray] = []
     for layer in model.layers:
-        counted = _counted_layer(layer)
-        named = _named_weights(counted)
-        trainable_ids = {id(v) for v in counted.trainable_weights}
+        counted = unwrap_layer(layer)
+        named = named_weights(layer)
+        trainable_ids = {id(v) for v in (*layer.trainable_weights, *counted.trainable_weights)}
         layer_arrays = [a for _, _, a in named]
         arrays.extend(layer_arrays)
         quantizers = _quantizers(counted)
@@ -213,46 +215,20 @@ def weight_arrays(model: tf.keras.Model) -> dict[str, dict[str, np.ndarray]]:
     Returns:
         ``{layer name: {weight name: array}}`` in model order. Weight names are the variable's own
         name (``kernel``, ``bias``, ``gamma``, ``moving_mean``...), or its path inside the layer
-        when two variables share a name. Pruning-wrapped layers give their inner layer's weights.
+        when two variables share a name. Wrapped layers give their inner layer's weights.
         Layers without weights are left out.
     """
     result: dict[str, dict[str, np.ndarray]] = {}
     for layer in model.layers:
-        counted = _counted_layer(layer)
-        named = _named_weights(counted)
+        named = named_weights(layer)
         if named:
             result[layer.name] = {name: array for name, _, array in named}
     return result
 
 
-def _counted_layer(layer: Any) -> Any:
-    if type(layer).__name__ in _UNWRAP and hasattr(layer, "layer"):
-        return layer.layer
-    return layer
-
-
 def _type_name(layer: Any, counted: Any) -> str:
     outer = type(layer).__name__
     return outer if counted is layer else f"{outer}({type(counted).__name__})"
-
-
-def _named_weights(layer: Any) -> list[tuple[str, Any, np.ndarray]]:
-    """(name, variable, value) of each weight of a layer, names unique within the layer."""
-    variables = list(layer.weights)
-    if not variables:
-        return []
-    values = layer.get_weights()
-    paths = []
-    for v in variables:
-        path = v.name.split(":")[0]
-        prefix = f"{layer.name}/"
-        paths.append(path[len(prefix) :] if path.startswith(prefix) else path)
-    shorts = [p.rsplit("/", 1)[-1] for p in paths]
-    named = []
-    for short, path, v, value in zip(shorts, paths, variables, values):
-        name = short if shorts.count(short) == 1 else path
-        named.append((name, v, np.asarray(value)))
-    return named
 
 
 def _shape(layer: Any, which: str) -> Shape | list[Shape] | None:
@@ -297,7 +273,7 @@ def _macs(layer: Any) -> int:
 
     layers = tf.keras.layers
     if isinstance(layer, tf.keras.Model):
-        return sum(_macs(_counted_layer(inner)) for inner in layer.layers)
+        return sum(_macs(unwrap_layer(inner)) for inner in layer.layers)
     channels_last = getattr(layer, "data_format", "channels_last") != "channels_first"
     if isinstance(layer, (layers.SeparableConv1D, layers.SeparableConv2D)):
         out = _positions(_shape(layer, "output"), channels_last)

@@ -1,9 +1,11 @@
 """Load and save Keras models safely: .h5, .keras, SavedModel folders and JSON + weights pairs.
 
 Loading never runs code from the file unless the user trusts it: the architecture is first read
-as plain data and checked (:mod:`core.models.safety`); only then does Keras rebuild the model, with
-Keras' own safe mode on as a second line of defence. QKeras and tf-model-optimization objects load
-without any action from the user (:mod:`core.models.registry`).
+as plain data, within size limits, and checked against an allow-list (:mod:`core.models.safety`);
+the parameters it declares are counted (:mod:`core.models.limits`); only then does Keras rebuild
+the model, with Keras' own safe mode on as a second line of defence. QKeras and
+tf-model-optimization objects load without any action from the user. Trust is the user's
+decision for one file, remembered by digest (:mod:`core.models.trust`). Loading writes nothing.
 
 Models are always loaded uncompiled; TrigLab compiles them itself for training.
 """
@@ -12,14 +14,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.models import trust as trust_store
 from core.models.errors import ModelLoadError, ModelSaveError, UntrustedModelError, UntrustedObject
+from core.models.limits import default_max_params
 from core.models.registry import custom_objects
-from core.models.safety import describe_h5_error, find_untrusted_objects, read_architecture
+from core.models.safety import (
+    check_declared_size,
+    describe_h5_error,
+    find_unknown_classes,
+    find_untrusted_objects,
+    read_architecture,
+)
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -63,22 +74,29 @@ def model_file_kind(path: str | os.PathLike[str]) -> str:
     raise ModelLoadError(p, f"{what} is not a Keras model format", _FORMATS_HINT)
 
 
-def scan_model_file(path: str | os.PathLike[str]) -> list[UntrustedObject]:
+def scan_model_file(path: str | os.PathLike[str], *, max_params: int | None = None) -> list[UntrustedObject]:
     """What in a model file would need trust to load, without loading it.
 
-    Lets the app show the user what a "Trust this file" decision is about.
+    Lets the app show the user what a "Trust this file" decision is about. The user's earlier
+    decisions are not applied: this says what the file holds.
 
     Args:
         path: A model file or SavedModel folder.
+        max_params: Parameter limit (default ``$TRIGLAB_MAX_PARAMS``, else 50 M).
 
     Returns:
-        The objects :func:`load_model` would refuse; empty when the file is safe to load.
+        The objects outside the allow-list; empty when the file loads without trust.
 
     Raises:
-        ModelLoadError: The file is missing, unsupported or unreadable.
+        ModelTooLargeError: The file declares more parameters, or expands to more bytes, than allowed.
+        ModelLoadError: The file is missing, unsupported, unreadable or written by Keras 3.
     """
     p, kind = _existing_model_path(path)
-    return find_untrusted_objects(read_architecture(p, kind))
+    limit = _max_params(p, max_params)
+    architecture = read_architecture(p, kind, max_params=limit)
+    untrusted = find_untrusted_objects(architecture)
+    check_declared_size(p, architecture, limit)
+    return untrusted
 
 
 def load_model(
@@ -86,34 +104,47 @@ def load_model(
     *,
     trust: bool = False,
     weights: str | os.PathLike[str] | None = None,
+    max_params: int | None = None,
 ) -> tf.keras.Model:
     """Load a Keras model (uncompiled), refusing files that would run code unless trusted.
 
     Args:
         path: A ``.h5``/``.hdf5`` or ``.keras`` file, a SavedModel folder, or an architecture
             ``.json`` written by ``model.to_json()`` (hls4ml's input pair).
-        trust: Load even if the file holds ``Lambda`` layers or unknown custom objects. Their code
-            runs: only for files from a source the user trusts.
+        trust: Load even if the file holds objects outside the allow-list (``Lambda`` layers,
+            custom objects). Their code runs: pass True only on the user's explicit request (it is
+            not remembered; :func:`core.models.trust.remember` does that). Without it, files the
+            user trusted before (same digest) load too.
         weights: Weights file (``.h5``) to load into the model. For a ``.json`` it defaults to the
             first existing of ``<stem>_weights.h5``, ``<stem>.h5``, ``<stem>.weights.h5``,
             ``weights.h5``, ``model_weights.h5`` next to it; for other kinds it replaces the
             weights stored in the file.
+        max_params: Most parameters the model may declare (default
+            ``$TRIGLAB_MAX_PARAMS``, else 50 M); checked before Keras allocates.
 
     Returns:
         The model, not compiled.
 
     Raises:
-        UntrustedModelError: The file holds code or unknown objects and ``trust`` is False.
-            Nothing from the file has run.
+        UntrustedModelError: The file holds objects outside the allow-list, ``trust`` is False and
+            the user never trusted this file. Nothing from the file has run.
+        ModelTooLargeError: It declares more than ``max_params`` parameters or its archive expands
+            beyond the limits; nothing was allocated.
         ModelLoadError: Anything else wrong with the input: missing file, unsupported format,
             corrupt or truncated file, JSON that is not a model, missing or mismatched weights.
     """
     p, kind = _existing_model_path(path)
-    architecture = read_architecture(p, kind)  # plain data: nothing from the file runs here
-    weights_path = _resolve_weights(p, kind, weights)
+    limit = _max_params(p, max_params)
+    architecture = read_architecture(p, kind, max_params=limit)  # plain data: nothing runs here
     untrusted = find_untrusted_objects(architecture)
     if untrusted and not trust:
-        raise UntrustedModelError(p, untrusted)
+        trust = trust_store.is_trusted(p)  # the user's earlier decision for this exact content
+        if not trust:
+            raise UntrustedModelError(p, untrusted)
+    if untrusted:
+        _refuse_unknown_classes(p, architecture)
+    check_declared_size(p, architecture, limit)
+    weights_path = _resolve_weights(p, kind, weights)
     if weights_path is not None:
         _check_weights_readable(p, weights_path)
     model = _deserialize(p, kind, trust)
@@ -160,6 +191,32 @@ def save_model(model: tf.keras.Model, path: str | os.PathLike[str]) -> Path:
     except Exception as e:
         raise ModelSaveError(p, f"{type(e).__name__}: {_first_line(e)}") from e
     return p
+
+
+def _max_params(p: Path, max_params: int | None) -> int:
+    if max_params is None:
+        try:
+            return default_max_params()
+        except ValueError as e:
+            raise ModelLoadError(p, str(e)) from e
+    if isinstance(max_params, bool) or not isinstance(max_params, int) or max_params <= 0:
+        raise ModelLoadError(p, f"the parameter limit must be a positive whole number, not {max_params!r}")
+    return max_params
+
+
+def _refuse_unknown_classes(p: Path, architecture: object) -> None:
+    """Trust lets code run; it cannot give Keras a class it has never heard of."""
+    unknown = find_unknown_classes(architecture)
+    if not unknown:
+        return
+    names = ", ".join(f"'{o.class_name}'" + (f" (layer '{o.layer}')" if o.layer else "") for o in unknown)
+    raise ModelLoadError(
+        p,
+        f"the class {names} is unknown: it is not part of Keras, QKeras or tf-model-optimization, so "
+        "trusting the file cannot rebuild it",
+        "If it is your own class, import it and register it first: "
+        "core.models.register_custom_object(name, cls).",
+    )
 
 
 def _existing_model_path(path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -261,7 +318,12 @@ def _load_weights(model: tf.keras.Model, p: Path, w: Path, trust: bool) -> None:
 
 def _keras_error(p: Path, e: Exception) -> ModelLoadError:
     detail = _first_line(e)
-    if "unknown" in detail.lower() or "could not locate" in detail.lower():
+    if re.search(
+        r"unknown (layer|object|class|function|activation|initializer|regularizer|constraint)|could not "
+        r"locate",
+        detail,
+        re.IGNORECASE,
+    ):
         return ModelLoadError(
             p,
             f"the model uses an object Keras does not know [{detail}]",

@@ -1,104 +1,48 @@
-"""Read a model file's architecture as plain data and find what would run code when loaded.
+"""Read a model file's architecture as plain data, within size limits, and find what needs trust.
 
 Keras rebuilds a model from a config tree where every object is a ``{"class_name": ..., "config":
-...}`` dict. A ``Lambda`` layer carries marshalled Python bytecode that runs as soon as the model is
-rebuilt, and an unknown ``class_name`` (with its ``module``) makes Keras look up, or even import,
-code named by the file. So before anything is deserialized we read the config with plain
-``json``/``h5py``/``zipfile``/protobuf parsing and refuse:
+...}`` dict, and some objects run code named by the file while they are rebuilt (``Lambda``
+bytecode, ``ClassMethod``/``TFOpLambda`` calling any ``tf.*`` function, QKeras quantizer strings,
+classes imported from a ``module``). So before anything is deserialized the config is read with
+plain ``json``/``h5py``/``zipfile``/protobuf parsing, never reading more than
+:mod:`core.models.limits` allows, and every object is checked against the allow-list of
+:mod:`core.models.allowlist`; anything else is reported, naming the layer and the class.
 
-* ``Lambda`` layers and serialized Python lambdas (``__lambda__``);
-* class names that are neither Keras built-ins nor in :func:`core.models.registry.custom_objects`;
-* objects whose ``module`` points outside Keras, TensorFlow, QKeras and tf-model-optimization;
-* ``TFOpLambda``/``TensorFlowOpLayer`` layers calling TensorFlow functions other than tensor maths
-  (``tf.io.*``, ``tf.py_function``, ``tf.keras.*``, raw ops...): those can touch files or run code.
+A SavedModel is checked the same way (the Keras metadata of each saved object), plus its graph
+functions: ops that write files or call Python are reported too (TensorFlow runs some functions,
+such as resource initializers, while loading). A ``.keras`` archive holding more than the config,
+the metadata and the weights (``assets/``) is reported as well: Keras unpacks it to a temporary
+folder.
+
+A file written by Keras 3 is recognised (``metadata.json``/``keras_version``) and reported as such,
+not as unsafe: TensorFlow 2.14's Keras cannot rebuild it, trusted or not.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from core.models.errors import ModelLoadError, UntrustedObject
+from core.models import allowlist
+from core.models.errors import ModelLoadError, ModelTooLargeError, UntrustedObject
+from core.models.limits import (
+    DEFAULT_MAX_PARAMS,
+    MAX_COMPRESSION_RATIO,
+    MAX_CONFIG_BYTES,
+    MAX_PARAMS_HINT,
+    declared_parameters,
+    max_archive_bytes,
+)
 
-# Class names that are data, not code: Keras' JSON encoders use them for tuples, shapes, tensors.
-_DATA_CLASS_NAMES = frozenset(
-    {
-        "__tuple__",
-        "__ellipsis__",
-        "__bytes__",
-        "__tensor__",
-        "__numpy__",
-        "__typespec__",
-        "TensorShape",
-        "TypeSpec",
-        "CompositeTensor",
-    }
-)
-_CODE_CLASS_NAMES = {
-    "Lambda": "runs Python code stored in the file",
-    "__lambda__": "a Python lambda stored in the file",
-}
-_SAFE_MODULE_ROOTS = ("keras", "tensorflow", "qkeras", "tensorflow_model_optimization")
-
-# TFOpLambda calls a TensorFlow API function by name, e.g. "math.add" for tf.math.add. Namespaced
-# functions are accepted only from namespaces of pure tensor maths; top-level ones (tf.reshape,
-# tf.concat...) unless they run Python, print, load native code, touch files or take callables.
-_SAFE_TF_NAMESPACES = frozenset(
-    {
-        "__operators__",
-        "math",
-        "nn",
-        "linalg",
-        "image",
-        "signal",
-        "bitwise",
-        "sparse",
-        "ragged",
-        "strings",
-        "random",
-        "dtypes",
-        "quantization",
-    }
-)
-_UNSAFE_TF_TOPLEVEL = frozenset(
-    {
-        "py_function",
-        "numpy_function",
-        "py_func",
-        "eager_py_func",
-        "print",
-        "Print",
-        "load_op_library",
-        "load_library",
-        "function",
-        "Module",
-        "Session",
-        "InteractiveSession",
-        "write_file",
-        "read_file",
-        "matching_files",
-        "cond",
-        "case",
-        "switch_case",
-        "while_loop",
-        "map_fn",
-        "vectorized_map",
-        "scan",
-        "foldl",
-        "foldr",
-        "custom_gradient",
-        "recompute_grad",
-        "make_template",
-        "py_func_with_gradient",
-    }
-)
 # Ops in a SavedModel's graph functions that write files or call back into Python. (Checkpoint ops
 # such as SaveV2 are in every SavedModel's save function and are not listed.)
 _GRAPH_OP = "__tf_graph_op__"
+_ARCHIVE_MEMBER = "__archive_member__"
 _UNSAFE_GRAPH_OPS = frozenset(
     {
         "WriteFile",
@@ -111,33 +55,85 @@ _UNSAFE_GRAPH_OPS = frozenset(
         "SaveDatasetV2",
     }
 )
-# Graph op names (legacy TensorFlowOpLayer) with the same kind of effects.
-_UNSAFE_OP_WORDS = ("File", "Save", "Restore", "PyFunc", "Print", "Summary", "Reader", "Dataset", "Iterator")
+_CHECKPOINT_WRITE_OPS = frozenset({"SaveV2", "Save", "SaveSlices", "MergeV2Checkpoints"})
+_SAVER_PREFIX = "__inference__traced_save"
+_KERAS_ZIP_MEMBERS = frozenset({"config.json", "metadata.json", "model.weights.h5"})
+_KERAS3_HINT = (
+    "Re-save it from Keras 2 (TensorFlow <= 2.15, or the tf_keras package) as .h5, or rebuild the "
+    "architecture in TrigLab and load only the weights."
+)
+_REFUSED_CLASSES = {
+    "Lambda": "runs Python code stored in the file",
+    "__lambda__": "a Python lambda stored in the file",
+    "ClassMethod": "calls the TensorFlow function named in the file (cls_symbol), e.g. one that writes files",
+    "InstanceMethod": "calls a TensorFlow method named in the file",
+    "InstanceProperty": "reads a TensorFlow property named in the file",
+    "TensorFlowOpLayer": "runs a raw TensorFlow op named in the file",
+    "__typespec__": "rebuilds a type spec from a class named in the file",
+}
 
 
-def read_architecture(path: Path, kind: str) -> Any:
+def read_architecture(path: Path, kind: str, *, max_params: int = DEFAULT_MAX_PARAMS) -> Any:
     """Read the architecture of a model file as plain JSON data, without deserializing anything.
 
     Args:
         path: The model file (or SavedModel folder).
         kind: What :func:`core.models.io.model_file_kind` returned for it.
+        max_params: The parameter limit; a ``.keras`` archive may expand to the config plus
+            8 bytes per allowed parameter (:func:`core.models.limits.max_archive_bytes`).
 
     Returns:
         The config tree (dicts and lists). For a SavedModel, the list of the Keras metadata of
         every saved object.
 
     Raises:
-        ModelLoadError: The file is unreadable, corrupt, or holds no Keras architecture.
+        ModelTooLargeError: The architecture text or the archive is larger than the limits.
+        ModelLoadError: The file is unreadable, corrupt, written by Keras 3, or holds no Keras
+            architecture.
     """
     if kind == "h5":
         return _read_h5_config(path)
     if kind == "keras":
-        return _read_keras_zip_config(path)
+        return _read_keras_zip_config(path, max_params)
     if kind == "json+h5":
         return _read_json_config(path)
     if kind == "savedmodel":
         return _read_savedmodel_config(path)
     raise ModelLoadError(path, f"unsupported model kind {kind!r}")
+
+
+def check_declared_size(path: Path, config: Any, max_params: int = DEFAULT_MAX_PARAMS) -> int:
+    """Refuse a config declaring more parameters than ``max_params``, before Keras allocates them.
+
+    Args:
+        path: The model file, for the message.
+        config: The tree from :func:`read_architecture`.
+        max_params: The limit, in parameters (weights and biases; 4 bytes each as float32).
+
+    Returns:
+        The declared parameter count (an upper estimate, exact for common layers).
+
+    Raises:
+        ModelTooLargeError: The count is above ``max_params``; the message names the largest layer.
+    """
+    try:
+        layers = declared_parameters(config)
+    except (RecursionError, TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError) as e:
+        # A config this malformed cannot be counted, nor would Keras rebuild it sensibly.
+        raise ModelLoadError(
+            path, f"the architecture is malformed, its size cannot be checked [{type(e).__name__}]"
+        ) from e
+    total = sum(layer.params for layer in layers)
+    if total > max_params:
+        big = max(layers, key=lambda layer: layer.params)
+        raise ModelTooLargeError(
+            path,
+            f"it declares {total:,} parameters (about {_gigabytes(4 * total)} of float32 weights), above "
+            f"the limit of {max_params:,}; the largest is layer '{big.layer}' ({big.class_name}) with "
+            f"{big.params:,}",
+            f"If the file is what you expect, {MAX_PARAMS_HINT}.",
+        )
+    return total
 
 
 def describe_h5_error(error: OSError) -> str:
@@ -155,11 +151,23 @@ def _read_h5_config(path: Path) -> Any:
 
     try:
         with h5py.File(path, "r") as f:
-            raw = f.attrs.get("model_config")
-            weights_only = raw is None and ("layer_names" in f.attrs or "model_weights" in f or "layers" in f)
+            version = f.attrs.get("keras_version")
+            has_config = "model_config" in f.attrs
+            if has_config:
+                # Keras writes the JSON as one fixed-length string: its size is known before reading.
+                size = f.attrs.get_id("model_config").dtype.itemsize
+                _check_text_size(path, size, "the model_config attribute")
+                raw = f.attrs.get("model_config")
+            weights_only = not has_config and (
+                "layer_names" in f.attrs or "model_weights" in f or "layers" in f
+            )
     except OSError as e:
         raise ModelLoadError(path, describe_h5_error(e)) from e
-    if raw is None:
+    if isinstance(version, bytes):
+        version = version.decode("utf-8", errors="replace")
+    if isinstance(version, str) and version.startswith("3."):
+        raise _keras3_error(path, version)
+    if not has_config:
         if weights_only:
             raise ModelLoadError(
                 path,
@@ -169,26 +177,106 @@ def _read_h5_config(path: Path) -> Any:
         raise ModelLoadError(path, "the HDF5 file holds no Keras model (no 'model_config' attribute)")
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
-    return _parse_json(path, str(raw), "the model_config attribute")
+    text = str(raw)
+    _check_text_size(path, len(text), "the model_config attribute")
+    return _parse_json(path, text, "the model_config attribute")
 
 
-def _read_keras_zip_config(path: Path) -> Any:
+def _read_keras_zip_config(path: Path, max_params: int) -> Any:
     try:
         with zipfile.ZipFile(path) as zf:
-            if "config.json" not in zf.namelist():
+            members = {info.filename: info for info in zf.infolist()}
+            if "config.json" not in members:
                 raise ModelLoadError(path, "the .keras archive has no config.json, it is not a Keras model")
+            _check_archive_sizes(path, list(members.values()), max_params)
+            metadata = zf.read("metadata.json") if "metadata.json" in members else b"{}"
+            _check_keras3_metadata(path, metadata)
             text = zf.read("config.json").decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as e:
         raise ModelLoadError(path, f"the file is not a valid .keras archive (zip) [{e}]") from e
     config = _parse_json(path, text, "config.json")
+    if _looks_like_keras3(config):
+        raise _keras3_error(path, "3.x")
     if isinstance(config, dict):
         # Loading with compile=False never deserializes the compile config (optimizer, losses).
         config = {k: v for k, v in config.items() if k != "compile_config"}
+        extra = sorted(n for n in members if n not in _KERAS_ZIP_MEMBERS and not n.endswith("/"))
+        if extra:
+            config["__archive_members__"] = [
+                {"class_name": _ARCHIVE_MEMBER, "config": {"name": n}} for n in extra
+            ]
     return config
+
+
+def _check_archive_sizes(path: Path, infos: list[zipfile.ZipInfo], max_params: int) -> None:
+    """Refuse a zip bomb from its central directory, before inflating anything."""
+    total = sum(max(0, i.file_size) for i in infos)
+    for info in infos:
+        if info.filename == "config.json":
+            _check_text_size(path, info.file_size, "config.json")
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > 10 * 2**20 and ratio > MAX_COMPRESSION_RATIO:
+            raise ModelTooLargeError(
+                path,
+                f"the archive member {info.filename} expands {ratio:,.0f} times "
+                f"({info.compress_size:,} to {info.file_size:,} bytes): a zip bomb, not a model",
+            )
+    limit = max_archive_bytes(max_params)
+    if total > limit:
+        raise ModelTooLargeError(
+            path,
+            f"the archive expands to {_gigabytes(total)}, above the {_gigabytes(limit)} allowed for "
+            f"{max_params:,} parameters",
+            f"If the file is what you expect, {MAX_PARAMS_HINT}.",
+        )
+
+
+def _check_keras3_metadata(path: Path, data: bytes) -> None:
+    if len(data) > 2**20:
+        raise ModelTooLargeError(
+            path, f"metadata.json is {len(data):,} bytes, far more than any Keras metadata"
+        )
+    try:
+        version = json.loads(data.decode("utf-8", errors="replace")).get("keras_version")
+    except (ValueError, AttributeError, RecursionError):
+        return
+    if isinstance(version, str) and version.startswith("3."):
+        raise _keras3_error(path, version)
+
+
+def _looks_like_keras3(config: Any) -> bool:
+    """Keras 3 configs name a DTypePolicy, record calls with "__keras_tensor__" objects and give
+    InputLayer a "batch_shape" (Keras 2: "batch_input_shape")."""
+    text = json.dumps(config)[:2_000_000] if isinstance(config, dict) else ""
+    markers = ('"class_name": "DTypePolicy"', '"class_name": "__keras_tensor__"')
+    return any(m in text for m in markers) or ('"InputLayer"' in text and '"batch_shape"' in text)
+
+
+def _keras3_error(path: Path, version: str) -> ModelLoadError:
+    return ModelLoadError(
+        path,
+        f"it was saved by Keras 3, which TrigLab's Keras 2.14 cannot read (keras_version {version})",
+        _KERAS3_HINT,
+    )
+
+
+def _check_text_size(path: Path, size: int, what: str, limit: int | None = None) -> None:
+    limit = MAX_CONFIG_BYTES if limit is None else limit
+    if size > limit:
+        raise ModelTooLargeError(
+            path,
+            f"{what} is {_gigabytes(size)}, above the {_gigabytes(limit)} any model architecture needs; "
+            "it was not read",
+        )
+
+
+def _gigabytes(n: int) -> str:
+    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
 
 
 def _read_json_config(path: Path) -> Any:
     try:
+        _check_text_size(path, os.stat(path).st_size, "the file")
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as e:
         raise ModelLoadError(path, f"the file cannot be read [{e}]") from e
@@ -199,6 +287,8 @@ def _read_json_config(path: Path) -> Any:
             "the JSON is not a Keras model architecture (expected the output of model.to_json(), "
             'with "class_name" and "config")',
         )
+    if _looks_like_keras3(config):
+        raise _keras3_error(path, "3.x")
     return config
 
 
@@ -213,6 +303,12 @@ def _read_savedmodel_config(folder: Path) -> list[Any]:
     if not (folder / "saved_model.pb").is_file():
         raise ModelLoadError(folder, "the folder is not a TensorFlow SavedModel (no saved_model.pb)")
     metadata_file = folder / "keras_metadata.pb"
+    # The graph holds no weights (they are in variables/), but constants may be embedded: 4x margin.
+    _check_text_size(
+        folder, (folder / "saved_model.pb").stat().st_size, "saved_model.pb", 4 * MAX_CONFIG_BYTES
+    )
+    if metadata_file.is_file():
+        _check_text_size(folder, metadata_file.stat().st_size, "keras_metadata.pb")
     try:
         graph = _parse_saved_model((folder / "saved_model.pb").read_bytes())
         if metadata_file.is_file():
@@ -230,6 +326,10 @@ def _read_savedmodel_config(folder: Path) -> list[Any]:
             "rebuild layers from it",
         )
     nodes = [_parse_json(folder, blob, "the SavedModel metadata") for blob in blobs if blob]
+    # Loading with compile=False never deserializes the training config (optimizer, losses).
+    nodes = [
+        {k: v for k, v in n.items() if k != "training_config"} if isinstance(n, dict) else n for n in nodes
+    ]
     # TensorFlow runs some graph functions of a SavedModel while loading it (resource
     # initializers); report the ops that write files or call Python as pseudo-objects.
     nodes.extend({"class_name": _GRAPH_OP, "config": {"op": op}} for op in _unsafe_graph_ops(graph))
@@ -245,12 +345,25 @@ def _parse_saved_model(data: bytes) -> Any:
 
 
 def _unsafe_graph_ops(proto: Any) -> list[str]:
+    """Ops that write files or call Python, and checkpoint writes outside TF's own saver function.
+
+    Every SavedModel has one ``__inference__traced_save_*`` function (SaveV2, MergeV2Checkpoints)
+    called from the top-level graph only; the same ops anywhere else, or a call to the saver from
+    a function, would write files when the model runs.
+    """
     found: set[str] = set()
     for meta_graph in proto.meta_graphs:
         graph = meta_graph.graph_def
-        node_lists = [graph.node, *(f.node_def for f in graph.library.function)]
-        for nodes in node_lists:
-            found.update(n.op for n in nodes if n.op in _UNSAFE_GRAPH_OPS)
+        found.update(n.op for n in graph.node if n.op in _UNSAFE_GRAPH_OPS)
+        for function in graph.library.function:
+            saver = function.signature.name.startswith(_SAVER_PREFIX)
+            for n in function.node_def:
+                if n.op in _UNSAFE_GRAPH_OPS:
+                    found.add(n.op)
+                elif n.op in _CHECKPOINT_WRITE_OPS and not saver:
+                    found.add(f"{n.op} (outside the checkpoint saver)")
+                elif "f" in n.attr and n.attr["f"].func.name.startswith(_SAVER_PREFIX):
+                    found.add(f"{n.op} calling the checkpoint saver")
     return sorted(found)
 
 
@@ -284,97 +397,138 @@ def _scan_bytes_for_class_names(data: bytes) -> list[str]:
 
 
 def find_untrusted_objects(config: Any, known: Iterable[str] | None = None) -> list[UntrustedObject]:
-    """Every object in a config tree that could run code or that TrigLab does not know.
+    """Every object in a config tree that is not on the allow-list, or names code in an argument.
 
     Args:
         config: A config tree from :func:`read_architecture`.
-        known: Names to accept besides Keras built-ins; defaults to the keys of
-            :func:`core.models.registry.custom_objects`.
+        known: Names to accept besides the allow-list; defaults to the objects the user added
+            with :func:`core.models.register_custom_object`.
 
     Returns:
         The refused objects, in file order, without duplicates (a SavedModel repeats layer configs).
     """
+    checker = _Checker(set(_user_registered() if known is None else known))
+    found: list[UntrustedObject] = []
+    for node, class_name, layer in _objects(config):
+        shown = _pseudo_name(node) if class_name in (_GRAPH_OP, _ARCHIVE_MEMBER) else class_name
+        for reason in checker.problems(node, class_name):
+            finding = UntrustedObject(layer, shown, reason)
+            if finding not in found:
+                found.append(finding)
+    return found
+
+
+def find_unknown_classes(config: Any) -> list[UntrustedObject]:
+    """Objects whose class neither Keras, QKeras, tfmot nor the user's registrations can build.
+
+    Trusting the file cannot help with these: Keras has no code for them.
+    """
     from core.models import registry
 
-    custom = set(registry.custom_objects() if known is None else known)
-    checker = _Checker(custom, registry.keras_builtin_classes(), registry.keras_builtin_functions())
-    try:
-        checker.walk(config, None)
-    except RecursionError:
-        checker.found.append(
-            UntrustedObject(None, "?", "the configuration is nested too deeply to be checked")
-        )
-    return checker.found
+    known = registry.keras_builtin_classes() | {"Lambda", "function"} | set(registry.custom_objects())
+    known |= allowlist.DATA_MARKERS | set(_REFUSED_CLASSES) | {_GRAPH_OP, _ARCHIVE_MEMBER}
+    found: list[UntrustedObject] = []
+    for node, class_name, layer in _objects(config):
+        if class_name not in known and (node.get("registered_name") or class_name) not in known:
+            finding = UntrustedObject(layer, class_name, "unknown class")
+            if finding not in found:
+                found.append(finding)
+    return found
 
 
-class _Checker:
-    def __init__(self, custom: set[str], classes: frozenset[str], functions: frozenset[str]) -> None:
-        self.custom = custom
-        self.classes = classes
-        self.functions = functions
-        self.found: list[UntrustedObject] = []
-        self._seen: set[UntrustedObject] = set()
+def _objects(config: Any) -> Iterator[tuple[dict[str, Any], str, str | None]]:
+    """Every ``{"class_name": ...}`` object of a config tree, in file order, with its layer's name.
 
-    def walk(self, node: Any, layer: str | None) -> None:
+    Iterative: a deeply nested file cannot exhaust Python's recursion limit here.
+    """
+    stack: list[tuple[Any, str | None]] = [(config, None)]
+    while stack:
+        node, layer = stack.pop()
         if isinstance(node, list):
-            for item in node:
-                self.walk(item, layer)
-            return
+            stack.extend((item, layer) for item in reversed(node))
+            continue
         if not isinstance(node, dict):
-            return
+            continue
         class_name = node.get("class_name")
         if isinstance(class_name, str):
             layer = _layer_name(node) or layer
-            reason = self.classify(node, class_name)
-            if reason:
-                shown = _graph_op(node) if class_name == _GRAPH_OP else class_name
-                finding = UntrustedObject(layer, shown, reason)
-                if finding not in self._seen:
-                    self._seen.add(finding)
-                    self.found.append(finding)
-        for value in node.values():
-            if isinstance(value, (dict, list)):
-                self.walk(value, layer)
+            yield node, class_name, layer
+        stack.extend((v, layer) for v in reversed(list(node.values())) if isinstance(v, (dict, list)))
 
-    def classify(self, node: dict[str, Any], class_name: str) -> str | None:
-        """The reason to refuse this object, or None when it is safe to deserialize."""
-        if class_name in _CODE_CLASS_NAMES:
-            return _CODE_CLASS_NAMES[class_name]
+
+def _user_registered() -> set[str]:
+    """Names registered with register_custom_object: everything that is not QKeras' or tfmot's own."""
+    from core.models import registry
+
+    own = ("qkeras", "tensorflow_model_optimization")
+    return {
+        n
+        for n, obj in registry.custom_objects().items()
+        if not getattr(obj, "__module__", "").startswith(own)
+    }
+
+
+class _Checker:
+    def __init__(self, custom: set[str]) -> None:
+        self.custom = custom
+
+    def problems(self, node: dict[str, Any], class_name: str) -> list[str]:
+        """The reasons to refuse this object; empty when it is safe to deserialize."""
         if class_name == _GRAPH_OP:
-            op = _graph_op(node)
-            return f"the SavedModel's TensorFlow graph uses the op {op}, which writes files or calls Python"
+            op = _pseudo_name(node)
+            return [f"the SavedModel's TensorFlow graph uses the op {op}, which writes files or calls Python"]
+        if class_name == _ARCHIVE_MEMBER:
+            return [
+                "the archive holds files besides the model (assets), which Keras unpacks to a temporary folder"
+            ]
         config = node.get("config")
-        # Keras resolves a name from the custom objects first and then never looks at `module`.
-        if class_name == "function":
-            lookup = config if isinstance(config, str) else None
-        else:
-            lookup = node.get("registered_name", class_name)
-        if isinstance(lookup, str) and lookup in self.custom:
-            return None
+        if (
+            class_name == "function"
+        ):  # a Keras function by name, e.g. {"class_name": "function", "config": "relu"}
+            name = config if isinstance(config, str) else None
+            if name in self.custom or (
+                name in allowlist.ACTIVATIONS | allowlist.METRIC_FUNCTIONS
+                and _module_is_keras(node.get("module"))
+                and node.get("registered_name") in (None, name)
+            ):
+                return []
+            return [f"refers to the function '{name}', which is not a Keras activation or metric"]
+        lookup = node.get("registered_name") or class_name
+        if lookup in self.custom:
+            return []  # the user's own registered code
+        if class_name in _REFUSED_CLASSES:
+            return [_REFUSED_CLASSES[class_name]]
+        if class_name not in allowlist.ALLOWED_CLASSES:
+            from core.models import registry
+
+            if class_name in registry.keras_builtin_classes():
+                return ["is not in TrigLab's list of layers and objects that compute only from their config"]
+            return ["unknown class: not part of Keras, QKeras or tfmot, and not registered"]
+        problems = []
+        if node.get("compile_config"):
+            # Below the top level (stripped when reading), Keras compiles nested models from it.
+            problems.append("carries a training configuration (optimizer, loss) that Keras would rebuild")
         module = node.get("module")
-        if module is not None and not _module_is_safe(module):
+        if module is not None and not _module_is_keras(module):
             # Keras would import this module to find the object: that runs code named by the file.
-            return f"refers to Python module '{module}', which is not part of Keras, QKeras or tfmot"
-        if class_name in _DATA_CLASS_NAMES:
-            return None
-        if class_name == "function":
-            if lookup is not None and lookup in self.functions:
-                return None
-            return f"unknown function '{lookup}'"
-        if class_name in self.custom:
-            return None
-        if class_name not in self.classes:
-            return "unknown custom object (not a Keras built-in, nor QKeras, nor registered)"
-        if class_name in ("TFOpLambda", "SlicingOpLambda") and isinstance(config, dict):
-            return _check_tf_function(config.get("function"))
-        if class_name == "TensorFlowOpLayer" and isinstance(config, dict):
-            return _check_tf_op(config.get("node_def"))
-        return None
+            problems.append(
+                f"refers to Python module '{module}', which is not part of Keras, QKeras or tfmot"
+            )
+        if lookup != class_name:
+            problems.append(f"is registered under another name ('{lookup}'), which Keras would look up")
+        if isinstance(config, dict):
+            for key, value in config.items():
+                problem = allowlist.argument_problem(class_name, str(key), value, self.custom)
+                if problem:
+                    problems.append(problem)
+        return problems
 
 
-def _graph_op(node: dict[str, Any]) -> str:
+def _pseudo_name(node: dict[str, Any]) -> str:
     config = node.get("config")
-    return str(config.get("op")) if isinstance(config, dict) else "?"
+    if not isinstance(config, dict):
+        return "?"
+    return str(config.get("op") or config.get("name") or "?")
 
 
 def _layer_name(node: dict[str, Any]) -> str | None:
@@ -385,35 +539,9 @@ def _layer_name(node: dict[str, Any]) -> str | None:
     return None
 
 
-def _module_is_safe(module: Any) -> bool:
+def _module_is_keras(module: Any) -> bool:
+    if module is None:
+        return True
     if not isinstance(module, str):
         return False
-    if module == "builtins":
-        return True
-    root = module.split(".", 1)[0]
-    return root in _SAFE_MODULE_ROOTS
-
-
-def _check_tf_function(function: Any) -> str | None:
-    if not isinstance(function, str):
-        return "TensorFlow op layer without a function name"
-    name = function.removeprefix("tf.")
-    for prefix in ("compat.v1.", "compat.v2."):
-        name = name.removeprefix(prefix)
-    namespace, _, _ = name.rpartition(".")
-    if namespace:
-        safe = namespace.split(".", 1)[0] in _SAFE_TF_NAMESPACES
-    else:
-        safe = name not in _UNSAFE_TF_TOPLEVEL
-    if safe:
-        return None
-    return f"calls tf.{name}, which is not plain tensor maths (it may touch files, run Python or load code)"
-
-
-def _check_tf_op(node_def: Any) -> str | None:
-    op = node_def.get("op") if isinstance(node_def, dict) else None
-    if not isinstance(op, str):
-        return "TensorFlow op layer without an op name"
-    if any(word in op for word in _UNSAFE_OP_WORDS):
-        return f"runs the TensorFlow op {op}, which can touch files or run Python"
-    return None
+    return module.split(".", 1)[0] in allowlist.ALLOWED_MODULE_ROOTS

@@ -216,6 +216,10 @@ class Workspace:
             rel = f"variants/{fname}_{n}.{fmt}"
             n += 1
         save_model(model, self.root / rel)
+        if parent is not None:  # written here from the parent's model: trusted if the user trusted it
+            from core.models import trust
+
+            trust.inherit(self.path_of(parent), self.root / rel, within=self.root)
         v = Variant(
             name=name,
             file=rel,
@@ -233,9 +237,9 @@ class Workspace:
         """Load the variant's Keras model (QKeras layers included)."""
         from core.models import load_model
 
-        # Variants were scanned when they entered the workspace; a model the user chose to trust
-        # stays trusted here.
-        return load_model(self.path_of(name), trust=bool(self[name].params.get("trusted", False)))
+        # Trust is the user's decision, remembered by file digest outside the workspace
+        # (core.models.trust); nothing in the manifest (an old "trusted" flag) grants it.
+        return load_model(self.path_of(name))
 
     def update_metrics(self, name: str, metrics: dict[str, Any]) -> None:
         self[name].metrics.update(metrics)

@@ -6,13 +6,11 @@ import threading
 
 import pytest
 
-# QtWebEngine must be prepared before pytest-qt creates the QApplication.
-try:
-    from app.panels.netron_view import prepare_webengine
+from app.panels.netron_view import prepare_webengine
 
-    prepare_webengine()
-except ImportError:  # pragma: no cover - the Graph panel is optional
-    pass
+# QtWebEngine must be prepared before pytest-qt creates the QApplication (the Graph panel works
+# without QtWebEngine itself, offering the system browser, so that part stays optional).
+prepare_webengine()
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +50,8 @@ def main_window(qtbot, tmp_path):
     before = set(QApplication.topLevelWidgets())
     win = MainWindow(settings=app_settings())
     qtbot.addWidget(win)
+    # The window shows a broken view as an error tab; a test window must have every view.
+    assert win.panel_errors == {}, f"views that could not be created: {win.panel_errors}"
     win.show()
     yield win
     win.close()

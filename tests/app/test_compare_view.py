@@ -6,6 +6,7 @@ import csv
 import math
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.jobs import JobManager
 from app.panels.compare_view import ROW_KEYS, CompareView
@@ -90,9 +91,7 @@ def test_table_has_one_row_per_variant(view):
 
 def test_table_sorts_numerically(view):
     headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
-    view.table.sortByColumn(
-        headers.index("gzip (kB)"), pytest.importorskip("PySide6.QtCore").Qt.AscendingOrder
-    )
+    view.table.sortByColumn(headers.index("gzip (kB)"), Qt.AscendingOrder)
     names = [view.table.item(r, 0).text() for r in range(view.table.rowCount())]
     assert names == ["int8", "pruned", "old", "ternary", "q4", "base"]
 

@@ -148,9 +148,9 @@ def test_accuracy_refresh_shows_a_number_without_touching_the_model(panel, train
 
 
 def test_slider_moves_are_coalesced_and_the_last_one_is_shown(panel):
-    from core.compress.prune import copy_model
     from core.data import load_dataset
     from core.metrics import evaluate
+    from core.models.clone import copy_model
 
     panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("fixed"))
     assert panel.wait_idle(60)

@@ -249,7 +249,8 @@ def test_user_npz_without_val_carves_a_fixed_fifth(tmp_path):
 
 
 def test_user_h5_round_trip(tmp_path):
-    h5py = pytest.importorskip("h5py")
+    import h5py
+
     rng = np.random.default_rng(1)
     arrays = {
         f"{xy}_{s}": rng.random((n, 3) if xy == "x" else (n,))

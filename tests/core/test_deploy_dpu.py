@@ -267,8 +267,10 @@ def test_u50_is_unavailable_here_and_says_why(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     avail = get_target("u50-dpu").availability()
     assert not avail.ok
-    assert "vai_c_tensorflow2' is not on PATH" in avail.reason and "arch.json" in avail.reason
-    assert "Vitis AI 3.0" in avail.fix and "build package" in avail.fix
+    # Running needs the card and the Vitis AI runtime (discovery says which is missing); building
+    # without vai_c_tensorflow2 falls back to a build package (next test).
+    assert "no Alveo U50 card" in avail.reason and "vart and xir not importable" in avail.reason
+    assert "Vitis AI" in avail.fix and "run package" in avail.fix
 
 
 def test_u50_build_without_tools_writes_a_build_package(emulated, tmp_path, monkeypatch):

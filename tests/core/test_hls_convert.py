@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import shutil
 
+import hls4ml  # noqa: F401 - required: a broken install must fail here, not skip
 import numpy as np
 import pytest
 
-pytest.importorskip("hls4ml")
-
-from core.hls import (  # noqa: E402
+from core.hls import (
     HlsConfig,
     HlsError,
     HlsSettings,
@@ -165,7 +164,6 @@ def test_edit_and_yaml_round_trip(jet, tmp_path):
     assert data["HLSConfig"]["LayerName"]["fc1"]["ReuseFactor"] == 4
 
     # Another machine: plain hls4ml reads the file and the renamed model it points to.
-    import hls4ml
 
     ready, _ = hls4ml_ready_model(jet)
     ready.save(tmp_path / "jet_hls4ml.keras")
@@ -290,7 +288,7 @@ def test_unchanged_configuration_is_a_cache_hit_without_gpp(
     progress = RecordingProgress()
     again = compile_model(same_model, config, cache_root, progress=progress)
     assert again.cache_hit and again.key == first.key and again.project_dir == first.project_dir
-    assert again.compile_seconds < 5.0
+    # (how fast a cache hit is: bench/bench_hls.py)
     assert again.log == first.log and again.build_seconds == pytest.approx(first.build_seconds)
     np.testing.assert_array_equal(csimulate(again, x_jet[:300]), csimulate(first, x_jet[:300]))
     assert compare_with_keras(same_model, again, x_jet[:300], trace_samples=20).layers

@@ -127,7 +127,7 @@ def test_more_layers_more_latency(jet, jet_config):
 
 
 def test_pruned_weights_cost_no_multiplier_with_latency_strategy(jet, jet_config):
-    from core.compress.quantize import copy_model
+    from core.models.clone import copy_model
 
     pruned = copy_model(jet)
     for layer in pruned.layers:

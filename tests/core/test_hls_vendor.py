@@ -331,10 +331,9 @@ def test_cancel_kills_the_tool_and_its_children(project, stand_in, on_path, tmp_
         time.sleep(0.05)
     tool_pid, child_pid = map(int, pidfile.read_text().split())
     assert _alive(tool_pid) and _alive(child_pid)
-    t0 = time.monotonic()
     progress.cancel()
-    thread.join(timeout=15)
-    assert not thread.is_alive() and time.monotonic() - t0 < 10
+    thread.join(timeout=15)  # a hang guard, not a speed check (bench/bench_cancel.py measures it)
+    assert not thread.is_alive()
     assert isinstance(outcome.get("error"), Cancelled)
     deadline = time.monotonic() + 5
     while (_alive(tool_pid) or _alive(child_pid)) and time.monotonic() < deadline:

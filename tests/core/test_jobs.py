@@ -41,7 +41,9 @@ def test_run_subprocess_failure_has_code_and_tail():
 
 def test_run_subprocess_cancel_kills_process_group(tmp_path):
     marker = tmp_path / "child_survived"
-    # The child starts a grandchild that would write the marker after 3 s: cancel must kill both.
+    # The child starts a grandchild that would write the marker after 3 s: cancel must kill both
+    # (waiting for the child's 30 s instead of killing would let the marker appear too). How fast
+    # cancel returns is measured in bench/bench_cancel.py.
     grandchild = f"import time; time.sleep(3); open({str(marker)!r}, 'w')"
     code = (
         "import subprocess, sys, time;"
@@ -50,10 +52,8 @@ def test_run_subprocess_cancel_kills_process_group(tmp_path):
     )
     p = Progress()
     threading.Timer(0.5, p.cancel).start()
-    t0 = time.monotonic()
     with pytest.raises(Cancelled):
         run_subprocess([sys.executable, "-c", code], p)
-    assert time.monotonic() - t0 < 10
     time.sleep(3.5)
     assert not marker.exists()
 

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from core import TrigLabError
 from core.models import (
@@ -24,8 +25,6 @@ from core.models import (
     scan_model_file,
     weight_arrays,
 )
-
-tf = pytest.importorskip("tensorflow")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -249,6 +248,13 @@ def test_the_checker_refuses_foreign_modules_lambdas_and_file_ops():
         op("io.write_file"),
         op("compat.v1.py_func"),
         op("keras.models.load_model"),
+        op("io.gfile.remove"),
+        op("strings.join"),  # harmless, but not on the allow-list: exact names only
+        {
+            "class_name": "ClassMethod",
+            "config": {"name": "c", "cls_symbol": "io.write_file", "method_name": "__call__"},
+        },
+        dense(kernel_initializer="io.write_file"),
     ]
     for config in bad:
         assert len(find_untrusted_objects(config)) == 1, config

@@ -351,7 +351,6 @@ def test_settings_validate_and_round_trip():
 
 
 def test_preview_weights_write_into_a_keras_model():
-    pytest.importorskip("tensorflow")
     import tensorflow as tf
 
     from core.compress.preview import set_model_weights

@@ -348,7 +348,8 @@ def test_quantize_int8_is_4x_smaller_and_within_1_percent(trained_cnn, digits):
 
 
 def test_read_tflite_weights_rejects_kernels_that_do_not_match(trained_cnn, digits):
-    from core.compress.quantize import convert_tflite, copy_model
+    from core.compress.quantize import convert_tflite
+    from core.models.clone import copy_model
 
     content = convert_tflite(trained_cnn, digits.x_train[:50])
     other = copy_model(trained_cnn)
