@@ -1,26 +1,15 @@
 """``triglab-cli devices | deploy | run``: cards and tools found, run packages, runs on a target.
 
-Registered into the main parser by :func:`register` (one call in ``core.cli.build_parser``).
+Listed in ``core.cli.COMMAND_MODULES``; :func:`register` adds the sub-commands.
 """
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
+from core.cli.common import add_json, emit, open_workspace, positive_int, progress_for
+
 TARGET_HELP = "auto | u50-dpu | u50-hls | emulator-dpu | emulator-hls"
-
-
-def _emit(args, payload: dict, text: str) -> None:
-    from core.cli import _emit as emit
-
-    emit(args, payload, text)
-
-
-def _progress(args):
-    from core.cli.progress import ConsoleProgress
-
-    return ConsoleProgress(quiet=args.json)
 
 
 def cmd_devices(args) -> int:
@@ -62,16 +51,15 @@ def cmd_devices(args) -> int:
         )
         state = "available" if a.ok else f"not available: {a.reason}" + (f" Fix: {a.fix}" if a.fix else "")
         lines.append(f"  {t.label:38s} {state}")
-    _emit(args, payload, "\n".join(lines))
+    emit(args, payload, "\n".join(lines))
     return 0
 
 
 def cmd_deploy(args) -> int:
     """Build for the card when the tools are here (else the target's build package) + a run package."""
     from core.deploy.package import read_manifest, write_run_package
-    from core.workspace import Workspace
 
-    ws = Workspace.open(args.ws)
+    ws = open_workspace(args.ws)
     path = write_run_package(
         ws,
         args.variant,
@@ -79,7 +67,7 @@ def cmd_deploy(args) -> int:
         args.out,
         events=args.events,
         batch_size=args.batch,
-        progress=_progress(args),
+        progress=progress_for(args),
     )
     manifest = {**read_manifest(path), "zip": str(path)}
     built = (
@@ -93,44 +81,37 @@ def cmd_deploy(args) -> int:
         f"--package DIR --out results.json; then here: triglab-cli run --import results.json {args.ws} "
         f'--variant "{args.variant}"'
     )
-    _emit(args, manifest, text)
+    emit(args, manifest, text)
     return 0
 
 
 def cmd_run(args) -> int:
     """Run a variant on a target, or import a results JSON from the lab server."""
-    from core.workspace import Workspace
-
-    ws = Workspace.open(args.ws)
+    ws = open_workspace(args.ws)
     if args.import_:
         from core.deploy.package import import_results
 
-        report = import_results(ws, args.variant, args.import_, progress=_progress(args))
+        report = import_results(ws, args.variant, args.import_, progress=progress_for(args))
     elif args.ssh:
         from core.deploy.remote import run_variant_remote
 
         report = run_variant_remote(
-            ws, args.variant, args.target, args.ssh, args.events, args.batch, _progress(args),
+            ws, args.variant, args.target, args.ssh, args.events, args.batch, progress_for(args),
             emulator=args.server_emulator,
         )  # fmt: skip
     else:
         from core.deploy.run import run_variant
 
         report = run_variant(
-            ws, args.variant, args.target, events=args.events, batch_size=args.batch, progress=_progress(args)
+            ws,
+            args.variant,
+            args.target,
+            events=args.events,
+            batch_size=args.batch,
+            progress=progress_for(args),
         )
-    _emit(args, report.to_dict(), "\n".join(report.lines()))
+    emit(args, report.to_dict(), "\n".join(report.lines()))
     return 0
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def register(sub) -> None:
@@ -140,7 +121,7 @@ def register(sub) -> None:
     s = sub.add_parser(
         "devices", help="Alveo cards, XRT, Vitis AI and vendor tools found here, and deploy targets"
     )
-    s.add_argument("--json", action="store_true")
+    add_json(s)
     s.set_defaults(func=cmd_devices)
 
     s = sub.add_parser(
@@ -150,9 +131,9 @@ def register(sub) -> None:
     s.add_argument("--variant", required=True)
     s.add_argument("--target", required=True, help="u50-dpu | u50-hls (emulators too, to try the flow)")
     s.add_argument("--out", required=True, help="the run package to write (.zip)")
-    s.add_argument("--events", type=_positive, default=DEFAULT_EVENTS, help="validation events to include")
-    s.add_argument("--batch", type=_positive, default=DEFAULT_BATCH, help="events per batch on the server")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--events", type=positive_int, default=DEFAULT_EVENTS, help="validation events to include")
+    s.add_argument("--batch", type=positive_int, default=DEFAULT_BATCH, help="events per batch on the server")
+    add_json(s)
     s.set_defaults(func=cmd_deploy)
 
     s = sub.add_parser(
@@ -161,8 +142,8 @@ def register(sub) -> None:
     s.add_argument("ws", help="workspace folder")
     s.add_argument("--variant", required=True)
     s.add_argument("--target", default="auto", help=TARGET_HELP)
-    s.add_argument("--events", type=_positive, default=DEFAULT_EVENTS, help="validation events to run")
-    s.add_argument("--batch", type=_positive, default=DEFAULT_BATCH, help="events per batch")
+    s.add_argument("--events", type=positive_int, default=DEFAULT_EVENTS, help="validation events to run")
+    s.add_argument("--batch", type=positive_int, default=DEFAULT_BATCH, help="events per batch")
     s.add_argument(
         "--import", dest="import_", metavar="RESULTS.json", help="import a lab server's results JSON"
     )
@@ -172,5 +153,5 @@ def register(sub) -> None:
     s.add_argument(
         "--server-emulator", action="store_true", help="with --ssh: run the package's emulator on the server"
     )
-    s.add_argument("--json", action="store_true")
+    add_json(s)
     s.set_defaults(func=cmd_run)

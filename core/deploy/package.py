@@ -50,6 +50,7 @@ from core.deploy.run import (
     RunReport,
     agreement,
     build_artifact,
+    can_build,
     csim_outputs,
     deploy_dir,
     inputs_digest,
@@ -125,7 +126,7 @@ def package_artifact(
     try:
         art = build_artifact(ws, variant, target, progress=progress)
     except DeployError as exc:
-        if target.availability().ok:
+        if can_build(target):
             raise
         emu = get_target(f"emulator-{target.path}")
         progress.log(

@@ -263,10 +263,23 @@ def artifact_key(ws, variant: str, target: Target) -> str:
     from core.hls.pipeline import saved_config_path
 
     # A card target built without its tools makes a build package: once they are installed, build again.
-    h = hashlib.sha256(f"{target.name}\0{target.availability().ok}".encode())
+    h = hashlib.sha256(f"{target.name}\0{can_build(target)}".encode())
     for path in (ws.path_of(variant), saved_config_path(ws, variant)):
         h.update(path.read_bytes() if path.is_file() else b"-")
     return h.hexdigest()[:20]
+
+
+def can_build(target: Target) -> bool:
+    """Whether ``target`` can build its artifact here (v++, Vitis AI...; discovery's answer).
+
+    Emulators always can (a missing g++ is their build's own error); a card target without its tools
+    makes at most a build package.
+    """
+    if target.emulated:
+        return True
+    from core.deploy.discovery import discover_cached
+
+    return discover_cached().build_availability(target.name).ok
 
 
 def build_artifact(ws, variant: str, target: Target, progress: Progress | None = None) -> Artifact:
