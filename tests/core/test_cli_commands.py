@@ -118,15 +118,15 @@ def test_walkthrough_lists_steps_and_runs_one(demo_workspace, capsys):
 
     ws = demo_workspace.root
     doc = cli_json(capsys, "walkthrough", "handson1", "--ws", ws, "--list")
-    assert [s["key"] for s in doc["steps"]] == ["train", "prune", "quantize", "int8"]
-    assert [s["done"] for s in doc["steps"]] == [True, False, False, False]
+    assert [s["key"] for s in doc["steps"]] == ["train", "prune", "quantize", "int8", "dpu"]
+    assert [s["done"] for s in doc["steps"]] == [True, False, False, False, False]
     doc = cli_json(capsys, "walkthrough", "handson1", "--ws", ws, "--step", "2", "--epochs", 1)
     assert [r["key"] for r in doc["ran"]] == ["prune"]
     made = doc["ran"][0]["result"]
     w = Workspace.open(ws)
     assert w[made].operation == "prune" and w[made].params["finetune_epochs"] == 1
     assert w.ui["walkthroughs"]["handson1"]["prune"] == made
-    assert [s["done"] for s in doc["steps"]] == [True, True, False, False]
+    assert [s["done"] for s in doc["steps"]] == [True, True, False, False, False]
     doc = cli_json(capsys, "walkthrough", "handson1", "--ws", ws, "--reset")
     assert not any(s["done"] for s in doc["steps"])
     assert made not in Workspace.open(ws).variants

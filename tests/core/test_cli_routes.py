@@ -32,6 +32,10 @@ ROUTES = {
     "build_job": "hls WS --variant V build",
     "export_job": "hls WS --variant V export --out project.zip",
     "run_step": "walkthrough handson1 --step train",
+    "discovery_job": "devices",
+    "run_variant": "run WS --variant V --target emulator-hls --events 1000",
+    "write_run_package": "deploy WS --variant V --target u50-hls --out package.zip",
+    "import_results": "run --import results.json WS --variant V",
 }
 
 # app actions that are not jobs (they run at once) but are work a terminal user needs too
