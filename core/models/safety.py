@@ -130,7 +130,7 @@ def check_declared_size(path: Path, config: Any, max_params: int = DEFAULT_MAX_P
             path,
             f"it declares {total:,} parameters (about {_gigabytes(4 * total)} of float32 weights), above "
             f"the limit of {max_params:,}; the largest is layer '{big.layer}' ({big.class_name}) with "
-            f"{big.params:,}",
+            f"{big.params:,}.",
             f"If the file is what you expect, {MAX_PARAMS_HINT}.",
         )
     return total
