@@ -202,7 +202,10 @@ class FileLock:
         except OSError as exc:
             if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise
-            fd = os.open(self.path, os.O_RDONLY | flags)  # a read-only folder: flock works on it too
+            try:  # a read-only folder: flock works on a read-only descriptor too
+                fd = os.open(self.path, os.O_RDONLY | flags)
+            except FileNotFoundError:
+                raise exc from None
         deadline = time.monotonic() + self.timeout
         delay = 0.005
         while True:

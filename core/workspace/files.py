@@ -105,7 +105,9 @@ def clean_leftovers(root: Path, referenced: Iterable[str], now: float | None = N
         if rel in keep or not entry.name.lower().endswith(MODEL_SUFFIXES) or entry.name.startswith("."):
             continue
         with contextlib.suppress(OSError):
-            if now - entry.lstat().st_mtime > ORPHAN_AGE_SECONDS and remove_inside(root, rel):
+            if now - entry.stat(follow_symlinks=False).st_mtime > ORPHAN_AGE_SECONDS and remove_inside(
+                root, rel
+            ):
                 removed.append(rel)
     return removed
 
