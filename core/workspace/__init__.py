@@ -141,10 +141,10 @@ class Workspace:
             raise WorkspaceError(f"Cannot create a workspace at '{root}': {describe_os_error(exc)}") from exc
         ws = cls(root, {"title": title or root.name, "created": _now()})
         with ws._locked("create"):
-            if (root / MANIFEST).exists():  # another command created it meanwhile
-                return cls.open(root)
-            ws._write(ws._state())
-        return ws
+            raced = (root / MANIFEST).exists()  # another command created it meanwhile
+            if not raced:
+                ws._write(ws._state())
+        return cls.open(root) if raced else ws
 
     @classmethod
     def open(cls, root: str | os.PathLike) -> Workspace:
