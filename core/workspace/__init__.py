@@ -160,6 +160,7 @@ class Workspace:
         root = Path(root)
         if not (root / MANIFEST).exists():
             raise WorkspaceError(f"'{root}' is not a TrigLab workspace (no {MANIFEST})")
+        manifest = _read_manifest(root)  # a bad manifest is refused before anything is created
         for sub in FOLDERS:
             with contextlib.suppress(OSError):  # a read-only workspace can still be read
                 (root / sub).mkdir(exist_ok=True)
@@ -172,7 +173,7 @@ class Workspace:
         except (OSError, LockTimeout):
             # Read-only folder (no lock file can be made) or a lock held for long: read without
             # it (writes are atomic, so the manifest is whole) and leave the clean-up for later.
-            return cls(root, _read_manifest(root))
+            return cls(root, manifest)
 
     @classmethod
     def open_or_create(cls, root: str | os.PathLike) -> Workspace:
@@ -524,9 +525,19 @@ def _exists_lexically(root: Path, rel: Any) -> bool:
     return os.path.lexists(root / rel)
 
 
+#: A manifest holds names, parameters and numbers: anything larger is not one (s: bytes).
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
 def _read_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST
     try:
+        if not path.is_file():  # a folder, a FIFO that would block, a device...
+            raise WorkspaceError(f"Cannot read workspace manifest '{path}': it is not a regular file")
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise WorkspaceError(
+                f"Cannot read workspace manifest '{path}': it is larger than {MAX_MANIFEST_BYTES >> 20} MB"
+            )
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise WorkspaceError(f"Cannot read workspace manifest '{path}': {exc}") from exc

@@ -139,8 +139,15 @@ def test_malformed_manifests_are_one_clear_line(tmp_path, manifest, expected):
         Workspace.open(tmp_path)
     msg = str(ei.value)
     assert expected in msg and "\n" not in msg
+    assert [p.name for p in tmp_path.iterdir()] == [MANIFEST]  # refused before creating anything
     if isinstance(manifest, dict) and manifest.get("app") == "triglab" and "newer" not in expected:
         assert msg.startswith(f"{MANIFEST} in {tmp_path}:")
+
+
+def test_manifest_that_is_not_a_regular_file_is_refused(tmp_path):
+    os.mkfifo(tmp_path / MANIFEST)  # reading it would block forever
+    with pytest.raises(WorkspaceError, match="not a regular file"):
+        Workspace.open(tmp_path)
 
 
 def test_deeply_nested_manifest_is_a_clear_error(tmp_path):
