@@ -199,8 +199,13 @@ def new_build_dir(cache_root: Path, key: str) -> Path:
     return path
 
 
-def point_weights_to(build_dir: Path, project_dir: Path) -> None:
-    """Make the library read its weights from the final folder (``WEIGHTS_DIR`` is compiled in)."""
+def point_weights_to(build_dir: Path, project_dir: Path) -> str:
+    """Make the library read its weights from the final folder (``WEIGHTS_DIR`` is compiled in).
+
+    Returns:
+        hls4ml's ``build_lib.sh`` as it was: put it back after g++ ran, so that the published
+        project (and an export of it) builds where it stands, as hls4ml wrote it.
+    """
     script = build_dir / "build_lib.sh"
     text = script.read_text(encoding="utf-8")
     weights = str(project_dir / "firmware" / "weights").replace("'", "'\\''")
@@ -213,6 +218,7 @@ def point_weights_to(build_dir: Path, project_dir: Path) -> None:
         config.write_text(
             config.read_text(encoding="utf-8").replace(str(build_dir), str(project_dir)), "utf-8"
         )
+    return text
 
 
 def publish(build_dir: Path, project_dir: Path, progress: Progress) -> bool:

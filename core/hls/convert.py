@@ -330,7 +330,7 @@ def compile_model(
                 hls_model.write()
             except Exception as exc:
                 raise _conversion_error(exc, name_map, ready) from exc
-        _cache.point_weights_to(build_dir, project_dir)
+        original_script = _cache.point_weights_to(build_dir, project_dir)
         progress.check_cancelled()
         stamp = str(hls_model.config.get_config_value("Stamp"))
         lib_rel = f"firmware/{config.settings.project_name}-{stamp}.so"
@@ -338,6 +338,7 @@ def compile_model(
         t_build = time.perf_counter()
         _run_build_script(build_dir, progress.sub(0.25, 0.95), log)
         build_seconds = time.perf_counter() - t_build
+        (build_dir / "build_lib.sh").write_text(original_script, encoding="utf-8")
         if not (build_dir / lib_rel).exists():
             raise HlsError(
                 f"g++ finished but the library {Path(lib_rel).name} is missing.\n" + "\n".join(log[-20:])
