@@ -99,7 +99,12 @@ def clean_leftovers(root: Path, referenced: Iterable[str], now: float | None = N
             rel = f"{sub}/{entry.name}" if sub else entry.name
             if is_stale_temp(entry, now) and _remove_entry(root, rel, entry):
                 removed.append(rel)
-    keep = {"/".join(path_parts(r, "path")) for r in referenced if _is_path(r)}
+    keep = set()
+    root_real = os.path.realpath(root)
+    for r in referenced:
+        if _is_path(r):  # as written, and where a link inside the workspace leads
+            keep.add("/".join(path_parts(r, "path")))
+            keep.add(os.path.relpath(os.path.realpath(root / r), root_real))
     for entry in _entries(root / "variants"):
         rel = f"variants/{entry.name}"
         if rel in keep or not entry.name.lower().endswith(MODEL_SUFFIXES) or entry.name.startswith("."):

@@ -84,8 +84,15 @@ def parse_manifest(data: Any, root: Path) -> dict[str, Any]:
     for key in ("title", "created", "saved"):
         if data.get(key) is not None and not isinstance(data[key], str):
             raise WorkspaceError(f"{where}: '{key}' must be text, not {_what(data[key])}")
-    if not isinstance(data.get("ui", {}), dict):
-        raise WorkspaceError(f"{where}: 'ui' must be an object, not {_what(data['ui'])}")
+    ui = data.get("ui", {})
+    if not isinstance(ui, dict):
+        raise WorkspaceError(f"{where}: 'ui' must be an object, not {_what(ui)}")
+    for key in ("selected_variant", "tab"):
+        if ui.get(key) is not None and not isinstance(ui[key], str):
+            raise WorkspaceError(f"{where}: 'ui.{key}' must be text, not {_what(ui[key])}")
+    walk = ui.get("walkthroughs", {})
+    if not isinstance(walk, dict) or not all(isinstance(r, dict) for r in walk.values()):
+        raise WorkspaceError(f"{where}: 'ui.walkthroughs' must map each walkthrough to an object")
     variants = data.get("variants", [])
     if not isinstance(variants, list):
         raise WorkspaceError(f"{where}: 'variants' must be a list, not {_what(variants)}")
