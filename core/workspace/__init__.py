@@ -50,12 +50,21 @@ from core.workspace.manifest import (
     MANIFEST,
     SCHEMA_VERSION,
     WorkspaceError,
+    WorkspaceWriteError,
     confined_path,
     merge_states,
     parse_manifest,
 )
 
-__all__ = ["MANIFEST", "SCHEMA_VERSION", "Variant", "Workspace", "WorkspaceError", "atomic_write_bytes"]
+__all__ = [
+    "MANIFEST",
+    "SCHEMA_VERSION",
+    "Variant",
+    "Workspace",
+    "WorkspaceError",
+    "WorkspaceWriteError",
+    "atomic_write_bytes",
+]
 
 
 def _now() -> str:
@@ -138,7 +147,9 @@ class Workspace:
             for sub in FOLDERS:
                 (root / sub).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise WorkspaceError(f"Cannot create a workspace at '{root}': {describe_os_error(exc)}") from exc
+            raise WorkspaceWriteError(
+                f"Cannot create a workspace at '{root}': {describe_os_error(exc)}"
+            ) from exc
         ws = cls(root, {"title": title or root.name, "created": _now()})
         with ws._locked("create"):
             raced = (root / MANIFEST).exists()  # another command created it meanwhile
@@ -262,13 +273,13 @@ class Workspace:
             with self._lock.hold():
                 yield
         except LockTimeout as exc:
-            raise WorkspaceError(
+            raise WorkspaceWriteError(
                 f"Cannot {doing} workspace '{self.root}': another TrigLab command has kept it locked "
                 f"for {self._lock.timeout:g} s ({LOCK}); try again when it has finished"
             ) from exc
         except OSError as exc:
             if exc.filename is not None and Path(exc.filename).name == LOCK:
-                raise WorkspaceError(
+                raise WorkspaceWriteError(
                     f"Cannot {doing} workspace '{self.root}': {describe_os_error(exc)} "
                     f"({LOCK} cannot be opened); nothing was changed"
                 ) from exc
@@ -284,7 +295,7 @@ class Workspace:
         try:
             atomic_write_text(self.root / MANIFEST, text)
         except OSError as exc:
-            raise WorkspaceError(
+            raise WorkspaceWriteError(
                 f"Cannot save workspace '{self.root}': {describe_os_error(exc)}. "
                 f"The manifest {MANIFEST} was left as it was."
             ) from exc

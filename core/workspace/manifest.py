@@ -33,6 +33,13 @@ class WorkspaceError(TrigLabError):
     """A workspace that cannot be opened or changed as asked."""
 
 
+class WorkspaceWriteError(WorkspaceError, OSError):
+    """The workspace could not be written (read-only, disk full, locked): nothing was changed.
+
+    Also an ``OSError``, so code that already tolerated a failed write keeps doing so.
+    """
+
+
 _STR, _OPT_STR, _DICT = (str,), (str, type(None)), (dict,)
 _VARIANT_TYPES: dict[str, tuple[type, ...]] = {
     "name": _STR,

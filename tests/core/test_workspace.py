@@ -180,6 +180,7 @@ def test_full_disk_leaves_the_old_manifest_and_no_temp_file(tmp_path, monkeypatc
     with pytest.raises(WorkspaceError, match="disk is full") as ei:
         ws.save()
     assert "\n" not in str(ei.value) and str(ws.root) in str(ei.value)
+    assert isinstance(ei.value, OSError)  # callers that tolerated a failed write still do
     assert (ws.root / MANIFEST).read_bytes() == old and _files(ws.root) == files
     ws.ui["y"] = 3
     with pytest.raises(WorkspaceError, match="disk is full"):
