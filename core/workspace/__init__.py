@@ -291,7 +291,9 @@ class Workspace:
         return _state_of_manifest(_read_manifest(self.root))
 
     def _write(self, state: dict[str, Any]) -> None:
-        text = json.dumps(_manifest_of_state(state), indent=2, default=_json_default)
+        manifest = _manifest_of_state(state)
+        parse_manifest(manifest, self.root)  # never write what the next open would refuse
+        text = json.dumps(manifest, indent=2, default=_json_default)
         try:
             atomic_write_text(self.root / MANIFEST, text)
         except OSError as exc:

@@ -216,3 +216,29 @@ def test_the_planted_library_attack_is_real(tmp_path):
     subprocess.run(["g++", "-shared", "-fPIC", str(src), "-o", str(lib)], check=True)
     subprocess.run([sys.executable, "-c", f"import ctypes; ctypes.CDLL({str(lib)!r})"], check=True)
     assert marker.exists()
+
+
+def test_delete_of_paths_that_bypassed_validation_touches_nothing_outside(tmp_path, outside):
+    """Variants put straight into memory (no manifest check): Delete still stays inside."""
+    from core.workspace import Variant
+
+    ws = Workspace.open(make_ws(tmp_path, []))
+    bad = {
+        "abs": Variant(
+            "abs", str(outside / "precious.txt"), params={"artifacts": {"d": str(outside / "folder")}}
+        ),
+        "up": Variant("up", "../outside/v.h5", params={"artifacts": {"d": "variants/../../outside/folder"}}),
+        "home": Variant("home", "~/.bashrc"),
+    }
+    before = snapshot(outside)
+    for name, variant in bad.items():
+        ws.variants[name] = variant
+        assert ws.delete(name) == []  # nothing of it was inside the workspace's folders
+    assert snapshot(outside) == before
+    assert list(Workspace.open(ws.root).variants) == ["ok"]
+    # Saved instead of deleted, such a variant is refused before anything is written.
+    old = (ws.root / MANIFEST).read_bytes()
+    ws.variants["abs"] = bad["abs"]
+    with pytest.raises(WorkspaceError, match="variant 'abs' field 'file' is an absolute path"):
+        ws.save()
+    assert (ws.root / MANIFEST).read_bytes() == old
