@@ -111,7 +111,8 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\- ]{0,79}$")
 
 
 def _file_stem(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.+\-]", "_", name).lstrip(".") or "variant"
+    # File names stay well below the 255-byte limit (temporary names add ~25 characters).
+    return re.sub(r"[^A-Za-z0-9_.+\-]", "_", name).lstrip(".")[:120] or "variant"
 
 
 class Workspace:

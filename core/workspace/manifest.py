@@ -121,7 +121,7 @@ def _check_variant(v: Any, i: int, seen: set[str], root: Path, where: str) -> No
             wanted = " or ".join(_TYPE_WORDS[t] for t in types)
             raise WorkspaceError(f"{where}: {label} field '{key}' must be {wanted}, not {_what(v[key])}")
     name = v["name"]
-    if not name.strip() or any(ord(c) < 32 for c in name) or len(name) > 200:
+    if not name.strip() or any(ord(c) < 32 for c in name) or len(name) > 1000:
         raise WorkspaceError(f"{where}: {label} has an invalid name {name!r}")
     if name in seen:
         raise WorkspaceError(f"{where}: two variants are named '{name}' ({label} is the second)")
