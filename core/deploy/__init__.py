@@ -120,9 +120,7 @@ class Target:
     def availability(self, discovery=None) -> Availability:  # pragma: no cover
         raise NotImplementedError
 
-    def build(
-        self, ws, variant: str, out_dir: Path, progress=None, **options
-    ) -> Artifact:  # pragma: no cover
+    def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:  # pragma: no cover
         raise NotImplementedError
 
     def runner(self, artifact: Artifact) -> Runner:  # pragma: no cover
