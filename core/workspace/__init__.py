@@ -52,8 +52,10 @@ from core.workspace.manifest import (
     WorkspaceError,
     WorkspaceWriteError,
     confined_path,
+    json_default,
     merge_states,
     parse_manifest,
+    read_manifest,
 )
 
 __all__ = [
@@ -172,14 +174,14 @@ class Workspace:
         root = Path(root)
         if not (root / MANIFEST).exists():
             raise WorkspaceError(f"'{root}' is not a TrigLab workspace (no {MANIFEST})")
-        manifest = _read_manifest(root)  # a bad manifest is refused before anything is created
+        manifest = read_manifest(root)  # a bad manifest is refused before anything is created
         for sub in FOLDERS:
             with contextlib.suppress(OSError):  # a read-only workspace can still be read
                 (root / sub).mkdir(exist_ok=True)
         lock = FileLock(root / LOCK, timeout=30.0)
         try:
             with lock.hold():
-                ws = cls(root, _read_manifest(root))
+                ws = cls(root, read_manifest(root))
                 ws.cleaned = clean_leftovers(root, ws._referenced())
                 return ws
         except (OSError, LockTimeout):
@@ -289,12 +291,12 @@ class Workspace:
     def _read_state(self) -> dict[str, Any]:
         if not (self.root / MANIFEST).exists():
             return self._base
-        return _state_of_manifest(_read_manifest(self.root))
+        return _state_of_manifest(read_manifest(self.root))
 
     def _write(self, state: dict[str, Any]) -> None:
         manifest = _manifest_of_state(state)
         parse_manifest(manifest, self.root)  # never write what the next open would refuse
-        text = json.dumps(manifest, indent=2, default=_json_default)
+        text = json.dumps(manifest, indent=2, default=json_default)
         try:
             atomic_write_text(self.root / MANIFEST, text)
         except OSError as exc:
@@ -311,7 +313,7 @@ class Workspace:
             "ui": self.ui,
             "variants": {n: v.to_dict() for n, v in self.variants.items()},
         }
-        return json.loads(json.dumps(state, default=_json_default))
+        return json.loads(json.dumps(state, default=json_default))
 
     def _apply(self, state: dict[str, Any]) -> None:
         """Make this object show ``state``, keeping the identity of its Variant objects and dicts."""
@@ -539,30 +541,11 @@ def _exists_lexically(root: Path, rel: Any) -> bool:
     return os.path.lexists(root / rel)
 
 
-#: A manifest holds names, parameters and numbers: anything larger is not one (s: bytes).
-MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-
-
-def _read_manifest(root: Path) -> dict[str, Any]:
-    path = root / MANIFEST
-    try:
-        if not path.is_file():  # a folder, a FIFO that would block, a device...
-            raise WorkspaceError(f"Cannot read workspace manifest '{path}': it is not a regular file")
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            raise WorkspaceError(
-                f"Cannot read workspace manifest '{path}': it is larger than {MAX_MANIFEST_BYTES >> 20} MB"
-            )
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise WorkspaceError(f"Cannot read workspace manifest '{path}': {exc}") from exc
-    return parse_manifest(data, root)
-
-
 def _state_of_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
     state = {k: manifest[k] for k in ("title", "created") if manifest.get(k) is not None}
     state["ui"] = dict(manifest.get("ui") or {})
     state["variants"] = {v["name"]: Variant.from_dict(v).to_dict() for v in manifest.get("variants", [])}
-    return json.loads(json.dumps(state, default=_json_default))
+    return json.loads(json.dumps(state, default=json_default))
 
 
 def _manifest_of_state(state: dict[str, Any]) -> dict[str, Any]:
@@ -581,20 +564,3 @@ def _replace_dict(target: dict, source: dict) -> None:
     if target != source:
         target.clear()
         target.update(source)
-
-
-def _json_default(obj: Any):
-    try:
-        import numpy as np
-
-        if isinstance(obj, np.generic):
-            return obj.item()
-        if isinstance(obj, np.ndarray):
-            return obj.tolist()
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(obj, (set, tuple)):
-        return list(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"{type(obj).__name__} is not JSON serializable")

@@ -16,6 +16,7 @@ keep theirs.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -244,3 +245,42 @@ def merge_states(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, A
             variants[new] = {**v, "name": new}
     out["variants"] = variants
     return out
+
+
+# --- reading and writing ------------------------------------------------------------------------
+#: A manifest holds names, parameters and numbers: anything larger is not one (bytes).
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """Read and check ``root/triglab.json`` (see :func:`parse_manifest`)."""
+    path = root / MANIFEST
+    try:
+        if not path.is_file():  # a folder, a FIFO that would block, a device...
+            raise WorkspaceError(f"Cannot read workspace manifest '{path}': it is not a regular file")
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise WorkspaceError(
+                f"Cannot read workspace manifest '{path}': it is larger than {MAX_MANIFEST_BYTES >> 20} MB"
+            )
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise WorkspaceError(f"Cannot read workspace manifest '{path}': {exc}") from exc
+    return parse_manifest(data, root)
+
+
+def json_default(obj: Any):
+    """``json.dumps`` help for numpy numbers and arrays, sets, tuples and paths."""
+    try:
+        import numpy as np
+
+        if isinstance(obj, np.generic):
+            return obj.item()
+        if isinstance(obj, np.ndarray):
+            return obj.tolist()
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
