@@ -107,7 +107,21 @@ def parse_manifest(data: Any, root: Path) -> dict[str, Any]:
     seen: set[str] = set()
     for i, v in enumerate(variants, 1):
         _check_variant(v, i, seen, root, where)
+    _check_lineage(variants, where)
     return data
+
+
+def _check_lineage(variants: list[dict[str, Any]], where: str) -> None:
+    """Refuse a parent chain that loops (the variants tree would lose those variants)."""
+    parent = {v["name"]: v.get("parent") for v in variants}
+    for name in parent:
+        chain, cur = [], name
+        while cur is not None and cur in parent:
+            if cur in chain:
+                loop = " -> ".join([*chain[chain.index(cur) :], cur])
+                raise WorkspaceError(f"{where}: the parents of the variants form a loop ({loop})")
+            chain.append(cur)
+            cur = parent[cur]
 
 
 def _check_variant(v: Any, i: int, seen: set[str], root: Path, where: str) -> None:

@@ -127,6 +127,13 @@ GOOD = {"name": "a", "file": "variants/a.h5"}
             _manifest(variants=[{**GOOD, "params": {"artifacts": ["x"]}}]),
             "'params.artifacts' must be an object",
         ),
+        (_manifest(variants=[{**GOOD, "parent": "a"}]), "form a loop (a -> a)"),
+        (
+            _manifest(
+                variants=[{**GOOD, "parent": "b"}, {"name": "b", "file": "variants/b.h5", "parent": "a"}]
+            ),
+            "form a loop (a -> b -> a)",
+        ),
         (_manifest(ui=[]), "'ui' must be an object"),
         (_manifest(ui={"selected_variant": ["a"]}), "'ui.selected_variant' must be text"),
         (_manifest(ui={"tab": 3}), "'ui.tab' must be text"),
