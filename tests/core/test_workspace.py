@@ -337,3 +337,13 @@ def _dead_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
+
+
+def test_atomic_writes_get_the_users_usual_mode(tmp_path):
+    """Not mkstemp's private 0600: a workspace shared with a group stays readable to it."""
+    import stat
+
+    from core.atomic import _umask, atomic_write_text
+
+    atomic_write_text(tmp_path / "m.json", "{}")
+    assert stat.S_IMODE((tmp_path / "m.json").stat().st_mode) == 0o666 & ~_umask()
