@@ -155,7 +155,9 @@ def run_subprocess(
         All output lines (stdout and stderr merged).
 
     Raises:
-        Cancelled: the user cancelled; the process group was killed.
+        Cancelled: the user cancelled; the process group was killed. Any other interruption
+            (``KeyboardInterrupt`` from Ctrl-C, ``SystemExit``) also kills the group, then
+            propagates.
         SubprocessError: the command exited with a non-zero code.
         TrigLabError: the command was not found.
     """
@@ -185,12 +187,20 @@ def run_subprocess(
 
     reader = threading.Thread(target=_pump, daemon=True)
     reader.start()
-    while proc.poll() is None:
-        if progress.cancelled:
-            _kill_group(proc)
-            reader.join(timeout=2)
-            raise Cancelled(f"cancelled by the user; '{cmd[0]}' was stopped")
-        time.sleep(poll_seconds)
+    try:
+        while proc.poll() is None:
+            if progress.cancelled:
+                _kill_group(proc)
+                reader.join(timeout=2)
+                raise Cancelled(f"cancelled by the user; '{cmd[0]}' was stopped")
+            time.sleep(poll_seconds)
+    except BaseException:
+        # Ctrl-C (KeyboardInterrupt), SystemExit, an error in a log callback: the tool and
+        # everything it started must not outlive us. The child runs in its own session, so the
+        # terminal's SIGINT never reached it; kill its whole process group before re-raising.
+        _kill_group(proc)
+        reader.join(timeout=2)
+        raise
     reader.join(timeout=5)
     if proc.returncode != 0:
         raise SubprocessError(cmd, proc.returncode, lines)
@@ -198,14 +208,23 @@ def run_subprocess(
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the child's process group, then SIGKILL what is left of it (the leader may exit
+    on SIGTERM while a child of it ignores the signal)."""
     try:
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=3)
     except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=3)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=3)
+    except subprocess.TimeoutExpired:
         pass
 
 

@@ -257,6 +257,7 @@ def import_model_file(
     path: str | os.PathLike,
     *,
     trust: bool = False,
+    max_params: int | None = None,
     weights: str | os.PathLike | None = None,
     dataset: str | None = None,
     progress: Progress | None = None,
@@ -273,7 +274,7 @@ def import_model_file(
 
     progress = ensure_progress(progress)
     progress.update(0.1, f"loading {Path(path).name}")
-    model = load_model(path, trust=trust, weights=weights)
+    model = load_model(path, trust=trust, weights=weights, max_params=max_params)
     progress.update(0.7, "measuring")
     stem = Path(path).stem if Path(path).suffix else Path(path).name
     params: dict[str, Any] = {"source": str(Path(path).resolve())}

@@ -185,7 +185,10 @@ class VariantsPanel(QWidget):
             )
             if answer != QMessageBox.Yes:
                 return
-        self.state.delete_variant(name)
+        try:
+            self.state.delete_variant(name)
+        except TrigLabError as exc:
+            self.error.emit("Cannot delete", str(exc))
 
     def export(self, path: str | None = None) -> None:
         from core.workflows import export_variant

@@ -141,10 +141,36 @@ def add_training_options(s: argparse.ArgumentParser, *, batch: int, optimizer: b
 
 
 def add_model_source(s: argparse.ArgumentParser) -> None:
-    """``TARGET [--variant V] [--trust]``: a workspace variant or a model file."""
+    """``TARGET [--variant V] [--trust] [--max-params N]``: a workspace variant or a model file."""
     s.add_argument("target", help="a workspace folder (with --variant) or a model file")
     s.add_argument("--variant", help="the workspace variant")
-    s.add_argument("--trust", action="store_true", help="load model files with Lambda layers / custom code")
+    add_model_file_options(s)
+
+
+def add_model_file_options(s: argparse.ArgumentParser) -> None:
+    """``--trust`` and ``--max-params``, for commands that read a model file."""
+    s.add_argument(
+        "--trust",
+        action="store_true",
+        help="run the code this model file carries (Lambda layers, custom objects); remembered for "
+        "this exact file (its SHA-256) in $TRIGLAB_HOME/trusted-models.json",
+    )
+    s.add_argument(
+        "--max-params",
+        type=positive_int,
+        metavar="N",
+        help="refuse models declaring more parameters (default 50,000,000, or $TRIGLAB_MAX_PARAMS)",
+    )
+
+
+def load_model_file(args, path, weights=None):
+    """Load a model file with the user's ``--trust``/``--max-params``; a trusted file is remembered."""
+    from core.models import load_model, trust
+
+    model = load_model(path, trust=args.trust, weights=weights, max_params=args.max_params)
+    if args.trust:
+        trust.remember(path)
+    return model
 
 
 def add_calibration(s: argparse.ArgumentParser) -> None:
@@ -213,9 +239,7 @@ def load_model_source(args):
         return ws.load_model(args.variant), ws, f"{ws.root}:{args.variant}"
     if Path(args.target, "triglab.json").exists():
         raise TrigLabError(f"'{args.target}' is a workspace: say which variant with --variant NAME")
-    from core.models import load_model
-
-    return load_model(args.target, trust=args.trust), None, str(args.target)
+    return load_model_file(args, args.target), None, str(args.target)
 
 
 def hls_config(args, model):

@@ -30,11 +30,11 @@ def cmd_compress(args) -> int:
     from core.compress.apply import compress_variant
 
     ws = open_workspace(args.ws)
-    before = set(ws.variants)
     final = compress_variant(
         ws, args.variant, args.op, _parse_params(args.param), name=args.name, progress=progress_for(args)
     )
-    created = [v for v in ws.variants.values() if v.name not in before]
+    # What this command added (another command may have added variants meanwhile).
+    created = [ws[n] for n in ws.added if n in ws]
     payload = {
         "workspace": str(ws.root),
         "source": args.variant,

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.common import add_json, emit, output_workspace, progress_for
+from core.cli.common import (
+    add_json,
+    add_model_file_options,
+    emit,
+    load_model_file,
+    output_workspace,
+    progress_for,
+)
 
 
 def cmd_info(args) -> int:
-    from core.models import inspect_model, load_model
+    from core.models import inspect_model
 
-    model = load_model(args.model, trust=args.trust, weights=args.weights)
+    model = load_model_file(args, args.model, weights=args.weights)
     summary = inspect_model(model)
     payload = {"model": str(args.model), **summary.to_dict()}
     emit(args, payload, summary_text(summary, title=str(args.model)))
@@ -57,6 +64,7 @@ def cmd_import(args) -> int:
             ws,
             args.model,
             trust=args.trust,
+            max_params=args.max_params,
             weights=args.weights,
             dataset=args.data,
             progress=progress_for(args),
@@ -101,7 +109,7 @@ def register(sub) -> None:
     s = sub.add_parser("info", help="inspect a model file (layers, params, MACs, quantizers, sizes)")
     s.add_argument("model", help=".h5, .keras, SavedModel folder, or model.json (+ weights .h5)")
     s.add_argument("--weights", help="weights .h5 for a model.json (default: found next to it)")
-    s.add_argument("--trust", action="store_true", help="load files with Lambda layers / custom code")
+    add_model_file_options(s)
     add_json(s)
     s.set_defaults(func=cmd_info)
 
@@ -112,7 +120,7 @@ def register(sub) -> None:
     s.add_argument("model", help=".h5, .keras, SavedModel folder, or model.json (+ weights .h5)")
     s.add_argument("--weights", help="weights .h5 for a model.json (default: found next to it)")
     s.add_argument("--data", help="the dataset the model works on (name or .npz/.h5 file)")
-    s.add_argument("--trust", action="store_true", help="load files with Lambda layers / custom code")
+    add_model_file_options(s)
     add_json(s)
     s.set_defaults(func=cmd_import)
 

@@ -85,7 +85,6 @@ def compress_variant(
 
             atomic_write_bytes(ws.root / rel, data)
             arts[ext] = rel
-        final.params["artifacts"] = arts
-        ws.save()
+        ws.update_params(final.name, {"artifacts": arts})
     progress.update(1.0, f"created '{final.name}'")
     return final

@@ -92,11 +92,13 @@ def pin_params(cache_dir: str | os.PathLike, name: str, **params: Any) -> None:
     """Make ``load_dataset(name, cache_dir=cache_dir)`` use ``params`` unless told otherwise."""
     import json
 
-    from core.atomic import atomic_write_text
+    from core.atomic import FileLock, atomic_write_text
 
-    data = pinned_params(cache_dir)
-    data[name] = params
-    atomic_write_text(Path(cache_dir) / PINNED_PARAMS_FILE, json.dumps(data, indent=2))
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    with FileLock(Path(cache_dir) / "dataset_params.lock").hold():  # read-modify-write: two commands
+        data = pinned_params(cache_dir)
+        data[name] = params
+        atomic_write_text(Path(cache_dir) / PINNED_PARAMS_FILE, json.dumps(data, indent=2))
 
 
 def load_dataset(

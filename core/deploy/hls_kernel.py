@@ -44,6 +44,7 @@ from core.deploy import (
 from core.deploy import hls_sources as src
 from core.deploy.discovery import target_availability
 from core.deploy.standalone import run_hls
+from core.hls import cache
 from core.jobs import Progress, SubprocessError, ensure_progress, run_subprocess
 
 MARKER = "triglab_build.json"
@@ -411,7 +412,7 @@ def _package(artifact: Artifact, dest_dir: Path, emulated: bool) -> dict[str, An
         "data_format": "float32 little-endian, event after event (the Keras input flattened in C order)",
         "build_package": "hls",
         "emulator": f"hls/emulator/{src.EMULATOR_NAME}" if has_emulator else None,
-        "emulator_sha256": src.sha256_file(emu) if has_emulator else None,
+        "emulator_sha256": cache.file_sha256(emu) if has_emulator else None,
         "weights": "hls/emulator/weights" if has_emulator else None,
         "xclbin": f"hls/build/{src.XCLBIN_NAME}" if has_xclbin else None,
         "host": f"hls/{src.HOST_NAME}" if has_xclbin else None,

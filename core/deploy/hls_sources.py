@@ -34,7 +34,7 @@ from string import Template
 from typing import Any
 
 from core.deploy import DeployError
-from core.deploy.standalone.run_hls import sha256_file
+from core.hls import cache
 
 TEMPLATES = Path(__file__).parent / "templates" / "hls_kernel"
 KERNEL_NAME = "triglab_kernel"
@@ -323,38 +323,20 @@ wrapper), `host/host.cpp` (XRT native C++ API), `xrt_shim/` (emulator only).
 
 
 # --- digests of what we built --------------------------------------------------------------------
-def _registry_path() -> Path:
-    from core.workflows import default_home
-
-    return default_home() / "deploy" / "built_executables.json"
-
-
-def _read_registry() -> dict[str, Any]:
-    try:
-        data = json.loads(_registry_path().read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
+# One registry for everything TrigLab compiled (hls4ml libraries and these executables):
+# core.hls.cache, under $TRIGLAB_HOME, locked and written atomically. An executable has no
+# weight files of its own (its weights are compiled in or read from the package): digest "".
 def record_built(path: Path) -> str:
     """Record the SHA-256 of an executable TrigLab just built (in ``$TRIGLAB_HOME``); returns it."""
-    from core.atomic import atomic_write_text
-
-    digest = sha256_file(path)
-    reg = _read_registry()
-    reg[str(Path(path).resolve())] = digest
-    target = _registry_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(target, json.dumps(reg, indent=1))
+    digest = cache.file_sha256(Path(path))
+    cache.register_library(digest, "", Path(path).parent)
     return digest
 
 
 def is_ours(path: Path) -> bool:
     """True when ``path`` is an executable TrigLab built and nobody changed since."""
     path = Path(path)
-    expected = _read_registry().get(str(path.resolve()))
-    return bool(expected) and path.is_file() and sha256_file(path) == expected
+    return path.is_file() and not path.is_symlink() and cache.is_registered(cache.file_sha256(path), "")
 
 
 def source_digest(files: list[Path], extra: str = "") -> str:

@@ -15,10 +15,9 @@ without the rebuild hls4ml's own ``ModelGraph.trace`` does (we replace its ``com
 for that call).
 
 Cache: ``cache_root/<key>/`` holds the hls4ml project, ``key`` being a hash of the model
-(architecture JSON and weights), the configuration and the hls4ml version. The library reads its
-weights from ``firmware/weights`` by absolute path (hls4ml compiles ``WEIGHTS_DIR`` in), so the
-project is built in place and ``triglab_cache.json`` is written last: a folder without it (a
-cancelled or failed build) is not an entry and gets removed. A hit converts the model again
+(architecture JSON and weights), the configuration and the hls4ml version. A project is built in
+a private folder and moved into place complete, and only a library whose digest this TrigLab
+recorded when it built it is ever loaded (:mod:`core.hls.cache`). A hit converts the model again
 without writing (hls4ml only writes on ``write()``), restores the stamp and loads the existing
 library: no g++ at all.
 """
@@ -27,14 +26,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import ctypes
 import hashlib
 import io
 import json
 import re
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from core.hls import cache as _cache
+from core.hls.cache import BUILD_LOG, CACHE_FORMAT, MARKER  # noqa: F401  (part of this module's API)
 from core.hls.config import (
     _IDENTIFIER,
     _RESERVED,
@@ -53,10 +52,6 @@ from core.hls.config import (
 )
 from core.hls.errors import HlsError
 from core.jobs import Cancelled, Progress, SubprocessError, ensure_progress, run_subprocess
-
-CACHE_FORMAT = 1
-MARKER = "triglab_cache.json"
-BUILD_LOG = "triglab_build.log"
 
 
 @dataclass
@@ -289,12 +284,18 @@ def compile_model(
     progress.check_cancelled()
 
     cached = _read_marker(project_dir)
+    lib = None
+    if cached is not None:
+        lib, why = _cache.load_trusted_library(project_dir / cached["lib"], project_dir)
+        if lib is None:
+            progress.log(f"Cache entry {key} not used: {why}. Rebuilding it.")
+            cached = None
     if cached is not None:
         progress.update(0.3, "Loading the compiled C simulation from the cache")
         hls_model = _convert(ready, config, project_dir, progress)
         hls_model.config.config["Stamp"] = cached["stamp"]
         lib_path = project_dir / cached["lib"]
-        _load_library(hls_model, lib_path)
+        hls_model._top_function_lib = lib
         log_file = project_dir / BUILD_LOG
         log = log_file.read_text(encoding="utf-8", errors="replace").splitlines() if log_file.exists() else []
         progress.log(f"Cache hit {key}: {project_dir} (no compilation)")
@@ -316,40 +317,44 @@ def compile_model(
 
     if shutil.which("g++") is None:
         raise HlsError("g++ was not found: the C simulation needs a C++ compiler (install g++).")
-    if project_dir.exists():  # a build that did not finish (no marker): start again
-        _remove_tree(project_dir)
     log: list[str] = []
+    build_dir = _cache.new_build_dir(project_dir.parent, key)
     try:
         progress.update(0.05, "Converting with hls4ml")
         hls_model = _convert(ready, config, project_dir, progress, log)
         progress.check_cancelled()
         progress.update(0.15, "Writing the HLS project")
+        hls_model.config.config["OutputDir"] = str(build_dir)  # written here, moved when complete
         with _captured_stdout(progress, log):
             try:
                 hls_model.write()
             except Exception as exc:
                 raise _conversion_error(exc, name_map, ready) from exc
+        original_script = _cache.point_weights_to(build_dir, project_dir)
         progress.check_cancelled()
         stamp = str(hls_model.config.get_config_value("Stamp"))
-        lib_path = project_dir / "firmware" / f"{config.settings.project_name}-{stamp}.so"
+        lib_rel = f"firmware/{config.settings.project_name}-{stamp}.so"
         progress.update(0.25, "Compiling the C simulation with g++")
         t_build = time.perf_counter()
-        _run_build_script(project_dir, progress.sub(0.25, 0.95), log)
+        _run_build_script(build_dir, progress.sub(0.25, 0.95), log)
         build_seconds = time.perf_counter() - t_build
-        if not lib_path.exists():
+        (build_dir / "build_lib.sh").write_text(original_script, encoding="utf-8")
+        if not (build_dir / lib_rel).exists():
             raise HlsError(
-                f"g++ finished but the library {lib_path.name} is missing.\n" + "\n".join(log[-20:])
+                f"g++ finished but the library {Path(lib_rel).name} is missing.\n" + "\n".join(log[-20:])
             )
         progress.update(0.96, "Loading the C simulation library")
-        _load_library(hls_model, lib_path)
-        (project_dir / BUILD_LOG).write_text("\n".join(log) + "\n", encoding="utf-8")
-        _write_marker(
-            project_dir,
+        (build_dir / BUILD_LOG).write_text("\n".join(log) + "\n", encoding="utf-8")
+        lib_sha = _cache.file_sha256(build_dir / lib_rel)
+        _cache.register_library(lib_sha, _cache.weights_digest(build_dir), project_dir)
+        _cache.write_marker(
+            build_dir,
             {
                 "format": CACHE_FORMAT,
                 "key": key,
                 "stamp": stamp,
-                "lib": str(lib_path.relative_to(project_dir)),
+                "lib": lib_rel,
+                "lib_sha256": lib_sha,
                 "project_dir": str(project_dir),
                 "hls4ml_version": hls4ml.__version__,
                 "build_seconds": build_seconds,
@@ -358,8 +363,18 @@ def compile_model(
                 "settings": config.settings.to_dict(),
             },
         )
+        if not _cache.publish(build_dir, project_dir, progress):
+            stamp = _read_marker(project_dir)["stamp"]  # theirs: same key, same project
+            lib_rel = f"firmware/{config.settings.project_name}-{stamp}.so"
+        hls_model.config.config["OutputDir"] = str(project_dir)
+        hls_model.config.config["Stamp"] = stamp
+        lib_path = project_dir / lib_rel
+        lib, why = _cache.load_trusted_library(lib_path, project_dir)
+        if lib is None:
+            raise HlsError(f"The C simulation just compiled in {project_dir} cannot be used: {why}")
+        hls_model._top_function_lib = lib
     except BaseException:
-        _remove_tree(project_dir)
+        _remove_tree(build_dir)
         raise
     progress.update(1.0, f"Compiled in {time.perf_counter() - t0:.1f} s")
     return CompiledModel(
@@ -460,16 +475,6 @@ def _run_build_script(project_dir: Path, progress: Progress, log: list[str]) -> 
         ) from exc
 
 
-def _load_library(hls_model, lib_path: Path) -> None:
-    """What ``ModelGraph._compile`` does after the build: load the library into the model."""
-    if not lib_path.exists():
-        raise HlsError(f"The compiled C simulation {lib_path} is missing.")
-    try:
-        hls_model._top_function_lib = ctypes.cdll.LoadLibrary(str(lib_path))
-    except OSError as exc:
-        raise HlsError(f"The compiled C simulation {lib_path.name} cannot be loaded: {exc}") from exc
-
-
 @contextlib.contextmanager
 def _captured_stdout(progress: Progress, log: list[str] | None = None) -> Iterator[None]:
     """hls4ml prints its progress; send it to the job log instead of the terminal."""
@@ -512,36 +517,8 @@ def _keras_outputs(ready) -> dict[str, list[str]]:
     return out
 
 
-def _read_marker(project_dir: Path) -> dict[str, Any] | None:
-    marker = project_dir / MARKER
-    if not marker.exists():
-        return None
-    try:
-        data = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    ok = (
-        data.get("format") == CACHE_FORMAT
-        and data.get("project_dir") == str(project_dir)  # the library has this path compiled in
-        and (project_dir / str(data.get("lib", ""))).is_file()
-        and (project_dir / "firmware" / "weights").is_dir()
-    )
-    return data if ok else None
-
-
-def _write_marker(project_dir: Path, data: dict[str, Any]) -> None:
-    tmp = project_dir / f".{MARKER}.{uuid.uuid4().hex}.tmp"
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    tmp.replace(project_dir / MARKER)
-
-
-def _remove_tree(path: Path) -> None:
-    """Remove a project folder; a killed g++ may still be closing files, so try a few times."""
-    for _ in range(10):
-        shutil.rmtree(path, ignore_errors=True)
-        if not path.exists():
-            return
-        time.sleep(0.2)
+_read_marker = _cache.read_marker
+_remove_tree = _cache.remove_tree
 
 
 # --- C simulation ------------------------------------------------------------------------------

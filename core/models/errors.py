@@ -28,6 +28,8 @@ class ModelLoadError(TrigLabError):
         self.reason = reason
         self.hint = hint
         message = f"Cannot load model '{self.path}': {reason}"
+        if hint and not reason.rstrip().endswith((".", "!", "?", ":")):
+            message += "."  # the CLI prints reason and hint on one line
         if hint:
             message += f"\n{hint}"
         super().__init__(message)

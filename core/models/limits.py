@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from core.models.wrappers import WRAPPER_CLASSES
+
 DEFAULT_MAX_PARAMS = 50_000_000
 """Parameters a model may declare (50 M float32 = 200 MB) unless the user raises the limit."""
 MAX_CONFIG_BYTES = 64 * 2**20
@@ -39,10 +41,9 @@ MAX_PARAMS_HINT = (
 )
 
 Shape = tuple[int | None, ...] | None
-# tfmot training wrappers (the same names as core.models.wrappers.WRAPPER_CLASSES, plus the
-# QuantizeAnnotate marker): counted twice, for the masks, cluster indices or quantizer ranges.
-_WRAPPERS = frozenset({"PruneLowMagnitude", "ClusterWeights", "ClusterWeightsRNN", "ClusterWeightsMHA",
-                       "QuantizeWrapper", "QuantizeWrapperV2", "QuantizeAnnotate"})  # fmt: skip
+# tfmot training wrappers (plus the QuantizeAnnotate marker): counted twice, for the masks,
+# cluster indices or quantizer ranges.
+_WRAPPERS = WRAPPER_CLASSES | {"QuantizeAnnotate"}
 _CONTAINERS = ("Sequential", "Functional", "Model")
 _RNN_GATES = {"SimpleRNN": 1, "QSimpleRNN": 1, "LSTM": 4, "QLSTM": 4, "GRU": 3, "QGRU": 3}
 

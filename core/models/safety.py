@@ -130,7 +130,7 @@ def check_declared_size(path: Path, config: Any, max_params: int = DEFAULT_MAX_P
             path,
             f"it declares {total:,} parameters (about {_gigabytes(4 * total)} of float32 weights), above "
             f"the limit of {max_params:,}; the largest is layer '{big.layer}' ({big.class_name}) with "
-            f"{big.params:,}",
+            f"{big.params:,}.",
             f"If the file is what you expect, {MAX_PARAMS_HINT}.",
         )
     return total
@@ -441,19 +441,24 @@ def _objects(config: Any) -> Iterator[tuple[dict[str, Any], str, str | None]]:
 
     Iterative: a deeply nested file cannot exhaust Python's recursion limit here.
     """
-    stack: list[tuple[Any, str | None]] = [(config, None)]
+    # (node, enclosing layer's name, whether node is an item of a model's "layers" list)
+    stack: list[tuple[Any, str | None, bool]] = [(config, None, False)]
     while stack:
-        node, layer = stack.pop()
+        node, layer, listed = stack.pop()
         if isinstance(node, list):
-            stack.extend((item, layer) for item in reversed(node))
+            stack.extend((item, layer, listed) for item in reversed(node))
             continue
         if not isinstance(node, dict):
             continue
         class_name = node.get("class_name")
         if isinstance(class_name, str):
-            layer = _layer_name(node) or layer
+            layer = _layer_name(node, listed) or layer
             yield node, class_name, layer
-        stack.extend((v, layer) for v in reversed(list(node.values())) if isinstance(v, (dict, list)))
+        stack.extend(
+            (v, layer, key == "layers")
+            for key, v in reversed(list(node.items()))
+            if isinstance(v, (dict, list))
+        )
 
 
 def _user_registered() -> set[str]:
@@ -531,9 +536,9 @@ def _pseudo_name(node: dict[str, Any]) -> str:
     return str(config.get("op") or config.get("name") or "?")
 
 
-def _layer_name(node: dict[str, Any]) -> str | None:
+def _layer_name(node: dict[str, Any], listed: bool = False) -> str | None:
     config = node.get("config")
-    if "inbound_nodes" in node or (isinstance(config, dict) and "trainable" in config):
+    if listed or "inbound_nodes" in node or (isinstance(config, dict) and "trainable" in config):
         name = node.get("name") or (config.get("name") if isinstance(config, dict) else None)
         return name if isinstance(name, str) else None
     return None

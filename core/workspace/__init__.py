@@ -4,6 +4,7 @@ Layout::
 
     WS/
       triglab.json     manifest (versioned schema, written atomically)
+      triglab.lock     the lock every change of the manifest holds (flock; empty file)
       variants/        one model file per variant (.h5 by default)
       data/            cached generated datasets (e.g. muon_rpc)
       jobs/            job logs
@@ -11,28 +12,61 @@ Layout::
 
 A variant is never overwritten: compression, training and distillation create new variants
 whose ``parent`` names the one they came from.
+
+Several commands may work on one workspace at once (two terminals, the app and a terminal).
+Every change of the manifest is a read-modify-write under an exclusive lock on ``triglab.lock``
+(:meth:`Workspace.transaction`): lock, re-read the manifest, merge in only this object's own
+changes, write, unlock. New names and file names are allocated inside the lock; long work
+(training, g++) never holds it. After each change the object shows the workspace as it is on disk,
+variants added by other commands included (:attr:`Workspace.added` lists the ones *this* object
+added). See :mod:`core.workspace.manifest` for what a manifest may contain and
+:mod:`core.workspace.files` for what is cleaned up when a workspace is opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
 import re
-import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import TrigLabError
-from core.atomic import atomic_write_bytes, atomic_write_text  # noqa: F401  (re-exported)
+from core.atomic import (  # noqa: F401  (atomic_write_bytes re-exported)
+    FileLock,
+    LockTimeout,
+    atomic_write_bytes,
+    atomic_write_text,
+    describe_os_error,
+    temp_name,
+)
+from core.workspace.files import clean_leftovers, remove_inside
+from core.workspace.manifest import (
+    FOLDERS,
+    LOCK,
+    MANIFEST,
+    SCHEMA_VERSION,
+    WorkspaceError,
+    WorkspaceWriteError,
+    confined_path,
+    json_default,
+    merge_states,
+    parse_manifest,
+    read_manifest,
+)
 
-SCHEMA_VERSION = 1
-MANIFEST = "triglab.json"
-
-
-class WorkspaceError(TrigLabError):
-    """A workspace that cannot be opened or changed as asked."""
+__all__ = [
+    "MANIFEST",
+    "SCHEMA_VERSION",
+    "Variant",
+    "Workspace",
+    "WorkspaceError",
+    "WorkspaceWriteError",
+    "atomic_write_bytes",
+]
 
 
 def _now() -> str:
@@ -78,17 +112,30 @@ class Variant:
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\- ]{0,79}$")
 
 
+def _file_stem(name: str) -> str:
+    # File names stay well below the 255-byte limit (temporary names add ~25 characters).
+    return re.sub(r"[^A-Za-z0-9_.+\-]", "_", name).lstrip(".")[:120] or "variant"
+
+
 class Workspace:
     """A TrigLab workspace folder. Use :meth:`create` or :meth:`open`."""
 
     def __init__(self, root: Path, manifest: dict[str, Any]) -> None:
         self.root = Path(root)
-        self.variants: dict[str, Variant] = {
-            v["name"]: Variant.from_dict(v) for v in manifest.get("variants", [])
-        }
-        self.ui: dict[str, Any] = dict(manifest.get("ui", {}))
-        self.created: str = manifest.get("created", _now())
-        self.title: str = manifest.get("title", self.root.name)
+        self.variants: dict[str, Variant] = {}
+        self.ui: dict[str, Any] = {}
+        self.created: str = manifest.get("created") or _now()
+        self.title: str = manifest.get("title") or self.root.name
+        #: Names of the variants this object added (other commands may add more meanwhile).
+        self.added: list[str] = []
+        #: Leftovers of killed runs removed when the workspace was opened (relative paths).
+        self.cleaned: list[str] = []
+        self._lock = FileLock(self.root / LOCK)
+        self._undo: list[Callable[[], None]] = []
+        self._commit: list[Callable[[], None]] = []
+        state = _state_of_manifest(manifest)
+        self._apply(state)
+        self._base = state  # the manifest on disk when this object last read or wrote it
 
     # --- open / create ---------------------------------------------------------------------
     @classmethod
@@ -99,38 +146,57 @@ class Workspace:
             return cls.open(root)
         if root.exists() and not root.is_dir():
             raise WorkspaceError(f"Cannot create a workspace at '{root}': it is a file")
-        for sub in ("variants", "data", "jobs", "hls"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
+        try:
+            for sub in FOLDERS:
+                (root / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceWriteError(
+                f"Cannot create a workspace at '{root}': {describe_os_error(exc)}"
+            ) from exc
         ws = cls(root, {"title": title or root.name, "created": _now()})
-        ws.save()
-        return ws
+        with ws._locked("create"):
+            raced = (root / MANIFEST).exists()  # another command created it meanwhile
+            if not raced:
+                ws._write(ws._state())
+        return cls.open(root) if raced else ws
 
     @classmethod
     def open(cls, root: str | os.PathLike) -> Workspace:
-        """Open an existing workspace; every variant and its metrics come back."""
+        """Open an existing workspace; every variant and its metrics come back.
+
+        Holding the lock (when the folder is writable) it also removes what killed runs left
+        behind (see :mod:`core.workspace.files`); ``cleaned`` lists it.
+
+        Raises:
+            WorkspaceError: not a workspace, an unreadable or malformed manifest (one line saying
+                what and where), a path field leaving the workspace, a newer schema.
+        """
         root = Path(root)
-        path = root / MANIFEST
-        if not path.exists():
+        if not (root / MANIFEST).exists():
             raise WorkspaceError(f"'{root}' is not a TrigLab workspace (no {MANIFEST})")
+        manifest = read_manifest(root)  # a bad manifest is refused before anything is created
+        for sub in FOLDERS:
+            with contextlib.suppress(OSError):  # a read-only workspace can still be read
+                (root / sub).mkdir(exist_ok=True)
+        lock = FileLock(root / LOCK, timeout=30.0)
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise WorkspaceError(f"Cannot read workspace manifest '{path}': {exc}") from exc
-        if not isinstance(manifest, dict) or manifest.get("app") != "triglab":
-            raise WorkspaceError(f"'{path}' is not a TrigLab workspace manifest")
-        schema = manifest.get("schema", 0)
-        if schema > SCHEMA_VERSION:
-            raise WorkspaceError(
-                f"Workspace '{root}' was written by a newer TrigLab (schema {schema} > {SCHEMA_VERSION}); "
-                "update TrigLab to open it"
-            )
-        for sub in ("variants", "data", "jobs", "hls"):
-            (root / sub).mkdir(exist_ok=True)
-        return cls(root, manifest)
+            with lock.hold():
+                ws = cls(root, read_manifest(root))
+                ws.cleaned = clean_leftovers(root, ws._referenced())
+                return ws
+        except (OSError, LockTimeout):
+            # Read-only folder (no lock file can be made) or a lock held for long: read without
+            # it (writes are atomic, so the manifest is whole) and leave the clean-up for later.
+            return cls(root, manifest)
 
     @classmethod
     def open_or_create(cls, root: str | os.PathLike) -> Workspace:
         return cls.open(root) if (Path(root) / MANIFEST).exists() else cls.create(root)
+
+    def reload(self) -> None:
+        """Bring this object up to date with the disk (keeping its unsaved changes)."""
+        with self.transaction():
+            pass
 
     # --- folders ---------------------------------------------------------------------------
     @property
@@ -151,19 +217,131 @@ class Workspace:
 
     # --- persistence -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "app": "triglab",
-            "schema": SCHEMA_VERSION,
-            "title": self.title,
-            "created": self.created,
-            "saved": _now(),
-            "variants": [v.to_dict() for v in self.variants.values()],
-            "ui": self.ui,
-        }
+        return _manifest_of_state(self._state())
 
     def save(self) -> None:
-        """Write the manifest atomically."""
-        atomic_write_text(self.root / MANIFEST, json.dumps(self.to_dict(), indent=2, default=_json_default))
+        """Write the manifest: this object's changes merged with the disk's, under the lock.
+
+        Raises:
+            WorkspaceError: the folder is read-only, the disk is full, or the manifest on disk
+                became unreadable; the manifest on disk is unchanged.
+        """
+        with self.transaction():
+            pass
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Workspace]:
+        """Change the workspace as one step that no other command can interleave with.
+
+        Locks the workspace, merges the manifest on disk into this object (keeping its own
+        unsaved changes), yields it for changes, writes the manifest and unlocks. If the block
+        raises, or the write fails, the object's changes made in the block are undone and the
+        manifest on disk is left as it was. Nested transactions join the outer one.
+
+        Example::
+
+            with ws.transaction():
+                ws["a"].metrics["x"] = 1.0
+                ws["b"].notes = "checked"
+        """
+        with self._locked("save"):
+            if self._lock.depth > 1:
+                yield self
+                return
+            theirs = self._read_state()
+            before = merge_states(self._base, self._state(), theirs)
+            self._apply(before)
+            self._base = theirs
+            self._undo, self._commit = [], []
+            try:
+                yield self
+                after = self._state()
+                if after != theirs or not (self.root / MANIFEST).exists():
+                    self._write(after)
+                self._base = after
+            except BaseException:
+                self._apply(before)
+                for undo in reversed(self._undo):
+                    with contextlib.suppress(Exception):
+                        undo()
+                raise
+            finally:
+                commit, self._undo, self._commit = self._commit, [], []
+            for fn in commit:
+                fn()
+
+    @contextlib.contextmanager
+    def _locked(self, doing: str) -> Iterator[None]:
+        try:
+            with self._lock.hold():
+                yield
+        except LockTimeout as exc:
+            raise WorkspaceWriteError(
+                f"Cannot {doing} workspace '{self.root}': another TrigLab command has kept it locked "
+                f"for {self._lock.timeout:g} s ({LOCK}); try again when it has finished"
+            ) from exc
+        except OSError as exc:
+            if exc.filename is not None and Path(exc.filename).name == LOCK:
+                raise WorkspaceWriteError(
+                    f"Cannot {doing} workspace '{self.root}': {describe_os_error(exc)} "
+                    f"({LOCK} cannot be opened); nothing was changed"
+                ) from exc
+            raise
+
+    def _read_state(self) -> dict[str, Any]:
+        if not (self.root / MANIFEST).exists():
+            return self._base
+        return _state_of_manifest(read_manifest(self.root))
+
+    def _write(self, state: dict[str, Any]) -> None:
+        manifest = _manifest_of_state(state)
+        parse_manifest(manifest, self.root)  # never write what the next open would refuse
+        text = json.dumps(manifest, indent=2, default=json_default)
+        try:
+            atomic_write_text(self.root / MANIFEST, text)
+        except OSError as exc:
+            raise WorkspaceWriteError(
+                f"Cannot save workspace '{self.root}': {describe_os_error(exc)}. "
+                f"The manifest {MANIFEST} was left as it was."
+            ) from exc
+
+    def _state(self) -> dict[str, Any]:
+        """This object as plain JSON values (what the manifest would hold)."""
+        state = {
+            "title": self.title,
+            "created": self.created,
+            "ui": self.ui,
+            "variants": {n: v.to_dict() for n, v in self.variants.items()},
+        }
+        return json.loads(json.dumps(state, default=json_default))
+
+    def _apply(self, state: dict[str, Any]) -> None:
+        """Make this object show ``state``, keeping the identity of its Variant objects and dicts."""
+        self.title = state.get("title") or self.root.name
+        self.created = state.get("created") or self.created
+        _replace_dict(self.ui, state.get("ui", {}))
+        new: dict[str, Variant] = {}
+        for name, d in state["variants"].items():
+            fresh = Variant.from_dict(d)
+            old = self.variants.get(name)
+            if old is None:
+                new[name] = fresh
+                continue
+            for f in Variant.__dataclass_fields__:
+                value = getattr(fresh, f)
+                if isinstance(value, dict) and isinstance(getattr(old, f), dict):
+                    _replace_dict(getattr(old, f), value)
+                else:
+                    setattr(old, f, value)
+            new[name] = old
+        self.variants = new
+
+    def _referenced(self) -> list[str]:
+        out = []
+        for v in self.variants.values():
+            out.append(v.file)
+            out += [a for a in dict(v.params.get("artifacts") or {}).values() if isinstance(a, str)]
+        return out
 
     # --- variants --------------------------------------------------------------------------
     def __contains__(self, name: str) -> bool:
@@ -179,7 +357,11 @@ class Workspace:
             ) from None
 
     def unique_name(self, base: str) -> str:
-        """``base``, or ``base-2``, ``base-3``... whichever is free."""
+        """``base``, or ``base-2``, ``base-3``... whichever is free.
+
+        Only a hint outside a transaction: another command may take the name before this one
+        registers it (:meth:`add_variant` allocates under the lock).
+        """
         base = re.sub(r"[^A-Za-z0-9_.+\- ]", "_", base).strip() or "variant"
         if base not in self.variants:
             return base
@@ -189,7 +371,12 @@ class Workspace:
         return f"{base}-{i}"
 
     def path_of(self, name: str) -> Path:
-        return self.root / self[name].file
+        """The variant's model file, checked to be inside the workspace (links followed).
+
+        Raises:
+            WorkspaceError: no such variant, or its file leaves the workspace.
+        """
+        return confined_path(self.root, self[name].file, f"Variant '{name}' field 'file'")
 
     def add_variant(
         self,
@@ -203,35 +390,68 @@ class Workspace:
         dataset: str | None = None,
         fmt: str = "h5",
     ) -> Variant:
-        """Save ``model`` as a new variant (the name is made unique) and persist the manifest."""
+        """Save ``model`` as a new variant and register it (the name is made unique).
+
+        The model is written to a temporary file first (outside the lock: it may take a while);
+        then, under the lock, the name and the file name are allocated, the file is moved into
+        place and the manifest is written. Two commands adding variants at once both keep theirs.
+
+        Raises:
+            WorkspaceError: the parent does not exist, or the manifest cannot be written (then
+                nothing of the new variant is left on disk).
+            core.models.ModelSaveError: the model cannot be saved.
+        """
         from core.models import save_model
 
         if parent is not None and parent not in self.variants:
             raise WorkspaceError(f"Parent variant '{parent}' does not exist")
-        name = self.unique_name(name)
-        fname = re.sub(r"[^A-Za-z0-9_.+\-]", "_", name)
-        rel = f"variants/{fname}.{fmt}"
-        n = 2
-        while (self.root / rel).exists():
-            rel = f"variants/{fname}_{n}.{fmt}"
-            n += 1
-        save_model(model, self.root / rel)
-        if parent is not None:  # written here from the parent's model: trusted if the user trusted it
-            from core.models import trust
+        staged = self.variants_dir / temp_name(_file_stem(name), f".{fmt}")
+        try:
+            save_model(model, staged)
+            with self.transaction():
+                if parent is not None and parent not in self.variants:
+                    raise WorkspaceError(f"Parent variant '{parent}' was deleted meanwhile")
+                vname = self.unique_name(name)
+                rel = self._claim_file(staged, _file_stem(vname), fmt)
+                v = Variant(
+                    name=vname,
+                    file=rel,
+                    parent=parent,
+                    operation=operation,
+                    params=dict(params or {}),
+                    metrics=dict(metrics or {}),
+                    dataset=dataset,
+                )
+                self.variants[vname] = v
+            if parent is not None:  # written here from the parent's model: trusted if the user trusted it
+                from core.models import trust
 
-            trust.inherit(self.path_of(parent), self.root / rel, within=self.root)
-        v = Variant(
-            name=name,
-            file=rel,
-            parent=parent,
-            operation=operation,
-            params=dict(params or {}),
-            metrics=dict(metrics or {}),
-            dataset=dataset,
-        )
-        self.variants[name] = v
-        self.save()
+                trust.inherit(self.path_of(parent), self.root / v.file, within=self.root)
+        finally:
+            with contextlib.suppress(OSError):
+                staged.unlink()
+        self.added.append(v.name)
         return v
+
+    def _claim_file(self, staged: Path, stem: str, fmt: str) -> str:
+        """Move ``staged`` to a free ``variants/<stem>[_n].<fmt>`` (under the lock); its path."""
+        n = 1
+        while True:
+            rel = f"variants/{stem}.{fmt}" if n == 1 else f"variants/{stem}_{n}.{fmt}"
+            dest = self.root / rel
+            try:
+                # O_EXCL reserves the name even against a writer that does not take the lock.
+                os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644))
+            except FileExistsError:
+                n += 1
+                continue
+            try:
+                os.replace(staged, dest)
+            except OSError:
+                dest.unlink(missing_ok=True)
+                raise
+            self._undo.append(lambda r=rel: remove_inside(self.root, r))
+            return rel
 
     def load_model(self, name: str):
         """Load the variant's Keras model (QKeras layers included)."""
@@ -242,49 +462,67 @@ class Workspace:
         return load_model(self.path_of(name))
 
     def update_metrics(self, name: str, metrics: dict[str, Any]) -> None:
-        self[name].metrics.update(metrics)
-        self.save()
+        """Add or replace measured numbers of a variant (other metrics are kept)."""
+        with self.transaction():
+            self[name].metrics.update(metrics)
+
+    def update_params(self, name: str, params: dict[str, Any]) -> None:
+        """Add or replace entries of a variant's ``params`` (e.g. its ``artifacts``)."""
+        with self.transaction():
+            self[name].params.update(params)
 
     def rename(self, old: str, new: str) -> Variant:
         """Rename a variant; children keep pointing at it. The model file keeps its name."""
-        v = self[old]
         new = new.strip()
-        if new == old:
-            return v
         if not _NAME_RE.match(new):
             raise WorkspaceError(
                 f"'{new}' is not a valid variant name (letters, digits, space, '_.+-'; at most 80 characters)"
             )
-        if new in self.variants:
-            raise WorkspaceError(f"A variant named '{new}' already exists")
-        self.variants = {(new if k == old else k): val for k, val in self.variants.items()}
-        v.name = new
-        for child in self.variants.values():
-            if child.parent == old:
-                child.parent = new
-        if self.ui.get("selected_variant") == old:
-            self.ui["selected_variant"] = new
-        self.save()
+        with self.transaction():
+            v = self[old]
+            if new == old:
+                return v
+            if new in self.variants:
+                raise WorkspaceError(f"A variant named '{new}' already exists")
+            self.variants = {(new if k == old else k): val for k, val in self.variants.items()}
+            v.name = new
+            for child in self.variants.values():
+                if child.parent == old:
+                    child.parent = new
+            if self.ui.get("selected_variant") == old:
+                self.ui["selected_variant"] = new
         return v
 
-    def delete(self, name: str) -> None:
-        """Delete a variant and its file. Its children are re-attached to its parent."""
-        v = self[name]
-        for child in self.variants.values():
-            if child.parent == name:
-                child.parent = v.parent
-                child.params.setdefault("lineage_note", f"derived from deleted variant '{name}'")
-        del self.variants[name]
-        if self.ui.get("selected_variant") == name:
-            self.ui.pop("selected_variant")
-        self.save()
-        files = [v.file, *dict(v.params.get("artifacts") or {}).values()]
-        for rel in files:
-            path = self.root / rel
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+    def delete(self, name: str) -> list[str]:
+        """Delete a variant and its files. Its children are re-attached to its parent.
+
+        Only files inside the workspace's folders are removed, never through a symbolic link
+        and never one that another variant still uses.
+
+        Returns:
+            The files that were kept for those reasons (relative paths as in the manifest).
+        """
+        kept: list[str] = []
+        with self.transaction():
+            v = self[name]
+            for child in self.variants.values():
+                if child.parent == name:
+                    child.parent = v.parent
+                    child.params.setdefault("lineage_note", f"derived from deleted variant '{name}'")
+            del self.variants[name]
+            if self.ui.get("selected_variant") == name:
+                self.ui.pop("selected_variant")
+            in_use = set(self._referenced())
+            files = [v.file, *dict(v.params.get("artifacts") or {}).values()]
+
+            def remove_files() -> None:  # after the manifest is written, still under the lock
+                for rel in files:
+                    if rel in in_use or not remove_inside(self.root, rel):
+                        if rel in in_use or _exists_lexically(self.root, rel):
+                            kept.append(rel)
+
+            self._commit.append(remove_files)
+        return kept
 
     def children(self, name: str | None) -> list[Variant]:
         """Variants whose parent is ``name`` (``None``: the roots)."""
@@ -301,18 +539,32 @@ class Workspace:
         return chain[::-1]
 
 
-def _json_default(obj: Any):
-    try:
-        import numpy as np
+def _exists_lexically(root: Path, rel: Any) -> bool:
+    if not isinstance(rel, str) or os.path.isabs(rel) or ".." in Path(rel).parts:
+        return False
+    return os.path.lexists(root / rel)
 
-        if isinstance(obj, np.generic):
-            return obj.item()
-        if isinstance(obj, np.ndarray):
-            return obj.tolist()
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(obj, (set, tuple)):
-        return list(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+def _state_of_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
+    state = {k: manifest[k] for k in ("title", "created") if manifest.get(k) is not None}
+    state["ui"] = dict(manifest.get("ui") or {})
+    state["variants"] = {v["name"]: Variant.from_dict(v).to_dict() for v in manifest.get("variants", [])}
+    return json.loads(json.dumps(state, default=json_default))
+
+
+def _manifest_of_state(state: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "app": "triglab",
+        "schema": SCHEMA_VERSION,
+        "title": state.get("title"),
+        "created": state.get("created"),
+        "saved": _now(),
+        "variants": list(state["variants"].values()),
+        "ui": state.get("ui", {}),
+    }
+
+
+def _replace_dict(target: dict, source: dict) -> None:
+    if target != source:
+        target.clear()
+        target.update(source)

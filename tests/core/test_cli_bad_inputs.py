@@ -99,8 +99,6 @@ def _null_variant(m):
     m["variants"].append(None)
 
 
-WS_FIX = pytest.mark.xfail(strict=False, reason="fixed on h-ws (core/workspace validates the manifest)")
-
 # (id, command with {ws} / {bad} / {new} placeholders, manifest change or None, marks)
 ROWS = [
     ("data-wrong-shape", "train --variant handson_cnn --data {bad}/wrong_shape.npz --epochs 1 --out {ws}"),
@@ -162,22 +160,15 @@ ROWS = [
     ("import-missing-model", "import {ws} {bad}/missing.h5"),
     ("import-missing-model-new-ws", "import {new} {bad}/missing.h5"),
     ("unknown-option", "workspace {ws} --bogus"),
-    pytest.param(
-        "manifest-schema-text", "workspace {ws}", _schema_text, marks=WS_FIX, id="manifest-schema-text"
-    ),
-    pytest.param(
-        "manifest-variants-text", "workspace {ws}", _variants_text, marks=WS_FIX, id="manifest-variants-text"
-    ),
+    pytest.param("manifest-schema-text", "workspace {ws}", _schema_text, id="manifest-schema-text"),
+    pytest.param("manifest-variants-text", "workspace {ws}", _variants_text, id="manifest-variants-text"),
     pytest.param(
         "manifest-variant-without-file",
         "workspace {ws}",
         _variant_without_file,
-        marks=WS_FIX,
         id="manifest-no-file",
     ),
-    pytest.param(
-        "manifest-null-variant", "workspace {ws}", _null_variant, marks=WS_FIX, id="manifest-null-variant"
-    ),
+    pytest.param("manifest-null-variant", "workspace {ws}", _null_variant, id="manifest-null-variant"),
 ]
 ROWS = [r if hasattr(r, "values") else pytest.param(*r, None, id=r[0]) for r in ROWS]
 

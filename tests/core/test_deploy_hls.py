@@ -154,10 +154,13 @@ def test_emulator_build_is_cached_and_refuses_foreign_executables(ws, tmp_path):
     )
     assert again.path == art.path and any("already built" in line for line in progress.lines)
     assert not any(line.startswith("$ g++") for line in progress.lines)
-    # A copy elsewhere was not built by TrigLab there: it is not run.
+    # An executable whose bytes TrigLab did not build (here: a copy someone changed) is not run;
+    # the registry holds digests of what we built, so an identical copy would be run.
     copy = tmp_path / "copy"
     shutil.copytree(Path(art.files["build_package"]).parent, copy)
     foreign = hk._artifact("emulator-hls", "student-4bit", copy, {"interface": art.info["interface"]})
+    with open(foreign.path, "ab") as fh:
+        fh.write(b"\0planted")
     with pytest.raises(DeployError, match="not built by TrigLab"):
         get_target("emulator-hls").runner(foreign)
     with get_target("emulator-hls").runner(art) as runner, pytest.raises(DeployError, match="384 values"):

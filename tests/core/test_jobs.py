@@ -1,6 +1,10 @@
+import os
+import signal
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +67,39 @@ def test_missing_command_is_a_clear_error():
 
     with pytest.raises(TrigLabError, match="not found"):
         run_subprocess(["definitely-not-a-tool-xyz"], Progress())
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its parent to reap it counts as dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_ctrl_c_kills_the_tool_and_its_children(tmp_path):
+    """A CLI-like script runs ``sh`` with two ``sleep`` children; SIGINT to it kills all three."""
+    pids = tmp_path / "pids"
+    script = tmp_path / "cli.py"
+    script.write_text(
+        "from core.jobs import Progress, run_subprocess\n"
+        f"run_subprocess(['sh', '-c', 'sleep 30 & echo $! >> {pids}; sleep 30 & echo $! >> {pids}; "
+        f"echo $$ >> {pids}; wait'], Progress())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen([sys.executable, str(script)], env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (pids.exists() and len(pids.read_text().split()) == 3):
+        assert proc.poll() is None and time.monotonic() < deadline, "the tool did not start"
+        time.sleep(0.05)
+    children = [int(p) for p in pids.read_text().split()]
+    assert all(_alive(p) for p in children)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    for _ in range(100):  # SIGKILLed processes vanish as soon as the kernel has reaped them
+        if not any(_alive(p) for p in children):
+            break
+        time.sleep(0.05)
+    assert not [p for p in children if _alive(p)]
