@@ -43,7 +43,7 @@ STATUS_COLOR = {"found": "#009E73", "partial": "#E69F00", "missing": "#D55E00"} 
 
 
 def _core(module: str, name: str):
-    """``core.deploy.<module>.<name>``, imported when used (run/package are written in parallel)."""
+    """``core.deploy.<module>.<name>``, imported when used (keeps TensorFlow out of start-up)."""
     return getattr(importlib.import_module(f"core.deploy.{module}"), name)
 
 
@@ -211,6 +211,7 @@ class DeployView(QWidget):
         super().showEvent(event)
         if self.discovery is None and self.discover_job is None:
             self.refresh()
+        self._show_stored_report()  # e.g. the run a walkthrough step just made
 
     def refresh(self):
         """Run discovery in the background (a light job: it starts at once, even during a training)."""
@@ -319,6 +320,22 @@ class DeployView(QWidget):
                 f"<b>{lv.name}</b> — data set: {ds or 'none (choose a variant with a data set)'}"
             )
         self._update_buttons()
+        self._show_stored_report()
+
+    def _show_stored_report(self) -> None:
+        """The selected variant's latest stored run (any target), unless a run is under way."""
+        if self.run_job is not None and self.run_job.is_active():
+            return
+        lv, ws = self.state.current, self.state.workspace
+        reports = _core("report", "load_reports")(ws, lv.name) if lv is not None and ws is not None else []
+        if reports:
+            last = reports[-1]
+            self.show_report(last)
+            self.status.setText(f"Last run of {lv.name} ({last.created}): {last.label}.")
+        else:
+            self.report = None
+            self.result_box.setTitle("Result")
+            self.result_text.setText("No run yet.")
 
     def _selection(self):
         lv, ws, target = self.state.current, self.state.workspace, self.target_combo.currentData()

@@ -245,3 +245,32 @@ def test_imported_results_from_the_lab_server_and_a_missing_package_module(
     monkeypatch.setitem(sys.modules, "core.deploy.package", None)  # a build without it
     assert view.import_results(str(tmp_path / "results.json")) is None
     assert "not available in this build" in view.status.text()
+
+
+def test_the_selected_variants_last_stored_run_is_shown(qtbot, view, demo_workspace):
+    """A run made elsewhere (a walkthrough step, the CLI) shows when the tab opens on its variant."""
+    from core.deploy.report import RunReport, model_digest, store_report
+
+    assert view.result_text.text() == "No run yet."
+    rep = RunReport(
+        target="emulator-dpu",
+        emulated=True,
+        device="emulator-dpu (emulated on CPU)",
+        label=f"emulator-dpu ({EMULATED_LABEL})",
+        variant="handson_cnn",
+        dataset="digits",
+        events=359,
+        batch_size=256,
+        throughput_eps=12345.0,
+        latency_p50_s=0.01,
+        latency_p99_s=0.02,
+        task_metrics={"accuracy": 0.9833},
+        extra={"model_sha256": model_digest(demo_workspace, "handson_cnn")},
+    )
+    store_report(demo_workspace, rep, np.zeros((359, 10), np.float32))
+    view.show()
+    assert view.result_title() == f"Result — emulator-dpu ({EMULATED_LABEL})"
+    assert "12,345 events/s" in view.result_text.text()
+    assert view.status.text().startswith("Last run of handson_cnn")
+    view.state.select_variant("handson_cnn-init")  # no run of its own
+    assert view.result_text.text() == "No run yet."
