@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -190,6 +191,7 @@ def run_package(root: Path, emulator: bool, xmodel: str | None = None) -> dict:
         "target": manifest["target"],
         "emulated": bool(emulator),
         "device": device,
+        "host": socket.gethostname(),  # the lab server: the import labels its numbers with it
         "batch_size": batch_size,
         "events": int(len(x)),
         "batch_seconds": seconds,

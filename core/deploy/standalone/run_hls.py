@@ -29,6 +29,7 @@ import argparse
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -201,6 +202,7 @@ def run_package(package: Path, emulator: bool = False, host=None, device_index: 
         "target": "emulator-hls" if emulated else manifest.get("target", "u50-hls"),
         "emulated": emulated,
         "device": device,
+        "host": socket.gethostname(),  # the lab server: the import labels its numbers with it
         "batch_size": batch,
         "events": int(len(x)),
         "batch_seconds": [float(s) for s in t["batch_seconds"]],
