@@ -8,6 +8,7 @@ and the lab-server round trip (package → standalone runner in a fresh process 
 from __future__ import annotations
 
 import json
+import socket
 import zipfile
 
 import numpy as np
@@ -213,6 +214,7 @@ def test_emulator_hls_is_bit_exact_and_its_package_imports_back_to_the_same_numb
     imported = import_results(ws, "dense", server_run(pkg, tmp_path, "--emulator"))
     assert imported.target == "emulator-hls" and imported.emulated and EMULATED_LABEL in imported.label
     assert imported.source.startswith("imported from")
+    assert f"on {socket.gethostname()}" in imported.label  # the server that ran it
     assert imported.agreement["csim"] == local.agreement["csim"]
     assert imported.agreement["keras"] == local.agreement["keras"]
     assert imported.task_metrics == local.task_metrics
