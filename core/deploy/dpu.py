@@ -30,7 +30,6 @@ import numpy as np
 from core.deploy import (
     EMULATED_LABEL,
     Artifact,
-    Availability,
     DeployError,
     Runner,
     RunOutput,
@@ -39,7 +38,6 @@ from core.deploy import (
 )
 from core.deploy import dpu_numpy as dn
 from core.deploy import dpu_vitis as vitis
-from core.deploy.discovery import target_availability
 from core.deploy.standalone import run_dpu
 from core.jobs import Progress, ensure_progress
 
@@ -206,9 +204,6 @@ class EmulatorDpuTarget(Target):
     emulated = True
     description = "DPU int8 as Vitis AI quantizes it (power-of-two scales), emulated in numpy"
 
-    def availability(self, discovery=None) -> Availability:
-        return target_availability(self.name, discovery)
-
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """Quantize the variant (pof2s, calibrated on its data) into ``out_dir/dpu_model.npz``.
 
@@ -256,9 +251,6 @@ class U50DpuTarget(Target):
     path = "dpu"
     emulated = False
     description = "Alveo U50 DPU (DPUCAHX8H, Vitis AI 3.0): xmodel run through VART"
-
-    def availability(self, discovery=None) -> Availability:
-        return target_availability(self.name, discovery)
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """The dpu model, then the xmodel when Vitis AI is here, otherwise a build package.

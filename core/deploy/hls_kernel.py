@@ -34,7 +34,6 @@ import numpy as np
 from core.deploy import (
     EMULATED_LABEL,
     Artifact,
-    Availability,
     DeployError,
     Runner,
     RunOutput,
@@ -42,7 +41,6 @@ from core.deploy import (
     register_target,
 )
 from core.deploy import hls_sources as src
-from core.deploy.discovery import target_availability
 from core.deploy.standalone import run_hls
 from core.hls import cache
 from core.jobs import Progress, SubprocessError, ensure_progress, run_subprocess
@@ -430,9 +428,6 @@ class EmulatorHls(Target):
     emulated = True
     description = "hls4ml XRT kernel + host program, g++ build on this CPU (bit-exact with the C simulation)"
 
-    def availability(self, discovery=None) -> Availability:
-        return target_availability(self.name, discovery)
-
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """Compile the emulator executable for ``variant`` into ``out_dir`` (cached; a job)."""
         if shutil.which("g++") is None:
@@ -458,9 +453,6 @@ class U50Hls(Target):
     path = "hls"
     emulated = False
     description = "hls4ml XRT kernel on an Alveo U50 (v++ build, XRT host program)"
-
-    def availability(self, discovery=None) -> Availability:
-        return target_availability(self.name, discovery)
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """v++ -c / v++ -l into an xclbin, then the host against XRT (and the emulator); a job.

@@ -6,12 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from process_checks import cancel_while_the_tool_runs
 
 from core.deploy import DeployError, get_target
 from core.deploy import dpu_numpy as dn
@@ -350,17 +349,6 @@ def test_compile_runs_the_exact_command_and_streams_the_log(stand_in_tools, tmp_
         vitis.compile_xmodel(h5, FAKE / "arch.json", tmp_path / "out2", "x", progress=RecordingProgress())
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is dead for our purpose
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_cancel_kills_the_compiler_and_its_children(stand_in_tools, tmp_path, monkeypatch):
     pidfile = tmp_path / "pids"
     monkeypatch.setenv("TRIGLAB_STANDIN_SLEEP", "120")
@@ -368,28 +356,12 @@ def test_cancel_kills_the_compiler_and_its_children(stand_in_tools, tmp_path, mo
     h5 = tmp_path / "quantized.h5"
     h5.write_bytes(b"stand-in")
     progress = RecordingProgress()
-    outcome: dict[str, BaseException] = {}
-
-    def job():
-        try:
-            vitis.compile_xmodel(h5, FAKE / "arch.json", tmp_path / "out", "net", progress=progress)
-        except BaseException as exc:  # noqa: BLE001 - the test inspects it
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=job)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    tool_pid, child_pid = map(int, pidfile.read_text().split())
-    assert _alive(tool_pid) and _alive(child_pid)
-    progress.cancel()
-    thread.join(timeout=15)
-    assert not thread.is_alive() and isinstance(outcome.get("error"), Cancelled)
-    deadline = time.monotonic() + 5
-    while (_alive(tool_pid) or _alive(child_pid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(tool_pid) and not _alive(child_pid)
+    error = cancel_while_the_tool_runs(
+        lambda: vitis.compile_xmodel(h5, FAKE / "arch.json", tmp_path / "out", "net", progress=progress),
+        progress,
+        pidfile,
+    )
+    assert isinstance(error, Cancelled)
     assert not (tmp_path / "out" / "net.xmodel").exists()
 
 

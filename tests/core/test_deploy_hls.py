@@ -21,14 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from process_checks import alive
 
-pytest.importorskip("hls4ml")
-pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ builds the emulator")
-
-from core.deploy import DeployError, get_target  # noqa: E402
-from core.deploy import hls_kernel as hk  # noqa: E402
-from core.deploy import hls_sources as hs  # noqa: E402
-from core.jobs import Cancelled, Progress, RecordingProgress  # noqa: E402
+# hls4ml and g++ are required (make checks g++): no importorskip / skipif, a broken install fails.
+from core.deploy import DeployError, get_target
+from core.deploy import hls_kernel as hk
+from core.deploy import hls_sources as hs
+from core.jobs import Cancelled, Progress, RecordingProgress
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RUN_HLS = Path(hk.__file__).parent / "standalone" / "run_hls.py"
@@ -289,10 +288,10 @@ def test_u50_build_cancel_kills_the_stand_in_and_its_child(ws, tmp_path, fake_to
     assert isinstance(result.get("exc"), Cancelled)
     for pid in pids:
         for _ in range(50):
-            if not _alive(pid):
+            if not alive(pid):
                 break
             time.sleep(0.1)
-        assert not _alive(pid), f"process {pid} survived the cancel"
+        assert not alive(pid), f"process {pid} survived the cancel"
     assert not (tmp_path / "u50").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".u50.tmp")]
 
@@ -301,18 +300,6 @@ def _tools_without_xrt_check():
     t = hk.HlsTools(vpp=shutil.which("v++"), xrt_root="/nonexistent", xrt_include="/x", xrt_lib="/x")
     t.platforms = [hs.DEFAULT_U50_PLATFORM]
     return t
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie (exited, not yet reaped) is dead for our purpose
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except OSError:
-        return False
 
 
 def test_u50_build_failure_changes_nothing(ws, tmp_path, fake_tools, monkeypatch):

@@ -16,12 +16,12 @@ import json
 import os
 import shutil
 import sys
-import threading
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from process_checks import cancel_while_the_tool_runs
 
 from core.hls.errors import HlsError
 from core.hls.vendor import (
@@ -118,17 +118,6 @@ def on_path(monkeypatch):
         return bin_dir
 
     return set_path
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie waiting for a parent that never reaps it is dead for our purpose
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 # --- U50 and tool discovery ---------------------------------------------------------------------------
@@ -316,29 +305,10 @@ def test_cancel_kills_the_tool_and_its_children(project, stand_in, on_path, tmp_
     monkeypatch.setenv("TRIGLAB_STANDIN_SLEEP", "120")
     monkeypatch.setenv("TRIGLAB_STANDIN_PIDFILE", str(pidfile))
     progress = RecordingProgress()
-    outcome: dict[str, BaseException] = {}
-
-    def job():
-        try:
-            run_synthesis(prj, "Vitis", progress=progress)
-        except BaseException as exc:  # noqa: BLE001 - the test inspects it
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=job)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    tool_pid, child_pid = map(int, pidfile.read_text().split())
-    assert _alive(tool_pid) and _alive(child_pid)
-    progress.cancel()
-    thread.join(timeout=15)  # a hang guard, not a speed check (bench/bench_cancel.py measures it)
-    assert not thread.is_alive()
-    assert isinstance(outcome.get("error"), Cancelled)
-    deadline = time.monotonic() + 5
-    while (_alive(tool_pid) or _alive(child_pid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(tool_pid) and not _alive(child_pid)
+    error = cancel_while_the_tool_runs(
+        lambda: run_synthesis(prj, "Vitis", progress=progress), progress, pidfile
+    )
+    assert isinstance(error, Cancelled)
 
 
 # --- reports ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from process_checks import alive
 
 from core.jobs import Cancelled, Progress, RecordingProgress, SubprocessError, run_subprocess
 
@@ -69,15 +70,6 @@ def test_missing_command_is_a_clear_error():
         run_subprocess(["definitely-not-a-tool-xyz"], Progress())
 
 
-def _alive(pid: int) -> bool:
-    """Running (a zombie waiting for its parent to reap it counts as dead)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
 def test_ctrl_c_kills_the_tool_and_its_children(tmp_path):
     """A CLI-like script runs ``sh`` with two ``sleep`` children; SIGINT to it kills all three."""
     pids = tmp_path / "pids"
@@ -94,12 +86,12 @@ def test_ctrl_c_kills_the_tool_and_its_children(tmp_path):
         assert proc.poll() is None and time.monotonic() < deadline, "the tool did not start"
         time.sleep(0.05)
     children = [int(p) for p in pids.read_text().split()]
-    assert all(_alive(p) for p in children)
+    assert all(alive(p) for p in children)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode != 0 and "KeyboardInterrupt" in err
     for _ in range(100):  # SIGKILLed processes vanish as soon as the kernel has reaped them
-        if not any(_alive(p) for p in children):
+        if not any(alive(p) for p in children):
             break
         time.sleep(0.05)
-    assert not [p for p in children if _alive(p)]
+    assert not [p for p in children if alive(p)]
