@@ -250,7 +250,7 @@ class U50DpuTarget(Target):
 
     path = "dpu"
     emulated = False
-    description = "Alveo U50 DPU (DPUCAHX8H, Vitis AI 3.0): xmodel run through VART"
+    description = "Alveo U50 DPU (DPUCAHX8H, Vitis AI): xmodel run through VART"
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """The dpu model, then the xmodel when Vitis AI is here, otherwise a build package.
