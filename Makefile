@@ -11,14 +11,16 @@ PY    := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.11 python3.10 python3 $$(ls /root/.pyenv/versions/3.1[01].*/bin/python3 2>/dev/null); do \
             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3,10),(3,11)))' 2>/dev/null && { command -v $$p; break; }; \
           done)
+I18N_TS := resources/i18n/triglab_it.ts
+I18N_QM := resources/i18n/triglab_it.qm
 STAMP := $(VENV)/.triglab-stamp-$(shell cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -c1-16)
 
-.PHONY: run test bench lint format check-tools check-display clean lock demo
+.PHONY: run test bench lint format check-tools check-display clean lock demo i18n
 
-run: $(STAMP) check-display
+run: $(STAMP) $(I18N_QM) check-display
 	$(VENV)/bin/triglab --demo
 
-test: $(STAMP)
+test: $(STAMP) $(I18N_QM)
 	$(VENV)/bin/ruff check core app tests bench
 	$(VENV)/bin/ruff format --check core app tests bench
 	QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q tests
@@ -32,6 +34,18 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format core app tests bench
 	$(VENV)/bin/ruff check --fix core app tests bench
+
+# Translations: collect every tr()/translate()/QT_TRANSLATE_NOOP text of app/ and core/ into the
+# Italian catalogue (existing translations kept, texts no longer in the code dropped), then compile
+# it. Translate the new entries in the .ts (Qt Linguist: pyside6-linguist), run `make i18n` again and
+# commit both files. `run` and `test` only recompile the .qm when the .ts is newer.
+i18n: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate $$(find app core -name '*.py' | sort) -ts $(I18N_TS) \
+	  -target-language it_IT -locations none -no-obsolete
+	$(VENV)/bin/pyside6-lrelease $(I18N_TS) -qm $(I18N_QM)
+
+$(I18N_QM): $(I18N_TS) | $(STAMP)
+	$(VENV)/bin/pyside6-lrelease $(I18N_TS) -qm $(I18N_QM)
 
 # Headless demo pipeline (what `make run` shows, without a window).
 demo: $(STAMP)

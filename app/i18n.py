@@ -68,6 +68,11 @@ def fmt_num(value: float, decimals: int = 1) -> str:
     return QLocale().toString(float(value), "f", decimals)
 
 
+def fmt_sig(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits in the current locale (``0,0123``, ``1,23e+05``)."""
+    return QLocale().toString(float(value), "g", digits)
+
+
 def fmt_pct(fraction: float, decimals: int = 1) -> str:
     """A fraction (0.986) as a percentage in the current locale (``98.6 %``, ``98,6 %``)."""
     return f"{fmt_num(100.0 * fraction, decimals)} %"

@@ -43,11 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
+    from app.i18n import LANGUAGE_KEY, install_translator
+    from app.main_window import MainWindow, app_settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("TrigLab")
     app.setOrganizationName("TrigLab")
+    # Before any window exists: texts are translated when widgets are built. "" = the system's.
+    install_translator(app, app_settings().value(LANGUAGE_KEY, "", str))
     win = MainWindow()
     win.show()
     shown = time.perf_counter() - _T0

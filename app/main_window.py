@@ -6,7 +6,7 @@ import importlib
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import fmt_num
 from app.jobs import Job, JobManager
 from app.panels.job_dock import JobDock
 from app.panels.model_view import ModelView
@@ -30,17 +31,19 @@ MAX_RECENT = 8
 #: The views in their own modules, in tab order: (key in ``MainWindow.panels``, tab title,
 #: module, class). Each is built with ``(state, jobs)``.
 VIEW_PANELS: tuple[tuple[str, str, str, str], ...] = (
-    ("graph", "Graph", "app.panels.netron_view", "NetronView"),
-    ("weights", "Weights", "app.panels.weights_view", "WeightsView"),
-    ("train", "Train", "app.panels.train_view", "TrainView"),
-    ("compress", "Compress", "app.panels.compress_view", "CompressView"),
-    ("compare", "Compare", "app.panels.compare_view", "CompareView"),
-    ("physics", "Physics", "app.panels.physics_view", "PhysicsView"),
-    ("hls", "Synthesis", "app.panels.hls_view", "HlsView"),
-    ("deploy", "Deploy", "app.panels.deploy_view", "DeployView"),
+    ("graph", QT_TRANSLATE_NOOP("MainWindow", "Graph"), "app.panels.netron_view", "NetronView"),
+    ("weights", QT_TRANSLATE_NOOP("MainWindow", "Weights"), "app.panels.weights_view", "WeightsView"),
+    ("train", QT_TRANSLATE_NOOP("MainWindow", "Train"), "app.panels.train_view", "TrainView"),
+    ("compress", QT_TRANSLATE_NOOP("MainWindow", "Compress"), "app.panels.compress_view", "CompressView"),
+    ("compare", QT_TRANSLATE_NOOP("MainWindow", "Compare"), "app.panels.compare_view", "CompareView"),
+    ("physics", QT_TRANSLATE_NOOP("MainWindow", "Physics"), "app.panels.physics_view", "PhysicsView"),
+    ("hls", QT_TRANSLATE_NOOP("MainWindow", "Synthesis"), "app.panels.hls_view", "HlsView"),
+    ("deploy", QT_TRANSLATE_NOOP("MainWindow", "Deploy"), "app.panels.deploy_view", "DeployView"),
 )
 log = logging.getLogger(__name__)
-MODEL_FILTER = "Keras models (*.h5 *.hdf5 *.keras *.json saved_model.pb);;All files (*)"
+MODEL_FILTER = QT_TRANSLATE_NOOP(
+    "MainWindow", "Keras models (*.h5 *.hdf5 *.keras *.json saved_model.pb);;All files (*)"
+)
 
 
 def app_settings() -> QSettings:
@@ -68,8 +71,8 @@ class MainWindow(QMainWindow):
         self.start_page = StartPage(self.state, self.jobs)
         self.model_view = ModelView(self.state, self.jobs)
         self.panels: dict[str, QWidget] = {"start": self.start_page, "model": self.model_view}
-        self.tabs.addTab(self.start_page, "Start")
-        self.tabs.addTab(self.model_view, "Model")
+        self.tabs.addTab(self.start_page, self.tr("Start"))
+        self.tabs.addTab(self.model_view, self.tr("Model"))
         # A view that fails to import or to build must not take the window down: the user gets
         # its tab with the error, and ``panel_errors`` records it (the tests require it empty).
         self.panel_errors: dict[str, str] = {}
@@ -84,7 +87,7 @@ class MainWindow(QMainWindow):
                 panel.setAlignment(Qt.AlignCenter)
                 panel.setWordWrap(True)
             self.panels[key] = panel
-            self.tabs.addTab(panel, title)
+            self.tabs.addTab(panel, QCoreApplication.translate("MainWindow", title))
             if hasattr(panel, "error"):
                 panel.error.connect(self.show_error)
         self.setCentralWidget(self.tabs)
@@ -100,10 +103,10 @@ class MainWindow(QMainWindow):
         self.variants_panel = VariantsPanel(self.state, self.jobs)
         self.variants_panel.error.connect(self.show_error)
         self.variants_dock = self._dock(
-            "Variants", self.variants_panel, Qt.LeftDockWidgetArea, "variantsDock"
+            self.tr("Variants"), self.variants_panel, Qt.LeftDockWidgetArea, "variantsDock"
         )
         self.job_dock = JobDock(self.state, self.jobs)
-        self.jobs_dock = self._dock("Jobs", self.job_dock, Qt.BottomDockWidgetArea, "jobsDock")
+        self.jobs_dock = self._dock(self.tr("Jobs"), self.job_dock, Qt.BottomDockWidgetArea, "jobsDock")
         from app.panels.walkthrough_panel import WalkthroughPanel
 
         self.walkthrough_panel = WalkthroughPanel(self.state, self.jobs)
@@ -112,7 +115,7 @@ class MainWindow(QMainWindow):
         # walkthrough chooser elides.
         self.walkthrough_panel.setMinimumWidth(260)
         self.walkthrough_dock = self._dock(
-            "Walkthrough", self.walkthrough_panel, Qt.RightDockWidgetArea, "walkDock"
+            self.tr("Walkthrough"), self.walkthrough_panel, Qt.RightDockWidgetArea, "walkDock"
         )
         self.walkthrough_dock.hide()
         # The views get the room (the docks' sizes as they have always shown at 1600×1000).
@@ -121,7 +124,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.jobs_dock], [110], Qt.Vertical)
 
         # --- status bar ------------------------------------------------------------------
-        self.ml_label = QLabel("TensorFlow: not loaded")
+        self.ml_label = QLabel(self.tr("TensorFlow: not loaded"))
         self.statusBar().addPermanentWidget(self.ml_label)
         self.state.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
 
@@ -146,17 +149,17 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_menus(self) -> None:
-        m = self.menuBar().addMenu("&File")
-        self._action(m, "Open &model file…", self.open_model_dialog, QKeySequence.Open)
-        self._action(m, "Open &workspace…", self.open_workspace_dialog, "Ctrl+Shift+O")
-        self._action(m, "&New workspace…", self.new_workspace_dialog, QKeySequence.New)
-        self.recent_menu = m.addMenu("&Recent workspaces")
+        m = self.menuBar().addMenu(self.tr("&File"))
+        self._action(m, self.tr("Open &model file…"), self.open_model_dialog, QKeySequence.Open)
+        self._action(m, self.tr("Open &workspace…"), self.open_workspace_dialog, "Ctrl+Shift+O")
+        self._action(m, self.tr("&New workspace…"), self.new_workspace_dialog, QKeySequence.New)
+        self.recent_menu = m.addMenu(self.tr("&Recent workspaces"))
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addSeparator()
-        self._action(m, "&Export variant…", lambda: self.variants_panel.export())
+        self._action(m, self.tr("&Export variant…"), lambda: self.variants_panel.export())
         m.addSeparator()
-        self._action(m, "&Quit", self.close, QKeySequence.Quit)
-        v = self.menuBar().addMenu("&View")
+        self._action(m, self.tr("&Quit"), self.close, QKeySequence.Quit)
+        v = self.menuBar().addMenu(self.tr("&View"))
         for i in range(self.tabs.count()):
             self._action(
                 v, self.tabs.tabText(i), lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"
@@ -165,11 +168,11 @@ class MainWindow(QMainWindow):
         v.addAction(self.variants_dock.toggleViewAction())
         v.addAction(self.jobs_dock.toggleViewAction())
         v.addAction(self.walkthrough_dock.toggleViewAction())
-        w = self.menuBar().addMenu("&Walkthroughs")
-        self._action(w, "Hands-on 1 (digits CNN)", lambda: self.open_walkthrough("handson1"))
-        self._action(w, "Hands-on 2 (muon trigger)", lambda: self.open_walkthrough("handson2"))
-        h = self.menuBar().addMenu("&Help")
-        self._action(h, "About TrigLab", self._about)
+        w = self.menuBar().addMenu(self.tr("&Walkthroughs"))
+        self._action(w, self.tr("Hands-on 1 (digits CNN)"), lambda: self.open_walkthrough("handson1"))
+        self._action(w, self.tr("Hands-on 2 (muon trigger)"), lambda: self.open_walkthrough("handson2"))
+        h = self.menuBar().addMenu(self.tr("&Help"))
+        self._action(h, self.tr("About TrigLab"), self._about)
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
         act = QAction(text, self)
@@ -185,10 +188,10 @@ class MainWindow(QMainWindow):
 
         Without arguments the last workspace reopens; with none, the start page stays.
         """
-        self.ml_label.setText("TensorFlow: loading…")
+        self.ml_label.setText(self.tr("TensorFlow: loading…"))
         from core.workflows import import_ml_stack
 
-        job = self.jobs.submit("Load TensorFlow", import_ml_stack)
+        job = self.jobs.submit(self.tr("Load TensorFlow"), import_ml_stack)
         job.succeeded.connect(self._on_ml_ready)
         job.failed.connect(self._on_ml_failed)
         if workspace:
@@ -210,11 +213,13 @@ class MainWindow(QMainWindow):
             fn()
 
     def _on_ml_failed(self, message: str, _details: str) -> None:
-        self.ml_label.setText("TensorFlow: failed to load")
+        self.ml_label.setText(self.tr("TensorFlow: failed to load"))
         self._pending = []
         self.show_error(
-            "TensorFlow could not be loaded",
-            f"{message}\n\nModels cannot be opened until this is fixed; see the job's details in the Jobs dock.",
+            self.tr("TensorFlow could not be loaded"),
+            self.tr(
+                "{0}\n\nModels cannot be opened until this is fixed; see the job's details in the Jobs dock."
+            ).format(message),
         )
 
     def _when_ml_ready(self, fn) -> None:
@@ -229,9 +234,13 @@ class MainWindow(QMainWindow):
         from core import workflows
 
         if key == "handson2":
-            job = self.jobs.submit("Prepare hands-on 2 (muon trigger)", workflows.ensure_handson2_workspace)
+            job = self.jobs.submit(
+                self.tr("Prepare hands-on 2 (muon trigger)"), workflows.ensure_handson2_workspace
+            )
         else:
-            job = self.jobs.submit("Prepare hands-on 1 demo (digits CNN)", workflows.ensure_demo_workspace)
+            job = self.jobs.submit(
+                self.tr("Prepare hands-on 1 demo (digits CNN)"), workflows.ensure_demo_workspace
+            )
         job.succeeded.connect(lambda ws: self._when_ml_ready(lambda: self._set_workspace(ws, tab="model")))
         self.walkthrough_panel.set_walkthrough(key)
         self.walkthrough_dock.show()
@@ -248,7 +257,7 @@ class MainWindow(QMainWindow):
         try:
             ws = Workspace.open(path)
         except TrigLabError as exc:
-            self.show_error("Cannot open workspace", str(exc))
+            self.show_error(self.tr("Cannot open workspace"), str(exc))
             return
         self._when_ml_ready(lambda: self._set_workspace(ws))
 
@@ -256,7 +265,7 @@ class MainWindow(QMainWindow):
         try:
             self.state.set_workspace(ws)
         except TrigLabError as exc:
-            self.show_error("Cannot open a variant of this workspace", str(exc))
+            self.show_error(self.tr("Cannot open a variant of this workspace"), str(exc))
         self._add_recent(str(ws.root))
         key = tab or ws.ui.get("tab")
         if key in self.panels:
@@ -273,7 +282,9 @@ class MainWindow(QMainWindow):
         if ws is None:
             stem = Path(path).stem or "model"
             ws = Workspace.open_or_create(default_home() / "workspaces" / stem)
-        job = self.jobs.submit(f"Open {Path(path).name}", import_model_file, ws, path, trust=trust)
+        job = self.jobs.submit(
+            self.tr("Open {0}").format(Path(path).name), import_model_file, ws, path, trust=trust
+        )
 
         def done(variant, ws=ws):
             def show():
@@ -295,47 +306,51 @@ class MainWindow(QMainWindow):
 
         if isinstance(job.exception, UntrustedModelError):
             box = QMessageBox(
-                QMessageBox.Warning, "This model file contains code", str(job.exception), parent=self
+                QMessageBox.Warning, self.tr("This model file contains code"), str(job.exception), parent=self
             )
             box.setInformativeText(
-                "Trusting lets the code in this file run. TrigLab remembers the decision for this exact "
-                "file (by its SHA-256 digest, in your TrigLab folder, not in the workspace); a changed "
-                "file asks again."
+                self.tr(
+                    "Trusting lets the code in this file run. TrigLab remembers the decision for this exact "
+                    "file (by its SHA-256 digest, in your TrigLab folder, not in the workspace); a changed "
+                    "file asks again."
+                )
             )
-            trust_btn = box.addButton("Trust this file and open it", QMessageBox.AcceptRole)
+            trust_btn = box.addButton(self.tr("Trust this file and open it"), QMessageBox.AcceptRole)
             box.addButton(QMessageBox.Cancel)
             box.setDefaultButton(QMessageBox.Cancel)
-            self.last_error = ("This model file contains code", str(job.exception))
+            self.last_error = (self.tr("This model file contains code"), str(job.exception))
             box.finished.connect(
                 lambda _r: box.clickedButton() is trust_btn and self.open_model_file(path, trust=True)
             )
             box.open()
             self.trust_box = box
         else:
-            self.show_error("Cannot open model", job.error)
+            self.show_error(self.tr("Cannot open model"), job.error)
 
     # --- dialogs ---------------------------------------------------------------------------
     def open_model_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model file", "", MODEL_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open model file"), "", QCoreApplication.translate("MainWindow", MODEL_FILTER)
+        )
         if path:
             if path.endswith("saved_model.pb"):
                 path = str(Path(path).parent)
             self.open_model_file(path)
 
     def open_workspace_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open workspace folder")
+        path = QFileDialog.getExistingDirectory(self, self.tr("Open workspace folder"))
         if path:
             self.open_workspace(path)
 
     def new_workspace_dialog(self) -> None:
         from core.workspace import Workspace
 
-        path = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the new workspace")
+        path = QFileDialog.getExistingDirectory(self, self.tr("Choose an empty folder for the new workspace"))
         if path:
             try:
                 ws = Workspace.create(path)
             except TrigLabError as exc:
-                self.show_error("Cannot create workspace", str(exc))
+                self.show_error(self.tr("Cannot create workspace"), str(exc))
                 return
             self._when_ml_ready(lambda: self._set_workspace(ws))
 
@@ -351,15 +366,18 @@ class MainWindow(QMainWindow):
 
         QMessageBox.about(
             self,
-            "About TrigLab",
-            f"<b>TrigLab {core.__version__}</b><br>From a Keras model to a real-time trigger.<br>"
-            f"{self.ml_label.text()}",
+            self.tr("About TrigLab"),
+            f"<b>TrigLab {core.__version__}</b><br>"
+            + self.tr("From a Keras model to a real-time trigger.")
+            + f"<br>{self.ml_label.text()}",
         )
 
     # --- reactions -------------------------------------------------------------------------
     def _watch_job(self, job: Job) -> None:
         job.failed.connect(
-            lambda msg, _d, j=job: self.statusBar().showMessage(f"Job '{j.name}' failed: {msg}", 10000)
+            lambda msg, _d, j=job: self.statusBar().showMessage(
+                self.tr("Job '{0}' failed: {1}").format(j.name, msg), 10000
+            )
         )
 
     def _on_workspace(self, ws) -> None:
@@ -372,7 +390,10 @@ class MainWindow(QMainWindow):
         if lv is not None:
             s = lv.summary.to_dict()["totals"]
             self.statusBar().showMessage(
-                f"Variant '{lv.name}': {s['params']:,} parameters, {s['macs']:,} MACs", 8000
+                self.tr("Variant '{0}': {1} parameters, {2} MACs").format(
+                    lv.name, fmt_num(s["params"], 0), fmt_num(s["macs"], 0)
+                ),
+                8000,
             )
 
     def _update_title(self) -> None:
@@ -401,7 +422,7 @@ class MainWindow(QMainWindow):
         for p in self.recent_workspaces():
             self.recent_menu.addAction(p, lambda p=p: self.open_workspace(p))
         if not self.recent_menu.actions():
-            self.recent_menu.addAction("(none)").setEnabled(False)
+            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
 
     def _restore_geometry(self) -> None:
         geo = self.settings.value("geometry")

@@ -208,7 +208,7 @@ def _handson2(win, wait, wait_until, shot) -> None:
         train.batch_spin.setValue(panel.walkthrough.scale.batch_size)
         train.schedule_combo.setCurrentText("cosine")
         train.max_samples_spin.setValue(panel.walkthrough.scale.max_train_samples or 0)
-        train.name_edit.setText(f"{students[0]}-distilled-by-hand")
+        train.name_edit.setText(f"{students[0]}-distilled-by-hand")  # i18n-ignore: a variant name
         j = train.start()
         if j is not None:
             wait_until(lambda: not j.is_active(), 600_000)

@@ -1,4 +1,4 @@
-"""The HLS view's jobs: calibration data and the core calls that run in worker threads (no Qt here).
+"""The HLS view's jobs: calibration data and the core calls that run in worker threads (no widgets here).
 
 Each job function takes plain values (the model, a copy of the configuration, a
 :class:`CalibrationSpec`) and a ``progress``; the view connects to the job's signals.
@@ -9,8 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
+from app.i18n import fmt_num
 from core import TrigLabError
+
+# Texts people read in the HLS view and the Jobs dock are translated where they are made, in the
+# worker thread (QCoreApplication.translate is thread-safe).
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,14 @@ class CalibrationSpec:
     seed: int = 0
 
     def describe(self) -> str:
+        n = fmt_num(self.events, 0)
         if self.kind == "dataset":
-            return f"{self.dataset} validation split, up to {self.events:,} events"
+            return QCoreApplication.translate("HlsJobs", "{0} validation split, up to {1} events").format(
+                self.dataset, n
+            )
         if self.kind == "gauss":
-            return f"{self.events:,} Gaussian N(0, 1) input events"
-        return f"{self.events:,} uniform U(−1, 1) input events"
+            return QCoreApplication.translate("HlsJobs", "{0} Gaussian N(0, 1) input events").format(n)
+        return QCoreApplication.translate("HlsJobs", "{0} uniform U(−1, 1) input events").format(n)
 
 
 @dataclass
@@ -56,16 +64,24 @@ def load_calibration(spec: CalibrationSpec, progress=None) -> Calibration:
         from core.data import load_dataset
 
         if not spec.dataset:
-            raise TrigLabError("This variant has no dataset: choose Gaussian or uniform calibration inputs.")
+            raise TrigLabError(
+                QCoreApplication.translate(
+                    "HlsJobs", "This variant has no dataset: choose Gaussian or uniform calibration inputs."
+                )
+            )
         if progress is not None:
-            progress.update(0.0, f"loading {spec.dataset}")
+            progress.update(0.0, QCoreApplication.translate("HlsJobs", "loading {0}").format(spec.dataset))
         ds = load_dataset(spec.dataset, cache_dir=spec.data_dir, progress=progress)
         x, y = ds.x("val"), ds.y("val")
         if len(x) == 0:
             x, y = ds.x("test"), ds.y("test")
         n = min(spec.events, len(x))
         return Calibration(
-            np.asarray(x[:n], np.float32), np.asarray(y[:n]), f"{spec.dataset} validation split, {n:,} events"
+            np.asarray(x[:n], np.float32),
+            np.asarray(y[:n]),
+            QCoreApplication.translate("HlsJobs", "{0} validation split, {1} events").format(
+                spec.dataset, fmt_num(n, 0)
+            ),
         )
     rng = np.random.default_rng(spec.seed)
     shape = (spec.events, *spec.input_shape)
@@ -74,7 +90,11 @@ def load_calibration(spec: CalibrationSpec, progress=None) -> Calibration:
     elif spec.kind == "uniform":
         x = rng.uniform(-1.0, 1.0, shape)
     else:
-        raise TrigLabError(f"Unknown calibration '{spec.kind}' (dataset, gauss or uniform)")
+        raise TrigLabError(
+            QCoreApplication.translate(
+                "HlsJobs", "Unknown calibration '{0}' (dataset, gauss or uniform)"
+            ).format(spec.kind)
+        )
     return Calibration(x.astype(np.float32), None, spec.describe())
 
 
@@ -83,10 +103,17 @@ def profile_job(model, spec: CalibrationSpec, progress=None):
 
     calib = load_calibration(spec, progress.sub(0.0, 0.3) if progress else None)
     if progress is not None:
-        progress.update(0.3, "running the model on the calibration events")
+        progress.update(
+            0.3, QCoreApplication.translate("HlsJobs", "running the model on the calibration events")
+        )
     profile = profile_model(model, calib.x, max_samples=spec.events)
     if progress is not None:
-        progress.update(1.0, f"profiled {len(profile.layers)} layers in {profile.seconds:.2f} s")
+        progress.update(
+            1.0,
+            QCoreApplication.translate("HlsJobs", "profiled {0} layers in {1} s").format(
+                len(profile.layers), fmt_num(profile.seconds, 2)
+            ),
+        )
     return spec, calib.source, profile
 
 
@@ -119,9 +146,11 @@ def csim_job(model, config, spec: CalibrationSpec, cache_root, progress=None):
     )
     if progress is not None:
         progress.log(
-            f"cache hit: {compiled.project_dir}"
+            QCoreApplication.translate("HlsJobs", "cache hit: {0}").format(compiled.project_dir)
             if compiled.cache_hit
-            else f"compiled in {compiled.compile_seconds:.1f} s: {compiled.project_dir}"
+            else QCoreApplication.translate("HlsJobs", "compiled in {0} s: {1}").format(
+                fmt_num(compiled.compile_seconds, 1), compiled.project_dir
+            )
         )
     report = compare_with_keras(
         model,
@@ -186,9 +215,9 @@ def export_job(model, config, cache_root, zip_path, progress=None):
 
     compiled = compile_model(model, config, cache_root, progress=progress.sub(0.0, 0.9) if progress else None)
     if progress is not None:
-        progress.update(0.9, "zipping the project")
+        progress.update(0.9, QCoreApplication.translate("HlsJobs", "zipping the project"))
     out = export_project_zip(compiled.project_dir, zip_path, config, backend=config.settings.backend)
     if progress is not None:
-        progress.log(f"project written to {out}")
-        progress.update(1.0, "exported")
+        progress.log(QCoreApplication.translate("HlsJobs", "project written to {0}").format(out))
+        progress.update(1.0, QCoreApplication.translate("HlsJobs", "exported"))
     return out

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -181,7 +181,7 @@ class _Panel:
         )
         _style(self.plot)
         self.plot.setTitle(f"<span style='color:#202020'>{title}</span>", size="10pt")
-        self.plot.setLabel("bottom", "magnitude |x| (log₂)")
+        self.plot.setLabel("bottom", QCoreApplication.translate("ProfilePlot", "magnitude |x| (log₂)"))
         if not labels:
             axis.setStyle(showValues=False)
             axis.setWidth(8)
@@ -290,8 +290,12 @@ class ProfilePlot(QWidget):
         self.graphics.setBackground("w")
         self.layer_axis = LayerAxis("left")
         self.act_axis = LayerAxis("left")
-        self.weights = _Panel(self.graphics, 0, "|weights| vs weight precision", self.layer_axis, True)
-        self.acts = _Panel(self.graphics, 1, "|activations| vs result precision", self.act_axis, False)
+        self.weights = _Panel(
+            self.graphics, 0, self.tr("|weights| vs weight precision"), self.layer_axis, True
+        )
+        self.acts = _Panel(
+            self.graphics, 1, self.tr("|activations| vs result precision"), self.act_axis, False
+        )
         self.acts.plot.setYLink(self.weights.plot)
         self.key = QLabel(_key_html())
         self.key.setWordWrap(True)
@@ -314,7 +318,7 @@ class ProfilePlot(QWidget):
         self._result_bands: dict[str, tuple[float, float] | None] = {}
         self._checks: dict[str, dict[str, Any]] = {}
         self._source = ""
-        self.set_message("Run “Profile” to see the values of every layer against its precision.")
+        self.set_message(self.tr("Run “Profile” to see the values of every layer against its precision."))
 
     def set_message(self, text: str) -> None:
         self.message.setText(text)
@@ -375,20 +379,31 @@ class ProfilePlot(QWidget):
         parts = []
         if over or over_a:
             parts.append(
-                f"<span style='color:rgb{OVERFLOW_COLOR}'>overflow in "
-                + ", ".join([f"{n} (weights)" for n in over] + [f"{n} (output)" for n in over_a])
+                f"<span style='color:rgb{OVERFLOW_COLOR}'>"
+                + self.tr("overflow in {0}").format(self._which(over, over_a))
                 + "</span>"
             )
         if under or under_a:
             parts.append(
-                "<span style='color:#9a6700'>most values below the LSB in "
-                + ", ".join([f"{n} (weights)" for n in under] + [f"{n} (output)" for n in under_a])
+                "<span style='color:#9a6700'>"
+                + self.tr("most values below the LSB in {0}").format(self._which(under, under_a))
                 + "</span>"
             )
         if not parts and self._layers:
-            parts.append("<span style='color:#2e7d32'>every profiled layer fits its precision</span>")
-        src = f" &nbsp;·&nbsp; activations on {self._source}" if self._source else ""
+            parts.append(
+                "<span style='color:#2e7d32'>"
+                + self.tr("every profiled layer fits its precision")
+                + "</span>"
+            )
+        src = " &nbsp;·&nbsp; " + self.tr("activations on {0}").format(self._source) if self._source else ""
         self.key.setText(_key_html() + "<br>" + " &nbsp;·&nbsp; ".join(parts) + src)
+
+    def _which(self, weights: list[str], outputs: list[str]) -> str:
+        """``"dense (weights), relu (output)"``: the layers named, with which of their values."""
+        return ", ".join(
+            [self.tr("{0} (weights)").format(n) for n in weights]
+            + [self.tr("{0} (output)").format(n) for n in outputs]
+        )
 
     def plotted(self) -> dict[str, Any]:
         """What is drawn, read back from the plot items.
@@ -435,7 +450,12 @@ def _swatch(color: tuple[int, int, int], char: str = "■", alpha: float = 1.0) 
 
 def _key_html() -> str:
     return (
-        f"{_swatch(BAND_COLOR, '▬', 0.45)} range of the layer's ap_fixed (LSB … max) &nbsp; "
-        f"{_swatch(BOX_COLOR)} 25–75 % of |x|, median line, whiskers 1–99 % &nbsp; "
-        f"{_swatch(OVERFLOW_COLOR)} overflows &nbsp; {_swatch(UNDERFLOW_COLOR)} median below the LSB"
+        f"{_swatch(BAND_COLOR, '▬', 0.45)} "
+        + QCoreApplication.translate("ProfilePlot", "range of the layer's ap_fixed (LSB … max)")
+        + f" &nbsp; {_swatch(BOX_COLOR)} "
+        + QCoreApplication.translate("ProfilePlot", "25–75 % of |x|, median line, whiskers 1–99 %")
+        + f" &nbsp; {_swatch(OVERFLOW_COLOR)} "
+        + QCoreApplication.translate("ProfilePlot", "overflows")
+        + f" &nbsp; {_swatch(UNDERFLOW_COLOR)} "
+        + QCoreApplication.translate("ProfilePlot", "median below the LSB")
     )

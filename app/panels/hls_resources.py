@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,36 +26,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import fmt_num, fmt_sig
 from app.palette import BLUE, SKY_BLUE, VERMILION, style_axes
 from app.panels.hls_profile import LayerAxis
 
 RESOURCES = ("LUT", "FF", "DSP", "BRAM_18K", "URAM")
 RESOURCE_LABELS = {"LUT": "LUT", "FF": "FF", "DSP": "DSP", "BRAM_18K": "BRAM 18K", "URAM": "URAM"}
-ESTIMATE_LABEL = "estimate (analytic model)"
-REPORT_LABEL = "vendor report"
+ESTIMATE_LABEL = QT_TRANSLATE_NOOP("ResourcesView", "estimate (analytic model)")
+REPORT_LABEL = QT_TRANSLATE_NOOP("ResourcesView", "vendor report")
 ESTIMATE_COLOR = SKY_BLUE  # Okabe–Ito sky blue, hatched: not a measurement
 REPORT_COLOR = BLUE  # Okabe–Ito blue, solid
 OVER_COLOR = VERMILION
 MISSING = "—"
 TIMING_ROWS = (
-    ("latency_cycles", "Latency (cycles)"),
-    ("latency_ns", "Latency (ns)"),
-    ("ii", "Initiation interval (cycles)"),
-    ("clock_ns", "Clock period (ns)"),
+    ("latency_cycles", QT_TRANSLATE_NOOP("ResourcesView", "Latency (cycles)")),
+    ("latency_ns", QT_TRANSLATE_NOOP("ResourcesView", "Latency (ns)")),
+    ("ii", QT_TRANSLATE_NOOP("ResourcesView", "Initiation interval (cycles)")),
+    ("clock_ns", QT_TRANSLATE_NOOP("ResourcesView", "Clock period (ns)")),
 )
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ResourcesView", text)
 
 
 def _fmt_int(v: Any) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return MISSING
-    return f"{int(round(float(v))):,}".replace(",", "\u202f")
+    return fmt_num(round(float(v)), 0)
 
 
 def _fmt_num(v: Any) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return MISSING
     v = float(v)
-    return f"{v:,.0f}".replace(",", "\u202f") if abs(v) >= 100 else f"{v:.3g}"
+    return fmt_num(v, 0) if abs(v) >= 100 else fmt_sig(v, 3)
 
 
 def _fmt_pct(frac: float | None) -> str:
@@ -64,21 +69,26 @@ def _fmt_pct(frac: float | None) -> str:
     pct = 100 * frac
     if pct == 0:
         return "0 %"
-    return f"{pct:.2g} %" if pct < 10 else f"{pct:.0f} %"
+    return f"{fmt_sig(pct, 2)} %" if pct < 10 else f"{fmt_num(pct, 0)} %"
 
 
 def _fit_text(est: dict[str, float], rep: dict[str, float]) -> str:
     """A warning naming the resources beyond the U50's capacity ("" when everything fits)."""
     parts = []
-    for label, fr in ((REPORT_LABEL, rep), (ESTIMATE_LABEL, est)):
+    for label, fr in ((_tr(REPORT_LABEL), rep), (_tr(ESTIMATE_LABEL), est)):
         over = [f"{RESOURCE_LABELS[r]} {_fmt_pct(v)}" for r, v in fr.items() if v > 1.0]
         if over:
             parts.append(f"{', '.join(over)} ({label})")
     if not parts:
         return ""
     return (
-        f"<span style='color:rgb{OVER_COLOR}'><b>Does not fit the U50:</b> {'; '.join(parts)}. "
-        "Raise the reuse factor, use the Resource strategy, or fewer bits.</span>"
+        f"<span style='color:rgb{OVER_COLOR}'><b>"
+        + QCoreApplication.translate("ResourcesView", "Does not fit the U50:")
+        + "</b> "
+        + QCoreApplication.translate(
+            "ResourcesView", "{0}. Raise the reuse factor, use the Resource strategy, or fewer bits."
+        ).format("; ".join(parts))
+        + "</span>"
     )
 
 
@@ -102,7 +112,7 @@ class ResourcesView(QWidget):
         self.plot_widget = pg.PlotWidget(background="w", axisItems={"left": self.resource_axis})
         self.plot = self.plot_widget.getPlotItem()
         style_axes(self.plot)
-        self.plot.setLabel("bottom", "fraction of the Alveo U50's resources (%)")
+        self.plot.setLabel("bottom", self.tr("fraction of the Alveo U50's resources (%)"))
         self.plot.showGrid(x=True, y=False, alpha=0.18)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -119,7 +129,7 @@ class ResourcesView(QWidget):
             pos=100,
             angle=90,
             pen=pg.mkPen(*OVER_COLOR, width=1.5, style=Qt.DashLine),
-            label="U50 full",
+            label=self.tr("U50 full"),
             labelOpts={"position": 0.05, "color": OVER_COLOR},
         )
         self.plot.addItem(self.estimate_bars)
@@ -128,7 +138,9 @@ class ResourcesView(QWidget):
         self._bar_labels: list[pg.TextItem] = []
 
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["", "U50 capacity", ESTIMATE_LABEL, REPORT_LABEL])
+        self.table.setHorizontalHeaderLabels(
+            ["", self.tr("U50 capacity"), _tr(ESTIMATE_LABEL), _tr(REPORT_LABEL)]
+        )
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.NoSelection)
         self.table.verticalHeader().setVisible(False)
@@ -243,20 +255,26 @@ class ResourcesView(QWidget):
         part = f" ({self.part})" if self.part else ""
         src = f" — {self._report_source}" if self._report and self._report_source else ""
         if self._estimate is None and self._report is None:
-            self.header.setText("<span style='color:#666'>No resource numbers yet.</span>")
+            self.header.setText("<span style='color:#666'>" + self.tr("No resource numbers yet.") + "</span>")
         else:
             self.header.setText(
-                f"<b>Resources and latency on the Alveo U50</b>{part}. "
-                f"<span style='color:rgb{ESTIMATE_COLOR}'>▨</span> {ESTIMATE_LABEL}"
+                "<b>"
+                + self.tr("Resources and latency on the Alveo U50")
+                + f"</b>{part}. "
+                + f"<span style='color:rgb{ESTIMATE_COLOR}'>▨</span> {_tr(ESTIMATE_LABEL)}"
                 + (
-                    f" &nbsp; <span style='color:rgb{REPORT_COLOR}'>■</span> {REPORT_LABEL}{src}"
+                    f" &nbsp; <span style='color:rgb{REPORT_COLOR}'>■</span> {_tr(REPORT_LABEL)}{src}"
                     if self._report
-                    else " &nbsp; <span style='color:#888'>(no vendor report: build, or import one)</span>"
+                    else " &nbsp; <span style='color:#888'>"
+                    + self.tr("(no vendor report: build, or import one)")
+                    + "</span>"
                 )
             )
         notes = [
-            "The estimate is an analytic model of the converted network (multipliers by bit width, reuse "
-            "factor, layer depth), not a synthesis result; a vendor report is what the HLS tool computed."
+            self.tr(
+                "The estimate is an analytic model of the converted network (multipliers by bit width, reuse "
+                "factor, layer depth), not a synthesis result; a vendor report is what the HLS tool computed."
+            )
         ]
         if self._estimate_note:
             notes.append(self._estimate_note)
@@ -269,7 +287,7 @@ class ResourcesView(QWidget):
         for r in RESOURCES:
             rows.append((RESOURCE_LABELS[r], _fmt_int(self.capacity.get(r)), r, r, True))
         for key, label in TIMING_ROWS:
-            rows.append((label, "", key, key, False))
+            rows.append((_tr(label), "", key, key, False))
         self.table.setRowCount(len(rows))
         bold = QFont()
         bold.setBold(True)

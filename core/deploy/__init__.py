@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from core import TrigLabError
+from core.i18n import QT_TRANSLATE_NOOP
 
 
 class DeployError(TrigLabError):
@@ -38,7 +39,7 @@ class DeployError(TrigLabError):
 
 
 #: Label attached to every number, plot title and JSON produced by an emulated target.
-EMULATED_LABEL = "emulated on CPU"
+EMULATED_LABEL = QT_TRANSLATE_NOOP("Deploy", "emulated on CPU")
 
 
 @dataclass

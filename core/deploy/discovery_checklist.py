@@ -17,6 +17,7 @@ from core.deploy.discovery import (
     CheckItem,
     Discovery,
 )
+from core.i18n import QT_TRANSLATE_NOOP
 
 # How to get each missing piece, written out (the app shows text, not links to click).
 HOW_XRT = (
@@ -72,14 +73,16 @@ def _tool_row(d: Discovery, key: str, item: str, why: str, how: str, missing: st
 
 
 def _card_row(d: Discovery) -> CheckItem:
-    why = "The card the course deploys to: both the DPU and the hls4ml kernel run on it."
+    why = QT_TRANSLATE_NOOP(
+        "DeployChecklist", "The card the course deploys to: both the DPU and the hls4ml kernel run on it."
+    )
     ready = d.usable_u50
     if ready:
         detail = "; ".join(
             c.describe() + (f", serial {c.serial}" if c.serial else "") + f" (seen by {', '.join(c.seen_by)})"
             for c in ready
         )
-        return CheckItem("Alveo U50 card", FOUND, detail, why, HOW_XRT)
+        return CheckItem(QT_TRANSLATE_NOOP("DeployChecklist", "Alveo U50 card"), FOUND, detail, why, HOW_XRT)
     u50 = d.u50_cards
     if u50:
         c = u50[0]
@@ -90,14 +93,22 @@ def _card_row(d: Discovery) -> CheckItem:
             )
         else:
             detail = f"{c.describe()}: XRT sees it but reports it not ready (shell not loaded or card in recovery)."
-        return CheckItem("Alveo U50 card", PARTIAL, detail, why, HOW_XRT)
+        return CheckItem(
+            QT_TRANSLATE_NOOP("DeployChecklist", "Alveo U50 card"), PARTIAL, detail, why, HOW_XRT
+        )
     if d.cards:
         others = "; ".join(c.describe() for c in d.cards)
-        return CheckItem("Alveo U50 card", MISSING, f"No U50; other Xilinx devices: {others}", why, HOW_XRT)
+        return CheckItem(
+            QT_TRANSLATE_NOOP("DeployChecklist", "Alveo U50 card"),
+            MISSING,
+            f"No U50; other Xilinx devices: {others}",
+            why,
+            HOW_XRT,
+        )
     looked = "xrt-smi/xbutil" if d.has("xrt_tool") else "no xrt-smi/xbutil"
     looked += ", lspci" if d.has("lspci") else ", no lspci"
     return CheckItem(
-        "Alveo U50 card",
+        QT_TRANSLATE_NOOP("DeployChecklist", "Alveo U50 card"),
         MISSING,
         f"No Xilinx PCI device ({looked}, /sys/bus/pci). Runs use the emulators; {RUN_PACKAGE_FIX}.",
         why,
@@ -118,10 +129,13 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
             status = PARTIAL if d.u50_cards else FOUND
         rows.append(
             CheckItem(
-                "XRT (Xilinx Runtime)",
+                QT_TRANSLATE_NOOP("DeployChecklist", "XRT (Xilinx Runtime)"),
                 status,
                 detail,
-                "Drives the card: loads the xclbin, moves buffers over PCIe, starts the kernel.",
+                QT_TRANSLATE_NOOP(
+                    "DeployChecklist",
+                    "Drives the card: loads the xclbin, moves buffers over PCIe, starts the kernel.",
+                ),
                 HOW_XRT,
             )
         )
@@ -129,21 +143,27 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         # Debian's libxrt1/libxrt-dev: the user-space libraries without AMD's drivers.
         rows.append(
             CheckItem(
-                "XRT (Xilinx Runtime)",
+                QT_TRANSLATE_NOOP("DeployChecklist", "XRT (Xilinx Runtime)"),
                 PARTIAL,
                 f"Only XRT's libraries and headers ({d.tools['xrt_dev'].path}, e.g. Debian's libxrt 2022.1): "
                 "enough to compile the host program, not to drive a card (no $XILINX_XRT, no xocl driver).",
-                "Drives the card: loads the xclbin, moves buffers over PCIe, starts the kernel.",
+                QT_TRANSLATE_NOOP(
+                    "DeployChecklist",
+                    "Drives the card: loads the xclbin, moves buffers over PCIe, starts the kernel.",
+                ),
                 HOW_XRT,
             )
         )
     else:
         rows.append(
             CheckItem(
-                "XRT (Xilinx Runtime)",
+                QT_TRANSLATE_NOOP("DeployChecklist", "XRT (Xilinx Runtime)"),
                 MISSING,
                 "Neither $XILINX_XRT nor /opt/xilinx/xrt.",
-                "Drives the card: loads the xclbin, moves buffers over PCIe, starts the kernel.",
+                QT_TRANSLATE_NOOP(
+                    "DeployChecklist",
+                    "Drives the card: loads the xclbin, moves buffers over PCIe, starts the kernel.",
+                ),
                 HOW_XRT,
             )
         )
@@ -151,8 +171,10 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "xrt_tool",
-            "xrt-smi / xbutil",
-            "Lists the cards and their shell (what this checklist reads).",
+            QT_TRANSLATE_NOOP("DeployChecklist", "xrt-smi / xbutil"),
+            QT_TRANSLATE_NOOP(
+                "DeployChecklist", "Lists the cards and their shell (what this checklist reads)."
+            ),
             HOW_XRT,
             "Not on PATH nor in $XILINX_XRT/bin.",
         )
@@ -162,7 +184,10 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
             d,
             "platform_u50",
             f"U50 platform ({U50_SHELL})",
-            "v++ links the hls4ml kernel against the platform (.xpfm) of the shell on the card.",
+            QT_TRANSLATE_NOOP(
+                "DeployChecklist",
+                "v++ links the hls4ml kernel against the platform (.xpfm) of the shell on the card.",
+            ),
             HOW_PLATFORM,
             "No xilinx_u50_* platform under $PLATFORM_REPO_PATHS or /opt/xilinx/platforms"
             + (f" (installed: {', '.join(d.platforms)})" if d.platforms else "")
@@ -173,8 +198,10 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "pyxrt",
-            "pyxrt (XRT's Python binding)",
-            "Lets the run-package runner drive the card from Python (u50-hls).",
+            QT_TRANSLATE_NOOP("DeployChecklist", "pyxrt (XRT's Python binding)"),
+            QT_TRANSLATE_NOOP(
+                "DeployChecklist", "Lets the run-package runner drive the card from Python (u50-hls)."
+            ),
             HOW_PYXRT,
             "Not importable (it ships with XRT, not on PyPI).",
         )
@@ -183,8 +210,11 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "xrt_dev",
-            "XRT headers + libxrt_coreutil",
-            "Compile the kernel path's host program against the real XRT (optional; the emulator uses a shim).",
+            QT_TRANSLATE_NOOP("DeployChecklist", "XRT headers + libxrt_coreutil"),
+            QT_TRANSLATE_NOOP(
+                "DeployChecklist",
+                "Compile the kernel path's host program against the real XRT (optional; the emulator uses a shim).",
+            ),
             HOW_XRT_DEV,
             "No xrt/xrt_kernel.h with libxrt_coreutil.so (Debian libxrt-dev or $XILINX_XRT).",
         )
@@ -192,12 +222,12 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
     vart, xir = d.has("vart"), d.has("xir")
     rows.append(
         CheckItem(
-            "Vitis AI runtime (vart, xir)",
+            QT_TRANSLATE_NOOP("DeployChecklist", "Vitis AI runtime (vart, xir)"),
             FOUND if vart and xir else (PARTIAL if vart or xir else MISSING),
             ", ".join(
                 f"{k}: {d.tools[k].path}" if d.has(k) else f"{k}: not importable" for k in ("vart", "xir")
             ),
-            "Runs the compiled .xmodel on the U50's DPU (u50-dpu).",
+            QT_TRANSLATE_NOOP("DeployChecklist", "Runs the compiled .xmodel on the U50's DPU (u50-dpu)."),
             HOW_VITIS_AI,
         )
     )
@@ -205,8 +235,8 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "vai_c",
-            "vai_c_tensorflow2 (Vitis AI compiler)",
-            "Compiles the int8 model into a DPUCAHX8H .xmodel.",
+            QT_TRANSLATE_NOOP("DeployChecklist", "vai_c_tensorflow2 (Vitis AI compiler)"),
+            QT_TRANSLATE_NOOP("DeployChecklist", "Compiles the int8 model into a DPUCAHX8H .xmodel."),
             HOW_VITIS_AI,
             "Not on PATH.",
         )
@@ -215,8 +245,8 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "arch_u50",
-            "U50 DPU arch.json (DPUCAHX8H)",
-            "Tells vai_c_tensorflow2 which DPU it compiles for.",
+            QT_TRANSLATE_NOOP("DeployChecklist", "U50 DPU arch.json (DPUCAHX8H)"),
+            QT_TRANSLATE_NOOP("DeployChecklist", "Tells vai_c_tensorflow2 which DPU it compiles for."),
             HOW_VITIS_AI,
             f"Not at {U50_ARCH_JSON}.",
         )
@@ -225,8 +255,11 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "vitis_quantize",
-            "Vitis AI quantizer (vitis_quantize)",
-            "Quantizes to int8 with the DPU's power-of-two scales (the emulator-dpu does the same in numpy).",
+            QT_TRANSLATE_NOOP("DeployChecklist", "Vitis AI quantizer (vitis_quantize)"),
+            QT_TRANSLATE_NOOP(
+                "DeployChecklist",
+                "Quantizes to int8 with the DPU's power-of-two scales (the emulator-dpu does the same in numpy).",
+            ),
             HOW_VITIS_AI,
             "tensorflow_model_optimization.quantization.keras.vitis is not importable.",
         )
@@ -235,8 +268,11 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "v++",
-            "v++ (Vitis compiler and linker)",
-            "Builds the hls4ml kernel into an .xclbin for the U50 (v++ -c, v++ -l --platform).",
+            QT_TRANSLATE_NOOP("DeployChecklist", "v++ (Vitis compiler and linker)"),
+            QT_TRANSLATE_NOOP(
+                "DeployChecklist",
+                "Builds the hls4ml kernel into an .xclbin for the U50 (v++ -c, v++ -l --platform).",
+            ),
             HOW_VITIS,
             "Not on PATH.",
         )
@@ -245,8 +281,10 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "vitis_hls",
-            "vitis-run / vitis_hls",
-            "Synthesizes the hls4ml project (Synthesis tab) and the kernel inside v++.",
+            QT_TRANSLATE_NOOP("DeployChecklist", "vitis-run / vitis_hls"),
+            QT_TRANSLATE_NOOP(
+                "DeployChecklist", "Synthesizes the hls4ml project (Synthesis tab) and the kernel inside v++."
+            ),
             HOW_VITIS,
             "Not on PATH.",
         )
@@ -255,8 +293,8 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "vivado",
-            "vivado",
-            "Implements the design inside v++ -l (place and route).",
+            QT_TRANSLATE_NOOP("DeployChecklist", "vivado"),
+            QT_TRANSLATE_NOOP("DeployChecklist", "Implements the design inside v++ -l (place and route)."),
             HOW_VITIS,
             "Not on PATH.",
         )
@@ -265,8 +303,10 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "g++",
-            "g++ (C++ compiler)",
-            "Compiles the same kernel C++ for emulator-hls and hls4ml's C simulation.",
+            QT_TRANSLATE_NOOP("DeployChecklist", "g++ (C++ compiler)"),
+            QT_TRANSLATE_NOOP(
+                "DeployChecklist", "Compiles the same kernel C++ for emulator-hls and hls4ml's C simulation."
+            ),
             HOW_GXX,
             "Not on PATH.",
         )
@@ -275,8 +315,8 @@ def build_checklist(d: Discovery) -> list[CheckItem]:
         _tool_row(
             d,
             "lspci",
-            "lspci (pciutils)",
-            "Sees a card on the PCI bus even without XRT.",
+            QT_TRANSLATE_NOOP("DeployChecklist", "lspci (pciutils)"),
+            QT_TRANSLATE_NOOP("DeployChecklist", "Sees a card on the PCI bus even without XRT."),
             HOW_LSPCI,
             "Not installed; /sys/bus/pci was read instead.",
         )

@@ -39,6 +39,7 @@ from core.deploy import (
 from core.deploy import dpu_numpy as dn
 from core.deploy import dpu_vitis as vitis
 from core.deploy.standalone import run_dpu
+from core.i18n import QT_TRANSLATE_NOOP
 from core.jobs import Progress, ensure_progress
 
 #: Calibration events taken from the variant's training split (Vitis AI advises 100 to 1000).
@@ -202,7 +203,9 @@ class EmulatorDpuTarget(Target):
 
     path = "dpu"
     emulated = True
-    description = "DPU int8 as Vitis AI quantizes it (power-of-two scales), emulated in numpy"
+    description = QT_TRANSLATE_NOOP(
+        "Deploy", "DPU int8 as Vitis AI quantizes it (power-of-two scales), emulated in numpy"
+    )
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """Quantize the variant (pof2s, calibrated on its data) into ``out_dir/dpu_model.npz``.
@@ -250,7 +253,7 @@ class U50DpuTarget(Target):
 
     path = "dpu"
     emulated = False
-    description = "Alveo U50 DPU (DPUCAHX8H, Vitis AI): xmodel run through VART"
+    description = QT_TRANSLATE_NOOP("Deploy", "Alveo U50 DPU (DPUCAHX8H, Vitis AI): xmodel run through VART")
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """The dpu model, then the xmodel when Vitis AI is here, otherwise a build package.

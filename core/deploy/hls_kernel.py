@@ -43,6 +43,7 @@ from core.deploy import (
 from core.deploy import hls_sources as src
 from core.deploy.standalone import run_hls
 from core.hls import cache
+from core.i18n import QT_TRANSLATE_NOOP
 from core.jobs import Progress, SubprocessError, ensure_progress, run_subprocess
 
 MARKER = "triglab_build.json"
@@ -426,7 +427,9 @@ class EmulatorHls(Target):
 
     path = "hls"
     emulated = True
-    description = "hls4ml XRT kernel + host program, g++ build on this CPU (bit-exact with the C simulation)"
+    description = QT_TRANSLATE_NOOP(
+        "Deploy", "hls4ml XRT kernel + host program, g++ build on this CPU (bit-exact with the C simulation)"
+    )
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """Compile the emulator executable for ``variant`` into ``out_dir`` (cached; a job)."""
@@ -452,7 +455,9 @@ class U50Hls(Target):
 
     path = "hls"
     emulated = False
-    description = "hls4ml XRT kernel on an Alveo U50 (v++ build, XRT host program)"
+    description = QT_TRANSLATE_NOOP(
+        "Deploy", "hls4ml XRT kernel on an Alveo U50 (v++ build, XRT host program)"
+    )
 
     def build(self, ws, variant: str, out_dir: Path, progress=None, **options) -> Artifact:
         """v++ -c / v++ -l into an xclbin, then the host against XRT (and the emulator); a job.

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import core.deploy as deploy
+from app.i18n import fmt_num
 from app.jobs import JobManager
 from app.state import AppState
 from core.deploy import EMULATED_LABEL, Availability, DeployError, Runner, RunOutput, Target
@@ -147,7 +148,7 @@ def test_run_on_an_emulated_target_shows_throughput_and_the_label(qtbot, view, t
     assert r["events"] == 1000 and r["batch_size"] == 100 and r["throughput_eps"] > 0
     assert view.result_title() == f"Result — fake-emulator ({EMULATED_LABEL})"
     text = view.result_text.text()
-    assert f"{r['throughput_eps']:,.0f} events/s" in text and EMULATED_LABEL in text
+    assert f"{fmt_num(r['throughput_eps'], 0)} events/s" in text and EMULATED_LABEL in text
     assert (
         "p50" in text and "p99" in text and "Agreement with C simulation" in text and "accuracy 0.97" in text
     )
@@ -212,7 +213,10 @@ def test_imported_results_from_the_lab_server_and_a_missing_package_module(
     assert calls == [("handson_cnn", str(tmp_path / "results.json"))]
     assert view.result_title() == "Result — u50-hls"  # measured on the card: no emulation label
     assert EMULATED_LABEL not in view.result_text.text()
-    assert "1,500,000 events/s" in view.result_text.text() and "210.0 µs" in view.result_text.text()
+    assert (
+        f"{fmt_num(1_500_000, 0)} events/s" in view.result_text.text()
+        and "210.0 µs" in view.result_text.text()
+    )
 
     # A report with its own lines() (core.deploy.run.RunReport) is shown with them, as the CLI does.
     server_lines = [
