@@ -332,7 +332,7 @@ class DeployView(QWidget):
             text = _emulated(t.label) if a.ok else self.tr("{0} — unavailable").format(t.name)
             self.target_combo.addItem(text, t.name)
             about = QCoreApplication.translate("Deploy", t.description) if t.description else ""
-            tip = "\n".join(x for x in (about, a.reason) if x) + (
+            tip = "\n".join(x for x in (about, _emulated(a.reason)) if x) + (
                 self.tr("\nFix: {0}").format(a.fix) if a.fix else ""
             )
             self.target_combo.setItemData(i, tip, Qt.ToolTipRole)

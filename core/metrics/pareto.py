@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.i18n import QT_TRANSLATE_NOOP
+
 
 def pareto_front(
     points: Sequence[Sequence[float | None]], maximize: Sequence[bool] = (True, False)
@@ -95,27 +97,38 @@ class Axis:
         return None if v is None else v * self.scale
 
 
-#: The choosable axes, in menu order (task metrics first).
+#: The choosable axes, in menu order (task metrics first). Labels are marked for translation: the
+#: app shows ``QCoreApplication.translate("Metrics", axis.label)``.
 AXES: dict[str, Axis] = {
     a.key: a
     for a in (
-        Axis("val_accuracy", "Validation accuracy (%)", True, 100.0, task=True),
-        Axis("val_mae", "Validation MAE (target units)", False, task=True),
-        Axis("params", "Parameters", False),
-        Axis("nonzero", "Non-zero parameters", False),
-        Axis("macs", "MACs per inference", False),
-        Axis("size_gzip", "gzip size (kB)", False, 1e-3),
-        Axis("size_quantized", "Quantized size (kB)", False, 1e-3),
-        Axis("bops", "BOPs per inference (10⁶)", False, 1e-6),
-        Axis("energy_pj_estimate", "Energy per inference, estimate (nJ)", False, 1e-3),
-        Axis("latency_ns_estimate", "Latency, estimate (ns)", False),
-        Axis("latency_ns_report", "Latency, vendor report (ns)", False),
-        Axis("dsp_estimate", "DSP, estimate", False),
-        Axis("lut_estimate", "LUT, estimate", False),
-        Axis("csim_agreement", "C-sim agreement with Keras (%)", True, 100.0),
-        Axis("pt_resolution_robust", "pT resolution, robust width (%)", False, 100.0),
-        Axis("pt50_10", "pT at 50 % efficiency, 10 GeV threshold (GeV)", False),
-        Axis("pt50_20", "pT at 50 % efficiency, 20 GeV threshold (GeV)", False),
+        Axis("val_accuracy", QT_TRANSLATE_NOOP("Metrics", "Validation accuracy (%)"), True, 100.0, task=True),
+        Axis("val_mae", QT_TRANSLATE_NOOP("Metrics", "Validation MAE (target units)"), False, task=True),
+        Axis("params", QT_TRANSLATE_NOOP("Metrics", "Parameters"), False),
+        Axis("nonzero", QT_TRANSLATE_NOOP("Metrics", "Non-zero parameters"), False),
+        Axis("macs", QT_TRANSLATE_NOOP("Metrics", "MACs per inference"), False),
+        Axis("size_gzip", QT_TRANSLATE_NOOP("Metrics", "gzip size (kB)"), False, 1e-3),
+        Axis("size_quantized", QT_TRANSLATE_NOOP("Metrics", "Quantized size (kB)"), False, 1e-3),
+        Axis("bops", QT_TRANSLATE_NOOP("Metrics", "BOPs per inference (10⁶)"), False, 1e-6),
+        Axis(
+            "energy_pj_estimate",
+            QT_TRANSLATE_NOOP("Metrics", "Energy per inference, estimate (nJ)"),
+            False,
+            1e-3,
+        ),
+        Axis("latency_ns_estimate", QT_TRANSLATE_NOOP("Metrics", "Latency, estimate (ns)"), False),
+        Axis("latency_ns_report", QT_TRANSLATE_NOOP("Metrics", "Latency, vendor report (ns)"), False),
+        Axis("dsp_estimate", QT_TRANSLATE_NOOP("Metrics", "DSP, estimate"), False),
+        Axis("lut_estimate", QT_TRANSLATE_NOOP("Metrics", "LUT, estimate"), False),
+        Axis("csim_agreement", QT_TRANSLATE_NOOP("Metrics", "C-sim agreement with Keras (%)"), True, 100.0),
+        Axis(
+            "pt_resolution_robust",
+            QT_TRANSLATE_NOOP("Metrics", "pT resolution, robust width (%)"),
+            False,
+            100.0,
+        ),
+        Axis("pt50_10", QT_TRANSLATE_NOOP("Metrics", "pT at 50 % efficiency, 10 GeV threshold (GeV)"), False),
+        Axis("pt50_20", QT_TRANSLATE_NOOP("Metrics", "pT at 50 % efficiency, 20 GeV threshold (GeV)"), False),
     )
 }
 

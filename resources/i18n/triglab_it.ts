@@ -682,6 +682,78 @@ Non si possono aprire modelli finché il problema non è risolto; vedi i dettagl
     </message>
 </context>
 <context>
+    <name>Metrics</name>
+    <message>
+        <source>Validation accuracy (%)</source>
+        <extracomment>The choosable axes, in menu order (task metrics first). Labels are marked for translation: the app shows ``QCoreApplication.translate(&quot;Metrics&quot;, axis.label)``.</extracomment>
+        <translation>Accuracy di validazione (%)</translation>
+    </message>
+    <message>
+        <source>Validation MAE (target units)</source>
+        <translation>MAE di validazione (unità del target)</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parametri</translation>
+    </message>
+    <message>
+        <source>Non-zero parameters</source>
+        <translation>Parametri non nulli</translation>
+    </message>
+    <message>
+        <source>MACs per inference</source>
+        <translation>MAC per inferenza</translation>
+    </message>
+    <message>
+        <source>gzip size (kB)</source>
+        <translation>Dimensione gzip (kB)</translation>
+    </message>
+    <message>
+        <source>Quantized size (kB)</source>
+        <translation>Dimensione quantizzata (kB)</translation>
+    </message>
+    <message>
+        <source>BOPs per inference (10⁶)</source>
+        <translation>BOP per inferenza (10⁶)</translation>
+    </message>
+    <message>
+        <source>Energy per inference, estimate (nJ)</source>
+        <translation>Energia per inferenza, stima (nJ)</translation>
+    </message>
+    <message>
+        <source>Latency, estimate (ns)</source>
+        <translation>Latenza, stima (ns)</translation>
+    </message>
+    <message>
+        <source>Latency, vendor report (ns)</source>
+        <translation>Latenza, report del tool AMD (ns)</translation>
+    </message>
+    <message>
+        <source>DSP, estimate</source>
+        <translation>DSP, stima</translation>
+    </message>
+    <message>
+        <source>LUT, estimate</source>
+        <translation>LUT, stima</translation>
+    </message>
+    <message>
+        <source>C-sim agreement with Keras (%)</source>
+        <translation>Accordo C-sim con Keras (%)</translation>
+    </message>
+    <message>
+        <source>pT resolution, robust width (%)</source>
+        <translation>Risoluzione in pT, larghezza robusta (%)</translation>
+    </message>
+    <message>
+        <source>pT at 50 % efficiency, 10 GeV threshold (GeV)</source>
+        <translation>pT al 50 % di efficienza, soglia 10 GeV (GeV)</translation>
+    </message>
+    <message>
+        <source>pT at 50 % efficiency, 20 GeV threshold (GeV)</source>
+        <translation>pT al 50 % di efficienza, soglia 20 GeV (GeV)</translation>
+    </message>
+</context>
+<context>
     <name>ProfilePlot</name>
     <message>
         <source>magnitude |x| (log₂)</source>
