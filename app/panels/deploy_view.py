@@ -57,8 +57,12 @@ def _emulated(text: str) -> str:
 
 
 def _checklist(text: str) -> str:
-    """A discovery checklist text (item name, why it matters) in the user's language."""
-    return QCoreApplication.translate("DeployChecklist", text)
+    """A discovery checklist text (item name, why it matters, how to get it) in the user's language."""
+    from core.deploy.discovery_checklist import TEMPLATED
+
+    template, args = TEMPLATED.get(text, (text, ()))
+    translated = QCoreApplication.translate("DeployChecklist", template)
+    return translated.format(*args) if args else translated
 
 
 def _core(module: str, name: str):
@@ -296,7 +300,9 @@ class DeployView(QWidget):
             cells = (QTableWidgetItem(_checklist(row.item)), status, QTableWidgetItem(row.detail))
             for c, item in enumerate(cells):
                 item.setToolTip(
-                    self.tr("{0}\n\nWhy: {1}\n\nHow: {2}").format(row.detail, _checklist(row.why), row.how)
+                    self.tr("{0}\n\nWhy: {1}\n\nHow: {2}").format(
+                        row.detail, _checklist(row.why), _checklist(row.how)
+                    )
                 )
                 self.table.setItem(r, c, item)
         self._fill_targets(d)
@@ -316,7 +322,7 @@ class DeployView(QWidget):
             + self.tr("Why it matters:")
             + f"</b> {html.escape(_checklist(row.why))}</p><p><b>"
             + self.tr("How to get it:")
-            + f"</b> {html.escape(row.how)}</p>"
+            + f"</b> {html.escape(_checklist(row.how))}</p>"
         )
 
     def _fill_targets(self, d) -> None:

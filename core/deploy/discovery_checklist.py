@@ -20,34 +20,53 @@ from core.deploy.discovery import (
 from core.i18n import QT_TRANSLATE_NOOP
 
 # How to get each missing piece, written out (the app shows text, not links to click).
-HOW_XRT = (
+# ({0} is the U50 shell's name: the app translates the template, then fills it in, see TEMPLATED.)
+HOW_XRT_TEMPLATE = QT_TRANSLATE_NOOP(
+    "DeployChecklist",
     "AMD's Alveo U50 product page (amd.com → Alveo U50 → Getting Started / Downloads) → choose your OS → "
     "download the Xilinx Runtime (XRT) 2022.1 package and the U50 deployment target platform "
-    f"({U50_SHELL}); install both (sudo apt install ./xrt_*.deb ./xilinx-u50-*.deb), flash the shell as AMD's U50 "
-    "installation guide UG1370 says (xbmgmt program --base), cold-reboot, then check with 'xbutil examine'. See docs/U50.md."
+    "({0}); install both (sudo apt install ./xrt_*.deb ./xilinx-u50-*.deb), flash the shell as AMD's U50 "
+    "installation guide UG1370 says (xbmgmt program --base), cold-reboot, then check with 'xbutil examine'. See docs/U50.md.",
 )
-HOW_PLATFORM = (
+HOW_XRT = HOW_XRT_TEMPLATE.format(U50_SHELL)
+HOW_PLATFORM_TEMPLATE = QT_TRANSLATE_NOOP(
+    "DeployChecklist",
     "Same download page as XRT: the U50 'development target platform' package installs "
-    f"/opt/xilinx/platforms/{U50_SHELL}/{U50_SHELL}.xpfm, which v++ -l --platform needs."
+    "/opt/xilinx/platforms/{0}/{0}.xpfm, which v++ -l --platform needs.",
 )
-HOW_PYXRT = "Comes with XRT (not on PyPI): source /opt/xilinx/xrt/setup.sh so that $XILINX_XRT/python is on PYTHONPATH."
-HOW_XRT_DEV = (
+HOW_PLATFORM = HOW_PLATFORM_TEMPLATE.format(U50_SHELL)
+HOW_PYXRT = QT_TRANSLATE_NOOP(
+    "DeployChecklist",
+    "Comes with XRT (not on PyPI): source /opt/xilinx/xrt/setup.sh so that $XILINX_XRT/python is on PYTHONPATH.",
+)
+HOW_XRT_DEV = QT_TRANSLATE_NOOP(
+    "DeployChecklist",
     "Debian/Ubuntu: sudo apt install libxrt-dev libxrt1 (XRT 2022.1, headers + libxrt_coreutil); "
-    "or AMD's XRT package (/opt/xilinx/xrt/include). Optional: only to compile the real-XRT host program."
+    "or AMD's XRT package (/opt/xilinx/xrt/include). Optional: only to compile the real-XRT host program.",
 )
-HOW_VITIS_AI = (
+HOW_VITIS_AI = QT_TRANSLATE_NOOP(
+    "DeployChecklist",
     "Vitis AI (github.com/Xilinx/Vitis-AI → the release's docs → Host Installation): pull the "
     "TensorFlow 2 CPU docker image (xilinx/vitis-ai-tensorflow2-cpu) and start it with docker_run.sh; "
     "vart, xir, vai_c_tensorflow2 and vitis_quantize are inside. Pick a release whose notes list the "
-    "plain U50 for DPUCAHX8H (1.1-1.4 do; 2.0 onward list the U50LV/U55C). See docs/U50.md."
+    "plain U50 for DPUCAHX8H (1.1-1.4 do; 2.0 onward list the U50LV/U55C). See docs/U50.md.",
 )
-HOW_VITIS = (
+HOW_VITIS = QT_TRANSLATE_NOOP(
+    "DeployChecklist",
     "AMD Vitis unified software platform 2022.1 or newer (amd.com → Developer → Vitis → Downloads), "
-    "then source <install>/settings64.sh so that v++, vitis_hls/vitis-run and vivado are on PATH."
+    "then source <install>/settings64.sh so that v++, vitis_hls/vitis-run and vivado are on PATH.",
 )
-HOW_GXX = "Debian/Ubuntu: sudo apt install g++ (any C++14 compiler)."
-HOW_LSPCI = "Debian/Ubuntu: sudo apt install pciutils (gives lspci; optional, /sys is read too)."
+HOW_GXX = QT_TRANSLATE_NOOP("DeployChecklist", "Debian/Ubuntu: sudo apt install g++ (any C++14 compiler).")
+HOW_LSPCI = QT_TRANSLATE_NOOP(
+    "DeployChecklist", "Debian/Ubuntu: sudo apt install pciutils (gives lspci; optional, /sys is read too)."
+)
 
+#: Texts above made from a marked template: shown text -> (template, its arguments), so that the app
+#: can show them translated (``translate("DeployChecklist", template).format(*arguments)``).
+TEMPLATED: dict[str, tuple[str, tuple[str, ...]]] = {
+    HOW_XRT: (HOW_XRT_TEMPLATE, (U50_SHELL,)),
+    HOW_PLATFORM: (HOW_PLATFORM_TEMPLATE, (U50_SHELL,)),
+}
 
 RUN_PACKAGE_FIX = (
     "or write a run package (Deploy tab / triglab-cli deploy) and run it on the lab server that has the card"

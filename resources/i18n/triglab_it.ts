@@ -29,7 +29,40 @@
 <context>
     <name>DeployChecklist</name>
     <message>
+        <source>AMD&apos;s Alveo U50 product page (amd.com → Alveo U50 → Getting Started / Downloads) → choose your OS → download the Xilinx Runtime (XRT) 2022.1 package and the U50 deployment target platform ({0}); install both (sudo apt install ./xrt_*.deb ./xilinx-u50-*.deb), flash the shell as AMD&apos;s U50 installation guide UG1370 says (xbmgmt program --base), cold-reboot, then check with &apos;xbutil examine&apos;. See docs/U50.md.</source>
+        <translation>Pagina prodotto dell&apos;Alveo U50 sul sito AMD (amd.com → Alveo U50 → Getting Started / Downloads) → scegli il sistema operativo → scarica il pacchetto Xilinx Runtime (XRT) 2022.1 e la deployment target platform della U50 ({0}); installali entrambi (sudo apt install ./xrt_*.deb ./xilinx-u50-*.deb), programma la shell come indica la guida di installazione AMD della U50, UG1370 (xbmgmt program --base), riavvia a freddo, poi verifica con &apos;xbutil examine&apos;. Vedi docs/U50.md.</translation>
+    </message>
+    <message>
+        <source>Same download page as XRT: the U50 &apos;development target platform&apos; package installs /opt/xilinx/platforms/{0}/{0}.xpfm, which v++ -l --platform needs.</source>
+        <translation>Stessa pagina di download di XRT: il pacchetto &apos;development target platform&apos; della U50 installa /opt/xilinx/platforms/{0}/{0}.xpfm, che serve a v++ -l --platform.</translation>
+    </message>
+    <message>
+        <source>Comes with XRT (not on PyPI): source /opt/xilinx/xrt/setup.sh so that $XILINX_XRT/python is on PYTHONPATH.</source>
+        <translation>Arriva con XRT (non è su PyPI): esegui source /opt/xilinx/xrt/setup.sh in modo che $XILINX_XRT/python sia nel PYTHONPATH.</translation>
+    </message>
+    <message>
+        <source>Debian/Ubuntu: sudo apt install libxrt-dev libxrt1 (XRT 2022.1, headers + libxrt_coreutil); or AMD&apos;s XRT package (/opt/xilinx/xrt/include). Optional: only to compile the real-XRT host program.</source>
+        <translation>Debian/Ubuntu: sudo apt install libxrt-dev libxrt1 (XRT 2022.1, header + libxrt_coreutil); oppure il pacchetto XRT di AMD (/opt/xilinx/xrt/include). Facoltativo: serve solo per compilare il programma host con il vero XRT.</translation>
+    </message>
+    <message>
+        <source>Vitis AI (github.com/Xilinx/Vitis-AI → the release&apos;s docs → Host Installation): pull the TensorFlow 2 CPU docker image (xilinx/vitis-ai-tensorflow2-cpu) and start it with docker_run.sh; vart, xir, vai_c_tensorflow2 and vitis_quantize are inside. Pick a release whose notes list the plain U50 for DPUCAHX8H (1.1-1.4 do; 2.0 onward list the U50LV/U55C). See docs/U50.md.</source>
+        <translation>Vitis AI (github.com/Xilinx/Vitis-AI → documentazione della release → Host Installation): scarica l&apos;immagine docker TensorFlow 2 per CPU (xilinx/vitis-ai-tensorflow2-cpu) e avviala con docker_run.sh; vart, xir, vai_c_tensorflow2 e vitis_quantize sono al suo interno. Scegli una release le cui note elencano la U50 semplice per DPUCAHX8H (la 1.1-1.4 sì; dalla 2.0 in poi elencano U50LV/U55C). Vedi docs/U50.md.</translation>
+    </message>
+    <message>
+        <source>AMD Vitis unified software platform 2022.1 or newer (amd.com → Developer → Vitis → Downloads), then source &lt;install&gt;/settings64.sh so that v++, vitis_hls/vitis-run and vivado are on PATH.</source>
+        <translation>AMD Vitis unified software platform 2022.1 o successiva (amd.com → Developer → Vitis → Downloads), poi esegui source &lt;install&gt;/settings64.sh in modo che v++, vitis_hls/vitis-run e vivado siano nel PATH.</translation>
+    </message>
+    <message>
+        <source>Debian/Ubuntu: sudo apt install g++ (any C++14 compiler).</source>
+        <translation>Debian/Ubuntu: sudo apt install g++ (va bene qualsiasi compilatore C++14).</translation>
+    </message>
+    <message>
+        <source>Debian/Ubuntu: sudo apt install pciutils (gives lspci; optional, /sys is read too).</source>
+        <translation>Debian/Ubuntu: sudo apt install pciutils (fornisce lspci; facoltativo, viene letto anche /sys).</translation>
+    </message>
+    <message>
         <source>The card the course deploys to: both the DPU and the hls4ml kernel run on it.</source>
+        <extracomment>Texts above made from a marked template: shown text -&gt; (template, its arguments), so that the app can show them translated (``translate(&quot;DeployChecklist&quot;, template).format(*arguments)``).</extracomment>
         <translation>La scheda su cui il corso fa il deploy: ci girano sia la DPU sia il kernel hls4ml.</translation>
     </message>
     <message>

@@ -285,3 +285,31 @@ def test_the_language_choice_falls_back_to_the_system_then_english():
 
     assert resolve_language("it") == "it" and resolve_language("en") == "en"
     assert resolve_language("") in ("en", "it") and resolve_language("xx") in ("en", "it")
+
+
+def test_the_deploy_checklist_speaks_italian(italian, qtbot, tmp_path):
+    """Core's checklist texts (marked with core.i18n) reach the Deploy view translated, templates filled in."""
+    import core.deploy as deploy
+    from app.jobs import JobManager
+    from app.panels.deploy_view import DeployView
+    from app.state import AppState
+    from core.deploy.discovery import U50_SHELL, discover
+
+    jobs = JobManager()
+    view = DeployView(AppState(), jobs)
+    qtbot.addWidget(view)
+    (tmp_path / "bin").mkdir()
+    d = discover(env={"PATH": str(tmp_path / "bin")}, root=tmp_path, find_module=lambda n, e: None)
+    d.targets = {t.name: t.availability(d) for t in deploy.list_targets()}
+    view.show_discovery(d)
+    assert view.table.item(0, 0).text() == "Scheda Alveo U50"
+    assert view.table.item(0, 1).text() == "✘ mancante"
+    view.table.selectRow(0)
+    text = view.explain.toPlainText()
+    assert "Perché serve:" in text and "Come ottenerlo:" in text
+    assert "Pagina prodotto dell'Alveo U50" in text and U50_SHELL in text
+    emulators = [view.target_combo.itemText(i) for i in range(view.target_combo.count())]
+    assert "emulator-dpu (emulato su CPU)" in emulators and "u50-hls — non disponibile" in emulators, (
+        emulators
+    )
+    jobs.shutdown()
