@@ -1,6 +1,7 @@
 """Take the README's screenshots from the real app: ``xvfb-run python -m app.screenshots docs/``.
 
-``--handson2`` takes the muon walkthrough's shots, ``--deploy`` the Deploy tab's alone (1366×768).
+``--handson2`` takes the muon walkthrough's shots, ``--deploy`` the Deploy tab's alone (1366×768);
+``--lang=it`` takes them in Italian (default English, whatever the machine's locale).
 
 Opens the hands-on 1 demo in the main window, visits each view, runs a short training job and
 saves one PNG per screen, so the pictures in ``docs/`` always show the current app.
@@ -16,7 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     handson2_only = "--handson2" in argv
     deploy_only = "--deploy" in argv
-    argv = [a for a in argv if a not in ("--handson2", "--deploy")]
+    lang = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), "en")
+    argv = [a for a in argv if a not in ("--handson2", "--deploy") and not a.startswith("--lang=")]
     out = Path(argv[0] if argv else "docs")
     out.mkdir(parents=True, exist_ok=True)
     from app.panels.netron_view import prepare_webengine
@@ -25,9 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.i18n import install_translator
     from app.main_window import MainWindow
 
-    _app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (keeps it alive)
+    _app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_translator(_app, lang)
     win = MainWindow()
     win.resize(1600, 1000)
     win.show()
