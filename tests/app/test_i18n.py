@@ -194,6 +194,23 @@ def _untranslated(node: ast.expr) -> list[str]:
     return []
 
 
+#: Local helpers people write around tr(): lupdate does not know them, so their texts never reach the
+#: catalogue (and a bare ``tr("...")`` is filed under an empty context).
+HELPER_NAMES = {"tr", "_tr", "_t", "_"}
+
+
+def _hidden_from_lupdate(node: ast.Call, name: str) -> str:
+    """Why lupdate cannot see the text of this tr()/translate() call ("" when it can)."""
+    if isinstance(node.func, ast.Name) and name in HELPER_NAMES:
+        if node.args and isinstance(node.args[0], (ast.Constant, ast.JoinedStr)):
+            return f"{name}(...): lupdate does not see helpers; use self.tr() or QCoreApplication.translate()"
+    if name in ("tr", "translate"):
+        text = node.args[0 if name == "tr" else 1] if len(node.args) > (0 if name == "tr" else 1) else None
+        if isinstance(text, (ast.JoinedStr, ast.BinOp)):
+            return f"{name}(...) of an f-string or a sum: lupdate only sees one literal (use .format())"
+    return ""
+
+
 def scan(path: Path) -> list[str]:
     """``file:line: 'text'`` for every visible literal text in ``path`` that is not translated."""
     rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
@@ -204,6 +221,10 @@ def scan(path: Path) -> list[str]:
         if not isinstance(node, ast.Call) or node.lineno in ignored:
             continue
         name = _call_name(node.func)
+        hidden = _hidden_from_lupdate(node, name)
+        if hidden:
+            found.append(f"{rel}:{node.lineno}: {hidden}")
+            continue
         is_box = (
             isinstance(node.func, ast.Attribute)
             and isinstance(node.func.value, ast.Name)
@@ -238,11 +259,14 @@ def test_the_scan_sees_what_it_should(tmp_path):
         "    w.setHorizontalHeaderLabels(['', 'Layer', self.tr('Bits')])\n"  # caught
         "    w.setToolTip('—')\n"
         "    w.setText(f'{n}-copy')  # i18n-ignore\n"
+        "    w.setText(_tr('Hidden from lupdate'))\n"  # caught
+        "    w.setText(self.tr(f'Epoch {n}'))\n"  # caught
+        "    w.setText(QCoreApplication.translate('Ctx', 'a ' + 'b'))\n"  # caught
     )
     probe.write_text(src)
     found = scan(probe)
     lines = sorted(int(f.split(":")[1]) for f in found)
-    assert lines == [2, 3, 7, 8, 9], found
+    assert lines == [2, 3, 7, 8, 9, 12, 13, 14], found
 
 
 @pytest.mark.parametrize("path", APP_FILES, ids=[str(p.relative_to(ROOT / "app")) for p in APP_FILES])
