@@ -48,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("TrigLab")
     app.setOrganizationName("TrigLab")
+    from app.preferences import apply_at_start
+
     win = MainWindow()
+    apply_at_start(app, win)  # font scale and theme from Preferences
     win.show()
     shown = time.perf_counter() - _T0
     if os.environ.get("TRIGLAB_REPORT_STARTUP"):

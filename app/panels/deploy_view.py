@@ -15,7 +15,7 @@ import html
 import importlib
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -38,8 +39,16 @@ from PySide6.QtWidgets import (
 
 from core.deploy import EMULATED_LABEL
 
-STATUS_TEXT = {"found": "✔ found", "partial": "◐ partial", "missing": "✘ missing"}
+STATUS_TEXT = {
+    "found": QT_TRANSLATE_NOOP("DeployView", "✔ found"),
+    "partial": QT_TRANSLATE_NOOP("DeployView", "◐ partial"),
+    "missing": QT_TRANSLATE_NOOP("DeployView", "✘ missing"),
+}
 STATUS_COLOR = {"found": "#009E73", "partial": "#E69F00", "missing": "#D55E00"}  # Okabe–Ito
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DeployView", text)
 
 
 def _core(module: str, name: str):
@@ -59,13 +68,21 @@ def _seconds(s: float | None) -> str:
 
 def _value(v: Any) -> str:
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return (
+            QCoreApplication.translate("DeployView", "yes")
+            if v
+            else QCoreApplication.translate("DeployView", "no")
+        )
     if isinstance(v, float):
         return f"{v:.4g}"
     if isinstance(v, int):
         return f"{v:,}".replace(",", "\u202f")
     if isinstance(v, list):
-        return f"{len(v)} listed" if len(v) > 5 else ", ".join(_value(x) for x in v) or "none"
+        return (
+            QCoreApplication.translate("DeployView", "{0} listed").format(len(v))
+            if len(v) > 5
+            else ", ".join(_value(x) for x in v) or QCoreApplication.translate("DeployView", "none")
+        )
     if isinstance(v, dict):
         return "; ".join(f"{k} {_value(x)}" for k, x in v.items())
     return str(v)
@@ -76,18 +93,34 @@ def _report_lines(d: dict) -> list[str]:
     emu = f" ({EMULATED_LABEL})" if d.get("emulated") else ""
     thr = d.get("throughput_eps")
     lines = [
-        f"Device: {d.get('device', '—')}",
-        f"Events: {_value(d.get('events', 0))} in batches of {_value(d.get('batch_size', 0))}",
-        f"Throughput: {'—' if thr is None else f'{thr:,.0f}'} events/s{emu}",
-        f"Batch latency (transfers included): p50 {_seconds(d.get('latency_p50_s'))}, "
-        f"p99 {_seconds(d.get('latency_p99_s'))}{emu}",
+        QCoreApplication.translate("DeployView", "Device: {0}").format(d.get("device", "—")),
+        QCoreApplication.translate("DeployView", "Events: {0} in batches of {1}").format(
+            _value(d.get("events", 0)), _value(d.get("batch_size", 0))
+        ),
+        QCoreApplication.translate("DeployView", "Throughput: {0} events/s").format(
+            "—" if thr is None else f"{thr:,.0f}"
+        )
+        + emu,
+        QCoreApplication.translate(
+            "DeployView", "Batch latency (transfers included): p50 {0}, p99 {1}"
+        ).format(_seconds(d.get("latency_p50_s")), _seconds(d.get("latency_p99_s")))
+        + emu,
     ]
     agreement = d.get("agreement") or {}
-    for ref, title in (("keras", "Keras (float)"), ("csim", "C simulation")):
+    for ref, title in (
+        ("keras", QCoreApplication.translate("DeployView", "Keras (float)")),
+        ("csim", QCoreApplication.translate("DeployView", "C simulation")),
+    ):
         if agreement.get(ref):
-            lines.append(f"Agreement with {title}: {_value(agreement[ref])}")
+            lines.append(
+                QCoreApplication.translate("DeployView", "Agreement with {0}: {1}").format(
+                    title, _value(agreement[ref])
+                )
+            )
     if d.get("task_metrics"):
-        lines.append(f"Task metrics{emu}: {_value(d['task_metrics'])}")
+        lines.append(
+            QCoreApplication.translate("DeployView", "Task metrics") + emu + ": " + _value(d["task_metrics"])
+        )
     return lines
 
 
@@ -106,13 +139,13 @@ class DeployView(QWidget):
         self._rows: list = []
 
         # --- left: the checklist ----------------------------------------------------------
-        self.summary = QLabel("Looking for Alveo cards and AMD tools…")
+        self.summary = QLabel(self.tr("Looking for Alveo cards and AMD tools…"))
         self.summary.setWordWrap(True)
         self.summary.setObjectName("panelTitle")
-        self.refresh_btn = QPushButton("Refresh")
-        self.refresh_btn.setToolTip("Look again (runs xrt-smi/xbutil and lspci in the background)")
+        self.refresh_btn = QPushButton(self.tr("Refresh"))
+        self.refresh_btn.setToolTip(self.tr("Look again (runs xrt-smi/xbutil and lspci in the background)"))
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(("Item", "Status", "Found / missing"))
+        self.table.setHorizontalHeaderLabels((self.tr("Item"), self.tr("Status"), self.tr("Found / missing")))
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -125,7 +158,7 @@ class DeployView(QWidget):
         self.table.setColumnWidth(0, 210)
         self.explain = QTextBrowser()
         self.explain.setOpenExternalLinks(False)
-        self.explain.setPlaceholderText("Select a row: why it matters and how to install it.")
+        self.explain.setPlaceholderText(self.tr("Select a row: why it matters and how to install it."))
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -149,34 +182,48 @@ class DeployView(QWidget):
         self.events_spin.setRange(1, 10_000_000)
         self.events_spin.setValue(2000)
         self.events_spin.setGroupSeparatorShown(True)
-        self.events_spin.setToolTip("Events taken from the variant's data set")
+        self.events_spin.setToolTip(self.tr("Events taken from the variant's data set"))
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 1_000_000)
         self.batch_spin.setValue(256)
-        self.batch_spin.setToolTip("Events per transfer to the card: one write + run + read per batch")
-        self.run_btn = QPushButton("Run")
-        self.package_btn = QPushButton("Write run package…")
+        self.batch_spin.setToolTip(
+            self.tr("Events per transfer to the card: one write + run + read per batch")
+        )
+        self.run_btn = QPushButton(self.tr("Run"))
+        self.package_btn = QPushButton(self.tr("Write run package…"))
         self.package_btn.setToolTip(
             "A .zip for the lab server that has the card: its runner writes a results JSON"
         )
-        self.import_btn = QPushButton("Import results…")
-        self.import_btn.setToolTip("Read the results JSON the lab server's runner wrote")
-        form_box = QGroupBox("Run")
+        self.import_btn = QPushButton(self.tr("Import results…"))
+        self.import_btn.setToolTip(self.tr("Read the results JSON the lab server's runner wrote"))
+        self.server_edit = QLineEdit()
+        self.server_edit.setPlaceholderText(self.tr("user@host (default: Preferences → Lab server)"))
+        self.server_edit.setToolTip(self.tr("The lab server with the U50, reached with your own ssh keys"))
+        self.server_btn = QPushButton(self.tr("Run on lab server"))
+        self.server_btn.setToolTip(
+            self.tr("Write the run package, run it on the lab server's card over ssh, import the results")
+        )
+        self._server_from_preferences()
+        form_box = QGroupBox(self.tr("Run"))
         form = QFormLayout(form_box)
-        form.addRow("Variant", self.variant_label)
-        form.addRow("Target", self.target_combo)
+        form.addRow(self.tr("Variant"), self.variant_label)
+        form.addRow(self.tr("Target"), self.target_combo)
         form.addRow("", self.target_note)
-        form.addRow("Events", self.events_spin)
-        form.addRow("Batch size", self.batch_spin)
+        form.addRow(self.tr("Events"), self.events_spin)
+        form.addRow(self.tr("Batch size"), self.batch_spin)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_btn)
         buttons.addWidget(self.package_btn)
         buttons.addWidget(self.import_btn)
         form.addRow(buttons)
+        server = QHBoxLayout()
+        server.addWidget(self.server_edit, 1)
+        server.addWidget(self.server_btn)
+        form.addRow(self.tr("Lab server"), server)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        self.result_box = QGroupBox("Result")
-        self.result_text = QLabel("No run yet.")
+        self.result_box = QGroupBox(self.tr("Result"))
+        self.result_text = QLabel(self.tr("No run yet."))
         self.result_text.setWordWrap(True)
         self.result_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.result_text.setAlignment(Qt.AlignTop | Qt.AlignLeft)
@@ -202,6 +249,8 @@ class DeployView(QWidget):
         self.run_btn.clicked.connect(self.run)
         self.package_btn.clicked.connect(self._package_dialog)
         self.import_btn.clicked.connect(self._import_dialog)
+        self.server_btn.clicked.connect(self.run_on_server)
+        self.server_edit.textChanged.connect(lambda _t: self._update_buttons())
         state.variant_changed.connect(self._on_variant)
         self._on_variant(state.current)
         self._update_buttons()
@@ -209,6 +258,8 @@ class DeployView(QWidget):
     # --- discovery ---------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
+        if not self.server_edit.isModified():
+            self._server_from_preferences()  # Preferences may have changed since
         if self.discovery is None and self.discover_job is None:
             self.refresh()
         self._show_stored_report()  # e.g. the run a walkthrough step just made
@@ -220,15 +271,17 @@ class DeployView(QWidget):
         if self.discover_job is not None and self.discover_job.is_active():
             return self.discover_job
         self.refresh_btn.setEnabled(False)
-        self.summary.setText("Looking for Alveo cards and AMD tools…")
-        self.discover_job = self.jobs.submit("Look for Alveo cards and AMD tools", discovery_job, light=True)
+        self.summary.setText(self.tr("Looking for Alveo cards and AMD tools…"))
+        self.discover_job = self.jobs.submit(
+            self.tr("Look for Alveo cards and AMD tools"), discovery_job, light=True
+        )
         self.discover_job.succeeded.connect(self.show_discovery)
         self.discover_job.failed.connect(self._discovery_failed)
         self.discover_job.finished.connect(self._discovery_finished)
         return self.discover_job
 
     def _discovery_failed(self, message: str, _details: str) -> None:
-        self.summary.setText(f"Discovery failed: {message}")
+        self.summary.setText(self.tr("Discovery failed: {0}").format(message))
 
     def _discovery_finished(self) -> None:
         self.refresh_btn.setEnabled(True)
@@ -240,11 +293,13 @@ class DeployView(QWidget):
         self._rows = d.checklist()
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
-            status = QTableWidgetItem(STATUS_TEXT.get(row.status, row.status))
+            status = QTableWidgetItem(
+                _tr(STATUS_TEXT[row.status]) if row.status in STATUS_TEXT else row.status
+            )
             status.setForeground(QBrush(QColor(STATUS_COLOR.get(row.status, "#000000"))))
             cells = (QTableWidgetItem(row.item), status, QTableWidgetItem(row.detail))
             for c, item in enumerate(cells):
-                item.setToolTip(f"{row.detail}\n\nWhy: {row.why}\n\nHow: {row.how}")
+                item.setToolTip(self.tr("{0}\n\nWhy: {1}\n\nHow: {2}").format(row.detail, row.why, row.how))
                 self.table.setItem(r, c, item)
         self._fill_targets(d)
         if self._rows:
@@ -257,9 +312,13 @@ class DeployView(QWidget):
         row = self._rows[rows[0].row()]
         color = STATUS_COLOR.get(row.status, "#000000")
         self.explain.setHtml(
-            f"<b>{html.escape(row.item)}</b> — <span style='color:{color}'>{row.status}</span>"
-            f"<br>{html.escape(row.detail)}<p><b>Why it matters:</b> {html.escape(row.why)}</p>"
-            f"<p><b>How to get it:</b> {html.escape(row.how)}</p>"
+            f"<b>{html.escape(row.item)}</b> — <span style='color:{color}'>"
+            f"{html.escape(_tr(STATUS_TEXT.get(row.status, row.status)))}</span>"
+            f"<br>{html.escape(row.detail)}<p><b>"
+            + self.tr("Why it matters:")
+            + f"</b> {html.escape(row.why)}</p><p><b>"
+            + self.tr("How to get it:")
+            + f"</b> {html.escape(row.how)}</p>"
         )
 
     def _fill_targets(self, d) -> None:
@@ -272,15 +331,15 @@ class DeployView(QWidget):
         first_ok = None
         for i, t in enumerate(list_targets()):
             a = d.targets.get(t.name) or Availability(False, "not checked")
-            text = t.label if a.ok else f"{t.name} — unavailable"
+            text = t.label if a.ok else self.tr("{0} — unavailable").format(t.name)
             self.target_combo.addItem(text, t.name)
-            tip = a.reason + (f"\nFix: {a.fix}" if a.fix else "")
+            tip = a.reason + ("\n" + self.tr("Fix: {0}").format(a.fix) if a.fix else "")
             self.target_combo.setItemData(i, tip, Qt.ToolTipRole)
             model.item(i).setEnabled(a.ok)
             if a.ok and first_ok is None:
                 first_ok = i
         if self.target_combo.count() == 0:
-            self.target_combo.setPlaceholderText("no deploy target is registered in this build")
+            self.target_combo.setPlaceholderText(self.tr("no deploy target is registered in this build"))
         keep = self.target_combo.findData(previous)
         if keep >= 0 and model.item(keep).isEnabled():
             self.target_combo.setCurrentIndex(keep)
@@ -313,11 +372,12 @@ class DeployView(QWidget):
     def _on_variant(self, lv) -> None:
         ws = self.state.workspace
         if lv is None or ws is None:
-            self.variant_label.setText("No variant selected")
+            self.variant_label.setText(self.tr("No variant selected"))
         else:
             ds = ws[lv.name].dataset
             self.variant_label.setText(
-                f"<b>{lv.name}</b> — data set: {ds or 'none (choose a variant with a data set)'}"
+                f"<b>{html.escape(lv.name)}</b> — "
+                + self.tr("data set: {0}").format(ds or self.tr("none (choose a variant with a data set)"))
             )
         self._update_buttons()
         self._show_stored_report()
@@ -331,11 +391,13 @@ class DeployView(QWidget):
         if reports:
             last = reports[-1]
             self.show_report(last)
-            self.status.setText(f"Last run of {lv.name} ({last.created}): {last.label}.")
+            self.status.setText(
+                self.tr("Last run of {0} ({1}): {2}.").format(lv.name, last.created, last.label)
+            )
         else:
             self.report = None
-            self.result_box.setTitle("Result")
-            self.result_text.setText("No run yet.")
+            self.result_box.setTitle(self.tr("Result"))
+            self.result_text.setText(self.tr("No run yet."))
 
     def _selection(self):
         lv, ws, target = self.state.current, self.state.workspace, self.target_combo.currentData()
@@ -354,6 +416,7 @@ class DeployView(QWidget):
         busy = self.run_job is not None and self.run_job.is_active()
         self.run_btn.setEnabled(sel is not None and enabled and not busy)
         self.package_btn.setEnabled(sel is not None and not busy)
+        self.server_btn.setEnabled(sel is not None and not busy and bool(self.server_edit.text().strip()))
         self.import_btn.setEnabled(self.state.current is not None and self.state.workspace is not None)
 
     # --- jobs -------------------------------------------------------------------------------------
@@ -362,7 +425,9 @@ class DeployView(QWidget):
         try:
             fn = _core(module, name)
         except (ImportError, AttributeError) as exc:
-            self.status.setText(f"core.deploy.{module}.{name} is not available in this build: {exc}")
+            self.status.setText(
+                self.tr("core.deploy.{0}.{1} is not available in this build: {2}").format(module, name, exc)
+            )
             return None
         self.run_job = self.jobs.submit(title, fn, *args, **kwargs)
         self.run_job.progressed.connect(self._progressed)
@@ -375,12 +440,12 @@ class DeployView(QWidget):
         """Run the selected variant on the selected target (``core.deploy.run.run_variant``) as a job."""
         sel = self._selection()
         if sel is None:
-            self.status.setText("Select a variant and an available target.")
+            self.status.setText(self.tr("Select a variant and an available target."))
             return None
         ws, variant, target = sel
         events, batch = self.events_spin.value(), self.batch_spin.value()
         job = self._submit(
-            f"Run {variant} on {target}",
+            self.tr("Run {0} on {1}").format(variant, target),
             "run",
             "run_variant",
             ws,
@@ -393,20 +458,50 @@ class DeployView(QWidget):
             job.succeeded.connect(self.show_report)
         return job
 
+    def _server_from_preferences(self) -> None:
+        from app.preferences import lab_server
+
+        host, user = lab_server()
+        self.server_edit.setText(f"{user}@{host}" if user and host else host)
+
+    def run_on_server(self):
+        """Run the variant on the lab server's card (``core.deploy.remote.run_variant_remote``) as a job.
+
+        The target is the selected card target, or the card target of the variant's path when an
+        emulator is selected (``"auto"``).
+        """
+        sel = self._selection()
+        destination = self.server_edit.text().strip()
+        if sel is None or not destination:
+            self.status.setText(self.tr("Select a variant, and give the lab server as user@host."))
+            return None
+        ws, variant, target = sel
+        target = target if target.startswith("u50-") else "auto"
+        events, batch = self.events_spin.value(), self.batch_spin.value()
+        title = self.tr("Run {0} on {1}").format(variant, destination)
+        job = self._submit(
+            title, "remote", "run_variant_remote", ws, variant, target, destination, events, batch
+        )
+        if job is not None:
+            job.succeeded.connect(self.show_report)
+        return job
+
     def write_package(self, out_zip: str):
         """Write a run package for the lab server (``core.deploy.package.write_run_package``) as a job."""
         sel = self._selection()
         if sel is None:
-            self.status.setText("Select a variant and a target.")
+            self.status.setText(self.tr("Select a variant and a target."))
             return None
         ws, variant, target = sel
-        title = f"Run package {variant} → {target}"
+        title = self.tr("Run package {0} → {1}").format(variant, target)
         events, batch = self.events_spin.value(), self.batch_spin.value()
         job = self._submit(
             title, "package", "write_run_package", ws, variant, target, out_zip, events, batch_size=batch
         )
         if job is not None:
-            job.succeeded.connect(lambda path: self.status.setText(f"Run package written: {path}"))
+            job.succeeded.connect(
+                lambda path: self.status.setText(self.tr("Run package written: {0}").format(path))
+            )
         return job
 
     def import_results(self, path: str):
@@ -414,7 +509,9 @@ class DeployView(QWidget):
         lv, ws = self.state.current, self.state.workspace
         if lv is None or ws is None:
             return None
-        job = self._submit(f"Import results into {lv.name}", "package", "import_results", ws, lv.name, path)
+        job = self._submit(
+            self.tr("Import results into {0}").format(lv.name), "package", "import_results", ws, lv.name, path
+        )
         if job is not None:
             job.succeeded.connect(self.show_report)
         return job
@@ -424,13 +521,15 @@ class DeployView(QWidget):
         if sel is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Write run package", f"{sel[1]}-{sel[2]}.zip", "Run packages (*.zip)"
+            self, self.tr("Write run package"), f"{sel[1]}-{sel[2]}.zip", self.tr("Run packages (*.zip)")
         )
         if path:
             self.write_package(path)
 
     def _import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import results", "", "Results (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import results"), "", self.tr("Results (*.json);;All files (*)")
+        )
         if path:
             self.import_results(path)
 
@@ -438,8 +537,8 @@ class DeployView(QWidget):
         self.status.setText(f"{100 * fraction:.0f} % — {message}")
 
     def _failed(self, message: str, _details: str) -> None:
-        self.status.setText(f"Failed: {message}")
-        self.error.emit("Deploy", message)
+        self.status.setText(self.tr("Failed: {0}").format(message))
+        self.error.emit(self.tr("Deploy"), message)
 
     # --- the result ---------------------------------------------------------------------------------
     def show_report(self, report) -> None:
@@ -453,10 +552,10 @@ class DeployView(QWidget):
         label = d.get("label") or d.get("target", "")
         if d.get("emulated") and EMULATED_LABEL not in label:
             label = f"{label} ({EMULATED_LABEL})"
-        self.result_box.setTitle(f"Result — {label}")
+        self.result_box.setTitle(self.tr("Result — {0}").format(label))
         lines = list(report.lines()) if callable(getattr(report, "lines", None)) else _report_lines(d)
         self.result_text.setText("<br>".join(html.escape(line) for line in lines))
-        self.status.setText(f"Done: {label}.")
+        self.status.setText(self.tr("Done: {0}.").format(label))
 
     def result_title(self) -> str:
         return self.result_box.title()
@@ -472,4 +571,4 @@ if __name__ == "__main__":
 
     from app.panels._preview import preview
 
-    sys.exit(preview(DeployView, "TrigLab — deploy"))
+    sys.exit(preview(DeployView, "TrigLab — Deploy"))
