@@ -84,8 +84,8 @@ def _graphics_views(root) -> list:
 def restyle_plots(root) -> int:
     """Re-colour every pyqtgraph view under widget ``root`` in the current theme.
 
-    Backgrounds, axes (lines, ticks, labels), titles and legends' text take the theme's colours;
-    data lines keep theirs (Okabe–Ito reads on both backgrounds).
+    Backgrounds, axes (lines, ticks, labels), titles and legends (text, box) take the theme's
+    colours; data lines keep theirs (Okabe–Ito reads on both backgrounds, except its black).
 
     Returns:
         How many views were re-coloured.
@@ -106,6 +106,10 @@ def restyle_plots(root) -> int:
                 item.setTextPen(pg.mkPen(*c["text"]))
             elif isinstance(item, pg.LegendItem):
                 item.setLabelTextColor(c["text"])
+                brush = item.brush()
+                if brush is not None and brush.style() != pg.QtCore.Qt.BrushStyle.NoBrush:
+                    # the panels' legends sit on a near-opaque box: the theme's background
+                    item.setBrush(pg.mkBrush(*c["background"], brush.color().alpha()))
             elif isinstance(item, pg.LabelItem) and not isinstance(item.parentItem(), pg.LegendItem):
                 color = item.opts.get("color")
                 # Titles in the default colour follow the theme; a colour a panel chose stays.

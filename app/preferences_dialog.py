@@ -42,8 +42,8 @@ class PreferencesDialog(QDialog):
         self.language.addItem(self.tr("Follow the system"), "")
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
-        self.language_note = QLabel(self.tr("The language changes at the next start of TrigLab."))
-        self.language_note.setWordWrap(True)
+        # One short line: a wrapped label in a form row gets clipped at large font sizes.
+        self.language_note = QLabel(self.tr("The language changes at the next start."))
         self.font_scale = QSpinBox()
         self.font_scale.setRange(*prefs.FONT_SCALE_RANGE)
         self.font_scale.setSingleStep(25)
@@ -56,7 +56,7 @@ class PreferencesDialog(QDialog):
         display = QGroupBox(self.tr("Display"))
         f = QFormLayout(display)
         f.addRow(self.tr("Language"), self.language)
-        f.addRow("", self.language_note)
+        f.addRow(self.language_note)
         f.addRow(self.tr("Font size"), self.font_scale)
         f.addRow(self.tr("Theme"), self.theme)
 
@@ -154,7 +154,7 @@ class PreferencesDialog(QDialog):
         prefs.set_values(values, self.store)
         app = QApplication.instance()
         presentation = getattr(self.parent(), "presentation", None)
-        extra = presentation.font_factor() if presentation is not None else 1.0
+        extra = presentation.font_factor(values[prefs.FONT_SCALE_KEY]) if presentation is not None else 1.0
         prefs.apply_font_scale(app, values[prefs.FONT_SCALE_KEY], extra)
         prefs.apply_theme(app, values[prefs.THEME_KEY])
 

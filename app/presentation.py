@@ -1,7 +1,13 @@
 """View → Presentation mode (F11): full screen, larger text, thicker plot lines, tidy docks.
 
+Text is 140 % of the system size (the Preferences' size if that is larger); the Variants and Jobs
+docks are hidden and the Walkthrough dock shown when a walkthrough is open: measured at
+1366×768, the window needs 1212×734 px at 140 % without the Variants dock, 1513 px with it.
 Entering remembers the window's geometry and state (docks, their sizes) and leaving restores them
 exactly; the font goes back to the Preferences' scale and every line to its own pen.
+
+Views may also build plots after the theme was applied (white, as they were written): when a view
+is brought to the front its plots are re-coloured in the dark theme.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from app import palette
 from app import preferences as prefs
 
-FONT_FACTOR = 1.4  # text size on top of the Preferences' font scale
+FONT_PERCENT = 140  # text size in presentation mode, % of the system's (at least the Preferences')
 LINE_FACTOR = 2.0  # plot lines this many times thicker
 _REFRESH_MS = 1000  # lines a view draws afterwards are thickened within this time
 
@@ -33,9 +39,10 @@ class PresentationMode(QObject):
         self._timer.timeout.connect(self._thicken)
         window.tabs.currentChanged.connect(self._on_view_shown)
 
-    def font_factor(self) -> float:
-        """How much larger than the Preferences' font scale the text is now."""
-        return FONT_FACTOR if self.active else 1.0
+    def font_factor(self, percent: float | None = None) -> float:
+        """How much larger than the Preferences' font scale (``percent``, %) the text is now."""
+        percent = percent or prefs.value(prefs.FONT_SCALE_KEY)
+        return max(FONT_PERCENT, percent) / percent if self.active else 1.0
 
     def set_active(self, on: bool) -> None:
         """Enter (``True``) or leave (``False``) presentation mode."""
@@ -45,8 +52,11 @@ class PresentationMode(QObject):
         if on:
             self._saved = (win.windowState(), win.geometry(), win.saveState())
             self.active = True
-            prefs.apply_font_scale(app, prefs.value(prefs.FONT_SCALE_KEY), FONT_FACTOR)
-            win.jobs_dock.hide()  # the class watches the views; jobs show in the status bar
+            percent = prefs.value(prefs.FONT_SCALE_KEY)
+            prefs.apply_font_scale(app, percent, self.font_factor(percent))
+            # The class watches the views; failed jobs still show in the status bar.
+            win.jobs_dock.hide()
+            win.variants_dock.hide()
             if self._walkthrough_open():
                 win.walkthrough_dock.show()
             win.showFullScreen()

@@ -94,6 +94,8 @@ def test_dark_theme_recolours_a_live_plot_and_the_widgets(qtbot, app_defaults):
     qtbot.addWidget(root)
     plot = pg.PlotWidget(background="w")
     plot.setTitle("loss")
+    legend = plot.getPlotItem().addLegend(labelTextColor=(20, 20, 20), brush=pg.mkBrush(255, 255, 255, 220))
+    plot.plot([0, 1], [0, 1], name="train")
     QVBoxLayout(root).addWidget(plot)
     palette.style_axes(plot.getPlotItem())
     assert plot.backgroundBrush().color().getRgb()[:3] == (255, 255, 255)
@@ -103,6 +105,8 @@ def test_dark_theme_recolours_a_live_plot_and_the_widgets(qtbot, app_defaults):
     assert plot.backgroundBrush().color().getRgb()[:3] == dark["background"]
     assert plot.getPlotItem().getAxis("left").textPen().color().getRgb()[:3] == dark["text"]
     assert app_defaults.palette().color(QPalette.Window).lightness() < 80
+    assert legend.brush().color().getRgb() == (*dark["background"], 220)
+    assert legend.labelTextColor().getRgb()[:3] == dark["text"]
     # A plot made now takes the theme from pyqtgraph's defaults and style_axes.
     later = pg.PlotWidget()
     qtbot.addWidget(later)
@@ -112,6 +116,7 @@ def test_dark_theme_recolours_a_live_plot_and_the_widgets(qtbot, app_defaults):
 
     prefs.apply_theme(app_defaults, "light", root)
     assert plot.backgroundBrush().color().getRgb()[:3] == (255, 255, 255)
+    assert legend.brush().color().getRgb() == (255, 255, 255, 220)
     assert app_defaults.palette().color(QPalette.Window).lightness() > 150
 
 
@@ -125,13 +130,13 @@ def test_presentation_mode_goes_full_screen_and_restores_everything(qtbot, main_
     curve = loss_plot.plot([0, 1, 2], [3, 2, 1], pen=pg.mkPen((0, 114, 178), width=1.5))
     font_before = app.font().pointSizeF()
     geometry_before = win.geometry()
-    assert win.jobs_dock.isVisible() and not win.isFullScreen()
+    assert win.jobs_dock.isVisible() and win.variants_dock.isVisible() and not win.isFullScreen()
 
     win.presentation_action.trigger()
     qtbot.waitUntil(win.isFullScreen)
     assert win.presentation.active and win.presentation_action.isChecked()
     assert app.font().pointSizeF() == pytest.approx(font_before * 1.4)
-    assert not win.jobs_dock.isVisible()
+    assert not win.jobs_dock.isVisible() and not win.variants_dock.isVisible()
     assert curve.opts["pen"].widthF() == pytest.approx(3.0)
     # A curve drawn while presenting is thickened when the view changes (or within a second).
     later = loss_plot.plot([0, 1], [1, 0], pen=pg.mkPen((213, 94, 0), width=1))
@@ -142,10 +147,21 @@ def test_presentation_mode_goes_full_screen_and_restores_everything(qtbot, main_
     qtbot.waitUntil(lambda: not win.isFullScreen())
     assert not win.presentation.active and not win.presentation_action.isChecked()
     assert app.font().pointSizeF() == pytest.approx(font_before)
-    assert win.jobs_dock.isVisible()
+    assert win.jobs_dock.isVisible() and win.variants_dock.isVisible()
     assert curve.opts["pen"].widthF() == pytest.approx(1.5)
     assert later.opts["pen"].widthF() == pytest.approx(1.0)
     qtbot.waitUntil(lambda: win.geometry() == geometry_before)
+
+    # A user who already reads at 150 % keeps 150 % when presenting (never smaller).
+    from app import preferences as prefs
+
+    prefs.set_values({prefs.FONT_SCALE_KEY: 150})
+    prefs.apply_font_scale(app, 150)
+    at_150 = app.font().pointSizeF()
+    win.presentation.set_active(True)
+    assert app.font().pointSizeF() == pytest.approx(at_150)
+    win.presentation.set_active(False)
+    assert app.font().pointSizeF() == pytest.approx(at_150)
 
 
 def test_about_lists_the_versions_and_the_amd_tools(qtbot, main_window):
