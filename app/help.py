@@ -101,28 +101,36 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return f"<table>{cells}</table>"
 
 
-class UserGuideDialog(QDialog):
-    """The user guide, in the UI's language."""
+class _TextDialog(QDialog):
+    """A rich-text browser and a Close button (the guide and About)."""
 
-    def __init__(self, parent: QWidget | None = None, language: str | None = None) -> None:
+    def __init__(self, parent: QWidget | None, width: int, height: int) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("TrigLab user guide"))
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(True)
-        self.path = guide_path(language)
-        self.browser.setMarkdown(self.path.read_text(encoding="utf-8"))
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.browser, 1)
         lay.addWidget(buttons)
-        self.resize(760, 600)
+        self.resize(width, height)
 
     def text(self) -> str:
+        """What the dialog shows, as plain text."""
         return self.browser.toPlainText()
 
 
-class AboutDialog(QDialog):
+class UserGuideDialog(_TextDialog):
+    """The user guide, in the UI's language."""
+
+    def __init__(self, parent: QWidget | None = None, language: str | None = None) -> None:
+        super().__init__(parent, 760, 600)
+        self.setWindowTitle(self.tr("TrigLab user guide"))
+        self.path = guide_path(language)
+        self.browser.setMarkdown(self.path.read_text(encoding="utf-8"))
+
+
+class AboutDialog(_TextDialog):
     """Versions of TrigLab and what it runs on, and the AMD tools found on this machine.
 
     Args:
@@ -131,20 +139,12 @@ class AboutDialog(QDialog):
     """
 
     def __init__(self, parent: QWidget | None = None, jobs=None, discovery=None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, 620, 560)
         self.setWindowTitle(self.tr("About TrigLab"))
         self.versions = package_versions()
         self.tools: list[tuple[str, str]] = []
         self.tools_note = ""
         self.job = None
-        self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.browser, 1)
-        lay.addWidget(buttons)
-        self.resize(620, 560)
         if discovery is not None:
             self.show_discovery(discovery)
         elif jobs is not None:
@@ -183,9 +183,6 @@ class AboutDialog(QDialog):
             + "</p>"
             + _table(self.tools)
         )
-
-    def text(self) -> str:
-        return self.browser.toPlainText()
 
     def done(self, result: int) -> None:
         if self.job is not None and self.job.is_active():

@@ -22,9 +22,6 @@ Font scale and theme apply at once (:func:`apply_font_scale`, :func:`apply_theme
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
@@ -129,11 +126,9 @@ def workspace_folder(store: QSettings | None = None) -> str:
     folder = value(WORKSPACES_KEY, store)
     if folder:
         return folder
-    # core.workflows.default_home's rule, without importing the training code it sits with
-    home = os.environ.get("TRIGLAB_HOME") or str(
-        Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "triglab"
-    )
-    return str(Path(home) / "workspaces")
+    from core.workflows import default_home  # TensorFlow stays unloaded: it imports it lazily
+
+    return str(default_home() / "workspaces")
 
 
 # --- applying them ---------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +27,7 @@ def test_preferences_round_trip_through_qsettings_and_the_dialog(qtbot):
     store = prefs.settings()
     assert prefs.hls_defaults(store) == {"backend": "Vitis", "part": "xcu50-fsvh2104-2-e", "clock_ns": 5.0}
     assert prefs.lab_server(store) == ("", "")
+    assert prefs.workspace_folder(store) == str(Path(os.environ["TRIGLAB_HOME"]) / "workspaces")
 
     dlg = PreferencesDialog(store=store)
     qtbot.addWidget(dlg)
