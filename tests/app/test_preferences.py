@@ -259,3 +259,32 @@ def test_user_guide_and_preferences_from_the_menus(qtbot, main_window):
     qtbot.waitUntil(
         lambda: deploy.discover_job is not None and not deploy.discover_job.is_active(), timeout=60_000
     )
+
+
+def test_run_on_lab_server_uses_the_preferences_server(qtbot, main_window, demo_workspace, monkeypatch):
+    """The button submits core's run_variant_remote (covered with stand-in ssh in tests/core)."""
+    import core.deploy.remote as remote
+    from app import preferences as prefs
+
+    calls = []
+
+    def fake_remote(ws, variant, target, destination, events, batch_size, progress=None):
+        calls.append((variant, target, destination, events, batch_size))
+        return {"label": "u50-dpu on lab.example.org", "device": "xilinx_u50", "events": events}
+
+    monkeypatch.setattr(remote, "run_variant_remote", fake_remote)
+    prefs.set_values({prefs.DEPLOY_HOST_KEY: "lab.example.org", prefs.DEPLOY_USER_KEY: "student"})
+    win = main_window
+    win.start(workspace=str(demo_workspace.root))
+    qtbot.waitUntil(lambda: win.state.current is not None, timeout=120_000)
+    deploy = win.panels["deploy"]
+    win.show_view("deploy")
+    qtbot.waitUntil(lambda: deploy.discovery is not None, timeout=60_000)
+    deploy.select_target("emulator-dpu")
+    assert deploy.server_edit.text() == "student@lab.example.org" and deploy.server_btn.isEnabled()
+    deploy.server_btn.click()
+    qtbot.waitUntil(lambda: "lab.example.org" in deploy.result_title(), timeout=30_000)
+    assert calls == [(win.state.current.name, "auto", "student@lab.example.org", 2000, 256)]
+    deploy.server_edit.clear()
+    assert not deploy.server_btn.isEnabled()
+    qtbot.waitUntil(lambda: not any(j.is_active() for j in win.jobs.jobs), timeout=60_000)
