@@ -51,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("TrigLab")
     # Before any window exists: texts are translated when widgets are built. "" = the system's.
     install_translator(app, app_settings().value(LANGUAGE_KEY, "", str))
+    from app.preferences import apply_at_start
+
     win = MainWindow()
+    apply_at_start(app, win)  # font scale and theme from Preferences
     win.show()
     shown = time.perf_counter() - _T0
     if os.environ.get("TRIGLAB_REPORT_STARTUP"):

@@ -159,6 +159,9 @@ class MainWindow(QMainWindow):
         self._action(m, self.tr("&Export variant…"), lambda: self.variants_panel.export())
         m.addSeparator()
         self._action(m, self.tr("&Quit"), self.close, QKeySequence.Quit)
+        e = self.menuBar().addMenu(self.tr("&Edit"))
+        prefs_act = self._action(e, self.tr("&Preferences…"), self.open_preferences, QKeySequence.Preferences)
+        prefs_act.setMenuRole(QAction.PreferencesRole)
         v = self.menuBar().addMenu(self.tr("&View"))
         for i in range(self.tabs.count()):
             self._action(
@@ -168,11 +171,21 @@ class MainWindow(QMainWindow):
         v.addAction(self.variants_dock.toggleViewAction())
         v.addAction(self.jobs_dock.toggleViewAction())
         v.addAction(self.walkthrough_dock.toggleViewAction())
+        v.addSeparator()
+        from app.presentation import PresentationMode
+
+        self.presentation = PresentationMode(self)
+        self.presentation_action = self._action(
+            v, self.tr("P&resentation mode"), lambda on: self.presentation.set_active(on), "F11"
+        )
+        self.presentation_action.setCheckable(True)
+        self.presentation.toggled.connect(self.presentation_action.setChecked)
         w = self.menuBar().addMenu(self.tr("&Walkthroughs"))
         self._action(w, self.tr("Hands-on 1 (digits CNN)"), lambda: self.open_walkthrough("handson1"))
         self._action(w, self.tr("Hands-on 2 (muon trigger)"), lambda: self.open_walkthrough("handson2"))
         h = self.menuBar().addMenu(self.tr("&Help"))
-        self._action(h, self.tr("About TrigLab"), self._about)
+        self._action(h, self.tr("&User guide"), self.open_user_guide, QKeySequence.HelpContents)
+        self._action(h, self.tr("&About TrigLab"), self._about)
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
         act = QAction(text, self)
@@ -338,14 +351,21 @@ class MainWindow(QMainWindow):
             self.open_model_file(path)
 
     def open_workspace_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, self.tr("Open workspace folder"))
+        from app.preferences import workspace_folder
+
+        path = QFileDialog.getExistingDirectory(
+            self, self.tr("Open workspace folder"), workspace_folder(self.settings)
+        )
         if path:
             self.open_workspace(path)
 
     def new_workspace_dialog(self) -> None:
+        from app.preferences import workspace_folder
         from core.workspace import Workspace
 
-        path = QFileDialog.getExistingDirectory(self, self.tr("Choose an empty folder for the new workspace"))
+        path = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose an empty folder for the new workspace"), workspace_folder(self.settings)
+        )
         if path:
             try:
                 ws = Workspace.create(path)
@@ -361,16 +381,26 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()
 
-    def _about(self) -> None:
-        import core
+    def _about(self):
+        from app.help import AboutDialog
 
-        QMessageBox.about(
-            self,
-            self.tr("About TrigLab"),
-            f"<b>TrigLab {core.__version__}</b><br>"
-            + self.tr("From a Keras model to a real-time trigger.")
-            + f"<br>{self.ml_label.text()}",
-        )
+        dlg = AboutDialog(self, self.jobs, getattr(self.panels.get("deploy"), "discovery", None))
+        dlg.setAttribute(Qt.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def open_user_guide(self):
+        from app.help import open_user_guide
+
+        return open_user_guide(self)
+
+    def open_preferences(self):
+        from app.preferences_dialog import PreferencesDialog
+
+        dlg = PreferencesDialog(self, self.settings)
+        dlg.setAttribute(Qt.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
 
     # --- reactions -------------------------------------------------------------------------
     def _watch_job(self, job: Job) -> None:

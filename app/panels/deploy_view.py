@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -212,6 +213,14 @@ class DeployView(QWidget):
         )
         self.import_btn = QPushButton(self.tr("Import results…"))
         self.import_btn.setToolTip(self.tr("Read the results JSON the lab server's runner wrote"))
+        self.server_edit = QLineEdit()
+        self.server_edit.setPlaceholderText(self.tr("user@host (default: Preferences → Lab server)"))
+        self.server_edit.setToolTip(self.tr("The lab server with the U50, reached with your own ssh keys"))
+        self.server_btn = QPushButton(self.tr("Run on lab server"))
+        self.server_btn.setToolTip(
+            self.tr("Write the run package, run it on the lab server's card over ssh, import the results")
+        )
+        self._server_from_preferences()
         form_box = QGroupBox(self.tr("Run"))
         form = QFormLayout(form_box)
         form.addRow(self.tr("Variant"), self.variant_label)
@@ -224,6 +233,10 @@ class DeployView(QWidget):
         buttons.addWidget(self.package_btn)
         buttons.addWidget(self.import_btn)
         form.addRow(buttons)
+        server = QHBoxLayout()
+        server.addWidget(self.server_edit, 1)
+        server.addWidget(self.server_btn)
+        form.addRow(self.tr("Lab server"), server)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.result_box = QGroupBox(self.tr("Result"))
@@ -253,6 +266,8 @@ class DeployView(QWidget):
         self.run_btn.clicked.connect(self.run)
         self.package_btn.clicked.connect(self._package_dialog)
         self.import_btn.clicked.connect(self._import_dialog)
+        self.server_btn.clicked.connect(self.run_on_server)
+        self.server_edit.textChanged.connect(lambda _t: self._update_buttons())
         state.variant_changed.connect(self._on_variant)
         self._on_variant(state.current)
         self._update_buttons()
@@ -260,6 +275,8 @@ class DeployView(QWidget):
     # --- discovery ---------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
+        if not self.server_edit.isModified():
+            self._server_from_preferences()  # Preferences may have changed since
         if self.discovery is None and self.discover_job is None:
             self.refresh()
         self._show_stored_report()  # e.g. the run a walkthrough step just made
@@ -383,7 +400,7 @@ class DeployView(QWidget):
         else:
             ds = ws[lv.name].dataset
             self.variant_label.setText(
-                f"<b>{lv.name}</b> — "
+                f"<b>{html.escape(lv.name)}</b> — "
                 + self.tr("data set: {0}").format(ds or self.tr("none (choose a variant with a data set)"))
             )
         self._update_buttons()
@@ -423,6 +440,7 @@ class DeployView(QWidget):
         busy = self.run_job is not None and self.run_job.is_active()
         self.run_btn.setEnabled(sel is not None and enabled and not busy)
         self.package_btn.setEnabled(sel is not None and not busy)
+        self.server_btn.setEnabled(sel is not None and not busy and bool(self.server_edit.text().strip()))
         self.import_btn.setEnabled(self.state.current is not None and self.state.workspace is not None)
 
     # --- jobs -------------------------------------------------------------------------------------
@@ -459,6 +477,34 @@ class DeployView(QWidget):
             target,
             events=events,
             batch_size=batch,
+        )
+        if job is not None:
+            job.succeeded.connect(self.show_report)
+        return job
+
+    def _server_from_preferences(self) -> None:
+        from app.preferences import lab_server
+
+        host, user = lab_server()
+        self.server_edit.setText(f"{user}@{host}" if user and host else host)
+
+    def run_on_server(self):
+        """Run the variant on the lab server's card (``core.deploy.remote.run_variant_remote``) as a job.
+
+        The target is the selected card target, or the card target of the variant's path when an
+        emulator is selected (``"auto"``).
+        """
+        sel = self._selection()
+        destination = self.server_edit.text().strip()
+        if sel is None or not destination:
+            self.status.setText(self.tr("Select a variant, and give the lab server as user@host."))
+            return None
+        ws, variant, target = sel
+        target = target if target.startswith("u50-") else "auto"
+        events, batch = self.events_spin.value(), self.batch_spin.value()
+        title = self.tr("Run {0} on {1}").format(variant, destination)
+        job = self._submit(
+            title, "remote", "run_variant_remote", ws, variant, target, destination, events, batch
         )
         if job is not None:
             job.succeeded.connect(self.show_report)
