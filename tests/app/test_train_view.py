@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from app.jobs import CANCELLED, DONE, FAILED, JobManager
-from app.panels.train_view import EMA_BETA, TrainView
+from app.panels.train_plots import EMA_BETA
+from app.panels.train_view import TrainView
 from app.state import AppState
 
 JOB_TIMEOUT_MS = 180_000  # the first run in a session imports TensorFlow
@@ -156,7 +157,7 @@ def test_failure_is_shown_and_the_panel_returns_to_idle(qtbot, panel, workspace,
 def test_batch_curve_is_an_ema_of_single_batch_losses(panel):
     """Keras reports a running mean per epoch; the curve must smooth the batches themselves."""
     # 70 samples, batches of 32: sizes 32, 32, 6; single-batch losses 3, 2, 1.
-    panel._reset_curves()
+    panel.plots.reset()
     panel._on_report("setup", {"task": "classification", "n_train": 70, "batch_size": 32,
                                "steps_per_epoch": 3, "epochs": 2, "loss": "mse"})  # fmt: skip
     running = [3.0, (3 * 32 + 2 * 32) / 64, (3 * 32 + 2 * 32 + 1 * 6) / 70]
