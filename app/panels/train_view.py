@@ -322,6 +322,8 @@ class TrainView(QWidget):
         elapsed = _fmt_seconds(job.elapsed())
         vals = self._last_values_text()
         name = _result_name(job.result) if job.result is not None else None
+        if name and (self._job_ws is None or name not in self._job_ws.variants):
+            name = None  # a followed job's result need not be a variant; claim none
         bold = "<b>{0}</b>".format
         if job.status == QUEUED:
             text = self.tr("Queued: waiting for the jobs ahead of it to finish.")
