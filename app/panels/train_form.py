@@ -406,7 +406,11 @@ class TrainForm(QWidget):
             base = f"{src}-distilled"
         else:
             base = src[:-5] if src.endswith("-init") else f"{src}-trained"
-        self.name_edit.setPlaceholderText(ws.unique_name(base))
+        name = ws.unique_name(base)
+        self.name_edit.setPlaceholderText(name)
+        self.name_edit.setToolTip(
+            self.tr("Name of the new variant (made unique if taken). Left empty: {0}").format(name)
+        )
 
     def _on_source_changed(self, *_args) -> None:
         ws = self.state.workspace

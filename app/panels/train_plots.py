@@ -14,8 +14,17 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QSizePolicy, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QFontMetrics, QPainter
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.palette import BLUE, SERIES, VERMILION, style_axes
 
@@ -202,6 +211,7 @@ class PlotLegend(QWidget):
     def set_entries(self, entries: list[tuple[pg.PlotDataItem, str]], title: str = "") -> None:
         while (item := self._layout.takeAt(0)) is not None:
             if item.widget() is not None:
+                item.widget().hide()  # gone now, deleted later
                 item.widget().deleteLater()
         self._labels = []
         if title:
@@ -217,6 +227,9 @@ class PlotLegend(QWidget):
             row.addWidget(QLabel(name))
             self._layout.addWidget(entry)
             self._labels.append(name)
+        for i in range(self._layout.count()):
+            # Now, not at the next event loop turn (Qt's default): the height must count them at once.
+            self._layout.itemAt(i).widget().show()
         self._layout.invalidate()
         self.updateGeometry()
 
@@ -233,6 +246,43 @@ class PlotLegend(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802
         w = max(self.width(), 300)
         return QSize(w, self.heightForWidth(w))
+
+
+class _LossAxis(pg.AxisItem):
+    """The loss axis: on a log scale, ticks at 1-2-5 (or fewer) per decade, as many as its height
+    can label without overlap (pyqtgraph's own log ticks pile up on a short plot)."""
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+        if not self.logMode or not (math.isfinite(minVal) and math.isfinite(maxVal)) or maxVal <= minVal:
+            return super().tickValues(minVal, maxVal, size)
+        room = max(2, int(size / (1.8 * QFontMetrics(QApplication.font()).height())))
+        lo, hi = math.floor(minVal), math.ceil(maxVal)
+        # One significant digit each: pyqtgraph labels log ticks with "%0.1g".
+        ladders = [
+            (1,),
+            (1, 3),
+            (1, 2, 5),
+            (1, 2, 3, 5),
+            (1, 2, 3, 5, 7),
+            (1, 2, 3, 4, 6, 8),
+            tuple(range(1, 10)),
+        ]
+        sets = [
+            [
+                math.log10(m) + e
+                for e in range(lo, hi + 1)
+                for m in mults
+                if minVal <= math.log10(m) + e <= maxVal
+            ]
+            for mults in ladders
+        ]
+        fitting = [t for t in sets if 2 <= len(t) <= room]
+        if fitting:
+            return [(1.0, fitting[-1])]
+        enough = [t for t in sets if len(t) >= 2]
+        if enough:
+            return [(1.0, enough[0])]
+        return super().tickValues(minVal, maxVal, size)
 
 
 def _style_plot(pw: pg.PlotWidget, ylabel: str) -> None:
@@ -273,7 +323,7 @@ class TrainPlots(QWidget):
         self._plotted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dirty = False
 
-        self.loss_plot = pg.PlotWidget(background="w")
+        self.loss_plot = pg.PlotWidget(background="w", axisItems={"left": _LossAxis("left")})
         self.metric_plot = pg.PlotWidget(background="w")
         _style_plot(self.loss_plot, self.tr("loss"))
         _style_plot(self.metric_plot, self.tr("metric"))
@@ -286,6 +336,10 @@ class TrainPlots(QWidget):
         splitter.addWidget(_with_legend(self.loss_legend, self.loss_plot))
         splitter.addWidget(_with_legend(self.metric_legend, self.metric_plot))
         splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 3)  # the loss plot's legend is the taller one
+        splitter.setStretchFactor(1, 2)
+        # The plots share their epoch axis: its name once, under the lower plot.
+        self.loss_plot.getPlotItem().setLabel("bottom", "")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(splitter)

@@ -189,9 +189,11 @@ class TrainView(QWidget):
             if problem:
                 self._show_error(problem)
                 return None
-            job = self.jobs.submit(f"Distill {teacher} into {source}", distill_job, ws, **settings)
+            job = self.jobs.submit(
+                self.tr("Distill {0} into {1}").format(teacher, source), distill_job, ws, **settings
+            )
         else:
-            job = self.jobs.submit(f"Train {source}", train_job, ws, **settings)
+            job = self.jobs.submit(self.tr("Train {0}").format(source), train_job, ws, **settings)
         self._show_job(job, settings, followed=False)
         return job
 
@@ -403,7 +405,9 @@ class TrainView(QWidget):
                 parts.append(f"{label} {_fmt_sig(last[key])}")
         m = self.plots.metric_name()
         if m == "accuracy" and "val_accuracy" in last:
-            parts.append(self.tr("val accuracy {0}").format(fmt_pct(last["val_accuracy"])))
+            parts.append(
+                self.tr("val accuracy {0}").format(fmt_pct(last["val_accuracy"]).replace(" ", "\u00a0"))
+            )
         elif m and f"val_{m}" in last:
             parts.append(self.tr("val {0} {1}").format(m, _fmt_sig(last[f"val_{m}"])))
         return " · ".join(parts)
@@ -427,4 +431,4 @@ if __name__ == "__main__":
 
     from app.panels._preview import preview
 
-    sys.exit(preview(TrainView, "TrigLab — train"))
+    sys.exit(preview(TrainView, "TrigLab"))

@@ -348,3 +348,26 @@ def test_follow_job_while_the_view_runs_its_own_shows_the_new_one(qtbot, panel, 
     np.testing.assert_array_equal(panel.curves()["loss"][0], [1.0, 2.0])
     assert len(panel.curves()["batch_loss"][0]) == 6
     assert "Own" not in panel.status_label.text()
+
+
+def test_legends_sit_above_the_plots_and_log_ticks_do_not_pile_up(qtbot, panel):
+    import math
+
+    from PySide6.QtCore import QPoint
+
+    panel.resize(700, 560)
+    panel.show()
+    panel.plots.reset(distill=True)
+    qtbot.waitExposed(panel)
+    plots = panel.plots
+    for legend, plot in ((plots.loss_legend, plots.loss_plot), (plots.metric_legend, plots.metric_plot)):
+        # Qt widgets of their own, wholly above their plot: they cannot cover a curve.
+        assert legend.isVisible() and not plot.isAncestorOf(legend)
+        legend_bottom = legend.mapTo(panel, QPoint(0, legend.height())).y()
+        assert legend_bottom <= plot.mapTo(panel, QPoint(0, 0)).y()
+        assert legend.height() >= legend.heightForWidth(legend.width()) > 0  # no entry cut off
+    axis = plots.loss_plot.getPlotItem().getAxis("left")
+    axis.setLogMode(False, True)
+    [(_spacing, ticks)] = axis.tickValues(math.log10(0.55), math.log10(2.3), 150)
+    assert 2 <= len(ticks) <= 4
+    assert np.all(np.diff(ticks) > 0.09)  # at least ~20 px apart on a 150 px axis
