@@ -110,7 +110,7 @@ class _FormScroll(QScrollArea):
 class TrainForm(QWidget):
     """The left column of the Train view: the run's settings, Start / Cancel, display options."""
 
-    #: The widgets the view (and scripts driving it) reach by name.
+    # The widgets the view (and scripts driving it) reach by name.
     WIDGETS = (
         "source_combo",
         "teacher_combo",
