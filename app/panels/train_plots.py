@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QPointF, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QApplication,
@@ -248,7 +248,16 @@ class PlotLegend(QWidget):
         return QSize(w, self.heightForWidth(w))
 
 
-class _LossAxis(pg.AxisItem):
+class _LocaleAxis(pg.AxisItem):
+    """Tick labels with the reader's decimal point (``0,5`` in Italian), as in the status line."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        point = QLocale().decimalPoint()
+        strings = super().tickStrings(values, scale, spacing)
+        return strings if point == "." else [t.replace(".", point) for t in strings]
+
+
+class _LossAxis(_LocaleAxis):
     """The loss axis: on a log scale, ticks at 1-2-5 (or fewer) per decade, as many as its height
     can label without overlap (pyqtgraph's own log ticks pile up on a short plot)."""
 
@@ -323,8 +332,12 @@ class TrainPlots(QWidget):
         self._plotted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dirty = False
 
-        self.loss_plot = pg.PlotWidget(background="w", axisItems={"left": _LossAxis("left")})
-        self.metric_plot = pg.PlotWidget(background="w")
+        self.loss_plot = pg.PlotWidget(
+            background="w", axisItems={"left": _LossAxis("left"), "bottom": _LocaleAxis("bottom")}
+        )
+        self.metric_plot = pg.PlotWidget(
+            background="w", axisItems={"left": _LocaleAxis("left"), "bottom": _LocaleAxis("bottom")}
+        )
         _style_plot(self.loss_plot, self.tr("loss"))
         _style_plot(self.metric_plot, self.tr("metric"))
         self.metric_plot.setXLink(self.loss_plot)

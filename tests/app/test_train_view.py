@@ -371,3 +371,20 @@ def test_legends_sit_above_the_plots_and_log_ticks_do_not_pile_up(qtbot, panel):
     [(_spacing, ticks)] = axis.tickValues(math.log10(0.55), math.log10(2.3), 150)
     assert 2 <= len(ticks) <= 4
     assert np.all(np.diff(ticks) > 0.09)  # at least ~20 px apart on a 150 px axis
+
+
+def test_axis_numbers_use_the_readers_decimal_point(panel):
+    from PySide6.QtCore import QLocale
+
+    axis = panel.metric_plot.getPlotItem().getAxis("bottom")
+    before = QLocale()
+    try:
+        QLocale.setDefault(QLocale("it"))
+        assert axis.tickStrings([0.5, 1.0, 1.5], 1.0, 0.5) == ["0,5", "1,0", "1,5"]
+    finally:
+        QLocale.setDefault(before)
+    QLocale.setDefault(QLocale("en"))
+    try:
+        assert axis.tickStrings([0.5, 1.0, 1.5], 1.0, 0.5) == ["0.5", "1.0", "1.5"]
+    finally:
+        QLocale.setDefault(before)
