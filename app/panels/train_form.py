@@ -281,10 +281,6 @@ class TrainForm(QWidget):
             (self.tr("New variant name"), self.name_edit),
         ):
             form.addRow(label, w)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.start_btn, 1)
-        buttons.addWidget(self.cancel_btn)
-        form.addRow(buttons)
 
         view_box = QGroupBox(self.tr("Display"))
         vl = QVBoxLayout(view_box)
@@ -316,9 +312,14 @@ class TrainForm(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(250 + scroll.verticalScrollBar().sizeHint().width())
         scroll.setMaximumWidth(340)
+        # Start / Cancel stay in sight below the scrolling form, however tall it gets.
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_btn, 1)
+        buttons.addWidget(self.cancel_btn)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(scroll)
+        lay.addWidget(scroll, 1)
+        lay.addLayout(buttons)
         self.setMaximumWidth(340)
 
     # --- variants and teachers ---------------------------------------------------------------
