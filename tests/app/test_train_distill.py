@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from app.jobs import DONE, JobManager
-from app.panels.train_view import NO_TEACHER, TrainView
+from app.panels.train_form import NO_TEACHER
+from app.panels.train_view import TrainView
 from app.state import AppState
 
 JOB_TIMEOUT_MS = 180_000  # the first run in a session imports TensorFlow
@@ -56,7 +57,7 @@ def _run_to_end(qtbot, job) -> None:
 
 
 def _legend_labels(panel) -> list[str]:
-    return [label.text for _sample, label in panel._loss_legend.items]
+    return panel.plots.loss_legend.labels()
 
 
 def test_teacher_choice_shows_its_settings_and_names_the_result(panel):
@@ -80,9 +81,9 @@ def test_teacher_choice_shows_its_settings_and_names_the_result(panel):
     assert panel.name_edit.placeholderText() == f"{STUDENT}-distilled"
     assert not panel.optimizer_combo.isEnabled()  # distillation always uses Adam
     assert not panel.temperature_spin.isEnabled()  # muon_rpc is a regression: T plays no role
-    panel._select_dataset("digits")
+    panel.form.select_dataset("digits")
     assert panel.temperature_spin.isEnabled()
-    panel._select_dataset("muon_rpc")
+    panel.form.select_dataset("muon_rpc")
     panel.set_teacher(None)
     assert not any(panel._form.isRowVisible(w) for w in extra)
     assert panel.name_edit.placeholderText() == "muon_cnn_student"
