@@ -210,7 +210,7 @@ def _handson2(win, wait, wait_until, shot) -> None:
         train.epochs_spin.setValue(panel.walkthrough.scale.student_epochs)
         train.lr_spin.setValue(1e-2)
         train.batch_spin.setValue(panel.walkthrough.scale.batch_size)
-        train.schedule_combo.setCurrentText("cosine")
+        train.schedule_combo.setCurrentIndex(train.schedule_combo.findData("cosine"))
         train.max_samples_spin.setValue(panel.walkthrough.scale.max_train_samples or 0)
         train.name_edit.setText(f"{students[0]}-distilled-by-hand")  # i18n-ignore: a variant name
         j = train.start()
