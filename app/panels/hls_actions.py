@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from app.i18n import fmt_num, fmt_pct
 from app.panels.hls_form import ERROR_STYLE
 from app.panels.hls_jobs import CalibrationSpec, autoprec_job, build_job, csim_job, profile_job
 from core.hls.pipeline import (
@@ -23,6 +24,7 @@ from core.hls.pipeline import (
     estimate_metrics,
     report_metrics,
     save_config,
+    save_csim_result,
 )
 
 
@@ -64,7 +66,7 @@ class HlsActionsMixin:
 
     def _on_calibration_changed(self, *_args) -> None:
         self._profile = None
-        self.profile_plot.clear("Calibration changed: run “Profile” again.")
+        self.profile_plot.clear(self.tr("Calibration changed: run “Profile” again."))
         self._restore_profile()
         self._update_enabled()
 
@@ -80,13 +82,13 @@ class HlsActionsMixin:
             source, profile = self._profiles[key]
             self._show_profile(profile, source)
             self.tabs.setCurrentWidget(self.profile_plot)
-            self._set_status("Profile from the cache (same variant and calibration).")
+            self._set_status(self.tr("Profile from the cache (same variant and calibration)."))
             return None
         lv = self._lv
-        job = self.jobs.submit(f"Profile {lv.name} for hls4ml", profile_job, lv.model, spec)
+        job = self.jobs.submit(self.tr("Profile {0} for hls4ml").format(lv.name), profile_job, lv.model, spec)
         self._track("profile", job)
         job.succeeded.connect(lambda res, lv=lv, key=key: self._profile_done(lv, key, res))
-        self.profile_plot.set_message("Profiling… (the model runs on the calibration events)")
+        self.profile_plot.set_message(self.tr("Profiling… (the model runs on the calibration events)"))
         return job
 
     def _profile_done(self, lv, key, res) -> None:
@@ -99,7 +101,11 @@ class HlsActionsMixin:
         self._show_profile(profile, source)
         self.tabs.setCurrentWidget(self.profile_plot)
         self._set_status(
-            f"Profiled {len(profile.layers)} layers on {html.escape(source)} in {profile.seconds:.2f} s."
+            html.escape(
+                self.tr("Profiled {0} layers on {1} in {2} s.").format(
+                    len(profile.layers), source, fmt_num(profile.seconds, 2)
+                )
+            )
         )
 
     def _show_profile(self, profile, source: str) -> None:
@@ -144,7 +150,7 @@ class HlsActionsMixin:
         target = self.target_spin.value() / 100.0
         verify = self.verify_check.isChecked()
         job = self.jobs.submit(
-            f"Auto precision {lv.name} ({100 * target:g} %)",
+            self.tr("Auto precision {0} ({1})").format(lv.name, f"{100 * target:g} %"),
             autoprec_job,
             lv.model,
             self._config.copy(),
@@ -155,7 +161,7 @@ class HlsActionsMixin:
         )
         self._track("autoprec", job)
         job.succeeded.connect(lambda res, lv=lv: self._autoprec_done(lv, res))
-        self.why_text.setPlainText("Choosing precisions…")
+        self.why_text.setPlainText(self.tr("Choosing precisions…"))
         return job
 
     def _autoprec_done(self, lv, res) -> None:
@@ -176,11 +182,20 @@ class HlsActionsMixin:
         self.why_text.setPlainText(_why_text(result, source))
         self._config_changed(estimate_now=True)
         agree = result.agreement_csim if result.agreement_csim is not None else result.agreement_emulated
-        how = "C simulation" if result.agreement_csim is not None else "emulation"
-        mark = "reached" if result.reached else "<span style='color:#c62828'>NOT reached</span>"
+        how = self.tr("C simulation") if result.agreement_csim is not None else self.tr("emulation")
+        mark = (
+            html.escape(self.tr("reached"))
+            if result.reached
+            else "<span style='color:#c62828'>" + html.escape(self.tr("NOT reached")) + "</span>"
+        )
         self._set_status(
-            f"Auto precision applied: {100 * agree:.2f} % agreement ({how}) on {html.escape(source)}; "
-            f"target {100 * result.target:g} % {mark}. {result.total_bits} bits over all precisions."
+            html.escape(
+                self.tr("Auto precision applied: {0} agreement ({1}) on {2}; target {3}").format(
+                    fmt_pct(agree, 2), how, source, f"{100 * result.target:g} %"
+                )
+            )
+            + f" {mark}. "
+            + html.escape(self.tr("{0} bits over all precisions.").format(result.total_bits))
         )
 
     # =====================================================================================
@@ -195,18 +210,28 @@ class HlsActionsMixin:
         if self.table.invalid_cells():
             (layer, field), why = next(iter(self.table.invalid_cells().items()))
             self._set_status(
-                f"<span style='{ERROR_STYLE}'>Not run: {html.escape(layer)} {field} is invalid "
-                f"({html.escape(why)}); fix or undo it first.</span>"
+                f"<span style='{ERROR_STYLE}'>"
+                + html.escape(
+                    self.tr("Not run: {0} {1} is invalid ({2}); fix or undo it first.").format(
+                        layer, field, why
+                    )
+                )
+                + "</span>"
             )
             return None
         ws, lv = self.state.workspace, self._lv
         config = self._config.copy()
         job = self.jobs.submit(
-            f"Convert and C-simulate {lv.name}", csim_job, lv.model, config, spec, str(ws.hls_dir)
+            self.tr("Convert and C-simulate {0}").format(lv.name),
+            csim_job,
+            lv.model,
+            config,
+            spec,
+            str(ws.hls_dir),
         )
         self._track("csim", job)
         job.succeeded.connect(lambda res, lv=lv, ws=ws, config=config: self._csim_done(lv, ws, config, res))
-        self.csim_view.clear("Converting, compiling with g++ (the log streams into the Jobs dock)…")
+        self.csim_view.clear(self.tr("Converting, compiling with g++ (the log streams into the Jobs dock)…"))
         self.tabs.setCurrentWidget(self.csim_view)
         return job
 
@@ -214,26 +239,26 @@ class HlsActionsMixin:
         if not _alive(self):
             return
         report, meta = res
-        self._store_csim_metrics(ws, lv.name, report, config, lv.model)
+        self._store_csim_metrics(ws, lv.name, report, config, lv.model, meta)
         if lv is not self._lv:
             return
         self._csim, self._csim_meta = report, meta
         self.csim_view.set_result(report, meta)
         self.tabs.setCurrentWidget(self.csim_view)
         what = (
-            f"{100 * report.agreement:.2f} % agreement with Keras"
+            self.tr("{0} agreement with Keras").format(fmt_pct(report.agreement, 2))
             if report.agreement is not None
-            else f"output rms error {report.rmse:.3g}"
+            else self.tr("output rms error {0}").format(fmt_num(report.rmse, 3))
         )
         hit = (
-            " (cache hit)"
+            self.tr("cache hit")
             if meta.get("cache_hit")
-            else f" (compiled in {meta.get('compile_seconds', 0):.1f} s)"
+            else self.tr("compiled in {0} s").format(fmt_num(meta.get("compile_seconds", 0), 1))
         )
-        self._set_status(f"C simulation: {what}{hit}.")
+        self._set_status(html.escape(self.tr("C simulation: {0} ({1}).").format(what, hit)))
         self._update_enabled()
 
-    def _store_csim_metrics(self, ws, name: str, report, config, model) -> None:
+    def _store_csim_metrics(self, ws, name: str, report, config, model, meta: dict[str, Any]) -> None:
         metrics: dict[str, Any] = csim_metrics(report)
         try:
             from core.hls.estimate import estimate
@@ -244,6 +269,8 @@ class HlsActionsMixin:
         if ws is not None and name in ws.variants:
             try:
                 save_config(ws, name, config)  # the configuration that gave these numbers
+                # the tab shows it again when the variant is selected later (no re-run)
+                save_csim_result(ws, name, report, {k: v for k, v in meta.items() if k != "key"})
             except OSError:
                 pass
         self._update_metrics(ws, name, metrics)
@@ -275,8 +302,12 @@ class HlsActionsMixin:
             path = tools.path if tools is not None else os.environ.get("PATH", "")
             searched = ", ".join(tools.searched) if tools is not None else "vitis-run, vitis_hls, vivado_hls"
             self.build_reason_label.setText(
-                f"No Vivado/Vitis HLS found: searched {searched} on PATH ({html.escape(_short_path(path))}). "
-                "Showing the analytic estimate instead; export the project to synthesize elsewhere."
+                html.escape(
+                    self.tr(
+                        "No Vivado/Vitis HLS found: searched {0} on PATH ({1}). Showing the analytic "
+                        "estimate instead; export the project to synthesize elsewhere."
+                    ).format(searched, _short_path(path))
+                )
             )
             self.build_reason_label.setToolTip(f"PATH = {path}")
             ok = False
@@ -285,8 +316,11 @@ class HlsActionsMixin:
             ok = tool is not None
             if ok:
                 self.build_reason_label.setText(
-                    f"{tool} found ({html.escape(tools.found[tool])}). C synthesis takes minutes to hours; "
-                    "Cancel stops it."
+                    html.escape(
+                        self.tr(
+                            "{0} found ({1}). C synthesis takes minutes to hours; Cancel stops it."
+                        ).format(tool, tools.found[tool])
+                    )
                 )
             else:
                 self.build_reason_label.setText(html.escape(tools.explanation(backend)))
@@ -304,11 +338,15 @@ class HlsActionsMixin:
         ws, lv = self.state.workspace, self._lv
         config = self._config.copy()
         job = self.jobs.submit(
-            f"Synthesize {lv.name} ({config.settings.backend})", build_job, lv.model, config, str(ws.hls_dir)
+            self.tr("Synthesize {0} ({1})").format(lv.name, config.settings.backend),
+            build_job,
+            lv.model,
+            config,
+            str(ws.hls_dir),
         )
         self._track("build", job)
         job.succeeded.connect(lambda res, lv=lv, ws=ws: self._build_done(lv, ws, res))
-        self._set_status("Vendor synthesis running; its log streams into the Jobs dock.")
+        self._set_status(self.tr("Vendor synthesis running; its log streams into the Jobs dock."))
         return job
 
     def _build_done(self, lv, ws, res) -> None:
@@ -320,10 +358,14 @@ class HlsActionsMixin:
         self._update_metrics(ws, lv.name, report_metrics(report))
         if lv is not self._lv:
             return
-        self._show_report(report, f"synthesized on this machine ({Path(project_dir).name})")
+        self._show_report(report, self.tr("synthesized on this machine ({0})").format(Path(project_dir).name))
         self.tabs.setCurrentWidget(self.resources_view)
         self._set_status(
-            f"Vendor synthesis done: {report.latency_cycles_max} cycles, {report.dsp} DSP, {report.lut} LUT."
+            html.escape(
+                self.tr("Vendor synthesis done: {0} cycles, {1} DSP, {2} LUT.").format(
+                    report.latency_cycles_max, report.dsp, report.lut
+                )
+            )
         )
 
     def _show_report(self, report, source: str) -> None:
@@ -347,7 +389,7 @@ class HlsActionsMixin:
             clock_ns=m.get("clock_ns_report"),
         )
         self._report_numbers = numbers
-        self.resources_view.set_report(numbers, str(m.get("report_source", "stored on the variant")))
+        self.resources_view.set_report(numbers, str(m.get("report_source", self.tr("stored on the variant"))))
 
     # =====================================================================================
     # Estimate
@@ -363,7 +405,7 @@ class HlsActionsMixin:
             est = estimate(self._lv.model, self._config)
         except Exception as exc:  # noqa: BLE001 - show why, keep the view usable
             self._estimate = None
-            self.resources_view.set_estimate(None, f"The estimate failed: {exc}")
+            self.resources_view.set_estimate(None, self.tr("The estimate failed: {0}").format(exc))
             return
         self._estimate = est
         numbers = dict(est.resources())
@@ -373,7 +415,9 @@ class HlsActionsMixin:
             ii=est.interval_cycles,
             clock_ns=est.clock_ns,
         )
-        self.resources_view.set_estimate(numbers, f"Schedule: {est.pipeline_style}, {est.io_type}.")
+        self.resources_view.set_estimate(
+            numbers, self.tr("Schedule: {0}, {1}.").format(est.pipeline_style, est.io_type)
+        )
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -386,17 +430,36 @@ def _abs_summary(tp) -> dict[str, Any] | None:
 
 
 def _why_text(result, source: str) -> str:
+    """The "Why these precisions" text of an auto-precision result (the ``why`` lines are core's)."""
+    from PySide6.QtCore import QCoreApplication
+
+    start = (
+        " " + QCoreApplication.translate("HlsView", "(start {0})").format(fmt_pct(result.agreement_start, 2))
+        if result.agreement_start is not None
+        else ""
+    )
     lines = [
-        f"Auto precision ({result.task}), target {100 * result.target:g} % on {source}",
-        f"  emulated agreement {100 * result.agreement_emulated:.2f} %"
-        + (f" (start {100 * result.agreement_start:.2f} %)" if result.agreement_start is not None else ""),
+        QCoreApplication.translate("HlsView", "Auto precision ({0}), target {1} on {2}").format(
+            result.task, f"{100 * result.target:g} %", source
+        ),
+        "  "
+        + QCoreApplication.translate("HlsView", "emulated agreement {0}").format(
+            fmt_pct(result.agreement_emulated, 2)
+        )
+        + start,
     ]
     if result.agreement_csim is not None:
         lines.append(
-            f"  C-simulation agreement {100 * result.agreement_csim:.2f} % ({result.verify_rounds} run(s))"
+            "  "
+            + QCoreApplication.translate("HlsView", "C-simulation agreement {0} ({1} run(s))").format(
+                fmt_pct(result.agreement_csim, 2), result.verify_rounds
+            )
         )
     lines.append(
-        f"  {result.total_bits} bits over all precisions; weights and biases {result.storage_bits:,} bits"
+        "  "
+        + QCoreApplication.translate(
+            "HlsView", "{0} bits over all precisions; weights and biases {1} bits"
+        ).format(result.total_bits, f"{result.storage_bits:,}")
     )
     lines.append("")
     for c in result.layers:
@@ -405,7 +468,7 @@ def _why_text(result, source: str) -> str:
         lines.extend(f"    {w}" for w in c.why)
     if result.notes:
         lines.append("")
-        lines.extend(f"note: {n}" for n in result.notes)
+        lines.extend(QCoreApplication.translate("HlsView", "note: {0}").format(n) for n in result.notes)
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
+from app.i18n import fmt_pct
 from app.panels.hls_actions import alive as _alive
 from app.panels.hls_form import ERROR_STYLE
 from app.panels.hls_jobs import export_job
@@ -26,7 +27,7 @@ class HlsFilesMixin:
         """Write the configuration as hls4ml YAML (``convert_from_config`` reads it)."""
         self._ensure_config()
         if self._config is None:
-            raise TrigLabError("No configuration to export: select a variant first.")
+            raise TrigLabError(self.tr("No configuration to export: select a variant first."))
         path = Path(path)
         from core.atomic import atomic_write_text
 
@@ -40,7 +41,7 @@ class HlsFilesMixin:
 
         self._ensure_config()
         if self._config is None:
-            raise TrigLabError("Select a variant before loading a configuration.")
+            raise TrigLabError(self.tr("Select a variant before loading a configuration."))
         text = Path(path).read_text(encoding="utf-8")
         loaded = HlsConfig.from_yaml(text)
         mine = [r.name for r in self._config.layers()]
@@ -49,9 +50,13 @@ class HlsFilesMixin:
         extra = [n for n in theirs if n not in mine]
         if extra or missing:
             raise TrigLabError(
-                f"The configuration in {Path(path).name} does not match {self._lv.name}: "
-                + (f"layers it lacks: {', '.join(missing)}. " if missing else "")
-                + (f"layers this variant does not have: {', '.join(extra)}." if extra else "")
+                self.tr("The configuration in {0} does not match {1}:").format(Path(path).name, self._lv.name)
+                + (" " + self.tr("layers it lacks: {0}.").format(", ".join(missing)) if missing else "")
+                + (
+                    " " + self.tr("layers this variant does not have: {0}.").format(", ".join(extra))
+                    if extra
+                    else ""
+                )
             )
         for row in loaded.layers():  # class names come from the model when the file has none
             if not row.class_name:
@@ -61,7 +66,7 @@ class HlsFilesMixin:
         self.table.set_rows(loaded.layers())
         self._config_changed(estimate_now=True)
         self._update_build_state()
-        self._set_status(f"Configuration loaded from {html.escape(str(path))}")
+        self._set_status(html.escape(self.tr("Configuration loaded from {0}").format(path)))
         return loaded.copy()
 
     def export_zip(self, path: str | os.PathLike):
@@ -82,7 +87,9 @@ class HlsFilesMixin:
     def _export_done(self, out) -> None:
         if _alive(self):
             self._set_status(
-                f"Project written to {html.escape(str(out))}: run its README's command where Vitis is."
+                html.escape(
+                    self.tr("Project written to {0}: run its README's command where Vitis is.").format(out)
+                )
             )
 
     def import_reports(self, path: str | os.PathLike):
@@ -91,16 +98,20 @@ class HlsFilesMixin:
         from core.hls.export import import_reports
 
         if self._lv is None:
-            raise TrigLabError("Select the variant the report belongs to first.")
+            raise TrigLabError(self.tr("Select the variant the report belongs to first."))
         report = import_reports(path)
-        source = f"imported from {Path(path).name}"
+        source = self.tr("imported from {0}").format(Path(path).name)
         metrics = report_metrics(report)
         metrics["report_source"] = source
         self._update_metrics(self.state.workspace, self._lv.name, metrics)
         self._show_report(report, source)
         self.tabs.setCurrentWidget(self.resources_view)
         self._set_status(
-            f"Vendor report {html.escape(source)}: {report.latency_cycles_max} cycles, {report.dsp} DSP, {report.lut} LUT."
+            html.escape(
+                self.tr("Vendor report {0}: {1} cycles, {2} DSP, {3} LUT.").format(
+                    source, report.latency_cycles_max, report.dsp, report.lut
+                )
+            )
         )
         return report
 
@@ -108,36 +119,42 @@ class HlsFilesMixin:
         if self._lv is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export hls4ml configuration", f"{self._lv.name}_hls4ml.yml", "hls4ml YAML (*.yml *.yaml)"
+            self,
+            self.tr("Export hls4ml configuration"),
+            f"{self._lv.name}_hls4ml.yml",
+            self.tr("hls4ml YAML (*.yml *.yaml)"),
         )
         if path:
-            self._guard("Cannot export the configuration", self.export_yaml, path)
+            self._guard(self.tr("Cannot export the configuration"), self.export_yaml, path)
 
     def _load_yaml_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Load hls4ml configuration", "", "hls4ml YAML (*.yml *.yaml)"
+            self, self.tr("Load hls4ml configuration"), "", self.tr("hls4ml YAML (*.yml *.yaml)")
         )
         if path:
-            self._guard("Cannot load the configuration", self.load_yaml, path)
+            self._guard(self.tr("Cannot load the configuration"), self.load_yaml, path)
 
     def _export_zip_dialog(self) -> None:
         if self._lv is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export hls4ml project", f"{self._lv.name}_hls4ml.zip", "Zip archive (*.zip)"
+            self,
+            self.tr("Export hls4ml project"),
+            f"{self._lv.name}_hls4ml.zip",
+            self.tr("Zip archive (*.zip)"),
         )
         if path:
-            self._guard("Cannot export the project", self.export_zip, path)
+            self._guard(self.tr("Cannot export the project"), self.export_zip, path)
 
     def _import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self,
-            "Import a vendor report (csynth.xml, or the zipped project after synthesis)",
+            self.tr("Import a vendor report (csynth.xml, or the zipped project after synthesis)"),
             "",
-            "Synthesis reports (*.xml *.zip);;All files (*)",
+            self.tr("Synthesis reports (*.xml *.zip);;All files (*)"),
         )
         if path:
-            self._guard("Cannot import the report", self.import_reports, path)
+            self._guard(self.tr("Cannot import the report"), self.import_reports, path)
 
     def _guard(self, title: str, fn, *args):
         try:
@@ -156,13 +173,17 @@ class HlsFilesMixin:
 
     def _busy(self, kind: str) -> bool:
         if self._running(kind):
-            self._set_status("Already running; wait for it or cancel it.")
+            self._set_status(self.tr("Already running; wait for it or cancel it."))
             return True
         return False
 
     def _track(self, kind: str, job) -> None:
         self._jobs[kind] = job
-        self._set_status(f"{html.escape(job.name)}: queued (heavy jobs run one at a time; see the Jobs dock)")
+        self._set_status(
+            html.escape(
+                self.tr("{0}: queued (heavy jobs run one at a time; see the Jobs dock)").format(job.name)
+            )
+        )
         job.progressed.connect(self._on_job_progress)
         job.failed.connect(lambda msg, _d, kind=kind: self._on_job_failed(kind, msg))
         job.cancelled.connect(lambda kind=kind: self._on_job_cancelled(kind))
@@ -171,17 +192,17 @@ class HlsFilesMixin:
 
     def _on_job_progress(self, fraction: float, message: str) -> None:
         if _alive(self):
-            self._set_status(f"{100 * fraction:.0f} % — {html.escape(message)}")
+            self._set_status(f"{fmt_pct(fraction, 0)} — {html.escape(message)}")
 
     def _on_job_failed(self, kind: str, message: str) -> None:
         if not _alive(self):
             return
         titles = {
-            "profile": "Profiling failed",
-            "autoprec": "Auto precision failed",
-            "csim": "Conversion or C simulation failed",
-            "build": "Vendor synthesis failed",
-            "export": "Project export failed",
+            "profile": self.tr("Profiling failed"),
+            "autoprec": self.tr("Auto precision failed"),
+            "csim": self.tr("Conversion or C simulation failed"),
+            "build": self.tr("Vendor synthesis failed"),
+            "export": self.tr("Project export failed"),
         }
         self._set_status(f"<span style='{ERROR_STYLE}'>{titles[kind]}: {html.escape(message)}</span>")
         if kind == "csim":
@@ -192,9 +213,9 @@ class HlsFilesMixin:
 
     def _on_job_cancelled(self, kind: str) -> None:
         if _alive(self):
-            self._set_status("Cancelled.")
+            self._set_status(self.tr("Cancelled."))
             if kind == "csim":
-                self.csim_view.clear("Cancelled.")
+                self.csim_view.clear(self.tr("Cancelled."))
 
     def _on_job_finished(self) -> None:
         if _alive(self):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -79,55 +79,62 @@ class HlsFormMixin:
         # --- target ----------------------------------------------------------------------
         self.backend_combo = QComboBox()
         self.backend_combo.addItems(BACKENDS)
-        self.backend_combo.setToolTip("Vitis HLS (default) or the older Vivado HLS")
+        self.backend_combo.setCurrentText(defaults.backend)
+        self.backend_combo.setToolTip(self.tr("Vitis HLS (default) or the older Vivado HLS"))
         self.part_edit = QLineEdit(defaults.part)
-        self.part_edit.setToolTip("FPGA part; the Alveo U50 carries the xcu50-fsvh2104-2-e")
+        self.part_edit.setToolTip(self.tr("FPGA part; the Alveo U50 carries the xcu50-fsvh2104-2-e"))
         self.clock_spin = QDoubleSpinBox()
         self.clock_spin.setRange(0.5, 100.0)
         self.clock_spin.setDecimals(3)
         self.clock_spin.setSingleStep(0.5)
         self.clock_spin.setSuffix(" ns")
         self.clock_spin.setValue(defaults.clock_period_ns)
-        self.clock_spin.setToolTip("Target clock period")
+        self.clock_spin.setToolTip(self.tr("Target clock period"))
         self.clock_mhz = QLabel()
         self.clock_mhz.setStyleSheet("color:#666")
         self.io_combo = QComboBox()
         self.io_combo.addItems(IO_TYPES)
-        self.io_combo.setToolTip("io_parallel: arrays, lowest latency; io_stream: FIFOs, for larger CNNs")
+        self.io_combo.setCurrentText(defaults.io_type)
+        self.io_combo.setToolTip(
+            self.tr("io_parallel: arrays, lowest latency; io_stream: FIFOs, for larger CNNs")
+        )
         self.precision_edit = QLineEdit(defaults.default_precision)
         self.precision_edit.setToolTip(
-            "Precision of everything not set per layer (rows that follow it change too)"
+            self.tr("Precision of everything not set per layer (rows that follow it change too)")
         )
         self.reuse_spin = QSpinBox()
         self.reuse_spin.setRange(1, 4096)
         self.reuse_spin.setValue(defaults.reuse_factor)
-        self.reuse_spin.setToolTip("Default reuse factor (rows that follow it change too)")
+        self.reuse_spin.setToolTip(self.tr("Default reuse factor (rows that follow it change too)"))
         self.strategy_combo = QComboBox()
         self.strategy_combo.addItems(STRATEGIES)
-        self.strategy_combo.setToolTip("Default strategy (rows that follow it change too)")
-        target_box = QGroupBox("Target")
+        self.strategy_combo.setCurrentText(defaults.strategy)
+        self.strategy_combo.setToolTip(self.tr("Default strategy (rows that follow it change too)"))
+        target_box = QGroupBox(self.tr("Target"))
         form = QFormLayout(target_box)
-        form.addRow("Backend", self.backend_combo)
-        form.addRow("Part", self.part_edit)
+        form.addRow(self.tr("Backend"), self.backend_combo)
+        form.addRow(self.tr("Part"), self.part_edit)
         clock = QHBoxLayout()
         clock.addWidget(self.clock_spin, 1)
         clock.addWidget(self.clock_mhz)
-        form.addRow("Clock period", clock)
-        form.addRow("I/O type", self.io_combo)
-        form.addRow("Default precision", self.precision_edit)
-        form.addRow("Default reuse", self.reuse_spin)
-        form.addRow("Default strategy", self.strategy_combo)
+        form.addRow(self.tr("Clock period"), clock)
+        form.addRow(self.tr("I/O type"), self.io_combo)
+        form.addRow(self.tr("Default precision"), self.precision_edit)
+        form.addRow(self.tr("Default reuse"), self.reuse_spin)
+        form.addRow(self.tr("Default strategy"), self.strategy_combo)
 
         # --- calibration + precision -----------------------------------------------------
         self.calib_combo = QComboBox()
         for key, text in CALIBRATION_KINDS:
-            self.calib_combo.addItem(text, key)
-        self.calib_combo.setToolTip("Events the activations are profiled on and the precision is tuned on")
+            self.calib_combo.addItem(QCoreApplication.translate("HlsView", text), key)
+        self.calib_combo.setToolTip(
+            self.tr("Events the activations are profiled on and the precision is tuned on")
+        )
         self.events_spin = QSpinBox()
         self.events_spin.setRange(10, 100_000)
         self.events_spin.setSingleStep(500)
         self.events_spin.setValue(DEFAULT_EVENTS)
-        self.events_spin.setToolTip("Number of calibration events")
+        self.events_spin.setToolTip(self.tr("Number of calibration events"))
         self.target_spin = QDoubleSpinBox()
         self.target_spin.setRange(50.0, 100.0)
         self.target_spin.setDecimals(2)
@@ -135,23 +142,25 @@ class HlsFormMixin:
         self.target_spin.setSuffix(" %")
         self.target_spin.setValue(DEFAULT_TARGET)
         self.target_spin.setToolTip(
-            "Events whose firmware output must agree with Keras (classification: same class; "
-            "regression: within 1 % relative error)"
+            self.tr(
+                "Events whose firmware output must agree with Keras (classification: same class; "
+                "regression: within 1 % relative error)"
+            )
         )
-        self.verify_check = QCheckBox("confirm with a C simulation")
+        self.verify_check = QCheckBox(self.tr("confirm with a C simulation"))
         self.verify_check.setChecked(True)
         self.verify_check.setToolTip(
-            "Compile the chosen precisions (g++) and check the agreement bit-accurately"
+            self.tr("Compile the chosen precisions (g++) and check the agreement bit-accurately")
         )
-        self.autoprec_btn = QPushButton("Auto precision")
-        self.autoprec_btn.setToolTip("Fewest bits per layer that keep the agreement target")
-        self.profile_btn = QPushButton("Profile")
-        self.profile_btn.setToolTip("Weights and activations of every layer against their precision")
-        calib_box = QGroupBox("Calibration and precision")
+        self.autoprec_btn = QPushButton(self.tr("Auto precision"))
+        self.autoprec_btn.setToolTip(self.tr("Fewest bits per layer that keep the agreement target"))
+        self.profile_btn = QPushButton(self.tr("Profile"))
+        self.profile_btn.setToolTip(self.tr("Weights and activations of every layer against their precision"))
+        calib_box = QGroupBox(self.tr("Calibration and precision"))
         cform = QFormLayout(calib_box)
-        cform.addRow("Calibration", self.calib_combo)
-        cform.addRow("Events", self.events_spin)
-        cform.addRow("Agreement target", self.target_spin)
+        cform.addRow(self.tr("Calibration"), self.calib_combo)
+        cform.addRow(self.tr("Events"), self.events_spin)
+        cform.addRow(self.tr("Agreement target"), self.target_spin)
         cform.addRow("", self.verify_check)
         prow = QHBoxLayout()
         prow.addWidget(self.autoprec_btn)
@@ -159,19 +168,19 @@ class HlsFormMixin:
         cform.addRow(prow)
 
         # --- synthesis -------------------------------------------------------------------
-        self.csim_btn = QPushButton("Convert && C-simulate")
+        self.csim_btn = QPushButton(self.tr("Convert && C-simulate"))
         self.csim_btn.setToolTip(
-            "Convert with hls4ml, compile the bit-accurate C simulation with g++, compare with Keras"
+            self.tr("Convert with hls4ml, compile the bit-accurate C simulation with g++, compare with Keras")
         )
-        self.build_button = QPushButton("Synthesize with vendor tool")
-        self.build_button.setToolTip("Run Vitis / Vivado HLS C synthesis (minutes to hours)")
+        self.build_button = QPushButton(self.tr("Synthesize with vendor tool"))
+        self.build_button.setToolTip(self.tr("Run Vitis / Vivado HLS C synthesis (minutes to hours)"))
         self.build_reason_label = QLabel()
         self.build_reason_label.setWordWrap(True)
         self.build_reason_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.build_reason_label.setStyleSheet("color:#6d4c41; font-size: 9pt;")
-        self.cancel_btn = QPushButton("Cancel")
-        self.cancel_btn.setToolTip("Cancel this view's running job (kills g++ or the vendor tool)")
-        synth_box = QGroupBox("Synthesis")
+        self.cancel_btn = QPushButton(self.tr("Cancel"))
+        self.cancel_btn.setToolTip(self.tr("Cancel this view's running job (kills g++ or the vendor tool)"))
+        synth_box = QGroupBox(self.tr("Synthesis"))
         sl = QVBoxLayout(synth_box)
         sl.addWidget(self.csim_btn)
         sl.addWidget(self.build_button)
@@ -179,14 +188,14 @@ class HlsFormMixin:
         sl.addWidget(self.cancel_btn)
 
         # --- files -----------------------------------------------------------------------
-        self.save_yaml_btn = QPushButton("Export config (.yml)…")
-        self.load_yaml_btn = QPushButton("Load config (.yml)…")
-        self.export_zip_btn = QPushButton("Export project (.zip)…")
-        self.import_btn = QPushButton("Import reports…")
+        self.save_yaml_btn = QPushButton(self.tr("Export config (.yml)…"))
+        self.load_yaml_btn = QPushButton(self.tr("Load config (.yml)…"))
+        self.export_zip_btn = QPushButton(self.tr("Export project (.zip)…"))
+        self.import_btn = QPushButton(self.tr("Import reports…"))
         self.import_btn.setToolTip(
-            "Read vendor synthesis reports (csynth.xml, or a project folder / zip) made elsewhere"
+            self.tr("Read vendor synthesis reports (csynth.xml, or a project folder / zip) made elsewhere")
         )
-        files_box = QGroupBox("Files")
+        files_box = QGroupBox(self.tr("Files"))
         fg = QGridLayout(files_box)
         fg.addWidget(self.save_yaml_btn, 0, 0)
         fg.addWidget(self.load_yaml_btn, 0, 1)
@@ -223,10 +232,10 @@ class HlsFormMixin:
         self.calib_combo.blockSignals(True)
         if has:
             self.calib_combo.setCurrentIndex(0)
-            item.setToolTip(f"The validation split of {variant.dataset}")
+            item.setToolTip(self.tr("The validation split of {0}").format(variant.dataset))
         elif self.calib_combo.currentData() == "dataset":
             self.calib_combo.setCurrentIndex(1)
-            item.setToolTip("This variant has no dataset")
+            item.setToolTip(self.tr("This variant has no dataset"))
         self.calib_combo.blockSignals(False)
 
     def _settings_from_form(self):
@@ -243,7 +252,7 @@ class HlsFormMixin:
                 strategy=self.strategy_combo.currentText(),
             )
         except TrigLabError:
-            return HlsSettings()
+            return default_settings()
 
     def _fill_form_from_config(self) -> None:
         s = self._config.settings
@@ -273,7 +282,11 @@ class HlsFormMixin:
         try:
             self._config.set_setting(name, value)
         except TrigLabError as exc:
-            self._set_status(f"<span style='{ERROR_STYLE}'>Not applied: {html.escape(str(exc))}</span>")
+            self._set_status(
+                f"<span style='{ERROR_STYLE}'>"
+                + html.escape(self.tr("Not applied: {0}").format(exc))
+                + "</span>"
+            )
             if name == "default_precision":
                 self.precision_edit.setStyleSheet("background:#ffcdd2;")
             return
@@ -283,7 +296,7 @@ class HlsFormMixin:
             self.table.set_rows(self._config.layers())  # rows that followed the default changed
         if name == "part":
             self.resources_view.part = str(value)
-        self._set_status(f"{name.replace('_', ' ')} set to {html.escape(str(value))}")
+        self._set_status(html.escape(self.tr("{0} set to {1}").format(name.replace("_", " "), value)))
         self._config_changed()
 
     def _on_backend(self, text: str) -> None:
@@ -319,11 +332,13 @@ class HlsFormMixin:
             if row is not None and row.generated and row.result == old:
                 self._config.set(linear, "result", value)
                 self.table.show_value(linear, "result", value)
-                follow = f" (and {linear}, which hls4ml adds after it)"
+                follow = " " + self.tr("(and {0}, which hls4ml adds after it)").format(linear)
         self._set_status(f"{html.escape(layer)}: {field} = {html.escape(str(value))}{html.escape(follow)}")
         self._config_changed()
 
     def _on_table_invalid(self, layer: str, field: str, why: str) -> None:
         self._set_status(
-            f"<span style='{ERROR_STYLE}'>{html.escape(layer)} {field}: not applied — {html.escape(why)}</span>"
+            f"<span style='{ERROR_STYLE}'>"
+            + html.escape(self.tr("{0} {1}: not applied — {2}").format(layer, field, why))
+            + "</span>"
         )

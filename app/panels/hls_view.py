@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import fmt_num, fmt_pct
 from app.panels.hls_actions import HlsActionsMixin, variant_key
 from app.panels.hls_csim import CsimView
 from app.panels.hls_files import HlsFilesMixin
@@ -49,7 +50,7 @@ from app.panels.hls_layers import LayerTable
 from app.panels.hls_profile import ProfilePlot
 from app.panels.hls_resources import ResourcesView
 from core import TrigLabError
-from core.hls.pipeline import load_saved_config
+from core.hls.pipeline import load_csim_result, load_saved_config
 
 _variant_key = variant_key
 
@@ -93,13 +94,21 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         self.why_text = QPlainTextEdit()
         self.why_text.setReadOnly(True)
         self.why_text.setPlaceholderText(
-            "“Auto precision” explains here what it chose for every layer, and why."
+            self.tr("“Auto precision” explains here what it chose for every layer, and why.")
         )
         self.why_text.setMaximumBlockCount(5000)
         why_box = QWidget()
         wl = QVBoxLayout(why_box)
         wl.setContentsMargins(0, 4, 0, 0)
-        wl.addWidget(QLabel("<b>Why these precisions</b> <span style='color:#666'>(auto precision)</span>"))
+        wl.addWidget(
+            QLabel(
+                "<b>"
+                + self.tr("Why these precisions")
+                + "</b> <span style='color:#666'>("
+                + self.tr("auto precision")
+                + ")</span>"
+            )
+        )
         wl.addWidget(self.why_text, 1)
         layers_tab = QSplitter(Qt.Vertical)
         layers_tab.addWidget(self.table)
@@ -110,10 +119,10 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         self.csim_view = CsimView()
         self.resources_view = ResourcesView(U50_CAPACITY, defaults.part)
         self.tabs = QTabWidget()
-        self.tabs.addTab(layers_tab, "Layers")
-        self.tabs.addTab(self.profile_plot, "Profiling")
-        self.tabs.addTab(self.csim_view, "C-simulation")
-        self.tabs.addTab(self.resources_view, "Resources")
+        self.tabs.addTab(layers_tab, self.tr("Layers"))
+        self.tabs.addTab(self.profile_plot, self.tr("Profiling"))
+        self.tabs.addTab(self.csim_view, self.tr("C-simulation"))
+        self.tabs.addTab(self.resources_view, self.tr("Resources"))
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -186,8 +195,52 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         return self._csim
 
     def csim_meta(self) -> dict[str, Any]:
-        """``cache_hit``, ``compile_seconds``, ``build_seconds``, ``project_dir``, ``source`` of the last C-sim."""
+        """``cache_hit``, ``compile_seconds``, ``build_seconds``, ``project_dir``, ``source`` of the
+        last C-sim (and ``stored``: True when shown from the workspace, not run in this session)."""
         return dict(self._csim_meta)
+
+    def show_csim(self, variant: str) -> None:
+        """Select ``variant`` and show its stored C-simulation result in the C-simulation tab.
+
+        The result is the one the last C simulation of the variant stored in the workspace
+        (:func:`core.hls.pipeline.synthesize_variant`, e.g. hands-on 2's "synthesis" step, or
+        this view's "Convert & C-simulate"); nothing runs again. For the muon trigger the
+        headline gives the firmware's robust pT resolution next to Keras's on the same events.
+        Without a stored result the tab says so.
+
+        Raises:
+            TrigLabError: No workspace is open or it has no variant ``variant``.
+        """
+        ws = self.state.workspace
+        if ws is None or variant not in ws.variants:
+            raise TrigLabError(self.tr("There is no variant '{0}' in the open workspace.").format(variant))
+        if self._lv is None or self._lv.name != variant:
+            self.state.select_variant(variant)  # every view follows; _on_variant clears the tabs
+        else:  # the step may have saved a new configuration and result since: read them again
+            self._configs.pop(_variant_key(self._lv), None)
+            self._config, self._dirty = None, True
+        self._ensure_config()
+        if self._csim is None:
+            self.csim_view.clear(
+                self.tr("{0} has no C simulation yet: run “{1}”.").format(variant, self._csim_button_text())
+            )
+        self.tabs.setCurrentWidget(self.csim_view)
+
+    def _csim_button_text(self) -> str:
+        """The C-simulation button's text as a person reads it (a button doubles a literal &)."""
+        return self.csim_btn.text().replace("&&", "&")
+
+    def _restore_csim(self) -> None:
+        """Show the current variant's stored C-simulation result (none: the tab invites a run)."""
+        ws, lv = self.state.workspace, self._lv
+        stored = load_csim_result(ws, lv.name) if (ws is not None and lv is not None) else None
+        if stored is None:
+            self._csim, self._csim_meta = None, {}
+            self.csim_view.clear()
+            return
+        report, meta = stored
+        self._csim, self._csim_meta = report, {**meta, "stored": True}
+        self.csim_view.set_result(report, self._csim_meta)
 
     def estimate(self):
         """The current :class:`core.hls.estimate.Estimate` (analytic), None without a config."""
@@ -270,12 +323,16 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         self._dirty = True
         self.why_text.clear()
         self.csim_view.clear()
-        self.profile_plot.clear("Run “Profile” to see the values of every layer against its precision.")
+        self.profile_plot.clear(
+            self.tr("Run “Profile” to see the values of every layer of {0} against its precision.").format(
+                lv.name if lv is not None else "—"
+            )
+        )
         self._update_dataset_choice()
         if lv is None:
             self.table.set_rows([])
             self.variant_label.setText(
-                "<span style='color:#666'>Open a workspace and select a variant.</span>"
+                "<span style='color:#666'>" + self.tr("Open a workspace and select a variant.") + "</span>"
             )
             self._set_status("")
             self.resources_view.set_estimate(None)
@@ -316,37 +373,50 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         self.table.set_rows(config.layers())
         self._restore_profile()
         self._restore_report_from_metrics()
+        self._restore_csim()
         self._config_changed(estimate_now=True)
         n = len(config.layers())
         variant = self.state.workspace.variants.get(lv.name) if self.state.workspace else None
-        ds = f" · dataset {variant.dataset}" if variant is not None and variant.dataset else " · no dataset"
+        ds = (
+            self.tr("{0} hls4ml layers · dataset {1}").format(n, variant.dataset)
+            if variant is not None and variant.dataset
+            else self.tr("{0} hls4ml layers · no dataset").format(n)
+        )
         self.variant_label.setText(
-            f"<b>{html.escape(lv.name)}</b><br><span style='color:#666'>{n} hls4ml layers{html.escape(ds)}</span>"
+            f"<b>{html.escape(lv.name)}</b><br><span style='color:#666'>{html.escape(ds)}</span>"
         )
         self._set_status(
-            f"Configuration of {html.escape(lv.name)}: {n} layers, {html.escape(config.settings.default_precision)} "
-            f"by default. Double-click a precision to edit it."
+            html.escape(
+                self.tr(
+                    "Configuration of {0}: {1} layers, {2} by default. Double-click a precision to edit it."
+                ).format(lv.name, n, config.settings.default_precision)
+            )
             + (self._saved_note(variant) if saved and variant is not None else "")
         )
         self._update_enabled()
 
-    @staticmethod
-    def _saved_note(variant) -> str:
+    def _saved_note(self, variant) -> str:
         """What the saved configuration already gave (C simulation numbers stored on the variant)."""
         m = variant.metrics
         found = []
-        if isinstance(m.get("pt_resolution_robust_csim"), (int, float)):
-            text = f"robust pT resolution {100 * m['pt_resolution_robust_csim']:.1f} % in C simulation"
-            if isinstance(m.get("pt_resolution_robust"), (int, float)):
-                text += f" ({100 * m['pt_resolution_robust']:.1f} % in Keras)"
+        csim = m.get("pt_resolution_robust_csim")
+        # Keras on the same events as the C simulation (older workspaces: the Physics number)
+        keras = m.get("pt_resolution_robust_keras_csim", m.get("pt_resolution_robust"))
+        if isinstance(csim, (int, float)):
+            text = self.tr("robust pT resolution {0} in C simulation").format(fmt_pct(csim, 1))
+            if isinstance(keras, (int, float)):
+                text += " " + self.tr("({0} in Keras)").format(fmt_pct(keras, 1))
             found.append(text)
         if isinstance(m.get("csim_rmse"), (int, float)):
-            found.append(f"output rms error {m['csim_rmse']:.3g}")
-        numbers = (": " + ", ".join(found)) if found else ""
-        return (
-            f"<br>Saved configuration, from this variant's last C simulation{numbers}. "
-            "“Convert &amp; C-simulate” shows it layer by layer (already compiled: a cache hit)."
+            found.append(self.tr("output rms error {0}").format(fmt_num(m["csim_rmse"], 3)))
+        note = (
+            self.tr("Saved configuration, from this variant's last C simulation: {0}.").format(
+                ", ".join(found)
+            )
+            if found
+            else self.tr("Saved configuration, from this variant's last C simulation.")
         )
+        return "<br>" + html.escape(note + " " + self.tr("The C-simulation tab shows it layer by layer."))
 
     def _config_changed(self, estimate_now: bool = False) -> None:
         """Re-draw what depends on the configuration: profiling bands, estimate (not the C-sim)."""
