@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from app.i18n import fmt_num, fmt_pct
+from app.panels.hls_csim import fmt_sig
 from app.panels.hls_form import ERROR_STYLE
 from app.panels.hls_jobs import CalibrationSpec, autoprec_job, build_job, csim_job, profile_job
 from core.hls.pipeline import (
@@ -248,7 +249,7 @@ class HlsActionsMixin:
         what = (
             self.tr("{0} agreement with Keras").format(fmt_pct(report.agreement, 2))
             if report.agreement is not None
-            else self.tr("output rms error {0}").format(fmt_num(report.rmse, 3))
+            else self.tr("output rms error {0}").format(fmt_sig(report.rmse))
         )
         hit = (
             self.tr("cache hit")

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -78,7 +78,10 @@ def _g(v: Any) -> str:
         return str(v)
     if not math.isfinite(f):
         return "∞" if f > 0 else "—"
-    return "0" if f == 0 else f"{f:.3g}"
+    return "0" if f == 0 else QLocale().toString(f, "g", 3)
+
+
+fmt_sig = _g  # three significant digits in the locale, for the view's status line
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -136,7 +139,11 @@ class CsimView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.setTextElideMode(Qt.ElideMiddle)  # "ap_fixed<1…6>" keeps both ends; tooltip: all
+        # Numbers and precisions are shown whole: the table scrolls sideways when narrow.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.plot_widget)
         splitter.addWidget(self.table)
@@ -199,6 +206,8 @@ class CsimView(QWidget):
                 else:
                     text = "" if v is None else (short_precision(v) if key == "precision" else str(v))
                 item = QTableWidgetItem(text)
+                if key == "precision" and v:
+                    item.setToolTip(str(v))
                 if key in ("rel_error", "max_abs_error", "mean_abs_error", "keras_max_abs"):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if le.name == first_bad:

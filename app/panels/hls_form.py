@@ -217,8 +217,11 @@ class HlsFormMixin:
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
-        scroll.setMaximumWidth(380)
+        # As wide as the form needs at the current font (projector fonts: 125 % and more), and
+        # no wider than needed: the tabs get the rest.
+        needed = left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        scroll.setMinimumWidth(max(300, needed))
+        scroll.setMaximumWidth(max(380, needed))
 
         return scroll
 

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import fmt_num, fmt_pct
+from app.i18n import fmt_pct
 from app.panels.hls_actions import HlsActionsMixin, variant_key
-from app.panels.hls_csim import CsimView
+from app.panels.hls_csim import CsimView, fmt_sig
 from app.panels.hls_files import HlsFilesMixin
 from app.panels.hls_form import (  # noqa: F401  (CALIBRATION_KINDS, DEFAULT_*: part of this module's API)
     CALIBRATION_KINDS,
@@ -408,7 +408,7 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
                 text += " " + self.tr("({0} in Keras)").format(fmt_pct(keras, 1))
             found.append(text)
         if isinstance(m.get("csim_rmse"), (int, float)):
-            found.append(self.tr("output rms error {0}").format(fmt_num(m["csim_rmse"], 3)))
+            found.append(self.tr("output rms error {0}").format(fmt_sig(m["csim_rmse"])))
         note = (
             self.tr("Saved configuration, from this variant's last C simulation: {0}.").format(
                 ", ".join(found)

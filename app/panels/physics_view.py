@@ -149,9 +149,9 @@ class PhysicsView(QWidget):
         )
         style_plot(
             self.resolution_plot,
-            self.tr("pT resolution"),
+            self.tr("pT resolution (16–84 % half-width)"),
             self.tr("true pT (GeV)"),
-            self.tr("σ(pT)/pT (16–84 % half-width)"),
+            "σ(pT)/pT",
         )
         style_plot(
             self.residual_plot,
@@ -186,7 +186,8 @@ class PhysicsView(QWidget):
         table_lay.setContentsMargins(0, 0, 0, 0)
         table_lay.addWidget(self.table, 1)
         table_lay.addWidget(self.trigger_note)
-        table_box.setMinimumHeight(120)  # header + three variants + the note, at least
+        # header, two variants and the two-line note at least, at the current font
+        table_box.setMinimumHeight(self.fontMetrics().lineSpacing() * 9)
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.glw)
@@ -420,7 +421,7 @@ class PhysicsView(QWidget):
         emulated = any(r.get("emulated") for _, r in results)
         for pi, title in (
             (self.turn_on_plot, self.tr("Trigger efficiency")),
-            (self.resolution_plot, self.tr("pT resolution")),
+            (self.resolution_plot, self.tr("pT resolution (16–84 % half-width)")),
         ):
             # a run on an emulator is in the legend with its label; the title says so too
             pi.setTitle(
