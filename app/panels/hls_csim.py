@@ -264,26 +264,27 @@ def _pct(v: float) -> str:
 
 
 def _headline(report: Any, meta: dict[str, Any]) -> str:
-    tr = QCoreApplication.translate
     lines = []
     n = getattr(report, "n_samples", 0)
-    src = html.escape(meta.get("source") or tr("CsimView", "{0} events").format(n))
+    src = html.escape(meta.get("source") or QCoreApplication.translate("CsimView", "{0} events").format(n))
     if getattr(report, "agreement", None) is not None:
         a = float(report.agreement)
         color = "#2e7d32" if a >= 0.99 else ("#9a6700" if a >= 0.95 else "#c62828")
         lines.append(
             f"<span style='font-size:15pt; color:{color}'><b>{_pct(a)}</b></span> "
             + html.escape(
-                tr("CsimView", "of the events get the same class from the C simulation as from Keras")
+                QCoreApplication.translate(
+                    "CsimView", "of the events get the same class from the C simulation as from Keras"
+                )
             )
             + f" <span style='color:#666'>({src})</span>"
         )
     else:
         lines.append(
             "<span style='font-size:13pt'><b>"
-            + html.escape(tr("CsimView", "Output error"))
+            + html.escape(QCoreApplication.translate("CsimView", "Output error"))
             + "</b></span> "
-            + html.escape(tr("CsimView", "of the C simulation against Keras"))
+            + html.escape(QCoreApplication.translate("CsimView", "of the C simulation against Keras"))
             + f" <span style='color:#666'>({src})</span>"
         )
     keras, fw = meta.get("pt_resolution_robust_keras"), meta.get("pt_resolution_robust_csim")
@@ -291,13 +292,17 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
         lines.append(
             "<span style='font-size:12pt'>"
             + html.escape(
-                tr("CsimView", "Robust pT resolution: firmware (C simulation) {0}, Keras {1}")
+                QCoreApplication.translate(
+                    "CsimView", "Robust pT resolution: firmware (C simulation) {0}, Keras {1}"
+                )
             ).format(f"<b>{fmt_pct(fw, 1)}</b>", f"<b>{fmt_pct(keras, 1)}</b>")
             + "</span>"
         )
     lines.append(
         html.escape(
-            tr("CsimView", "C simulation − Keras at the output: max |Δ| {0}, mean |Δ| {1}, rms {2}")
+            QCoreApplication.translate(
+                "CsimView", "C simulation − Keras at the output: max |Δ| {0}, mean |Δ| {1}, rms {2}"
+            )
         ).format(_g(report.max_abs_error), _g(report.mean_abs_error), _g(report.rmse))
     )
     if (
@@ -307,21 +312,26 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
     ):
         if report.metric_name == "accuracy":
             lines.append(
-                html.escape(tr("CsimView", "Accuracy on the labels: Keras {0}, C simulation {1}")).format(
-                    fmt_pct(report.keras_metric, 2), fmt_pct(report.hls_metric, 2)
-                )
+                html.escape(
+                    QCoreApplication.translate(
+                        "CsimView", "Accuracy on the labels: Keras {0}, C simulation {1}"
+                    )
+                ).format(fmt_pct(report.keras_metric, 2), fmt_pct(report.hls_metric, 2))
             )
         else:
             lines.append(
-                html.escape(tr("CsimView", "{0} on the targets: Keras {1}, C simulation {2}")).format(
-                    html.escape(report.metric_name), _g(report.keras_metric), _g(report.hls_metric)
-                )
+                html.escape(
+                    QCoreApplication.translate("CsimView", "{0} on the targets: Keras {1}, C simulation {2}")
+                ).format(html.escape(report.metric_name), _g(report.keras_metric), _g(report.hls_metric))
             )
     first_bad = getattr(report, "first_bad_layer", None)
     if first_bad:
         bad = next((le for le in report.layers if le.name == first_bad), None)
         why = (
-            " — " + html.escape(tr("CsimView", "its values exceed the output precision's range"))
+            " — "
+            + html.escape(
+                QCoreApplication.translate("CsimView", "its values exceed the output precision's range")
+            )
             if bad is not None and bad.out_of_range
             else ""
         )
@@ -330,43 +340,45 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
         )
         lines.append(
             f"<span style='color:rgb{BAD_COLOR}'>"
-            + html.escape(tr("CsimView", "First layer that goes wrong:"))
+            + html.escape(QCoreApplication.translate("CsimView", "First layer that goes wrong:"))
             + f" <b>{html.escape(first_bad)}</b>{prec}{why}</span>"
         )
     elif getattr(report, "layers", None):
         lines.append(
             "<span style='color:#2e7d32'>"
             + html.escape(
-                tr("CsimView", "Every traced layer within {0} relative error ({1} events traced)").format(
-                    f"{100 * report.tolerance:g} %", report.trace_samples
-                )
+                QCoreApplication.translate(
+                    "CsimView", "Every traced layer within {0} relative error ({1} events traced)"
+                ).format(f"{100 * report.tolerance:g} %", report.trace_samples)
             )
             + "</span>"
         )
     if meta.get("stored"):
         lines.append(
             "<span style='color:#555'>"
-            + html.escape(tr("CsimView", "Stored result of this variant's last C simulation."))
+            + html.escape(
+                QCoreApplication.translate("CsimView", "Stored result of this variant's last C simulation.")
+            )
             + "</span>"
         )
     if meta.get("cache_hit"):
         lines.append(
             "<span style='color:#555'>"
             + html.escape(
-                tr("CsimView", "Cache hit: the compiled library was reused, ready in {0} s (no g++).").format(
-                    fmt_num(meta.get("compile_seconds", 0), 1)
-                )
+                QCoreApplication.translate(
+                    "CsimView", "Cache hit: the compiled library was reused, ready in {0} s (no g++)."
+                ).format(fmt_num(meta.get("compile_seconds", 0), 1))
             )
             + "</span>"
         )
     elif meta.get("compile_seconds") is not None:
         g = meta.get("build_seconds")
         text = (
-            tr("CsimView", "Converted and compiled in {0} s, g++ {1} s.").format(
+            QCoreApplication.translate("CsimView", "Converted and compiled in {0} s, g++ {1} s.").format(
                 fmt_num(meta["compile_seconds"], 1), fmt_num(g, 1)
             )
             if g
-            else tr("CsimView", "Converted and compiled in {0} s.").format(
+            else QCoreApplication.translate("CsimView", "Converted and compiled in {0} s.").format(
                 fmt_num(meta["compile_seconds"], 1)
             )
         )

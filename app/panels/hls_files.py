@@ -32,7 +32,7 @@ class HlsFilesMixin:
         from core.atomic import atomic_write_text
 
         atomic_write_text(path, self._config.to_yaml())
-        self._set_status(f"Configuration written to {html.escape(str(path))}")
+        self._set_status(html.escape(self.tr("Configuration written to {0}").format(path)))
         return path
 
     def load_yaml(self, path: str | os.PathLike):

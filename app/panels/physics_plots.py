@@ -65,12 +65,11 @@ class ConfusionPlot(pg.PlotItem):
 
     def __init__(self) -> None:
         super().__init__()
-        tr = QCoreApplication.translate
         style_plot(
             self,
-            tr("PhysicsView", "Confusion matrix"),
-            tr("PhysicsView", "predicted class"),
-            tr("PhysicsView", "true class"),
+            QCoreApplication.translate("PhysicsView", "Confusion matrix"),
+            QCoreApplication.translate("PhysicsView", "predicted class"),
+            QCoreApplication.translate("PhysicsView", "true class"),
         )
         self.showGrid(x=False, y=False)
         self.invertY(True)
@@ -121,19 +120,18 @@ def trigger_note(results: list[dict[str, Any]]) -> str:
     """One sentence on what "fires" means: the coincidence in front of the network."""
     from app.i18n import fmt_pct
 
-    tr = QCoreApplication.translate
     coinc = next((r.get("coincidence") for r in results if r.get("coincidence")), None)
     if not results:
         return ""
     if not coinc:
-        return tr(
+        return QCoreApplication.translate(
             "PhysicsView",
             "Trigger: predicted pT ≥ threshold (no hit coincidence: the data set does not say "
             "which layer is which).",
         )
-    text = tr("PhysicsView", "Trigger: hit coincidence ({0}) and predicted pT ≥ threshold.").format(
-        coinc["text"]
-    )
+    text = QCoreApplication.translate(
+        "PhysicsView", "Trigger: hit coincidence ({0}) and predicted pT ≥ threshold."
+    ).format(coinc["text"])
     eff = next(
         (r.get("coincidence_efficiency") for r in results if r.get("coincidence_efficiency") is not None),
         None,
@@ -143,10 +141,14 @@ def trigger_note(results: list[dict[str, Any]]) -> str:
         None,
     )
     if eff is not None and noise is not None:
-        text += " " + tr(
+        text += " " + QCoreApplication.translate(
             "PhysicsView", "The coincidence keeps {0} of the muons and {1} of the noise-only events."
         ).format(fmt_pct(eff, 1), fmt_pct(noise, 2))
     elif eff is not None:
-        text += " " + tr("PhysicsView", "The coincidence keeps {0} of the muons.").format(fmt_pct(eff, 1))
-    text += " " + tr("PhysicsView", "“net only” is the fake rate if the network decided alone.")
+        text += " " + QCoreApplication.translate(
+            "PhysicsView", "The coincidence keeps {0} of the muons."
+        ).format(fmt_pct(eff, 1))
+    text += " " + QCoreApplication.translate(
+        "PhysicsView", "“net only” is the fake rate if the network decided alone."
+    )
     return text

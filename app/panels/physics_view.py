@@ -65,17 +65,20 @@ DEFAULT_THRESHOLDS = "10, 20"
 
 def parse_thresholds(text: str) -> tuple[float, ...]:
     """``"10, 20"`` → (10.0, 20.0) [GeV]; raises TrigLabError on anything else."""
-    tr = QCoreApplication.translate
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
     try:
         values = tuple(float(p) for p in parts)
     except ValueError:
         raise TrigLabError(
-            tr("PhysicsView", "Thresholds must be numbers in GeV separated by commas, not '{0}'").format(text)
+            QCoreApplication.translate(
+                "PhysicsView", "Thresholds must be numbers in GeV separated by commas, not '{0}'"
+            ).format(text)
         ) from None
     if not values or any(not math.isfinite(v) or v <= 0 for v in values):
         raise TrigLabError(
-            tr("PhysicsView", "Give at least one positive trigger threshold in GeV (e.g. 10, 20)")
+            QCoreApplication.translate(
+                "PhysicsView", "Give at least one positive trigger threshold in GeV (e.g. 10, 20)"
+            )
         )
     return tuple(dict.fromkeys(values))
 
