@@ -428,3 +428,27 @@ def test_compiler_warnings_stay_in_the_log_file(synthesized):
     assert not any(line.startswith(("In file included from", "+ g++")) for line in lines)
     assert f"{n} compiler warnings, see {log_file}" in lines
     assert any(line.startswith("g++: compiling the network") for line in lines)
+
+
+def test_target_defaults_come_from_the_preferences(qtbot, hls_ws, monkeypatch):
+    """With ``app.preferences.hls_defaults`` (Preferences), a new configuration starts from its
+    backend / part / clock; without the module, from core's defaults."""
+    import sys
+    import types
+
+    from app.panels.hls_form import default_settings
+    from core.hls.config import HlsSettings
+
+    monkeypatch.setitem(sys.modules, "app.preferences", None)  # no Preferences: import fails
+    assert default_settings() == HlsSettings()
+    prefs = types.ModuleType("app.preferences")
+    prefs.hls_defaults = lambda: {"backend": "Vivado", "part": "xcku115-flvb2104-2-i", "clock_ns": 4.0}
+    monkeypatch.setitem(sys.modules, "app.preferences", prefs)
+    hls_ws.ui.pop("selected_variant", None)
+    state, jobs, panel = _make_panel(qtbot, hls_ws, "handson_cnn-init")
+    try:
+        s = panel.config().settings
+        assert (s.backend, s.part, s.clock_period_ns) == ("Vivado", "xcku115-flvb2104-2-i", 4.0)
+        assert panel.backend_combo.currentText() == "Vivado" and panel.clock_spin.value() == 4.0
+    finally:
+        jobs.shutdown()
