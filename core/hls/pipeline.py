@@ -68,22 +68,41 @@ def save_csim_result(ws, name: str, report, meta: dict[str, Any]) -> Path:
 
     path = csim_result_path(ws, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"format": 1, "variant": name, "report": report.to_dict(), "meta": meta}
+    data = {
+        "format": 1,
+        "variant": name,
+        "model_digest": _model_digest(ws, name),
+        "report": report.to_dict(),
+        "meta": meta,
+    }
     atomic_write_text(path, json.dumps(data, indent=1, default=float))
     return path
 
 
 def load_csim_result(ws, name: str):
     """Variant ``name``'s stored C-simulation result as ``(CsimReport, meta)``, or None (none
-    stored, or unreadable: a damaged file is ignored, the user runs the C simulation again)."""
+    stored, stored for another model file under that name, or unreadable: a damaged file is
+    ignored, the user runs the C simulation again)."""
     import json
 
     from core.hls.convert import CsimReport
 
     try:
         data = json.loads(csim_result_path(ws, name).read_text(encoding="utf-8"))
+        if data.get("model_digest") != _model_digest(ws, name):
+            return None  # the variant's model changed since (retrained, replaced): not its result
         return CsimReport.from_dict(data["report"]), dict(data.get("meta") or {})
     except Exception:  # noqa: BLE001 - see the docstring
+        return None
+
+
+def _model_digest(ws, name: str) -> str | None:
+    """SHA-256 of variant ``name``'s model file (ties a stored result to the model it came from)."""
+    from core.hls.cache import file_sha256
+
+    try:
+        return file_sha256(ws.path_of(name))
+    except Exception:  # noqa: BLE001 - no file: nothing stored matches
         return None
 
 

@@ -452,3 +452,19 @@ def test_target_defaults_come_from_the_preferences(qtbot, hls_ws, monkeypatch):
         assert panel.backend_combo.currentText() == "Vivado" and panel.clock_spin.value() == 4.0
     finally:
         jobs.shutdown()
+
+
+def test_a_stored_csim_result_belongs_to_its_model_file(synthesized, tmp_path):
+    """Retrained (or replaced) under the same name, a variant has no stored result any more."""
+    import shutil
+
+    from core.hls.pipeline import load_csim_result
+    from core.workspace import Workspace
+
+    ws, _summary, _lines = synthesized
+    copy = Workspace.open(shutil.copytree(ws.root, tmp_path / "copy"))
+    assert load_csim_result(copy, "student") is not None
+    model = copy.load_model("student")
+    model.layers[-1].set_weights([w * 0 for w in model.layers[-1].get_weights()])
+    model.save(copy.path_of("student"))
+    assert load_csim_result(copy, "student") is None
