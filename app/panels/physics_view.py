@@ -582,7 +582,12 @@ class PhysicsView(QWidget):
         for r, row in enumerate(rows):
             for c, (key, _) in enumerate(cols):
                 v = row.get(key)
-                text = str(v) if key == "variant" else _fmt(v, 3)
+                if key == "variant":
+                    text = str(v)
+                elif key == "accuracy" and v is not None:
+                    text = fmt_pct(v, 1)
+                else:
+                    text = _fmt(v, 3)
                 item = QTableWidgetItem(text)
                 if key != "variant":
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)

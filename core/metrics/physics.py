@@ -423,34 +423,6 @@ def classification_roc(probs: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
     return {**out, "auc_macro": float(np.mean(per_class)) if per_class else None, "kind": "micro one-vs-rest"}
 
 
-def confusion_matrix(probs: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
-    """Confusion matrix of a classifier's predicted class (argmax; a single score cuts at 0.5).
-
-    Args:
-        probs: Class scores, shape ``(N, C)`` (or ``(N,)`` / ``(N, 1)`` for a binary score).
-        labels: Integer class labels, shape ``(N,)``.
-
-    Returns:
-        ``matrix`` (``[true][predicted]`` counts, C x C), ``classes`` (0..C-1) and ``accuracy``
-        (fraction on the diagonal).
-    """
-    from sklearn.metrics import confusion_matrix as _sk_confusion
-
-    p = np.asarray(probs, dtype=np.float64)
-    y = np.asarray(labels).astype(int).ravel()
-    if p.ndim == 1 or p.shape[1] == 1:
-        pred, n_classes = (p.ravel() >= 0.5).astype(int), 2
-    else:
-        pred, n_classes = np.argmax(p, axis=1), p.shape[1]
-    n_classes = max(n_classes, int(y.max()) + 1 if len(y) else 0)
-    m = _sk_confusion(y, pred, labels=np.arange(n_classes))
-    return {
-        "matrix": m.astype(int).tolist(),
-        "classes": list(range(n_classes)),
-        "accuracy": float(np.trace(m) / max(m.sum(), 1)),
-    }
-
-
 # --- everything at once ----------------------------------------------------------------------
 def trigger_metrics(
     model,
@@ -474,7 +446,7 @@ def trigger_metrics(
     is the fraction of muons that pass, ``noise_coincidence_rate`` that of noise-only events.
 
     Classification: ``task`` = ``"classification"``, ``roc_auc``, ``roc_auc_macro``, ``roc`` and
-    ``confusion`` (:func:`confusion_matrix`).
+    ``confusion`` (:func:`core.metrics.confusion.confusion_matrix`).
 
     Args:
         model: A Keras model.
@@ -543,6 +515,8 @@ def trigger_metrics_from_outputs(
     if dataset.task == "classification":
         roc = classification_roc(out, y)
         result.update(task="classification", roc=roc, roc_auc=roc["auc"], roc_auc_macro=roc["auc_macro"])
+        from core.metrics.confusion import confusion_matrix
+
         result["confusion"] = confusion_matrix(out, y)
         return result
 

@@ -161,7 +161,7 @@ def test_classification_variant_shows_roc(qtbot, tmp_path):
         assert panel.thresholds_edit.isHidden() and panel.thresholds_label.isHidden()
         assert panel.confusion_plot.scene() is not None and panel.turn_on_plot.scene() is None
         from core.data import load_dataset
-        from core.metrics.physics import confusion_matrix
+        from core.metrics.confusion import confusion_matrix
 
         ds = load_dataset("digits", cache_dir=ws.data_dir)
         expected = confusion_matrix(model.predict(ds.x("val"), verbose=0), ds.y("val"))
