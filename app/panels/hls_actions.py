@@ -409,12 +409,8 @@ class HlsActionsMixin:
             self.resources_view.set_estimate(None, self.tr("The estimate failed: {0}").format(exc))
             return
         self._estimate = est
-        numbers = dict(est.resources())
-        numbers.update(
-            latency_cycles=est.latency_cycles,
-            latency_ns=est.latency_ns,
-            ii=est.interval_cycles,
-            clock_ns=est.clock_ns,
+        numbers = _numbers(
+            est.resources(), est.latency_cycles, est.latency_ns, est.interval_cycles, est.clock_ns
         )
         self.resources_view.set_estimate(
             numbers, self.tr("Schedule: {0}, {1}.").format(est.pipeline_style, est.io_type)
@@ -473,15 +469,25 @@ def _why_text(result, source: str) -> str:
     return "\n".join(lines)
 
 
+def _numbers(resources, latency_cycles, latency_ns, ii, clock_ns) -> dict[str, Any]:
+    """What the Resources tab shows of an estimate or a report."""
+    return {
+        **dict(resources),
+        "latency_cycles": latency_cycles,
+        "latency_ns": latency_ns,
+        "ii": ii,
+        "clock_ns": clock_ns,
+    }
+
+
 def _report_numbers(report) -> dict[str, Any]:
-    numbers = dict(report.resources())
-    numbers.update(
-        latency_cycles=report.latency_cycles_max,
-        latency_ns=report.latency_ns_max,
-        ii=report.interval_max,
-        clock_ns=report.clock_ns,
+    return _numbers(
+        report.resources(),
+        report.latency_cycles_max,
+        report.latency_ns_max,
+        report.interval_max,
+        report.clock_ns,
     )
-    return numbers
 
 
 def _short_path(path: str, limit: int = 100) -> str:
