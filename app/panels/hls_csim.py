@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import fmt_num, fmt_pct
 from app.palette import BLUE, VERMILION, style_axes
 from app.panels.hls_profile import LayerAxis
 
@@ -38,16 +39,21 @@ BAD_BG = QColor(255, 243, 230)
 LOG_FLOOR = -8.0  # log10 of the smallest relative error drawn (exact layers sit there)
 
 COLUMNS = (
-    ("name", "Layer"),
-    ("hls_name", "hls4ml layer"),
-    ("class_name", "Type"),
-    ("precision", "Output precision"),
-    ("rel_error", "Rel. error"),
+    ("name", QT_TRANSLATE_NOOP("CsimView", "Layer")),
+    ("hls_name", QT_TRANSLATE_NOOP("CsimView", "hls4ml layer")),
+    ("class_name", QT_TRANSLATE_NOOP("CsimView", "Type")),
+    ("precision", QT_TRANSLATE_NOOP("CsimView", "Output precision")),
+    ("rel_error", QT_TRANSLATE_NOOP("CsimView", "Rel. error")),
     ("max_abs_error", "max |Δ|"),
     ("mean_abs_error", "mean |Δ|"),
     ("keras_max_abs", "max |Keras|"),
-    ("out_of_range", "Overflow"),
+    ("out_of_range", QT_TRANSLATE_NOOP("CsimView", "Overflow")),
 )
+
+
+def _tr(text: str) -> str:
+    """``text`` (a literal marked for lupdate elsewhere) in the user's language."""
+    return QCoreApplication.translate("CsimView", text)
 
 
 def short_precision(text: str) -> str:
@@ -72,7 +78,10 @@ def _g(v: Any) -> str:
         return str(v)
     if not math.isfinite(f):
         return "∞" if f > 0 else "—"
-    return "0" if f == 0 else f"{f:.3g}"
+    return "0" if f == 0 else QLocale().toString(f, "g", 3)
+
+
+fmt_sig = _g  # three significant digits in the locale, for the view's status line
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -105,7 +114,9 @@ class CsimView(QWidget):
         )
         self.plot = self.plot_widget.getPlotItem()
         style_axes(self.plot)
-        self.plot.setLabel("bottom", "relative error of the layer's output vs Keras (rms Δ / rms Keras)")
+        self.plot.setLabel(
+            "bottom", self.tr("relative error of the layer's output vs Keras (rms Δ / rms Keras)")
+        )
         self.plot.showGrid(x=True, y=False, alpha=0.18)
         self.plot.invertY(True)
         self.plot.setMenuEnabled(False)
@@ -117,18 +128,22 @@ class CsimView(QWidget):
         self.tolerance_line = pg.InfiniteLine(
             angle=90,
             pen=pg.mkPen(*BAD_COLOR, width=1.5, style=Qt.DashLine),
-            label="tolerance",
+            label=self.tr("tolerance"),
             labelOpts={"position": 0.03, "color": BAD_COLOR, "anchors": [(0, 0), (0, 0)]},
         )
         self.plot.addItem(self.bars)
         self.plot.addItem(self.tolerance_line)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([c[1] for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([_tr(c[1]) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.setTextElideMode(Qt.ElideMiddle)  # "ap_fixed<1…6>" keeps both ends; tooltip: all
+        # Numbers and precisions are shown whole: the table scrolls sideways when narrow.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.plot_widget)
         splitter.addWidget(self.table)
@@ -143,9 +158,9 @@ class CsimView(QWidget):
 
     def clear(self, message: str = "") -> None:
         self._report = None
-        self.headline.setText(
-            f"<span style='color:#666'>{html.escape(message or 'Run “Convert && C-simulate” to compare the firmware with Keras.')}</span>"
-        )
+        # one "&": this is a label quoting the button, not a button (where "&&" shows one "&")
+        message = message or self.tr("Run “Convert & C-simulate” to compare the firmware with Keras.")
+        self.headline.setText(f"<span style='color:#666'>{html.escape(message)}</span>")
         self.table.setRowCount(0)
         self.layer_axis.set_names([])
         self._set_bars([], [], [])
@@ -171,7 +186,9 @@ class CsimView(QWidget):
 
     def set_result(self, report: Any, meta: dict[str, Any]) -> None:
         """Show a :class:`core.hls.convert.CsimReport`; ``meta``: ``cache_hit``, ``compile_seconds``,
-        ``build_seconds``, ``source`` (calibration text), ``project_dir``, ``variant``."""
+        ``build_seconds``, ``source`` (calibration text), ``project_dir``, ``variant``, and for the
+        muon trigger ``pt_resolution_robust_keras`` / ``pt_resolution_robust_csim`` (fractions,
+        same events), shown side by side with one decimal as the job log writes them."""
         self._report = report
         self.headline.setText(_headline(report, meta))
         layers = list(getattr(report, "layers", []) or [])
@@ -183,18 +200,22 @@ class CsimView(QWidget):
             for c, (key, _) in enumerate(COLUMNS):
                 v = getattr(le, key, None)
                 if key == "out_of_range":
-                    text = "yes" if v else ""
+                    text = self.tr("yes") if v else ""
                 elif key in ("rel_error", "max_abs_error", "mean_abs_error", "keras_max_abs"):
                     text = _g(v)
                 else:
                     text = "" if v is None else (short_precision(v) if key == "precision" else str(v))
                 item = QTableWidgetItem(text)
+                if key == "precision" and v:
+                    item.setToolTip(str(v))
                 if key in ("rel_error", "max_abs_error", "mean_abs_error", "keras_max_abs"):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if le.name == first_bad:
                     item.setBackground(QBrush(FIRST_BAD_BG))
                     item.setFont(bold)
-                    item.setToolTip("The first layer whose output goes wrong: look at its precision first")
+                    item.setToolTip(
+                        self.tr("The first layer whose output goes wrong: look at its precision first")
+                    )
                 elif getattr(le, "bad", False):
                     item.setBackground(QBrush(BAD_BG))
                 if key == "out_of_range" and v:
@@ -218,9 +239,10 @@ class CsimView(QWidget):
             self.plot.setXRange(math.floor(left), math.ceil(right), padding=0)
             self.plot.setYRange(-0.6, len(layers) - 0.4, padding=0)
             self.tolerance_line.setVisible(True)
-            self.tolerance_line.label.setFormat(f"tolerance {100 * tol:g} %")
+            tol_text = self.tr("tolerance {0}").format(f"{100 * tol:g} %")
+            self.tolerance_line.label.setFormat(tol_text)
             self.tolerance_line.setPos(lt)
-            self.tolerance_line.label.setText(f"tolerance {100 * tol:g} %")
+            self.tolerance_line.label.setText(tol_text)
         else:
             self._set_bars([], [], [])
             self.tolerance_line.setVisible(False)
@@ -238,29 +260,50 @@ class CsimView(QWidget):
 
 
 def _pct(v: float) -> str:
-    return f"{100 * v:.2f} %" if v < 0.9999 or v == 1 else f"{100 * v:.3f} %"
+    return fmt_pct(v, 2) if v < 0.9999 or v == 1 else fmt_pct(v, 3)
 
 
 def _headline(report: Any, meta: dict[str, Any]) -> str:
     lines = []
     n = getattr(report, "n_samples", 0)
-    src = html.escape(meta.get("source") or f"{n:,} events")  # the source says how many events
+    src = html.escape(meta.get("source") or QCoreApplication.translate("CsimView", "{0} events").format(n))
     if getattr(report, "agreement", None) is not None:
         a = float(report.agreement)
         color = "#2e7d32" if a >= 0.99 else ("#9a6700" if a >= 0.95 else "#c62828")
         lines.append(
             f"<span style='font-size:15pt; color:{color}'><b>{_pct(a)}</b></span> "
-            f"of the events get the same class from the C simulation as from Keras "
-            f"<span style='color:#666'>({src})</span>"
+            + html.escape(
+                QCoreApplication.translate(
+                    "CsimView", "of the events get the same class from the C simulation as from Keras"
+                )
+            )
+            + f" <span style='color:#666'>({src})</span>"
         )
     else:
         lines.append(
-            "<span style='font-size:13pt'><b>Output error</b></span> of the C simulation against Keras "
-            f"<span style='color:#666'>({src})</span>"
+            "<span style='font-size:13pt'><b>"
+            + html.escape(QCoreApplication.translate("CsimView", "Output error"))
+            + "</b></span> "
+            + html.escape(QCoreApplication.translate("CsimView", "of the C simulation against Keras"))
+            + f" <span style='color:#666'>({src})</span>"
+        )
+    keras, fw = meta.get("pt_resolution_robust_keras"), meta.get("pt_resolution_robust_csim")
+    if isinstance(keras, (int, float)) and isinstance(fw, (int, float)):
+        lines.append(
+            "<span style='font-size:12pt'>"
+            + html.escape(
+                QCoreApplication.translate(
+                    "CsimView", "Robust pT resolution: firmware (C simulation) {0}, Keras {1}"
+                )
+            ).format(f"<b>{fmt_pct(fw, 1)}</b>", f"<b>{fmt_pct(keras, 1)}</b>")
+            + "</span>"
         )
     lines.append(
-        f"C simulation − Keras at the output: max |Δ| {_g(report.max_abs_error)}, "
-        f"mean |Δ| {_g(report.mean_abs_error)}, rms {_g(report.rmse)}"
+        html.escape(
+            QCoreApplication.translate(
+                "CsimView", "C simulation − Keras at the output: max |Δ| {0}, mean |Δ| {1}, rms {2}"
+            )
+        ).format(_g(report.max_abs_error), _g(report.mean_abs_error), _g(report.rmse))
     )
     if (
         getattr(report, "metric_name", None)
@@ -269,19 +312,26 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
     ):
         if report.metric_name == "accuracy":
             lines.append(
-                f"Accuracy on the labels: Keras {100 * report.keras_metric:.2f} %, "
-                f"C simulation {100 * report.hls_metric:.2f} %"
+                html.escape(
+                    QCoreApplication.translate(
+                        "CsimView", "Accuracy on the labels: Keras {0}, C simulation {1}"
+                    )
+                ).format(fmt_pct(report.keras_metric, 2), fmt_pct(report.hls_metric, 2))
             )
         else:
             lines.append(
-                f"{html.escape(report.metric_name)} on the targets: Keras {_g(report.keras_metric)}, "
-                f"C simulation {_g(report.hls_metric)}"
+                html.escape(
+                    QCoreApplication.translate("CsimView", "{0} on the targets: Keras {1}, C simulation {2}")
+                ).format(html.escape(report.metric_name), _g(report.keras_metric), _g(report.hls_metric))
             )
     first_bad = getattr(report, "first_bad_layer", None)
     if first_bad:
         bad = next((le for le in report.layers if le.name == first_bad), None)
         why = (
-            " — its values exceed the output precision's range"
+            " — "
+            + html.escape(
+                QCoreApplication.translate("CsimView", "its values exceed the output precision's range")
+            )
             if bad is not None and bad.out_of_range
             else ""
         )
@@ -289,23 +339,48 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
             f" ({html.escape(short_precision(bad.precision))})" if bad is not None and bad.precision else ""
         )
         lines.append(
-            f"<span style='color:rgb{BAD_COLOR}'>First layer that goes wrong: <b>{html.escape(first_bad)}</b>{prec}"
-            f"{why}</span>"
+            f"<span style='color:rgb{BAD_COLOR}'>"
+            + html.escape(QCoreApplication.translate("CsimView", "First layer that goes wrong:"))
+            + f" <b>{html.escape(first_bad)}</b>{prec}{why}</span>"
         )
     elif getattr(report, "layers", None):
         lines.append(
-            f"<span style='color:#2e7d32'>Every traced layer within {100 * report.tolerance:g} % relative error "
-            f"({report.trace_samples} events traced)</span>"
+            "<span style='color:#2e7d32'>"
+            + html.escape(
+                QCoreApplication.translate(
+                    "CsimView", "Every traced layer within {0} relative error ({1} events traced)"
+                ).format(f"{100 * report.tolerance:g} %", report.trace_samples)
+            )
+            + "</span>"
+        )
+    if meta.get("stored"):
+        lines.append(
+            "<span style='color:#555'>"
+            + html.escape(
+                QCoreApplication.translate("CsimView", "Stored result of this variant's last C simulation.")
+            )
+            + "</span>"
         )
     if meta.get("cache_hit"):
         lines.append(
-            f"<span style='color:#555'>Cache hit: the compiled library was reused, ready in "
-            f"{meta.get('compile_seconds', 0):.1f} s (no g++).</span>"
+            "<span style='color:#555'>"
+            + html.escape(
+                QCoreApplication.translate(
+                    "CsimView", "Cache hit: the compiled library was reused, ready in {0} s (no g++)."
+                ).format(fmt_num(meta.get("compile_seconds", 0), 1))
+            )
+            + "</span>"
         )
     elif meta.get("compile_seconds") is not None:
         g = meta.get("build_seconds")
-        gpp = f", g++ {g:.1f} s" if g else ""
-        lines.append(
-            f"<span style='color:#555'>Converted and compiled in {meta['compile_seconds']:.1f} s{gpp}.</span>"
+        text = (
+            QCoreApplication.translate("CsimView", "Converted and compiled in {0} s, g++ {1} s.").format(
+                fmt_num(meta["compile_seconds"], 1), fmt_num(g, 1)
+            )
+            if g
+            else QCoreApplication.translate("CsimView", "Converted and compiled in {0} s.").format(
+                fmt_num(meta["compile_seconds"], 1)
+            )
         )
+        lines.append(f"<span style='color:#555'>{html.escape(text)}</span>")
     return "<br>".join(lines)

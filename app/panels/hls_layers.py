@@ -115,7 +115,7 @@ class LayerTable(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(26)
         hh = self.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.Interactive)
-        hh.setStretchLastSection(False)
+        hh.setStretchLastSection(True)
         self._filling = False
         self._rows: dict[str, int] = {}
         self._invalid: dict[tuple[str, str], str] = {}
@@ -167,10 +167,8 @@ class LayerTable(QTableWidget):
         finally:
             self._filling = False
         self.resizeColumnsToContents()
-        hh = self.horizontalHeader()
-        for c, field in enumerate(FIELDS):
-            mode = QHeaderView.Stretch if field in PRECISION_FIELDS else QHeaderView.ResizeToContents
-            hh.setSectionResizeMode(c, mode)
+        # precisions whole (ap_fixed<14,2>): the table scrolls sideways when narrow
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
 
     def _reuse_spin(self, layer: str, value: Any) -> QSpinBox:
         spin = QSpinBox()

@@ -9,7 +9,8 @@ them) and draws, one Okabe–Ito colour per variant:
   dotted vertical lines at the thresholds);
 * relative pT resolution against true pT;
 * the distribution of (pT_pred − pT_true) / pT_true;
-* for classification variants, ROC curves and their AUC instead;
+* for classification variants, ROC curves with their AUC and a confusion matrix instead (and no
+  threshold field: a classification task has no GeV threshold);
 * a table: resolution, pT50 / pT90 per threshold, fake rate on noise-only events, AUC;
 * one more curve per stored run of a variant on a deploy target, from that target's outputs
   (:func:`core.deploy.run.run_physics`), named with the target and "emulated on CPU" when it is.
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -43,31 +44,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.palette import SERIES, style_axes
+from app.i18n import fmt_num, fmt_pct
+from app.palette import SERIES
+from app.panels.physics_plots import (
+    MISSING,  # noqa: F401  (part of this module's API)
+    THRESHOLD_STYLES,
+    ConfusionPlot,
+    as_array,
+    fmt_value,
+    outside_legend,
+    style_plot,
+    trigger_note,
+)
 from core import TrigLabError
+from core.metrics.physics_job import physics_job  # noqa: F401  (the job this view submits)
 
 COLORS = SERIES  # Okabe–Ito, one per variant / layer
-# One line style and symbol per threshold.
-THRESHOLD_STYLES = [(Qt.SolidLine, "o"), (Qt.DashLine, "t"), (Qt.DotLine, "s"), (Qt.DashDotLine, "d")]
-MISSING = "—"
-
-
-def physics_job(ws, names: list[str], thresholds: tuple[float, ...], *, progress=None) -> dict[str, Any]:
-    """Physics metrics of each variant in ``names`` (a job function): {name: trigger_metrics result}."""
-    from core.deploy.run import run_physics
-    from core.jobs import ensure_progress
-    from core.metrics.physics import variant_trigger_metrics
-
-    progress = ensure_progress(progress)
-    out: dict[str, Any] = {}
-    for i, name in enumerate(names):
-        progress.check_cancelled()
-        sub = progress.sub(i / len(names), (i + 1) / len(names))
-        out[name] = variant_trigger_metrics(ws, name, thresholds, progress=sub)
-        out.update(run_physics(ws, name, thresholds))
-        progress.log(f"physics metrics of '{name}' computed")
-    progress.update(1.0, "done")
-    return out
+DEFAULT_THRESHOLDS = "10, 20"
 
 
 def parse_thresholds(text: str) -> tuple[float, ...]:
@@ -76,34 +69,37 @@ def parse_thresholds(text: str) -> tuple[float, ...]:
     try:
         values = tuple(float(p) for p in parts)
     except ValueError:
-        raise TrigLabError(f"Thresholds must be numbers in GeV separated by commas, not '{text}'") from None
+        raise TrigLabError(
+            QCoreApplication.translate(
+                "PhysicsView", "Thresholds must be numbers in GeV separated by commas, not '{0}'"
+            ).format(text)
+        ) from None
     if not values or any(not math.isfinite(v) or v <= 0 for v in values):
-        raise TrigLabError("Give at least one positive trigger threshold in GeV (e.g. 10, 20)")
+        raise TrigLabError(
+            QCoreApplication.translate(
+                "PhysicsView", "Give at least one positive trigger threshold in GeV (e.g. 10, 20)"
+            )
+        )
     return tuple(dict.fromkeys(values))
 
 
-def _style_plot(pi: pg.PlotItem, title: str, x: str, y: str) -> None:
-    """White figure look with a closed frame, labelled axes, no SI prefixes."""
-    pi.setTitle(title, color=(20, 20, 20), size="10pt")
-    style_axes(pi, closed_frame=True)
-    pi.setLabel("bottom", x)
-    pi.setLabel("left", y)
-    pi.showGrid(x=True, y=True, alpha=0.15)
-    pi.setMenuEnabled(False)
+def dataset_task(dataset: str | None) -> str | None:
+    """``'classification'`` / ``'regression'`` of a registered data set (None for a user file)."""
+    if not dataset:
+        return None
+    try:
+        from core.data import list_datasets
+
+        return next((info.task for info in list_datasets() if info.name == dataset), None)
+    except Exception:  # noqa: BLE001 - unknown: the view shows both kinds of controls
+        return None
 
 
-def _arr(values: list) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-
-
-def _fmt(v: Any, digits: int = 3) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return MISSING
-    return f"{v:.{digits}g}"
+_arr, _fmt = as_array, fmt_value
 
 
 class PhysicsView(QWidget):
-    """Turn-on curves, resolution and fake rate (or ROC) of several variants, overlaid."""
+    """Turn-on curves, resolution and fake rate (or ROC and confusion matrix) of several variants."""
 
     def __init__(self, state, jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,26 +112,31 @@ class PhysicsView(QWidget):
         # --- controls --------------------------------------------------------------------
         self.variant_list = QListWidget()
         self.variant_list.setSelectionMode(QAbstractItemView.NoSelection)
-        self.variant_list.setToolTip("Variants to compare (those with a dataset)")
-        self.thresholds_edit = QLineEdit("10, 20")
-        self.thresholds_edit.setToolTip("Trigger thresholds on the predicted pT, in GeV, separated by commas")
-        self.compute_btn = QPushButton("Compute")
-        self.compute_btn.setToolTip("Run the checked variants on the validation split and noise-only events")
+        self.variant_list.setToolTip(self.tr("Variants to compare (those with a dataset)"))
+        self.variant_list.itemChanged.connect(lambda _it: self._update_task_controls())
+        self.thresholds_edit = QLineEdit(DEFAULT_THRESHOLDS)
+        self.thresholds_edit.setToolTip(
+            self.tr("Trigger thresholds on the predicted pT, in GeV, separated by commas")
+        )
+        self.thresholds_label = QLabel(self.tr("Thresholds (GeV)"))
+        self.compute_btn = QPushButton(self.tr("Compute"))
+        self.compute_btn.setToolTip(self.tr("Run the checked variants on the validation split"))
         self.compute_btn.clicked.connect(lambda: self.compute())
-        self.status = QLabel("Check variants and press Compute.")
+        self.status = QLabel(self.tr("Check variants and press Compute."))
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color: #555;")
         side = QWidget()
         side_lay = QVBoxLayout(side)
         side_lay.setContentsMargins(0, 0, 0, 0)
-        side_lay.addWidget(QLabel("Variants"))
+        side_lay.addWidget(QLabel(self.tr("Variants")))
         side_lay.addWidget(self.variant_list, 1)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Thresholds (GeV)"))
+        row.addWidget(self.thresholds_label)
         row.addWidget(self.thresholds_edit, 1)
         side_lay.addLayout(row)
         side_lay.addWidget(self.compute_btn)
         side_lay.addWidget(self.status)
+        side.setMinimumWidth(150)
 
         # --- plots -----------------------------------------------------------------------
         self.glw = pg.GraphicsLayoutWidget()
@@ -144,28 +145,35 @@ class PhysicsView(QWidget):
         self.resolution_plot = pg.PlotItem()
         self.residual_plot = pg.PlotItem()
         self.roc_plot = pg.PlotItem()
+        self.confusion_plot = ConfusionPlot()
         self._layout_kind = ""
-        _style_plot(self.turn_on_plot, "Trigger efficiency", "true pT (GeV)", "efficiency")
-        _style_plot(self.resolution_plot, "pT resolution", "true pT (GeV)", "σ(pT)/pT (16–84 % half-width)")
-        _style_plot(
-            self.residual_plot, "Relative pT error", "(pT_pred − pT_true) / pT_true", "fraction of muons"
+        style_plot(
+            self.turn_on_plot, self.tr("Trigger efficiency"), self.tr("true pT (GeV)"), self.tr("efficiency")
         )
-        _style_plot(self.roc_plot, "ROC (classification)", "false positive rate", "true positive rate")
+        style_plot(
+            self.resolution_plot,
+            self.tr("pT resolution (16–84 % half-width)"),
+            self.tr("true pT (GeV)"),
+            "σ(pT)/pT",
+        )
+        style_plot(
+            self.residual_plot,
+            self.tr("Relative pT error"),
+            "(pT_pred − pT_true) / pT_true",
+            self.tr("fraction of muons"),
+        )
+        style_plot(
+            self.roc_plot, self.tr("ROC"), self.tr("false positive rate"), self.tr("true positive rate")
+        )
         self.turn_on_plot.setYRange(-0.02, 1.05)
         self.roc_plot.setRange(xRange=(0, 1), yRange=(0, 1.02))
-        self.legends = {}
-        for key, pi in (
-            ("turn_on", self.turn_on_plot),
-            ("resolution", self.resolution_plot),
-            ("residuals", self.residual_plot),
-            ("roc", self.roc_plot),
-        ):
-            self.legends[key] = pi.addLegend(
-                offset=(-8, 8) if key != "turn_on" else (-8, -8),
-                brush=pg.mkBrush(255, 255, 255, 220),
-                pen=pg.mkPen(180, 180, 180),
-                labelTextColor=(20, 20, 20),
-            )
+        # Legends below their plots, in the figure's grid: never over the data.
+        self.legends = {
+            "turn_on": outside_legend(self.turn_on_plot, columns=3),
+            "resolution": outside_legend(self.resolution_plot, columns=2),
+            "residuals": outside_legend(self.residual_plot, columns=1),
+            "roc": outside_legend(self.roc_plot, columns=1),
+        }
 
         # --- table -----------------------------------------------------------------------
         self.table = QTableWidget(0, 0)
@@ -181,7 +189,8 @@ class PhysicsView(QWidget):
         table_lay.setContentsMargins(0, 0, 0, 0)
         table_lay.addWidget(self.table, 1)
         table_lay.addWidget(self.trigger_note)
-        table_box.setMinimumHeight(150)  # header + three variants + the note, at least
+        # header, two variants and the two-line note at least, at the current font
+        table_box.setMinimumHeight(self.fontMetrics().lineSpacing() * 9)
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.glw)
@@ -193,7 +202,7 @@ class PhysicsView(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([220, 900])
+        split.setSizes([200, 900])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(split)
@@ -217,9 +226,47 @@ class PhysicsView(QWidget):
         return [it.text() for it in items if it.checkState() == Qt.Checked]
 
     def set_checked(self, names: list[str]) -> None:
-        for i in range(self.variant_list.count()):
-            it = self.variant_list.item(i)
-            it.setCheckState(Qt.Checked if it.text() in names else Qt.Unchecked)
+        """Tick exactly ``names`` (every other variant is unticked)."""
+        self.variant_list.blockSignals(True)
+        try:
+            for i in range(self.variant_list.count()):
+                it = self.variant_list.item(i)
+                it.setCheckState(Qt.Checked if it.text() in names else Qt.Unchecked)
+        finally:
+            self.variant_list.blockSignals(False)
+        self._update_task_controls()
+
+    def show_variants(self, names: list[str]) -> None:
+        """Tick exactly ``names`` (e.g. a walkthrough step's variants; the others, such as the
+        untrained ``*-init`` ones, are unticked) and draw their curves, computing the metrics of
+        those not cached yet in a job, as Compute does. Unknown names are ignored."""
+        self.refresh()
+        known = [n for n in names if n in self.candidates()]
+        self.set_checked(known)
+        if known:
+            self.compute(known)
+        else:
+            self._show([])
+
+    def task(self, name: str) -> str | None:
+        """``'classification'`` / ``'regression'`` of variant ``name`` (None when unknown)."""
+        res = self.result(name)
+        if res is not None:
+            return res.get("task")
+        ws = self.state.workspace
+        return dataset_task(ws[name].dataset) if ws is not None and name in ws else None
+
+    def _update_task_controls(self) -> None:
+        """No GeV threshold field when every ticked (else every) variant classifies."""
+        names = self.checked() or self.candidates()
+        classification_only = bool(names) and all(self.task(n) == "classification" for n in names)
+        self.thresholds_label.setVisible(not classification_only)
+        self.thresholds_edit.setVisible(not classification_only)
+        self.compute_btn.setToolTip(
+            self.tr("Run the checked variants on the validation split (ROC curve and confusion matrix)")
+            if classification_only
+            else self.tr("Run the checked variants on the validation split and noise-only events")
+        )
 
     def _on_workspace(self) -> None:
         if self.job is not None and self.job.is_active():
@@ -236,6 +283,7 @@ class PhysicsView(QWidget):
         was = set(self.checked())
         fresh = self.variant_list.count() == 0
         ws = self.state.workspace
+        self.variant_list.blockSignals(True)
         self.variant_list.clear()
         for name in names:
             it = QListWidgetItem(name)
@@ -243,14 +291,16 @@ class PhysicsView(QWidget):
             on = name in was or (fresh and len(names) <= 3)
             it.setCheckState(Qt.Checked if on else Qt.Unchecked)
             if ws is not None:
-                it.setToolTip(f"{ws[name].operation} · dataset {ws[name].dataset}")
+                it.setToolTip(self.tr("{0} · dataset {1}").format(ws[name].operation, ws[name].dataset))
             self.variant_list.addItem(it)
+        self.variant_list.blockSignals(False)
         for name in list(self._cache):
             if self._variant_of(name) not in names:
                 del self._cache[name]
         if any(self._variant_of(n) not in names for n in self._shown):
             self._shown = [n for n in self._shown if self._variant_of(n) in names]
             self._draw()
+        self._update_task_controls()
 
     def _variant_of(self, name: str) -> str:
         """The variant a curve belongs to (a run's curve belongs to the variant that ran)."""
@@ -269,16 +319,19 @@ class PhysicsView(QWidget):
             self.set_checked(list(names))  # what is plotted is what is ticked
         names = list(self.checked() if names is None else names)
         if ws is None or not names:
-            self.status.setText("Open a workspace and check at least one variant.")
+            self.status.setText(self.tr("Open a workspace and check at least one variant."))
             return None
-        try:
-            thresholds = parse_thresholds(self.thresholds_edit.text())
-        except TrigLabError as exc:
-            self.status.setText(str(exc))
-            return None
+        if self.thresholds_edit.isHidden():  # classification only: thresholds are not used
+            thresholds = parse_thresholds(DEFAULT_THRESHOLDS)
+        else:
+            try:
+                thresholds = parse_thresholds(self.thresholds_edit.text())
+            except TrigLabError as exc:
+                self.status.setText(str(exc))
+                return None
         missing = [n for n in names if n not in ws or not ws[n].dataset]
         if missing:
-            self.status.setText(f"No dataset recorded for: {', '.join(missing)}")
+            self.status.setText(self.tr("No dataset recorded for: {0}").format(", ".join(missing)))
             return None
         if self.job is not None and self.job.is_active():
             self.job.cancel()  # a new request replaces the running one
@@ -287,12 +340,14 @@ class PhysicsView(QWidget):
             self._show(names)
             return None
         self.compute_btn.setEnabled(False)
-        self.status.setText(f"Computing {len(todo)} variant(s)…")
-        job = self.jobs.submit(f"Physics metrics: {', '.join(todo)}", physics_job, ws, todo, thresholds)
+        self.status.setText(self.tr("Computing {0} variant(s)…").format(len(todo)))
+        job = self.jobs.submit(
+            self.tr("Physics metrics: {0}").format(", ".join(todo)), physics_job, ws, todo, thresholds
+        )
         self.job = job
-        job.progressed.connect(lambda f, m: self.status.setText(f"{100 * f:.0f} % — {m}"))
+        job.progressed.connect(lambda f, m: self.status.setText(f"{fmt_pct(f, 0)} — {m}"))
         job.succeeded.connect(lambda res, n=names, t=thresholds, j=job: self._on_done(j, res, n, t))
-        job.failed.connect(lambda msg, _d: self.status.setText(f"Failed: {msg}"))
+        job.failed.connect(lambda msg, _d: self.status.setText(self.tr("Failed: {0}").format(msg)))
         job.finished.connect(lambda: self.compute_btn.setEnabled(True))
         return job
 
@@ -315,7 +370,7 @@ class PhysicsView(QWidget):
         self._shown = [*names, *runs]
         self._draw()
         if names:
-            self.status.setText(f"Showing {len(names)} variant(s).")
+            self.status.setText(self.tr("Showing {0} variant(s).").format(len(names)))
 
     def result(self, name: str) -> dict[str, Any] | None:
         """The cached :func:`core.metrics.physics.trigger_metrics` result of a variant."""
@@ -326,7 +381,9 @@ class PhysicsView(QWidget):
     def plotted(self) -> dict[str, Any]:
         """What is drawn, for tests: ``turn_on`` {variant: {thr: {x, y, lo, hi}}}, ``resolution``
         {variant: {x, y}}, ``residuals`` {variant: {x, y}}, ``roc`` {variant: {fpr, tpr, auc}},
-        ``thresholds`` (the vertical lines, GeV) and ``table`` (one row dict per variant)."""
+        ``confusion`` {variant: matrix (true x predicted counts)}, ``confusion_shown`` (the
+        variant whose matrix is drawn), ``thresholds`` (the vertical lines, GeV), ``layout``
+        (``regression`` / ``classification`` / ``both``) and ``table`` (one row dict per variant)."""
         return self._plotted
 
     def _draw(self) -> None:
@@ -343,6 +400,8 @@ class PhysicsView(QWidget):
             "resolution": {},
             "residuals": {},
             "roc": {},
+            "confusion": {},
+            "confusion_shown": None,
             "thresholds": [],
             "table": [],
         }
@@ -356,11 +415,22 @@ class PhysicsView(QWidget):
                 self._draw_regression(name, res, color, plotted)
                 thresholds += [t for t in res["thresholds"] if t not in thresholds]
             plotted["table"].append(self._row(name, res))
+        shown = next(iter(plotted["confusion"]), None)
+        plotted["confusion_shown"] = shown
+        self.confusion_plot.set_matrix(
+            plotted["confusion"].get(shown),
+            self.tr("Confusion matrix — {0}").format(shown) if shown else self.tr("Confusion matrix"),
+        )
         emulated = any(r.get("emulated") for _, r in results)
-        for pi, title in ((self.turn_on_plot, "Trigger efficiency"), (self.resolution_plot, "pT resolution")):
+        for pi, title in (
+            (self.turn_on_plot, self.tr("Trigger efficiency")),
+            (self.resolution_plot, self.tr("pT resolution (16–84 % half-width)")),
+        ):
             # a run on an emulator is in the legend with its label; the title says so too
             pi.setTitle(
-                title + (" (with runs emulated on CPU)" if emulated else ""), color=(20, 20, 20), size="10pt"
+                title + (self.tr(" (with runs emulated on CPU)") if emulated else ""),
+                color=(20, 20, 20),
+                size="10pt",
             )
         for t in thresholds:
             self.turn_on_plot.addItem(
@@ -369,52 +439,42 @@ class PhysicsView(QWidget):
         plotted["thresholds"] = thresholds
         has_reg = any(r["task"] != "classification" for _, r in results)
         has_cls = any(r["task"] == "classification" for _, r in results)
-        self._arrange("both" if has_reg and has_cls else "classification" if has_cls else "regression")
+        if not results:  # nothing drawn yet: the axes of what the ticked variants are
+            ticked = self.checked() or self.candidates()
+            has_cls = bool(ticked) and all(self.task(n) == "classification" for n in ticked)
+        kind = "both" if has_reg and has_cls else "classification" if has_cls else "regression"
+        self._arrange(kind)
+        plotted["layout"] = kind
         self._plotted = plotted
         self._fill_table(plotted["table"], thresholds)
-        self.trigger_note.setText(
-            self._trigger_note([r for _, r in results if r["task"] != "classification"])
-        )
-
-    @staticmethod
-    def _trigger_note(results: list[dict[str, Any]]) -> str:
-        """One sentence on what "fires" means: the coincidence in front of the network."""
-        coinc = next((r.get("coincidence") for r in results if r.get("coincidence")), None)
-        if not results:
-            return ""
-        if not coinc:
-            return "Trigger: predicted pT ≥ threshold (no hit coincidence: the data set does not say which layer is which)."
-        text = f"Trigger: hit coincidence ({coinc['text']}) and predicted pT ≥ threshold."
-        eff = next(
-            (r.get("coincidence_efficiency") for r in results if r.get("coincidence_efficiency") is not None),
-            None,
-        )
-        noise = next(
-            (r.get("noise_coincidence_rate") for r in results if r.get("noise_coincidence_rate") is not None),
-            None,
-        )
-        if eff is not None:
-            text += f" The coincidence keeps {100 * eff:.1f} % of the muons"
-            text += f" and {100 * noise:.2f} % of the noise-only events." if noise is not None else "."
-        text += " “net only” is the fake rate if the network decided alone."
-        return text
+        self.trigger_note.setText(trigger_note([r for _, r in results if r["task"] != "classification"]))
 
     def _arrange(self, kind: str) -> None:
-        """Place the plots the results need (hidden items would still take their grid cell)."""
+        """Place the plots the results need, each legend in the cell below its plot (hidden
+        items would still take their grid cell)."""
         if kind == self._layout_kind:
             return
         self._layout_kind = kind
         self.glw.ci.clear()
+        add = self.glw.addItem
         if kind == "classification":
-            self.glw.addItem(self.roc_plot, row=0, col=0)
+            add(self.roc_plot, row=0, col=0)
+            add(self.confusion_plot, row=0, col=1)
+            add(self.legends["roc"], row=1, col=0)
             return
         if kind == "both":
-            self.glw.addItem(self.turn_on_plot, row=0, col=0)
-            self.glw.addItem(self.roc_plot, row=0, col=1)
+            add(self.turn_on_plot, row=0, col=0)
+            add(self.roc_plot, row=0, col=1)
+            add(self.confusion_plot, row=0, col=2)
+            add(self.legends["turn_on"], row=1, col=0)
+            add(self.legends["roc"], row=1, col=1)
         else:
-            self.glw.addItem(self.turn_on_plot, row=0, col=0, colspan=2)
-        self.glw.addItem(self.resolution_plot, row=1, col=0)
-        self.glw.addItem(self.residual_plot, row=1, col=1)
+            add(self.turn_on_plot, row=0, col=0, colspan=2)
+            add(self.legends["turn_on"], row=1, col=0, colspan=2)
+        add(self.resolution_plot, row=2, col=0)
+        add(self.residual_plot, row=2, col=1)
+        add(self.legends["resolution"], row=3, col=0)
+        add(self.legends["residuals"], row=3, col=1)
 
     def _draw_regression(self, name: str, res: dict[str, Any], color, plotted: dict[str, Any]) -> None:
         curves: dict[str, Any] = {}
@@ -435,7 +495,7 @@ class PhysicsView(QWidget):
                 symbolSize=6,
                 symbolBrush=pg.mkBrush(*color),
                 symbolPen=None,
-                name=f"{name}, pT > {key} GeV",
+                name=self.tr("{0}, pT > {1} GeV").format(name, key),
             )
             curves[key] = {"x": x, "y": y, "lo": lo, "hi": hi}
         plotted["turn_on"][name] = curves
@@ -462,15 +522,22 @@ class PhysicsView(QWidget):
             frac,
             stepMode="center",
             pen=pg.mkPen(*color, width=2),
-            name=f"{name} (robust σ {_fmt(r['robust'])})",
+            name=self.tr("{0} (robust σ {1})").format(name, _fmt(r["robust"])),
         )
         plotted["residuals"][name] = {"x": 0.5 * (edges[1:] + edges[:-1]), "y": frac}
 
     def _draw_roc(self, name: str, res: dict[str, Any], color, plotted: dict[str, Any]) -> None:
         roc = res["roc"]
         fpr, tpr = _arr(roc["fpr"]), _arr(roc["tpr"])
-        self.roc_plot.plot(fpr, tpr, pen=pg.mkPen(*color, width=2), name=f"{name} (AUC {roc['auc']:.3f})")
+        self.roc_plot.plot(
+            fpr,
+            tpr,
+            pen=pg.mkPen(*color, width=2),
+            name=self.tr("{0} (AUC {1})").format(name, fmt_num(roc["auc"], 3)),
+        )
         plotted["roc"][name] = {"fpr": fpr, "tpr": tpr, "auc": roc["auc"]}
+        if res.get("confusion"):
+            plotted["confusion"][name] = res["confusion"]["matrix"]
         if len(plotted["roc"]) == 1:
             self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen(150, 150, 150, style=Qt.DashLine))
 
@@ -484,19 +551,30 @@ class PhysicsView(QWidget):
                 row[k] = v
         for k, fr in (res.get("fake") or {}).items():
             row[f"fake_net_{k}"] = fr.get("network_only_rate")
+        if res.get("confusion"):
+            row["accuracy"] = res["confusion"]["accuracy"]
         return row
 
     def _fill_table(self, rows: list[dict[str, Any]], thresholds: list[float]) -> None:
-        cols: list[tuple[str, str]] = [("variant", "Variant")]
+        cols: list[tuple[str, str]] = [("variant", self.tr("Variant"))]
         if any(r["task"] != "classification" for r in rows):
-            cols += [("pt_resolution_robust", "σ(pT)/pT robust"), ("pt_resolution", "σ(pT)/pT std")]
-            cols += [("pt_bias", "bias")]
+            cols += [
+                ("pt_resolution_robust", self.tr("σ(pT)/pT robust")),
+                ("pt_resolution", self.tr("σ(pT)/pT std")),
+            ]
+            cols += [("pt_bias", self.tr("bias"))]
             for t in thresholds:
                 k = f"{t:g}"
-                cols += [(f"pt50_{k}", f"pT50 @{k} (GeV)"), (f"pt90_{k}", f"pT90 @{k} (GeV)")]
-                cols += [(f"fake_rate_{k}", f"fake rate @{k}"), (f"fake_net_{k}", f"net only @{k}")]
+                cols += [
+                    (f"pt50_{k}", self.tr("pT50 @{0} (GeV)").format(k)),
+                    (f"pt90_{k}", self.tr("pT90 @{0} (GeV)").format(k)),
+                ]
+                cols += [
+                    (f"fake_rate_{k}", self.tr("fake rate @{0}").format(k)),
+                    (f"fake_net_{k}", self.tr("net only @{0}").format(k)),
+                ]
         if any(r["task"] == "classification" for r in rows):
-            cols.append(("roc_auc", "AUC"))
+            cols += [("roc_auc", self.tr("AUC")), ("accuracy", self.tr("accuracy"))]
         self.table.clear()
         self.table.setColumnCount(len(cols))
         self.table.setHorizontalHeaderLabels([c[1] for c in cols])
@@ -504,7 +582,12 @@ class PhysicsView(QWidget):
         for r, row in enumerate(rows):
             for c, (key, _) in enumerate(cols):
                 v = row.get(key)
-                text = str(v) if key == "variant" else _fmt(v, 3)
+                if key == "variant":
+                    text = str(v)
+                elif key == "accuracy" and v is not None:
+                    text = fmt_pct(v, 1)
+                else:
+                    text = _fmt(v, 3)
                 item = QTableWidgetItem(text)
                 if key != "variant":
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)

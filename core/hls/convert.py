@@ -51,6 +51,7 @@ from core.hls.config import (
     make_config,
 )
 from core.hls.errors import HlsError
+from core.hls.gxx_log import CompilerLogFilter
 from core.jobs import Cancelled, Progress, SubprocessError, ensure_progress, run_subprocess
 
 
@@ -336,7 +337,7 @@ def compile_model(
         lib_rel = f"firmware/{config.settings.project_name}-{stamp}.so"
         progress.update(0.25, "Compiling the C simulation with g++")
         t_build = time.perf_counter()
-        _run_build_script(build_dir, progress.sub(0.25, 0.95), log)
+        gxx = _run_build_script(build_dir, progress.sub(0.25, 0.95), log)
         build_seconds = time.perf_counter() - t_build
         (build_dir / "build_lib.sh").write_text(original_script, encoding="utf-8")
         if not (build_dir / lib_rel).exists():
@@ -373,6 +374,8 @@ def compile_model(
         if lib is None:
             raise HlsError(f"The C simulation just compiled in {project_dir} cannot be used: {why}")
         hls_model._top_function_lib = lib
+        if gxx.summary(""):
+            progress.log(gxx.summary(str(project_dir / BUILD_LOG)))
     except BaseException:
         _remove_tree(build_dir)
         raise
@@ -431,7 +434,8 @@ def _convert(ready, config: HlsConfig, project_dir: Path, progress: Progress, lo
 
 
 class _BuildProgress(Progress):
-    """Forwards g++ lines to the job log and names the step from ``bash -x`` trace lines."""
+    """Keeps every g++ line for the log file; forwards to the job log only what a person needs
+    (the step, errors, other messages; see :mod:`core.hls.gxx_log`), and names the step."""
 
     _STEPS = (
         (
@@ -448,20 +452,27 @@ class _BuildProgress(Progress):
         self._parent = parent
         self._cancel = parent._cancel
         self._lines = log
+        self.filter = CompilerLogFilter(tuple((p, m) for p, _f, m in self._STEPS))
 
     def log(self, line: str) -> None:
         self._lines.append(line)
-        self._parent.log(line)
+        for shown in self.filter.feed(line):
+            self._parent.log(shown)
         for pattern, fraction, message in self._STEPS:
             if pattern.search(line):
                 self._parent.update(fraction, message)
 
 
-def _run_build_script(project_dir: Path, progress: Progress, log: list[str]) -> None:
-    """``bash -x build_lib.sh`` in the project, streamed and cancellable (hls4ml runs it silently)."""
+def _run_build_script(project_dir: Path, progress: Progress, log: list[str]) -> CompilerLogFilter:
+    """``bash -x build_lib.sh`` in the project, streamed and cancellable (hls4ml runs it silently).
+
+    Returns:
+        The filter that sorted the output (its ``warnings`` count is for the summary line).
+    """
     build = _BuildProgress(progress, log)
     line = f"$ bash -x build_lib.sh   (in {project_dir})"
-    build.log(line)
+    log.append(line)
+    progress.log(line)
     try:
         run_subprocess(["bash", "-x", "build_lib.sh"], build, cwd=project_dir)
     except SubprocessError as exc:
@@ -469,10 +480,17 @@ def _run_build_script(project_dir: Path, progress: Progress, log: list[str]) -> 
         # ap_types is full of deprecation warnings: show the errors, else the last lines.
         errors = [t for t in output if re.search(r"\berror\b", t, re.IGNORECASE)]
         shown = errors[:15] if errors else output[-15:]
+        failed_log = project_dir.parent / f"{project_dir.name.lstrip('.')}-failed-{BUILD_LOG}"
+        try:
+            failed_log.write_text("\n".join(log) + "\n", encoding="utf-8")
+            where = f"the full compiler output is in {failed_log}"
+        except OSError:
+            where = "the full compiler output could not be saved"
         raise HlsError(
-            f"g++ could not compile the C simulation (exit code {exc.returncode}); the full log is in "
-            "the job log.\nLast compiler lines:\n" + "\n".join(shown)
+            f"g++ could not compile the C simulation (exit code {exc.returncode}); {where}.\n"
+            "Last compiler lines:\n" + "\n".join(shown)
         ) from exc
+    return build.filter
 
 
 @contextlib.contextmanager
@@ -681,6 +699,17 @@ class CsimReport:
         d = dict(self.__dict__)
         d["layers"] = [layer.to_dict() for layer in self.layers]
         return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CsimReport:
+        """The report :meth:`to_dict` wrote (unknown keys are ignored)."""
+        known = set(cls.__dataclass_fields__)
+        fields_ = {k: v for k, v in data.items() if k in known and k != "layers"}
+        layer_keys = set(LayerError.__dataclass_fields__)
+        layers = [
+            LayerError(**{k: v for k, v in d.items() if k in layer_keys}) for d in data.get("layers") or []
+        ]
+        return cls(**fields_, layers=layers)
 
     def summary(self) -> str:
         """A few lines for the job log / CLI."""

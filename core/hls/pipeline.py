@@ -7,7 +7,10 @@ muon trigger the firmware's own pT resolution is computed from the C-simulation 
 the Keras model's on the same events, so a physicist sees what the fixed-point arithmetic costs.
 
 The configuration is saved in the workspace (``<ws>/hls/configs/<variant>.yml``, hls4ml's YAML),
-where the Synthesis view picks it up; the numbers go into the variant's metrics.
+where the Synthesis view picks it up; the numbers go into the variant's metrics, and the whole
+C-simulation result (the report layer by layer, where it came from, the Keras and firmware pT
+resolutions on the same events) into ``<ws>/hls/csim/<variant>.json``, which the Synthesis view
+shows without running anything again (:func:`load_csim_result`).
 """
 
 from __future__ import annotations
@@ -23,10 +26,14 @@ from core.jobs import Progress, ensure_progress
 RESOURCE_METRIC = {"LUT": "lut", "FF": "ff", "DSP": "dsp", "BRAM_18K": "bram", "URAM": "uram"}
 
 
+def _file_stem(name: str) -> str:
+    """A variant name made safe as a file name."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip(".") or "variant"
+
+
 def saved_config_path(ws, name: str) -> Path:
     """Where the workspace keeps variant ``name``'s hls4ml configuration."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip(".") or "variant"
-    return Path(ws.hls_dir) / "configs" / f"{safe}.yml"
+    return Path(ws.hls_dir) / "configs" / f"{_file_stem(name)}.yml"
 
 
 def save_config(ws, name: str, config) -> Path:
@@ -37,6 +44,66 @@ def save_config(ws, name: str, config) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, config.to_yaml())
     return path
+
+
+def csim_result_path(ws, name: str) -> Path:
+    """Where the workspace keeps variant ``name``'s last C-simulation result."""
+    return Path(ws.hls_dir) / "csim" / f"{_file_stem(name)}.json"
+
+
+def save_csim_result(ws, name: str, report, meta: dict[str, Any]) -> Path:
+    """Store a C-simulation result of variant ``name`` (replacing the previous one).
+
+    Args:
+        ws: The workspace.
+        name: The variant.
+        report: The :class:`core.hls.convert.CsimReport`.
+        meta: JSON-able facts about the run: ``source`` (which events), ``project_dir``,
+            ``cache_hit``, ``compile_seconds`` / ``build_seconds`` [s], and for the muon trigger
+            ``pt_resolution_robust_keras`` / ``pt_resolution_robust_csim`` (fractions, same events).
+    """
+    import json
+
+    from core.atomic import atomic_write_text
+
+    path = csim_result_path(ws, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "format": 1,
+        "variant": name,
+        "model_digest": _model_digest(ws, name),
+        "report": report.to_dict(),
+        "meta": meta,
+    }
+    atomic_write_text(path, json.dumps(data, indent=1, default=float))
+    return path
+
+
+def load_csim_result(ws, name: str):
+    """Variant ``name``'s stored C-simulation result as ``(CsimReport, meta)``, or None (none
+    stored, stored for another model file under that name, or unreadable: a damaged file is
+    ignored, the user runs the C simulation again)."""
+    import json
+
+    from core.hls.convert import CsimReport
+
+    try:
+        data = json.loads(csim_result_path(ws, name).read_text(encoding="utf-8"))
+        if data.get("model_digest") != _model_digest(ws, name):
+            return None  # the variant's model changed since (retrained, replaced): not its result
+        return CsimReport.from_dict(data["report"]), dict(data.get("meta") or {})
+    except Exception:  # noqa: BLE001 - see the docstring
+        return None
+
+
+def _model_digest(ws, name: str) -> str | None:
+    """SHA-256 of variant ``name``'s model file (ties a stored result to the model it came from)."""
+    from core.hls.cache import file_sha256
+
+    try:
+        return file_sha256(ws.path_of(name))
+    except Exception:  # noqa: BLE001 - no file: nothing stored matches
+        return None
 
 
 def load_saved_config(ws, name: str):
@@ -182,7 +249,10 @@ def synthesize_variant(
         keras_res = pt_resolution(pt_from_q_over_pt(outputs["keras"][:, 0]), pt_true)["robust"]
         hls_res = pt_resolution(pt_from_q_over_pt(outputs["hls"][:, 0]), pt_true)["robust"]
         summary.update(pt_resolution_robust_keras=keras_res, pt_resolution_robust_csim=hls_res)
+        # Keras on the same events as the C simulation: the number the firmware is compared with
+        # (the Physics view's ``pt_resolution_robust`` is on the whole validation split).
         metrics["pt_resolution_robust_csim"] = float(hls_res)
+        metrics["pt_resolution_robust_keras_csim"] = float(keras_res)
         progress.log(
             f"robust pT resolution on {len(x):,} events: Keras {100 * keras_res:.1f} %, "
             f"C simulation {100 * hls_res:.1f} %"
@@ -192,6 +262,17 @@ def synthesize_variant(
         f"estimate (analytic model, not a synthesis result): {e['latency_cycles']} cycles = "
         f"{e['latency_ns']:.0f} ns, LUT {e['lut']}, DSP {e['dsp']}"
     )
+    meta = {
+        "source": f"{v.dataset} validation split, {len(x):,} events",
+        "project_dir": str(compiled.project_dir),
+        "cache_hit": bool(compiled.cache_hit),
+        "compile_seconds": float(compiled.compile_seconds),
+        "build_seconds": float(compiled.build_seconds),
+    }
+    for key in ("pt_resolution_robust_keras", "pt_resolution_robust_csim"):
+        if key in summary:
+            meta[key] = float(summary[key])
+    summary["csim_result_path"] = str(save_csim_result(ws, name, report, meta))
     ws.update_metrics(name, metrics)
     ws.save()
     progress.update(1.0, f"{name}: C simulation done")

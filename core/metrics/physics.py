@@ -445,7 +445,8 @@ def trigger_metrics(
     fires only on events that pass it: ``coincidence`` describes it, ``coincidence_efficiency``
     is the fraction of muons that pass, ``noise_coincidence_rate`` that of noise-only events.
 
-    Classification: ``task`` = ``"classification"``, ``roc_auc``, ``roc_auc_macro`` and ``roc``.
+    Classification: ``task`` = ``"classification"``, ``roc_auc``, ``roc_auc_macro``, ``roc`` and
+    ``confusion`` (:func:`core.metrics.confusion.confusion_matrix`).
 
     Args:
         model: A Keras model.
@@ -514,6 +515,9 @@ def trigger_metrics_from_outputs(
     if dataset.task == "classification":
         roc = classification_roc(out, y)
         result.update(task="classification", roc=roc, roc_auc=roc["auc"], roc_auc_macro=roc["auc_macro"])
+        from core.metrics.confusion import confusion_matrix
+
+        result["confusion"] = confusion_matrix(out, y)
         return result
 
     q_pred = out[:, 0] if out.ndim == 2 else out.ravel()

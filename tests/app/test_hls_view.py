@@ -341,3 +341,130 @@ def test_auto_precision_csim_export_and_build_through_the_ui(qtbot, jet, monkeyp
     finally:
         jobs2.shutdown()
     timer.stop()
+
+
+def _plain(label) -> str:
+    """What a rich-text label shows (entities decoded)."""
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    return doc.toPlainText()
+
+
+# --- a stored C-simulation result (hands-on 2's "synthesis" step) -------------------------------
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory):
+    """A small muon workspace whose student went through core.hls.pipeline.synthesize_variant
+    (auto precision, g++, C simulation), as hands-on 2's "synthesis" step does; returns the
+    workspace, the step's summary and its job log lines."""
+    from core.data import load_dataset, pin_params
+    from core.hls.pipeline import synthesize_variant
+    from core.jobs import RecordingProgress
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path_factory.mktemp("synth") / "ws")
+    pin_params(ws.data_dir, "muon_rpc", events=3000, seed=1)
+    load_dataset("muon_rpc", cache_dir=ws.data_dir)
+    add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc", name="student", seed=0)
+    add_zoo_variant(ws, "jet_mlp")  # another variant, shown before
+    progress = RecordingProgress()
+    summary = synthesize_variant(ws, "student", n_calib=300, progress=progress)
+    return ws, summary, progress.lines
+
+
+def test_show_csim_shows_the_stored_result_with_the_logged_numbers(qtbot, synthesized):
+    ws, summary, lines = synthesized
+    state, jobs, panel = _make_panel(qtbot, ws, "jet_mlp-init")
+    try:
+        _wait(qtbot, panel.run_profile())  # the other variant's profile in the Profiling tab
+        assert "fc1" in panel.profiling_plotted()["layers"]
+        panel.show_csim("student")
+        assert state.current.name == "student" and panel.tabs.currentWidget() is panel.csim_view
+        report, meta = panel.csim_report(), panel.csim_meta()
+        assert meta["stored"] and report is not None  # shown from the workspace: nothing ran
+        assert panel.job("csim") is None
+        assert report.to_dict() == summary["csim"]
+        m = ws["student"].metrics
+        keras, firmware = meta["pt_resolution_robust_keras"], meta["pt_resolution_robust_csim"]
+        assert firmware == pytest.approx(m["pt_resolution_robust_csim"])
+        assert keras == pytest.approx(m["pt_resolution_robust_keras_csim"])
+        assert keras == pytest.approx(summary["pt_resolution_robust_keras"])
+        # the headline gives both, rounded as the step's log line writes them
+        text = _plain(panel.csim_view.headline)
+        logged = next(line for line in lines if line.startswith("robust pT resolution on"))
+        for value in (keras, firmware):
+            assert f"{100 * value:.1f} %" in text and f"{100 * value:.1f} %" in logged
+        assert "Robust pT resolution" in text and "&&" not in text
+        assert panel.csim_view.table.rowCount() == len(report.layers) > 0
+        # the tabs follow the variant: no profile of jet_mlp-init is left
+        assert panel.profiling_plotted() == {} and "student" in panel.profile_plot.message.text()
+        # and the configuration is the one the step saved
+        from core.hls.pipeline import load_saved_config
+
+        assert panel.config().to_yaml() == load_saved_config(ws, "student").to_yaml()
+
+        # a variant without a stored result says so, with one "&" in the button's name
+        panel.show_csim("jet_mlp-init")
+        assert panel.csim_report() is None
+        shown = _plain(panel.csim_view.headline)
+        assert "Convert & C-simulate" in shown and "&&" not in shown
+    finally:
+        jobs.shutdown()
+
+
+def test_compiler_warnings_stay_in_the_log_file(synthesized):
+    """g++'s deprecation warnings (ap_types) go to the build log file; the job log, which the
+    views stream, gets the steps and one line counting them, naming the file."""
+    ws, summary, lines = synthesized
+    from core.hls.convert import BUILD_LOG
+
+    log_file = Path(summary["project_dir"]) / BUILD_LOG
+    full = log_file.read_text(encoding="utf-8")
+    n = full.count(": warning:")
+    assert n > 0  # hls4ml 1.3's ap_types with g++ 12
+    assert not any("warning:" in line for line in lines)
+    assert not any(line.startswith(("In file included from", "+ g++")) for line in lines)
+    assert f"{n} compiler warnings, see {log_file}" in lines
+    assert any(line.startswith("g++: compiling the network") for line in lines)
+
+
+def test_target_defaults_come_from_the_preferences(qtbot, hls_ws, monkeypatch):
+    """With ``app.preferences.hls_defaults`` (Preferences), a new configuration starts from its
+    backend / part / clock; without the module, from core's defaults."""
+    import sys
+    import types
+
+    from app.panels.hls_form import default_settings
+    from core.hls.config import HlsSettings
+
+    monkeypatch.setitem(sys.modules, "app.preferences", None)  # no Preferences: import fails
+    assert default_settings() == HlsSettings()
+    prefs = types.ModuleType("app.preferences")
+    prefs.hls_defaults = lambda: {"backend": "Vivado", "part": "xcku115-flvb2104-2-i", "clock_ns": 4.0}
+    monkeypatch.setitem(sys.modules, "app.preferences", prefs)
+    hls_ws.ui.pop("selected_variant", None)
+    state, jobs, panel = _make_panel(qtbot, hls_ws, "handson_cnn-init")
+    try:
+        s = panel.config().settings
+        assert (s.backend, s.part, s.clock_period_ns) == ("Vivado", "xcku115-flvb2104-2-i", 4.0)
+        assert panel.backend_combo.currentText() == "Vivado" and panel.clock_spin.value() == 4.0
+    finally:
+        jobs.shutdown()
+
+
+def test_a_stored_csim_result_belongs_to_its_model_file(synthesized, tmp_path):
+    """Retrained (or replaced) under the same name, a variant has no stored result any more."""
+    import shutil
+
+    from core.hls.pipeline import load_csim_result
+    from core.workspace import Workspace
+
+    ws, _summary, _lines = synthesized
+    copy = Workspace.open(shutil.copytree(ws.root, tmp_path / "copy"))
+    assert load_csim_result(copy, "student") is not None
+    model = copy.load_model("student")
+    model.layers[-1].set_weights([w * 0 for w in model.layers[-1].get_weights()])
+    model.save(copy.path_of("student"))
+    assert load_csim_result(copy, "student") is None

@@ -98,6 +98,34 @@ def test_compute_overlays_two_variants_matching_core(qtbot, view, muon_workspace
     view.grab().save(str(tmp_path / "physics.png"))
 
 
+def test_show_variants_ticks_exactly_those_and_draws_them(qtbot, view, muon_workspace):
+    """What a walkthrough step calls: the untrained ``*-init`` variant is unticked, the step's are
+    ticked and drawn (computed in a job as when the user ticks them)."""
+    from core.workflows import add_zoo_variant
+
+    add_zoo_variant(muon_workspace, "muon_cnn_student", dataset="muon_rpc", name="student-init", seed=2)
+    view.state.notify_variants_changed()
+    view.set_checked(["student-init"])
+    names = ["student-s0", "student-s1"]
+    view.show_variants(names)
+    assert view.checked() == names
+    assert view.job is not None
+    qtbot.waitUntil(lambda: not view.job.is_active(), timeout=60_000)
+    assert view.job.status == "done", view.job.error
+    qtbot.waitUntil(lambda: set(view.plotted()["turn_on"]) == set(names), timeout=5_000)
+    drawn = view.plotted()
+    assert set(drawn["resolution"]) == set(names) and [r["variant"] for r in drawn["table"]] == names
+    assert all(len(c["20"]["y"]) > 3 for c in drawn["turn_on"].values())
+    assert view.result("student-init") is None  # never computed
+    assert not view.thresholds_edit.isHidden()  # regression: the GeV thresholds are there
+    # legends sit in their own grid cells (below the plots), not over the data
+    for key, pi in (("turn_on", view.turn_on_plot), ("resolution", view.resolution_plot)):
+        legend = view.legends[key]
+        assert legend.parentItem() is not pi.vb and legend.scene() is view.glw.scene()
+        assert not legend.sceneBoundingRect().intersects(pi.vb.sceneBoundingRect())
+        assert len(legend.items) == (4 if key == "turn_on" else 2)
+
+
 def test_bad_thresholds_show_a_message(view):
     view.thresholds_edit.setText("ten")
     assert view.compute() is None
@@ -128,6 +156,21 @@ def test_classification_variant_shows_roc(qtbot, tmp_path):
         assert 0.0 <= roc["auc"] <= 1.0 and roc["fpr"][0] == 0.0 and roc["tpr"][-1] == 1.0
         assert panel.plotted()["turn_on"] == {}
         assert panel.plotted()["table"][0]["roc_auc"] == pytest.approx(roc["auc"])
+        # what a classification task has: ROC and a confusion matrix, no GeV threshold field
+        assert panel.plotted()["layout"] == "classification"
+        assert panel.thresholds_edit.isHidden() and panel.thresholds_label.isHidden()
+        assert panel.confusion_plot.scene() is not None and panel.turn_on_plot.scene() is None
+        from core.data import load_dataset
+        from core.metrics.confusion import confusion_matrix
+
+        ds = load_dataset("digits", cache_dir=ws.data_dir)
+        expected = confusion_matrix(model.predict(ds.x("val"), verbose=0), ds.y("val"))
+        matrix = panel.plotted()["confusion"]["digits-mlp"]
+        assert panel.plotted()["confusion_shown"] == "digits-mlp"
+        assert matrix == expected["matrix"] and np.array(matrix).shape == (10, 10)
+        assert np.array(matrix).sum() == len(ds.x("val"))
+        np.testing.assert_array_equal(panel.confusion_plot.matrix, matrix)
+        assert panel.plotted()["table"][0]["accuracy"] == pytest.approx(expected["accuracy"])
     finally:
         jobs.shutdown(timeout=10)
 

@@ -8,7 +8,9 @@ at once on corrupted source.
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from pathlib import Path
 
 import hls4ml  # noqa: F401 - required: a broken install must fail here, not skip
 import numpy as np
@@ -235,7 +237,10 @@ def test_compile_streams_gpp_and_agrees_with_keras(jet, compiled_jet, x_jet):
     assert not compiled.cache_hit
     assert compiled.lib_path.is_file() and compiled.project_dir.parent.exists()
     assert compiled.name_map == {"input": "input_layer"}
-    assert any(line.startswith("+ g++") and " -c " in line for line in progress.lines)  # streamed
+    # streamed as steps; the commands and warnings are in the log file (compiled.log) only
+    assert any(line.startswith("g++: compiling the network") for line in progress.lines)
+    assert any(line.startswith("+ g++") and " -c " in line for line in compiled.log)
+    assert not any(": warning:" in line for line in progress.lines)
     assert any("g++" in message for _, message in progress.updates)
     assert progress.updates[-1][0] == 1.0
     assert compiled.build_seconds > 0 and compiled.compile_seconds >= compiled.build_seconds
@@ -312,13 +317,13 @@ def test_cancel_during_gpp_leaves_no_cache_entry(jet, cache_root, compiled_jet):
 
     def on_log(line: str) -> None:
         seen.append(line)
-        if line.startswith("+ g++") and " -c " in line:  # g++ is compiling the network: cancel
+        if line.startswith("g++: compiling the network"):  # the step g++ is on: cancel
             progress.cancel()
 
     progress = Progress(on_log=on_log)
     with pytest.raises(Cancelled):
         compile_model(jet, config, cache_root, progress=progress)
-    assert any(line.startswith("+ g++") for line in seen)
+    assert any(line.startswith("g++: compiling the network") for line in seen)
     assert not (cache_root / key).exists()
     assert sorted(p.name for p in cache_root.iterdir()) == before
 
@@ -340,6 +345,9 @@ def test_gpp_failure_reports_the_compiler_lines(jet, cache_root, compiled_jet, m
     message = str(err.value)
     assert "g++" in message and "Last compiler lines" in message
     assert "this_is_not_cpp" in message and "error" in message
+    # the whole compiler output is kept in a file the message names
+    failed_log = Path(re.search(r"the full compiler output is in (\S+?\.log)", message).group(1))
+    assert "this_is_not_cpp" in failed_log.read_text()
     assert not (cache_root / cache_key(jet, config)).exists()
 
 
