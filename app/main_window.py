@@ -110,7 +110,8 @@ class MainWindow(QMainWindow):
         from app.panels.walkthrough_panel import WalkthroughPanel
 
         self.walkthrough_panel = WalkthroughPanel(self.state, self.jobs)
-        self.walkthrough_panel.show_view.connect(self.show_view)
+        self.walkthrough_panel.step_started.connect(self._on_step_started)
+        self.walkthrough_panel.step_finished.connect(self._on_step_finished)
         # Narrow enough to fit beside the views on a 1366 px projector: its text wraps and its
         # walkthrough chooser elides.
         self.walkthrough_panel.setMinimumWidth(260)
@@ -259,10 +260,29 @@ class MainWindow(QMainWindow):
         self.walkthrough_dock.show()
         return job
 
-    def show_view(self, key: str) -> None:
-        """Bring a view to the front (e.g. when a walkthrough step finishes)."""
+    def show_view(self, key: str | None) -> None:
+        """Bring a view to the front (e.g. the one a walkthrough step runs in)."""
         if key in self.panels:
             self.tabs.setCurrentWidget(self.panels[key])
+
+    def _on_step_started(self, _key: str, job, request: dict) -> None:
+        """A walkthrough step runs: its view comes to the front; Train follows the step's own job."""
+        self.show_view(request.get("view"))
+        train = self.panels.get("train")
+        if "train" in request and hasattr(train, "follow_job"):
+            train.follow_job(job, request["train"])
+
+    def _on_step_finished(self, _key: str, status: str, request: dict) -> None:
+        """A walkthrough step is done: Physics shows its variants, Synthesis its C simulation."""
+        if status != "done":
+            return
+        view = request.get("view")
+        self.show_view(view)
+        panel = self.panels.get(view)
+        if view == "physics" and request.get("variants") and hasattr(panel, "show_variants"):
+            panel.show_variants(list(request["variants"]))
+        elif view == "hls" and request.get("variant") and hasattr(panel, "show_csim"):
+            panel.show_csim(request["variant"])
 
     def open_workspace(self, path: str) -> None:
         from core.workspace import Workspace

@@ -62,7 +62,7 @@ def _run(w, ws, key: str, args, ran: list[dict]) -> None:
     index = w.steps.index(step) + 1
     progress = progress_for(args)
     progress.log(f"step {index}/{len(w.steps)}: {step.title}")
-    result = w.run_step(ws, key, progress=progress)
+    result = w.run_step(ws, key, progress=progress, replace=args.replace)
     summary = w.summary(ws, key)
     ran.append({"step": index, "key": key, "result": result, "summary": summary})
     progress.log(f"step {index} done: {result}" + (f" ({summary})" if summary else ""))
@@ -113,6 +113,11 @@ def register(sub) -> None:
     s.add_argument("--ws", help="workspace folder (default: the one the app opens for this walkthrough)")
     s.add_argument(
         "--step", help="run only this step (its key or number; see --list); default: every step not done"
+    )
+    s.add_argument(
+        "--replace",
+        action="store_true",
+        help="run a done --step again, replacing its result (the later steps built on it are undone)",
     )
     s.add_argument("--reset", action="store_true", help="remove what the walkthrough made and start again")
     s.add_argument("--list", action="store_true", help="list the steps and whether each is done")

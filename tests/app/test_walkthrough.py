@@ -1,4 +1,5 @@
-"""The walkthrough panel runs every step of hands-on 2 headless, on a reduced data size."""
+"""The walkthrough panel: every step of hands-on 2 headless on a reduced data size; cancel, prerequisites,
+replace-on-rerun, scrolling, promises, hit maps; the main window's routing of steps to the views."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def test_hands_on_2_runs_every_step_through_the_panel(qtbot, tmp_path):
     qtbot.addWidget(panel)
     panel.set_walkthrough("handson2")
     shown = []
-    panel.show_view.connect(shown.append)
+    panel.step_finished.connect(lambda _k, status, request: shown.append(request["view"]))
     for step in panel.walkthrough.steps:
         job = panel.run_step(step.key)
         qtbot.waitUntil(lambda job=job: not job.is_active(), timeout=180_000)
@@ -101,3 +102,229 @@ def test_hands_on_1_steps_are_explained():
         assert len(w.steps) >= 4
         for s in w.steps:
             assert s.title and s.explanation.count(".") >= 1 and len(s.explanation) > 60
+
+
+# --- the panel without the long runs ------------------------------------------------------------------
+def _panel(qtbot, tmp_path, key: str = "handson2"):
+    from app.panels.walkthrough_panel import WalkthroughPanel
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / key)
+    state, jobs = AppState(), JobManager()
+    state.set_workspace(ws)
+    panel = WalkthroughPanel(state, jobs, scale=TINY)
+    qtbot.addWidget(panel)
+    panel.set_walkthrough(key)
+    return panel, ws, jobs
+
+
+@pytest.fixture
+def fake_steps(monkeypatch):
+    """Steps that only record "@<key>" (a done result needing no variant), with the calls made."""
+    from core.walkthrough import Walkthrough
+
+    calls = []
+
+    def run_step(self, ws, key, progress=None, *, replace=False):
+        calls.append((key, replace))
+        self.record(ws)[key] = f"@{key}"
+        return f"@{key}"
+
+    monkeypatch.setattr(Walkthrough, "run_step", run_step)
+    return calls
+
+
+def _run(qtbot, panel, key):
+    job = panel.run_step(key)
+    qtbot.waitUntil(lambda: key not in panel.running, timeout=120_000)
+    job.wait(10)
+    return job
+
+
+def test_prerequisites_disable_run_with_the_step_to_run_first(qtbot, tmp_path):
+    panel, ws, jobs = _panel(qtbot, tmp_path)
+    c = panel.cards
+    assert c["data"].button.isEnabled()
+    assert not c["teacher"].button.isEnabled() and "Generate the muon data" in c["teacher"].button.toolTip()
+    assert not c["distill"].button.isEnabled() and "Generate the muon data" in c["distill"].button.toolTip()
+    panel.walkthrough.record(ws)["data"] = "@2000 events"
+    panel.refresh()
+    assert c["teacher"].button.isEnabled() and c["teacher"].button.toolTip() == ""
+    assert c["teacher"].result.text() == ""  # nothing red left over
+    assert not c["distill"].button.isEnabled()
+    assert "Train the float teacher CNN" in c["distill"].button.toolTip()
+    assert panel.run_step("distill") is None and jobs.jobs == []  # never submitted while it cannot run
+    jobs.shutdown()
+
+
+def test_rerunning_a_done_step_asks_before_replacing(qtbot, tmp_path, monkeypatch, fake_steps):
+    from PySide6.QtWidgets import QMessageBox
+
+    panel, ws, jobs = _panel(qtbot, tmp_path)
+    panel.walkthrough.record(ws).update(data="@2000 events", teacher="@teacher")
+    panel.refresh()
+    assert panel.cards["data"].button.text() == "Run again…"
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
+    assert panel.run_step("data") is None
+    assert fake_steps == [] and jobs.jobs == [] and panel.walkthrough.result_of(ws, "teacher") == "@teacher"
+    assert "Train the float teacher CNN" in asked[0]  # it says which later steps it undoes
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    job = _run(qtbot, panel, "data")
+    assert job.status == "done" and fake_steps == [("data", True)]
+    _run(qtbot, panel, "student")  # not done: runs without asking, nothing to replace
+    assert fake_steps[-1] == ("student", False)
+    jobs.shutdown()
+
+
+def test_a_cancelled_step_stays_not_done_with_its_reason(qtbot, tmp_path):
+    from app.panels.walkthrough_panel import CANCELLED
+
+    panel, ws, jobs = _panel(qtbot, tmp_path, "handson1")
+    finished = []
+    panel.step_finished.connect(lambda k, status, request: finished.append((k, status)))
+    job = panel.run_step("train")
+    # cancel once training has begun: the partly trained CNN must not become the step's result
+    job.reported.connect(lambda kind, _v: job.cancel() if kind == "batch" else None)
+    qtbot.waitUntil(lambda: "train" not in panel.running, timeout=120_000)
+    job.wait(10)
+    assert job.status == "cancelled" and finished == [("train", "cancelled")]
+    assert panel.statuses()["train"] == CANCELLED
+    assert "cancel" in panel.cards["train"].result.text()
+    assert panel.cards["train"].button.isEnabled() and panel.cards["train"].button.text() == "Run"
+    assert panel.walkthrough.result_of(ws, "train") is None
+    assert list(ws.variants) == []
+    assert not panel.cards["prune"].button.isEnabled()
+    jobs.shutdown()
+
+
+def test_after_a_step_the_next_card_is_in_view(qtbot, tmp_path, fake_steps):
+    panel, ws, jobs = _panel(qtbot, tmp_path)
+    panel.resize(300, 320)
+    panel.show()
+    qtbot.waitExposed(panel)
+    for key in ("data", "teacher", "student", "alone"):
+        _run(qtbot, panel, key)
+    nxt = panel.cards["distill"]
+    bar, view = panel.scroll.verticalScrollBar(), panel.scroll.viewport()
+
+    def in_view():
+        return bar.value() <= nxt.y() < bar.value() + view.height()
+
+    qtbot.waitUntil(in_view, timeout=5_000)
+    assert bar.value() > 0  # it did scroll
+    jobs.shutdown()
+
+
+def test_promise_is_checked_with_numbers(qtbot, tmp_path, monkeypatch):
+    from core.walkthrough import Promise, Walkthrough
+
+    panel, ws, jobs = _panel(qtbot, tmp_path, "handson1")
+    panel.walkthrough.record(ws)["train"] = "@cnn"  # done without a variant
+    monkeypatch.setattr(
+        Walkthrough, "check", lambda self, ws, key: Promise(True, "within 1 point of float:", 0.981, 0.986)
+    )
+    panel.refresh()
+    text = panel.cards["train"].promise.text()
+    assert "within 1 point of float:" in text and "✓" in text and "98.6 → 98.1 %" in text
+    monkeypatch.setattr(
+        Walkthrough, "check", lambda self, ws, key: Promise(False, "within 1 point of float:", 0.9)
+    )
+    panel.refresh()
+    assert "✗" in panel.cards["train"].promise.text() and "90.0 %" in panel.cards["train"].promise.text()
+    jobs.shutdown()
+
+
+def test_data_card_shows_a_few_hit_maps(qtbot, tmp_path):
+    import numpy as np
+
+    from core.data.files import atomic_savez
+    from core.walkthrough.handson2 import HIT_MAPS_FILE, hit_map_examples
+
+    panel, ws, jobs = _panel(qtbot, tmp_path)
+    card = panel.cards["data"]
+    assert not card.extra.isVisibleTo(panel)
+
+    class Ds:  # the shape of muon_rpc's validation split
+        rng = np.random.default_rng(0)
+        x_val = (rng.random((50, 6, 64, 1)) < 0.05).astype(np.float32)
+        extra = {"pt_val": rng.uniform(3, 30, 50).astype(np.float32), "charge_val": np.ones(50, np.int8)}
+
+    maps = hit_map_examples(Ds, 4)
+    assert maps["hits"].shape == (4, 6, 64) and np.all(np.diff(maps["pt"]) >= 0)
+    ws.data_dir.mkdir(parents=True, exist_ok=True)
+    atomic_savez(ws.data_dir / HIT_MAPS_FILE, maps)
+    panel.walkthrough.record(ws)["data"] = "@50 events"
+    panel.refresh()
+    from PySide6.QtWidgets import QLabel
+
+    pics = [lab for lab in card.extra.findChildren(QLabel) if not lab.pixmap().isNull()]
+    assert card.extra.isVisibleTo(panel) and len(pics) == 4
+    assert pics[0].pixmap().width() == 128 and pics[0].pixmap().height() == 18  # small, for the dock
+    jobs.shutdown()
+
+
+def test_walkthrough_chooser_shows_whole_titles_in_tooltip(qtbot, tmp_path):
+    panel, ws, jobs = _panel(qtbot, tmp_path, "handson1")
+    assert panel.combo.toolTip() == "Hands-on 1 — a small CNN on 8×8 digits"
+    assert panel.combo.minimumSizeHint().width() < 260
+    panel.set_walkthrough("handson2")
+    assert panel.combo.toolTip() == "Hands-on 2 — the ATLAS Level-0 muon trigger"
+    jobs.shutdown()
+
+
+# --- the main window routes a step to its views ---------------------------------------------------------
+class _FakeView:
+    def __init__(self):
+        self.calls = []
+
+    def follow_job(self, job, settings):
+        self.calls.append(("follow_job", job, settings))
+
+    def show_variants(self, names):
+        self.calls.append(("show_variants", names))
+
+    def show_csim(self, variant):
+        self.calls.append(("show_csim", variant))
+
+
+class _FakeWindow:
+    """What MainWindow's routing uses: its panels and show_view."""
+
+    def __init__(self):
+        from app.main_window import MainWindow
+
+        self.panels = {"train": _FakeView(), "physics": _FakeView(), "hls": _FakeView(), "model": object()}
+        self.shown = []
+        self.show_view = self.shown.append
+        self.on_started = lambda *a: MainWindow._on_step_started(self, *a)
+        self.on_finished = lambda *a: MainWindow._on_step_finished(self, *a)
+
+
+def test_main_window_routes_steps_to_their_views(qtbot, tmp_path, fake_steps):
+    panel, ws, jobs = _panel(qtbot, tmp_path)
+    win = _FakeWindow()
+    panel.step_started.connect(win.on_started)
+    panel.step_finished.connect(win.on_finished)
+    w = panel.walkthrough
+    w.record(ws).update(data="@d", student=["student-4bit", "student-ternary"])
+    panel.refresh()
+    job = _run(qtbot, panel, "teacher")
+    (call,) = win.panels["train"].calls
+    assert call == ("follow_job", job, w.view_request(ws, "teacher")["train"])
+    assert call[2]["variant_name"] == "teacher" and win.shown[0] == "train"
+    w.record(ws).update(alone="a", distill="d")
+    panel.refresh()
+    job = _run(qtbot, panel, "distill")  # replaced: the fake run_step needs no answer
+    settings = win.panels["train"].calls[-1][2]
+    assert settings["teacher"] == "@teacher" and settings["student"] == "student-4bit"
+    _run(qtbot, panel, "compare")
+    assert win.panels["physics"].calls == [("show_variants", ["@teacher", "a", "@distill"])]
+    w.record(ws).update(synthesis="@best")
+    # a failed or cancelled step shows nothing new; a panel without the method is left alone
+    win.on_finished("synthesis", "cancelled", {"view": "hls", "variant": "x"})
+    win.on_finished("student", "done", {"view": "model"})
+    assert win.panels["hls"].calls == []
+    win.on_finished("synthesis", "done", w.view_request(ws, "synthesis"))
+    assert win.panels["hls"].calls == [("show_csim", "@best")]
+    jobs.shutdown()

@@ -1,0 +1,142 @@
+"""Walkthrough steps: their view requests, prerequisites, cancel (nothing recorded) and replace."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from core.walkthrough import Scale, handson1, handson2
+
+TINY = Scale(
+    events=2000,
+    unlabelled_events=1000,
+    teacher_epochs=1,
+    student_epochs=1,
+    digits_epochs=2,
+    finetune_epochs=1,
+)
+TRAIN_KEYS = {
+    "source",
+    "dataset_ref",
+    "epochs",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "seed",
+    "variant_name",
+    "max_train_samples",
+    "schedule",
+}
+DISTILL_KEYS = TRAIN_KEYS | {"teacher", "student", "temperature", "alpha", "transfer_events"}
+
+
+def _kwargs(fn) -> set[str]:
+    return {p for p in inspect.signature(fn).parameters if p not in ("ws", "progress")}
+
+
+def test_view_requests_of_hands_on_2(tmp_path):
+    from core.train_jobs import distill_job, train_job
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "h2")
+    w = handson2(TINY)
+    rec = w.record(ws)
+    rec.update(teacher="teacher", student=["student-4bit", "student-ternary"], alone="a", distill="d")
+    req = {s.key: w.view_request(ws, s.key) for s in w.steps}
+    assert req["data"] == {"view": None}
+    assert req["student"] == {"view": "model"}
+    for key in ("teacher", "alone", "distill"):
+        assert req[key]["view"] == "train"
+        assert set(req[key]["train"]) == (DISTILL_KEYS if key == "distill" else TRAIN_KEYS)
+    # the settings are the jobs' own keyword arguments: the Train view can resubmit them as they are
+    assert set(req["teacher"]["train"]) <= _kwargs(train_job)
+    assert set(req["distill"]["train"]) - {"source", "optimizer"} <= _kwargs(distill_job)
+    t = req["teacher"]["train"]
+    assert (t["dataset_ref"], t["epochs"], t["lr"], t["variant_name"]) == ("muon_rpc", 1, 2e-3, "teacher")
+    a = req["alone"]["train"]
+    # equal gradient steps: 1400 labelled events, (1400 + 1000) / 1400 epochs of the distilled one
+    assert a["source"] == "student-4bit" and a["schedule"] == "cosine" and a["epochs"] == 2
+    assert a["variant_name"] == "student-4bit-alone"
+    d = req["distill"]["train"]
+    assert (d["teacher"], d["student"], d["transfer_events"]) == ("teacher", "student-4bit", 1000)
+    assert (d["temperature"], d["alpha"], d["variant_name"]) == (1.0, 0.2, "student-4bit-distilled")
+    assert req["compare"] == {"view": "physics", "variants": ["teacher", "a", "d"]}
+    assert req["synthesis"] == {"view": "hls", "variant": None}  # known once compare has run
+    assert req["run"]["view"] == "physics"
+
+
+def test_view_requests_of_hands_on_1(tmp_path):
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "h1")
+    w = handson1(TINY)
+    req = w.view_request(ws, "train")
+    assert req["view"] == "train" and set(req["train"]) == TRAIN_KEYS
+    assert req["train"]["source"] == "handson_cnn-init" and req["train"]["epochs"] == 2
+    assert [w.view_request(ws, k)["view"] for k in ("prune", "quantize", "int8", "dpu")] == [
+        "compress",
+        "compare",
+        "compare",
+        "deploy",
+    ]
+
+
+def test_prerequisites_name_the_step_to_run_first(tmp_path):
+    from core import TrigLabError
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "h2")
+    w = handson2(TINY)
+    assert [s.key for s in w.missing(ws, "distill")] == ["data", "teacher", "student"]
+    assert [s.key for s in w.dependents("alone")] == ["compare", "synthesis", "run"]
+    with pytest.raises(TrigLabError, match="first: Generate the muon data"):
+        w.run_step(ws, "distill")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A hands-on 1 workspace whose CNN is trained (2 epochs)."""
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path_factory.mktemp("h1") / "ws")
+    handson1(TINY).run_step(ws, "train")
+    return ws
+
+
+def test_a_cancelled_training_step_leaves_nothing(tmp_path):
+    from core.jobs import Cancelled, RecordingProgress
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "h1")
+    w = handson1(TINY)
+    progress = RecordingProgress(cancel_after_updates=8)  # during the first epoch
+    with pytest.raises(Cancelled):
+        w.run_step(ws, "train", progress)
+    assert any(kind == "setup" for kind, _ in progress.reports)  # it did run train_job
+    assert w.result_of(ws, "train") is None and not w.is_done(ws, "train")
+    assert list(ws.variants) == []  # neither the partly trained CNN nor the step's zoo start
+
+
+def test_replacing_a_step_keeps_names_and_drops_what_builds_on_it(trained):
+    from core import TrigLabError
+
+    ws, w = trained, handson1(TINY)
+    cnn = w.result_of(ws, "train")
+    assert cnn == "cnn" and ws[cnn].params["epochs"] == 2
+    pruned = w.run_step(ws, "prune")
+    quantized = w.run_step(ws, "quantize")
+    before = set(ws.variants)
+    made = w.made_by(ws, "prune")
+    assert pruned in made and len(made) >= 1 and cnn not in made
+    with pytest.raises(TrigLabError, match="done already"):
+        w.run_step(ws, "prune")
+    assert w.run_step(ws, "prune", replace=True) == pruned  # the same name, not cnn-prune-2
+    assert set(ws.variants) == before - {quantized}  # quantize built on the old pruning: undone
+    assert w.result_of(ws, "quantize") is None and w.is_done(ws, "prune")
+    assert not any(n.endswith("-2") for n in ws.variants)
+    # the promise is checked with numbers
+    promise = w.check(ws, "prune")
+    assert promise.before == ws[cnn].metrics["val_accuracy"]
+    assert promise.after == ws[pruned].metrics["val_accuracy"]
+    assert promise.ok == (promise.after >= promise.before - 0.01)
