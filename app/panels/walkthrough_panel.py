@@ -57,6 +57,9 @@ def translate(text: str) -> str:
 class ElidingComboBox(QComboBox):
     """A combo that elides its current text in the middle (the full text is its tooltip)."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt's name)
         painter = QStylePainter(self)
         opt = QStyleOptionComboBox()

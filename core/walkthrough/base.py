@@ -215,10 +215,11 @@ class Walkthrough:
         step = self.ready_step(ws, key)
         was_done = self.is_done(ws, key)
         if was_done and not replace:
-            later = ", ".join(s.key for s in self.dependents(key) if self.result_of(ws, s.key) is not None)
+            later = [s.key for s in self.dependents(key) if self.result_of(ws, s.key) is not None]
             raise TrigLabError(
-                f"Step '{key}' is done already ({self.result_of(ws, key)}); run it with replace "
-                "(CLI: --replace) to replace its result" + (f" and drop those of {later}" if later else "")
+                f"Step '{key}' of {self.key} is done already (result: {self.result_of(ws, key)}). "
+                "Run it with replace (CLI: --replace) to make it again and replace its result"
+                + (f"; the results of {', '.join(later)} are dropped too" if later else "")
             )
         n0 = len(ws.added)
         try:

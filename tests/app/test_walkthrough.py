@@ -307,19 +307,19 @@ def test_main_window_routes_steps_to_their_views(qtbot, tmp_path, fake_steps):
     panel.step_started.connect(win.on_started)
     panel.step_finished.connect(win.on_finished)
     w = panel.walkthrough
-    w.record(ws).update(data="@d", student=["student-4bit", "student-ternary"])
+    w.record(ws).update(data="@d", student=["@student-4bit", "@student-ternary"])  # done, no variants
     panel.refresh()
     job = _run(qtbot, panel, "teacher")
     (call,) = win.panels["train"].calls
     assert call == ("follow_job", job, w.view_request(ws, "teacher")["train"])
     assert call[2]["variant_name"] == "teacher" and win.shown[0] == "train"
-    w.record(ws).update(alone="a", distill="d")
+    w.record(ws).update(alone="@a")
     panel.refresh()
-    job = _run(qtbot, panel, "distill")  # replaced: the fake run_step needs no answer
+    _run(qtbot, panel, "distill")
     settings = win.panels["train"].calls[-1][2]
-    assert settings["teacher"] == "@teacher" and settings["student"] == "student-4bit"
+    assert settings["teacher"] == "@teacher" and settings["student"] == "@student-4bit"
     _run(qtbot, panel, "compare")
-    assert win.panels["physics"].calls == [("show_variants", ["@teacher", "a", "@distill"])]
+    assert win.panels["physics"].calls == [("show_variants", ["@teacher", "@a", "@distill"])]
     w.record(ws).update(synthesis="@best")
     # a failed or cancelled step shows nothing new; a panel without the method is left alone
     win.on_finished("synthesis", "cancelled", {"view": "hls", "variant": "x"})
