@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import fmt_num
+from app.i18n import fmt_num, fmt_pct
 from core.walkthrough import WALKTHROUGHS, Scale, Walkthrough, load_hit_maps
+from core.walkthrough.summary import render
 
 CONTEXT = "Walkthrough"  # core's titles and explanations are marked in this context
 DONE = QT_TRANSLATE_NOOP("Walkthrough", "✓ done")
@@ -193,7 +194,8 @@ class WalkthroughPanel(QWidget):
         self.walkthrough: Walkthrough | None = None
         self.combo.currentIndexChanged.connect(lambda _i: self._build())
         self.reset_btn.clicked.connect(lambda: self.reset())
-        state.workspace_changed.connect(lambda _ws: self._on_workspace())
+        # New cards: reasons of failed runs belong to the workspace they happened in.
+        state.workspace_changed.connect(lambda _ws: self._build())
         state.variants_changed.connect(self.refresh)
         self._build()
 
@@ -218,11 +220,6 @@ class WalkthroughPanel(QWidget):
             self.cards_box.addWidget(card)
         self.cards_box.addStretch(1)
         self.refresh()
-
-    def _on_workspace(self) -> None:
-        for card in self.cards.values():  # reasons belong to the workspace they happened in
-            card.failure = None
-        self._build()
 
     def refresh(self) -> None:
         ws, w = self.state.workspace, self.walkthrough
@@ -254,7 +251,7 @@ class WalkthroughPanel(QWidget):
             card.set_status(DONE)
             res = w.result_of(ws, key)
             text = "→ " + (", ".join(res) if isinstance(res, list) else str(res)).lstrip("@")
-            summary = w.summary(ws, key)
+            summary = render(w.summary_parts(ws, key), translate, fmt_pct, fmt_num)
             card.result.setText(html.escape(text) + (f"<br>{html.escape(summary)}" if summary else ""))
         elif card.failure is not None:
             status, reason = card.failure

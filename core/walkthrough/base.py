@@ -272,6 +272,12 @@ class Walkthrough:
 
         return step_summary(self, ws, key)
 
+    def summary_parts(self, ws: Workspace, key: str) -> list:
+        """:meth:`summary` as translatable :class:`core.walkthrough.summary.Part` s (the app formats them)."""
+        from core.walkthrough.summary import step_parts
+
+        return step_parts(self, ws, key)
+
     def reset(self, ws: Workspace) -> None:
         """Back to the start: remove every variant the walkthrough made, forget its progress."""
         made: list[str] = []

@@ -109,7 +109,7 @@ def _student(w: Walkthrough, ws: Workspace) -> str | None:
 
 
 def _teacher_request(w: Walkthrough, ws: Workspace) -> dict[str, Any]:
-    source = _find_zoo(ws, "muon_cnn_teacher")
+    source = _find_zoo(ws, "muon_cnn_teacher") or "muon_cnn_teacher-init"  # the data step adds it
     return {
         "train": _settings(
             w,
@@ -189,6 +189,7 @@ _DISTILL_ARGS = (
 def _h2_teacher(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
     from core.train_jobs import train_job
 
+    _zoo_variant(ws, "muon_cnn_teacher")  # back if someone deleted it since the data step
     return train_job(ws, **_teacher_request(w, ws)["train"], progress=progress).variant.name
 
 

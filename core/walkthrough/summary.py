@@ -1,66 +1,162 @@
-"""The one-line summaries under each step (the CLI's listing and the app's cards)."""
+"""The one-line summaries under each step (the CLI's listing and the app's cards).
+
+A summary is a list of :class:`Part`: a text marked for translation in the ``Walkthrough``
+context with ``{0}``-style fields, and its values. Numbers stay numbers (:class:`Pct`,
+:class:`Num`) until shown, so the CLI writes them its way and the app in the UI's locale
+(``98,6 %`` in Italian).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from core.i18n import QT_TRANSLATE_NOOP
 from core.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Pct:
+    """A fraction shown as a percentage with one decimal (0.986 -> 98.6 %)."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number shown with ``decimals`` digits after the point."""
+
+    value: float
+    decimals: int = 0
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a summary: ``text`` (translatable, ``{0}`` fields) and its values."""
+
+    text: str
+    args: tuple[Any, ...] = ()
+
+
+def render(
+    parts: list[Part],
+    translate: Callable[[str], str] = lambda t: t,
+    pct: Callable[[float], str] = lambda f: f"{100 * f:.1f} %",
+    num: Callable[[float, int], str] = lambda v, d: f"{v:,.{d}f}",
+) -> str:
+    """The summary as one line ("; "-separated), with the caller's translation and number formats."""
+
+    def value(a: Any) -> str:
+        if isinstance(a, Pct):
+            return pct(a.value)
+        if isinstance(a, Num):
+            return num(a.value, a.decimals)
+        return str(a)
+
+    return "; ".join(translate(p.text).format(*(value(a) for a in p.args)) for p in parts)
+
+
+def _two_digits(v: float) -> Num:
+    """Two significant digits (a latency of 0.52 ms, 12 ms)."""
+    return Num(v, max(0, 1 - math.floor(math.log10(abs(v)))) if v else 0)
+
+
+def step_parts(w: Any, ws: Workspace, key: str) -> list[Part]:
+    """What step ``key`` of walkthrough ``w`` produced, with its numbers ([] when there is nothing to add)."""
+    res = w.result_of(ws, key)
+    names = [n for n in (res if isinstance(res, list) else [res]) if isinstance(n, str) and n in ws.variants]
+
+    def metric(name: str, key: str) -> float | None:
+        v = ws[name].metrics.get(key)
+        return float(v) if isinstance(v, (int, float)) else None
+
+    if key == "compare":
+        return [
+            Part(QT_TRANSLATE_NOOP("Walkthrough", "{0}: robust pT resolution {1}"), (n, Pct(r)))
+            for n in names
+            if (r := metric(n, "pt_resolution_robust")) is not None
+        ]
+    if key == "distill" and names:
+        extra = ws[names[0]].params.get("transfer_events")
+        return (
+            [Part(QT_TRANSLATE_NOOP("Walkthrough", "{0} teacher-labelled events added"), (Num(extra),))]
+            if extra
+            else []
+        )
+    if key == "synthesis" and names:
+        parts = []
+        csim, keras = metric(names[0], "pt_resolution_robust_csim"), metric(names[0], "pt_resolution_robust")
+        if csim is not None:
+            parts.append(
+                Part(
+                    QT_TRANSLATE_NOOP("Walkthrough", "C simulation: robust pT resolution {0} (Keras {1})"),
+                    (Pct(csim), Pct(keras) if keras is not None else "?"),
+                )
+            )
+        latency = metric(names[0], "latency_ns_estimate")
+        if latency is not None:
+            parts.append(
+                Part(QT_TRANSLATE_NOOP("Walkthrough", "latency ≈ {0} ns (estimate)"), (Num(latency),))
+            )
+        return parts
+    if key in ("dpu", "run") and names:
+        return run_parts(ws, names[0])
+    return []
 
 
 def step_summary(w: Any, ws: Workspace, key: str) -> str:
     """One line on what step ``key`` of walkthrough ``w`` produced ("" when there is nothing to add)."""
-    res = w.result_of(ws, key)
-    names = [n for n in (res if isinstance(res, list) else [res]) if isinstance(n, str) and n in ws.variants]
-
-    def pct(name: str, metric: str) -> str | None:
-        v = ws[name].metrics.get(metric)
-        return f"{100 * v:.1f} %" if isinstance(v, (int, float)) else None
-
-    if key == "compare":
-        parts = [f"{n} {pct(n, 'pt_resolution_robust')}" for n in names if pct(n, "pt_resolution_robust")]
-        return ("robust pT resolution: " + ", ".join(parts)) if parts else ""
-    if key == "distill" and names:
-        extra = ws[names[0]].params.get("transfer_events")
-        return f"{extra:,} teacher-labelled events added" if extra else ""
-    if key == "synthesis" and names:
-        m = ws[names[0]].metrics
-        parts = []
-        if pct(names[0], "pt_resolution_robust_csim"):
-            parts.append(
-                f"C simulation: robust pT resolution {pct(names[0], 'pt_resolution_robust_csim')}"
-                f" (Keras {pct(names[0], 'pt_resolution_robust')})"
-            )
-        if isinstance(m.get("latency_ns_estimate"), (int, float)):
-            parts.append(f"latency ≈ {m['latency_ns_estimate']:.0f} ns (estimate)")
-        return "; ".join(parts)
-    if key in ("dpu", "run") and names:
-        return run_summary(ws, names[0])
-    return ""
+    return render(step_parts(w, ws, key))
 
 
-def run_summary(ws: Workspace, name: str) -> str:
+def run_parts(ws: Workspace, name: str) -> list[Part]:
     """The numbers of the latest run of ``name``, labelled with where they come from."""
     from core.deploy.run import load_reports
 
     reports = load_reports(ws, name)
     if not reports:
-        return ""
+        return []
     rep = reports[-1]
-    where = "emulated on CPU" if rep.emulated else rep.device
-    parts = [
-        f"{rep.label}: {rep.throughput_eps:,.0f} events/s, p99 batch latency {1e3 * rep.latency_p99_s:.2g} ms ({where})"
-    ]
+    speed = (rep.label, Num(rep.throughput_eps), _two_digits(1e3 * rep.latency_p99_s))
+    if rep.emulated:
+        text = QT_TRANSLATE_NOOP(
+            "Walkthrough", "{0}: {1} events/s, p99 batch latency {2} ms (emulated on CPU)"
+        )
+        parts = [Part(text, speed)]
+    else:
+        text = QT_TRANSLATE_NOOP("Walkthrough", "{0}: {1} events/s, p99 batch latency {2} ms ({3})")
+        parts = [Part(text, (*speed, rep.device))]
     t = rep.task_metrics
     if t.get("accuracy") is not None:
         parts.append(
-            f"accuracy {100 * t['accuracy']:.1f} % (Keras float {100 * t['keras']['accuracy']:.1f} %)"
+            Part(
+                QT_TRANSLATE_NOOP("Walkthrough", "accuracy {0} (Keras float {1})"),
+                (Pct(t["accuracy"]), Pct(t["keras"]["accuracy"])),
+            )
         )
     if t.get("pt_resolution_robust") is not None:
-        parts.append(f"robust pT resolution {100 * t['pt_resolution_robust']:.1f} %")
+        parts.append(
+            Part(
+                QT_TRANSLATE_NOOP("Walkthrough", "robust pT resolution {0}"),
+                (Pct(t["pt_resolution_robust"]),),
+            )
+        )
     c = rep.agreement.get("csim")
     if c:
-        parts.append(f"bit for bit equal to the C simulation on {100 * c['exact_fraction']:.1f} % of events")
-    return "; ".join(parts)
+        parts.append(
+            Part(
+                QT_TRANSLATE_NOOP("Walkthrough", "bit for bit equal to the C simulation on {0} of events"),
+                (Pct(c["exact_fraction"]),),
+            )
+        )
+    return parts
+
+
+def run_summary(ws: Workspace, name: str) -> str:
+    """The numbers of the latest run of ``name`` as one line (see :func:`run_parts`)."""
+    return render(run_parts(ws, name))
 
 
 def run_on_card_or_emulator(w: Any, ws: Workspace, name: str, path: str, progress) -> str:

@@ -140,3 +140,20 @@ def test_replacing_a_step_keeps_names_and_drops_what_builds_on_it(trained):
     assert promise.before == ws[cnn].metrics["val_accuracy"]
     assert promise.after == ws[pruned].metrics["val_accuracy"]
     assert promise.ok == (promise.after >= promise.before - 0.01)
+
+
+def test_summaries_keep_numbers_as_numbers_until_shown():
+    from core.walkthrough.summary import Num, Part, Pct, render
+
+    parts = [
+        Part("{0}: robust pT resolution {1}", ("teacher", Pct(0.2613))),
+        Part("{0} teacher-labelled events added", (Num(56000),)),
+    ]
+    assert render(parts) == "teacher: robust pT resolution 26.1 %; 56,000 teacher-labelled events added"
+    italian = render(
+        parts,
+        translate=lambda t: t.replace("events added", "eventi aggiunti"),
+        pct=lambda f: f"{100 * f:.1f} %".replace(".", ","),
+        num=lambda v, d: f"{v:,.{d}f}".replace(",", "."),
+    )
+    assert italian == "teacher: robust pT resolution 26,1 %; 56.000 teacher-labelled eventi aggiunti"
