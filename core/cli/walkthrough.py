@@ -58,7 +58,7 @@ def _listing(w, ws) -> tuple[list[dict], str]:
 
 
 def _run(w, ws, key: str, args, ran: list[dict]) -> None:
-    step = w.ready_step(ws, key)  # says what is missing before anything is printed
+    step = w.ready_step(ws, key, replace=args.replace)  # says what is wrong before anything is printed
     index = w.steps.index(step) + 1
     progress = progress_for(args)
     progress.log(f"step {index}/{len(w.steps)}: {step.title}")

@@ -140,16 +140,30 @@ class Walkthrough:
         """The steps that build on ``key`` (their results go when ``key`` is replaced)."""
         return [s for s in self.steps if key in {p.key for p in self.prerequisites(s.key)}]
 
-    def ready_step(self, ws: Workspace, key: str) -> Step:
-        """Step ``key``, once every step it builds on is done.
+    def ready_step(self, ws: Workspace, key: str, *, replace: bool | None = None) -> Step:
+        """Step ``key``, once every step it builds on is done (and, unless ``replace``, it is not).
+
+        Args:
+            ws: The workspace.
+            key: The step.
+            replace: None: a done step is ready too; False: refuse a done step; True: it will be
+                replaced.
 
         Raises:
-            TrigLabError: There is no such step, or steps it needs are not done (named).
+            TrigLabError: There is no such step, steps it needs are not done (named), or it is
+                done and ``replace`` is False.
         """
         step = self.step(key)
         missing = self.missing(ws, key)
         if missing:
             raise TrigLabError(f"Do these steps first: {', '.join(s.title for s in missing)}")
+        if replace is False and self.is_done(ws, key):
+            later = [s.key for s in self.dependents(key) if self.result_of(ws, s.key) is not None]
+            raise TrigLabError(
+                f"Step '{key}' of {self.key} is done already (result: {self.result_of(ws, key)}). "
+                "Run it with replace (CLI: --replace) to make it again and replace its result"
+                + (f"; the results of {', '.join(later)} are dropped too" if later else "")
+            )
         return step
 
     def made_by(self, ws: Workspace, key: str) -> list[str]:
@@ -212,15 +226,8 @@ class Walkthrough:
             core.jobs.Cancelled: The user cancelled; no result is recorded, no variant is left.
         """
         progress = ensure_progress(progress)
-        step = self.ready_step(ws, key)
+        step = self.ready_step(ws, key, replace=replace)
         was_done = self.is_done(ws, key)
-        if was_done and not replace:
-            later = [s.key for s in self.dependents(key) if self.result_of(ws, s.key) is not None]
-            raise TrigLabError(
-                f"Step '{key}' of {self.key} is done already (result: {self.result_of(ws, key)}). "
-                "Run it with replace (CLI: --replace) to make it again and replace its result"
-                + (f"; the results of {', '.join(later)} are dropped too" if later else "")
-            )
         n0 = len(ws.added)
         try:
             result = step.run(self, ws, progress)

@@ -157,3 +157,24 @@ def test_summaries_keep_numbers_as_numbers_until_shown():
         num=lambda v, d: f"{v:,.{d}f}".replace(",", "."),
     )
     assert italian == "teacher: robust pT resolution 26,1 %; 56.000 teacher-labelled eventi aggiunti"
+
+
+def test_cli_replaces_a_done_step_only_when_asked(trained, capfd):
+    from core.cli import main
+    from core.workspace import Workspace
+
+    root = str(trained.root)
+    before = set(Workspace.open(root).variants)
+    capfd.readouterr()
+    assert main(["walkthrough", "handson1", "--ws", root, "--step", "train"]) == 2
+    err = capfd.readouterr().err.strip()
+    assert "done already" in err and "--replace" in err and len(err.splitlines()) == 1
+    assert set(Workspace.open(root).variants) == before  # nothing changed
+    assert (
+        main(["walkthrough", "handson1", "--ws", root, "--step", "train", "--replace", "--epochs", "1"]) == 0
+    )
+    ws = Workspace.open(root)
+    assert ws["cnn"].params["epochs"] == 1 and "cnn-2" not in ws.variants
+    # what was built on the old CNN went with it, the zoo start stayed
+    assert set(ws.variants) == {"handson_cnn-init", "cnn"}
+    assert ws.ui["walkthroughs"]["handson1"] == {"train": "cnn"}
