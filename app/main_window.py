@@ -282,7 +282,10 @@ class MainWindow(QMainWindow):
         if view == "physics" and request.get("variants") and hasattr(panel, "show_variants"):
             panel.show_variants(list(request["variants"]))
         elif view == "hls" and request.get("variant") and hasattr(panel, "show_csim"):
-            panel.show_csim(request["variant"])
+            try:
+                panel.show_csim(request["variant"])
+            except TrigLabError as exc:  # the variant went meanwhile (another command deleted it)
+                self.show_error(self.tr("Cannot show the C simulation"), str(exc))
 
     def open_workspace(self, path: str) -> None:
         from core.workspace import Workspace

@@ -328,3 +328,24 @@ def test_main_window_routes_steps_to_their_views(qtbot, tmp_path, fake_steps):
     win.on_finished("synthesis", "done", w.view_request(ws, "synthesis"))
     assert win.panels["hls"].calls == [("show_csim", "@best")]
     jobs.shutdown()
+
+
+def test_a_training_step_drives_the_real_train_view(qtbot, main_window, tmp_path, fake_steps):
+    """In the window, a training step's job and settings reach the Train view (its follow_job)."""
+    from core.workspace import Workspace
+
+    win = main_window
+    ws = Workspace.create(tmp_path / "h2")
+    win.state.set_workspace(ws)
+    panel = win.walkthrough_panel
+    panel.set_walkthrough("handson2")
+    panel.walkthrough.record(ws)["data"] = "@100000 events"
+    panel.refresh()
+    job = _run(qtbot, panel, "teacher")
+    train = win.panels["train"]
+    assert win.tabs.currentWidget() is train and train.job is job
+    form = train.form
+    assert (
+        form.name_edit.text() == "teacher"
+        and form.epochs_spin.value() == panel.walkthrough.scale.teacher_epochs
+    )
