@@ -145,7 +145,8 @@ class CompressPreview(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.fontMetrics().averageCharWidth() * 44)
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + bar)
         views = self._build_views()
         split = QSplitter(Qt.Horizontal)
         split.setChildrenCollapsible(False)
@@ -206,14 +207,14 @@ class CompressPreview(QWidget):
         # A cell too narrow keeps both ends of its text ("90.4 kB"), the whole text in its tooltip.
         self.stats_table.setTextElideMode(Qt.ElideMiddle)
         self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        row = self.stats_table.fontMetrics().height() + 6
+        row = self.stats_table.fontMetrics().height() + 4
         self.stats_table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.stats_table.verticalHeader().setDefaultSectionSize(row)
         self.stats_table.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         header = self.stats_table.horizontalHeader().sizeHint().height()
         self.stats_table.setFixedHeight(row * len(_STAT_ROWS) + header + 6)
         # Numbers stay whole on a narrow (projector) window: the metric box beside gives way.
-        number = self.stats_table.fontMetrics().horizontalAdvance("88 888 (88.8 %)") + 12
+        number = self.stats_table.fontMetrics().horizontalAdvance("88 888 (88.8 %)") + 8
         self.stats_table.setMinimumWidth(self.stats_table.verticalHeader().sizeHint().width() + 2 * number)
 
         self.metric_label = QLabel("")
@@ -229,7 +230,7 @@ class CompressPreview(QWidget):
         for label in (self.metric_label, self.metric_detail):
             label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         metric_box = QGroupBox(self.tr("Task metric under the preview"))
-        metric_box.setMinimumWidth(140)
+        metric_box.setMinimumWidth(100)
         ml = QVBoxLayout(metric_box)
         ml.addWidget(self.metric_label)
         ml.addWidget(self.metric_detail)

@@ -186,7 +186,7 @@ class HistogramPlot(pg.PlotWidget):
         super().__init__(parent, background="w")
         # Never ask the window for room: the plot takes what the layout leaves (a 1366×768 projector).
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.setMinimumSize(120, 140)
+        self.setMinimumSize(120, 120)
         self.plot = self.getPlotItem()
         style_plot(self.plot)
         self.plot.vb.setMouseEnabled(x=True, y=False)

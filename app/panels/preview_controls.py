@@ -63,6 +63,14 @@ _OVERFLOW_HELP = {
 COMBO_CHARS = 14  # combos show this many characters and elide longer items; the list shows all
 
 
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #606060;")
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    return label
+
+
 class PreviewControls(QWidget):
     """Pruning and quantization controls.
 
@@ -93,9 +101,12 @@ class PreviewControls(QWidget):
         sl.addWidget(quant)
         sl.addWidget(self.apply_button)
         sl.addStretch(1)
+        # Combos ask for COMBO_CHARS characters but give way to 8 on a narrow window (eliding).
+        narrow = self.fontMetrics().horizontalAdvance("X" * 8) + 30
         for combo in self.findChildren(QComboBox):
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(COMBO_CHARS)
+            combo.setMinimumWidth(narrow)
 
         self.mode_combo.currentIndexChanged.connect(self._on_mode)
         self.value_slider.valueChanged.connect(self._changed)
@@ -159,8 +170,10 @@ class PreviewControls(QWidget):
             )
         )
         t.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-        prune = QGroupBox(self.tr("Pruning — kernels, by magnitude"))
+        # Short titles (a group box is as wide as its title), the scope in a line that wraps.
+        prune = QGroupBox(self.tr("Pruning"))
         pf = QFormLayout(prune)
+        pf.addRow(_note(self.tr("Kernels, smallest magnitudes first.")))
         pf.addRow(self.tr("Mode"), self.mode_combo)
         pf.addRow(self.value_label, self.value_slider)
         pf.addRow(self.tr("Scope"), self.scope_combo)
@@ -208,25 +221,24 @@ class PreviewControls(QWidget):
         self.ternary_spin.setToolTip(
             self.tr("|w| at or below this fraction of the tensor's largest |w| becomes 0")
         )
+        # W and I on rows of their own: the column stays narrow enough for a projector.
         wi = QWidget()
         wil = QHBoxLayout(wi)
         wil.setContentsMargins(0, 0, 0, 0)
-        wil.addWidget(QLabel("W"))
-        wil.addWidget(self.width_spin)
-        wil.addSpacing(6)
-        wil.addWidget(QLabel("I"))
         wil.addWidget(self.integer_spin)
         wil.addWidget(self.auto_check)
         wil.addStretch(1)
-        quant = QGroupBox(self.tr("Quantization — kernels and biases"))
+        quant = QGroupBox(self.tr("Quantization"))
         self.quant_form = QFormLayout(quant)
+        self.quant_form.addRow(_note(self.tr("Kernels and biases.")))
         self.quant_form.addRow(self.tr("Kind"), self.kind_combo)
-        self.quant_form.addRow("ap_fixed<W,I>", wi)
+        self.quant_form.addRow(self.tr("W (total bits)"), self.width_spin)
+        self.quant_form.addRow(self.tr("I (integer bits)"), wi)
         self.quant_form.addRow(self.tr("Rounding"), self.rounding_combo)
         self.quant_form.addRow(self.tr("Overflow"), self.overflow_combo)
         self.quant_form.addRow(self.tr("Bits"), self.po2_spin)
         self.quant_form.addRow(self.tr("Threshold"), self.ternary_spin)
-        self._fixed_rows = (wi, self.rounding_combo, self.overflow_combo)
+        self._fixed_rows = (self.width_spin, wi, self.rounding_combo, self.overflow_combo)
         return quant
 
     # --- settings <-> controls -------------------------------------------------------------

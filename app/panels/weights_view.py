@@ -143,6 +143,7 @@ class WeightsView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.layer_tab, self.tr("Layer"))
         self.tabs.addTab(self.grid_tab, self.tr("All layers"))
+        self.tabs.setCornerWidget(self.histogram_options, Qt.TopRightCorner)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_grid_if_shown())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -175,18 +176,27 @@ class WeightsView(QWidget):
             (self.tr("Layer"), self.layer_combo),
             (self.tr("Weights"), self.weight_combo),
             (self.tr("Compare with"), self.compare_combo),
-            (self.tr("Bins"), self.bins_spin),
         ):
             self.controls.addWidget(QLabel(label))
             self.controls.addWidget(w)
             self.controls.addSpacing(8)
-        self.controls.addWidget(self.log_check)
         self.controls.addStretch(1)
-        # Names (layers, variants) never size the window: the combos keep ~12 characters and
-        # elide longer names; the full name is in the open list.
+        # Bins and log scale sit beside the tabs (they apply to both): the row above stays short.
+        self.histogram_options = QWidget()
+        ho = QHBoxLayout(self.histogram_options)
+        ho.setContentsMargins(0, 0, 4, 0)
+        ho.addWidget(QLabel(self.tr("Bins")))
+        ho.addWidget(self.bins_spin)
+        ho.addSpacing(8)
+        ho.addWidget(self.log_check)
+        # Names (layers, variants) never size the window: the combos ask for 16 characters but
+        # shrink to 8 on a narrow window (a 1366 px projector with the walkthrough open), eliding;
+        # the open list shows whole names.
+        narrow = self.fontMetrics().horizontalAdvance("X" * 8) + 30
         for combo in (self.layer_combo, self.weight_combo, self.compare_combo):
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
+            combo.setMinimumContentsLength(16)
+            combo.setMinimumWidth(narrow)
             combo.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.notice = QLabel("")
         self.notice.setStyleSheet("color: #8d6e63;")
