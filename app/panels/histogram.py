@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QSizePolicy
 
@@ -260,18 +260,20 @@ class HistogramPlot(pg.PlotWidget):
             return top
         top = linear_top(tallest, zeros)
         self.plot.setYRange(0, top, padding=0)
-        tr = QCoreApplication.translate
-        cut = [tr("HistogramPlot", "{0} zeros").format(fmt_count(h.zeros))] if h.zeros > top else []
+        cut = [self.tr("{0} zeros").format(fmt_count(h.zeros))] if h.zeros > top else []
         if overlay is not None and overlay.zeros > top:
-            cut.append(tr("HistogramPlot", "{0} in {1}").format(fmt_count(overlay.zeros), overlay_name))
+            cut.append(self.tr("{0} in {1}").format(fmt_count(overlay.zeros), overlay_name))
         if cut:
-            self.off_scale_text.setText(tr("HistogramPlot", "▲ {0} (bar cut)").format(", ".join(cut)))
+            self.off_scale_text.setText(self.tr("▲ {0} (bar cut)").format(", ".join(cut)))
             self.off_scale_text.setPos(0.6 * float(h.edges[1] - h.edges[0]), top)
         return top
 
     def show_range(self, lo: float | None, hi: float | None) -> None:
         """The dashed ends of a fixed-point range (None: hidden), labelled with their values."""
-        for line, v, word in ((self.min_line, lo, "min"), (self.max_line, hi, "max")):
+        for line, v, word in (
+            (self.min_line, lo, self.tr("min")),
+            (self.max_line, hi, self.tr("max")),
+        ):
             line.setVisible(v is not None)
             if v is not None:
                 line.setValue(v)

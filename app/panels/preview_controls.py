@@ -181,10 +181,10 @@ class PreviewControls(QWidget):
         return prune
 
     def _build_quantization(self) -> QGroupBox:
-        tr = QCoreApplication.translate
+        translate = QCoreApplication.translate
         self.kind_combo = QComboBox()
         for key, text in _KINDS:
-            self.kind_combo.addItem(tr(_CTX, text), key)
+            self.kind_combo.addItem(translate(_CTX, text), key)
         self.width_spin = QSpinBox()
         self.width_spin.setRange(1, 32)
         self.width_spin.setValue(8)
@@ -201,13 +201,13 @@ class PreviewControls(QWidget):
         for mode in ROUNDING_MODES:
             self.rounding_combo.addItem(mode, mode)
             self.rounding_combo.setItemData(
-                self.rounding_combo.count() - 1, tr(_CTX, _ROUNDING_HELP[mode]), Qt.ToolTipRole
+                self.rounding_combo.count() - 1, translate(_CTX, _ROUNDING_HELP[mode]), Qt.ToolTipRole
             )
         self.overflow_combo = QComboBox()
         for mode in OVERFLOW_MODES:
             self.overflow_combo.addItem(mode, mode)
             self.overflow_combo.setItemData(
-                self.overflow_combo.count() - 1, tr(_CTX, _OVERFLOW_HELP[mode]), Qt.ToolTipRole
+                self.overflow_combo.count() - 1, translate(_CTX, _OVERFLOW_HELP[mode]), Qt.ToolTipRole
             )
         self.po2_spin = QSpinBox()
         self.po2_spin.setRange(2, 8)

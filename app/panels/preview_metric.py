@@ -14,7 +14,7 @@ import math
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from app.i18n import fmt_num
 from core.compress.preview import PreviewEngine, PreviewEvaluator, PreviewResult, PreviewSettings
@@ -37,9 +37,9 @@ def _setup_job(model: Any, dataset: Any, name: str, data_dir: Any, progress: Any
     if dataset is None:
         from core.data import load_dataset
 
-        progress.update(0.1, f"loading {name}")
+        progress.update(0.1, QCoreApplication.translate("PreviewMetric", "loading {0}").format(name))
         dataset = load_dataset(name, cache_dir=data_dir, progress=progress)
-    progress.update(0.5, "copying the model")
+    progress.update(0.5, QCoreApplication.translate("PreviewMetric", "copying the model"))
     return dataset, PreviewEvaluator(model, dataset, max_samples=VALIDATION_SAMPLES)
 
 
