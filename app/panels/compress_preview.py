@@ -145,8 +145,11 @@ class CompressPreview(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        # Always there: a scroll bar that comes and goes with the quantization rows would narrow
+        # the column, rewrap its notes and move the slider under a dragging hand (sparsity jumped).
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         bar = scroll.verticalScrollBar().sizeHint().width()
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + bar)
+        scroll.setMinimumWidth(self.controls.widest_minimum() + bar)
         views = self._build_views()
         split = QSplitter(Qt.Horizontal)
         split.setChildrenCollapsible(False)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -137,9 +136,6 @@ class PreviewControls(QWidget):
         self.value_slider.setSingleStep(0.5)
         self._label_texts = (self.tr("Sparsity (%)"), self.tr("Remove |w| ≤"))
         self.value_label = QLabel(self._label_texts[0])
-        # As wide as its widest text: switching the mode does not move the slider.
-        fm = self.value_label.fontMetrics()
-        self.value_label.setFixedWidth(max(fm.horizontalAdvance(t) for t in self._label_texts) + 4)
         self.scope_combo = QComboBox()
         self.scope_combo.addItem(self.tr("global (one threshold)"), "global")
         self.scope_combo.addItem(self.tr("per layer"), "per_layer")
@@ -173,9 +169,11 @@ class PreviewControls(QWidget):
         # Short titles (a group box is as wide as its title), the scope in a line that wraps.
         prune = QGroupBox(self.tr("Pruning"))
         pf = QFormLayout(prune)
+        pf.setRowWrapPolicy(QFormLayout.WrapLongRows)
         pf.addRow(_note(self.tr("Kernels, smallest magnitudes first.")))
         pf.addRow(self.tr("Mode"), self.mode_combo)
-        pf.addRow(self.value_label, self.value_slider)
+        pf.addRow(self.value_label)
+        pf.addRow(self.value_slider)  # the whole column's width: a finer drag on a narrow window
         pf.addRow(self.tr("Scope"), self.scope_combo)
         pf.addRow(t)
         return prune
@@ -217,29 +215,42 @@ class PreviewControls(QWidget):
         self.ternary_spin.setRange(0.0, 0.99)
         self.ternary_spin.setSingleStep(0.01)
         self.ternary_spin.setValue(0.33)
-        self.ternary_spin.setSuffix(" × max|w|")
         self.ternary_spin.setToolTip(
             self.tr("|w| at or below this fraction of the tensor's largest |w| becomes 0")
         )
-        # W and I on rows of their own: the column stays narrow enough for a projector.
-        wi = QWidget()
-        wil = QHBoxLayout(wi)
-        wil.setContentsMargins(0, 0, 0, 0)
-        wil.addWidget(self.integer_spin)
-        wil.addWidget(self.auto_check)
-        wil.addStretch(1)
         quant = QGroupBox(self.tr("Quantization"))
         self.quant_form = QFormLayout(quant)
+        self.quant_form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # long labels go above, not wider
         self.quant_form.addRow(_note(self.tr("Kernels and biases.")))
         self.quant_form.addRow(self.tr("Kind"), self.kind_combo)
-        self.quant_form.addRow(self.tr("W (total bits)"), self.width_spin)
-        self.quant_form.addRow(self.tr("I (integer bits)"), wi)
+        # W, I and "auto" on rows of their own, short labels: the column stays narrow enough
+        # for a projector at 125 % font (the spin boxes' tooltips say what W and I are).
+        self.quant_form.addRow(self.tr("W (bits)"), self.width_spin)
+        self.quant_form.addRow(self.tr("I (bits)"), self.integer_spin)
+        self.quant_form.addRow("", self.auto_check)
         self.quant_form.addRow(self.tr("Rounding"), self.rounding_combo)
         self.quant_form.addRow(self.tr("Overflow"), self.overflow_combo)
         self.quant_form.addRow(self.tr("Bits"), self.po2_spin)
-        self.quant_form.addRow(self.tr("Threshold"), self.ternary_spin)
-        self._fixed_rows = (self.width_spin, wi, self.rounding_combo, self.overflow_combo)
+        self.quant_form.addRow(self.tr("Threshold (× max|w|)"), self.ternary_spin)
+        self._fixed_rows = (
+            self.width_spin,
+            self.integer_spin,
+            self.auto_check,
+            self.rounding_combo,
+            self.overflow_combo,
+        )
         return quant
+
+    def widest_minimum(self) -> int:
+        """The minimum width with every quantization row shown (the column never has to widen)."""
+        rows = (*self._fixed_rows, self.po2_spin, self.ternary_spin)
+        for w in rows:
+            self.quant_form.setRowVisible(w, True)
+        self.quant_form.activate()
+        width = self.minimumSizeHint().width()
+        self._show_quant_rows()
+        self.quant_form.activate()
+        return width
 
     # --- settings <-> controls -------------------------------------------------------------
     def current_settings(self) -> PreviewSettings:
