@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -157,7 +156,7 @@ class CompressPreview(QWidget):
         split.addWidget(views)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([340, 760])
+        split.setSizes([scroll.minimumWidth(), 10_000])  # the controls at their width, the plot the rest
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(split)
@@ -185,8 +184,7 @@ class CompressPreview(QWidget):
         head = QHBoxLayout()
         head.addWidget(QLabel(self.tr("Layer")))
         head.addWidget(self.layer_combo)
-        head.addSpacing(10)
-        head.addWidget(self.format_label, 1)
+        head.addStretch(1)
 
         self.hist = HistogramPlot(
             main_alpha=210, overlay_color=BEFORE_COLOR, overlay_alpha=55, range_label_at=0.93
@@ -203,6 +201,12 @@ class CompressPreview(QWidget):
 
         self.stats_table = QTableWidget(len(_STAT_ROWS), 2)
         self.stats_table.setVerticalHeaderLabels([QCoreApplication.translate(_CTX, r) for r in _STAT_ROWS])
+        self.stats_table.verticalHeaderItem(1).setToolTip(
+            self.tr(
+                "Zeros among all the weights (kernels and biases); the plot's title and the override "
+                "table's 'reached' count the kernel alone."
+            )
+        )
         self.stats_table.setHorizontalHeaderLabels([self.tr("layer"), self.tr("whole model")])
         self.stats_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.stats_table.setSelectionMode(QAbstractItemView.NoSelection)
@@ -210,46 +214,50 @@ class CompressPreview(QWidget):
         # A cell too narrow keeps both ends of its text ("90.4 kB"), the whole text in its tooltip.
         self.stats_table.setTextElideMode(Qt.ElideMiddle)
         self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        row = self.stats_table.fontMetrics().height() + 4
-        self.stats_table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
-        self.stats_table.verticalHeader().setDefaultSectionSize(row)
-        self.stats_table.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        vh = self.stats_table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.Fixed)
+        vh.setDefaultSectionSize(max(self.stats_table.fontMetrics().height() + 4, vh.minimumSectionSize()))
+        # Beside nothing, under the plot: the whole width for the numbers; it scrolls (never cuts)
+        # when the window is too low for all its rows, and the splitter above it gives it more.
+        self.stats_table.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         header = self.stats_table.horizontalHeader().sizeHint().height()
-        self.stats_table.setFixedHeight(row * len(_STAT_ROWS) + header + 6)
-        # Numbers stay whole on a narrow (projector) window: the metric box beside gives way.
+        self._stats_height = vh.defaultSectionSize() * len(_STAT_ROWS) + header + 4
+        self.stats_table.setMinimumHeight(vh.defaultSectionSize() * 3 + header + 4)
         number = self.stats_table.fontMetrics().horizontalAdvance("88 888 (88.8 %)") + 8
-        self.stats_table.setMinimumWidth(self.stats_table.verticalHeader().sizeHint().width() + 2 * number)
+        self.stats_table.setMinimumWidth(vh.sizeHint().width() + 2 * number)
 
+        # The task metric: a line of its own above the plot, as wide as the views.
         self.metric_label = QLabel("")
         font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setBold(True)
         self.metric_label.setFont(font)
-        self.metric_label.setWordWrap(True)
+        self.metric_label.setToolTip(self.tr("Task metric under the preview"))
         self.metric_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.metric_detail = QLabel("")
-        self.metric_detail.setWordWrap(True)
         self.metric_detail.setStyleSheet("color: #606060;")
         for label in (self.metric_label, self.metric_detail):
+            label.setWordWrap(True)
             label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        metric_box = QGroupBox(self.tr("Task metric under the preview"))
-        metric_box.setMinimumWidth(100)
-        ml = QVBoxLayout(metric_box)
-        ml.addWidget(self.metric_label)
-        ml.addWidget(self.metric_detail)
-        ml.addStretch(1)
 
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.stats_table, 3)
-        bottom.addWidget(metric_box, 2)
+        self.plot_split = QSplitter(Qt.Vertical)
+        self.plot_split.setChildrenCollapsible(False)
+        self.plot_split.addWidget(self.hist)
+        self.plot_split.addWidget(self.stats_table)
+        self.plot_split.setStretchFactor(0, 1)
+        self.plot_split.setStretchFactor(1, 0)
+        self.plot_split.setSizes([400, self._stats_height])
 
         views = QWidget()
         vl = QVBoxLayout(views)
         vl.setContentsMargins(4, 0, 0, 0)
+        vl.setSpacing(4)
         vl.addLayout(head)
+        vl.addWidget(self.format_label)
+        vl.addWidget(self.metric_label)
+        vl.addWidget(self.metric_detail)
         vl.addWidget(self.legend_label)
-        vl.addWidget(self.hist, 1)
-        vl.addLayout(bottom)
+        vl.addWidget(self.plot_split, 1)
         return views
 
     # --- settings --------------------------------------------------------------------------
@@ -400,12 +408,15 @@ class CompressPreview(QWidget):
         items = [
             f"{swatch(BEFORE_COLOR, '▭')} " + self.tr("original"),
             f"{swatch(CURRENT_COLOR)} " + self.tr("preview"),
-            f"{swatch(ZERO_COLOR)} " + self.tr("zeros after (pruned or flushed to 0)"),
+            f"{swatch(ZERO_COLOR)} " + self.tr("zeros after"),
         ]
         if kind != "none":
             items.append(f"{swatch(GRID_COLOR, '┃')} " + self.tr("quantization grid"))
         if range_shown:
             items.append(f"{swatch(OVERFLOW_COLOR, '┆')} " + self.tr("fixed-point range"))
+        self.legend_label.setToolTip(
+            self.tr("Zeros after: the weights pruned or flushed to 0; the same bins before and after.")
+        )
         self.legend_label.setText(
             " &nbsp; ".join(items)
             + "<span style='color:gray'> &nbsp;·&nbsp; "
@@ -436,7 +447,9 @@ class CompressPreview(QWidget):
     # --- metric ----------------------------------------------------------------------------
     def _show_metric(self, text: str, detail: str) -> None:
         self.metric_label.setText(text)
-        self.metric_detail.setText(detail)
+        # The first sentence on screen, all of it in the tooltip.
+        self.metric_detail.setText(detail.split(". ")[0].rstrip(".") + ("." if detail else ""))
+        self.metric_detail.setToolTip(detail)
         self.metric_changed.emit(text)
 
     def metric_text(self) -> str:

@@ -157,15 +157,19 @@ class PreviewControls(QWidget):
         # Fixed columns: the reached sparsity changes with the slider, the columns must not.
         hh.setSectionResizeMode(1, QHeaderView.Fixed)
         hh.setSectionResizeMode(2, QHeaderView.Fixed)
-        hh.resizeSection(1, t.fontMetrics().horizontalAdvance("99.0 %") + 40)
-        hh.resizeSection(2, max(t.fontMetrics().horizontalAdvance("100.0 %"), hh.sectionSizeHint(2)) + 12)
+        fm = t.fontMetrics()
+        hh.resizeSection(1, max(fm.horizontalAdvance("99.0 %") + 28, hh.sectionSizeHint(1)))
+        hh.resizeSection(2, max(fm.horizontalAdvance("100.0 %") + 10, hh.sectionSizeHint(2)))
+        # Room for the two number columns and a short layer name: no horizontal scrolling.
+        t.setMinimumWidth(hh.sectionSize(1) + hh.sectionSize(2) + fm.horizontalAdvance("conv2d_1") + 8)
         t.setToolTip(
             self.tr(
                 "Per-layer sensitivity overrides: a layer's own target sparsity ('—' = follow the slider).\n"
                 "Reached: the fraction of the layer's kernel that the preview prunes."
             )
         )
-        t.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        t.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        t.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         # Short titles (a group box is as wide as its title), the scope in a line that wraps.
         prune = QGroupBox(self.tr("Pruning"))
         pf = QFormLayout(prune)

@@ -53,6 +53,10 @@ class WeightsSide(QWidget):
         self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.stats_table.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
         self.stats_table.setMinimumHeight(80)
+        # Two columns of whole numbers ("-0.0009766", "16 384 (82.4 %)") beside the row names.
+        number = self.stats_table.fontMetrics().horizontalAdvance("16 384 (82.4 %)") + 10
+        names = self.stats_table.fontMetrics().horizontalAdvance(self.tr("zeros (sparsity)")) + 16
+        self.stats_table.setMinimumWidth(names + 2 * number)
 
         self.width_spin = QSpinBox()
         self.width_spin.setRange(1, 64)
@@ -178,7 +182,10 @@ class WeightsSide(QWidget):
             ]
         cols = [self._column(s, r)] + ([self._column(cs, cr)] if cs is not None else [])
         self.stats_table.setColumnCount(len(cols))
-        self.stats_table.setHorizontalHeaderLabels(headers)
+        for c, name in enumerate(headers):  # variant names may be long: elided, whole in the tooltip
+            head = QTableWidgetItem(name)
+            head.setToolTip(name)
+            self.stats_table.setHorizontalHeaderItem(c, head)
         self.stats_table.setRowCount(len(labels))
         self.stats_table.setVerticalHeaderLabels(labels)
         for c, col in enumerate(cols):

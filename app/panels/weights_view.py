@@ -216,6 +216,7 @@ class WeightsView(QWidget):
         self.legend = self.plot.addLegend(
             offset=(10, 10),  # top left: weight distributions are centred, the zero bar too
             labelTextColor=(20, 20, 20),
+            labelTextSize="8pt",  # small: a narrow plot (a projector) keeps most of its bars clear
             brush=pg.mkBrush(255, 255, 255, 225),
             pen=pg.mkPen(180, 180, 180),
         )
@@ -264,8 +265,8 @@ class WeightsView(QWidget):
         split.addWidget(self.hist)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([700, 320])
+        split.setStretchFactor(1, 2)
+        split.setSizes([600, 400])
         self.layer_tab = QWidget()
         tl = QVBoxLayout(self.layer_tab)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -443,14 +444,13 @@ class WeightsView(QWidget):
         shape = "×".join(str(n) for n in np.shape(self._weights()[layer].get(kind, values)))
         kind_text = self.tr("all weights") if kind == ALL_WEIGHTS else kind
         bin_width = self.tr("bin width {0}").format(fmt_value(float(h.edges[1] - h.edges[0]), 3))
+        # A short title (a plot is never narrower than its title); the bin width goes with the axis.
         self.plot.setTitle(
-            f"<span style='color:#202020'><b>{html.escape(layer)}</b> · {html.escape(kind_text)} ({shape}) · "
-            f"{html.escape(bin_width)}</span>",
+            f"<span style='color:#202020'><b>{html.escape(layer)}</b> · {html.escape(kind_text)} ({shape})</span>",
             size="10pt",
         )
-        self.plot.setLabel(
-            "bottom", self.tr("weight value") if kind == ALL_WEIGHTS else self.tr("{0} value").format(kind)
-        )
+        axis = self.tr("weight value") if kind == ALL_WEIGHTS else self.tr("{0} value").format(kind)
+        self.plot.setLabel("bottom", f"{axis} · {bin_width}")
         self.plot.setLabel(
             "left", self.tr("weights per bin (log scale)") if log else self.tr("weights per bin")
         )

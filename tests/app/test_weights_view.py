@@ -185,7 +185,7 @@ def test_weight_selector_kernel_bias_all(panel, state, variants):
     w = variants["cnn-pruned"].weights["dense"]
     panel.weight_combo.setCurrentText("bias")
     np.testing.assert_array_equal(panel.plotted()["counts"], _expected(w["bias"]).counts)
-    assert panel.plot.getAxis("bottom").labelText == "bias value"
+    assert panel.plot.getAxis("bottom").labelText.startswith("bias value · bin width ")
     panel.weight_combo.setCurrentText(ALL_WEIGHTS)
     both = np.concatenate([w["kernel"].ravel(), w["bias"].ravel()])
     p = panel.plotted()
