@@ -174,12 +174,13 @@ class PreviewControls(QWidget):
         prune = QGroupBox(self.tr("Pruning"))
         pf = QFormLayout(prune)
         pf.setRowWrapPolicy(QFormLayout.WrapLongRows)
-        pf.addRow(_note(self.tr("Kernels, smallest magnitudes first.")))
         pf.addRow(self.tr("Mode"), self.mode_combo)
         pf.addRow(self.value_label)
         pf.addRow(self.value_slider)  # the whole column's width: a finer drag on a narrow window
         pf.addRow(self.tr("Scope"), self.scope_combo)
         pf.addRow(t)
+        # Below the slider: a note that rewraps never moves it.
+        pf.addRow(_note(self.tr("Kernels, smallest magnitudes first.")))
         return prune
 
     def _build_quantization(self) -> QGroupBox:
@@ -225,7 +226,6 @@ class PreviewControls(QWidget):
         quant = QGroupBox(self.tr("Quantization"))
         self.quant_form = QFormLayout(quant)
         self.quant_form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # long labels go above, not wider
-        self.quant_form.addRow(_note(self.tr("Kernels and biases.")))
         self.quant_form.addRow(self.tr("Kind"), self.kind_combo)
         # W, I and "auto" on rows of their own, short labels: the column stays narrow enough
         # for a projector at 125 % font (the spin boxes' tooltips say what W and I are).
@@ -236,6 +236,7 @@ class PreviewControls(QWidget):
         self.quant_form.addRow(self.tr("Overflow"), self.overflow_combo)
         self.quant_form.addRow(self.tr("Bits"), self.po2_spin)
         self.quant_form.addRow(self.tr("Threshold (× max|w|)"), self.ternary_spin)
+        self.quant_form.addRow(_note(self.tr("Kernels and biases.")))
         self._fixed_rows = (
             self.width_spin,
             self.integer_spin,
