@@ -187,7 +187,7 @@ class CompressPreview(QWidget):
         head.addStretch(1)
 
         self.hist = HistogramPlot(
-            main_alpha=210, overlay_color=BEFORE_COLOR, overlay_alpha=55, range_label_at=0.93
+            main_alpha=210, overlay_color=BEFORE_COLOR, overlay_alpha=55, range_label_at=0.6
         )
         self.plot = self.hist.plot
         self.plot.setLabel("left", self.tr("weights per bin"))

@@ -62,14 +62,6 @@ _OVERFLOW_HELP = {
 COMBO_CHARS = 14  # combos show this many characters and elide longer items; the list shows all
 
 
-def _note(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #606060;")
-    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-    return label
-
-
 class PreviewControls(QWidget):
     """Pruning and quantization controls.
 
@@ -170,8 +162,10 @@ class PreviewControls(QWidget):
         )
         t.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         t.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        # Short titles (a group box is as wide as its title), the scope in a line that wraps.
+        # Short titles (a group box is as wide as its title), the scope in the tooltip: no wrapped
+        # text in this column (a scroll area does not give it its height, and it would move the slider).
         prune = QGroupBox(self.tr("Pruning"))
+        prune.setToolTip(self.tr("Pruning acts on the kernels, smallest magnitudes first."))
         pf = QFormLayout(prune)
         pf.setRowWrapPolicy(QFormLayout.WrapLongRows)
         pf.addRow(self.tr("Mode"), self.mode_combo)
@@ -179,8 +173,6 @@ class PreviewControls(QWidget):
         pf.addRow(self.value_slider)  # the whole column's width: a finer drag on a narrow window
         pf.addRow(self.tr("Scope"), self.scope_combo)
         pf.addRow(t)
-        # Below the slider: a note that rewraps never moves it.
-        pf.addRow(_note(self.tr("Kernels, smallest magnitudes first.")))
         return prune
 
     def _build_quantization(self) -> QGroupBox:
@@ -224,6 +216,7 @@ class PreviewControls(QWidget):
             self.tr("|w| at or below this fraction of the tensor's largest |w| becomes 0")
         )
         quant = QGroupBox(self.tr("Quantization"))
+        quant.setToolTip(self.tr("Quantization acts on the kernels and the biases."))
         self.quant_form = QFormLayout(quant)
         self.quant_form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # long labels go above, not wider
         self.quant_form.addRow(self.tr("Kind"), self.kind_combo)
@@ -236,7 +229,6 @@ class PreviewControls(QWidget):
         self.quant_form.addRow(self.tr("Overflow"), self.overflow_combo)
         self.quant_form.addRow(self.tr("Bits"), self.po2_spin)
         self.quant_form.addRow(self.tr("Threshold (× max|w|)"), self.ternary_spin)
-        self.quant_form.addRow(_note(self.tr("Kernels and biases.")))
         self._fixed_rows = (
             self.width_spin,
             self.integer_spin,
