@@ -204,3 +204,29 @@ def test_switching_to_a_threshold_keeps_the_preview(panel):
         panel.kind_combo.setCurrentIndex(panel.kind_combo.findData(kind))
         assert panel.preview_result().settings.quant.kind == kind
         assert panel.plotted()["grid_x"].size > 0
+
+
+def test_an_impossible_format_is_explained_not_raised(panel):
+    panel.apply_settings(
+        PreviewSettings(PruneSettings(value=0.5), QuantSettings("fixed", 8, 3, "TRN", "WRAP_SM"))
+    )
+    assert panel.preview_result() is None and panel.plotted() == {}
+    assert "WRAP_SM" in panel.format_label.text() and "WRAP_SM" in panel.hist.message_text.toPlainText()
+    panel.rounding_combo.setCurrentIndex(panel.rounding_combo.findData("RND"))
+    assert panel.preview_result() is not None and panel.plotted()["layer"]
+    assert panel.hist.message_text.toPlainText() == ""
+
+
+def test_one_sparsity_reads_the_same_on_the_whole_screen(panel):
+    """Issue 12: one layer's sparsity read 25.00 %, 27.78 % and 27.8 % on one screen."""
+    from app.panels.histogram import fmt_sparsity
+
+    panel.apply_settings(PreviewSettings(PruneSettings(value=0.2778, scope="per_layer")))
+    panel.state.select_layer("fc1")
+    lp = panel.preview_result().layers["fc1"]
+    shown = fmt_sparsity(lp.pruned_sparsity)
+    assert re.fullmatch(r"\d+\.\d %", shown)
+    assert panel.reached_texts()["fc1"] == shown
+    assert shown in panel.plot.titleLabel.text  # the kernel's zeros after, as the title says
+    for cell in panel.shown_stats()["zeros (sparsity)"]:
+        assert re.fullmatch(r"[\d\u202f]+ \(\d+\.\d %\)", cell), cell
