@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,10 +28,54 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_num, fmt_pct
-from app.panels.histogram import fmt_count, fmt_sparsity, fmt_value
+from app.panels.histogram import OVERFLOW_COLOR, HistogramPlot, fmt_count, fmt_sparsity, fmt_value
 from core.weights import OVERFLOW_MODES, ROUNDING_MODES, FixedPointFormat
 
 DEFAULT_WIDTH, DEFAULT_INTEGER = 16, 6  # hls4ml's default precision, ap_fixed<16,6>
+FLUSH_COLOR = (120, 120, 120)
+
+
+class FormatZones:
+    """A fixed-point format on a histogram: red zones outside its range (nothing is tinted while
+    every weight fits), the grey band of values that round to 0, its ends as dashed lines."""
+
+    def __init__(self, hist: HistogramPlot) -> None:
+        self.hist = hist
+        overflow = pg.mkBrush(*OVERFLOW_COLOR, 38)
+        self.overflow_low = pg.LinearRegionItem((0, 1), movable=False, brush=overflow, pen=pg.mkPen(None))
+        self.overflow_high = pg.LinearRegionItem((0, 1), movable=False, brush=overflow, pen=pg.mkPen(None))
+        self.flush_region = pg.LinearRegionItem(
+            (0, 1), movable=False, brush=pg.mkBrush(*FLUSH_COLOR, 70), pen=pg.mkPen(None)
+        )
+        for item, z in ((self.overflow_low, -20), (self.overflow_high, -20), (self.flush_region, -19)):
+            hist.add_item(item, z)
+        # The legend's sample (region items have none).
+        self.swatch = pg.BarGraphItem(
+            x0=[0], width=[1], height=[1], brush=pg.mkBrush(*OVERFLOW_COLOR, 60), pen=hist.range_pen
+        )
+
+    def hide(self) -> None:
+        for item in (self.overflow_low, self.overflow_high, self.flush_region):
+            item.setVisible(False)
+        self.hist.show_range(None, None)
+
+    def show(self, fmt: FixedPointFormat, lo: float, hi: float) -> None:
+        """Draw ``fmt`` on a view spanning ``lo``..``hi`` (weight units)."""
+        self.flush_region.setRegion(fmt.flush_interval)
+        self.hist.show_range(fmt.min, fmt.max)
+        # Zones end far outside the view, not at infinity: Qt cannot paint a rectangle billions
+        # of pixels wide.
+        far = 100.0 * (hi - lo)
+        self.overflow_low.setRegion((min(fmt.min, lo) - far, fmt.min))
+        self.overflow_high.setRegion((fmt.max, max(fmt.max, hi) + far))
+        for item in (self.overflow_low, self.overflow_high, self.flush_region):
+            item.setVisible(True)
+
+    def range(self) -> tuple[float, float] | None:
+        """``(min, max)`` where the overflow zones start, None when no format is drawn."""
+        if not self.hist.min_line.isVisible():
+            return None
+        return self.overflow_low.getRegion()[1], self.overflow_high.getRegion()[0]
 
 
 class WeightsSide(QWidget):

@@ -34,13 +34,12 @@ from PySide6.QtWidgets import (
 from app.panels.histogram import (
     COMPARE_COLOR,
     LOG_BASELINE,
-    OVERFLOW_COLOR,
     HistogramPlot,
     fmt_count,
     fmt_value,
 )
 from app.panels.weights_grid import WeightsGrid
-from app.panels.weights_side import WeightsSide
+from app.panels.weights_side import FormatZones, WeightsSide
 from core.weights import (
     FixedPointFormat,
     WeightHistogram,
@@ -53,7 +52,6 @@ from core.weights import (
 
 ALL_WEIGHTS = "all weights"  # the weight combo's key for every weight of the layer
 NO_COMPARE = QT_TRANSLATE_NOOP("WeightsView", "— none —")
-FLUSH_COLOR = (120, 120, 120)
 _PREFIXES = ("prune_low_magnitude_",)  # tf-model-optimization renames the layers it wraps
 __all__ = ["ALL_WEIGHTS", "LOG_BASELINE", "NO_COMPARE", "WeightsView", "layer_values", "match_layer"]
 
@@ -220,24 +218,7 @@ class WeightsView(QWidget):
             brush=pg.mkBrush(255, 255, 255, 225),
             pen=pg.mkPen(180, 180, 180),
         )
-        # Overflow zones outside the format's range (nothing is tinted while every weight fits)
-        # and the band that rounds to zero.
-        overflow_brush = pg.mkBrush(*OVERFLOW_COLOR, 38)
-        self.overflow_low = pg.LinearRegionItem(
-            (0, 1), movable=False, brush=overflow_brush, pen=pg.mkPen(None)
-        )
-        self.overflow_high = pg.LinearRegionItem(
-            (0, 1), movable=False, brush=overflow_brush, pen=pg.mkPen(None)
-        )
-        self.flush_region = pg.LinearRegionItem(
-            (0, 1), movable=False, brush=pg.mkBrush(*FLUSH_COLOR, 70), pen=pg.mkPen(None)
-        )
-        for item, z in ((self.overflow_low, -20), (self.overflow_high, -20), (self.flush_region, -19)):
-            self.hist.add_item(item, z)
-        # Legend swatches: region items have no legend sample, the overlay shows as fill + outline.
-        self._overflow_swatch = pg.BarGraphItem(
-            x0=[0], width=[1], height=[1], brush=pg.mkBrush(*OVERFLOW_COLOR, 60), pen=self.hist.range_pen
-        )
+        self.zones = FormatZones(self.hist)
         self._compare_swatch = pg.BarGraphItem(
             x0=[0],
             width=[1],
@@ -487,22 +468,15 @@ class WeightsView(QWidget):
 
     def _draw_format(self, values: np.ndarray, cmp_values: np.ndarray | None, legend: list) -> tuple:
         """Overflow zones, flush band and range lines of the format; its report on the weights."""
-        zones = (self.overflow_low, self.overflow_high, self.flush_region)
         try:
             fmt = self.fixed_point_format()
         except ValueError as exc:
             self.side.show_format_error(str(exc))
-            for item in zones:
-                item.setVisible(False)
-            self.hist.show_range(None, None)
+            self.zones.hide()
             return None, None, None
         report = quantization_report(values, fmt)
         cmp_report = quantization_report(cmp_values, fmt) if cmp_values is not None else None
-        self.flush_region.setRegion(fmt.flush_interval)
-        self.hist.show_range(fmt.min, fmt.max)
-        for item in zones:
-            item.setVisible(True)
-        legend.append((self._overflow_swatch, self.tr("outside {0} (overflow)").format(fmt)))
+        legend.append((self.zones.swatch, self.tr("outside {0} (overflow)").format(fmt)))
         self.side.show_format(fmt, report)
         return fmt, report, cmp_report
 
@@ -517,11 +491,7 @@ class WeightsView(QWidget):
                 hi = fmt.max
         self.plot.setXRange(lo, hi, padding=0.04)
         if fmt is not None:
-            # Zones end far outside the view, not at infinity: Qt cannot paint a rectangle
-            # billions of pixels wide.
-            far = 100.0 * (hi - lo)
-            self.overflow_low.setRegion((min(fmt.min, lo) - far, fmt.min))
-            self.overflow_high.setRegion((fmt.max, max(fmt.max, hi) + far))
+            self.zones.show(fmt, lo, hi)
 
     def _show_message(self, msg: str) -> None:
         self.hist.show_message(msg)
@@ -604,10 +574,7 @@ class WeightsView(QWidget):
         out["fraction_representable"] = (
             None if out["report"] is None else out["report"]["representable_fraction"]
         )
-        visible = self.hist.min_line.isVisible()
-        out["range"] = (
-            (self.overflow_low.getRegion()[1], self.overflow_high.getRegion()[0]) if visible else None
-        )
+        out["range"] = self.zones.range()
         out["legend"] = [html.unescape(label.text) for _, label in self.legend.items]
         return out
 

@@ -324,7 +324,7 @@ def test_representable_fraction_and_range_match_core(panel, state, variants):
     assert p["range"] == (-0.25, 0.25 - 2**-7)
     assert panel.hist.min_line.value() == -0.25 and panel.hist.max_line.value() == 0.25 - 2**-7
     assert f"{100 * report['representable_fraction']:.2f} %" in panel.format_label.text()
-    assert panel.flush_region.getRegion() == fmt.flush_interval
+    assert panel.zones.flush_region.getRegion() == fmt.flush_interval
     # The range's ends lie within the weights' span: both are in view.
     xmin, xmax = panel.plot.vb.viewRange()[0]
     assert xmin < -0.25 and 0.25 < xmax
