@@ -6,22 +6,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from app.i18n import fmt_pct
+from app.panels.histogram import fmt_sparsity, fmt_value
 from core import TrigLabError
 
 
@@ -57,7 +61,7 @@ def _field_for(param) -> QWidget:
         default = param.default
         if param.kind == "json":
             default = json.dumps(default) if default not in (None, "") else ""
-            w.setPlaceholderText('e.g. {"fc1": 0.9}')
+            w.setPlaceholderText(QCoreApplication.translate("CompressApply", 'e.g. {"fc1": 0.9}'))
         w.setText("" if default is None else str(default))
     w.setToolTip(param.help)
     return w
@@ -108,19 +112,19 @@ class CompressApply(QWidget):
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: #555;")
-        self.form_box = QGroupBox("Parameters")
+        self.form_box = QGroupBox(self.tr("Parameters"))
         self.form = QFormLayout(self.form_box)
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("default: <variant>-<operation>")
-        self.apply_btn = QPushButton("Apply to current variant")
+        self.name_edit.setPlaceholderText(self.tr("default: <variant>-<operation>"))
+        self.apply_btn = QPushButton(self.tr("Apply to current variant"))
         self.apply_btn.setDefault(True)
-        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn = QPushButton(self.tr("Cancel"))
         self.cancel_btn.setEnabled(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         top = QFormLayout()
-        top.addRow("Operation", self.op_combo)
+        top.addRow(self.tr("Operation"), self.op_combo)
         buttons = QHBoxLayout()
         buttons.addWidget(self.apply_btn)
         buttons.addWidget(self.cancel_btn)
@@ -128,13 +132,18 @@ class CompressApply(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.description)
-        lay.addWidget(self.form_box)
+        # The parameters scroll: an operation with many of them never makes the window taller.
+        scroll = QScrollArea()
+        scroll.setWidget(self.form_box)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setMinimumHeight(120)
+        lay.addWidget(scroll, 1)
         name_row = QFormLayout()
-        name_row.addRow("New variant name", self.name_edit)
+        name_row.addRow(self.tr("New variant name"), self.name_edit)
         lay.addLayout(name_row)
         lay.addLayout(buttons)
         lay.addWidget(self.status)
-        lay.addStretch(1)
         self.fields: dict[str, QWidget] = {}
         self.job = None
         self.op_combo.currentIndexChanged.connect(self._build_form)
@@ -150,7 +159,7 @@ class CompressApply(QWidget):
     def select_operation(self, name: str) -> None:
         i = self.op_combo.findData(name)
         if i < 0:
-            raise TrigLabError(f"No operation '{name}'")
+            raise TrigLabError(self.tr("No operation '{0}'").format(name))
         self.op_combo.setCurrentIndex(i)
 
     def _build_form(self) -> None:
@@ -184,7 +193,7 @@ class CompressApply(QWidget):
         self.apply_btn.setEnabled(not running and self.state.current is not None)
         self.cancel_btn.setEnabled(running)
         if self.state.current is None and not running:
-            self.status.setText("Open a workspace and select a variant to compress.")
+            self.status.setText(self.tr("Open a workspace and select a variant to compress."))
 
     # --- run -------------------------------------------------------------------------------
     def apply(self):
@@ -203,12 +212,16 @@ class CompressApply(QWidget):
         self.job = self.jobs.submit(
             f"{op.title}: {lv.name}", compress_variant, ws, lv.name, op.name, params, name=name
         )
-        self.job.progressed.connect(lambda f, m: self.status.setText(f"{100 * f:.0f} % — {m}"))
+        self.job.progressed.connect(lambda f, m: self.status.setText(f"{fmt_pct(f, 0)} — {m}"))
         self.job.succeeded.connect(lambda v, ws=ws: self._done(v, ws))
         self.job.failed.connect(
-            lambda msg, _d: self.status.setText(f"<span style='color:#c62828'>Failed: {msg}</span>")
+            lambda msg, _d: self.status.setText(
+                "<span style='color:#c62828'>" + self.tr("Failed: {0}").format(msg) + "</span>"
+            )
         )
-        self.job.cancelled.connect(lambda: self.status.setText("Cancelled; the workspace is unchanged."))
+        self.job.cancelled.connect(
+            lambda: self.status.setText(self.tr("Cancelled; the workspace is unchanged."))
+        )
         self.job.finished.connect(self._update_enabled)
         self._update_enabled()
         return self.job
@@ -216,10 +229,13 @@ class CompressApply(QWidget):
     def _done(self, variant, ws) -> None:
         m = variant.metrics
         metric = next(
-            (f"{k} = {v:.4g}" for k, v in m.items() if k.startswith("val_") and isinstance(v, float)), ""
+            (f"{k} = {fmt_value(v)}" for k, v in m.items() if k.startswith("val_") and isinstance(v, float)),
+            "",
         )
         self.status.setText(
-            f"Created <b>{variant.name}</b>. {metric}, sparsity {100 * m.get('sparsity', 0):.1f} %"
+            self.tr("Created <b>{0}</b>. {1}, sparsity {2}").format(
+                variant.name, metric, fmt_sparsity(m.get("sparsity", 0))
+            )
         )
         if self.state.workspace is ws:
             self.state.notify_variants_changed()

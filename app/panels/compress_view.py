@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.panels.compress_apply import CompressApply
 from app.panels.compress_preview import CompressPreview
+from app.panels.histogram import fmt_sparsity
 from app.panels.pruning_history import PruningHistory
 from app.panels.sensitivity_view import SensitivityView
 
@@ -21,10 +22,10 @@ class CompressView(QWidget):
         self.apply = CompressApply(state, jobs)
         self.sensitivity = SensitivityView(state, jobs)
         self.history = PruningHistory(state, jobs)
-        self.tabs.addTab(self.preview, "Live preview")
-        self.tabs.addTab(self.apply, "Apply")
-        self.tabs.addTab(self.sensitivity, "Sensitivity")
-        self.tabs.addTab(self.history, "Pruning: before / after")
+        self.tabs.addTab(self.preview, self.tr("Live preview"))
+        self.tabs.addTab(self.apply, self.tr("Apply"))
+        self.tabs.addTab(self.sensitivity, self.tr("Sensitivity"))
+        self.tabs.addTab(self.history, self.tr("Pruning: before / after"))
         self.pending_step: tuple[str, dict] | None = None
         self.preview.settings_for_apply.connect(self._use_preview_settings)
         self.sensitivity.use_per_layer.connect(self._use_sensitivity)
@@ -59,8 +60,9 @@ class CompressView(QWidget):
             self.pending_step = quant
             if quant is not None:
                 self.apply.status.setText(
-                    f"Step 1 of 2: prune to {100 * prune['sparsity']:.0f} %. When it is done, the form switches to "
-                    f"'{quant[0]}' for step 2."
+                    self.tr(
+                        "Step 1 of 2: prune to {0}. When it is done, the form switches to '{1}' for step 2."
+                    ).format(fmt_sparsity(prune["sparsity"]), quant[0])
                 )
         elif quant is not None:
             self.apply.set_params(quant[1], op=quant[0])
@@ -72,7 +74,7 @@ class CompressView(QWidget):
         self.apply.set_params({"scope": "per_layer", "per_layer": per_layer}, op="prune")
         self.pending_step = None
         self.apply.status.setText(
-            "Per-layer sparsities from the sensitivity analysis; fine-tuning recovers more."
+            self.tr("Per-layer sparsities from the sensitivity analysis; fine-tuning recovers more.")
         )
         self.tabs.setCurrentWidget(self.apply)
 
@@ -82,7 +84,9 @@ class CompressView(QWidget):
             op, params = step
             self.apply.set_params(params, op=op)
             self.apply.status.setText(
-                f"Step 1 done: <b>{name}</b> is now current. Step 2: apply <b>{self.apply.operation().title}</b> to it."
+                self.tr("Step 1 done: <b>{0}</b> is now current. Step 2: apply <b>{1}</b> to it.").format(
+                    name, self.apply.operation().title
+                )
             )
         elif self.history.chain:
             self.tabs.setCurrentWidget(self.history)

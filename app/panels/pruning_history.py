@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.palette import BLUE, VERMILION
+from app.panels.histogram import fmt_sparsity, style_plot
 from core.weights import histogram, shared_range
 
-STEPS = ("Before pruning", "After pruning", "After retraining")
+#: The three panels (keys of :meth:`PruningHistory.plotted`; shown translated).
+STEPS = (
+    QT_TRANSLATE_NOOP("PruningHistory", "Before pruning"),
+    QT_TRANSLATE_NOOP("PruningHistory", "After pruning"),
+    QT_TRANSLATE_NOOP("PruningHistory", "After retraining"),
+)
 
 
 def pruning_chain(ws, name: str | None) -> tuple[str, str, str] | None:
@@ -47,12 +54,11 @@ class PruningHistory(QWidget):
         self.glw.setBackground("w")
         self.plots = []
         for i, title in enumerate(STEPS):
-            p = self.glw.addPlot(row=0, col=i, title=title)
-            p.showGrid(x=True, y=True, alpha=0.2)
-            p.setLabel("bottom", "weight value")
-            p.getAxis("bottom").enableAutoSIPrefix(False)
+            p = self.glw.addPlot(row=0, col=i, title=QCoreApplication.translate("PruningHistory", title))
+            style_plot(p)
+            p.setLabel("bottom", self.tr("weight value"))
             if i == 0:
-                p.setLabel("left", "weights per bin")
+                p.setLabel("left", self.tr("weights per bin"))
             self.plots.append(p)
         lay = QVBoxLayout(self)
         lay.addWidget(self.info)
@@ -72,8 +78,11 @@ class PruningHistory(QWidget):
         self._data = {}
         if self.chain is None:
             self.info.setText(
-                "Select a variant made by <b>Prune by magnitude</b> with fine-tuning (or its <i>-pruned</i> step) "
-                "to see Han et al.'s three weight distributions: before pruning, after pruning, after retraining."
+                self.tr(
+                    "Select a variant made by <b>Prune by magnitude</b> with fine-tuning (or its <i>-pruned</i> "
+                    "step) to see Han et al.'s three weight distributions: before pruning, after pruning, "
+                    "after retraining."
+                )
             )
             return
         layer = self.state.layer
@@ -83,13 +92,16 @@ class PruningHistory(QWidget):
             arrays.append(None if w is None else np.asarray(w).ravel())
         if any(a is None for a in arrays):
             self.info.setText(
-                f"Layer '{layer}' has no kernel in all three variants; pick a Dense or Conv layer."
+                self.tr(
+                    "Layer '{0}' has no kernel in all three variants; pick a Dense or Conv layer."
+                ).format(layer)
             )
             return
         lo, hi = shared_range(*arrays)
         self.info.setText(
-            f"Layer <b>{layer}</b>: {self.chain[0]} → {self.chain[1]} → {self.chain[2]}. "
-            "Zeros (pruned weights) are the orange bar at 0; the same bins in all three panels."
+            self.tr("Layer <b>{0}</b>: {1} → {2} → {3}.").format(layer, *self.chain)
+            + " "
+            + self.tr("Zeros (pruned weights) are the orange bar at 0; the same bins in all three panels.")
         )
         for p, title, name, a in zip(self.plots, STEPS, self.chain, arrays):
             h = histogram(a, bins=60, range=(lo, hi))
@@ -115,8 +127,10 @@ class PruningHistory(QWidget):
                         pen=None,
                     )
                 )
+            zeros = self.tr("{0}: {1} zeros").format(name, fmt_sparsity(h.sparsity))
             p.setTitle(
-                f"{title}<br><span style='font-size:9pt;color:#666'>{name}: {100 * h.sparsity:.1f} % zeros</span>"
+                QCoreApplication.translate("PruningHistory", title)
+                + f"<br><span style='font-size:9pt;color:#666'>{zeros}</span>"
             )
             self._data[title] = {"variant": name, "counts": h.counts, "zeros": h.zeros, "edges": h.edges}
 

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import fmt_pct
 from app.palette import SERIES
+from app.panels.histogram import fmt_sparsity, fmt_value
 
 COLORS = SERIES  # Okabe–Ito, one per variant / layer
 
@@ -50,37 +52,48 @@ class SensitivityView(QWidget):
         self.state, self.jobs = state, jobs
         self.result = None
         self.job = None
-        self.run_btn = QPushButton("Run sensitivity analysis")
+        self.run_btn = QPushButton(self.tr("Run sensitivity analysis"))
         self.tol_spin = QDoubleSpinBox()
         self.tol_spin.setRange(0.0, 0.5)
         self.tol_spin.setSingleStep(0.005)
         self.tol_spin.setDecimals(3)
         self.tol_spin.setValue(0.01)
         self.tol_spin.setToolTip(
-            "Allowed drop of the task metric: absolute for accuracy, relative for an error"
+            self.tr("Allowed drop of the task metric: absolute for accuracy, relative for an error")
         )
-        self.use_btn = QPushButton("Use as per-layer pruning →")
+        self.use_btn = QPushButton(self.tr("Use as per-layer pruning →"))
         self.use_btn.setEnabled(False)
         self.status = QLabel(
-            "Each layer is pruned (or its weights narrowed to ap_fixed<W,I>) on its own, without retraining."
+            self.tr(
+                "Each layer is pruned (or its weights narrowed to ap_fixed<W,I>) on its own, without retraining."
+            )
         )
         self.status.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.run_btn)
-        top.addWidget(QLabel("tolerance"))
+        top.addWidget(QLabel(self.tr("tolerance")))
         top.addWidget(self.tol_spin)
         top.addWidget(self.use_btn)
         top.addStretch(1)
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setBackground("w")
-        self.sp_plot = self.glw.addPlot(row=0, col=0, title="Metric vs sparsity (one layer at a time)")
-        self.bit_plot = self.glw.addPlot(row=0, col=1, title="Metric vs weight bits (one layer at a time)")
-        for p, xl in ((self.sp_plot, "sparsity of the layer (%)"), (self.bit_plot, "weight width W (bits)")):
+        self.sp_plot = self.glw.addPlot(
+            row=0, col=0, title=self.tr("Metric vs sparsity (one layer at a time)")
+        )
+        self.bit_plot = self.glw.addPlot(
+            row=0, col=1, title=self.tr("Metric vs weight bits (one layer at a time)")
+        )
+        for p, xl in (
+            (self.sp_plot, self.tr("sparsity of the layer (%)")),
+            (self.bit_plot, self.tr("weight width W (bits)")),
+        ):
             p.showGrid(x=True, y=True, alpha=0.25)
             p.setLabel("bottom", xl)
             p.addLegend(offset=(-10, 10))
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(("Layer", "Max sparsity", "Min bits", "Integer bits"))
+        self.table.setHorizontalHeaderLabels(
+            (self.tr("Layer"), self.tr("Max sparsity"), self.tr("Min bits"), self.tr("Integer bits"))
+        )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table.verticalHeader().setVisible(False)
         split = QSplitter()
@@ -99,13 +112,13 @@ class SensitivityView(QWidget):
     def run(self):
         lv, ws = self.state.current, self.state.workspace
         if lv is None or ws is None or not ws[lv.name].dataset:
-            self.status.setText("Select a variant that has a dataset.")
+            self.status.setText(self.tr("Select a variant that has a dataset."))
             return None
         self.run_btn.setEnabled(False)
-        self.job = self.jobs.submit(f"Sensitivity: {lv.name}", sensitivity_job, ws, lv.name)
-        self.job.progressed.connect(lambda f, m: self.status.setText(f"{100 * f:.0f} % — {m}"))
+        self.job = self.jobs.submit(self.tr("Sensitivity: {0}").format(lv.name), sensitivity_job, ws, lv.name)
+        self.job.progressed.connect(lambda f, m: self.status.setText(f"{fmt_pct(f, 0)} — {m}"))
         self.job.succeeded.connect(self.show_result)
-        self.job.failed.connect(lambda msg, _d: self.status.setText(f"Failed: {msg}"))
+        self.job.failed.connect(lambda msg, _d: self.status.setText(self.tr("Failed: {0}").format(msg)))
         self.job.finished.connect(lambda: self.run_btn.setEnabled(True))
         return self.job
 
@@ -122,7 +135,7 @@ class SensitivityView(QWidget):
         label = result.metric + (" (%)" if result.metric == "accuracy" else "")
         scale = 100.0 if result.metric == "accuracy" else 1.0
         for p in (self.sp_plot, self.bit_plot):
-            p.setLabel("left", f"validation {label}")
+            p.setLabel("left", self.tr("validation {0}").format(label))
             p.addLine(y=result.baseline * scale, pen=pg.mkPen((120, 120, 120), style=pg.QtCore.Qt.DashLine))
         for i, layer in enumerate(result.layers):
             pen = pg.mkPen(COLORS[i % len(COLORS)], width=2)
@@ -145,7 +158,9 @@ class SensitivityView(QWidget):
                 name=layer,
             )
         self.status.setText(
-            f"Baseline {label} {scale * result.baseline:.4g} on {result.samples} validation samples (dashed line)."
+            self.tr("Baseline {0} {1} on {2} validation samples (dashed line).").format(
+                label, fmt_value(scale * result.baseline), result.samples
+            )
         )
         self._fill_table()
         self.use_btn.setEnabled(True)
@@ -159,7 +174,7 @@ class SensitivityView(QWidget):
         for r, (layer, s) in enumerate(sug.items()):
             cells = [
                 layer,
-                f"{100 * s['max_sparsity']:.0f} %",
+                fmt_sparsity(s["max_sparsity"]),
                 "—" if s["min_bits"] is None else str(s["min_bits"]),
                 "—" if s.get("integer_bits") is None else str(s["integer_bits"]),
             ]

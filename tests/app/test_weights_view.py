@@ -121,8 +121,8 @@ def test_opens_and_closes_cleanly_without_a_variant(qtbot):
     # not shown: nothing to paint (see the note on PySide6 6.12 in the report)
     assert st.current is None
     assert view.plotted() == {}
-    assert view.message_text.toPlainText() == "No model loaded"
-    assert not view.bars.isVisible() and view.stats_table.rowCount() == 0
+    assert view.hist.message_text.toPlainText() == "No model loaded"
+    assert not view.hist.bars.isVisible() and view.stats_table.rowCount() == 0
     assert view.grid_plots() == {}
     assert view.layer_combo.count() == 0 and not view.layer_combo.isEnabled()
     view.log_check.setChecked(True)  # every control still safe to touch
@@ -163,19 +163,19 @@ def test_half_zero_kernel_shows_exact_zero_bar(panel, state, variants):
     assert np.count_nonzero(kernel == 0) == 1024  # half of 64 x 32
     p = panel.plotted()
     assert p["zeros"] == 1024 and p["counts"].sum() == 1024
-    assert panel.zero_bar.isVisible()
-    edges, tops = panel.zero_bar.opts["x0"], panel.zero_bar.opts["height"]
-    assert edges[0] < 0 < edges[0] + panel.zero_bar.opts["width"][0]  # centred on 0
+    assert panel.hist.zero_bar.isVisible()
+    edges, tops = panel.hist.zero_bar.opts["x0"], panel.hist.zero_bar.opts["height"]
+    assert edges[0] < 0 < edges[0] + panel.hist.zero_bar.opts["width"][0]  # centred on 0
     assert tops[0] == 1024
     assert "cnn-pruned: zeros (1\u202f024)" in p["legend"]
     # The spike would flatten the rest: the axis stops above the other bars and says so.
     top = panel.plot.vb.viewRange()[1][1]
     assert p["counts"].max() < top < 1024
-    assert "1\u202f024 zeros" in panel.off_scale_text.toPlainText()
+    assert "1\u202f024 zeros" in panel.hist.off_scale_text.toPlainText()
     # Statistics come from core.weights.weight_stats.
     s = weight_stats(kernel)
     assert p["stats"] == s
-    assert panel.stats_table.item(1, 0).text() == "1\u202f024 (50.00 %)"
+    assert panel.stats_table.item(1, 0).text() == "1\u202f024 (50.0 %)"
 
 
 def test_weight_selector_kernel_bias_all(panel, state, variants):
@@ -185,7 +185,7 @@ def test_weight_selector_kernel_bias_all(panel, state, variants):
     w = variants["cnn-pruned"].weights["dense"]
     panel.weight_combo.setCurrentText("bias")
     np.testing.assert_array_equal(panel.plotted()["counts"], _expected(w["bias"]).counts)
-    assert panel.plot.getAxis("bottom").labelText == "bias value"
+    assert panel.plot.getAxis("bottom").labelText.startswith("bias value · bin width ")
     panel.weight_combo.setCurrentText(ALL_WEIGHTS)
     both = np.concatenate([w["kernel"].ravel(), w["bias"].ravel()])
     p = panel.plotted()
@@ -221,7 +221,7 @@ def test_log_toggle_draws_log10_counts(panel, state, variants):
     np.testing.assert_array_equal(p["counts"], c)  # recovered from the log bars
     assert p["zeros"] == 1024
     assert panel.plot.vb.viewRange()[1][1] > np.log10(1024)  # in log, nothing is cut
-    assert panel.off_scale_text.toPlainText() == ""
+    assert panel.hist.off_scale_text.toPlainText() == ""
     panel.log_check.setChecked(False)
     assert not panel.plot.getAxis("left").logMode
     np.testing.assert_array_equal(panel.plotted()["heights"], c)
@@ -248,7 +248,7 @@ def test_compare_overlays_the_same_layer_on_identical_bins(panel, state, variant
     legend = " | ".join(p["legend"])
     assert "cnn-pruned: non-zero" in legend and "cnn-float: non-zero (2\u202f048)" in legend
     # The outline traces the same bins.
-    x, y = panel.compare_outline.getData()
+    x, y = panel.hist.overlay_outline.getData()
     assert x[0] == h.edges[0] and x[-1] == h.edges[-1] and y.max() == hc.counts.max()
     assert panel.stats_table.columnCount() == 2
     assert panel.stats_table.horizontalHeaderItem(1).text() == "cnn-float"
@@ -257,7 +257,7 @@ def test_compare_overlays_the_same_layer_on_identical_bins(panel, state, variant
     # Back to nothing.
     panel.set_compare(None)
     p = panel.plotted()
-    assert p["compare_counts"] is None and not panel.compare_bars.isVisible()
+    assert p["compare_counts"] is None and not panel.hist.overlay_bars.isVisible()
     assert panel.stats_table.columnCount() == 1
 
 
@@ -322,9 +322,9 @@ def test_representable_fraction_and_range_match_core(panel, state, variants):
     assert 0 < report["overflow"] and 0 < p["fraction_representable"] < 1
     assert p["fraction_representable"] == pytest.approx(representable_fraction(kernel, fmt))
     assert p["range"] == (-0.25, 0.25 - 2**-7)
-    assert panel.min_line.value() == -0.25 and panel.max_line.value() == 0.25 - 2**-7
+    assert panel.hist.min_line.value() == -0.25 and panel.hist.max_line.value() == 0.25 - 2**-7
     assert f"{100 * report['representable_fraction']:.2f} %" in panel.format_label.text()
-    assert panel.flush_region.getRegion() == fmt.flush_interval
+    assert panel.zones.flush_region.getRegion() == fmt.flush_interval
     # The range's ends lie within the weights' span: both are in view.
     xmin, xmax = panel.plot.vb.viewRange()[0]
     assert xmin < -0.25 and 0.25 < xmax
@@ -358,7 +358,7 @@ def test_grid_has_one_small_plot_per_weight_layer(qtbot, panel, state, variants)
     # A click on a small plot selects its layer; a double click opens it in the Layer tab.
     target = plots["dense_1"]
     event = SimpleNamespace(scenePos=lambda: target.sceneBoundingRect().center(), double=lambda: True)
-    panel._on_grid_click(event)
+    panel.grid_tab._on_click(event)
     assert state.layer == "dense_1" and panel.tabs.currentWidget() is panel.layer_tab
     assert "font-weight:bold" in panel.grid_plots()["dense_1"].titleLabel.text
 
@@ -366,7 +366,7 @@ def test_grid_has_one_small_plot_per_weight_layer(qtbot, panel, state, variants)
 def test_grid_follows_compare_and_variant(panel, state, variants):
     panel.set_compare("cnn-float")
     panel.show_all_layers(True)
-    assert "cnn-float" in panel.grid_hint.text()
+    assert "cnn-float" in panel.grid_tab.hint.text()
     dense = panel.grid_plots()["dense"]
     assert any(it.__class__.__name__ == "PlotDataItem" for it in dense.vb.addedItems)  # the outline
     state.select_variant("cnn-float")  # compare == current now: the overlay goes away
@@ -378,15 +378,15 @@ def test_grid_follows_compare_and_variant(panel, state, variants):
 def test_layer_without_weights_says_so(panel, state):
     state.select_layer("flatten")
     assert panel.plotted() == {}
-    assert "has no weights" in panel.message_text.toPlainText()
+    assert "has no weights" in panel.hist.message_text.toPlainText()
     assert panel.layer_combo.currentIndex() == -1
     state.select_layer("dense")
-    assert panel.plotted()["layer"] == "dense" and panel.message_text.toPlainText() == ""
+    assert panel.plotted()["layer"] == "dense" and panel.hist.message_text.toPlainText() == ""
 
 
 def test_workspace_closed_clears_the_view(panel, state):
     state.set_workspace(None)
-    assert panel.plotted() == {} and panel.message_text.toPlainText() == "No model loaded"
+    assert panel.plotted() == {} and panel.hist.message_text.toPlainText() == "No model loaded"
     assert panel.compare_combo.count() == 1
 
 
