@@ -87,7 +87,12 @@ def step_parts(w: Any, ws: Workspace, key: str) -> list[Part]:
         )
     if key == "synthesis" and names:
         parts = []
-        csim, keras = metric(names[0], "pt_resolution_robust_csim"), metric(names[0], "pt_resolution_robust")
+        # Keras on the C simulation's own events (what the step logs and the Synthesis view shows);
+        # the whole validation split's number only for results stored before it was kept.
+        csim = metric(names[0], "pt_resolution_robust_csim")
+        keras = metric(names[0], "pt_resolution_robust_keras_csim")
+        if keras is None:
+            keras = metric(names[0], "pt_resolution_robust")
         if csim is not None:
             parts.append(
                 Part(
