@@ -36,6 +36,7 @@ ROUTES = {
     "run_variant": "run WS --variant V --target emulator-hls --events 1000",
     "write_run_package": "deploy WS --variant V --target u50-hls --out package.zip",
     "import_results": "run --import results.json WS --variant V",
+    "run_variant_remote": "run WS --variant V --target u50-hls --ssh user@host",
 }
 
 # app actions that are not jobs (they run at once) but are work a terminal user needs too
