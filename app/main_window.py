@@ -100,10 +100,10 @@ class MainWindow(QMainWindow):
         self.variants_panel = VariantsPanel(self.state, self.jobs)
         self.variants_panel.error.connect(self.show_error)
         self.variants_dock = self._dock(
-            "Variants", self.variants_panel, Qt.LeftDockWidgetArea, "variantsDock"
+            self.tr("Variants"), self.variants_panel, Qt.LeftDockWidgetArea, "variantsDock"
         )
         self.job_dock = JobDock(self.state, self.jobs)
-        self.jobs_dock = self._dock("Jobs", self.job_dock, Qt.BottomDockWidgetArea, "jobsDock")
+        self.jobs_dock = self._dock(self.tr("Jobs"), self.job_dock, Qt.BottomDockWidgetArea, "jobsDock")
         from app.panels.walkthrough_panel import WalkthroughPanel
 
         self.walkthrough_panel = WalkthroughPanel(self.state, self.jobs)
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         # walkthrough chooser elides.
         self.walkthrough_panel.setMinimumWidth(260)
         self.walkthrough_dock = self._dock(
-            "Walkthrough", self.walkthrough_panel, Qt.RightDockWidgetArea, "walkDock"
+            self.tr("Walkthrough"), self.walkthrough_panel, Qt.RightDockWidgetArea, "walkDock"
         )
         self.walkthrough_dock.hide()
         # The views get the room (the docks' sizes as they have always shown at 1600×1000).
@@ -141,7 +141,11 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
+        # Closable, or the View menu's toggle action is disabled: a teacher hides the docks on a
+        # projector and brings them back from View (the state is saved with the window's).
+        dock.setFeatures(
+            QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
         return dock
 
