@@ -88,6 +88,7 @@ class JobDock(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.hide()
         self.copy_btn = QPushButton(self.tr("Copy details"))
         self.copy_btn.setToolTip(
             self.tr("Copy the error message, the traceback and the log to the clipboard")
@@ -102,6 +103,11 @@ class JobDock(QWidget):
         row.addWidget(self.copy_btn)
         rl.addLayout(row)
         rl.addWidget(self.log, 1)
+        # Short enough for a 768 px projector under the tallest view (header + about two jobs);
+        # the dock can be dragged taller or hidden from the View menu.
+        rows = self.fontMetrics().lineSpacing()
+        self.tree.setMinimumHeight(self.tree.header().sizeHint().height() + 2 * rows + 6)
+        self.log.setMinimumHeight(2 * rows + 6)
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.tree)
         split.addWidget(right)
@@ -196,6 +202,7 @@ class JobDock(QWidget):
             else ""
         )
         self.copy_btn.setVisible(failed)
+        self.error_label.setVisible(failed)  # no empty line taking room from the log
 
     def details_text(self, job: Job | None = None) -> str:
         job = job or self._shown

@@ -1,6 +1,6 @@
 """The workspace's variants as a lineage tree, with their key numbers.
 
-Right-click (or the buttons) to rename, delete (asks first) or export a variant.
+Right-click (or the Variant button) to rename, delete (asks first) or export a variant.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMenu,
     QMessageBox,
-    QPushButton,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -97,18 +98,33 @@ class VariantsPanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.customContextMenuRequested.connect(self._menu)
         self.tree.itemSelectionChanged.connect(self._on_select)
-        self.rename_btn = QPushButton(self.tr("Rename…"))
-        self.delete_btn = QPushButton(self.tr("Delete…"))
-        self.export_btn = QPushButton(self.tr("Export…"))
-        for b, f in (
-            (self.rename_btn, self.rename),
-            (self.delete_btn, self.delete),
-            (self.export_btn, self.export),
+        # One "Variant" button with a menu (the same as the right-click menu): three push buttons
+        # in a row made the dock ~280 px wide at 125 % font, too wide beside the walkthrough on a
+        # 1366 px projector.
+        self.rename_action = QAction(self.tr("Rename…"), self)
+        self.export_action = QAction(self.tr("Export…"), self)
+        self.delete_action = QAction(self.tr("Delete…"), self)
+        for action, f in (
+            (self.rename_action, self.rename),
+            (self.export_action, self.export),
+            (self.delete_action, self.delete),
         ):
-            b.clicked.connect(lambda _=False, f=f: f())
+            action.triggered.connect(lambda _=False, f=f: f())
+        self.actions_menu = QMenu(self)
+        self.actions_menu.addAction(self.rename_action)
+        self.actions_menu.addAction(self.export_action)
+        self.actions_menu.addSeparator()
+        self.actions_menu.addAction(self.delete_action)
+        self.actions_btn = QToolButton()
+        self.actions_btn.setText(self.tr("Variant"))
+        self.actions_btn.setToolTip(
+            self.tr("Rename, export or delete the selected variant (also on right-click)")
+        )
+        self.actions_btn.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.actions_btn.setPopupMode(QToolButton.InstantPopup)
+        self.actions_btn.setMenu(self.actions_menu)
         buttons = QHBoxLayout()
-        for b in (self.rename_btn, self.delete_btn, self.export_btn):
-            buttons.addWidget(b)
+        buttons.addWidget(self.actions_btn)
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -213,12 +229,7 @@ class VariantsPanel(QWidget):
     def _menu(self, pos) -> None:
         if not self.selected_name():
             return
-        menu = QMenu(self)
-        menu.addAction(self.tr("Rename…"), self.rename)
-        menu.addAction(self.tr("Export…"), self.export)
-        menu.addSeparator()
-        menu.addAction(self.tr("Delete…"), self.delete)
-        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        self.actions_menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def rename(self, new_name: str | None = None) -> None:
         name = self.selected_name()
