@@ -249,6 +249,8 @@ class CompareView(QWidget):
         self.y_combo = QComboBox()
         for combo in (self.x_combo, self.y_combo):
             combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+            # The main window lets combos shrink (elided) on a projector: the axis reads whole here.
+            combo.currentTextChanged.connect(combo.setToolTip)
         self.log_x = QCheckBox(self.tr("log x"))
         self.log_x.setChecked(True)
         self.log_x.setToolTip(self.tr("Logarithmic x axis (costs span orders of magnitude)"))

@@ -76,9 +76,13 @@ class JobDock(QWidget):
         hh = self.tree.header()
         hh.setStretchLastSection(False)
         hh.setSectionResizeMode(0, QHeaderView.Stretch)
-        for col, width in ((1, 130), (2, 80), (3, 60), (4, 60), (5, 80)):
-            hh.setSectionResizeMode(col, QHeaderView.Fixed)
-            self.tree.setColumnWidth(col, width)
+        # Widths from the font, not pixels: at 125 % font "Elapsed" and "cancelled at 30 %" must
+        # still read whole.
+        fm = self.tree.fontMetrics()
+        hh.setSectionResizeMode(1, QHeaderView.Fixed)
+        self.tree.setColumnWidth(1, fm.horizontalAdvance(self.tr("cancelled at {0}").format("100 %")) + 24)
+        for col in (2, 3, 4, 5):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))

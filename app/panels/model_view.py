@@ -103,7 +103,9 @@ class ModelView(QWidget):
         self.table.setAlternatingRowColors(True)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeToContents)
-        hh.setStretchLastSection(True)
+        # Every column as wide as its text (a stretched last column cut the quantizers short);
+        # the table scrolls sideways when the view is narrow.
+        hh.setStretchLastSection(False)
         self.totals = QLabel("")
         self.totals.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.totals.setWordWrap(True)
@@ -138,6 +140,7 @@ class ModelView(QWidget):
             shape = shape if isinstance(shape, str) else " × ".join(str(s) for s in shape)
             bits_item = QTableWidgetItem("" if L.get("bits") is None else str(L["bits"]))
             quant_item = QTableWidgetItem(L.get("quantizer") or "")
+            quant_item.setToolTip(quant_item.text())
             declared = declared_quantization(operation, params, L["name"]) if L.get("bits") is None else None
             if declared is not None:  # float Keras weights on a fixed-point / int8 grid
                 bits_item.setText(str(declared[0]))
@@ -146,7 +149,7 @@ class ModelView(QWidget):
                     "weights rounded by the '{0}' operation; activations stay float in Keras"
                 ).format(operation)
                 bits_item.setToolTip(why)
-                quant_item.setToolTip(why)
+                quant_item.setToolTip(f"{declared[1]}\n{why}")
             cells = [
                 QTableWidgetItem(L["name"]),
                 QTableWidgetItem(L["type"]),

@@ -39,6 +39,8 @@ NAME_COL, OP_COL, METRIC_COL = 0, 1, 2
 #: Widest the name column starts, in average character widths (longer names elide in the
 #: middle, whole in the tooltip), so that the task metric stays in sight in a narrow dock.
 NAME_CHARS = 14
+#: Narrowest the tree gets, in average character widths.
+MIN_CHARS = 22
 
 
 def metric_text(metrics: dict) -> str:
@@ -94,6 +96,10 @@ class VariantsPanel(QWidget):
         header.moveSection(header.visualIndex(METRIC_COL), 1)
         header.setSectionResizeMode(NAME_COL, QHeaderView.Interactive)
         self.tree.setTextElideMode(Qt.ElideMiddle)
+        self.tree.setIndentation(max(10, self.tree.fontMetrics().averageCharWidth() * 2))  # room for names
+        # Never squeezed below a name and its task metric (the dock gives way to the views only
+        # down to this).
+        self.tree.setMinimumWidth(self.tree.fontMetrics().averageCharWidth() * MIN_CHARS)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.customContextMenuRequested.connect(self._menu)
@@ -182,11 +188,18 @@ class VariantsPanel(QWidget):
         self._highlight(self.state.current.name if self.state.current else None)
 
     def _size_name_column(self) -> None:
-        """The name column as wide as its names, but at most :data:`NAME_CHARS` characters."""
+        """The name column as wide as its names, but leaving the task metric in sight: at most
+        :data:`NAME_CHARS` characters, less in a narrow dock (never under 6)."""
         self.tree.resizeColumnToContents(NAME_COL)
-        cap = self.tree.fontMetrics().averageCharWidth() * NAME_CHARS + self.tree.indentation()
+        cw = self.tree.fontMetrics().averageCharWidth()
+        room = self.tree.viewport().width() - self.tree.columnWidth(METRIC_COL) - 2
+        cap = max(6 * cw, min(cw * NAME_CHARS + self.tree.indentation(), room))
         if self.tree.columnWidth(NAME_COL) > cap:
             self.tree.setColumnWidth(NAME_COL, cap)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._size_name_column()
 
     def _tooltip(self, v) -> str:
         esc = html.escape

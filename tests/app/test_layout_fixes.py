@@ -175,6 +175,8 @@ def test_model_table_fills_bits_and_quantizer_of_a_fixed_point_variant(qtbot, ma
         assert table.item(r, bits_col).text() == "6"
         quant = table.item(r, quant_col).text()
         assert all(f in quant for f in set(per_tensor.values())), quant
+        assert table.columnWidth(quant_col) >= table.fontMetrics().horizontalAdvance(quant), "cut off"
+        assert quant in table.item(r, quant_col).toolTip()
         assert "fixed_point" in table.item(r, bits_col).toolTip()
     # Layers without weights stay empty (nothing was quantized there).
     plain = [r for name, r in shown.items() if name not in formats]
