@@ -88,9 +88,10 @@ def _assert_fits(win, what: str):
             )
 
 
-def _assert_not_grown(win, what: str):
+def _assert_not_grown(win, what: str, panel=None):
     assert win.width() <= MAX_WIDTH and win.height() <= MAX_HEIGHT, (
         f"{what}: the window grew by itself to {win.width()}×{win.height()} px"
+        + (f"; widest widgets of the view: {_biggest(panel, 'w', 8)}" if panel is not None else "")
     )
 
 
@@ -122,8 +123,8 @@ def _every_combo_choice(qtbot, win):
                     what = f"{key} view, {type(combo.parent()).__name__} combo = {combo.itemText(i)!r}"
                     combo.setCurrentIndex(i)
                     combo.activated.emit(i)  # as a user's click does (some views listen to it only)
-                    qtbot.wait(5)
-                    _assert_not_grown(win, what)
+                    qtbot.wait(60)  # let evaluations and relayouts a choice starts land
+                    _assert_not_grown(win, what, panel)
                 if shiboken6.isValid(combo):
                     combo.setCurrentIndex(before)
                     combo.activated.emit(before)
