@@ -63,7 +63,8 @@ def _biggest(widget, axis: str, n: int = 4) -> list[str]:
         if w.isVisibleTo(widget) and w.minimumSizeHint().isValid():
             hint, minimum = w.minimumSizeHint(), w.minimumSize()
             size = max(hint.width(), minimum.width()) if axis == "w" else max(hint.height(), minimum.height())
-            found.append((size, f"{type(w).__name__}({w.objectName()}) {size} px"))
+            text = w.text()[:60] if hasattr(w, "text") and callable(w.text) else w.objectName()
+            found.append((size, f"{type(w).__name__}({text!r}) {size} px"))
     return [text for _, text in sorted(found, key=lambda t: -t[0])[:n]]
 
 
