@@ -34,8 +34,12 @@ class _SignalProgress(Progress):
 
     def update(self, fraction: float, message: str = "") -> None:
         super().update(fraction, message)
-        self._job.fraction, self._job.message = self.fraction, message
-        self._job.progressed.emit(self.fraction, message)
+        if not self.cancelled:
+            self._job.fraction = self.fraction
+        # After a cancel request the bar stays where the job stopped: a cancelled training reports
+        # 1.0 ("cancelled") on its way out, which is not how far it got.
+        self._job.message = message
+        self._job.progressed.emit(self._job.fraction, message)
 
     def log(self, line: str) -> None:
         self._job.log_lines.append(line)
@@ -95,7 +99,7 @@ class Job(QObject):
         """Ask the job to stop (cooperative); a queued job is dropped at once."""
         self.progress.cancel()
         if self.status == QUEUED:
-            self._on_done(CANCELLED, None, "cancelled before it started", "")
+            self._on_done(CANCELLED, None, self.tr("cancelled before it started"), "")
 
     def is_active(self) -> bool:
         return self.status in (QUEUED, RUNNING)
@@ -129,10 +133,10 @@ class Job(QObject):
         self.status, self.result, self.error, self.details = status, result, message, details
         self.ended = time.time()
         if status == FAILED:
-            self.log_lines.append(f"FAILED: {message}")
+            self.log_lines.append(self.tr("FAILED: {0}").format(message))
             self.failed.emit(message, details)
         elif status == CANCELLED:
-            self.log_lines.append("cancelled")
+            self.log_lines.append(self.tr("cancelled"))
             self.cancelled.emit()
         if status in (DONE, CANCELLED) and result is not None:
             # A cancelled training still returns a usable, partly trained result.

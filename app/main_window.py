@@ -123,6 +123,12 @@ class MainWindow(QMainWindow):
         walk_width = self.walkthrough_panel.sizeHint().width()
         self.resizeDocks([self.variants_dock, self.walkthrough_dock], [260, walk_width], Qt.Horizontal)
         self.resizeDocks([self.jobs_dock], [110], Qt.Vertical)
+        # Showing the walkthrough takes its room from the left dock first, squeezing the variant
+        # names to "h…t" on a 1366 px screen: give the Variants dock back a readable width
+        # (the views have room to spare; their minimum still holds).
+        self.walkthrough_dock.visibilityChanged.connect(
+            lambda shown: shown and QTimer.singleShot(0, self._readable_variants_dock)
+        )
 
         # --- status bar ------------------------------------------------------------------
         self.ml_label = QLabel(self.tr("TensorFlow: not loaded"))
@@ -141,11 +147,35 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.recent_workspaces())
         self._restore_geometry()
 
+    def _readable_variants_dock(self) -> None:
+        """Widen the Variants dock to readable names when the views have room to spare."""
+        readable = self.variants_panel.fontMetrics().averageCharWidth() * 32
+        missing = readable - self.variants_dock.width()
+        spare = self.tabs.width() - self.tabs.minimumSizeHint().width()
+        if (
+            self.variants_dock.isVisible()
+            and not self.variants_dock.isFloating()
+            and missing > 0
+            and spare > 0
+        ):
+            self.resizeDocks(
+                [self.variants_dock], [self.variants_dock.width() + min(missing, spare)], Qt.Horizontal
+            )
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # A smaller window (a 1366 px projector) takes its width from the docks first.
+        QTimer.singleShot(0, self._readable_variants_dock)
+
     def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
+        # Closable, or the View menu's toggle action is disabled: a teacher hides the docks on a
+        # projector and brings them back from View (the state is saved with the window's).
+        dock.setFeatures(
+            QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
         return dock
 

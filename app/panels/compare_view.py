@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import fmt_num
 from app.palette import BLUE, VERMILION, style_axes
 from core import TrigLabError
 from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_axis
@@ -43,24 +44,92 @@ FRONT_COLOR = VERMILION
 CURRENT_COLOR = (20, 20, 20)
 MISSING = "—"
 
-# (row key, header, tooltip) of the table columns; the task column's header follows the data.
+_CTX = "CompareView"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+# (row key, header, tooltip) of the table columns, shown through _tr; the task column's header
+# follows the data.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("name", "Variant", ""),
-    ("parent", "Parent", "The variant it was derived from"),
-    ("operation", "Operation", "What made it"),
-    ("task_value", "Task metric", "Validation accuracy (%) or mean absolute error"),
-    ("params", "Params", "Number of weights"),
-    ("nonzero", "Non-zero", "Weights that are not exactly zero"),
-    ("sparsity", "Sparsity (%)", "Fraction of zero weights"),
-    ("bits_max", "Bits", "Widest weight bit width (32 = float); mean in the tooltip"),
-    ("size_dense_bytes", "Dense (kB)", "Every weight as a float32"),
-    ("size_sparse_bytes", "Sparse (kB)", "Non-zero float32 values plus indices (COO)"),
-    ("size_quantized_bytes", "Quantized (kB)", "Weights at their bit widths, dense or COO (smaller)"),
-    ("size_gzip_bytes", "gzip (kB)", "float32 weights compressed with gzip"),
-    ("macs", "MACs", "Multiply-accumulates per inference"),
-    ("bops", "BOPs (10⁶)", "Bit operations per inference (Baskin et al. 2021)"),
-    ("energy_pj_estimate", "Energy est. (nJ)", "Estimated energy per inference, Horowitz 2014 (45 nm)"),
-    ("latency_ns_estimate", "Latency est. (ns)", "Estimated latency (no synthesis)"),
+    ("name", QT_TRANSLATE_NOOP("CompareView", "Variant"), ""),
+    (
+        "parent",
+        QT_TRANSLATE_NOOP("CompareView", "Parent"),
+        QT_TRANSLATE_NOOP("CompareView", "The variant it was derived from"),
+    ),
+    (
+        "operation",
+        QT_TRANSLATE_NOOP("CompareView", "Operation"),
+        QT_TRANSLATE_NOOP("CompareView", "What made it"),
+    ),
+    (
+        "task_value",
+        QT_TRANSLATE_NOOP("CompareView", "Task metric"),
+        QT_TRANSLATE_NOOP("CompareView", "Validation accuracy (%) or mean absolute error"),
+    ),
+    (
+        "params",
+        QT_TRANSLATE_NOOP("CompareView", "Params"),
+        QT_TRANSLATE_NOOP("CompareView", "Number of weights"),
+    ),
+    (
+        "nonzero",
+        QT_TRANSLATE_NOOP("CompareView", "Non-zero"),
+        QT_TRANSLATE_NOOP("CompareView", "Weights that are not exactly zero"),
+    ),
+    (
+        "sparsity",
+        QT_TRANSLATE_NOOP("CompareView", "Sparsity (%)"),
+        QT_TRANSLATE_NOOP("CompareView", "Fraction of zero weights"),
+    ),
+    (
+        "bits_max",
+        QT_TRANSLATE_NOOP("CompareView", "Bits"),
+        QT_TRANSLATE_NOOP("CompareView", "Widest weight bit width (32 = float); mean in the tooltip"),
+    ),
+    (
+        "size_dense_bytes",
+        QT_TRANSLATE_NOOP("CompareView", "Dense (kB)"),
+        QT_TRANSLATE_NOOP("CompareView", "Every weight as a float32"),
+    ),
+    (
+        "size_sparse_bytes",
+        QT_TRANSLATE_NOOP("CompareView", "Sparse (kB)"),
+        QT_TRANSLATE_NOOP("CompareView", "Non-zero float32 values plus indices (COO)"),
+    ),
+    (
+        "size_quantized_bytes",
+        QT_TRANSLATE_NOOP("CompareView", "Quantized (kB)"),
+        QT_TRANSLATE_NOOP("CompareView", "Weights at their bit widths, dense or COO (smaller)"),
+    ),
+    (
+        "size_gzip_bytes",
+        QT_TRANSLATE_NOOP("CompareView", "gzip (kB)"),
+        QT_TRANSLATE_NOOP("CompareView", "float32 weights compressed with gzip"),
+    ),
+    (
+        "macs",
+        QT_TRANSLATE_NOOP("CompareView", "MACs"),
+        QT_TRANSLATE_NOOP("CompareView", "Multiply-accumulates per inference"),
+    ),
+    (
+        "bops",
+        QT_TRANSLATE_NOOP("CompareView", "BOPs (10⁶)"),
+        QT_TRANSLATE_NOOP("CompareView", "Bit operations per inference (Baskin et al. 2021)"),
+    ),
+    (
+        "energy_pj_estimate",
+        QT_TRANSLATE_NOOP("CompareView", "Energy est. (nJ)"),
+        QT_TRANSLATE_NOOP("CompareView", "Estimated energy per inference, Horowitz 2014 (45 nm)"),
+    ),
+    (
+        "latency_ns_estimate",
+        QT_TRANSLATE_NOOP("CompareView", "Latency est. (ns)"),
+        QT_TRANSLATE_NOOP("CompareView", "Estimated latency (no synthesis)"),
+    ),
 )
 # Raw-unit keys of table_rows(), which are also the CSV header.
 ROW_KEYS = (
@@ -98,21 +167,25 @@ def _finite(v: Any) -> float | None:
 
 
 def _fmt_int(v: float | None) -> str:
-    return MISSING if v is None else f"{int(round(v)):,}".replace(",", "\u202f")
+    return MISSING if v is None else fmt_num(round(v), 0)
+
+
+def _fmt_sig(v: float, digits: int) -> str:
+    return QLocale().toString(float(v), "g", digits)
 
 
 def _fmt_num(v: float | None) -> str:
-    """Three significant figures or so, without exponent, thin-space thousands."""
+    """Three significant figures or so, without exponent, in the locale."""
     if v is None:
         return MISSING
     a = abs(v)
     if a >= 100:
-        return f"{v:,.0f}".replace(",", "\u202f")
+        return fmt_num(v, 0)
     if a >= 10:
-        return f"{v:.1f}"
+        return fmt_num(v, 1)
     if a >= 1 or a == 0:
-        return f"{v:.2f}"
-    return f"{v:.3g}"
+        return fmt_num(v, 2)
+    return _fmt_sig(v, 3)
 
 
 def _task_of(metrics: dict[str, Any]) -> tuple[str | None, float | None]:
@@ -176,16 +249,18 @@ class CompareView(QWidget):
         self.y_combo = QComboBox()
         for combo in (self.x_combo, self.y_combo):
             combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        self.log_x = QCheckBox("log x")
+            # The main window lets combos shrink (elided) on a projector: the axis reads whole here.
+            combo.currentTextChanged.connect(combo.setToolTip)
+        self.log_x = QCheckBox(self.tr("log x"))
         self.log_x.setChecked(True)
-        self.log_x.setToolTip("Logarithmic x axis (costs span orders of magnitude)")
-        self.log_y = QCheckBox("log y")
-        self.log_y.setToolTip("Logarithmic y axis")
-        self.show_labels = QCheckBox("names")
+        self.log_x.setToolTip(self.tr("Logarithmic x axis (costs span orders of magnitude)"))
+        self.log_y = QCheckBox(self.tr("log y"))
+        self.log_y.setToolTip(self.tr("Logarithmic y axis"))
+        self.show_labels = QCheckBox(self.tr("names"))
         self.show_labels.setChecked(True)
-        self.show_labels.setToolTip("Label every point with its variant name")
-        self.export_csv_btn = QPushButton("Export table…")
-        self.export_plot_btn = QPushButton("Export plot…")
+        self.show_labels.setToolTip(self.tr("Label every point with its variant name"))
+        self.export_csv_btn = QPushButton(self.tr("Export table…"))
+        self.export_plot_btn = QPushButton(self.tr("Export plot…"))
         self.x_combo.activated.connect(lambda _i: self._axis_picked("x"))
         self.y_combo.activated.connect(lambda _i: self._axis_picked("y"))
         self.log_x.toggled.connect(lambda _on: self.replot())
@@ -194,10 +269,10 @@ class CompareView(QWidget):
         self.export_csv_btn.clicked.connect(lambda: self.export_csv())
         self.export_plot_btn.clicked.connect(lambda: self.export_plot())
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("X:"))
+        controls.addWidget(QLabel(self.tr("X:")))
         controls.addWidget(self.x_combo)
         controls.addSpacing(8)
-        controls.addWidget(QLabel("Y:"))
+        controls.addWidget(QLabel(self.tr("Y:")))
         controls.addWidget(self.y_combo)
         controls.addSpacing(8)
         controls.addWidget(self.log_x)
@@ -223,7 +298,7 @@ class CompareView(QWidget):
             labelTextColor=(20, 20, 20),
         )
         self.front_line = pg.PlotDataItem(
-            pen=pg.mkPen(*FRONT_COLOR, width=2, style=Qt.DashLine), name="Pareto front"
+            pen=pg.mkPen(*FRONT_COLOR, width=2, style=Qt.DashLine), name=self.tr("Pareto front")
         )
         self.scatter = pg.ScatterPlotItem(
             size=10,
@@ -232,7 +307,7 @@ class CompareView(QWidget):
             symbol="o",
             hoverable=True,
             tip=self._tip,
-            name="variant",
+            name=self.tr("variant"),
         )
         self.front_scatter = pg.ScatterPlotItem(
             size=14,
@@ -241,10 +316,14 @@ class CompareView(QWidget):
             symbol="d",
             hoverable=True,
             tip=self._tip,
-            name="Pareto-optimal",
+            name=self.tr("Pareto-optimal"),
         )
         self.current_marker = pg.ScatterPlotItem(
-            size=24, pen=pg.mkPen(*CURRENT_COLOR, width=2), brush=pg.mkBrush(None), symbol="o", name="current"
+            size=24,
+            pen=pg.mkPen(*CURRENT_COLOR, width=2),
+            brush=pg.mkBrush(None),
+            symbol="o",
+            name=self.tr("current"),
         )
         for z, item in enumerate((self.front_line, self.scatter, self.front_scatter, self.current_marker)):
             item.setZValue(z)
@@ -263,10 +342,10 @@ class CompareView(QWidget):
 
         # --- table -----------------------------------------------------------------------
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([c[1] for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([_tr(c[1]) for c in COLUMNS])
         for i, (_, _, tip) in enumerate(COLUMNS):
             if tip:
-                self.table.horizontalHeaderItem(i).setToolTip(tip)
+                self.table.horizontalHeaderItem(i).setToolTip(_tr(tip))
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -369,7 +448,7 @@ class CompareView(QWidget):
                 combo.addItem(a.label, a.key)
                 combo.setItemData(
                     combo.count() - 1,
-                    "higher is better" if a.higher_is_better else "lower is better",
+                    self.tr("higher is better") if a.higher_is_better else self.tr("lower is better"),
                     Qt.ToolTipRole,
                 )
             want = choice if choice in keys else default
@@ -379,9 +458,9 @@ class CompareView(QWidget):
 
     def _fill_table(self, variants: list[Any]) -> None:
         tasks = {r["task_metric"] for r in self._rows if r["task_metric"]}
-        task_header = "Task metric"
+        task_header = self.tr("Task metric")
         if len(tasks) == 1:
-            task_header = {"val_accuracy": "Accuracy (%)", "val_mae": "MAE"}.get(
+            task_header = {"val_accuracy": self.tr("Accuracy (%)"), "val_mae": self.tr("MAE")}.get(
                 next(iter(tasks)), task_header
             )
         col = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
@@ -398,7 +477,17 @@ class CompareView(QWidget):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if key == "name":
                     item.setData(Qt.UserRole, row["name"])
-                    item.setToolTip(f"{v.name}\ndataset: {v.dataset or MISSING}\ncreated: {v.created}")
+                    item.setToolTip(
+                        "\n".join(
+                            (
+                                v.name,
+                                self.tr("dataset: {0}").format(v.dataset or MISSING),
+                                self.tr("created: {0}").format(v.created),
+                            )
+                        )
+                    )
+                elif key in ("parent", "operation"):  # may be elided in a narrow column
+                    item.setToolTip(item.text())
                 if key == "bits_max":
                     item.setToolTip(self._bits_tooltip(v.metrics or {}, row))
                 self.table.setItem(r, col[key], item)
@@ -418,9 +507,13 @@ class CompareView(QWidget):
         if tv is None:
             task_text = MISSING
         elif task == "val_accuracy":
-            task_text = f"{'acc ' if mixed_tasks else ''}{100 * tv:.1f}{' %' if mixed_tasks else ''}"
+            task_text = fmt_num(100 * tv, 1)
+            if mixed_tasks:
+                task_text = _tr("acc {0} %").format(task_text)
         else:
-            task_text = f"{'MAE ' if mixed_tasks else ''}{tv:.4g}"
+            task_text = _fmt_sig(tv, 4)
+            if mixed_tasks:
+                task_text = _tr("MAE {0}").format(task_text)
         sp = row["sparsity"]
         bits = row["bits_max"]
         return {
@@ -430,8 +523,8 @@ class CompareView(QWidget):
             "task_value": (task_text, tv),
             "params": (_fmt_int(row["params"]), row["params"]),
             "nonzero": (_fmt_int(row["nonzero"]), row["nonzero"]),
-            "sparsity": (f"{100 * sp:.1f}" if sp is not None else MISSING, sp),
-            "bits_max": (f"{bits:g}" if bits is not None else MISSING, bits),
+            "sparsity": (fmt_num(100 * sp, 1) if sp is not None else MISSING, sp),
+            "bits_max": (_fmt_sig(bits, 6) if bits is not None else MISSING, bits),
             "size_dense_bytes": scaled("size_dense_bytes", 1e-3),
             "size_sparse_bytes": scaled("size_sparse_bytes", 1e-3),
             "size_quantized_bytes": scaled("size_quantized_bytes", 1e-3),
@@ -446,13 +539,16 @@ class CompareView(QWidget):
     def _bits_tooltip(metrics: dict[str, Any], row: dict[str, Any]) -> str:
         lines = []
         if row["bits_mean"] is not None:
-            lines.append(f"mean {row['bits_mean']:.2f} bits per weight")
+            lines.append(_tr("mean {0} bits per weight").format(fmt_num(row["bits_mean"], 2)))
         wb, ab = metrics.get("weight_bits"), metrics.get("act_bits")
         if isinstance(wb, dict):
             for layer, b in wb.items():
                 a = ab.get(layer) if isinstance(ab, dict) else None
-                lines.append(f"{layer}: weights {b}" + (f", inputs {a}" if a is not None else ""))
-        return "\n".join(lines) or "no bit widths measured"
+                if a is not None:
+                    lines.append(_tr("{0}: weights {1}, inputs {2}").format(layer, b, a))
+                else:
+                    lines.append(_tr("{0}: weights {1}").format(layer, b))
+        return "\n".join(lines) or _tr("no bit widths measured")
 
     # --- plot ------------------------------------------------------------------------------
     def _axis(self, combo: QComboBox) -> Axis | None:
@@ -538,8 +634,11 @@ class CompareView(QWidget):
         self.plot_item.enableAutoRange()
         self._show_current()
         if missing:
-            extra = ", or ≤ 0 on a log axis" if log_x or log_y else ""
-            self.note.setText(f"Not plotted (value not measured{extra}): {', '.join(missing)}")
+            if log_x or log_y:
+                text = self.tr("Not plotted (value not measured, or ≤ 0 on a log axis): {0}")
+            else:
+                text = self.tr("Not plotted (value not measured): {0}")
+            self.note.setText(text.format(", ".join(missing)))
         else:
             self.note.setText("")
         self.note.setVisible(bool(missing))
@@ -547,11 +646,8 @@ class CompareView(QWidget):
 
     def _update_title(self, xa: Axis | None, ya: Axis | None) -> None:
         if xa is None or ya is None:
-            self.plot_item.setTitle("No variant has metrics to plot yet")
+            self.plot_item.setTitle(self.tr("No variant has metrics to plot yet"))
             return
-
-        def arrow(a: Axis) -> str:
-            return "higher" if a.higher_is_better else "lower"
 
         # The legend goes to the corner of worse y and worse x: rarely any variant there.
         x_side = -10 if not xa.higher_is_better else 10
@@ -564,9 +660,18 @@ class CompareView(QWidget):
         title = ws.title if ws is not None else ""
         self.plot_item.setTitle(
             f"<span style='color:#202020'>{title}</span>"
-            f"<span style='color:#666; font-size:9pt'> — better: {arrow(ya)} y, {arrow(xa)} x</span>",
+            "<span style='color:#666; font-size:9pt'> — " + self._better_text(xa, ya) + "</span>",
             size="10pt",
         )
+
+    def _better_text(self, xa: Axis, ya: Axis) -> str:
+        if ya.higher_is_better:
+            if xa.higher_is_better:
+                return self.tr("better: higher y, higher x")
+            return self.tr("better: higher y, lower x")
+        if xa.higher_is_better:
+            return self.tr("better: lower y, higher x")
+        return self.tr("better: lower y, lower x")
 
     def _tip(self, x: float, y: float, data: Any) -> str:
         row = next((r for r in self._rows if r["name"] == data), None)
@@ -577,9 +682,11 @@ class CompareView(QWidget):
         i = p["names"].index(data) if data in p.get("names", []) else None
         lines = [str(data)]
         if i is not None and xa and ya:
-            lines += [f"{xa.label}: {p['x'][i]:.4g}", f"{ya.label}: {p['y'][i]:.4g}"]
-        if row["operation"]:
-            lines.append(f"{row['operation']}" + (f" of {row['parent']}" if row["parent"] else ""))
+            lines += [f"{xa.label}: {_fmt_sig(p['x'][i], 4)}", f"{ya.label}: {_fmt_sig(p['y'][i], 4)}"]
+        if row["operation"] and row["parent"]:
+            lines.append(self.tr("{0} of {1}").format(row["operation"], row["parent"]))
+        elif row["operation"]:
+            lines.append(row["operation"])
         return "\n".join(lines)
 
     def _place_labels(self) -> None:
@@ -662,7 +769,7 @@ class CompareView(QWidget):
         try:
             self.state.select_variant(name)
         except (TrigLabError, OSError) as exc:
-            self.error.emit("Cannot open variant", str(exc))
+            self.error.emit(self.tr("Cannot open variant"), str(exc))
 
     def _on_points_clicked(self, _item: Any, points: Any, _ev: Any = None) -> None:
         points = list(points) if points is not None else []
@@ -688,7 +795,7 @@ class CompareView(QWidget):
         """
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export comparison table", "variants.csv", "CSV (*.csv)"
+                self, self.tr("Export comparison table"), "variants.csv", self.tr("CSV (*.csv)")
             )
             if not path:
                 return None
@@ -700,9 +807,9 @@ class CompareView(QWidget):
                 for row in self._rows:
                     writer.writerow({k: ("" if row[k] is None else _csv_value(row[k])) for k in ROW_KEYS})
         except OSError as exc:
-            self.error.emit("Cannot export table", str(exc))
+            self.error.emit(self.tr("Cannot export table"), str(exc))
             return None
-        self.state.status_message.emit(f"Exported {len(self._rows)} variants to {path}")
+        self.state.status_message.emit(self.tr("Exported {0} variants to {1}").format(len(self._rows), path))
         return path
 
     def export_plot(self, path: str | Path | None = None, width: int = 1600) -> Path | None:
@@ -719,7 +826,10 @@ class CompareView(QWidget):
 
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export plot", "pareto.png", "PNG image (*.png);;SVG vector image (*.svg)"
+                self,
+                self.tr("Export plot"),
+                "pareto.png",
+                self.tr("PNG image (*.png);;SVG vector image (*.svg)"),
             )
             if not path:
                 return None
@@ -738,12 +848,12 @@ class CompareView(QWidget):
                 exporter.parameters()["width"] = int(width)
                 exporter.export(str(path))
         except Exception as exc:  # exporters raise plain Exceptions on odd sizes
-            self.error.emit("Cannot export plot", str(exc))
+            self.error.emit(self.tr("Cannot export plot"), str(exc))
             return None
         if not path.exists():
-            self.error.emit("Cannot export plot", f"Nothing was written to {path}")
+            self.error.emit(self.tr("Cannot export plot"), self.tr("Nothing was written to {0}").format(path))
             return None
-        self.state.status_message.emit(f"Saved plot to {path}")
+        self.state.status_message.emit(self.tr("Saved plot to {0}").format(path))
         return path
 
     def _render_svg(self, path: Path) -> None:

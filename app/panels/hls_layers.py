@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,21 +25,71 @@ from PySide6.QtWidgets import (
 from core.weights import FixedPointFormat
 
 PRECISION_FIELDS = ("weight", "bias", "result", "accum")
-# (field, header, tooltip)
+_CTX = "LayerTable"
+# (field, header, tooltip); header and tooltip shown through _tr.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("name", "Layer", "Layer name (as in the Keras model)"),
-    ("class_name", "Type", "hls4ml layer class"),
-    ("weight", "Weight", "Precision of the weights, e.g. ap_fixed<8,3> (W bits, I integer bits with sign)"),
-    ("bias", "Bias", "Precision of the biases"),
-    ("result", "Result", "Precision of the layer's output (what the next layer reads)"),
-    ("accum", "Accumulator", "Precision of the multiply-accumulate sums inside the layer"),
+    (
+        "name",
+        QT_TRANSLATE_NOOP("LayerTable", "Layer"),
+        QT_TRANSLATE_NOOP("LayerTable", "Layer name (as in the Keras model)"),
+    ),
+    (
+        "class_name",
+        QT_TRANSLATE_NOOP("LayerTable", "Type"),
+        QT_TRANSLATE_NOOP("LayerTable", "hls4ml layer class"),
+    ),
+    (
+        "weight",
+        QT_TRANSLATE_NOOP("LayerTable", "Weight"),
+        QT_TRANSLATE_NOOP(
+            "LayerTable", "Precision of the weights, e.g. ap_fixed<8,3> (W bits, I integer bits with sign)"
+        ),
+    ),
+    (
+        "bias",
+        QT_TRANSLATE_NOOP("LayerTable", "Bias"),
+        QT_TRANSLATE_NOOP("LayerTable", "Precision of the biases"),
+    ),
+    (
+        "result",
+        QT_TRANSLATE_NOOP("LayerTable", "Result"),
+        QT_TRANSLATE_NOOP("LayerTable", "Precision of the layer's output (what the next layer reads)"),
+    ),
+    (
+        "accum",
+        QT_TRANSLATE_NOOP("LayerTable", "Accumulator"),
+        QT_TRANSLATE_NOOP("LayerTable", "Precision of the multiply-accumulate sums inside the layer"),
+    ),
     (
         "reuse_factor",
-        "Reuse",
-        "Reuse factor: each multiplier serves this many products (fewer DSPs, longer II)",
+        QT_TRANSLATE_NOOP("LayerTable", "Reuse"),
+        QT_TRANSLATE_NOOP(
+            "LayerTable", "Reuse factor: each multiplier serves this many products (fewer DSPs, longer II)"
+        ),
     ),
-    ("strategy", "Strategy", "Latency: fully unrolled, registers; Resource: weights in BRAM, honours reuse"),
+    (
+        "strategy",
+        QT_TRANSLATE_NOOP("LayerTable", "Strategy"),
+        QT_TRANSLATE_NOOP(
+            "LayerTable", "Latency: fully unrolled, registers; Resource: weights in BRAM, honours reuse"
+        ),
+    ),
 )
+#: How a field is named in tooltips ("fc1 has no bias precision").
+FIELD_NAMES = {
+    "weight": QT_TRANSLATE_NOOP("LayerTable", "weight precision"),
+    "bias": QT_TRANSLATE_NOOP("LayerTable", "bias precision"),
+    "result": QT_TRANSLATE_NOOP("LayerTable", "result precision"),
+    "accum": QT_TRANSLATE_NOOP("LayerTable", "accumulator precision"),
+    "reuse_factor": QT_TRANSLATE_NOOP("LayerTable", "reuse factor"),
+    "strategy": QT_TRANSLATE_NOOP("LayerTable", "strategy"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
 FIELDS = tuple(c[0] for c in COLUMNS)
 STRATEGIES = ("Latency", "Resource")
 INVALID_BG = QColor(255, 205, 210)
@@ -56,7 +106,7 @@ def precision_problem(text: str) -> str | None:
     """
     t = text.strip()
     if not t:
-        return "empty precision"
+        return _tr("empty precision")
     if t.lower() == "auto":
         return None
     try:
@@ -100,9 +150,12 @@ class LayerTable(QTableWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels([c[1] for c in COLUMNS])
+        self.setHorizontalHeaderLabels([_tr(c[1]) for c in COLUMNS])
         for i, (_, _, tip) in enumerate(COLUMNS):
-            self.horizontalHeaderItem(i).setToolTip(tip)
+            self.horizontalHeaderItem(i).setToolTip(_tr(tip))
+        # Precisions are read whole (the table scrolls sideways); should a column be narrowed by
+        # hand, ap_fixed<16,6> elides in the middle, never to "ap_fixed<1…".
+        self.setTextElideMode(Qt.ElideMiddle)
         self.setAlternatingRowColors(True)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -148,34 +201,42 @@ class LayerTable(QTableWidget):
                         font.setItalic(True)
                         item.setFont(font)
                         item.setForeground(QBrush(QColor(110, 110, 110)))
-                        item.setToolTip(f"{name}: a layer hls4ml adds (not in the Keras model)")
+                        item.setToolTip(
+                            self.tr("{0}: a layer hls4ml adds (not in the Keras model)").format(name)
+                        )
                     if field in PRECISION_FIELDS and value not in (None, ""):
                         item.setFlags(item.flags() | Qt.ItemIsEditable)
-                        item.setToolTip(f"{name}: {field} precision — double-click to edit")
+                        item.setToolTip(self._edit_tip(name, field, str(value)))
                     else:
                         item.setFlags(item.flags() & ~Qt.ItemIsEditable)
                         if field in (*PRECISION_FIELDS, "reuse_factor", "strategy"):
                             item.setForeground(QBrush(QColor(160, 160, 160)))
                             item.setTextAlignment(Qt.AlignCenter)
-                            what = (
-                                f"{field} precision" if field in PRECISION_FIELDS else field.replace("_", " ")
-                            )
-                            item.setToolTip(f"{name} has no {what}")
+                            what = _tr(FIELD_NAMES[field])
+                            item.setToolTip(self.tr("{0} has no {1}").format(name, what))
                     if field == "class_name":
                         item.setForeground(QBrush(QColor(90, 90, 90)))
                     self.setItem(r, c, item)
         finally:
             self._filling = False
+        # Every column as wide as its contents: a precision is a key number, shown whole (stretched
+        # columns shared a narrow view and cut them to "ap_fixed<1…"); the table scrolls instead.
         self.resizeColumnsToContents()
-        # precisions whole (ap_fixed<14,2>): the table scrolls sideways when narrow
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        hh = self.horizontalHeader()
+        for c in range(len(FIELDS)):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+
+    def _edit_tip(self, layer: str, field: str, value: str) -> str:
+        return self.tr("{0}: {1} {2} — double-click to edit").format(
+            layer, _tr(FIELD_NAMES[field]), html.escape(value)
+        )
 
     def _reuse_spin(self, layer: str, value: Any) -> QSpinBox:
         spin = QSpinBox()
         spin.setRange(1, 4096)
         spin.setFrame(False)
         spin.setValue(int(value or 1))
-        spin.setToolTip(COLUMNS[FIELDS.index("reuse_factor")][2])
+        spin.setToolTip(_tr(COLUMNS[FIELDS.index("reuse_factor")][2]))
         spin.valueChanged.connect(lambda v, layer=layer: self._emit_widget(layer, "reuse_factor", int(v)))
         return spin
 
@@ -189,7 +250,7 @@ class LayerTable(QTableWidget):
             combo.addItem(current)
             match = current
         combo.setCurrentText(match)
-        combo.setToolTip(COLUMNS[FIELDS.index("strategy")][2])
+        combo.setToolTip(_tr(COLUMNS[FIELDS.index("strategy")][2]))
         combo.currentTextChanged.connect(lambda t, layer=layer: self._emit_widget(layer, "strategy", t))
         return combo
 
@@ -235,17 +296,23 @@ class LayerTable(QTableWidget):
             try:
                 value = int(str(text).strip())
             except ValueError:
-                self.invalid.emit(layer, field, f"reuse factor must be a whole number, got {text!r}")
+                self.invalid.emit(
+                    layer, field, self.tr("reuse factor must be a whole number, got '{0}'").format(text)
+                )
                 return False
             if not 1 <= value <= w.maximum():
-                self.invalid.emit(layer, field, f"reuse factor must be between 1 and {w.maximum()}")
+                self.invalid.emit(
+                    layer, field, self.tr("reuse factor must be between 1 and {0}").format(w.maximum())
+                )
                 return False
             w.setValue(value)
             return True
         if isinstance(w, QComboBox):
             match = next((s for s in STRATEGIES if s.lower() == str(text).strip().lower()), None)
             if match is None:
-                self.invalid.emit(layer, field, f"strategy must be one of {', '.join(STRATEGIES)}")
+                self.invalid.emit(
+                    layer, field, self.tr("strategy must be one of {0}").format(", ".join(STRATEGIES))
+                )
                 return False
             w.setCurrentText(match)
             return True
@@ -299,12 +366,12 @@ class LayerTable(QTableWidget):
             self._invalid[(layer, field)] = problem
             item.setBackground(QBrush(INVALID_BG))
             item.setForeground(QBrush(INVALID_FG))
-            item.setToolTip(f"Not applied: {html.escape(problem)}")
+            item.setToolTip(self.tr("Not applied: {0}").format(html.escape(problem)))
         else:
             self._invalid.pop((layer, field), None)
             item.setData(Qt.BackgroundRole, None)
             item.setData(Qt.ForegroundRole, None)
-            item.setToolTip(f"{layer}: {field} precision — double-click to edit")
+            item.setToolTip(self._edit_tip(layer, field, item.text()))
 
     def select_layer(self, layer: str) -> None:
         if layer in self._rows:

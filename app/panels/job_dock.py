@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+import html
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,9 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import fmt_pct
 from app.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job
 
-STATUS_TEXT = {QUEUED: "queued", RUNNING: "running", DONE: "done", FAILED: "failed", CANCELLED: "cancelled"}
+#: Status key -> its word in the dock (shown through ``status_text``; compare by key).
+STATUS_TEXT = {
+    QUEUED: QT_TRANSLATE_NOOP("JobDock", "queued"),
+    RUNNING: QT_TRANSLATE_NOOP("JobDock", "running"),
+    DONE: QT_TRANSLATE_NOOP("JobDock", "done"),
+    FAILED: QT_TRANSLATE_NOOP("JobDock", "failed"),
+    CANCELLED: QT_TRANSLATE_NOOP("JobDock", "cancelled"),
+}
 STATUS_COLOR = {
     DONE: "#2e7d32",
     FAILED: "#c62828",
@@ -28,6 +38,21 @@ STATUS_COLOR = {
     RUNNING: "#1565c0",
     QUEUED: "#757575",
 }
+
+
+def status_text(status: str) -> str:
+    """A job status as the user reads it, in the UI language."""
+    return QCoreApplication.translate("JobDock", STATUS_TEXT[status])
+
+
+def progress_text(job: Job) -> str:
+    """What a job's bar says: its percentage, and where it stopped when cancelled or failed."""
+    pct = fmt_pct(1.0 if job.status == DONE else job.fraction, 0)
+    if job.status == CANCELLED:
+        return QCoreApplication.translate("JobDock", "cancelled at {0}").format(pct)
+    if job.status == FAILED:
+        return QCoreApplication.translate("JobDock", "failed at {0}").format(pct)
+    return pct
 
 
 def _fmt_seconds(s: float | None) -> str:
@@ -44,25 +69,34 @@ class JobDock(QWidget):
         super().__init__(parent)
         self.jobs = jobs
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(("Job", "Progress", "Status", "Elapsed", "ETA", ""))
+        self.tree.setHeaderLabels(
+            (self.tr("Job"), self.tr("Progress"), self.tr("Status"), self.tr("Elapsed"), self.tr("ETA"), "")
+        )
         self.tree.setRootIsDecorated(False)
         hh = self.tree.header()
         hh.setStretchLastSection(False)
         hh.setSectionResizeMode(0, QHeaderView.Stretch)
-        for col, width in ((1, 130), (2, 80), (3, 60), (4, 60), (5, 80)):
-            hh.setSectionResizeMode(col, QHeaderView.Fixed)
-            self.tree.setColumnWidth(col, width)
+        # Widths from the font, not pixels: at 125 % font "Elapsed" and "cancelled at 30 %" must
+        # still read whole.
+        fm = self.tree.fontMetrics()
+        hh.setSectionResizeMode(1, QHeaderView.Fixed)
+        self.tree.setColumnWidth(1, fm.horizontalAdvance(self.tr("cancelled at {0}").format("100 %")) + 24)
+        for col in (2, 3, 4, 5):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
         self.log.setMaximumBlockCount(20000)
-        self.log.setPlaceholderText("Select a job to see its log.")
+        self.log.setPlaceholderText(self.tr("Select a job to see its log."))
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.error_label.setStyleSheet("color: #c62828;")
-        self.copy_btn = QPushButton("Copy details")
-        self.copy_btn.setToolTip("Copy the error message, the traceback and the log to the clipboard")
+        self.error_label.hide()
+        self.copy_btn = QPushButton(self.tr("Copy details"))
+        self.copy_btn.setToolTip(
+            self.tr("Copy the error message, the traceback and the log to the clipboard")
+        )
         self.copy_btn.clicked.connect(self.copy_details)
         self.copy_btn.hide()
         right = QWidget()
@@ -73,6 +107,11 @@ class JobDock(QWidget):
         row.addWidget(self.copy_btn)
         rl.addLayout(row)
         rl.addWidget(self.log, 1)
+        # Short enough for a 768 px projector under the tallest view (header + about two jobs);
+        # the dock can be dragged taller or hidden from the View menu.
+        rows = self.fontMetrics().lineSpacing()
+        self.tree.setMinimumHeight(self.tree.header().sizeHint().height() + 2 * rows + 6)
+        self.log.setMinimumHeight(2 * rows + 6)
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.tree)
         split.addWidget(right)
@@ -92,13 +131,13 @@ class JobDock(QWidget):
             self.add_job(j)
 
     def add_job(self, job: Job) -> None:
-        item = QTreeWidgetItem(self.tree, [job.name, "", STATUS_TEXT[job.status], "—", "—", ""])
+        item = QTreeWidgetItem(self.tree, [job.name, "", status_text(job.status), "—", "—", ""])
         bar = QProgressBar()
         bar.setRange(0, 1000)
         bar.setTextVisible(True)
-        bar.setFormat("%p %")
+        bar.setFormat(progress_text(job))
         self.tree.setItemWidget(item, 1, bar)
-        cancel = QPushButton("Cancel")
+        cancel = QPushButton(self.tr("Cancel"))
         cancel.clicked.connect(job.cancel)
         self.tree.setItemWidget(item, 5, cancel)
         self._rows[id(job)] = (job, item, bar, cancel)
@@ -111,21 +150,24 @@ class JobDock(QWidget):
     def _on_progress(self, job: Job, fraction: float, message: str) -> None:
         _, item, bar, _ = self._rows[id(job)]
         bar.setValue(int(1000 * fraction))
+        bar.setFormat(progress_text(job))
         item.setToolTip(0, message)
-        if message:
+        if message and job.is_active():
             item.setText(0, f"{job.name} — {message}")
 
     def _on_status(self, job: Job) -> None:
         _, item, bar, cancel = self._rows[id(job)]
-        item.setText(2, STATUS_TEXT[job.status])
+        item.setText(2, status_text(job.status))
         item.setForeground(
             2, QGuiApplication.palette().text() if job.status not in STATUS_COLOR else _brush(job.status)
         )
         cancel.setEnabled(job.is_active())
         if job.status == DONE:
             bar.setValue(1000)
-            item.setText(0, job.name)
-        elif job.status in (FAILED, CANCELLED):
+        else:  # where it stopped (the bar of a cancelled job never jumps to 100 %)
+            bar.setValue(int(1000 * job.fraction))
+        bar.setFormat(progress_text(job))
+        if not job.is_active():
             item.setText(0, job.name)
         self._tick()
         if job is self._shown:
@@ -149,18 +191,35 @@ class JobDock(QWidget):
 
     def _show(self, job: Job) -> None:
         self._shown = job
-        self.log.setPlaceholderText(f"{job.name}: no log output ({job.status}).")
+        # One sentence, rebuilt from the job's name and status each time (never appended to).
+        if job.is_active():
+            empty = self.tr("{0} is {1}; no log output yet.").format(job.name, status_text(job.status))
+        else:
+            empty = self.tr("{0} is {1}; it wrote no log output.").format(job.name, status_text(job.status))
+        self.log.setPlaceholderText(empty)
         self.log.setPlainText("\n".join(job.log_lines))
         self.log.verticalScrollBar().setValue(self.log.verticalScrollBar().maximum())
         failed = job.status == FAILED
-        self.error_label.setText(f"<b>{job.name} failed:</b> {job.error}" if failed else "")
+        self.error_label.setText(
+            "<b>" + self.tr("{0} failed:").format(html.escape(job.name)) + "</b> " + html.escape(job.error)
+            if failed
+            else ""
+        )
         self.copy_btn.setVisible(failed)
+        self.error_label.setVisible(failed)  # no empty line taking room from the log
 
     def details_text(self, job: Job | None = None) -> str:
         job = job or self._shown
         if job is None:
             return ""
-        parts = [f"Job: {job.name}", f"Status: {job.status}", f"Error: {job.error}", "", job.details, "Log:"]
+        parts = [
+            self.tr("Job: {0}").format(job.name),
+            self.tr("Status: {0}").format(status_text(job.status)),
+            self.tr("Error: {0}").format(job.error),
+            "",
+            job.details,
+            self.tr("Log:"),
+        ]
         parts += job.log_lines
         return "\n".join(parts)
 

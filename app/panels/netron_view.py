@@ -25,11 +25,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -158,6 +159,7 @@ class NetronView(QWidget):
     """The current variant's graph (Netron, served locally, shown in an embedded browser)."""
 
     served = Signal(str)  # the page URL, each time a model starts being served
+    error = Signal(str, str)  # title, message (the main window shows it)
     load_finished = Signal(bool)  # the embedded page finished loading (ok)
 
     _MESSAGE, _WEB, _FALLBACK = 0, 1, 2
@@ -174,14 +176,19 @@ class NetronView(QWidget):
         self.profile = None
         self.interceptor = None
 
-        self.title = QLabel("Graph")
+        self.title = QLabel(self.tr("Graph"))
         self.title.setObjectName("panelTitle")
         self.info = QLabel("")
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.browser_button = QPushButton("Open in browser")
-        self.browser_button.setToolTip("Open this graph in your web browser (it is served on 127.0.0.1 only)")
+        # The address can be long: it must not widen the window (the full text is its tooltip).
+        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.info.setMinimumWidth(40)
+        self.browser_button = QPushButton(self.tr("Open in browser"))
+        self.browser_button.setToolTip(
+            self.tr("Open this graph in your web browser (it is served on 127.0.0.1 only)")
+        )
         self.browser_button.clicked.connect(self.open_in_browser)
-        self.reload_button = QPushButton("Reload")
+        self.reload_button = QPushButton(self.tr("Reload"))
         self.reload_button.clicked.connect(self.reload)
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -189,17 +196,20 @@ class NetronView(QWidget):
         top.addWidget(self.reload_button)
         top.addWidget(self.browser_button)
 
-        self.message = QLabel("No model loaded")
+        self.message = QLabel(self.tr("No model loaded"))
         self.message.setAlignment(Qt.AlignCenter)
         self.message.setWordWrap(True)
         self.fallback = QWidget()
         fb = QVBoxLayout(self.fallback)
         self.fallback_label = QLabel(
-            "The embedded browser (QtWebEngine) is not available on this machine.\n"
-            "The graph is served on this computer only; open it in your web browser:"
+            self.tr(
+                "The embedded browser (QtWebEngine) is not available on this machine.\n"
+                "The graph is served on this computer only; open it in your web browser:"
+            )
         )
+        self.fallback_label.setWordWrap(True)
         self.fallback_label.setAlignment(Qt.AlignCenter)
-        self.fallback_button = QPushButton("Open graph in system browser")
+        self.fallback_button = QPushButton(self.tr("Open graph in system browser"))
         self.fallback_button.clicked.connect(self.open_in_browser)
         fb.addStretch(1)
         fb.addWidget(self.fallback_label)
@@ -244,7 +254,7 @@ class NetronView(QWidget):
             self._path, self._name = Path(path), Path(path).stem
         if self._path is None:
             self.close_server()
-            self._show_message("No model loaded")
+            self._show_message(self.tr("No model loaded"))
             return None
         if (
             self.server is not None
@@ -257,16 +267,18 @@ class NetronView(QWidget):
             server = NetronServer(self._path)
             url = server.start()
         except NetronError as exc:
-            self._show_message(f"Cannot show the graph: {exc}")
+            self._show_message(self.tr("Cannot show the graph: {0}").format(exc))
             return None
         self._slot.server = server
-        self.info.setText(f"served at {url} (this computer only)")
+        self._set_info(self.tr("served at {0} (this computer only)").format(url))
         self._update_buttons()
         we = _load_webengine()
         if we is None:
             self.fallback_label.setText(
-                "The embedded browser (QtWebEngine) is not available on this machine.\n"
-                f"The graph of {self._name} is served on this computer only, at {url}"
+                self.tr(
+                    "The embedded browser (QtWebEngine) is not available on this machine.\n"
+                    "The graph of {0} is served on this computer only, at {1}"
+                ).format(self._name, url)
             )
             self.stack.setCurrentIndex(self._FALLBACK)
         else:
@@ -305,8 +317,17 @@ class NetronView(QWidget):
     def open_in_browser(self) -> None:
         """Open the served page in the system browser (serving it first if needed)."""
         url = self.url or self.show_model()
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
+        if url and not QDesktopServices.openUrl(QUrl(url)):
+            # No browser configured (common on lab machines): say so, and give the address.
+            QGuiApplication.clipboard().setText(url)
+            self._set_info(self.tr("no web browser found; address copied: {0}").format(url))
+            self.error.emit(
+                self.tr("No web browser found"),
+                self.tr(
+                    "TrigLab could not open a web browser on this computer. The graph's address has "
+                    "been copied to the clipboard; paste it into a browser running on this computer:\n\n{0}"
+                ).format(url),
+            )
 
     def reload(self) -> None:
         if self.view is not None and self.url:
@@ -334,7 +355,7 @@ class NetronView(QWidget):
             # WebEnginePage still not deleted" and may crash at exit
             shiboken6.delete(view)  # deletes its page
             shiboken6.delete(profile)  # and with it the interceptor
-        self._show_message("Graph closed")
+        self._show_message(self.tr("Graph closed"))
 
     # --- Qt events -------------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802
@@ -357,19 +378,27 @@ class NetronView(QWidget):
             return
         self.close_server()
         self._path, self._name = path, (lv.name if lv is not None else "")
-        self.title.setText(f"Graph — {self._name}" if self._name else "Graph")
+        self.title.setText(self.tr("Graph — {0}").format(self._name) if self._name else self.tr("Graph"))
         if path is None:
-            self.info.setText("")
-            self._show_message("No model loaded")
+            self._set_info("")
+            self._show_message(self.tr("No model loaded"))
         elif self.isVisible():
             self.show_model()
         else:
-            self.info.setText("")
-            self._show_message(f"The graph of {self._name} loads when this tab is shown.")
+            self._set_info("")
+            self._show_message(self.tr("The graph of {0} loads when this tab is shown.").format(self._name))
 
     def _on_blocked(self, url: str) -> None:
         self._blocked.append(url)
-        self.info.setText(f"served at {self.url or '—'} · {len(self._blocked)} outside request(s) blocked")
+        self._set_info(
+            self.tr("served at {0} · {1} outside request(s) blocked").format(
+                self.url or "—", len(self._blocked)
+            )
+        )
+
+    def _set_info(self, text: str) -> None:
+        self.info.setText(text)
+        self.info.setToolTip(text)
 
     def _on_load_finished(self, ok: bool) -> None:
         if not ok and self.url:

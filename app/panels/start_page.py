@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -15,26 +15,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-INTRO = (
+INTRO = QT_TRANSLATE_NOOP(
+    "StartPage",
     "TrigLab takes a neural network from <i>trained in Keras</i> to <i>running inside a real-time "
     "trigger</i>: look at its layers and weight distributions, compress it (pruning, quantization, "
     "clustering, low-rank, distillation) while watching the effect, synthesize it for an FPGA with "
     "hls4ml, and deploy it to an Alveo U50 (the Deploy tab says what this machine has for the card; "
-    "without it, runs are emulated on CPU and say so)."
+    "without it, runs are emulated on CPU and say so).",
 )
 
 WALKTHROUGHS = (
     (
         "handson1",
-        "Hands-on 1 — a small CNN on 8×8 digits",
-        "Train a CNN on scikit-learn's digits, prune it by weight magnitude, quantize it to 8 bits, and "
-        "compare the weight distributions before pruning, after pruning and after retraining.",
+        QT_TRANSLATE_NOOP("StartPage", "Hands-on 1 — a small CNN on 8×8 digits"),
+        QT_TRANSLATE_NOOP(
+            "StartPage",
+            "Train a CNN on scikit-learn's digits, prune it by weight magnitude, quantize it to 8 bits, and "
+            "compare the weight distributions before pruning, after pruning and after retraining.",
+        ),
     ),
     (
         "handson2",
-        "Hands-on 2 — the ATLAS Level-0 muon trigger",
-        "A CNN reads RPC hit maps from a built-in toy simulation and regresses the muon's q/pT. "
-        "Quantize it hard with QKeras, recover with knowledge distillation, synthesize with hls4ml.",
+        QT_TRANSLATE_NOOP("StartPage", "Hands-on 2 — the ATLAS Level-0 muon trigger"),
+        QT_TRANSLATE_NOOP(
+            "StartPage",
+            "A CNN reads RPC hit maps from a built-in toy simulation and regresses the muon's q/pT. "
+            "Quantize it hard with QKeras, recover with knowledge distillation, synthesize with hls4ml.",
+        ),
     ),
 )
 
@@ -51,23 +58,23 @@ class StartPage(QWidget):
     def __init__(self, state=None, jobs=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         title = QLabel("<span style='font-size:22pt; font-weight:600'>TrigLab</span>")
-        intro = QLabel(INTRO)
+        intro = QLabel(self.tr(INTRO))
         intro.setWordWrap(True)
         intro.setMaximumWidth(760)
 
         start_box = QVBoxLayout()
-        start_box.addWidget(_heading("Start"))
+        start_box.addWidget(_heading(self.tr("Start")))
         for text, sig in (
-            ("Open model file…", self.open_model_requested),
-            ("Open workspace…", self.open_workspace_requested),
-            ("New workspace…", self.new_workspace_requested),
+            (self.tr("Open model file…"), self.open_model_requested),
+            (self.tr("Open workspace…"), self.open_workspace_requested),
+            (self.tr("New workspace…"), self.new_workspace_requested),
         ):
             b = QPushButton(text)
             b.setMinimumHeight(32)
             b.clicked.connect(sig.emit)
             start_box.addWidget(b)
         start_box.addSpacing(12)
-        start_box.addWidget(_heading("Recent workspaces"))
+        start_box.addWidget(_heading(self.tr("Recent workspaces")))
         self.recent = QListWidget()
         self.recent.setMaximumHeight(160)
         self.recent.itemActivated.connect(lambda it: self.recent_requested.emit(it.data(Qt.UserRole)))
@@ -75,15 +82,15 @@ class StartPage(QWidget):
         start_box.addStretch(1)
 
         walk_box = QVBoxLayout()
-        walk_box.addWidget(_heading("Walkthroughs"))
+        walk_box.addWidget(_heading(self.tr("Walkthroughs")))
         self.walk_buttons: dict[str, QPushButton] = {}
         for key, name, text in WALKTHROUGHS:
             card = QFrame()
             card.setFrameShape(QFrame.StyledPanel)
             cl = QVBoxLayout(card)
-            lab = QLabel(f"<b>{name}</b><br>{text}")
+            lab = QLabel("<b>" + self.tr(name) + "</b><br>" + self.tr(text))
             lab.setWordWrap(True)
-            btn = QPushButton("Open")
+            btn = QPushButton(self.tr("Open"))
             btn.clicked.connect(lambda _=False, k=key: self.walkthrough_requested.emit(k))
             self.walk_buttons[key] = btn
             row = QHBoxLayout()
@@ -115,7 +122,7 @@ class StartPage(QWidget):
             it.setData(Qt.UserRole, p)
             self.recent.addItem(it)
         if not paths:
-            it = QListWidgetItem("(none yet)")
+            it = QListWidgetItem(self.tr("(none yet)"))
             it.setFlags(Qt.NoItemFlags)
             self.recent.addItem(it)
 
