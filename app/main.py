@@ -22,11 +22,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", help="open this workspace folder")
     p.add_argument("--screenshot", help="save a screenshot of the window to this PNG once ready, then quit")
     p.add_argument("--quit-after", type=float, help="quit after this many seconds (benchmarks)")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation headless, print one line, exit 0 if it works",
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from app.selftest import main as self_test
+
+        return self_test()
     from app.display_check import check_display
 
     msg = check_display()
@@ -48,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("TrigLab")
     app.setOrganizationName("TrigLab")
+    from app.app_icon import app_icon
+
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("triglab")  # matches resources/triglab.desktop (task bar icon on Wayland)
     win = MainWindow()
     win.show()
     shown = time.perf_counter() - _T0
