@@ -3,8 +3,8 @@
 Six steps, each a real use of a part the app needs (the same code the views run):
 
 1. ``demo``: the hands-on 1 workspace as :func:`core.workflows.ensure_demo_workspace` builds it
-   (``handson_cnn`` on scikit-learn's digits), opened in the main window (offscreen), with Qt
-   WebEngine importable for the Graph view.
+   (``handson_cnn`` on scikit-learn's digits), opened in the main window (offscreen), and a page
+   loaded in Qt WebEngine (the Graph view's browser).
 2. ``train``: one short training step (1 epoch on a few hundred samples) that adds a variant.
 3. ``preview``: the compression preview moved from 20 % to 60 % sparsity (the numbers must move).
 4. ``csim``: a tiny hls4ml C simulation compiled with the system g++ (templates and ``ap_types``
@@ -37,6 +37,7 @@ TRAIN_SAMPLES = 256
 EMULATOR_EVENTS = 64
 CSIM_EVENTS = 16
 WINDOW_TIMEOUT_S = 60.0
+WEBENGINE_TIMEOUT_S = 30.0
 LOG_TAIL = 12
 
 
@@ -70,7 +71,7 @@ def _qt_app():
 
 # --- the steps -------------------------------------------------------------------------------------
 def step_demo(ctx: Context) -> None:
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QEvent, QSettings
 
     from app.panels.netron_view import prepare_webengine
     from core.data import load_dataset
@@ -105,7 +106,28 @@ def step_demo(ctx: Context) -> None:
     finally:
         win.close()
         win.deleteLater()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    _check_webengine_loads(app)
+
+
+def _check_webengine_loads(app) -> None:
+    """A page loads in Qt WebEngine (its helper process, resources and locales are there)."""
+    from PySide6.QtCore import QEvent
+
+    from app.panels.netron_view import _load_webengine
+
+    view = _load_webengine().QWebEngineView()
+    done: list[bool] = []
+    view.loadFinished.connect(done.append)
+    view.setHtml("<p>TrigLab</p>")
+    deadline = time.monotonic() + WEBENGINE_TIMEOUT_S
+    while not done and time.monotonic() < deadline:
         app.processEvents()
+        time.sleep(0.01)
+    view.deleteLater()  # now, not at exit: a page outliving its profile crashes the interpreter's exit
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if done != [True]:
+        raise StepFailed(f"Qt WebEngine (the Graph view) did not load a page in {WEBENGINE_TIMEOUT_S:.0f} s")
 
 
 def step_train(ctx: Context) -> None:

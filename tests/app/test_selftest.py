@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,10 @@ def test_install_desktop_writes_entry_and_icons(tmp_path):
     assert f"Icon={icon}" in entry and icon.is_file()
     assert (data / "icons" / "hicolor" / "scalable" / "apps" / "triglab.svg").is_file()
     assert "@" not in entry
+    if shutil.which("desktop-file-validate"):
+        check = subprocess.run(
+            ["desktop-file-validate", str(data / "applications" / "triglab.desktop")],
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0 and not check.stdout.strip(), check.stdout
