@@ -3,8 +3,8 @@
 Six steps, each a real use of a part the app needs (the same code the views run):
 
 1. ``demo``: the hands-on 1 workspace as :func:`core.workflows.ensure_demo_workspace` builds it
-   (``handson_cnn`` on scikit-learn's digits), opened in the main window (offscreen), and a page
-   loaded in Qt WebEngine (the Graph view's browser).
+   (``handson_cnn`` on scikit-learn's digits), opened in the main window (offscreen) with every
+   view created and visited once, and a page loaded in Qt WebEngine (the Graph view's browser).
 2. ``train``: one short training step (1 epoch on a few hundred samples) that adds a variant.
 3. ``preview``: the compression preview moved from 20 % to 60 % sparsity (the numbers must move).
 4. ``csim``: a tiny hls4ml C simulation compiled with the system g++ (templates and ``ap_types``
@@ -99,15 +99,27 @@ def step_demo(ctx: Context) -> None:
         win.start(workspace=str(ws.root))
         deadline = time.monotonic() + WINDOW_TIMEOUT_S
         while win.state.current is None and time.monotonic() < deadline:
-            app.processEvents()
-            time.sleep(0.02)
+            _process(app, 0.02)
         if win.state.current is None:
             raise StepFailed(f"the main window did not open the demo workspace in {WINDOW_TIMEOUT_S:.0f} s")
+        if win.panel_errors:  # a view whose module or library is missing (e.g. pyqtgraph's Qt parts)
+            key, why = next(iter(win.panel_errors.items()))
+            raise StepFailed(f"the {key} view could not be created: {why}")
+        for i in range(win.tabs.count()):  # every view shows the demo variant once
+            win.tabs.setCurrentIndex(i)
+            _process(app, 0.05)
+        while any(j.is_active() for j in win.jobs.jobs) and time.monotonic() < deadline:
+            _process(app, 0.02)
     finally:
         win.close()
         win.deleteLater()
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     _check_webengine_loads(app)
+
+
+def _process(app, seconds: float) -> None:
+    app.processEvents()
+    time.sleep(seconds)
 
 
 def _check_webengine_loads(app) -> None:

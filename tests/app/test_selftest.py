@@ -119,3 +119,18 @@ def test_install_desktop_writes_entry_and_icons(tmp_path):
             text=True,
         )
         assert check.returncode == 0 and not check.stdout.strip(), check.stdout
+
+
+@pytest.mark.slow
+def test_demo_step_names_a_view_that_cannot_be_created(monkeypatch, capsys, qapp):
+    from app import main_window
+
+    broken = ("broken", "Broken", "app.panels.no_such_module", "Nothing")
+    monkeypatch.setattr(main_window, "VIEW_PANELS", (*main_window.VIEW_PANELS, broken))
+    demo = next(s for s in selftest.STEPS if s.name == "demo")
+    code, line = selftest.run_self_test((demo,))
+    err = capsys.readouterr().err
+    assert code == 1 and line.startswith("self-test FAILED at demo")
+    assert (
+        "self-test step 'demo' failed: the broken view could not be created: app.panels.no_such_module" in err
+    )
