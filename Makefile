@@ -83,3 +83,45 @@ lock:
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+# --- installer (README "Installer") -------------------------------------------------------------
+# `make bundle`: the one-folder bundle dist/triglab/ (pyinstaller.spec), runs without Python. It is
+# built in its own environment, build/bundle-venv: every pin of requirements.lock (the `bundle` extra's
+# PyInstaller included) installed as is, except TensorFlow, which is the CPU build of the same version
+# (tensorflow-cpu==2.14.1: no CUDA kernels, 350 MB less; the app never uses a GPU).
+# `make bundle-test`: its self-test with no virtual environment on PATH (C simulation needs g++).
+# `make install-desktop`: menu entry + icon for this user (the bundle if built, else the venv).
+.PHONY: bundle bundle-test install-desktop
+BUNDLE_VENV := build/bundle-venv
+BUNDLE_STAMP := $(BUNDLE_VENV)/.triglab-stamp-$(shell cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -c1-16)
+BUNDLE_EXE := dist/triglab/triglab
+XDG_DATA_HOME ?= $(HOME)/.local/share
+ICON_THEME := $(XDG_DATA_HOME)/icons/hicolor
+
+$(BUNDLE_STAMP): pyproject.toml requirements.lock | check-tools
+	rm -rf $(BUNDLE_VENV) && $(PYTHON) -m venv $(BUNDLE_VENV)
+	$(BUNDLE_VENV)/bin/python -m pip install --quiet --upgrade "pip>=23.1"
+	sed -e 's/^tensorflow==/tensorflow-cpu==/' requirements.lock > $(BUNDLE_VENV)/requirements-cpu.txt
+	$(BUNDLE_VENV)/bin/python -m pip install --quiet --no-deps -r $(BUNDLE_VENV)/requirements-cpu.txt
+	@touch $@
+
+bundle: $(BUNDLE_STAMP)
+	time TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=$(CURDIR) $(BUNDLE_VENV)/bin/pyinstaller --noconfirm --log-level WARN pyinstaller.spec
+	@du -sh dist/triglab
+
+bundle-test:
+	@test -x $(BUNDLE_EXE) || $(MAKE) bundle
+	env -i PATH=/usr/bin:/bin HOME="$(HOME)" $(BUNDLE_EXE) --self-test
+
+install-desktop:
+	@if [ -x $(BUNDLE_EXE) ]; then exe="$(CURDIR)/$(BUNDLE_EXE)"; \
+	elif [ -x $(VENV)/bin/triglab ]; then exe="$(abspath $(VENV))/bin/triglab"; \
+	else echo "Nothing to launch yet: run 'make bundle' (or 'make run' for the virtual environment) first."; exit 1; fi; \
+	for s in 16 32 48 64 128 256; do \
+	  install -D -m 644 resources/icons/triglab-$$s.png "$(ICON_THEME)/$${s}x$${s}/apps/triglab.png"; done; \
+	install -D -m 644 resources/icons/triglab.svg "$(ICON_THEME)/scalable/apps/triglab.svg"; \
+	mkdir -p "$(XDG_DATA_HOME)/applications"; \
+	sed -e "s|@EXEC@|\"$$exe\"|" -e "s|@ICON@|$(ICON_THEME)/256x256/apps/triglab.png|" \
+	  resources/triglab.desktop > "$(XDG_DATA_HOME)/applications/triglab.desktop"; \
+	command -v update-desktop-database >/dev/null && update-desktop-database -q "$(XDG_DATA_HOME)/applications" || true; \
+	echo "Installed $(XDG_DATA_HOME)/applications/triglab.desktop (runs $$exe)"

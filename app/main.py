@@ -22,11 +22,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", help="open this workspace folder")
     p.add_argument("--screenshot", help="save a screenshot of the window to this PNG once ready, then quit")
     p.add_argument("--quit-after", type=float, help="quit after this many seconds (benchmarks)")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation headless, print one line, exit 0 if it works",
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from app.selftest import main as self_test
+
+        return self_test()
     from app.display_check import check_display
 
     msg = check_display()
@@ -51,8 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("TrigLab")
     # Before any window exists: texts are translated when widgets are built. "" = the system's.
     install_translator(app, app_settings().value(LANGUAGE_KEY, "", str))
+    from app.app_icon import app_icon
     from app.preferences import apply_at_start
 
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("triglab")  # matches resources/triglab.desktop (task bar icon on Wayland)
     win = MainWindow()
     apply_at_start(app, win)  # font scale and theme from Preferences
     win.show()

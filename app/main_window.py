@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.app_icon import app_icon
 from app.i18n import fmt_num
 from app.jobs import Job, JobManager
 from app.panels.job_dock import JobDock
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.last_error: tuple[str, str] | None = None
         self._pending: list = []  # actions waiting for TensorFlow to be imported
         self.setWindowTitle("TrigLab")
+        self.setWindowIcon(app_icon())
         self.resize(1400, 900)
 
         # --- centre: the views -----------------------------------------------------------
