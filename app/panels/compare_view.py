@@ -509,11 +509,11 @@ class CompareView(QWidget):
         elif task == "val_accuracy":
             task_text = fmt_num(100 * tv, 1)
             if mixed_tasks:
-                task_text = _tr("acc {0} %").format(task_text)
+                task_text = QCoreApplication.translate("CompareView", "acc {0} %").format(task_text)
         else:
             task_text = _fmt_sig(tv, 4)
             if mixed_tasks:
-                task_text = _tr("MAE {0}").format(task_text)
+                task_text = QCoreApplication.translate("CompareView", "MAE {0}").format(task_text)
         sp = row["sparsity"]
         bits = row["bits_max"]
         return {
@@ -539,16 +539,26 @@ class CompareView(QWidget):
     def _bits_tooltip(metrics: dict[str, Any], row: dict[str, Any]) -> str:
         lines = []
         if row["bits_mean"] is not None:
-            lines.append(_tr("mean {0} bits per weight").format(fmt_num(row["bits_mean"], 2)))
+            lines.append(
+                QCoreApplication.translate("CompareView", "mean {0} bits per weight").format(
+                    fmt_num(row["bits_mean"], 2)
+                )
+            )
         wb, ab = metrics.get("weight_bits"), metrics.get("act_bits")
         if isinstance(wb, dict):
             for layer, b in wb.items():
                 a = ab.get(layer) if isinstance(ab, dict) else None
                 if a is not None:
-                    lines.append(_tr("{0}: weights {1}, inputs {2}").format(layer, b, a))
+                    lines.append(
+                        QCoreApplication.translate("CompareView", "{0}: weights {1}, inputs {2}").format(
+                            layer, b, a
+                        )
+                    )
                 else:
-                    lines.append(_tr("{0}: weights {1}").format(layer, b))
-        return "\n".join(lines) or _tr("no bit widths measured")
+                    lines.append(
+                        QCoreApplication.translate("CompareView", "{0}: weights {1}").format(layer, b)
+                    )
+        return "\n".join(lines) or QCoreApplication.translate("CompareView", "no bit widths measured")
 
     # --- plot ------------------------------------------------------------------------------
     def _axis(self, combo: QComboBox) -> Axis | None:
@@ -868,7 +878,9 @@ class CompareView(QWidget):
         gen.setSize(target.size().toSize())
         gen.setViewBox(target)
         gen.setResolution(self.plot_widget.logicalDpiX())  # axes replay QPictures recorded at screen DPI
-        gen.setTitle(f"TrigLab: {self._plotted.get('y_key')} vs {self._plotted.get('x_key')}")
+        gen.setTitle(  # i18n-ignore: the SVG file's metadata title, axis keys
+            f"TrigLab: {self._plotted.get('y_key')} vs {self._plotted.get('x_key')}"
+        )
         gen.setDescription("Pareto plot exported by TrigLab")
         painter = QPainter(gen)
         try:

@@ -310,7 +310,7 @@ class HlsActionsMixin:
                     ).format(searched, _short_path(path))
                 )
             )
-            self.build_reason_label.setToolTip(f"PATH = {path}")
+            self.build_reason_label.setToolTip(f"PATH = {path}")  # i18n-ignore: an environment variable
             ok = False
         else:
             tool = tools.tool_for(backend)
@@ -325,7 +325,7 @@ class HlsActionsMixin:
                 )
             else:
                 self.build_reason_label.setText(html.escape(tools.explanation(backend)))
-            self.build_reason_label.setToolTip(f"PATH = {tools.path}")
+            self.build_reason_label.setToolTip(f"PATH = {tools.path}")  # i18n-ignore: an environment variable
         self.build_button.setEnabled(ok and not running and self._config is not None)
 
     def run_build(self):

@@ -106,7 +106,7 @@ def precision_problem(text: str) -> str | None:
     """
     t = text.strip()
     if not t:
-        return _tr("empty precision")
+        return QCoreApplication.translate("LayerTable", "empty precision")
     if t.lower() == "auto":
         return None
     try:

@@ -559,16 +559,20 @@ class TrainForm(QWidget):
         Output widths are left to core, which knows the data set (DistillationError).
         """
         if teacher not in ws.variants:
-            return _tr("The teacher '{0}' is no longer in the workspace; choose another one.").format(teacher)
+            return QCoreApplication.translate(
+                "TrainForm", "The teacher '{0}' is no longer in the workspace; choose another one."
+            ).format(teacher)
         if teacher == student:
-            return _tr(
+            return QCoreApplication.translate(
+                "TrainForm",
                 "'{0}' cannot teach itself: choose a different teacher than the 'Start from' "
-                "variant (the student), or '{1}'."
+                "variant (the student), or '{1}'.",
             ).format(teacher, _tr(NO_TEACHER))
         t_ds, s_ds = ws.variants[teacher].dataset, ws.variants[student].dataset
         if t_ds and s_ds and t_ds != s_ds:
-            return _tr(
+            return QCoreApplication.translate(
+                "TrainForm",
                 "The teacher '{0}' was made for the data set '{1}', the student '{2}' for '{3}': "
-                "a teacher can only teach on its own data set."
+                "a teacher can only teach on its own data set.",
             ).format(teacher, t_ds, student, s_ds)
         return ""

@@ -298,7 +298,7 @@ def _style_plot(pw: pg.PlotWidget, ylabel: str) -> None:
     """White background, black axes and text, a closed frame: reads like a figure, prints like one."""
     pi = pw.getPlotItem()
     style_axes(pi, closed_frame=True)
-    pi.setLabel("bottom", _tr("epoch"))
+    pi.setLabel("bottom", QCoreApplication.translate("TrainPlots", "epoch"))
     pi.setLabel("left", ylabel)
     pi.showGrid(x=True, y=True, alpha=0.15)
     pi.setMenuEnabled(True)

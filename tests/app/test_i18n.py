@@ -295,7 +295,7 @@ def test_the_main_window_speaks_italian(italian, main_window):
     from app.i18n import fmt_num, fmt_pct
 
     menus = [a.text() for a in main_window.menuBar().actions()]
-    assert menus[:4] == ["&File", "&Visualizza", "&Percorsi guidati", "&Aiuto"], menus
+    assert menus == ["&File", "&Modifica", "&Visualizza", "&Esercitazioni", "&Aiuto"], menus
     tabs = [main_window.tabs.tabText(i) for i in range(main_window.tabs.count())]
     assert tabs[:4] == ["Inizio", "Modello", "Grafo", "Pesi"], tabs
     assert "Sintesi" in tabs and "Fisica" in tabs
