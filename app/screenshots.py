@@ -1,6 +1,8 @@
 """Take the README's screenshots from the real app: ``xvfb-run python -m app.screenshots docs/``.
 
 ``--handson2`` takes the muon walkthrough's shots, ``--deploy`` the Deploy tab's alone (1366×768);
+``--classroom`` runs both walkthroughs from their panel at a projector's 1366×768 and grabs each
+training step live in the Train view and the views the last steps open (``classroom_*.png``);
 ``--lang=it`` takes them in Italian (default English, whatever the machine's locale).
 
 Opens the hands-on 1 demo in the main window, visits each view, runs a short training job and
@@ -17,8 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     handson2_only = "--handson2" in argv
     deploy_only = "--deploy" in argv
+    classroom = "--classroom" in argv
     lang = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), "en")
-    argv = [a for a in argv if a not in ("--handson2", "--deploy") and not a.startswith("--lang=")]
+    argv = [
+        a for a in argv if a not in ("--handson2", "--deploy", "--classroom") and not a.startswith("--lang=")
+    ]
     out = Path(argv[0] if argv else "docs")
     out.mkdir(parents=True, exist_ok=True)
     from app.panels.netron_view import prepare_webengine
@@ -55,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if handson2_only:
         _handson2(win, wait, wait_until, shot)
+        win.close()
+        return 0
+    if classroom:
+        win.resize(1366, 768)
+        _classroom(win, wait, wait_until, shot, lang)
         win.close()
         return 0
     if deploy_only:  # the Deploy tab alone, at the classroom projector's size
@@ -164,6 +174,33 @@ def _deploy(win, wait, wait_until, shot) -> None:
                 wait_until(lambda run=run: not run.is_active(), 600_000)
             break
     shot("deploy")
+
+
+def _classroom(win, wait, wait_until, shot, lang: str) -> None:
+    """Both walkthroughs as a teacher runs them: every step from its Run button, at 1366×768.
+
+    A training step is grabbed while it runs (the Train view follows the step's own job), the
+    others when they are done, in the view they open.
+    """
+    win.start()
+    train = win.panels.get("train")
+    for key, live in (("handson1", {"train"}), ("handson2", {"teacher", "distill"})):
+        job = win.open_walkthrough(key)
+        wait_until(lambda job=job: not job.is_active() and win.state.workspace is not None)
+        panel = win.walkthrough_panel
+        panel.reset(confirm=False)
+        for step in panel.walkthrough.steps:
+            j = panel.run_step(step.key)
+            if j is None:
+                break
+            if step.key in live and train is not None:
+                # a few epochs in: the curves of the step's own job, the form with its settings
+                wait_until(lambda j=j: not j.is_active() or len(train.curves().get("loss", ((),))[0]) >= 4)
+                shot(f"classroom_{lang}_{key}_{step.key}")
+            wait_until(lambda j=j: not j.is_active(), 900_000)
+            wait(500)
+            if step.key in ("data", "compare", "synthesis", "int8"):
+                shot(f"classroom_{lang}_{key}_{step.key}")
 
 
 def _handson2(win, wait, wait_until, shot) -> None:
