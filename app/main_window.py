@@ -57,6 +57,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
+        from PySide6.QtWidgets import QApplication
+
+        from app.main_thread_gc import install
+
+        install(QApplication.instance())  # collect garbage on this thread only (see the module)
         self.settings = settings or app_settings()
         self.state = AppState(self)
         self.jobs = JobManager(self)

@@ -14,6 +14,15 @@ prepare_webengine()
 
 
 @pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread(qapp):
+    """As the app does (app.main_thread_gc): a job thread must never collect Qt wrappers."""
+    from app.main_thread_gc import install
+
+    install(qapp)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _qt_settings_in_tmp(tmp_path_factory):
     from PySide6.QtCore import QSettings
 
