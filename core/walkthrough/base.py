@@ -114,10 +114,9 @@ class Walkthrough:
         return self.record(ws).get(step)
 
     def is_done(self, ws: Workspace, step: str) -> bool:
-        res = self.result_of(ws, step)
-        if res is None:
-            return False
-        return all(n in ws.variants or n.startswith("@") for n in _names(res))
+        # A hand-edited result that names nothing (a number, an object, an empty list) is not done.
+        names = _names(self.result_of(ws, step))
+        return bool(names) and all(n in ws.variants or n.startswith("@") for n in names)
 
     def next_step(self, ws: Workspace) -> Step | None:
         return next((s for s in self.steps if not self.is_done(ws, s.key)), None)
