@@ -178,3 +178,18 @@ def test_cli_replaces_a_done_step_only_when_asked(trained, capfd):
     # what was built on the old CNN went with it, the zoo start stayed
     assert set(ws.variants) == {"handson_cnn-init", "cnn"}
     assert ws.ui["walkthroughs"]["handson1"] == {"train": "cnn"}
+
+
+def test_cli_reset_with_a_step_that_cannot_run_changes_nothing(trained, capfd):
+    """``--reset --step quantize`` would reset, then refuse: the refusal comes first, nothing is lost."""
+    from core.cli import main
+    from core.workspace import MANIFEST, Workspace
+
+    root = trained.root
+    manifest = (root / MANIFEST).read_bytes()
+    before = set(Workspace.open(root).variants)
+    capfd.readouterr()
+    assert main(["walkthrough", "handson1", "--ws", str(root), "--step", "quantize", "--reset"]) == 2
+    err = capfd.readouterr().err.strip()
+    assert "Train the CNN" in err and "--reset" in err and len(err.splitlines()) == 1
+    assert set(Workspace.open(root).variants) == before and (root / MANIFEST).read_bytes() == manifest
