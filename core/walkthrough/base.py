@@ -221,12 +221,14 @@ class Walkthrough:
                 steps that build on it) once the new run has succeeded.
 
         Raises:
-            TrigLabError: Prerequisites missing, or the step is done and ``replace`` is False.
+            TrigLabError: Prerequisites missing, the step is done and ``replace`` is False, or
+                another command recorded the step while this one ran (its variants are removed).
             core.jobs.Cancelled: The user cancelled; no result is recorded, no variant is left.
         """
         progress = ensure_progress(progress)
         step = self.ready_step(ws, key, replace=replace)
         was_done = self.is_done(ws, key)
+        before = self.result_of(ws, key)
         n0 = len(ws.added)
         try:
             result = step.run(self, ws, progress)
@@ -236,10 +238,20 @@ class Walkthrough:
             self._discard(ws, [n for n in reversed(ws.added[n0:]) if n in ws.variants])
             raise
         new = [n for n in ws.added[n0:] if n in ws.variants]
-        with ws.transaction():
-            if was_done:
-                result = self._replace(ws, key, result, new)
-            self.record(ws)[key] = result
+        with ws.transaction():  # reads what other commands recorded meanwhile
+            theirs = self.result_of(ws, key)
+            if theirs == before:
+                if was_done:
+                    result = self._replace(ws, key, result, new)
+                self.record(ws)[key] = result
+        if theirs != before:
+            # Another command (a second terminal, the app) ran this step meanwhile and recorded
+            # it first: keeping both would leave this run's variants recorded nowhere.
+            self._discard(ws, list(reversed(new)))
+            raise TrigLabError(
+                f"Step '{key}' of {self.key} was recorded by another run meanwhile (result: {theirs}); "
+                "this run's variants were removed. Run one step at a time per workspace"
+            )
         return result
 
     def _replace(self, ws: Workspace, key: str, result: Any, new: list[str]) -> Any:

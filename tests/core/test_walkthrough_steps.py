@@ -193,3 +193,26 @@ def test_cli_reset_with_a_step_that_cannot_run_changes_nothing(trained, capfd):
     err = capfd.readouterr().err.strip()
     assert "Train the CNN" in err and "--reset" in err and len(err.splitlines()) == 1
     assert set(Workspace.open(root).variants) == before and (root / MANIFEST).read_bytes() == manifest
+
+
+def test_a_step_recorded_by_another_run_meanwhile_is_not_recorded_twice(tmp_path):
+    """Two commands run the same step at once: the second to finish is refused and leaves nothing."""
+    from core import TrigLabError
+    from core.walkthrough.base import Step, Walkthrough
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    calls = []
+
+    def make(w, ws_, progress):
+        calls.append(ws_)
+        if len(calls) == 1:  # while this run works, another command runs the step to the end
+            w.run_step(Workspace.open(ws_.root), "make")
+        return add_zoo_variant(ws_, "handson_cnn", dataset="digits", name="made").name
+
+    w = Walkthrough("t", "test", [Step("make", "Make", "", run=make)])
+    with pytest.raises(TrigLabError, match="another run"):
+        w.run_step(ws, "make")
+    ws = Workspace.open(ws.root)
+    assert set(ws.variants) == {"made"} and ws.ui["walkthroughs"]["t"] == {"make": "made"}
