@@ -222,13 +222,16 @@ class Walkthrough:
 
         Raises:
             TrigLabError: Prerequisites missing, the step is done and ``replace`` is False, or
-                another command recorded the step while this one ran (its variants are removed).
+                another command recorded this step or one it builds on while this one ran (this
+                run's variants are removed).
             core.jobs.Cancelled: The user cancelled; no result is recorded, no variant is left.
         """
         progress = ensure_progress(progress)
         step = self.ready_step(ws, key, replace=replace)
         was_done = self.is_done(ws, key)
-        before = self.result_of(ws, key)
+        # what this run builds on: if another command changes it meanwhile, this result is stale
+        basis = [*[s.key for s in self.prerequisites(key)], key]
+        before = {k: self._identity(ws, k) for k in basis}
         n0 = len(ws.added)
         try:
             result = step.run(self, ws, progress)
@@ -239,20 +242,28 @@ class Walkthrough:
             raise
         new = [n for n in ws.added[n0:] if n in ws.variants]
         with ws.transaction():  # reads what other commands recorded meanwhile
-            theirs = self.result_of(ws, key)
+            theirs = {k: self._identity(ws, k) for k in basis}
             if theirs == before:
                 if was_done:
                     result = self._replace(ws, key, result, new)
                 self.record(ws)[key] = result
         if theirs != before:
-            # Another command (a second terminal, the app) ran this step meanwhile and recorded
-            # it first: keeping both would leave this run's variants recorded nowhere.
+            # Another command (a second terminal, the app) recorded this step first, or replaced
+            # a step it builds on: keeping this result would leave variants recorded nowhere, or
+            # a result built on a variant that is gone.
             self._discard(ws, list(reversed(new)))
+            changed = [k for k in basis if theirs[k] != before[k]]
             raise TrigLabError(
-                f"Step '{key}' of {self.key} was recorded by another run meanwhile (result: {theirs}); "
-                "this run's variants were removed. Run one step at a time per workspace"
+                f"Step '{changed[0]}' of {self.key} was recorded by another run while step '{key}' ran "
+                f"(result: {theirs[changed[0]][0]}); this run's variants were removed. "
+                "Run one step at a time per workspace"
             )
         return result
+
+    def _identity(self, ws: Workspace, key: str) -> tuple:
+        """Step ``key``'s result and its variants' model files (a replaced result keeps its names)."""
+        res = self.result_of(ws, key)
+        return res, tuple(ws[n].file for n in _names(res) if n in ws.variants)
 
     def _replace(self, ws: Workspace, key: str, result: Any, new: list[str]) -> Any:
         """Drop the old results of ``key`` and its dependents; give the new variants the old names."""

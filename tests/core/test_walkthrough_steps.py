@@ -216,3 +216,33 @@ def test_a_step_recorded_by_another_run_meanwhile_is_not_recorded_twice(tmp_path
         w.run_step(ws, "make")
     ws = Workspace.open(ws.root)
     assert set(ws.variants) == {"made"} and ws.ui["walkthroughs"]["t"] == {"make": "made"}
+
+
+def test_a_step_whose_prerequisite_was_replaced_meanwhile_is_not_recorded(tmp_path):
+    """One terminal replaces step a while another runs step b on a's old result: b's result would
+    be built on a variant that is gone; it is refused and its variants removed."""
+    from core import TrigLabError
+    from core.walkthrough.base import Step, Walkthrough
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    add_zoo_variant(ws, "handson_cnn", dataset="digits", name="init")
+    model = ws.load_model("init")
+
+    def make_a(w, ws_, progress):
+        return ws_.add_variant(model, "a", parent="init", operation="train").name
+
+    def make_b(w, ws_, progress):
+        src = w.result_of(ws_, "a")
+        w.run_step(Workspace.open(ws_.root), "a", replace=True)  # meanwhile, elsewhere
+        return ws_.add_variant(model, "b", parent=src, operation="prune").name
+
+    w = Walkthrough(
+        "t", "test", [Step("a", "A", "", run=make_a), Step("b", "B", "", run=make_b, needs=("a",))]
+    )
+    w.run_step(ws, "a")
+    with pytest.raises(TrigLabError, match="another run"):
+        w.run_step(ws, "b")
+    ws = Workspace.open(ws.root)
+    assert ws.ui["walkthroughs"]["t"] == {"a": "a"} and "b" not in ws.variants
