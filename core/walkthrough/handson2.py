@@ -105,14 +105,17 @@ def load_hit_maps(ws: Workspace) -> dict[str, np.ndarray] | None:
 
 
 def _h2_data(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
-    from core.data import pin_params
+    from core.data import load_dataset, pin_params
     from core.data.files import atomic_savez
 
-    pin_params(ws.data_dir, DATASET, events=w.scale.events)
-    ds = _muon(ws, progress)
-    atomic_savez(Path(ws.data_dir) / HIT_MAPS_FILE, hit_map_examples(ds))
+    # The data set is made first and pinned last: a failed or cancelled step (too few events, a
+    # full disk) leaves the workspace on the data set its trained variants were made with.
+    ds = load_dataset(DATASET, cache_dir=ws.data_dir, progress=progress, events=w.scale.events)
     _zoo_variant(ws, "muon_cnn_teacher")
     _zoo_variant(ws, "muon_cnn_student")
+    progress.check_cancelled()
+    atomic_savez(Path(ws.data_dir) / HIT_MAPS_FILE, hit_map_examples(ds))
+    pin_params(ws.data_dir, DATASET, events=w.scale.events)
     return f"@{len(ds.x_train) + len(ds.x_val) + len(ds.x_test)} events"
 
 

@@ -246,3 +246,21 @@ def test_a_step_whose_prerequisite_was_replaced_meanwhile_is_not_recorded(tmp_pa
         w.run_step(ws, "b")
     ws = Workspace.open(ws.root)
     assert ws.ui["walkthroughs"]["t"] == {"a": "a"} and "b" not in ws.variants
+
+
+def test_a_failed_data_step_keeps_the_pinned_data_set(tmp_path, capfd):
+    """``--step data --replace --events 5`` fails (too few muons): the workspace keeps its 2,000-event
+    pin (it used to keep 5, and every later step failed on it) and its hit maps."""
+    from core.cli import main
+    from core.data import pinned_params
+    from core.walkthrough.handson2 import HIT_MAPS_FILE
+
+    root = tmp_path / "h2"
+    assert main(["walkthrough", "handson2", "--ws", str(root), "--step", "data", "--events", "2000"]) == 0
+    maps = (root / "data" / HIT_MAPS_FILE).read_bytes()
+    capfd.readouterr()
+    args = ["walkthrough", "handson2", "--ws", str(root), "--step", "data", "--replace", "--events", "5"]
+    assert main(args) == 2
+    assert "events" in capfd.readouterr().err
+    assert pinned_params(root / "data")["muon_rpc"] == {"events": 2000}
+    assert (root / "data" / HIT_MAPS_FILE).read_bytes() == maps
