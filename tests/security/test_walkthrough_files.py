@@ -214,3 +214,17 @@ def test_a_result_naming_missing_variants_or_steps(ws):
     for step in w.steps:
         w.summary(ws, step.key)
     ws.ui["walkthroughs"] = {}
+
+
+def test_what_save_csim_result_writes_is_read_back(ws):
+    """The checks accept every field a real report carries (an infinite relative error included)."""
+    from core.hls.convert import CsimReport, LayerError
+    from core.hls.pipeline import save_csim_result
+
+    layer = LayerError("fc1", "fc1_relu", "Dense", "ap_fixed<8,3>", 0.5, 0.1, float("inf"), 2.0, True, True)
+    report = CsimReport("regression", 50, None, 0.5, 0.1, 0.2, 0.3, 0.4, "mse", [layer], "fc1", 0.05, 10)
+    meta = {"source": "50 events", "project_dir": "/x", "cache_hit": False, "compile_seconds": 1.5}
+    save_csim_result(ws, "cnn", report, {**meta, "build_seconds": None, "pt_resolution_robust_csim": 0.3})
+    back, back_meta = load_csim_result(ws, "cnn")
+    assert back == report
+    assert back_meta == {**meta, "build_seconds": None, "pt_resolution_robust_csim": 0.3}
