@@ -308,16 +308,18 @@ class Walkthrough:
         return step_parts(self, ws, key)
 
     def reset(self, ws: Workspace) -> None:
-        """Back to the start: remove every variant the walkthrough made, forget its progress."""
-        made: list[str] = []
-        for res in self.record(ws).values():
-            made += _names(res)
+        """Back to the start: remove every variant the walkthrough made, forget its progress.
+
+        What the steps made are their results and the intermediate variants before them
+        (:meth:`made_by`); a variant the user derived from one of them by hand is kept (it is
+        re-attached to the nearest remaining ancestor).
+        """
+        made: set[str] = set()
+        for step in self.steps:
+            made.update(self.made_by(ws, step.key))
+            made.update(n for n in _names(self.result_of(ws, step.key)) if n in ws.variants)
         for name in reversed(list(ws.variants)):
-            if name in made or (ws[name].operation != "zoo" and _descends_from(ws, name, made)):
+            if name in made:
                 ws.delete(name)
         ws.ui.setdefault("walkthroughs", {})[self.key] = {}
         ws.save()
-
-
-def _descends_from(ws: Workspace, name: str, roots: list[str]) -> bool:
-    return any(v.name in roots for v in ws.lineage(name)[:-1])

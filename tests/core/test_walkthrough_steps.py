@@ -264,3 +264,33 @@ def test_a_failed_data_step_keeps_the_pinned_data_set(tmp_path, capfd):
     assert "events" in capfd.readouterr().err
     assert pinned_params(root / "data")["muon_rpc"] == {"events": 2000}
     assert (root / "data" / HIT_MAPS_FILE).read_bytes() == maps
+
+
+def test_reset_keeps_the_users_own_variants(tmp_path):
+    """A variant the user derived by hand from a walkthrough result is theirs: reset removes what
+    the steps made (intermediate variants included) and re-attaches it, it does not delete it."""
+    from core.walkthrough.base import Step, Walkthrough
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    add_zoo_variant(ws, "handson_cnn", dataset="digits", name="init")
+    model = ws.load_model("init")
+
+    def make_a(w, ws_, progress):
+        return ws_.add_variant(model, "a", parent="init", operation="train").name
+
+    def make_b(w, ws_, progress):
+        ws_.add_variant(model, "b-mid", parent="a", operation="prune")
+        return ws_.add_variant(model, "b", parent="b-mid", operation="train").name
+
+    w = Walkthrough(
+        "t", "test", [Step("a", "A", "", run=make_a), Step("b", "B", "", run=make_b, needs=("a",))]
+    )
+    w.run_step(ws, "a")
+    w.run_step(ws, "b")
+    ws.add_variant(model, "mine", parent="a", operation="quantize")
+    w.reset(ws)
+    ws = Workspace.open(ws.root)
+    assert set(ws.variants) == {"init", "mine"} and ws["mine"].parent == "init"
+    assert ws.ui["walkthroughs"]["t"] == {}
