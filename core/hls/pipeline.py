@@ -54,6 +54,19 @@ def csim_result_path(ws, name: str) -> Path:
     return Path(ws.hls_dir) / "csim" / f"{_file_stem(name)}.json"
 
 
+def _confined_csim_path(ws, name: str) -> Path:
+    """:func:`csim_result_path`, checked to stay in the workspace with links followed.
+
+    Raises:
+        core.workspace.WorkspaceError: A planted link (``hls`` or ``hls/csim`` pointing elsewhere)
+            takes it outside the workspace.
+    """
+    from core.workspace.manifest import confined_path
+
+    rel = csim_result_path(ws, name).relative_to(ws.root).as_posix()
+    return confined_path(ws.root, rel, "The C-simulation result file")
+
+
 def save_csim_result(ws, name: str, report, meta: dict[str, Any]) -> Path:
     """Store a C-simulation result of variant ``name`` (replacing the previous one).
 
@@ -64,13 +77,17 @@ def save_csim_result(ws, name: str, report, meta: dict[str, Any]) -> Path:
         meta: JSON-able facts about the run: ``source`` (which events), ``project_dir``,
             ``cache_hit``, ``compile_seconds`` / ``build_seconds`` [s], and for the muon trigger
             ``pt_resolution_robust_keras`` / ``pt_resolution_robust_csim`` (fractions, same events).
+
+    Raises:
+        core.workspace.WorkspaceError: The result folder is a link leading out of the workspace.
     """
     import json
 
     from core.atomic import atomic_write_text
 
-    path = csim_result_path(ws, name)
+    path = _confined_csim_path(ws, name)  # before mkdir: no folder is made through a planted link
     path.parent.mkdir(parents=True, exist_ok=True)
+    path = _confined_csim_path(ws, name)
     data = {
         "format": 1,
         "variant": name,
@@ -92,12 +109,14 @@ def load_csim_result(ws, name: str):
     """
     import json
 
-    path = csim_result_path(ws, name)
+    from core.workspace import WorkspaceError
+
     try:
+        path = _confined_csim_path(ws, name)
         data = json.loads(_read_no_link(path))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, WorkspaceError) as exc:
         log.info("C-simulation result of %s not read (%s): run the C simulation again", name, exc)
         return None
     if not isinstance(data, dict) or data.get("model_digest") != _model_digest(ws, name):

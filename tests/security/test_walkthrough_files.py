@@ -228,3 +228,44 @@ def test_what_save_csim_result_writes_is_read_back(ws):
     back, back_meta = load_csim_result(ws, "cnn")
     assert back == report
     assert back_meta == {**meta, "build_seconds": None, "pt_resolution_robust_csim": 0.3}
+
+
+def test_a_planted_csim_folder_link_is_neither_written_nor_read(tmp_path):
+    """``hls/csim`` made a link to a folder elsewhere (a workspace copied from someone): saving a
+    result is refused with a message, reading gives None; nothing outside changes."""
+    from core import TrigLabError
+    from core.hls.convert import CsimReport
+    from core.hls.pipeline import save_csim_result
+
+    ws = Workspace.create(tmp_path / "ws")
+    add_zoo_variant(ws, "handson_cnn", dataset="digits", name="cnn")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (ws.hls_dir / "csim").parent.mkdir(parents=True, exist_ok=True)
+    (ws.hls_dir / "csim").symlink_to(outside, target_is_directory=True)
+    report = CsimReport("regression", 5, None, 0.1, 0.1, 0.1)
+    with pytest.raises(TrigLabError, match="outside the workspace"):
+        save_csim_result(ws, "cnn", report, {})
+    assert list(outside.iterdir()) == []
+    # the result a planted folder holds is not read either
+    (outside / "cnn.json").write_text(
+        json.dumps({"model_digest": file_sha256(ws.path_of("cnn")), "report": GOOD_REPORT, "meta": {}})
+    )
+    assert load_csim_result(ws, "cnn") is None
+
+
+def test_a_planted_hls_folder_link_gets_no_folder_made_through_it(tmp_path):
+    from core import TrigLabError
+    from core.hls.convert import CsimReport
+    from core.hls.pipeline import save_csim_result
+
+    ws = Workspace.create(tmp_path / "ws")
+    add_zoo_variant(ws, "handson_cnn", dataset="digits", name="cnn")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    if ws.hls_dir.exists():
+        ws.hls_dir.rmdir()
+    ws.hls_dir.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(TrigLabError, match="outside the workspace"):
+        save_csim_result(ws, "cnn", CsimReport("regression", 5, None, 0.1, 0.1, 0.1), {})
+    assert list(outside.iterdir()) == []
