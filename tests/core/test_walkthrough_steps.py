@@ -218,11 +218,8 @@ def test_a_step_recorded_by_another_run_meanwhile_is_not_recorded_twice(tmp_path
     assert set(ws.variants) == {"made"} and ws.ui["walkthroughs"]["t"] == {"make": "made"}
 
 
-def test_a_step_whose_prerequisite_was_replaced_meanwhile_is_not_recorded(tmp_path):
-    """One terminal replaces step a while another runs step b on a's old result: b's result would
-    be built on a variant that is gone; it is refused and its variants removed."""
-    from core import TrigLabError
-    from core.walkthrough.base import Step, Walkthrough
+def _two_step_start(tmp_path):
+    """A workspace with a zoo start ``init``, its model, and a step ``a`` that derives ``a`` from it."""
     from core.workflows import add_zoo_variant
     from core.workspace import Workspace
 
@@ -232,6 +229,18 @@ def test_a_step_whose_prerequisite_was_replaced_meanwhile_is_not_recorded(tmp_pa
 
     def make_a(w, ws_, progress):
         return ws_.add_variant(model, "a", parent="init", operation="train").name
+
+    return ws, model, make_a
+
+
+def test_a_step_whose_prerequisite_was_replaced_meanwhile_is_not_recorded(tmp_path):
+    """One terminal replaces step a while another runs step b on a's old result: b's result would
+    be built on a variant that is gone; it is refused and its variants removed."""
+    from core import TrigLabError
+    from core.walkthrough.base import Step, Walkthrough
+    from core.workspace import Workspace
+
+    ws, model, make_a = _two_step_start(tmp_path)
 
     def make_b(w, ws_, progress):
         src = w.result_of(ws_, "a")
@@ -270,15 +279,9 @@ def test_reset_keeps_the_users_own_variants(tmp_path):
     """A variant the user derived by hand from a walkthrough result is theirs: reset removes what
     the steps made (intermediate variants included) and re-attaches it, it does not delete it."""
     from core.walkthrough.base import Step, Walkthrough
-    from core.workflows import add_zoo_variant
     from core.workspace import Workspace
 
-    ws = Workspace.create(tmp_path / "ws")
-    add_zoo_variant(ws, "handson_cnn", dataset="digits", name="init")
-    model = ws.load_model("init")
-
-    def make_a(w, ws_, progress):
-        return ws_.add_variant(model, "a", parent="init", operation="train").name
+    ws, model, make_a = _two_step_start(tmp_path)
 
     def make_b(w, ws_, progress):
         ws_.add_variant(model, "b-mid", parent="a", operation="prune")
