@@ -82,6 +82,13 @@ def cmd_walkthrough(args) -> int:
         emit(args, {"walkthrough": w.key, "workspace": str(root), "steps": rows}, text)
         return 0
     keys = [_step_key(w, args.step)] if args.step is not None else None
+    if args.reset and keys and w.prerequisites(keys[0]):
+        # refused before the reset: a failed command must not have thrown the progress away
+        first = ", ".join(s.title for s in w.prerequisites(keys[0]))
+        raise TrigLabError(
+            f"--reset starts {w.key} again, and step '{keys[0]}' needs these steps first: {first}; "
+            "run --reset without --step (it runs every step), or drop --reset"
+        )
     ran: list[dict] = []
     ws = Workspace.open(root) if exists else None
     if ws is not None and args.reset:

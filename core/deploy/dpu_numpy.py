@@ -54,6 +54,7 @@ Known differences from a real DPU (DPUCAHX8H on the U50):
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Callable
 
 import numpy as np
@@ -264,7 +265,7 @@ class DpuModel:
             with np.load(path, allow_pickle=False) as f:
                 meta = json.loads(str(f["meta"]))
                 arrays = {k: f[k] for k in f.files if k != "meta"}
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise DpuModelError(f"cannot read dpu model {path}: {exc}") from exc
         return cls(meta, arrays)
 

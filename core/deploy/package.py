@@ -341,8 +341,10 @@ def import_results(ws, variant: str, results_json: str | Path, progress: Progres
     out = _floats(data.get("outputs"), "outputs", path)
     try:
         expected = np.load(deploy_dir(ws) / "packages" / f"{entry['package_id']}.npz")["expected"]
-    except (OSError, KeyError, ValueError):
-        raise DeployError(f"The expected outputs of package {pid} are missing from the workspace.") from None
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        raise DeployError(
+            f"The expected outputs of package {pid} are missing from the workspace or damaged."
+        ) from None
     if out.size != expected.size or len(out) != n:
         raise DeployError(
             f"'{path.name}' has outputs of shape {out.shape}; package {pid} expects {expected.shape}."

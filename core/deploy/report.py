@@ -167,13 +167,14 @@ def load_reports(ws, variant: str | None = None) -> list[RunReport]:
 
 
 def load_run_outputs(ws, report: RunReport) -> np.ndarray | None:
-    """The target's outputs stored with ``report`` (None when the file is gone)."""
+    """The target's outputs stored with ``report`` (None when the file is gone, damaged or not numbers)."""
     path = report_path(ws, report.variant, report.target).with_suffix(".npz")
     try:
         with np.load(path, allow_pickle=False) as f:
-            return np.asarray(f["outputs"])
-    except (OSError, KeyError, ValueError):
+            outputs = np.asarray(f["outputs"])
+    except Exception:  # noqa: BLE001 (np.load raises EOFError, BadZipFile, ValueError, OSError...)
         return None
+    return outputs if outputs.dtype.kind in "biuf" else None
 
 
 # --- comparing ---------------------------------------------------------------------------------

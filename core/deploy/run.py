@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from core import TrigLabError
 from core.deploy import EMULATED_LABEL, Artifact, DeployError, RunOutput, Target, get_target
 from core.deploy.report import (  # noqa: F401  (re-exported: the run job's public names)
     MISMATCH_CAP,
@@ -423,13 +424,26 @@ def run_physics(
     v = ws[variant]
     out: dict[str, dict[str, Any]] = {}
     for rep in load_reports(ws, variant):
+        if rep.task_metrics.get("task") != "regression":
+            continue
         outputs = load_run_outputs(ws, rep)
-        if outputs is None or rep.task_metrics.get("task") != "regression":
+        if outputs is None:
+            if report_path(ws, rep.variant, rep.target).with_suffix(".npz").exists():
+                progress.log(
+                    f"stored run of '{variant}' on {rep.target} skipped: its outputs file is unreadable"
+                )
             continue
         params = rep.extra.get("dataset_params") or {}
-        ds = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress, **params)
-        res = trigger_metrics_from_outputs(
-            ds, outputs, tuple(thresholds or DEFAULT_THRESHOLDS), split=rep.extra.get("split", "val")
-        )
+        try:
+            if not isinstance(params, dict) or {"cache_dir", "progress"} & set(params):
+                raise TypeError(f"its dataset parameters are not a data set's ({params!r:.80})")
+            ds = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress, **params)
+            res = trigger_metrics_from_outputs(
+                ds, outputs, tuple(thresholds or DEFAULT_THRESHOLDS), split=str(rep.extra.get("split", "val"))
+            )
+        except (TrigLabError, TypeError, ValueError) as exc:
+            # one damaged or hand-edited stored run must not take every variant's curves with it
+            progress.log(f"stored run of '{variant}' on {rep.target} skipped: {exc}")
+            continue
         out[f"{variant} on {rep.label}"] = {**res, "run_of": variant, "emulated": rep.emulated}
     return out

@@ -15,6 +15,7 @@ build log file (``triglab_build.log`` in the project); the job log shows:
 from __future__ import annotations
 
 import re
+from collections import deque
 
 _DIAGNOSTIC = re.compile(r"^\S.*?:(\d+:)?(\d+:)? (fatal error|error|warning|note):")
 # Lines g++ prints before a diagnostic to say where it comes from.
@@ -26,6 +27,8 @@ _CONTEXT = re.compile(
 _EXCERPT = re.compile(r"^\s*(\d+\s*)?\|")
 _TRACE = re.compile(r"^\++ ")  # bash -x prints one + per nesting level
 _SUMMARY = re.compile(r"^\d+ (warnings?|errors?) generated\.?$")
+#: Context lines kept before a diagnostic (the nearest ones; a deep include chain is cut).
+MAX_CONTEXT = 200
 
 
 class CompilerLogFilter:
@@ -40,7 +43,7 @@ class CompilerLogFilter:
         self.steps = steps
         self.warnings = 0
         self.errors = 0
-        self._context: list[str] = []
+        self._context: deque[str] = deque(maxlen=MAX_CONTEXT)
         self._showing = True  # whether the current diagnostic's excerpt/notes are shown
 
     def feed(self, line: str) -> list[str]:
@@ -54,7 +57,8 @@ class CompilerLogFilter:
         m = _DIAGNOSTIC.match(line)
         if m is not None:
             kind = m.group(3)
-            context, self._context = self._context, []
+            context = list(self._context)
+            self._context.clear()
             if kind == "note":  # belongs to the diagnostic before it
                 return [line] if self._showing else []
             if kind == "warning":

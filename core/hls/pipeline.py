@@ -15,6 +15,7 @@ shows without running anything again (:func:`load_csim_result`).
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 import numpy as np
 
 from core.jobs import Progress, ensure_progress
+
+log = logging.getLogger(__name__)
 
 RESOURCE_METRIC = {"LUT": "lut", "FF": "ff", "DSP": "dsp", "BRAM_18K": "bram", "URAM": "uram"}
 
@@ -51,6 +54,19 @@ def csim_result_path(ws, name: str) -> Path:
     return Path(ws.hls_dir) / "csim" / f"{_file_stem(name)}.json"
 
 
+def _confined_csim_path(ws, name: str) -> Path:
+    """:func:`csim_result_path`, checked to stay in the workspace with links followed.
+
+    Raises:
+        core.workspace.WorkspaceError: A planted link (``hls`` or ``hls/csim`` pointing elsewhere)
+            takes it outside the workspace.
+    """
+    from core.workspace.manifest import confined_path
+
+    rel = csim_result_path(ws, name).relative_to(ws.root).as_posix()
+    return confined_path(ws.root, rel, "The C-simulation result file")
+
+
 def save_csim_result(ws, name: str, report, meta: dict[str, Any]) -> Path:
     """Store a C-simulation result of variant ``name`` (replacing the previous one).
 
@@ -61,13 +77,17 @@ def save_csim_result(ws, name: str, report, meta: dict[str, Any]) -> Path:
         meta: JSON-able facts about the run: ``source`` (which events), ``project_dir``,
             ``cache_hit``, ``compile_seconds`` / ``build_seconds`` [s], and for the muon trigger
             ``pt_resolution_robust_keras`` / ``pt_resolution_robust_csim`` (fractions, same events).
+
+    Raises:
+        core.workspace.WorkspaceError: The result folder is a link leading out of the workspace.
     """
     import json
 
     from core.atomic import atomic_write_text
 
-    path = csim_result_path(ws, name)
+    path = _confined_csim_path(ws, name)  # before mkdir: no folder is made through a planted link
     path.parent.mkdir(parents=True, exist_ok=True)
+    path = _confined_csim_path(ws, name)
     data = {
         "format": 1,
         "variant": name,
@@ -80,20 +100,120 @@ def save_csim_result(ws, name: str, report, meta: dict[str, Any]) -> Path:
 
 
 def load_csim_result(ws, name: str):
-    """Variant ``name``'s stored C-simulation result as ``(CsimReport, meta)``, or None (none
-    stored, stored for another model file under that name, or unreadable: a damaged file is
-    ignored, the user runs the C simulation again)."""
+    """Variant ``name``'s stored C-simulation result as ``(CsimReport, meta)``, or None.
+
+    None when none is stored, when it was stored for another model file under that name, or when
+    the file is unreadable or not what :func:`save_csim_result` writes (a hand-edited number that
+    is text, a layer without its numbers, a link): such a file is skipped with a log line and the
+    user runs the C simulation again. Paths in ``meta`` (``project_dir``) are only shown, never used.
+    """
     import json
 
-    from core.hls.convert import CsimReport
+    from core.workspace import WorkspaceError
 
     try:
-        data = json.loads(csim_result_path(ws, name).read_text(encoding="utf-8"))
-        if data.get("model_digest") != _model_digest(ws, name):
-            return None  # the variant's model changed since (retrained, replaced): not its result
-        return CsimReport.from_dict(data["report"]), dict(data.get("meta") or {})
-    except Exception:  # noqa: BLE001 - see the docstring
+        path = _confined_csim_path(ws, name)
+        data = json.loads(_read_no_link(path))
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError, WorkspaceError) as exc:
+        log.info("C-simulation result of %s not read (%s): run the C simulation again", name, exc)
+        return None
+    if not isinstance(data, dict) or data.get("model_digest") != _model_digest(ws, name):
+        log.info("C-simulation result %s is not for the current model of %s: not shown", path, name)
+        return None  # the variant's model changed since (retrained, replaced): not its result
+    try:
+        return _checked_csim(data)
+    except (TypeError, ValueError) as exc:
+        log.info("C-simulation result %s of %s skipped: %s; run the C simulation again", path, name, exc)
+        return None
+
+
+def _read_no_link(path: Path, limit: int = 16 << 20) -> str:
+    """The text of ``path``, refusing a symbolic link (a planted link must not read elsewhere)."""
+    import os
+
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise ValueError(f"larger than {limit >> 20} MB")
+    return raw.decode("utf-8")
+
+
+_NUM = (int, float)
+_REPORT_TYPES: dict[str, tuple] = {
+    "task": (str,),
+    "n_samples": (int,),
+    "agreement": (*_NUM, type(None)),
+    "max_abs_error": _NUM,
+    "mean_abs_error": _NUM,
+    "rmse": _NUM,
+    "keras_metric": (*_NUM, type(None)),
+    "hls_metric": (*_NUM, type(None)),
+    "metric_name": (str, type(None)),
+    "first_bad_layer": (str, type(None)),
+    "tolerance": _NUM,
+    "trace_samples": (int,),
+}
+_LAYER_TYPES: dict[str, tuple] = {
+    **dict.fromkeys(("name", "hls_name", "class_name", "precision"), (str,)),
+    **dict.fromkeys(("max_abs_error", "mean_abs_error", "rel_error", "keras_max_abs"), _NUM),
+    **dict.fromkeys(("out_of_range", "bad"), (bool,)),
+}
+_META_TYPES: dict[str, tuple] = {
+    **dict.fromkeys(("source", "project_dir", "variant"), (str, type(None))),
+    "cache_hit": (bool, type(None)),
+    **dict.fromkeys(
+        (
+            "compile_seconds",
+            "build_seconds",
+            "pt_resolution_robust_keras",
+            "pt_resolution_robust_csim",
+        ),
+        (*_NUM, type(None)),
+    ),
+}
+
+
+def _check_types(what: str, data: Any, types: dict[str, tuple], required: tuple[str, ...]) -> dict:
+    if not isinstance(data, dict):
+        raise TypeError(f"'{what}' must be an object")
+    for key in required:
+        if key not in data:
+            raise ValueError(f"'{what}' has no '{key}'")
+    for key, allowed in types.items():
+        v = data.get(key)
+        if key in data and (not isinstance(v, allowed) or (isinstance(v, bool) and bool not in allowed)):
+            raise TypeError(f"'{what}.{key}' is {type(v).__name__}, not a {allowed[0].__name__}")
+    return {k: data[k] for k in types if k in data}
+
+
+def _checked_csim(data: dict[str, Any]):
+    """``(CsimReport, meta)`` from a stored result, every field of the type the views format."""
+    from core.hls.convert import CsimReport, LayerError
+
+    report = data.get("report")
+    fields_ = _check_types("report", report, _REPORT_TYPES, ("task", "n_samples", "max_abs_error"))
+    fields_.setdefault("agreement", None)
+    fields_.setdefault("mean_abs_error", fields_["max_abs_error"])
+    fields_.setdefault("rmse", fields_["max_abs_error"])
+    if fields_["n_samples"] < 0 or fields_.get("trace_samples", 0) < 0:
+        raise ValueError("a negative number of samples")
+    layers_raw = report.get("layers") or []
+    if not isinstance(layers_raw, list):
+        raise TypeError("'report.layers' must be a list")
+    layers = [LayerError(**_check_types("layer", d, _LAYER_TYPES, tuple(_LAYER_TYPES))) for d in layers_raw]
+    bad = fields_.get("first_bad_layer")
+    if bad is not None and bad not in {la.name for la in layers}:
+        raise ValueError(f"'first_bad_layer' {bad!r} names no layer of the report")
+    raw_meta = data.get("meta") or {}
+    meta = _check_types("meta", raw_meta, _META_TYPES, ())
+    # other facts a newer run stored are kept when they are plain values (shown, never used)
+    meta.update(
+        {k: v for k, v in raw_meta.items() if k not in meta and isinstance(v, (str, int, float, bool))}
+    )
+    return CsimReport(**fields_, layers=layers), meta
 
 
 def _model_digest(ws, name: str) -> str | None:

@@ -114,10 +114,9 @@ class Walkthrough:
         return self.record(ws).get(step)
 
     def is_done(self, ws: Workspace, step: str) -> bool:
-        res = self.result_of(ws, step)
-        if res is None:
-            return False
-        return all(n in ws.variants or n.startswith("@") for n in _names(res))
+        # A hand-edited result that names nothing (a number, an object, an empty list) is not done.
+        names = _names(self.result_of(ws, step))
+        return bool(names) and all(n in ws.variants or n.startswith("@") for n in names)
 
     def next_step(self, ws: Workspace) -> Step | None:
         return next((s for s in self.steps if not self.is_done(ws, s.key)), None)
@@ -222,12 +221,17 @@ class Walkthrough:
                 steps that build on it) once the new run has succeeded.
 
         Raises:
-            TrigLabError: Prerequisites missing, or the step is done and ``replace`` is False.
+            TrigLabError: Prerequisites missing, the step is done and ``replace`` is False, or
+                another command recorded this step or one it builds on while this one ran (this
+                run's variants are removed).
             core.jobs.Cancelled: The user cancelled; no result is recorded, no variant is left.
         """
         progress = ensure_progress(progress)
         step = self.ready_step(ws, key, replace=replace)
         was_done = self.is_done(ws, key)
+        # what this run builds on: if another command changes it meanwhile, this result is stale
+        basis = [*[s.key for s in self.prerequisites(key)], key]
+        before = {k: self._identity(ws, k) for k in basis}
         n0 = len(ws.added)
         try:
             result = step.run(self, ws, progress)
@@ -237,11 +241,29 @@ class Walkthrough:
             self._discard(ws, [n for n in reversed(ws.added[n0:]) if n in ws.variants])
             raise
         new = [n for n in ws.added[n0:] if n in ws.variants]
-        with ws.transaction():
-            if was_done:
-                result = self._replace(ws, key, result, new)
-            self.record(ws)[key] = result
+        with ws.transaction():  # reads what other commands recorded meanwhile
+            theirs = {k: self._identity(ws, k) for k in basis}
+            if theirs == before:
+                if was_done:
+                    result = self._replace(ws, key, result, new)
+                self.record(ws)[key] = result
+        if theirs != before:
+            # Another command (a second terminal, the app) recorded this step first, or replaced
+            # a step it builds on: keeping this result would leave variants recorded nowhere, or
+            # a result built on a variant that is gone.
+            self._discard(ws, list(reversed(new)))
+            changed = [k for k in basis if theirs[k] != before[k]]
+            raise TrigLabError(
+                f"Step '{changed[0]}' of {self.key} was recorded by another run while step '{key}' ran "
+                f"(result: {theirs[changed[0]][0]}); this run's variants were removed. "
+                "Run one step at a time per workspace"
+            )
         return result
+
+    def _identity(self, ws: Workspace, key: str) -> tuple:
+        """Step ``key``'s result and its variants' model files (a replaced result keeps its names)."""
+        res = self.result_of(ws, key)
+        return res, tuple(ws[n].file for n in _names(res) if n in ws.variants)
 
     def _replace(self, ws: Workspace, key: str, result: Any, new: list[str]) -> Any:
         """Drop the old results of ``key`` and its dependents; give the new variants the old names."""
@@ -286,16 +308,18 @@ class Walkthrough:
         return step_parts(self, ws, key)
 
     def reset(self, ws: Workspace) -> None:
-        """Back to the start: remove every variant the walkthrough made, forget its progress."""
-        made: list[str] = []
-        for res in self.record(ws).values():
-            made += _names(res)
+        """Back to the start: remove every variant the walkthrough made, forget its progress.
+
+        What the steps made are their results and the intermediate variants before them
+        (:meth:`made_by`); a variant the user derived from one of them by hand is kept (it is
+        re-attached to the nearest remaining ancestor).
+        """
+        made: set[str] = set()
+        for step in self.steps:
+            made.update(self.made_by(ws, step.key))
+            made.update(n for n in _names(self.result_of(ws, step.key)) if n in ws.variants)
         for name in reversed(list(ws.variants)):
-            if name in made or (ws[name].operation != "zoo" and _descends_from(ws, name, made)):
+            if name in made:
                 ws.delete(name)
         ws.ui.setdefault("walkthroughs", {})[self.key] = {}
         ws.save()
-
-
-def _descends_from(ws: Workspace, name: str, roots: list[str]) -> bool:
-    return any(v.name in roots for v in ws.lineage(name)[:-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from core.jobs import Progress
 from core.walkthrough.base import Scale, Step, Walkthrough
 from core.walkthrough.summary import run_on_card_or_emulator
 from core.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 # act_integer=0 and 8-bit biases: with 2 integer bits in the 4-bit ReLUs, or 4-bit biases, the student
 # does not learn at all (measured: resolution 1-20 instead of ~0.6).
@@ -70,24 +73,49 @@ def hit_map_examples(ds, n: int = 4) -> dict[str, np.ndarray]:
 
 
 def load_hit_maps(ws: Workspace) -> dict[str, np.ndarray] | None:
-    """The hit maps the data step kept (None before it ran, or from a workspace made before they were)."""
+    """The hit maps the data step kept (None before it ran, or from a workspace made before they were).
+
+    The file is only data (no pickles). A damaged or hand-made file that is not what the data step
+    writes (``hits`` (n, layers, strips) with n ≤ 16, ``pt`` and ``charge`` (n,)) is skipped with a
+    log line: the card then shows no pictures, the user reruns the data step to get them back.
+    """
     path = Path(ws.data_dir) / HIT_MAPS_FILE
+    if not path.is_file():
+        return None
     try:
         with np.load(path, allow_pickle=False) as f:
-            return {k: np.asarray(f[k]) for k in ("hits", "pt", "charge")}
-    except (OSError, KeyError, ValueError):
+            maps = {k: np.asarray(f[k]) for k in ("hits", "pt", "charge")}
+    except Exception as exc:  # noqa: BLE001 (np.load raises EOFError, BadZipFile, ValueError, ...)
+        log.warning("Hit maps %s unreadable (%s): not shown; run the data step again", path, exc)
         return None
+    hits, pt, charge = maps["hits"], maps["pt"], maps["charge"]
+    ok = (
+        hits.ndim == 3
+        and 0 < hits.shape[0] <= 16
+        and 0 < hits.shape[1] <= 256
+        and 0 < hits.shape[2] <= 4096
+        and pt.shape == charge.shape == hits.shape[:1]
+        and all(a.dtype.kind in "biuf" for a in (hits, pt, charge))
+        and bool(np.isfinite(pt).all())
+    )
+    if not ok:
+        log.warning("Hit maps %s are not what the data step writes: not shown; run the data step again", path)
+        return None
+    return maps
 
 
 def _h2_data(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
-    from core.data import pin_params
+    from core.data import load_dataset, pin_params
     from core.data.files import atomic_savez
 
-    pin_params(ws.data_dir, DATASET, events=w.scale.events)
-    ds = _muon(ws, progress)
-    atomic_savez(Path(ws.data_dir) / HIT_MAPS_FILE, hit_map_examples(ds))
+    # The data set is made first and pinned last: a failed or cancelled step (too few events, a
+    # full disk) leaves the workspace on the data set its trained variants were made with.
+    ds = load_dataset(DATASET, cache_dir=ws.data_dir, progress=progress, events=w.scale.events)
     _zoo_variant(ws, "muon_cnn_teacher")
     _zoo_variant(ws, "muon_cnn_student")
+    progress.check_cancelled()
+    atomic_savez(Path(ws.data_dir) / HIT_MAPS_FILE, hit_map_examples(ds))
+    pin_params(ws.data_dir, DATASET, events=w.scale.events)
     return f"@{len(ds.x_train) + len(ds.x_val) + len(ds.x_test)} events"
 
 

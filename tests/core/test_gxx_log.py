@@ -69,3 +69,14 @@ def test_csim_report_round_trips_through_json():
     report = CsimReport("regression", 300, None, 0.1, 0.01, 0.02, layers=[layer], trace_samples=200)
     again = CsimReport.from_dict(json.loads(json.dumps(report.to_dict())))
     assert again == report
+
+
+def test_context_without_a_diagnostic_is_not_kept_forever():
+    """Thousands of "In file included from" lines that no error follows: the filter keeps a bounded
+    tail (memory stays small), and an error after them still comes with its nearest context."""
+    f = CompilerLogFilter()
+    for i in range(100_000):
+        assert f.feed(f"In file included from h{i}.h:1,") == []
+    shown = f.feed("net.cpp:3:1: error: 'x' was not declared in this scope")
+    assert len(shown) <= 201 and shown[-2] == "In file included from h99999.h:1,"
+    assert len(f._context) == 0

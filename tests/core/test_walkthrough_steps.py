@@ -178,3 +178,122 @@ def test_cli_replaces_a_done_step_only_when_asked(trained, capfd):
     # what was built on the old CNN went with it, the zoo start stayed
     assert set(ws.variants) == {"handson_cnn-init", "cnn"}
     assert ws.ui["walkthroughs"]["handson1"] == {"train": "cnn"}
+
+
+def test_cli_reset_with_a_step_that_cannot_run_changes_nothing(trained, capfd):
+    """``--reset --step quantize`` would reset, then refuse: the refusal comes first, nothing is lost."""
+    from core.cli import main
+    from core.workspace import MANIFEST, Workspace
+
+    root = trained.root
+    manifest = (root / MANIFEST).read_bytes()
+    before = set(Workspace.open(root).variants)
+    capfd.readouterr()
+    assert main(["walkthrough", "handson1", "--ws", str(root), "--step", "quantize", "--reset"]) == 2
+    err = capfd.readouterr().err.strip()
+    assert "Train the CNN" in err and "--reset" in err and len(err.splitlines()) == 1
+    assert set(Workspace.open(root).variants) == before and (root / MANIFEST).read_bytes() == manifest
+
+
+def test_a_step_recorded_by_another_run_meanwhile_is_not_recorded_twice(tmp_path):
+    """Two commands run the same step at once: the second to finish is refused and leaves nothing."""
+    from core import TrigLabError
+    from core.walkthrough.base import Step, Walkthrough
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    calls = []
+
+    def make(w, ws_, progress):
+        calls.append(ws_)
+        if len(calls) == 1:  # while this run works, another command runs the step to the end
+            w.run_step(Workspace.open(ws_.root), "make")
+        return add_zoo_variant(ws_, "handson_cnn", dataset="digits", name="made").name
+
+    w = Walkthrough("t", "test", [Step("make", "Make", "", run=make)])
+    with pytest.raises(TrigLabError, match="another run"):
+        w.run_step(ws, "make")
+    ws = Workspace.open(ws.root)
+    assert set(ws.variants) == {"made"} and ws.ui["walkthroughs"]["t"] == {"make": "made"}
+
+
+def _two_step_start(tmp_path):
+    """A workspace with a zoo start ``init``, its model, and a step ``a`` that derives ``a`` from it."""
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    add_zoo_variant(ws, "handson_cnn", dataset="digits", name="init")
+    model = ws.load_model("init")
+
+    def make_a(w, ws_, progress):
+        return ws_.add_variant(model, "a", parent="init", operation="train").name
+
+    return ws, model, make_a
+
+
+def test_a_step_whose_prerequisite_was_replaced_meanwhile_is_not_recorded(tmp_path):
+    """One terminal replaces step a while another runs step b on a's old result: b's result would
+    be built on a variant that is gone; it is refused and its variants removed."""
+    from core import TrigLabError
+    from core.walkthrough.base import Step, Walkthrough
+    from core.workspace import Workspace
+
+    ws, model, make_a = _two_step_start(tmp_path)
+
+    def make_b(w, ws_, progress):
+        src = w.result_of(ws_, "a")
+        w.run_step(Workspace.open(ws_.root), "a", replace=True)  # meanwhile, elsewhere
+        return ws_.add_variant(model, "b", parent=src, operation="prune").name
+
+    w = Walkthrough(
+        "t", "test", [Step("a", "A", "", run=make_a), Step("b", "B", "", run=make_b, needs=("a",))]
+    )
+    w.run_step(ws, "a")
+    with pytest.raises(TrigLabError, match="another run"):
+        w.run_step(ws, "b")
+    ws = Workspace.open(ws.root)
+    assert ws.ui["walkthroughs"]["t"] == {"a": "a"} and "b" not in ws.variants
+
+
+def test_a_failed_data_step_keeps_the_pinned_data_set(tmp_path, capfd):
+    """``--step data --replace --events 5`` fails (too few muons): the workspace keeps its 2,000-event
+    pin (it used to keep 5, and every later step failed on it) and its hit maps."""
+    from core.cli import main
+    from core.data import pinned_params
+    from core.walkthrough.handson2 import HIT_MAPS_FILE
+
+    root = tmp_path / "h2"
+    assert main(["walkthrough", "handson2", "--ws", str(root), "--step", "data", "--events", "2000"]) == 0
+    maps = (root / "data" / HIT_MAPS_FILE).read_bytes()
+    capfd.readouterr()
+    args = ["walkthrough", "handson2", "--ws", str(root), "--step", "data", "--replace", "--events", "5"]
+    assert main(args) == 2
+    assert "events" in capfd.readouterr().err
+    assert pinned_params(root / "data")["muon_rpc"] == {"events": 2000}
+    assert (root / "data" / HIT_MAPS_FILE).read_bytes() == maps
+
+
+def test_reset_keeps_the_users_own_variants(tmp_path):
+    """A variant the user derived by hand from a walkthrough result is theirs: reset removes what
+    the steps made (intermediate variants included) and re-attaches it, it does not delete it."""
+    from core.walkthrough.base import Step, Walkthrough
+    from core.workspace import Workspace
+
+    ws, model, make_a = _two_step_start(tmp_path)
+
+    def make_b(w, ws_, progress):
+        ws_.add_variant(model, "b-mid", parent="a", operation="prune")
+        return ws_.add_variant(model, "b", parent="b-mid", operation="train").name
+
+    w = Walkthrough(
+        "t", "test", [Step("a", "A", "", run=make_a), Step("b", "B", "", run=make_b, needs=("a",))]
+    )
+    w.run_step(ws, "a")
+    w.run_step(ws, "b")
+    ws.add_variant(model, "mine", parent="a", operation="quantize")
+    w.reset(ws)
+    ws = Workspace.open(ws.root)
+    assert set(ws.variants) == {"init", "mine"} and ws["mine"].parent == "init"
+    assert ws.ui["walkthroughs"]["t"] == {}
