@@ -22,6 +22,8 @@ Font scale and theme apply at once (:func:`apply_font_scale`, :func:`apply_theme
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
@@ -77,7 +79,7 @@ def value(key: str, store: QSettings | None = None):
             v = float(raw)
         else:
             v = "" if raw is None else str(raw).strip()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "abc", "inf" in a hand-edited INI
         return default
     if key == FONT_SCALE_KEY:
         v = min(max(v, FONT_SCALE_RANGE[0]), FONT_SCALE_RANGE[1])
@@ -124,7 +126,7 @@ def lab_server(store: QSettings | None = None) -> tuple[str, str]:
 def workspace_folder(store: QSettings | None = None) -> str:
     """The folder New/Open workspace dialogs start in: the preference, else TrigLab's own."""
     folder = value(WORKSPACES_KEY, store)
-    if folder:
+    if folder and os.path.isdir(folder):
         return folder
     from core.workflows import default_home  # TensorFlow stays unloaded: it imports it lazily
 

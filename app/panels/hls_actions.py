@@ -9,6 +9,7 @@ the C-simulation tab follows the selected variant.
 from __future__ import annotations
 
 import html
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from app.i18n import fmt_num, fmt_pct
 from app.panels.hls_csim import fmt_sig
 from app.panels.hls_form import ERROR_STYLE
 from app.panels.hls_jobs import CalibrationSpec, autoprec_job, build_job, csim_job, profile_job
+from core import TrigLabError
 from core.hls.pipeline import (
     RESOURCE_METRIC,
     csim_metrics,
@@ -27,6 +29,8 @@ from core.hls.pipeline import (
     save_config,
     save_csim_result,
 )
+
+log = logging.getLogger(__name__)
 
 
 def variant_key(lv) -> tuple:
@@ -272,8 +276,8 @@ class HlsActionsMixin:
                 save_config(ws, name, config)  # the configuration that gave these numbers
                 # the tab shows it again when the variant is selected later (no re-run)
                 save_csim_result(ws, name, report, {k: v for k, v in meta.items() if k != "key"})
-            except OSError:
-                pass
+            except (OSError, TrigLabError) as exc:  # the numbers stand; only the re-show is lost
+                log.warning("C-simulation result of %s not stored: %s", name, exc)
         self._update_metrics(ws, name, metrics)
 
     def _update_metrics(self, ws, name: str, metrics: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ def app_defaults(qapp):
     prefs.apply_theme(qapp, "light")
 
 
-def test_preferences_round_trip_through_qsettings_and_the_dialog(qtbot):
+def test_preferences_round_trip_through_qsettings_and_the_dialog(qtbot, tmp_path):
     from app import preferences as prefs
     from app.preferences_dialog import PreferencesDialog
 
@@ -37,7 +37,9 @@ def test_preferences_round_trip_through_qsettings_and_the_dialog(qtbot):
     dlg.clock.setValue(3.125)
     dlg.host.setText("lab.example.org")
     dlg.user.setText("student")
-    dlg.workspaces.setText("/tmp/class-workspaces")
+    class_folder = tmp_path / "class-workspaces"
+    class_folder.mkdir()
+    dlg.workspaces.setText(str(class_folder))
     dlg.theme.setCurrentIndex(dlg.theme.findData("light"))
     values = dlg.values()
     prefs.set_values(values, store)
@@ -51,7 +53,11 @@ def test_preferences_round_trip_through_qsettings_and_the_dialog(qtbot):
     }
     assert isinstance(prefs.hls_defaults(again)["clock_ns"], float)
     assert prefs.lab_server(again) == ("lab.example.org", "student")
-    assert prefs.workspace_folder(again) == "/tmp/class-workspaces"
+    assert prefs.workspace_folder(again) == str(class_folder)
+    (tmp_path / "a-file").write_text("")
+    again.setValue(prefs.WORKSPACES_KEY, str(tmp_path / "a-file"))  # not a folder: the default
+    assert prefs.workspace_folder(again) != str(tmp_path / "a-file")
+    again.setValue(prefs.WORKSPACES_KEY, str(class_folder))
     dlg2 = PreferencesDialog(store=again)
     qtbot.addWidget(dlg2)
     assert dlg2.values() == values
@@ -61,6 +67,8 @@ def test_preferences_round_trip_through_qsettings_and_the_dialog(qtbot):
     again.setValue(prefs.HLS_CLOCK_KEY, "-1")
     again.setValue(prefs.HLS_BACKEND_KEY, "Quartus")
     again.setValue(prefs.THEME_KEY, "purple")
+    assert prefs.value(prefs.FONT_SCALE_KEY, again) == 100
+    again.setValue(prefs.FONT_SCALE_KEY, "inf")  # float("inf") does not fit an int
     assert prefs.value(prefs.FONT_SCALE_KEY, again) == 100
     assert prefs.value(prefs.THEME_KEY, again) == "light"
     assert prefs.hls_defaults(again)["clock_ns"] == 5.0 and prefs.hls_defaults(again)["backend"] == "Vitis"
