@@ -169,12 +169,14 @@ class Workspace:
 
         Raises:
             WorkspaceError: not a workspace, an unreadable or malformed manifest (one line saying
-                what and where), a path field leaving the workspace, a newer schema.
+                what and where), a path field leaving the workspace, a newer schema, one of its
+                folders a symbolic link leading out of it.
         """
         root = Path(root)
         if not (root / MANIFEST).exists():
             raise WorkspaceError(f"'{root}' is not a TrigLab workspace (no {MANIFEST})")
         manifest = read_manifest(root)  # a bad manifest is refused before anything is created
+        _refuse_folder_links(root)
         for sub in FOLDERS:
             with contextlib.suppress(OSError):  # a read-only workspace can still be read
                 (root / sub).mkdir(exist_ok=True)
@@ -568,3 +570,21 @@ def _replace_dict(target: dict, source: dict) -> None:
     if target != source:
         target.clear()
         target.update(source)
+
+
+def _refuse_folder_links(root: Path) -> None:
+    """A workspace folder (variants, data, jobs, hls) that is a link out of the workspace is refused.
+
+    TrigLab writes data caches, hit maps, C-simulation results and jobs there: through a link
+    planted in a shared folder they would land anywhere the user can write.
+    """
+    inside = root.resolve()
+    for sub in FOLDERS:
+        folder = root / sub
+        if folder.is_symlink():
+            target = folder.resolve()
+            if target != inside and inside not in target.parents:
+                raise WorkspaceError(
+                    f"'{sub}' in workspace '{root}' is a symbolic link to '{target}', outside the "
+                    "workspace: TrigLab writes only inside its workspace (replace the link with a folder)"
+                )

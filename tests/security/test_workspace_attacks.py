@@ -242,3 +242,26 @@ def test_delete_of_paths_that_bypassed_validation_touches_nothing_outside(tmp_pa
     with pytest.raises(WorkspaceError, match="variant 'abs' field 'file' is an absolute path"):
         ws.save()
     assert (ws.root / MANIFEST).read_bytes() == old
+
+
+@pytest.mark.parametrize("folder", ["data", "hls", "variants", "jobs"])
+def test_a_workspace_folder_linked_out_of_the_workspace_is_refused(tmp_path, folder):
+    ws_dir = tmp_path / "ws"
+    Workspace.create(ws_dir)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    target = ws_dir / folder
+    shutil.rmtree(target, ignore_errors=True)
+    target.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(WorkspaceError, match=f"'{folder}' .* symbolic link .* outside the workspace"):
+        Workspace.open(ws_dir)
+    assert list(outside.iterdir()) == []  # nothing was written through the link
+
+
+def test_a_workspace_folder_linked_inside_the_workspace_still_opens(tmp_path):
+    ws_dir = tmp_path / "ws"
+    Workspace.create(ws_dir)
+    (ws_dir / "data-real").mkdir()
+    shutil.rmtree(ws_dir / "data")
+    (ws_dir / "data").symlink_to(ws_dir / "data-real", target_is_directory=True)
+    assert Workspace.open(ws_dir).root == ws_dir
