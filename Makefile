@@ -89,7 +89,7 @@ clean:
 # built in its own environment, build/bundle-venv: every pin of requirements.lock (the `bundle` extra's
 # PyInstaller included) installed as is, except TensorFlow, which is the CPU build of the same version
 # (tensorflow-cpu==2.14.1: no CUDA kernels, 350 MB less; the app never uses a GPU).
-# `make bundle-test`: its self-test with no virtual environment on PATH (C simulation needs g++).
+# `make bundle-test`: (re)builds it, then its self-test with no virtual environment on PATH (C-sim needs g++).
 # `make install-desktop`: menu entry + icon for this user (the bundle if built, else the venv).
 .PHONY: bundle bundle-test install-desktop
 BUNDLE_VENV := build/bundle-venv
@@ -109,8 +109,7 @@ bundle: $(BUNDLE_STAMP)
 	time TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=$(CURDIR) $(BUNDLE_VENV)/bin/pyinstaller --noconfirm --log-level WARN pyinstaller.spec
 	@du -sh dist/triglab
 
-bundle-test:
-	@test -x $(BUNDLE_EXE) || $(MAKE) bundle
+bundle-test: bundle
 	env -i PATH=/usr/bin:/bin HOME="$(HOME)" $(BUNDLE_EXE) --self-test
 
 install-desktop:
