@@ -313,5 +313,7 @@ class ResourcesView(QWidget):
                     item.setForeground(QBrush(QColor(40, 90, 130)))
                 self.table.setItem(i, c, item)
         self.table.resizeRowsToContents()
-        rows_h = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        self.table.setMinimumHeight(rows_h + self.table.horizontalHeader().sizeHint().height() + 4)
+        # Three rows at least (the table scrolls): every row as a minimum made the Synthesis view too
+        # tall for a 768 px projector at 125 % font.
+        heights = [self.table.rowHeight(r) for r in range(self.table.rowCount())]
+        self.table.setMinimumHeight(sum(heights[:3]) + self.table.horizontalHeader().sizeHint().height() + 4)

@@ -100,15 +100,11 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         why_box = QWidget()
         wl = QVBoxLayout(why_box)
         wl.setContentsMargins(0, 4, 0, 0)
-        wl.addWidget(
-            QLabel(
-                "<b>"
-                + self.tr("Why these precisions")
-                + "</b> <span style='color:#666'>("
-                + self.tr("auto precision")
-                + ")</span>"
-            )
+        why_label = QLabel(
+            "<b>" + self.tr("Why these precisions") + "</b> (" + self.tr("auto precision") + ")"
         )
+        why_label.setWordWrap(True)
+        wl.addWidget(why_label)
         wl.addWidget(self.why_text, 1)
         layers_tab = QSplitter(Qt.Vertical)
         layers_tab.addWidget(self.table)

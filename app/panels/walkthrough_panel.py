@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionComboBox,
     QStylePainter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -108,9 +109,11 @@ class _StepCard(QFrame):
         self.extra = QWidget()  # step-specific pictures (hands-on 2's hit maps)
         self.extra.setVisible(False)
         self.button = QPushButton(self.tr("Run"))
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.status)
+        # The status under the title, not beside it: on a 260 px dock at 125 % font both did not fit
+        # on one line and the cards were cut on the right.
+        top = QVBoxLayout()
+        top.addWidget(self.title)
+        top.addWidget(self.status, 0, Qt.AlignRight)
         bottom = QHBoxLayout()
         bottom.addWidget(self.result, 1)
         bottom.addWidget(self.button, 0, Qt.AlignBottom)
@@ -166,7 +169,13 @@ class WalkthroughPanel(QWidget):
         self.combo.setMinimumContentsLength(14)
         for key, factory in WALKTHROUGHS.items():
             self.combo.addItem(translate(factory().title), key)
-        self.reset_btn = QPushButton(self.tr("Reset…"))
+        # An icon button (its meaning in the tooltip): the chooser beside it keeps the room to show
+        # the walkthrough's title on a 260 px dock at 125 % font.
+        self.reset_btn = QToolButton()
+        self.reset_btn.setIcon(self.style().standardIcon(QStyle.SP_BrowserReload))
+        self.reset_btn.setText(self.tr("Reset…"))
+        self.reset_btn.setAccessibleName(self.tr("Reset…"))
+        self.reset_btn.setToolButtonStyle(Qt.ToolButtonIconOnly)
         self.reset_btn.setToolTip(
             self.tr(
                 "Back to the start: delete what the walkthrough made in this workspace, for the next class"
