@@ -4,7 +4,10 @@ never grows by itself (issue 12, point 5)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from PySide6.QtCore import QTranslator
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 1366, 768
 MAX_WIDTH, MAX_HEIGHT = SCREEN_WIDTH - 16, SCREEN_HEIGHT - 60
@@ -23,18 +26,45 @@ def no_modal_dialogs(monkeypatch):
         monkeypatch.setattr(QMessageBox, name, staticmethod(lambda *a, **k: QMessageBox.Cancel))
 
 
-@pytest.fixture(params=[1.0, 1.25], ids=["font100", "font125"])
+_KEEP = re.compile(r"(<[^>]*>|\{\d*\}|&\w+;|%\w)")  # tags, {0}, entities, %1: kept as they are
+_WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
+
+
+def pseudo_italian(text: str) -> str:
+    """``text`` ~35 % longer, as Italian runs, word by word (so it still wraps where English does)."""
+    parts = _KEEP.split(text)
+    grow = lambda m: m.group() + "~" * max(1, round(len(m.group()) * 0.35))  # noqa: E731
+    return "".join(p if i % 2 else _WORD.sub(grow, p) for i, p in enumerate(parts))
+
+
+class PseudoItalian(QTranslator):
+    """Every translatable string made longer: the layout of a longer language, before it exists."""
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D102 - Qt's
+        return pseudo_italian(source) if source else source
+
+
+@pytest.fixture(
+    params=[(1.0, False), (1.25, False), (1.25, True)], ids=["font100", "font125", "font125-pseudo-italian"]
+)
 def scaled_window(request, qapp, no_modal_dialogs):
-    """The main window built after the application font was scaled (a projector's setting)."""
+    """The main window built after the application font was scaled (a projector's setting), and in
+    the pseudo-Italian case with every string ~35 % longer."""
+    scale, longer = request.param
     font = qapp.font()
-    if request.param != 1.0:
+    translator = PseudoItalian(qapp) if longer else None
+    if translator is not None:
+        qapp.installTranslator(translator)
+    if scale != 1.0:
         scaled = qapp.font()
-        scaled.setPointSizeF(font.pointSizeF() * request.param)
+        scaled.setPointSizeF(font.pointSizeF() * scale)
         qapp.setFont(scaled)
     try:
-        yield request.getfixturevalue("main_window"), request.param
+        yield request.getfixturevalue("main_window"), scale
     finally:
         qapp.setFont(font)
+        if translator is not None:
+            qapp.removeTranslator(translator)
 
 
 def _open_demo(qtbot, win, ws):
@@ -94,6 +124,26 @@ def _assert_not_grown(win, what: str, panel=None):
         f"{what}: the window grew by itself to {win.width()}×{win.height()} px"
         + (f"; widest widgets of the view: {_biggest(panel, 'w', 8)}" if panel is not None else "")
     )
+
+
+def _assert_nothing_cut(qtbot, win, what: str):
+    """In every view: each shown button as wide as its text needs, each tab title whole."""
+    from PySide6.QtWidgets import QAbstractButton, QTabBar
+
+    cut = []
+    for key, panel in win.panels.items():
+        win.tabs.setCurrentWidget(panel)
+        qtbot.wait(20)
+        for b in panel.findChildren(QAbstractButton):
+            if b.isVisibleTo(panel) and b.text() and b.width() < b.minimumSizeHint().width():
+                cut.append(f"{key}: button {b.text()!r} {b.width()} < {b.minimumSizeHint().width()} px")
+        for bar in [win.tabs.tabBar(), *panel.findChildren(QTabBar)]:
+            for i in range(bar.count()):
+                if bar.isVisible() and bar.tabRect(i).width() < bar.fontMetrics().horizontalAdvance(
+                    bar.tabText(i).replace("&&", "&")
+                ):
+                    cut.append(f"{key}: tab {bar.tabText(i)!r} {bar.tabRect(i).width()} px")
+    assert not cut, f"{what}: cut off: {cut}"
 
 
 def _every_combo_choice(qtbot, win):
@@ -159,6 +209,7 @@ def test_window_fits_a_1366x768_projector(qtbot, scaled_window, demo_workspace):
     win.resize(MAX_WIDTH, MAX_HEIGHT)
     qtbot.waitUntil(lambda: win.width() <= MAX_WIDTH and win.height() <= MAX_HEIGHT)
     assert win.tabs.width() > 600 and win.walkthrough_dock.width() >= 200
+    _assert_nothing_cut(qtbot, win, f"font {scale:.0%}")
 
 
 def test_window_still_fits_with_the_distillation_form(qtbot, main_window, demo_workspace):
