@@ -218,6 +218,9 @@ class WeightsView(QWidget):
             brush=pg.mkBrush(255, 255, 255, 225),
             pen=pg.mkPen(180, 180, 180),
         )
+        # The legend never covers bars: the count axis leaves its height free at the top (issue 12,
+        # point 6), again whenever the plot is resized.
+        self.plot.vb.sigResized.connect(lambda *_: self._legend_above_bars())
         self.zones = FormatZones(self.hist)
         self._compare_swatch = pg.BarGraphItem(
             x0=[0],
@@ -421,6 +424,7 @@ class WeightsView(QWidget):
             self.legend.addItem(item, html.escape(text))
         self.hist.fit_counts(h, hc, self._compare_lv.name if hc is not None else "")
         self._set_x_range(h, fmt)
+        self._legend_above_bars()
 
         shape = "×".join(str(n) for n in np.shape(self._weights()[layer].get(kind, values)))
         kind_text = self.tr("all weights") if kind == ALL_WEIGHTS else kind
@@ -465,6 +469,14 @@ class WeightsView(QWidget):
         if self.state.layer:
             return self.tr("Layer '{0}' has no weights").format(self.state.layer)
         return self.tr("No layer selected")
+
+    def _legend_above_bars(self) -> None:
+        """Free the top of the plot for the legend (its height, plus its 10 px offset and a gap)."""
+        height = self.plot.vb.height()
+        if height <= 0:
+            return
+        needed = self.legend.boundingRect().height() + 16 if self.legend.items else 0.0
+        self.hist.set_headroom(needed / height)
 
     def _draw_format(self, values: np.ndarray, cmp_values: np.ndarray | None, legend: list) -> tuple:
         """Overflow zones, flush band and range lines of the format; its report on the weights."""
