@@ -60,8 +60,12 @@ def _field_for(param) -> QWidget:
         w = QLineEdit()
         default = param.default
         if param.kind == "json":
-            default = json.dumps(default) if default not in (None, "") else ""
-            w.setPlaceholderText(QCoreApplication.translate("CompressApply", 'e.g. {"fc1": 0.9}'))
+            # An empty default ({} or []) reads as an empty field with the format in the placeholder,
+            # not as raw JSON "{}" (issue 12, point 8).
+            default = json.dumps(default) if default not in (None, "", {}, []) else ""
+            w.setPlaceholderText(
+                QCoreApplication.translate("CompressApply", 'none (every layer alike); e.g. {"fc1": 0.9}')
+            )
         w.setText("" if default is None else str(default))
     w.setToolTip(param.help)
     return w
@@ -92,7 +96,10 @@ def _set_value(w: QWidget, value: Any) -> None:
         if i >= 0:
             w.setCurrentIndex(i)
     elif isinstance(w, QLineEdit):
-        w.setText(json.dumps(value) if isinstance(value, (dict, list)) else str(value))
+        if isinstance(value, (dict, list)):
+            w.setText(json.dumps(value) if value else "")
+        else:
+            w.setText("" if value is None else str(value))
 
 
 class CompressApply(QWidget):
