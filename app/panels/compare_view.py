@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_num
-from app.palette import BLUE, VERMILION, style_axes
+from app.palette import BLUE, VERMILION, mute, plot_muted_color, plot_title_color, style_axes
 from core import TrigLabError
 from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_axis
 
@@ -340,7 +340,7 @@ class CompareView(QWidget):
         self.front_scatter.sigClicked.connect(self._on_points_clicked)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #666;")
+        mute(self.note)
         self._label_timer = QTimer(self)
         self._label_timer.setSingleShot(True)
         self._label_timer.setInterval(0)
@@ -667,8 +667,10 @@ class CompareView(QWidget):
         ws = self.state.workspace
         title = ws.title if ws is not None else ""
         self.plot_item.setTitle(
-            f"<span style='color:#202020'>{title}</span>"
-            "<span style='color:#666; font-size:9pt'> — " + self._better_text(xa, ya) + "</span>",
+            f"<span style='color:{plot_title_color()}'>{title}</span>"
+            f"<span style='color:{plot_muted_color()}; font-size:9pt'> — "
+            + self._better_text(xa, ya)
+            + "</span>",
             size="10pt",
         )
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_pct
+from app.palette import mute
 from app.panels.histogram import fmt_sparsity, fmt_value
 from core import TrigLabError
 
@@ -118,7 +119,7 @@ class CompressApply(QWidget):
             self.op_combo.addItem(op.title, op.name)
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: #555;")
+        mute(self.description)
         self.form_box = QGroupBox(self.tr("Parameters"))
         self.form = QFormLayout(self.form_box)
         self.name_edit = QLineEdit()

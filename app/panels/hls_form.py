@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import mute
 from core import TrigLabError
 
 CALIBRATION_KINDS = (
@@ -91,7 +92,7 @@ class HlsFormMixin:
         self.clock_spin.setValue(defaults.clock_period_ns)
         self.clock_spin.setToolTip(self.tr("Target clock period"))
         self.clock_mhz = QLabel()
-        self.clock_mhz.setStyleSheet("color:#666")
+        mute(self.clock_mhz)
         self.io_combo = QComboBox()
         self.io_combo.addItems(IO_TYPES)
         self.io_combo.setCurrentText(defaults.io_type)

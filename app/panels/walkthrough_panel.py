@@ -100,7 +100,6 @@ class _StepCard(QFrame):
         self.status = QLabel()
         self.text = QLabel(translate(step.explanation))
         self.text.setWordWrap(True)
-        self.text.setStyleSheet("color: #444;")
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextSelectableByMouse)

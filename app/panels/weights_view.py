@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import plot_title_color
 from app.panels.histogram import (
     COMPARE_COLOR,
     LOG_BASELINE,
@@ -431,7 +432,7 @@ class WeightsView(QWidget):
         bin_width = self.tr("bin width {0}").format(fmt_value(float(h.edges[1] - h.edges[0]), 3))
         # A short title (a plot is never narrower than its title); the bin width goes with the axis.
         self.plot.setTitle(
-            f"<span style='color:#202020'><b>{html.escape(layer)}</b> · {html.escape(kind_text)} ({shape})</span>",
+            f"<span style='color:{plot_title_color()}'><b>{html.escape(layer)}</b> · {html.escape(kind_text)} ({shape})</span>",
             size="10pt",
         )
         axis = self.tr("weight value") if kind == ALL_WEIGHTS else self.tr("{0} value").format(kind)
