@@ -116,9 +116,7 @@ class MainWindow(QMainWindow):
         self.walkthrough_panel = WalkthroughPanel(self.state, self.jobs)
         self.walkthrough_panel.step_started.connect(self._on_step_started)
         self.walkthrough_panel.step_finished.connect(self._on_step_finished)
-        # Narrow enough to fit beside the views on a 1366 px projector: its text wraps and its
-        # walkthrough chooser elides.
-        self.walkthrough_panel.setMinimumWidth(260)
+        # Its minimum width (260 px, or what its cards need) is its own: WalkthroughPanel._fit_cards.
         self.walkthrough_dock = self._dock(
             self.tr("Walkthrough"), self.walkthrough_panel, Qt.RightDockWidgetArea, "walkDock"
         )

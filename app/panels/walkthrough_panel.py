@@ -40,6 +40,7 @@ from app.i18n import fmt_num, fmt_pct
 from core.walkthrough import WALKTHROUGHS, Scale, Walkthrough, load_hit_maps
 from core.walkthrough.summary import render
 
+MIN_WIDTH = 260  # px: beside the views on a 1366 px projector (texts wrap, the chooser elides)
 CONTEXT = "Walkthrough"  # core's titles and explanations are marked in this context
 DONE = QT_TRANSLATE_NOOP("Walkthrough", "✓ done")
 RUNNING = QT_TRANSLATE_NOOP("Walkthrough", "… running")
@@ -229,10 +230,24 @@ class WalkthroughPanel(QWidget):
         self.cards_box.addStretch(1)
         self.refresh()
 
+    def _fit_cards(self) -> None:
+        """As narrow as a projector needs (260 px), but never narrower than the cards: their text
+        wraps, yet a long word, a status or a button (longer in Italian) would be cut on the right."""
+        m = self.layout().contentsMargins()
+        need = (
+            self.scroll.widget().minimumSizeHint().width()
+            + self.scroll.verticalScrollBar().sizeHint().width()
+            + 2 * self.scroll.frameWidth()
+            + m.left()
+            + m.right()
+        )
+        self.setMinimumWidth(max(MIN_WIDTH, need))
+
     def refresh(self) -> None:
         ws, w = self.state.workspace, self.walkthrough
         if w is None or not shiboken6.isValid(self):
             return
+        QTimer.singleShot(0, self, self._fit_cards)  # after the texts below; dropped with the panel
         if ws is None:
             self.info.setText(self.tr("Open the walkthrough's workspace (Walkthroughs menu) to start."))
         else:

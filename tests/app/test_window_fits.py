@@ -37,6 +37,9 @@ def pseudo_italian(text: str) -> str:
     return "".join(p if i % 2 else _WORD.sub(grow, p) for i, p in enumerate(parts))
 
 
+_SPENT_TRANSLATORS: list = []
+
+
 class PseudoItalian(QTranslator):
     """Every translatable string made longer: the layout of a longer language, before it exists."""
 
@@ -52,7 +55,7 @@ def scaled_window(request, qapp, no_modal_dialogs):
     the pseudo-Italian case with every string ~35 % longer."""
     scale, longer = request.param
     font = qapp.font()
-    translator = PseudoItalian(qapp) if longer else None
+    translator = PseudoItalian() if longer else None
     if translator is not None:
         qapp.installTranslator(translator)
     if scale != 1.0:
@@ -65,6 +68,7 @@ def scaled_window(request, qapp, no_modal_dialogs):
         qapp.setFont(font)
         if translator is not None:
             qapp.removeTranslator(translator)
+            _SPENT_TRANSLATORS.append(translator)  # kept alive: Qt may still hold it for a moment
 
 
 def _open_demo(qtbot, win, ws):
