@@ -244,10 +244,15 @@ class WalkthroughPanel(QWidget):
         self.setMinimumWidth(max(MIN_WIDTH, need))
 
     def refresh(self) -> None:
+        """Cards' statuses, results and buttons from the workspace; then the width they need."""
+        self._refresh_cards()
+        if shiboken6.isValid(self):
+            self._fit_cards()
+
+    def _refresh_cards(self) -> None:
         ws, w = self.state.workspace, self.walkthrough
         if w is None or not shiboken6.isValid(self):
             return
-        QTimer.singleShot(0, self, self._fit_cards)  # after the texts below; dropped with the panel
         if ws is None:
             self.info.setText(self.tr("Open the walkthrough's workspace (Walkthroughs menu) to start."))
         else:

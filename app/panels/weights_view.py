@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -221,7 +222,7 @@ class WeightsView(QWidget):
         )
         # The legend never covers bars: the count axis leaves its height free at the top (issue 12,
         # point 6), again whenever the plot is resized.
-        self.plot.vb.sigResized.connect(lambda *_: self._legend_above_bars())
+        self.plot.vb.sigResized.connect(self._legend_above_bars)
         self.zones = FormatZones(self.hist)
         self._compare_swatch = pg.BarGraphItem(
             x0=[0],
@@ -471,8 +472,11 @@ class WeightsView(QWidget):
             return self.tr("Layer '{0}' has no weights").format(self.state.layer)
         return self.tr("No layer selected")
 
-    def _legend_above_bars(self) -> None:
+    def _legend_above_bars(self, *_args) -> None:
         """Free the top of the plot for the legend (its height, plus its 10 px offset and a gap)."""
+        # The view box also resizes while the window is torn down: nothing to do then.
+        if not (shiboken6.isValid(self) and shiboken6.isValid(self.hist) and shiboken6.isValid(self.plot.vb)):
+            return
         height = self.plot.vb.height()
         if height <= 0:
             return
