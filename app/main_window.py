@@ -70,7 +70,11 @@ class MainWindow(QMainWindow):
         self._pending: list = []  # actions waiting for TensorFlow to be imported
         self.setWindowTitle("TrigLab")
         self.setWindowIcon(app_icon())
-        self.resize(1400, 900)
+        # 1400×900, or the screen's available area when smaller (a 1366×768 projector).
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(
+            min(1400, screen.width()) if screen else 1400, min(900, screen.height()) if screen else 900
+        )
 
         # --- centre: the views -----------------------------------------------------------
         self.tabs = QTabWidget()
@@ -119,9 +123,7 @@ class MainWindow(QMainWindow):
         self.walkthrough_panel = WalkthroughPanel(self.state, self.jobs)
         self.walkthrough_panel.step_started.connect(self._on_step_started)
         self.walkthrough_panel.step_finished.connect(self._on_step_finished)
-        # Narrow enough to fit beside the views on a 1366 px projector: its text wraps and its
-        # walkthrough chooser elides.
-        self.walkthrough_panel.setMinimumWidth(260)
+        # Its minimum width (260 px, or what its cards need) is its own: WalkthroughPanel._fit_cards.
         self.walkthrough_dock = self._dock(
             self.tr("Walkthrough"), self.walkthrough_panel, Qt.RightDockWidgetArea, "walkDock"
         )
@@ -155,19 +157,14 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     def _readable_variants_dock(self) -> None:
-        """Widen the Variants dock to readable names when the views have room to spare."""
-        readable = self.variants_panel.fontMetrics().averageCharWidth() * 32
-        missing = readable - self.variants_dock.width()
-        spare = self.tabs.width() - self.tabs.minimumSizeHint().width()
-        if (
-            self.variants_dock.isVisible()
-            and not self.variants_dock.isFloating()
-            and missing > 0
-            and spare > 0
-        ):
-            self.resizeDocks(
-                [self.variants_dock], [self.variants_dock.width() + min(missing, spare)], Qt.Horizontal
-            )
+        """Widen the Variants dock to readable names, then the walkthrough to readable cards, when
+        the views have room to spare (a 1366 px projector leaves the docks at their minimum)."""
+        for dock, chars in ((self.variants_dock, 32), (self.walkthrough_dock, 40)):
+            readable = dock.widget().fontMetrics().averageCharWidth() * chars
+            missing = readable - dock.width()
+            spare = self.tabs.width() - self.tabs.minimumSizeHint().width()
+            if dock.isVisible() and not dock.isFloating() and missing > 0 and spare > 0:
+                self.resizeDocks([dock], [dock.width() + min(missing, spare)], Qt.Horizontal)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

@@ -190,3 +190,35 @@ def scale_plot_lines(root, factor: float) -> int:
             setattr(item, _SCALED_PEN, _get_pen(item))
             changed += 1
     return changed
+
+
+def muted_text() -> str:
+    """Secondary text (notes, units, sources) as ``#rrggbb`` for rich text: 60 % of the window text
+    colour on the window, so it stays readable in the dark theme too (a fixed ``#666`` is not)."""
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    pal = QGuiApplication.palette()
+    fg, bg = pal.color(QPalette.WindowText), pal.color(QPalette.Window)
+    mix = [round(0.6 * a + 0.4 * b) for a, b in zip(fg.getRgb()[:3], bg.getRgb()[:3])]
+    return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+def plot_title_color() -> str:
+    """The plots' text colour of the current theme as ``#rrggbb`` (for plot titles in rich text)."""
+    return "#{:02x}{:02x}{:02x}".format(*plot_colors()["text"])
+
+
+def plot_muted_color() -> str:
+    """Secondary text in plots (a title's second part) as ``#rrggbb``: 60 % text on the plot's background."""
+    c = plot_colors()
+    return "#{:02x}{:02x}{:02x}".format(
+        *(round(0.6 * a + 0.4 * b) for a, b in zip(c["text"], c["background"]))
+    )
+
+
+def mute(widget) -> None:
+    """Draw ``widget``'s text in the palette's secondary colour (placeholder text), which follows the
+    theme when it changes (a style sheet's fixed ``#666`` is unreadable on the dark theme)."""
+    from PySide6.QtGui import QPalette
+
+    widget.setForegroundRole(QPalette.PlaceholderText)

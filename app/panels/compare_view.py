@@ -25,16 +25,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
+    QMenu,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import fmt_num
-from app.palette import BLUE, VERMILION, style_axes
+from app.palette import BLUE, VERMILION, mute, plot_muted_color, plot_title_color, style_axes
 from core import TrigLabError
 from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_axis
 
@@ -259,15 +260,23 @@ class CompareView(QWidget):
         self.show_labels = QCheckBox(self.tr("names"))
         self.show_labels.setChecked(True)
         self.show_labels.setToolTip(self.tr("Label every point with its variant name"))
-        self.export_csv_btn = QPushButton(self.tr("Export table…"))
-        self.export_plot_btn = QPushButton(self.tr("Export plot…"))
+        # One "Export" button with a menu (table, plot): two buttons made the row too wide for a
+        # 1366 px projector at 125 % font in Italian.
+        self.export_btn = QToolButton()
+        self.export_btn.setText(self.tr("Export"))
+        self.export_btn.setPopupMode(QToolButton.InstantPopup)
+        self.export_btn.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        export_menu = QMenu(self.export_btn)
+        self.export_csv_action = export_menu.addAction(self.tr("Table (CSV)…"))
+        self.export_plot_action = export_menu.addAction(self.tr("Plot (PNG/SVG)…"))
+        self.export_btn.setMenu(export_menu)
         self.x_combo.activated.connect(lambda _i: self._axis_picked("x"))
         self.y_combo.activated.connect(lambda _i: self._axis_picked("y"))
         self.log_x.toggled.connect(lambda _on: self.replot())
         self.log_y.toggled.connect(lambda _on: self.replot())
         self.show_labels.toggled.connect(lambda _on: self.replot())
-        self.export_csv_btn.clicked.connect(lambda: self.export_csv())
-        self.export_plot_btn.clicked.connect(lambda: self.export_plot())
+        self.export_csv_action.triggered.connect(lambda: self.export_csv())
+        self.export_plot_action.triggered.connect(lambda: self.export_plot())
         controls = QHBoxLayout()
         controls.addWidget(QLabel(self.tr("X:")))
         controls.addWidget(self.x_combo)
@@ -279,8 +288,7 @@ class CompareView(QWidget):
         controls.addWidget(self.log_y)
         controls.addWidget(self.show_labels)
         controls.addStretch(1)
-        controls.addWidget(self.export_csv_btn)
-        controls.addWidget(self.export_plot_btn)
+        controls.addWidget(self.export_btn)
 
         # --- plot ------------------------------------------------------------------------
         self.plot_widget = pg.PlotWidget(
@@ -332,7 +340,7 @@ class CompareView(QWidget):
         self.front_scatter.sigClicked.connect(self._on_points_clicked)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #666;")
+        mute(self.note)
         self._label_timer = QTimer(self)
         self._label_timer.setSingleShot(True)
         self._label_timer.setInterval(0)
@@ -669,8 +677,10 @@ class CompareView(QWidget):
         ws = self.state.workspace
         title = ws.title if ws is not None else ""
         self.plot_item.setTitle(
-            f"<span style='color:#202020'>{title}</span>"
-            "<span style='color:#666; font-size:9pt'> — " + self._better_text(xa, ya) + "</span>",
+            f"<span style='color:{plot_title_color()}'>{title}</span>"
+            f"<span style='color:{plot_muted_color()}; font-size:9pt'> — "
+            + self._better_text(xa, ya)
+            + "</span>",
             size="10pt",
         )
 

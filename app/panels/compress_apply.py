@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_pct
+from app.palette import mute
 from app.panels.histogram import fmt_sparsity, fmt_value
 from core import TrigLabError
 
@@ -60,8 +61,12 @@ def _field_for(param) -> QWidget:
         w = QLineEdit()
         default = param.default
         if param.kind == "json":
-            default = json.dumps(default) if default not in (None, "") else ""
-            w.setPlaceholderText(QCoreApplication.translate("CompressApply", 'e.g. {"fc1": 0.9}'))
+            # An empty default ({} or []) reads as an empty field with the format in the placeholder,
+            # not as raw JSON "{}" (issue 12, point 8).
+            default = json.dumps(default) if default not in (None, "", {}, []) else ""
+            w.setPlaceholderText(
+                QCoreApplication.translate("CompressApply", 'none (every layer alike); e.g. {"fc1": 0.9}')
+            )
         w.setText("" if default is None else str(default))
     w.setToolTip(param.help)
     return w
@@ -92,7 +97,10 @@ def _set_value(w: QWidget, value: Any) -> None:
         if i >= 0:
             w.setCurrentIndex(i)
     elif isinstance(w, QLineEdit):
-        w.setText(json.dumps(value) if isinstance(value, (dict, list)) else str(value))
+        if isinstance(value, (dict, list)):
+            w.setText(json.dumps(value) if value else "")
+        else:
+            w.setText("" if value is None else str(value))
 
 
 class CompressApply(QWidget):
@@ -111,7 +119,7 @@ class CompressApply(QWidget):
             self.op_combo.addItem(op.title, op.name)
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: #555;")
+        mute(self.description)
         self.form_box = QGroupBox(self.tr("Parameters"))
         self.form = QFormLayout(self.form_box)
         self.name_edit = QLineEdit()

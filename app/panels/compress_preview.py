@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_num
-from app.palette import BLUISH_GREEN
+from app.palette import BLUISH_GREEN, mute, muted_text, plot_muted_color, plot_title_color
 from app.panels.histogram import (
     CURRENT_COLOR,
     OVERFLOW_COLOR,
@@ -235,7 +235,7 @@ class CompressPreview(QWidget):
         self.metric_label.setToolTip(self.tr("Task metric under the preview"))
         self.metric_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.metric_detail = QLabel("")
-        self.metric_detail.setStyleSheet("color: #606060;")
+        mute(self.metric_detail)
         for label in (self.metric_label, self.metric_detail):
             label.setWordWrap(True)
             label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
@@ -370,7 +370,7 @@ class CompressPreview(QWidget):
                     notes.append(self.tr("grid lines every {0} LSB").format(stride))
         thr = "".join(f" · {n}" for n in notes)
         self.format_label.setText(
-            f"<b>{html.escape(what)}</b> · {html.escape(desc)}<span style='color:#606060'>{html.escape(thr)}</span>"
+            f"<b>{html.escape(what)}</b> · {html.escape(desc)}<span style='color:{muted_text()}'>{html.escape(thr)}</span>"
         )
 
     def _draw_histogram(self, lp) -> None:
@@ -396,8 +396,8 @@ class CompressPreview(QWidget):
         self.hist.show_range(*ends)
         zeros_after = self.tr("{0} zeros after").format(fmt_sparsity(ha.sparsity))
         self.plot.setTitle(
-            f"<span style='color:#202020'>{html.escape(lp.name)}</span>"
-            f"<span style='color:#606060'> · {html.escape(zeros_after)}</span>",
+            f"<span style='color:{plot_title_color()}'>{html.escape(lp.name)}</span>"
+            f"<span style='color:{plot_muted_color()}'> · {html.escape(zeros_after)}</span>",
             size="10pt",
         )
         self._set_legend(q.kind if q is not None else "none", any(e is not None for e in ends))

@@ -188,6 +188,8 @@ class HistogramPlot(pg.PlotWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumSize(120, 120)
         self.plot = self.getPlotItem()
+        self.headroom = 0.0  # top fraction of the plot kept free (a legend sits there)
+        self._count_range: tuple[float, float] | None = None  # (bottom, top) of the bars
         style_plot(self.plot)
         self.plot.vb.setMouseEnabled(x=True, y=False)
         self.bars = bar_item(main_color, main_alpha)
@@ -256,10 +258,12 @@ class HistogramPlot(pg.PlotWidget):
         self.off_scale_text.setText("")
         if self.log:
             top = log_top(tallest, zeros)
-            self.plot.setYRange(LOG_BASELINE, top, padding=0)
+            self._count_range = (LOG_BASELINE, top)
+            self._apply_count_range()
             return top
         top = linear_top(tallest, zeros)
-        self.plot.setYRange(0, top, padding=0)
+        self._count_range = (0.0, top)
+        self._apply_count_range()
         cut = [self.tr("{0} zeros").format(fmt_count(h.zeros))] if h.zeros > top else []
         if overlay is not None and overlay.zeros > top:
             cut.append(self.tr("{0} in {1}").format(fmt_count(overlay.zeros), overlay_name))
@@ -267,6 +271,19 @@ class HistogramPlot(pg.PlotWidget):
             self.off_scale_text.setText(self.tr("▲ {0} (bar cut)").format(", ".join(cut)))
             self.off_scale_text.setPos(0.6 * float(h.edges[1] - h.edges[0]), top)
         return top
+
+    def set_headroom(self, fraction: float) -> None:
+        """Keep the top ``fraction`` (0–0.6) of the plot free of bars, for a legend drawn there."""
+        fraction = min(max(float(fraction), 0.0), 0.6)
+        if abs(fraction - self.headroom) > 0.005:
+            self.headroom = fraction
+            self._apply_count_range()
+
+    def _apply_count_range(self) -> None:
+        if self._count_range is None:
+            return
+        bottom, top = self._count_range
+        self.plot.setYRange(bottom, bottom + (top - bottom) / (1.0 - self.headroom), padding=0)
 
     def show_range(self, lo: float | None, hi: float | None) -> None:
         """The dashed ends of a fixed-point range (None: hidden), labelled with their values."""
@@ -281,6 +298,7 @@ class HistogramPlot(pg.PlotWidget):
 
     def show_message(self, msg: str) -> None:
         """Hide every item and show ``msg`` in the middle."""
+        self._count_range = None
         for item in (
             self.bars,
             self.zero_bar,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_num, fmt_pct
-from app.palette import BLUE, VERMILION, style_axes
+from app.palette import BLUE, VERMILION, muted_text, style_axes
 from app.panels.hls_profile import LayerAxis
 
 OK_COLOR = BLUE
@@ -160,7 +160,7 @@ class CsimView(QWidget):
         self._report = None
         # one "&": this is a label quoting the button, not a button (where "&&" shows one "&")
         message = message or self.tr("Run “Convert & C-simulate” to compare the firmware with Keras.")
-        self.headline.setText(f"<span style='color:#666'>{html.escape(message)}</span>")
+        self.headline.setText(f"<span style='color:{muted_text()}'>{html.escape(message)}</span>")
         self.table.setRowCount(0)
         self.layer_axis.set_names([])
         self._set_bars([], [], [])
@@ -277,7 +277,7 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
                     "CsimView", "of the events get the same class from the C simulation as from Keras"
                 )
             )
-            + f" <span style='color:#666'>({src})</span>"
+            + f" <span style='color:{muted_text()}'>({src})</span>"
         )
     else:
         lines.append(
@@ -285,7 +285,7 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
             + html.escape(QCoreApplication.translate("CsimView", "Output error"))
             + "</b></span> "
             + html.escape(QCoreApplication.translate("CsimView", "of the C simulation against Keras"))
-            + f" <span style='color:#666'>({src})</span>"
+            + f" <span style='color:{muted_text()}'>({src})</span>"
         )
     keras, fw = meta.get("pt_resolution_robust_keras"), meta.get("pt_resolution_robust_csim")
     if isinstance(keras, (int, float)) and isinstance(fw, (int, float)):
@@ -355,7 +355,7 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
         )
     if meta.get("stored"):
         lines.append(
-            "<span style='color:#555'>"
+            f"<span style='color:{muted_text()}'>"
             + html.escape(
                 QCoreApplication.translate("CsimView", "Stored result of this variant's last C simulation.")
             )
@@ -363,7 +363,7 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
         )
     if meta.get("cache_hit"):
         lines.append(
-            "<span style='color:#555'>"
+            f"<span style='color:{muted_text()}'>"
             + html.escape(
                 QCoreApplication.translate(
                     "CsimView", "Cache hit: the compiled library was reused, ready in {0} s (no g++)."
@@ -382,5 +382,5 @@ def _headline(report: Any, meta: dict[str, Any]) -> str:
                 fmt_num(meta["compile_seconds"], 1)
             )
         )
-        lines.append(f"<span style='color:#555'>{html.escape(text)}</span>")
+        lines.append(f"<span style='color:{muted_text()}'>{html.escape(text)}</span>")
     return "<br>".join(lines)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import mute
 from core import TrigLabError
 
 CALIBRATION_KINDS = (
@@ -91,7 +92,7 @@ class HlsFormMixin:
         self.clock_spin.setValue(defaults.clock_period_ns)
         self.clock_spin.setToolTip(self.tr("Target clock period"))
         self.clock_mhz = QLabel()
-        self.clock_mhz.setStyleSheet("color:#666")
+        mute(self.clock_mhz)
         self.io_combo = QComboBox()
         self.io_combo.addItems(IO_TYPES)
         self.io_combo.setCurrentText(defaults.io_type)
@@ -112,6 +113,8 @@ class HlsFormMixin:
         self.strategy_combo.setToolTip(self.tr("Default strategy (rows that follow it change too)"))
         target_box = QGroupBox(self.tr("Target"))
         form = QFormLayout(target_box)
+        # On a narrow projector (or in Italian) labels go above their fields instead of cutting them.
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)
         form.addRow(self.tr("Backend"), self.backend_combo)
         form.addRow(self.tr("Part"), self.part_edit)
         clock = QHBoxLayout()
@@ -147,7 +150,7 @@ class HlsFormMixin:
                 "regression: within 1 % relative error)"
             )
         )
-        self.verify_check = QCheckBox(self.tr("confirm with a C simulation"))
+        self.verify_check = QCheckBox(self.tr("confirm by C simulation"))
         self.verify_check.setChecked(True)
         self.verify_check.setToolTip(
             self.tr("Compile the chosen precisions (g++) and check the agreement bit-accurately")
@@ -158,6 +161,7 @@ class HlsFormMixin:
         self.profile_btn.setToolTip(self.tr("Weights and activations of every layer against their precision"))
         calib_box = QGroupBox(self.tr("Calibration and precision"))
         cform = QFormLayout(calib_box)
+        cform.setRowWrapPolicy(QFormLayout.WrapLongRows)
         cform.addRow(self.tr("Calibration"), self.calib_combo)
         cform.addRow(self.tr("Events"), self.events_spin)
         cform.addRow(self.tr("Agreement target"), self.target_spin)
@@ -216,11 +220,12 @@ class HlsFormMixin:
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        # As wide as the form needs at the current font (projector fonts: 125 % and more), and
-        # no wider than needed: the tabs get the rest.
+        # As wide as the form needs at the current font (projector fonts: 125 % and more), but never
+        # more than ~26 lines' height: a longer language scrolls sideways instead of pushing the
+        # window past a 1366 px screen. The tabs get the rest.
         needed = left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
-        scroll.setMinimumWidth(max(300, needed))
+        cap = left.fontMetrics().height() * 22
+        scroll.setMinimumWidth(max(300, min(needed, cap)))
         scroll.setMaximumWidth(max(380, needed))
 
         return scroll

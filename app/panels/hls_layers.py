@@ -12,7 +12,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -200,7 +200,7 @@ class LayerTable(QTableWidget):
                         font = item.font()
                         font.setItalic(True)
                         item.setFont(font)
-                        item.setForeground(QBrush(QColor(110, 110, 110)))
+                        item.setForeground(self.palette().brush(QPalette.PlaceholderText))
                         item.setToolTip(
                             self.tr("{0}: a layer hls4ml adds (not in the Keras model)").format(name)
                         )
@@ -215,7 +215,7 @@ class LayerTable(QTableWidget):
                             what = _tr(FIELD_NAMES[field])
                             item.setToolTip(self.tr("{0} has no {1}").format(name, what))
                     if field == "class_name":
-                        item.setForeground(QBrush(QColor(90, 90, 90)))
+                        item.setForeground(self.palette().brush(QPalette.PlaceholderText))
                     self.setItem(r, c, item)
         finally:
             self._filling = False

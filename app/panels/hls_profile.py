@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.palette import BLUE, BLUISH_GREEN, ORANGE, VERMILION
+from app.palette import BLUE, BLUISH_GREEN, ORANGE, VERMILION, mute, plot_title_color
 from app.panels.hls_layers import parse_precision
 
 # Okabe–Ito, as in the other views.
@@ -180,7 +180,7 @@ class _Panel:
             row=0, col=col, axisItems={"bottom": _Log2Axis("bottom"), "left": axis}
         )
         _style(self.plot)
-        self.plot.setTitle(f"<span style='color:#202020'>{title}</span>", size="10pt")
+        self.plot.setTitle(f"<span style='color:{plot_title_color()}'>{title}</span>", size="10pt")
         self.plot.setLabel("bottom", QCoreApplication.translate("ProfilePlot", "magnitude |x| (log₂)"))
         if not labels:
             axis.setStyle(showValues=False)
@@ -299,10 +299,10 @@ class ProfilePlot(QWidget):
         self.acts.plot.setYLink(self.weights.plot)
         self.key = QLabel(_key_html())
         self.key.setWordWrap(True)
-        self.key.setStyleSheet("color: #444;")
+        mute(self.key)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #666;")
+        mute(self.message)
         self.message.setAlignment(Qt.AlignCenter)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_num, fmt_sig
-from app.palette import BLUE, SKY_BLUE, VERMILION, style_axes
+from app.palette import BLUE, SKY_BLUE, VERMILION, mute, muted_text, style_axes
 from app.panels.hls_profile import LayerAxis
 
 RESOURCES = ("LUT", "FF", "DSP", "BRAM_18K", "URAM")
@@ -152,7 +152,7 @@ class ResourcesView(QWidget):
         self.fit_label.setTextFormat(Qt.RichText)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #666;")
+        mute(self.note)
 
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.plot_widget)
@@ -255,7 +255,9 @@ class ResourcesView(QWidget):
         part = f" ({self.part})" if self.part else ""
         src = f" — {self._report_source}" if self._report and self._report_source else ""
         if self._estimate is None and self._report is None:
-            self.header.setText("<span style='color:#666'>" + self.tr("No resource numbers yet.") + "</span>")
+            self.header.setText(
+                f"<span style='color:{muted_text()}'>" + self.tr("No resource numbers yet.") + "</span>"
+            )
         else:
             self.header.setText(
                 "<b>"
@@ -265,7 +267,7 @@ class ResourcesView(QWidget):
                 + (
                     f" &nbsp; <span style='color:rgb{REPORT_COLOR}'>■</span> {_tr(REPORT_LABEL)}{src}"
                     if self._report
-                    else " &nbsp; <span style='color:#888'>"
+                    else f" &nbsp; <span style='color:{muted_text()}'>"
                     + self.tr("(no vendor report: build, or import one)")
                     + "</span>"
                 )
@@ -313,5 +315,7 @@ class ResourcesView(QWidget):
                     item.setForeground(QBrush(QColor(40, 90, 130)))
                 self.table.setItem(i, c, item)
         self.table.resizeRowsToContents()
-        rows_h = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        self.table.setMinimumHeight(rows_h + self.table.horizontalHeader().sizeHint().height() + 4)
+        # Three rows at least (the table scrolls): every row as a minimum made the Synthesis view too
+        # tall for a 768 px projector at 125 % font.
+        heights = [self.table.rowHeight(r) for r in range(self.table.rowCount())]
+        self.table.setMinimumHeight(sum(heights[:3]) + self.table.horizontalHeader().sizeHint().height() + 4)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_pct
+from app.palette import muted_text
 from app.panels.hls_actions import HlsActionsMixin, variant_key
 from app.panels.hls_csim import CsimView, fmt_sig
 from app.panels.hls_files import HlsFilesMixin
@@ -100,15 +101,11 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         why_box = QWidget()
         wl = QVBoxLayout(why_box)
         wl.setContentsMargins(0, 4, 0, 0)
-        wl.addWidget(
-            QLabel(
-                "<b>"
-                + self.tr("Why these precisions")
-                + "</b> <span style='color:#666'>("
-                + self.tr("auto precision")
-                + ")</span>"
-            )
+        why_label = QLabel(
+            "<b>" + self.tr("Why these precisions") + "</b> (" + self.tr("auto precision") + ")"
         )
+        why_label.setWordWrap(True)
+        wl.addWidget(why_label)
         wl.addWidget(self.why_text, 1)
         layers_tab = QSplitter(Qt.Vertical)
         layers_tab.addWidget(self.table)
@@ -332,7 +329,9 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         if lv is None:
             self.table.set_rows([])
             self.variant_label.setText(
-                "<span style='color:#666'>" + self.tr("Open a workspace and select a variant.") + "</span>"
+                f"<span style='color:{muted_text()}'>"
+                + self.tr("Open a workspace and select a variant.")
+                + "</span>"
             )
             self._set_status("")
             self.resources_view.set_estimate(None)
@@ -383,7 +382,7 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
             else self.tr("{0} hls4ml layers · no dataset").format(n)
         )
         self.variant_label.setText(
-            f"<b>{html.escape(lv.name)}</b><br><span style='color:#666'>{html.escape(ds)}</span>"
+            f"<b>{html.escape(lv.name)}</b><br><span style='color:{muted_text()}'>{html.escape(ds)}</span>"
         )
         self._set_status(
             html.escape(

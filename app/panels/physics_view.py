@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_num, fmt_pct
-from app.palette import SERIES
+from app.palette import SERIES, mute
 from app.panels.physics_plots import (
     MISSING,  # noqa: F401  (part of this module's API)
     THRESHOLD_STYLES,
@@ -124,7 +124,7 @@ class PhysicsView(QWidget):
         self.compute_btn.clicked.connect(lambda: self.compute())
         self.status = QLabel(self.tr("Check variants and press Compute."))
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #555;")
+        mute(self.status)
         side = QWidget()
         side_lay = QVBoxLayout(side)
         side_lay.setContentsMargins(0, 0, 0, 0)
@@ -183,7 +183,7 @@ class PhysicsView(QWidget):
 
         self.trigger_note = QLabel("")
         self.trigger_note.setWordWrap(True)
-        self.trigger_note.setStyleSheet("color: #555;")
+        mute(self.trigger_note)
         table_box = QWidget()
         table_lay = QVBoxLayout(table_box)
         table_lay.setContentsMargins(0, 0, 0, 0)

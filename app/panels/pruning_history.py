@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.palette import BLUE, VERMILION
+from app.palette import BLUE, VERMILION, plot_muted_color
 from app.panels.histogram import fmt_sparsity, style_plot
 from core.weights import histogram, shared_range
 
@@ -130,7 +130,7 @@ class PruningHistory(QWidget):
             zeros = self.tr("{0}: {1} zeros").format(name, fmt_sparsity(h.sparsity))
             p.setTitle(
                 QCoreApplication.translate("PruningHistory", title)
-                + f"<br><span style='font-size:9pt;color:#666'>{zeros}</span>"
+                + f"<br><span style='font-size:9pt;color:{plot_muted_color()}'>{zeros}</span>"
             )
             self._data[title] = {"variant": name, "counts": h.counts, "zeros": h.zeros, "edges": h.edges}
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import mute
 from core.train import OPTIMIZERS, SCHEDULES
 
 CTX = "TrainForm"
@@ -292,7 +293,7 @@ class TrainForm(QWidget):
             )
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: #666;")
+        mute(note)
         vl.addWidget(note)
 
         inner = QWidget()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.palette import BLUE, SERIES, VERMILION, style_axes
+from app.palette import BLUE, SERIES, VERMILION, mute, style_axes
 
 EMA_BETA = 0.9  # smoothing of the per-batch loss: an effective window of ~10 batches
 
@@ -216,7 +216,7 @@ class PlotLegend(QWidget):
         self._labels = []
         if title:
             head = QLabel(title)
-            head.setStyleSheet("color: #444;")
+            mute(head)
             self._layout.addWidget(head)
         for plot_item, name in entries:
             entry = QWidget()

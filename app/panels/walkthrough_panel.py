@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionComboBox,
     QStylePainter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +40,7 @@ from app.i18n import fmt_num, fmt_pct
 from core.walkthrough import WALKTHROUGHS, Scale, Walkthrough, load_hit_maps
 from core.walkthrough.summary import render
 
+MIN_WIDTH = 260  # px: beside the views on a 1366 px projector (texts wrap, the chooser elides)
 CONTEXT = "Walkthrough"  # core's titles and explanations are marked in this context
 DONE = QT_TRANSLATE_NOOP("Walkthrough", "✓ done")
 RUNNING = QT_TRANSLATE_NOOP("Walkthrough", "… running")
@@ -99,7 +101,6 @@ class _StepCard(QFrame):
         self.status = QLabel()
         self.text = QLabel(translate(step.explanation))
         self.text.setWordWrap(True)
-        self.text.setStyleSheet("color: #444;")
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -108,9 +109,11 @@ class _StepCard(QFrame):
         self.extra = QWidget()  # step-specific pictures (hands-on 2's hit maps)
         self.extra.setVisible(False)
         self.button = QPushButton(self.tr("Run"))
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.status)
+        # The status under the title, not beside it: on a 260 px dock at 125 % font both did not fit
+        # on one line and the cards were cut on the right.
+        top = QVBoxLayout()
+        top.addWidget(self.title)
+        top.addWidget(self.status, 0, Qt.AlignRight)
         bottom = QHBoxLayout()
         bottom.addWidget(self.result, 1)
         bottom.addWidget(self.button, 0, Qt.AlignBottom)
@@ -166,7 +169,13 @@ class WalkthroughPanel(QWidget):
         self.combo.setMinimumContentsLength(14)
         for key, factory in WALKTHROUGHS.items():
             self.combo.addItem(translate(factory().title), key)
-        self.reset_btn = QPushButton(self.tr("Reset…"))
+        # An icon button (its meaning in the tooltip): the chooser beside it keeps the room to show
+        # the walkthrough's title on a 260 px dock at 125 % font.
+        self.reset_btn = QToolButton()
+        self.reset_btn.setIcon(self.style().standardIcon(QStyle.SP_BrowserReload))
+        self.reset_btn.setText(self.tr("Reset…"))
+        self.reset_btn.setAccessibleName(self.tr("Reset…"))
+        self.reset_btn.setToolButtonStyle(Qt.ToolButtonIconOnly)
         self.reset_btn.setToolTip(
             self.tr(
                 "Back to the start: delete what the walkthrough made in this workspace, for the next class"
@@ -221,7 +230,26 @@ class WalkthroughPanel(QWidget):
         self.cards_box.addStretch(1)
         self.refresh()
 
+    def _fit_cards(self) -> None:
+        """As narrow as a projector needs (260 px), but never narrower than the cards: their text
+        wraps, yet a long word, a status or a button (longer in Italian) would be cut on the right."""
+        m = self.layout().contentsMargins()
+        need = (
+            self.scroll.widget().minimumSizeHint().width()
+            + self.scroll.verticalScrollBar().sizeHint().width()
+            + 2 * self.scroll.frameWidth()
+            + m.left()
+            + m.right()
+        )
+        self.setMinimumWidth(max(MIN_WIDTH, need))
+
     def refresh(self) -> None:
+        """Cards' statuses, results and buttons from the workspace; then the width they need."""
+        self._refresh_cards()
+        if shiboken6.isValid(self):
+            self._fit_cards()
+
+    def _refresh_cards(self) -> None:
         ws, w = self.state.workspace, self.walkthrough
         if w is None or not shiboken6.isValid(self):
             return

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from app.palette import plot_muted_color, plot_title_color
 from app.panels.histogram import (
     COMPARE_COLOR,
     CURRENT_COLOR,
@@ -110,12 +111,12 @@ class WeightsGrid(QWidget):
             pi.setTitle(self._title(layer, taken, sparsity, layer == selected), size="8pt")
 
     def _title(self, layer: str, kind: str, sparsity: float, selected: bool) -> str:
-        color = "#{:02x}{:02x}{:02x}".format(*CURRENT_COLOR) if selected else "#202020"
+        color = "#{:02x}{:02x}{:02x}".format(*CURRENT_COLOR) if selected else plot_title_color()
         weight = "bold" if selected else "normal"
         zeros = self.tr("{0} zeros").format(fmt_sparsity(sparsity))
         return (
             f"<span style='color:{color}; font-weight:{weight}'>{html.escape(layer)}</span>"
-            f"<br><span style='color:#606060'>{html.escape(kind)} · {html.escape(zeros)}</span>"
+            f"<br><span style='color:{plot_muted_color()}'>{html.escape(kind)} · {html.escape(zeros)}</span>"
         )
 
     def _on_click(self, event) -> None:

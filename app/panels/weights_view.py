@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import plot_title_color
 from app.panels.histogram import (
     COMPARE_COLOR,
     LOG_BASELINE,
@@ -218,6 +220,9 @@ class WeightsView(QWidget):
             brush=pg.mkBrush(255, 255, 255, 225),
             pen=pg.mkPen(180, 180, 180),
         )
+        # The legend never covers bars: the count axis leaves its height free at the top (issue 12,
+        # point 6), again whenever the plot is resized.
+        self.plot.vb.sigResized.connect(self._legend_above_bars)
         self.zones = FormatZones(self.hist)
         self._compare_swatch = pg.BarGraphItem(
             x0=[0],
@@ -421,13 +426,14 @@ class WeightsView(QWidget):
             self.legend.addItem(item, html.escape(text))
         self.hist.fit_counts(h, hc, self._compare_lv.name if hc is not None else "")
         self._set_x_range(h, fmt)
+        self._legend_above_bars()
 
         shape = "×".join(str(n) for n in np.shape(self._weights()[layer].get(kind, values)))
         kind_text = self.tr("all weights") if kind == ALL_WEIGHTS else kind
         bin_width = self.tr("bin width {0}").format(fmt_value(float(h.edges[1] - h.edges[0]), 3))
         # A short title (a plot is never narrower than its title); the bin width goes with the axis.
         self.plot.setTitle(
-            f"<span style='color:#202020'><b>{html.escape(layer)}</b> · {html.escape(kind_text)} ({shape})</span>",
+            f"<span style='color:{plot_title_color()}'><b>{html.escape(layer)}</b> · {html.escape(kind_text)} ({shape})</span>",
             size="10pt",
         )
         axis = self.tr("weight value") if kind == ALL_WEIGHTS else self.tr("{0} value").format(kind)
@@ -465,6 +471,17 @@ class WeightsView(QWidget):
         if self.state.layer:
             return self.tr("Layer '{0}' has no weights").format(self.state.layer)
         return self.tr("No layer selected")
+
+    def _legend_above_bars(self, *_args) -> None:
+        """Free the top of the plot for the legend (its height, plus its 10 px offset and a gap)."""
+        # The view box also resizes while the window is torn down: nothing to do then.
+        if not (shiboken6.isValid(self) and shiboken6.isValid(self.hist) and shiboken6.isValid(self.plot.vb)):
+            return
+        height = self.plot.vb.height()
+        if height <= 0:
+            return
+        needed = self.legend.boundingRect().height() + 16 if self.legend.items else 0.0
+        self.hist.set_headroom(needed / height)
 
     def _draw_format(self, values: np.ndarray, cmp_values: np.ndarray | None, legend: list) -> tuple:
         """Overflow zones, flush band and range lines of the format; its report on the weights."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -75,6 +77,23 @@ def test_bad_parameters_are_reported_without_a_job(qtbot, state_jobs):
     assert panel.apply() is None
     assert "per_layer" in panel.status.text()
     assert not jobs.jobs
+
+
+def test_an_empty_per_layer_parameter_reads_as_an_empty_field(qtbot, state_jobs):
+    """Not as raw JSON "{}" (issue 12, point 8): empty, its format in the placeholder."""
+    from app.panels.compress_apply import CompressApply
+
+    state, jobs = state_jobs
+    panel = CompressApply(state, jobs)
+    qtbot.addWidget(panel)
+    panel.select_operation("prune")
+    field = panel.fields["per_layer"]
+    assert field.text() == "" and '{"fc1": 0.9}' in field.placeholderText()
+    assert panel.params()["per_layer"] == {}
+    panel.set_params({"per_layer": {"fc1": 0.9}})
+    assert json.loads(field.text()) == {"fc1": 0.9}
+    panel.set_params({"per_layer": {}})
+    assert field.text() == "" and panel.params()["per_layer"] == {}
 
 
 def test_preview_settings_become_a_prune_then_quantize_plan(qtbot, state_jobs):

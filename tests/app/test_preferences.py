@@ -131,6 +131,47 @@ def test_dark_theme_recolours_a_live_plot_and_the_widgets(qtbot, app_defaults):
     assert app_defaults.palette().color(QPalette.Window).lightness() > 150
 
 
+def _contrast(a, b) -> float:
+    """WCAG contrast ratio of two QColors."""
+
+    def lum(c):
+        ch = [v / 255 for v in (c.red(), c.green(), c.blue())]
+        ch = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_secondary_text_stays_readable_in_both_themes(qtbot, app_defaults, theme):
+    """Notes and units (once a fixed #666, unreadable on the dark theme) follow the palette."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QLabel
+
+    from app import palette
+    from app import preferences as prefs
+
+    label = QLabel("200 MHz")
+    qtbot.addWidget(label)
+    palette.mute(label)
+    prefs.apply_theme(app_defaults, theme)
+    qtbot.wait(10)  # the palette reaches widgets through the event loop
+    window = app_defaults.palette().color(QPalette.Window)
+    drawn = label.palette().color(label.foregroundRole())
+    # placeholder colours may be translucent: what is seen is the blend on the window
+    alpha = drawn.alphaF()
+    seen = QColor.fromRgbF(
+        *(alpha * c + (1 - alpha) * w for c, w in zip(drawn.getRgbF()[:3], window.getRgbF()[:3]))
+    )
+    assert _contrast(seen, window) >= 3.0
+    assert _contrast(QColor(palette.muted_text()), window) >= 3.0
+    plot = palette.plot_colors()
+    assert _contrast(QColor(palette.plot_title_color()), QColor(*plot["background"])) >= 4.5
+    assert _contrast(QColor(palette.plot_muted_color()), QColor(*plot["background"])) >= 3.0
+    prefs.apply_theme(app_defaults, "light")
+
+
 def test_presentation_mode_goes_full_screen_and_restores_everything(qtbot, main_window, app_defaults):
     import pyqtgraph as pg
 

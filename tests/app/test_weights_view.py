@@ -407,3 +407,29 @@ def test_real_keras_model_from_a_workspace(qtbot, tmp_path):
     assert p["layer"] == next(iter(weights)) == st.layer
     np.testing.assert_array_equal(p["counts"], _expected(weights[st.layer]["kernel"]).counts)
     assert list(view.grid_plots()) == list(weights)
+
+
+# --- issue 12, point 6: the legend never covers bars ---------------------------------------------
+@pytest.mark.parametrize("log", [False, True])
+def test_the_legend_sits_above_the_tallest_bar(qtbot, panel, state, log):
+    panel.resize(700, 420)  # a projector's share of the window: a short plot
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_compare("cnn-float")
+    panel.log_check.setChecked(log)
+    state.select_layer("dense")
+    qtbot.wait(50)
+    vb = panel.plot.vb
+    assert panel.legend.items and vb.height() > 0
+    legend_in_data = vb.mapSceneToView(panel.legend.sceneBoundingRect()).boundingRect()
+    bars = [panel.hist.bars, panel.hist.zero_bar, panel.hist.overlay_bars, panel.hist.overlay_zero_bar]
+    tallest = max(b.boundingRect().bottom() for b in bars if b.isVisible())  # data y grows upwards
+    tallest = min(tallest, panel.hist._count_range[1])  # a zero spike far above the rest is cut there
+    assert min(legend_in_data.top(), legend_in_data.bottom()) > tallest
+    panel.resize(700, 300)  # shorter still: the legend takes a bigger share, the bars step down
+    qtbot.wait(50)
+    legend_in_data = vb.mapSceneToView(panel.legend.sceneBoundingRect()).boundingRect()
+    assert (
+        min(legend_in_data.top(), legend_in_data.bottom()) > tallest * (1 - 1e-9)
+        or panel.hist.headroom == 0.6
+    )

@@ -4,7 +4,10 @@ never grows by itself (issue 12, point 5)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from PySide6.QtCore import QTranslator
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 1366, 768
 MAX_WIDTH, MAX_HEIGHT = SCREEN_WIDTH - 16, SCREEN_HEIGHT - 60
@@ -21,6 +24,24 @@ def no_modal_dialogs(monkeypatch):
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))
     for name in ("question", "warning", "information", "critical"):
         monkeypatch.setattr(QMessageBox, name, staticmethod(lambda *a, **k: QMessageBox.Cancel))
+
+
+_KEEP = re.compile(r"(<[^>]*>|\{\d*\}|&\w+;|%\w)")  # tags, {0}, entities, %1: kept as they are
+_WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
+
+
+def pseudo_italian(text: str) -> str:
+    """``text`` ~35 % longer, as Italian runs, word by word (so it still wraps where English does)."""
+    parts = _KEEP.split(text)
+    grow = lambda m: m.group() + "~" * max(1, round(len(m.group()) * 0.35))  # noqa: E731
+    return "".join(p if i % 2 else _WORD.sub(grow, p) for i, p in enumerate(parts))
+
+
+class PseudoItalian(QTranslator):
+    """Every translatable string made longer: the layout of a longer language, before it exists."""
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D102 - Qt's
+        return pseudo_italian(source) if source else source
 
 
 @pytest.fixture(params=[1.0, 1.25], ids=["font100", "font125"])
@@ -96,6 +117,26 @@ def _assert_not_grown(win, what: str, panel=None):
     )
 
 
+def _assert_nothing_cut(qtbot, win, what: str):
+    """In every view: each shown button as wide as its text needs, each tab title whole."""
+    from PySide6.QtWidgets import QAbstractButton, QTabBar
+
+    cut = []
+    for key, panel in win.panels.items():
+        win.tabs.setCurrentWidget(panel)
+        qtbot.wait(20)
+        for b in panel.findChildren(QAbstractButton):
+            if b.isVisibleTo(panel) and b.text() and b.width() < b.minimumSizeHint().width():
+                cut.append(f"{key}: button {b.text()!r} {b.width()} < {b.minimumSizeHint().width()} px")
+        for bar in [win.tabs.tabBar(), *panel.findChildren(QTabBar)]:
+            for i in range(bar.count()):
+                if bar.isVisible() and bar.tabRect(i).width() < bar.fontMetrics().horizontalAdvance(
+                    bar.tabText(i).replace("&&", "&")
+                ):
+                    cut.append(f"{key}: tab {bar.tabText(i)!r} {bar.tabRect(i).width()} px")
+    assert not cut, f"{what}: cut off: {cut}"
+
+
 def _every_combo_choice(qtbot, win):
     """Each view: shown, then every choice of every combo box in it made in turn (then put back).
 
@@ -159,6 +200,7 @@ def test_window_fits_a_1366x768_projector(qtbot, scaled_window, demo_workspace):
     win.resize(MAX_WIDTH, MAX_HEIGHT)
     qtbot.waitUntil(lambda: win.width() <= MAX_WIDTH and win.height() <= MAX_HEIGHT)
     assert win.tabs.width() > 600 and win.walkthrough_dock.width() >= 200
+    _assert_nothing_cut(qtbot, win, f"font {scale:.0%}")
 
 
 def test_window_still_fits_with_the_distillation_form(qtbot, main_window, demo_workspace):
@@ -174,3 +216,87 @@ def test_window_still_fits_with_the_distillation_form(qtbot, main_window, demo_w
     win.walkthrough_dock.show()
     qtbot.waitUntil(win.walkthrough_dock.isVisible)
     _assert_fits(win, "teacher chosen in the Train view")
+
+
+_PSEUDO_SCRIPT = """
+import sys
+from PySide6.QtWidgets import QApplication
+from app.panels.netron_view import prepare_webengine
+prepare_webengine()
+from PySide6.QtCore import QSettings
+QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, sys.argv[2])
+app = QApplication(sys.argv[:1])
+from tests.app.test_window_fits import PseudoItalian, run_pseudo_italian
+translator = PseudoItalian()
+app.installTranslator(translator)
+font = app.font()
+font.setPointSizeF(font.pointSizeF() * 1.25)
+app.setFont(font)
+print(run_pseudo_italian(sys.argv[1]))
+"""
+
+
+def run_pseudo_italian(workspace: str) -> str:
+    """In the subprocess: the window on ``workspace``, every view visited, walkthrough shown;
+    returns "W H" (its minimum size) and any cut button or tab title, one per line."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from app.main_window import MainWindow
+
+    def wait(ms):
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    win = MainWindow()
+    win.show()
+    win.start(workspace=workspace)
+    for _ in range(1200):
+        if win.state.current is not None and not any(j.is_active() for j in win.jobs.jobs):
+            break
+        wait(100)
+    win.walkthrough_panel.set_walkthrough("handson1")
+    win.walkthrough_dock.show()
+    win.resize(MAX_WIDTH, MAX_HEIGHT)
+    for i in range(win.tabs.count()):
+        win.tabs.setCurrentIndex(i)
+        wait(50)
+    hint = win.minimumSizeHint()
+    lines = [f"{hint.width()} {hint.height()}"]
+
+    bot = type("Bot", (), {"wait": staticmethod(wait)})  # the little of qtbot _assert_nothing_cut uses
+    try:
+        _assert_nothing_cut(bot, win, "pseudo-Italian")
+    except AssertionError as exc:
+        lines.append(str(exc))
+    win.close()
+    return "\n".join(lines)
+
+
+def test_window_fits_in_pseudo_italian_at_125(demo_workspace, tmp_path):
+    """Every string ~35 % longer (Italian runs that much longer than English), font at 125 %: the
+    window still fits 1366×768 and no button or tab title is cut. In its own process: a Python
+    QTranslator subclass in the test process made a later test crash in garbage collection."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    out = subprocess.run(
+        [sys.executable, "-c", _PSEUDO_SCRIPT, str(demo_workspace.root), str(tmp_path / "qsettings")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.strip().splitlines()
+    width, height = map(int, next(ln for ln in lines if ln.replace(" ", "").isdigit()).split())
+    assert width <= MAX_WIDTH and height <= MAX_HEIGHT, (
+        f"pseudo-Italian at 125 %: the window needs {width}×{height} px"
+    )
+    cut = [ln for ln in lines if "cut off" in ln]
+    assert not cut, cut
