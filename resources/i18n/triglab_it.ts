@@ -187,12 +187,16 @@
         <translation>Etichetta ogni punto con il nome della variante</translation>
     </message>
     <message>
-        <source>Export table…</source>
-        <translation>Esporta tabella…</translation>
+        <source>Export</source>
+        <translation>Esporta</translation>
     </message>
     <message>
-        <source>Export plot…</source>
-        <translation>Esporta grafico…</translation>
+        <source>Table (CSV)…</source>
+        <translation>Tabella (CSV)…</translation>
+    </message>
+    <message>
+        <source>Plot (PNG/SVG)…</source>
+        <translation>Grafico (PNG/SVG)…</translation>
     </message>
     <message>
         <source>X:</source>
@@ -342,8 +346,8 @@
 <context>
     <name>CompressApply</name>
     <message>
-        <source>e.g. {&quot;fc1&quot;: 0.9}</source>
-        <translation>es. {&quot;fc1&quot;: 0.9}</translation>
+        <source>none (every layer alike); e.g. {&quot;fc1&quot;: 0.9}</source>
+        <translation>nessuno (tutti i layer uguali); es. {&quot;fc1&quot;: 0.9}</translation>
     </message>
     <message>
         <source>Parameters</source>
@@ -1493,8 +1497,8 @@ Soluzione: {0}</translation>
         <translation>Eventi su cui l&apos;output del firmware deve concordare con Keras (classificazione: stessa classe; regressione: entro l&apos;1 % di errore relativo)</translation>
     </message>
     <message>
-        <source>confirm with a C simulation</source>
-        <translation>conferma con una simulazione C</translation>
+        <source>confirm by C simulation</source>
+        <translation>conferma con simulazione C</translation>
     </message>
     <message>
         <source>Compile the chosen precisions (g++) and check the agreement bit-accurately</source>
