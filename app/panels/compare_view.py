@@ -48,6 +48,11 @@ MISSING = "—"
 _CTX = "CompareView"
 
 
+def _axis_label(axis: Axis) -> str:
+    """An axis's name in the user's language (core marks them in the "Metrics" context)."""
+    return QCoreApplication.translate("Metrics", axis.label)
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text)
 
@@ -453,7 +458,7 @@ class CompareView(QWidget):
             combo.blockSignals(True)
             combo.clear()
             for a in axes:
-                combo.addItem(a.label, a.key)
+                combo.addItem(_axis_label(a), a.key)
                 combo.setItemData(
                     combo.count() - 1,
                     self.tr("higher is better") if a.higher_is_better else self.tr("lower is better"),
@@ -632,8 +637,8 @@ class CompareView(QWidget):
             self.plot_item.getAxis(side).setLogMode(log_x)
         for side in ("left", "right"):
             self.plot_item.getAxis(side).setLogMode(log_y)
-        self.plot_item.setLabel("bottom", xa.label if xa else "")
-        self.plot_item.setLabel("left", ya.label if ya else "")
+        self.plot_item.setLabel("bottom", _axis_label(xa) if xa else "")
+        self.plot_item.setLabel("left", _axis_label(ya) if ya else "")
         self._update_title(xa, ya)
         for label in self._labels.values():
             self.plot_item.removeItem(label)
@@ -702,7 +707,10 @@ class CompareView(QWidget):
         i = p["names"].index(data) if data in p.get("names", []) else None
         lines = [str(data)]
         if i is not None and xa and ya:
-            lines += [f"{xa.label}: {_fmt_sig(p['x'][i], 4)}", f"{ya.label}: {_fmt_sig(p['y'][i], 4)}"]
+            lines += [
+                f"{_axis_label(xa)}: {_fmt_sig(p['x'][i], 4)}",
+                f"{_axis_label(ya)}: {_fmt_sig(p['y'][i], 4)}",
+            ]
         if row["operation"] and row["parent"]:
             lines.append(self.tr("{0} of {1}").format(row["operation"], row["parent"]))
         elif row["operation"]:
