@@ -198,6 +198,8 @@ def _classroom(win, wait, wait_until, shot, lang: str) -> None:
                 wait_until(lambda j=j: not j.is_active() or len(train.curves().get("loss", ((),))[0]) >= 4)
                 shot(f"classroom_{lang}_{key}_{step.key}")
             wait_until(lambda j=j: not j.is_active(), 900_000)
+            # and the jobs the view it opened started (the Physics view computes the curves)
+            wait_until(lambda: not any(x.is_active() for x in win.jobs.jobs), 300_000)
             wait(500)
             if step.key in ("data", "compare", "synthesis", "int8"):
                 shot(f"classroom_{lang}_{key}_{step.key}")
