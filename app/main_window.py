@@ -129,7 +129,10 @@ class MainWindow(QMainWindow):
         )
         self.walkthrough_dock.hide()
         # The views get the room (the docks' sizes as they have always shown at 1600×1000).
-        walk_width = self.walkthrough_panel.sizeHint().width()
+        walk_width = min(
+            self.walkthrough_panel.sizeHint().width(),
+            self.walkthrough_panel.fontMetrics().averageCharWidth() * 40,
+        )
         self.resizeDocks([self.variants_dock, self.walkthrough_dock], [260, walk_width], Qt.Horizontal)
         self.resizeDocks([self.jobs_dock], [110], Qt.Vertical)
         # Showing the walkthrough takes its room from the left dock first, squeezing the variant
@@ -162,7 +165,9 @@ class MainWindow(QMainWindow):
         for dock, chars in ((self.variants_dock, 32), (self.walkthrough_dock, 40)):
             readable = dock.widget().fontMetrics().averageCharWidth() * chars
             missing = readable - dock.width()
-            spare = self.tabs.width() - self.tabs.minimumSizeHint().width()
+            # the views' minimum, and every tab title in sight (no scroll arrows on the tab bar)
+            need = max(self.tabs.minimumSizeHint().width(), self.tabs.tabBar().sizeHint().width())
+            spare = self.tabs.width() - need
             if dock.isVisible() and not dock.isFloating() and missing > 0 and spare > 0:
                 self.resizeDocks([dock], [dock.width() + min(missing, spare)], Qt.Horizontal)
 
