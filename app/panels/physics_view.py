@@ -98,6 +98,34 @@ def dataset_task(dataset: str | None) -> str | None:
 _arr, _fmt = as_array, fmt_value
 
 
+#: Legend columns: (most, fewest) — fewer on a narrow view (see PhysicsView._fit_legends).
+LEGEND_COLUMNS = {"turn_on": (3, 2), "resolution": (2, 2), "residuals": (1, 1), "roc": (1, 1)}
+
+
+def _full_width(label) -> float:
+    """The width (px) of a pyqtgraph LabelItem's whole text (before any eliding)."""
+    from PySide6.QtGui import QFontMetrics
+
+    full = getattr(label, "full_text", None)
+    if full is None or label.text not in (full, getattr(label, "shown_text", None)):
+        label.full_text = full = label.text  # new text since the last fit
+    return QFontMetrics(label.item.font()).horizontalAdvance(full)
+
+
+def _elide_label(label, room: float) -> None:
+    """Show a LabelItem's text elided in the middle to ``room`` px, whole in its tooltip."""
+    from PySide6.QtGui import QFontMetrics
+
+    _full_width(label)
+    if not label.full_text:
+        return
+    shown = QFontMetrics(label.item.font()).elidedText(label.full_text, Qt.ElideMiddle, max(int(room), 60))
+    if shown != label.text:
+        label.setText(shown)
+    label.shown_text = shown
+    label.setToolTip(label.full_text if shown != label.full_text else "")
+
+
 class PhysicsView(QWidget):
     """Turn-on curves, resolution and fake rate (or ROC and confusion matrix) of several variants."""
 
@@ -169,10 +197,13 @@ class PhysicsView(QWidget):
         self.roc_plot.setRange(xRange=(0, 1), yRange=(0, 1.02))
         # Legends below their plots, in the figure's grid: never over the data.
         self.legends = {
-            "turn_on": outside_legend(self.turn_on_plot, columns=3),
-            "resolution": outside_legend(self.resolution_plot, columns=2),
-            "residuals": outside_legend(self.residual_plot, columns=1),
-            "roc": outside_legend(self.roc_plot, columns=1),
+            key: outside_legend(plot, columns=LEGEND_COLUMNS[key][0])
+            for key, plot in (
+                ("turn_on", self.turn_on_plot),
+                ("resolution", self.resolution_plot),
+                ("residuals", self.residual_plot),
+                ("roc", self.roc_plot),
+            )
         }
 
         # --- table -----------------------------------------------------------------------
@@ -444,10 +475,41 @@ class PhysicsView(QWidget):
             has_cls = bool(ticked) and all(self.task(n) == "classification" for n in ticked)
         kind = "both" if has_reg and has_cls else "classification" if has_cls else "regression"
         self._arrange(kind)
+        self._fit_legends()
         plotted["layout"] = kind
         self._plotted = plotted
         self._fill_table(plotted["table"], thresholds)
         self.trigger_note.setText(trigger_note([r for _, r in results if r["task"] != "classification"]))
+
+    def _fit_legends(self) -> None:
+        """Legends and titles as wide as their plots at most (a 1366 px projector): fewer legend
+        columns when the view is narrow (never below two for turn-on and resolution: stacked, they
+        would take the plots' height), names and titles too long for their cell elided in the
+        middle, whole in the tooltip. Wider, they pushed the plots past the view's right edge."""
+        share = {"turn_on": 1 / 3 if self._layout_kind == "both" else 1.0, "roc": 1 / 3}
+        width = max(self.glw.viewport().width(), 1)
+        plots = {
+            "turn_on": self.turn_on_plot,
+            "resolution": self.resolution_plot,
+            "residuals": self.residual_plot,
+            "roc": self.roc_plot,
+        }
+        for key, legend in self.legends.items():
+            cell = width * share.get(key, 0.5) - 30  # the layout's margins and spacing
+            _elide_label(plots[key].titleLabel, cell - 60)  # the axis takes the left of the cell
+            if not legend.items:
+                continue
+            labels = [label for _sample, label in legend.items]
+            widest = max(_full_width(label) for label in labels) + 60
+            most, least = LEGEND_COLUMNS[key]
+            columns = max(least, min(most, int(cell // widest), len(labels)))
+            legend.setColumnCount(columns)
+            for label in labels:
+                _elide_label(label, cell / columns - 60)  # the sample and the spacing
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_legends()
 
     def _arrange(self, kind: str) -> None:
         """Place the plots the results need, each legend in the cell below its plot (hidden

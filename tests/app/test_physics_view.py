@@ -195,7 +195,21 @@ def test_a_stored_run_is_one_more_curve_labelled_with_its_target(qtbot, view, mu
     drawn = view.plotted()
     assert set(drawn["resolution"]) == {"student-s0", label}
     assert [r["variant"] for r in drawn["table"]] == ["student-s0", label]
-    assert "emulated on CPU" in view.turn_on_plot.titleLabel.text
+    title = view.turn_on_plot.titleLabel
+    assert "emulated on CPU" in getattr(title, "full_text", title.text)
+    # Long names (a run's label) on a projector-narrow view: legends and titles elide, whole in
+    # their tooltips, and the plots never need more than the view's width.
+    from PySide6.QtCore import Qt
+
+    view.resize(760, 560)
+    view.show()
+    qtbot.waitUntil(lambda: view.glw.viewport().width() < 620, timeout=5_000)
+    view._fit_legends()
+    qtbot.wait(50)
+    need = view.glw.ci.effectiveSizeHint(Qt.MinimumSize).width()
+    assert need <= view.glw.viewport().width(), (need, view.glw.viewport().width())
+    labels = [lb for _s, lb in view.legends["turn_on"].items]
+    assert any(lb.text != lb.full_text and lb.toolTip() == lb.full_text for lb in labels)
     run_res = view.result(label)
     assert run_res["n"] == 400 and run_res["run_of"] == "student-s0"
     assert run_res["pt_resolution"] != view.result("student-s0")["pt_resolution"]
