@@ -161,6 +161,11 @@ def run_subprocess(
         SubprocessError: the command exited with a non-zero code.
         TrigLabError: the command was not found.
     """
+    # A Ctrl-C while Popen is still starting the tool (a loaded machine) would raise before we
+    # hold ``proc``, and the tool's process group (its own session) would outlive us: hold SIGINT
+    # back until the guard below can kill the group. (The tool inherits the blocked SIGINT: it
+    # runs in its own session, where no terminal sends one; it is stopped by SIGTERM/SIGKILL.)
+    held = _hold_sigint()
     try:
         proc = subprocess.Popen(
             list(cmd),
@@ -175,7 +180,11 @@ def run_subprocess(
             start_new_session=True,
         )
     except FileNotFoundError as exc:
+        _release_sigint(held)
         raise TrigLabError(f"Command not found: '{cmd[0]}'") from exc
+    except BaseException:
+        _release_sigint(held)
+        raise
     lines: list[str] = []
 
     def _pump() -> None:
@@ -186,8 +195,9 @@ def run_subprocess(
             progress.log(line)
 
     reader = threading.Thread(target=_pump, daemon=True)
-    reader.start()
     try:
+        _release_sigint(held)  # a Ctrl-C held back is raised here, inside the guard
+        reader.start()
         while proc.poll() is None:
             if progress.cancelled:
                 _kill_group(proc)
@@ -199,12 +209,25 @@ def run_subprocess(
         # everything it started must not outlive us. The child runs in its own session, so the
         # terminal's SIGINT never reached it; kill its whole process group before re-raising.
         _kill_group(proc)
-        reader.join(timeout=2)
+        if reader.is_alive():
+            reader.join(timeout=2)
         raise
     reader.join(timeout=5)
     if proc.returncode != 0:
         raise SubprocessError(cmd, proc.returncode, lines)
     return lines
+
+
+def _hold_sigint():
+    """Block SIGINT in the main thread (where Python handles it); the previous mask, or None."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_sigint(held) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
