@@ -122,7 +122,11 @@ def test_show_variants_ticks_exactly_those_and_draws_them(qtbot, view, muon_work
     for key, pi in (("turn_on", view.turn_on_plot), ("resolution", view.resolution_plot)):
         legend = view.legends[key]
         assert legend.parentItem() is not pi.vb and legend.scene() is view.glw.scene()
-        assert not legend.sceneBoundingRect().intersects(pi.vb.sceneBoundingRect())
+        # (once the graphics layout has placed it: changing its columns re-lays it out)
+        qtbot.waitUntil(
+            lambda legend=legend, pi=pi: not legend.sceneBoundingRect().intersects(pi.vb.sceneBoundingRect()),
+            timeout=3_000,
+        )
         assert len(legend.items) == (4 if key == "turn_on" else 2)
 
 
