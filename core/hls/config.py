@@ -35,12 +35,19 @@ import copy
 import dataclasses
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.hls.errors import HlsError
-from core.models.wrappers import WRAPPER_CLASSES
+from core.hls.readiness import (
+    IDENTIFIER,
+    conversion_error,
+    hls4ml_ready_model,
+    invert,
+    keras_layer_names,
+    parse_layers,
+    refuse_unsupported,
+)
 
 BACKENDS = ("Vitis", "Vivado")
 IO_TYPES = ("io_parallel", "io_stream")
@@ -51,8 +58,6 @@ PRECISION_FIELDS = ("weight", "bias", "result", "accum")
 ROW_FIELDS = (*PRECISION_FIELDS, "reuse_factor", "strategy")
 U50_PART = "xcu50-fsvh2104-2-e"
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_RESERVED = {"input"}
 _SOFTMAX_INDEX_BITS = 10
 
 
@@ -95,7 +100,7 @@ class HlsSettings:
         self.part = str(self.part).strip()
         if not self.part:
             raise HlsError("The FPGA part must not be empty (the Alveo U50 is 'xcu50-fsvh2104-2-e')")
-        if not _IDENTIFIER.match(str(self.project_name)):
+        if not IDENTIFIER.match(str(self.project_name)):
             raise HlsError(
                 f"The project name must be a C++ identifier (letters, digits, _), not '{self.project_name}'"
             )
@@ -288,7 +293,7 @@ class HlsConfig:
         for row in self._rows:
             if (row.hls_name or row.name) == hls_name:
                 return row.name
-        return _invert(self.name_map).get(hls_name, hls_name)
+        return invert(self.name_map).get(hls_name, hls_name)
 
     # --- hls4ml ------------------------------------------------------------------------------
     def to_hls4ml(self, trace: bool = False) -> dict[str, Any]:
@@ -370,7 +375,7 @@ class HlsConfig:
 
         Args:
             keras_model: Path of the Keras model file to put under ``KerasModel`` (it must use
-                hls4ml's layer names, see :func:`core.hls.convert.hls4ml_ready_model`).
+                hls4ml's layer names, see :func:`core.hls.readiness.hls4ml_ready_model`).
             output_dir: The ``OutputDir`` hls4ml writes the project to.
         """
         import yaml
@@ -507,15 +512,9 @@ def make_config(model, settings: HlsSettings | None = None) -> HlsConfig:
     Raises:
         HlsError: hls4ml cannot parse a layer (the error names it).
     """
-    from core.hls.convert import hls4ml_ready_model, keras_layer_names, unsupported_layers
-
     settings = settings if settings is not None else HlsSettings()
     ready, name_map = hls4ml_ready_model(model)
-    bad = unsupported_layers(ready)
-    if bad:
-        hls_name, cls_name = bad[0]
-        user = _invert(name_map).get(hls_name, hls_name)
-        raise HlsError(_unsupported_message(user, cls_name), layer=user)
+    refuse_unsupported(ready, name_map)
 
     import hls4ml
 
@@ -527,15 +526,15 @@ def make_config(model, settings: HlsSettings | None = None) -> HlsConfig:
             default_precision=settings.default_precision,
             default_reuse_factor=settings.reuse_factor,
         )
-        layer_list = _parse_layers(ready)
+        layer_list = parse_layers(ready)
     except HlsError:
         raise
     except Exception as exc:
-        raise _conversion_error(exc, name_map, ready) from exc
+        raise conversion_error(exc, name_map, ready) from exc
 
     keras_names = set(keras_layer_names(ready))
     classes = {entry["name"]: entry for entry in layer_list}
-    inverse = _invert(name_map)
+    inverse = invert(name_map)
     rows = []
     order = [entry["name"] for entry in layer_list]
     for hls_name, entry in (raw.get("LayerName") or {}).items():
@@ -610,15 +609,6 @@ def _tune_softmax(row: LayerRow, ready, hls_name: str, keras_names: set[str]) ->
     row.extra.setdefault("inv_inp_t", f"ap_ufixed<{bits},{integer},AP_TRN,AP_SAT>")
 
 
-def _parse_layers(ready) -> list[dict[str, Any]]:
-    import hls4ml
-
-    arch = json.loads(ready.to_json())
-    reader = hls4ml.converters.KerasModelReader(ready)
-    layer_list, *_ = hls4ml.converters.parse_keras_model(arch, reader)
-    return layer_list
-
-
 def _quantized_fields(parsed: dict[str, Any]) -> tuple[str, ...]:
     out = []
     for key, value in parsed.items():
@@ -628,43 +618,6 @@ def _quantized_fields(parsed: dict[str, Any]) -> tuple[str, ...]:
             if name in PRECISION_FIELDS and name not in out:
                 out.append(name)
     return tuple(out)
-
-
-def _invert(name_map: dict[str, str]) -> dict[str, str]:
-    return {hls: user for user, hls in name_map.items()}
-
-
-def _unsupported_message(layer: str, class_name: str) -> str:
-    import hls4ml
-
-    if class_name in WRAPPER_CLASSES:
-        return (
-            f"Layer '{layer}' is wrapped for training ({class_name}); hls4ml {hls4ml.__version__} cannot "
-            "convert the wrapper. Strip the pruning/clustering wrappers first (apply the compression)."
-        )
-    return (
-        f"Layer '{layer}' ({class_name}) is not supported by hls4ml {hls4ml.__version__}: it cannot be "
-        "converted for the FPGA. Replace it with supported layers (Dense, Conv1D/2D, pooling, "
-        "activations, BatchNormalization...) or remove it."
-    )
-
-
-def _conversion_error(exc: BaseException, name_map: dict[str, str], ready=None) -> HlsError:
-    """An HlsError for a failed hls4ml step, naming the layer when the message mentions one."""
-    text = f"{type(exc).__name__}: {exc}"
-    inverse = _invert(name_map)
-    layer = None
-    names = list(inverse)
-    if ready is not None:
-        from core.hls.convert import keras_layer_names
-
-        names = keras_layer_names(ready)
-    for name in sorted(names, key=len, reverse=True):
-        if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", str(exc)):
-            layer = inverse.get(name, name)
-            break
-    where = f" at layer '{layer}'" if layer else ""
-    return HlsError(f"hls4ml could not convert the model{where}: {text}", layer=layer)
 
 
 # --- validation --------------------------------------------------------------------------------

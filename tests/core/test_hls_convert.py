@@ -363,3 +363,24 @@ def test_too_narrow_precision_names_the_first_bad_layer(jet, cache_root, x_jet):
     assert fc1.name == "fc1" and fc1.bad and fc1.out_of_range and fc1.rel_error > report.tolerance
     assert report.agreement < 0.9
     assert "fc1" in report.summary() and "range" in report.summary()
+
+
+def test_config_and_convert_do_not_import_each_other():
+    # Both start from core.hls.readiness; neither imports the other (issue 13, point 9).
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "core" / "hls"
+
+    def imported(module: str) -> set[str]:
+        tree = ast.parse((root / f"{module}.py").read_text(encoding="utf-8"))
+        out = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                out.add(node.module)
+            elif isinstance(node, ast.Import):
+                out.update(alias.name for alias in node.names)
+        return out
+
+    assert "core.hls.config" in imported("convert")  # one way only: convert uses the configuration
+    assert "core.hls.convert" not in imported("config")
+    assert not {"core.hls.config", "core.hls.convert"} & imported("readiness")
