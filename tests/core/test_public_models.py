@@ -3,7 +3,7 @@
 The six architectures of hls4ml's example models (Dense; Conv1D; Dense + BatchNormalization;
 BatchNormalization-first Conv2D jet tagger; QKeras QDense + QActivation; QKeras CNN), rebuilt and
 briefly trained by ``tests/fixtures/public_models.py``, saved as json + h5 pairs, then run as a
-user runs them::
+user runs them (through the CLI's entry point, in process)::
 
     triglab-cli hls MODEL.json --calib CALIB.npz --auto-precision 0.99 csim --json
 
@@ -15,9 +15,7 @@ weights keep the precision of their quantizers.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -26,8 +24,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 import public_models  # noqa: E402
-
-CLI = [sys.executable, "-m", "core.cli"]
 
 pytestmark = [
     pytest.mark.slow,
@@ -41,12 +37,6 @@ def public_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("public_models")
 
 
-@pytest.fixture(scope="module")
-def cli_home(tmp_path_factory):
-    """One TRIGLAB_HOME (so one C-simulation cache) for the module's CLI runs."""
-    return tmp_path_factory.mktemp("public_home")
-
-
 def _pair(folder: Path, name: str) -> tuple[Path, Path]:
     json_path = folder / f"{name}.json"
     calib = folder / f"{name}_calib.npz"
@@ -57,13 +47,16 @@ def _pair(folder: Path, name: str) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("name", public_models.NAMES)
-def test_auto_precision_reaches_99_percent_in_csim(name, public_dir, cli_home):
+def test_auto_precision_reaches_99_percent_in_csim(name, public_dir, capsys):
+    from core.cli import main
+
     json_path, calib = _pair(public_dir, name)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TRIGLAB_HOME=str(cli_home))
-    args = ["hls", json_path, "--calib", calib, "--auto-precision", "0.99", "csim", "--json"]
-    r = subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=900, env=env)
-    assert r.returncode == 0, f"{name}: {r.stderr[-2000:]}"
-    doc = json.loads(r.stdout)
+    capsys.readouterr()
+    # In process (the CLI's own entry point) rather than a subprocess: TensorFlow is imported once.
+    code = main(["hls", str(json_path), "--calib", str(calib), "--auto-precision", "0.99", "csim", "--json"])
+    out = capsys.readouterr()
+    assert code == 0, f"{name}: {out.err[-2000:]}"
+    doc = json.loads(out.out)
     assert doc["csim"]["n_samples"] == 300
     assert doc["agreement"] >= 0.99, (
         f"{name}: C simulation agrees with Keras on {doc['agreement']:.2%} of 300 events; "
