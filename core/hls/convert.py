@@ -20,6 +20,10 @@ a private folder and moved into place complete, and only a library whose digest 
 recorded when it built it is ever loaded (:mod:`core.hls.cache`). A hit converts the model again
 without writing (hls4ml only writes on ``write()``), restores the stamp and loads the existing
 library: no g++ at all.
+
+Running the library and comparing it with Keras (:func:`csimulate`, :func:`compare_with_keras`)
+is :mod:`core.hls.csim_compare`; renaming and refusing layers before hls4ml sees them is
+:mod:`core.hls.readiness`. Both are re-exported here.
 """
 
 from __future__ import annotations
