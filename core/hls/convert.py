@@ -1,4 +1,4 @@
-"""Convert a Keras model with hls4ml, compile its C simulation with g++, compare it with Keras.
+"""Convert a Keras model with hls4ml and compile its C simulation with g++, cached.
 
 How the compile works (hls4ml 1.3): ``ModelGraph.compile()`` is ``write()`` (the backend's writer
 flow: ``make_stamp`` then ``vitis:write_hls``, which writes the project and ``build_lib.sh``) and
