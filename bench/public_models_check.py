@@ -4,8 +4,9 @@ Issue 13 measured ``triglab-cli hls MODEL.json --calib … --auto-precision 0.99
 h5 pairs of hls4ml's ``example-models`` repository (``keras/``). That repository has no license, so
 its files are not in TrigLab (``tests/core/test_public_models.py`` runs rebuilt look-alikes); this
 script takes them from a local clone or bare mirror with ``git show``, into a temporary folder, and
-runs the command on each, printing the exit code, the C-simulation agreement, the bits chosen and
-the time. Not part of the test suite.
+runs the command on each, printing the exit code, the C-simulation agreement, the bits chosen
+(auto precision's ``total_bits``: the sum of the widths of the precisions it chose), the widest
+result precision of the configuration and the time (s). Not part of the test suite.
 
 Calibration: the training data of these models is not here, so the jet models (16 standardised
 features, 10x4 sequences) get ``gauss`` (standard normal) and the image models (jet images, MNIST)
