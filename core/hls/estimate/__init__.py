@@ -1,0 +1,11 @@
+"""Latency and resource *estimate* of an hls4ml design, for when no vendor synthesis is available.
+
+The analytic model (:mod:`core.hls.estimate.analytic`) gives per-layer costs from the Keras model
+and the hls4ml configuration; its totals are calibrated against real synthesis reports
+(:mod:`core.hls.estimate.calibration`), and every estimate carries its measured error bars.
+"""
+
+from core.hls.estimate.analytic import estimate
+from core.hls.estimate.results import SOURCE, Estimate, LayerEstimate, compare
+
+__all__ = ["SOURCE", "Estimate", "LayerEstimate", "compare", "estimate"]

@@ -1,0 +1,248 @@
+"""Latency and resource *estimate* of an hls4ml design, for when no vendor synthesis is available.
+
+hls4ml has no estimator of its own; HLS synthesis takes minutes to hours and needs the vendor
+tools. This module gives a first-order answer in milliseconds from the Keras model's shapes and
+weights plus the hls4ml configuration (precisions, reuse factors, strategy, I/O type, clock). It is
+an **estimate**: every number it returns is labelled ``source = 'estimate (analytic model)'``, and
+it is meant for trends (what does 4 bits less, or reuse factor 4, change?) and orders of magnitude,
+not for sign-off. Where a synthesis report exists, :func:`compare` puts the two side by side.
+
+The analytic model
+------------------
+
+**Multiplications.** A Dense layer with ``n_in`` inputs and ``n_out`` outputs has ``n_in·n_out``
+products; a convolution ``kh·kw·c_in·c_out`` per output pixel (a depthwise one ``kh·kw·c_in``).
+hls4ml writes the weights as constants and, with the *Latency* strategy, fully unrolls the loops,
+so HLS sees each product as a multiplication *by a constant*: a weight that is 0 after
+quantization to the weight type costs nothing (no multiplier, no adder input — this is why pruning
+saves DSPs and LUTs in hls4ml, whose ``multiplier_limit`` also subtracts the zeros), and a weight
+±2^k becomes a shift (an adder input, no multiplier). With the *Resource* strategy the weights
+sit in a memory read by index, so every product costs a multiplier. The multipliers instantiated
+are ``ceil(multiplications / reuse_factor)`` (per pixel computed in parallel for io_parallel
+convolutions, whose output pixels go through one at a time unless ``ParallelizationFactor`` > 1;
+hls4ml's own rule snaps the reuse factor to a valid one, and so do we).
+
+**A multiplier** of a ``w_a``-bit input by a ``w_b``-bit weight uses DSP slices when both operands
+are wider than 10 bits (what HLS does by default): a DSP48E2 multiplies 27×18 bits, so
+``min(ceil(w_a/27)·ceil(w_b/18), ceil(w_a/18)·ceil(w_b/27))`` DSPs. Narrower products go to LUTs:
+``ceil(k · w_a · w_b)`` LUTs with ``k = 0.75`` (:data:`LUT_PER_PRODUCT_BIT`): a shift-and-add
+multiplier has ``w_a·w_b`` partial-product bits and one LUT6 with its carry logic adds about one
+to two of them (k ≈ 0.5-1 for a general multiplier), while a constant weight lets HLS drop the
+partial products of its zero bits (lower k); 0.75 sits in the middle of that range.
+
+**Adder trees.** Each output sums its non-zero products and the bias: ``terms − 1`` adders of the
+accumulator width (one LUT per bit on the carry chain), ``ceil(log2 terms)`` levels deep. With a
+reuse factor the sums are accumulated over ``reuse_factor`` cycles, so the adders shrink by it too.
+The accumulator width is the configured ``accum`` precision; ``'auto'`` is hls4ml's exact width
+``w_a + w_b + ceil(log2 n_in)`` (+1 with a bias).
+
+**Latency.** HLS schedules operations and chains dependent ones within one clock cycle as long as
+their delays fit in the clock period minus the uncertainty (hls4ml sets 27 % for Vitis, 12.5 % for
+Vivado). We schedule each layer as a chain of operations with typical UltraScale+ (-2) delays:
+a DSP multiply 3.0 ns (hls4ml turns off full DSP pipelining, ``config_schedule
+-enable_dsp_full_reg=false``), a LUT multiply 0.5 ns + one adder level per ``log2`` of the narrower
+operand, an adder level 0.8 ns (carry chain plus routing), a comparator level 0.8 ns, a ReLU
+0.4 ns, a table look-up (sigmoid, tanh, softmax's exp and 1/x) one registered cycle. A reuse
+factor adds ``reuse_factor − 1`` cycles per layer. With io_parallel and no convolution or
+*Resource* layer hls4ml pipelines the whole network as one function, so the chain runs across
+layer boundaries; otherwise (``dataflow``: convolutions, *Resource*, io_stream) each layer is its
+own process and starts on a fresh cycle after its inputs are complete. A convolution in
+io_parallel computes ``n_partitions = pixels / ParallelizationFactor`` groups of pixels at one group
+every ``reuse_factor`` cycles; in io_stream a layer handles one input pixel (one stream word) per
+``reuse_factor`` cycles. The softmax (hls4ml's "stable" one) is a max tree, a subtraction, an exp
+look-up, a sum tree, a 1/x look-up and a multiplication. Activations ``linear`` cost nothing
+(hls4ml removes them); ReLU is one LUT per two bits. The initiation interval is the reuse factor
+(pipeline) or the slowest layer's interval (dataflow).
+
+**Registers (FF).** A register stage at every cycle boundary of the schedule. A boundary between
+two layers holds the values passed on; one inside a layer is counted with the mean width of what
+the layer's operations produce (products, partial sums, outputs) rather than the width at the exact
+cut, so that the count follows the operand widths smoothly instead of jumping with where a cut
+happens to fall. A reuse factor adds the accumulators; DSP-internal registers are not counted.
+
+**Memory (BRAM_18K).** With the *Latency* strategy weights are constants inside the logic (no
+BRAM). With *Resource*, a layer's weights form a ROM of ``reuse_factor`` words of
+``ceil(n_weights / reuse_factor) · w_b`` bits; from 32 words deep it goes to block RAM (the
+best of the 18 Kb shapes 512×36 … 16K×1), shallower ones to LUTs (64 bits per LUT). Each table
+look-up in parallel uses one port of a 1024×18 BRAM_18K (two ports per block). In io_stream,
+FIFOs between layers and the line buffers of convolutions are BRAM when they hold more than
+1024 bits and are deeper than 32 words, else shift-register LUTs (32 bits per LUT).
+
+Known limits: no URAM, no control logic or AXI interfaces, no routing congestion; batch
+normalization after a Dense or convolution is folded (hls4ml fuses it); layers we do not model
+(recurrent, attention, embeddings) count nothing and are listed in the layer's ``notes``. On the
+hls4ml jet tagger (16-64-32-32-5, ``ap_fixed<16,6>``, reuse 1, 5 ns) it gives 17 cycles (85 ns),
+the same class as the ~100 ns the hls4ml paper reports (JINST 13 P07027).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.hls.estimate.config import _Config
+from core.hls.estimate.layers import (
+    _class_name,
+    _Clock,
+    _Cost,
+    _is_mac,
+    _layer_costs,
+    _shape,
+    _words,
+)
+from core.hls.estimate.results import Estimate, LayerEstimate
+from core.weights import FixedPointFormat
+
+
+def estimate(
+    model,
+    config: Any = None,
+    *,
+    clock_period_ns: float | None = None,
+    io_type: str | None = None,
+    backend: str | None = None,
+    precision: str | None = None,
+    reuse_factor: int | None = None,
+    strategy: str | None = None,
+) -> Estimate:
+    """Estimate latency and resources of the hls4ml design of a Keras model.
+
+    Args:
+        model: The Keras model (float, QKeras or pruned); its shapes and weights are read.
+        config: An :class:`core.hls.config.HlsConfig`, an hls4ml config dict (``{'Model': ...,
+            'LayerName': ...}`` or a whole hls4ml YAML structure) or None for hls4ml's defaults
+            (``ap_fixed<16,6>``, reuse 1, Latency, io_parallel, 5 ns). Rows are looked up by the
+            user's layer names; layers without a row use the model defaults: the default
+            precision for weights, biases and results (as ``make_config`` sets them) and
+            hls4ml's exact width for accumulators. An explicit ``'auto'`` result is exact too.
+        clock_period_ns, io_type, backend: Override the configuration's.
+        precision: Use this precision for every weight, bias, input and result (what-if; the
+            accumulators stay as configured).
+        reuse_factor: Use this reuse factor for every layer (what-if).
+        strategy: Use this strategy (``'Latency'`` / ``'Resource'``) for every layer (what-if).
+
+    Returns:
+        The :class:`Estimate`, labelled ``'estimate (analytic model)'``.
+    """
+    cfg = _Config(
+        config,
+        {
+            "clock_period_ns": clock_period_ns,
+            "io_type": io_type,
+            "backend": backend,
+            "precision": precision,
+            "reuse_factor": reuse_factor,
+            "strategy": strategy,
+        },
+    )
+    stream = cfg.io_type == "io_stream"
+    layers = _layers(model)
+    by_name = {layer.name: layer for layer, _ in layers}
+    consumers: dict[str, int] = {}
+    for _, inbound in layers:
+        for src in inbound:
+            consumers[src] = consumers.get(src, 0) + 1
+    costs: dict[str, _Cost] = {}  # by row name
+    alias: dict[str, str] = {}  # Keras layer name -> its last row (an inline activation follows it)
+    inputs: dict[str, tuple[FixedPointFormat, int]] = {}  # input layers: format, stream words
+    order: list[tuple[str, list[str], _Cost]] = []
+    for layer, inbound in layers:
+        cls = _class_name(layer)
+        if cls == "InputLayer":
+            fmt = cfg.fmt(layer.name, cls, "result", cfg.default) or cfg.default
+            inputs[layer.name] = (fmt, _words(_shape(layer.output_shape)))
+            continue
+        sources = [alias.get(s, s) for s in inbound]
+        fmts, words = [], []
+        for s in sources:
+            if s in costs:
+                fmts.append(costs[s].out_fmt)
+                words.append(costs[s].words_out)
+            else:  # a model input (Sequential models do not list their InputLayer)
+                fmt, w = inputs.get(s, (cfg.fmt(s, "InputLayer", "result", cfg.default) or cfg.default, 0))
+                fmts.append(fmt)
+                words.append(w or _words(_shape(layer.input_shape)))
+        fmt_in = max(fmts, key=lambda f: f.width) if fmts else cfg.default
+        words_in = max(words) if words else _words(_shape(layer.input_shape))
+        fused_bn = (
+            cls in ("BatchNormalization", "QBatchNormalization")
+            and len(inbound) == 1
+            and inbound[0] in by_name
+            and _is_mac(_class_name(by_name[inbound[0]]))
+            and consumers.get(inbound[0], 0) == 1
+        )
+        for cost in _layer_costs(layer, cls, cfg, fmt_in, words_in, stream, fused_bn):
+            costs[cost.est.name] = cost
+            order.append((cost.est.name, sources, cost))
+            sources = [cost.est.name]
+        alias[layer.name] = sources[0]
+
+    dataflow = stream or any(c.barrier for _, _, c in order)
+    style = "dataflow" if dataflow else "pipeline"
+    ends: dict[str, _Clock] = {}
+    rows: list[LayerEstimate] = []
+    for name, inbound, cost in order:
+        starts = [ends[s] for s in inbound if s in ends]
+        live_in = sum(c.last_live for c in starts)
+        clock = max(starts, key=lambda c: c.key()).copy() if starts else _Clock(cfg.usable_ns)
+        start_cycles = clock.finish() if starts else 0
+        clock.ff = 0
+        clock.run(cost.ops, live_in)
+        if dataflow and clock.boundary(0):  # a process registers its output
+            clock.ff += clock.last_live
+        cost.est.latency_cycles = max(0, clock.finish() - start_cycles)
+        cost.est.interval_cycles = cost.interval
+        cost.est.ff += clock.ff
+        ends[name] = clock
+        rows.append(cost.est)
+    final = max(ends.values(), key=lambda c: c.key()) if ends else _Clock(cfg.usable_ns)
+    latency = final.finish()
+    if rows and final.used > 0:  # the network's output is registered
+        rows[-1].ff += final.last_live
+    if dataflow:
+        interval = max([r.interval_cycles for r in rows] or [1])
+    else:
+        interval = max([r.reuse_factor or 1 for r in rows] or [1])
+    return Estimate(
+        layers=rows,
+        clock_ns=cfg.clock_ns,
+        io_type=cfg.io_type,
+        pipeline_style=style,
+        latency_cycles=int(latency),
+        interval_cycles=int(interval),
+        dsp=sum(r.dsp for r in rows),
+        lut=sum(r.lut for r in rows),
+        ff=sum(r.ff for r in rows),
+        bram_18k=sum(r.bram_18k for r in rows),
+    )
+
+
+def _layers(model) -> list[tuple[Any, list[str]]]:
+    """(layer, names of its inbound layers) in topological order; nested models flattened."""
+    out: list[tuple[Any, list[str]]] = []
+    previous: str | None = None
+    for layer in getattr(model, "layers", []):
+        if hasattr(layer, "layers") and _class_name(layer) in ("Sequential", "Functional", "Model"):
+            inner = _layers(layer)
+            if inner and previous is not None and not inner[0][1]:
+                inner[0] = (inner[0][0], [previous])
+            out.extend(inner)
+            previous = inner[-1][0].name if inner else previous
+            continue
+        inbound = _inbound(layer)
+        if not inbound and previous is not None and _class_name(layer) != "InputLayer":
+            inbound = [previous]
+        out.append((layer, inbound))
+        previous = layer.name
+    return out
+
+
+def _inbound(layer) -> list[str]:
+    try:
+        nodes = layer.inbound_nodes
+        if not nodes:
+            return []
+        inbound = nodes[0].inbound_layers
+        inbound = inbound if isinstance(inbound, (list, tuple)) else [inbound]
+        return [x.name for x in inbound]
+    except Exception:  # older or newer Keras: fall back to the model order
+        return []
