@@ -5,7 +5,29 @@ and the hls4ml configuration; its totals are calibrated against real synthesis r
 (:mod:`core.hls.estimate.calibration`), and every estimate carries its measured error bars.
 """
 
-from core.hls.estimate.analytic import estimate
+from core.hls.estimate.api import estimate
+from core.hls.estimate.calibration import (
+    Calibration,
+    CalibrationError,
+    active_calibration,
+    fit,
+    leave_one_out,
+    shipped_calibration,
+)
+from core.hls.estimate.features import features
 from core.hls.estimate.results import SOURCE, Estimate, LayerEstimate, compare
 
-__all__ = ["SOURCE", "Estimate", "LayerEstimate", "compare", "estimate"]
+__all__ = [
+    "SOURCE",
+    "Calibration",
+    "CalibrationError",
+    "Estimate",
+    "LayerEstimate",
+    "active_calibration",
+    "compare",
+    "estimate",
+    "features",
+    "fit",
+    "leave_one_out",
+    "shipped_calibration",
+]

@@ -79,6 +79,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from core.hls.estimate.config import _Config
 from core.hls.estimate.layers import (
     _class_name,
@@ -93,7 +95,7 @@ from core.hls.estimate.results import Estimate, LayerEstimate
 from core.weights import FixedPointFormat
 
 
-def estimate(
+def analyze(
     model,
     config: Any = None,
     *,
@@ -103,8 +105,9 @@ def estimate(
     precision: str | None = None,
     reuse_factor: int | None = None,
     strategy: str | None = None,
-) -> Estimate:
-    """Estimate latency and resources of the hls4ml design of a Keras model.
+    part: str | None = None,
+) -> tuple[Estimate, dict[str, Any], _Config, list[dict[str, float]]]:
+    """The analytic model of the hls4ml design of a Keras model (before calibration).
 
     Args:
         model: The Keras model (float, QKeras or pruned); its shapes and weights are read.
@@ -121,7 +124,9 @@ def estimate(
         strategy: Use this strategy (``'Latency'`` / ``'Resource'``) for every layer (what-if).
 
     Returns:
-        The :class:`Estimate`, labelled ``'estimate (analytic model)'``.
+        ``(estimate, terms, config view, per-row terms)``: the uncalibrated :class:`Estimate` (per-layer rows),
+        the design's calibration terms (sums of the layers' terms plus design-level ones; see
+        :mod:`core.hls.estimate.features`) and the configuration as read.
     """
     cfg = _Config(
         config,
@@ -132,6 +137,7 @@ def estimate(
             "precision": precision,
             "reuse_factor": reuse_factor,
             "strategy": strategy,
+            "part": part,
         },
     )
     stream = cfg.io_type == "io_stream"
@@ -177,43 +183,112 @@ def estimate(
         alias[layer.name] = sources[0]
 
     dataflow = stream or any(c.barrier for _, _, c in order)
-    style = "dataflow" if dataflow else "pipeline"
-    ends: dict[str, _Clock] = {}
-    rows: list[LayerEstimate] = []
-    for name, inbound, cost in order:
-        starts = [ends[s] for s in inbound if s in ends]
-        live_in = sum(c.last_live for c in starts)
-        clock = max(starts, key=lambda c: c.key()).copy() if starts else _Clock(cfg.usable_ns)
-        start_cycles = clock.finish() if starts else 0
-        clock.ff = 0
-        clock.run(cost.ops, live_in)
-        if dataflow and clock.boundary(0):  # a process registers its output
-            clock.ff += clock.last_live
-        cost.est.latency_cycles = max(0, clock.finish() - start_cycles)
-        cost.est.interval_cycles = cost.interval
-        cost.est.ff += clock.ff
-        ends[name] = clock
-        rows.append(cost.est)
-    final = max(ends.values(), key=lambda c: c.key()) if ends else _Clock(cfg.usable_ns)
-    latency = final.finish()
-    if rows and final.used > 0:  # the network's output is registered
-        rows[-1].ff += final.last_live
+    rows, design = _schedule(order, cfg, dataflow, stream)
+    row_terms = [cost.terms for _, _, cost in order]
     if dataflow:
         interval = max([r.interval_cycles for r in rows] or [1])
     else:
         interval = max([r.reuse_factor or 1 for r in rows] or [1])
-    return Estimate(
+    design.update(
+        backend=cfg.backend,
+        io_type=cfg.io_type,
+        dataflow=int(dataflow),
+        clock_ns=cfg.clock_ns,
+        ii_pipe=int(interval),
+        in_bits=_input_bits(model, cfg, inputs, stream),
+    )
+    est = Estimate(
         layers=rows,
         clock_ns=cfg.clock_ns,
         io_type=cfg.io_type,
-        pipeline_style=style,
-        latency_cycles=int(latency),
+        pipeline_style="dataflow" if dataflow else "pipeline",
+        latency_cycles=int(design["lat_cycles"]),
         interval_cycles=int(interval),
         dsp=sum(r.dsp for r in rows),
         lut=sum(r.lut for r in rows),
         ff=sum(r.ff for r in rows),
         bram_18k=sum(r.bram_18k for r in rows),
     )
+    return est, design, cfg, row_terms
+
+
+def _schedule(order, cfg: _Config, dataflow: bool, stream: bool) -> tuple[list[LayerEstimate], dict]:
+    """Place the layers in time; returns the rows and the design terms of the calibration.
+
+    io_parallel: the schedule chains the layers' operations (a pipeline, or a process per layer
+    in dataflow). io_stream: the layers are processes that overlap: a layer starts when its
+    input's first words arrive and the number of words it needs (a convolution's line buffer,
+    a Dense's whole input) are in; the design latency is when the last layer's last word is out,
+    not the sum of the stages.
+    """
+    consumed = {s for _, inbound, _ in order for s in inbound}
+    ends: dict[str, _Clock] = {}
+    first_out: dict[str, int] = {}
+    last_out: dict[str, int] = {}
+    rows: list[LayerEstimate] = []
+    terms: dict[str, float] = {}
+    for name, inbound, cost in order:
+        starts = [ends[s] for s in inbound if s in ends]
+        live_in = sum(c.last_live for c in starts)
+        if stream:
+            clock = _Clock(cfg.usable_ns)
+            clock.run(cost.ops, live_in)
+            if cost.ops and clock.boundary(0):
+                clock.ff += clock.last_live
+            depth = clock.finish()
+            f_in = max([first_out[s] for s in inbound if s in first_out] or [0])
+            l_in = max([last_out[s] for s in inbound if s in last_out] or [0])
+            first_out[name] = f_in + cost.fill + depth
+            last_out[name] = max(l_in + depth, f_in + cost.stream_cycles + depth)
+            cost.est.latency_cycles = cost.stream_cycles + depth if cost.ops or cost.stream_cycles else 0
+            if name in consumed and cost.stream_cycles:
+                _fifo(cost, ends, name)
+        else:
+            clock = max(starts, key=lambda c: c.key()).copy() if starts else _Clock(cfg.usable_ns)
+            start_cycles = clock.finish() if starts else 0
+            clock.ff = 0
+            clock.run(cost.ops, live_in)
+            if dataflow and clock.boundary(0):  # a process registers its output
+                clock.ff += clock.last_live
+            cost.est.latency_cycles = max(0, clock.finish() - start_cycles)
+        cost.est.interval_cycles = cost.interval
+        cost.est.ff += clock.ff
+        cost.terms["ff_pipe"] = cost.terms.get("ff_pipe", 0) + clock.ff
+        ends[name] = clock
+        rows.append(cost.est)
+        for key, value in cost.terms.items():
+            terms[key] = terms.get(key, 0.0) + float(value)
+    if stream:
+        latency = max(last_out.values() or [0])
+    else:  # the last cycle's logic runs into the output port unregistered (a ReLU layer: 0 cycles)
+        final = max(ends.values(), key=lambda c: c.key()) if ends else _Clock(cfg.usable_ns)
+        latency = final.cycles if not dataflow else final.finish()
+    terms["lat_cycles"] = latency
+    terms["layers"] = len(rows)
+    return rows, terms
+
+
+def _fifo(cost, ends, name) -> None:
+    """The FIFO behind a stream layer whose output another layer reads (none after the last)."""
+    from core.hls.estimate.layers import _buffer
+
+    words, word_bits = cost.words_out, cost.terms.get("ff_stream", 0)
+    b, lut = _buffer(words, int(word_bits), 1)
+    cost.est.bram_18k += b
+    cost.est.lut += lut
+    cost.terms["bram_fifo"] = cost.terms.get("bram_fifo", 0) + b
+    cost.terms["lut_mem"] = cost.terms.get("lut_mem", 0) + lut
+
+
+def _input_bits(model, cfg: _Config, inputs: dict, stream: bool) -> int:
+    """Bits of the top function's input port (a whole array in io_parallel, one word in io_stream)."""
+    fmt = next(iter(inputs.values()))[0] if inputs else cfg.default
+    total = 0
+    for tensor in getattr(model, "inputs", None) or []:
+        shape = _shape(tensor.shape)
+        n = shape[-1] if stream and shape else int(np.prod(shape)) if shape else 1
+        total += n * fmt.width
+    return total
 
 
 def _layers(model) -> list[tuple[Any, list[str]]]:

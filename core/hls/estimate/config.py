@@ -20,10 +20,12 @@ class _Config:
         self.type_rows: dict[str, dict[str, Any]] = {}
         default, rf, strategy = _DEFAULT_PRECISION, 1, "Latency"
         clock, io_type, backend = 5.0, "io_parallel", "Vitis"
+        part: str | None = None  # hls4ml's default part when the config names none
         if config is not None and hasattr(config, "settings") and hasattr(config, "layers"):  # HlsConfig
             s = config.settings
             default, rf, strategy = s.default_precision, s.reuse_factor, s.strategy
             clock, io_type, backend = s.clock_period_ns, s.io_type, s.backend
+            part = getattr(s, "part", None)
             for row in config.layers():
                 entry = {f: getattr(row, f, None) for f in ("weight", "bias", "result", "accum")}
                 entry.update(
@@ -40,12 +42,14 @@ class _Config:
             clock = float(config.get("ClockPeriod", clock))
             io_type = str(config.get("IOType", io_type))
             backend = str(config.get("Backend", backend))
+            part = config.get("Part", part)
             for table, target in (("LayerName", self.rows), ("LayerType", self.type_rows)):
                 for name, entry in (hls.get(table) or {}).items():
                     target[name] = _dict_row(entry or {})
         elif config is not None:
             raise TypeError(f"config must be an HlsConfig, an hls4ml config dict or None, not {type(config)}")
         self.clock_ns = float(overrides.get("clock_period_ns") or clock)
+        self.part = str(overrides.get("part") or part or "xcvu13p-flga2577-2-e")
         self.io_type = str(overrides.get("io_type") or io_type)
         self.backend = str(overrides.get("backend") or backend)
         self.default = _parse(overrides.get("precision") or default, None) or FixedPointFormat(16, 6)

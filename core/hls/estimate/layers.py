@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,12 +18,16 @@ LUT_PER_PRODUCT_BIT = 0.75
 """LUTs per partial-product bit of a multiplier implemented in LUTs (k in ``k·w_a·w_b``)."""
 DSP_MIN_WIDTH = 10
 """A product uses DSPs when both operands are wider than this (bits)."""
+CONST_DSP_MIN_BITS = 6
+"""A product by a constant weight uses DSPs when the weight's magnitude needs this many bits or more
+(the baselines: half of the ``normal(0, 0.05)`` weights of a 16-bit Conv2D, those ≥ 32/1024, went to
+DSPs; the others to LUTs)."""
 DSP_A_BITS, DSP_B_BITS = 27, 18
 """The DSP48E2 multiplier's operand widths."""
-T_DSP_MUL_NS = 3.0
+T_DSP_MUL_NS = 2.0
 T_LUT_PP_NS = 0.5
-T_ADD_NS = 0.8
-T_CMP_NS = 0.8
+T_ADD_NS = 0.6
+T_CMP_NS = 0.6
 T_RELU_NS = 0.4
 LOOKUP_CYCLES = 1
 ROM_BRAM_MIN_DEPTH = 32
@@ -146,6 +150,9 @@ class _Cost:
     words_out: int = 1  # stream words of the output tensor (io_stream)
     interval: int = 1
     barrier: bool = False  # forces dataflow
+    terms: dict[str, float] = field(default_factory=dict)  # calibration features of this layer
+    stream_cycles: int = 0  # io_stream: cycles the layer is busy with one input (words x reuse)
+    fill: int = 0  # io_stream: cycles of input it needs before its first output
 
 
 def _class_name(layer) -> str:
@@ -222,9 +229,8 @@ def _layer_costs(
             _Op(ns=delay, live_bits=n * (fmt_in.width + cfg.default.width)),
             _Op(ns=T_ADD_NS, live_bits=n * w_res.width),
         ]
-        if stream:
-            ops.insert(0, _Op(cycles=words_in))
-        return [_Cost(est, ops, w_res, words_out, interval=words_in if stream else 1)]
+        terms = {"dsp_mult": est.dsp, "lut_mult": lut * n, "lut_add": n * w_res.width}
+        return [_streamed(_Cost(est, ops, w_res, words_out, terms=terms), stream, words_in, n * w_res.width)]
     if cls in ("Add", "Subtract", "Average", "Maximum", "Minimum", "Multiply"):
         est = LayerEstimate(name, cls)
         w_res = cfg.fmt(name, cls, "result", fmt_in) or fmt_in
@@ -235,11 +241,23 @@ def _layer_costs(
         else:
             est.lut, delay = n * fmt_in.width, T_ADD_NS
         ops = [_Op(ns=delay, live_bits=n * w_res.width)]
-        if stream:
-            ops.insert(0, _Op(cycles=words_in))
-        return [_Cost(est, ops, w_res, words_out, interval=words_in if stream else 1)]
+        terms = {"dsp_mult": est.dsp, ("lut_mult" if cls == "Multiply" else "lut_add"): est.lut}
+        return [_streamed(_Cost(est, ops, w_res, words_out, terms=terms), stream, words_in, n * w_res.width)]
     est = LayerEstimate(name, cls, notes=[f"{cls} is not modelled by the estimate (counted as free)"])
     return [_Cost(est, [], fmt_in, words_out)]
+
+
+def _streamed(cost: _Cost, stream: bool, words_in: int, word_bits: int, fill: int = 1) -> _Cost:
+    """In io_stream a layer reads ``words_in`` words (one per cycle) and passes its output through
+    a FIFO of ``word_bits``-bit words: its busy time, the input it needs before its first output
+    and the stream terms of the calibration."""
+    if stream:
+        cost.stream_cycles = max(cost.stream_cycles, words_in)
+        cost.fill = max(cost.fill, min(fill, words_in))
+        cost.interval = max(cost.interval, cost.stream_cycles)
+        cost.terms["lut_stream"] = cost.terms.get("lut_stream", 0) + word_bits
+        cost.terms["ff_stream"] = cost.terms.get("ff_stream", 0) + word_bits
+    return cost
 
 
 def _activation_kind(layer) -> str | None:
@@ -247,8 +265,10 @@ def _activation_kind(layer) -> str | None:
     cls = type(layer).__name__
     if cls == "Softmax":
         return "softmax"
-    if cls in ("ReLU", "LeakyReLU", "PReLU", "ThresholdedReLU", "ELU"):
-        return {"ReLU": "relu", "LeakyReLU": "leaky_relu", "PReLU": "leaky_relu"}.get(cls, cls.lower())
+    if cls in ("LeakyReLU", "PReLU"):
+        return _leaky_kind(layer)
+    if cls in ("ReLU", "ThresholdedReLU", "ELU"):
+        return {"ReLU": "relu"}.get(cls, cls.lower())
     act = getattr(layer, "activation", None)
     if act is None and cls == "QActivation":
         act = getattr(layer, "quantizer", None)
@@ -268,6 +288,24 @@ def _activation_kind(layer) -> str | None:
     return "linear"  # linear, quantized_bits (a cast), unknown: no logic
 
 
+def _leaky_kind(layer) -> str:
+    """A leaky/parametric ReLU whose slopes are constants 0 or 1 is folded by HLS: a ReLU or a wire
+    (the baselines: ``PReLU(alpha_initializer='zeros')`` costs what a ReLU costs, ``LeakyReLU(1.0)``
+    almost nothing)."""
+    try:
+        if type(layer).__name__ == "PReLU":
+            alpha = np.asarray(layer.get_weights()[0], dtype=np.float64)
+        else:
+            alpha = np.asarray(float(getattr(layer, "alpha", 0.3)))
+    except Exception:
+        return "leaky_relu"
+    if alpha.size and np.all(alpha == 0):
+        return "relu"
+    if alpha.size and np.all(alpha == 1):
+        return "linear"
+    return "leaky_relu"
+
+
 def _activation_cost(
     name: str,
     cls: str,
@@ -282,16 +320,19 @@ def _activation_cost(
     res = cfg.fmt(name, cls, "result", cfg.default) or cfg.default
     n = n_elems if not stream else max(1, n_elems // max(words, 1))  # parallel elements
     est.precision = {"input": fmt_in.width, "result": res.width}
-    ops: list[_Op] = [_Op(cycles=words)] if stream else []
+    ops: list[_Op] = []
+    terms: dict[str, float] = {}
     if kind == "linear":
-        est.notes.append("linear activation: hls4ml removes it")
-        return _Cost(est, [], res, words)
+        est.notes.append("linear activation (or a slope of 1): no logic")
+        return _streamed(_Cost(est, [], res, words), stream, words, n * res.width)
     if kind in ("relu", "leaky_relu", "thresholdedrelu"):
         est.lut = math.ceil(n * res.width / 2)
         ops.append(_Op(ns=T_RELU_NS, live_bits=n * res.width))
+        terms["lut_relu"] = n * res.width
         if kind == "leaky_relu":
             est.lut += n * res.width
             ops.append(_Op(ns=T_ADD_NS, live_bits=n * res.width))
+            terms["lut_relu"] += n * res.width
     elif kind == "softmax":
         levels = _levels(n)
         est.lut = (n - 1) * fmt_in.width + n * fmt_in.width + (n - 1) * TABLE_BITS
@@ -307,6 +348,10 @@ def _activation_cost(
             _Op(ns=delay, live_bits=n * res.width),
         ]
         est.notes.append("hls4ml's stable softmax: max, exp table, sum, 1/x table, multiply")
+        terms.update(
+            dsp_mult=est.dsp, lut_table=(2 * n + 1) * fmt_in.width, bram_table=est.bram_18k, lat_lookup=2
+        )
+        terms["lut_add"] = est.lut - lut * n
     else:  # a table look-up per element
         est.lut = math.ceil(n * fmt_in.width / 2)
         est.bram_18k = math.ceil(n / 2)
@@ -315,7 +360,10 @@ def _activation_cost(
             _Op(cycles=LOOKUP_CYCLES, live_bits=n * res.width),
         ]
         est.notes.append(f"{kind}: one {TABLE_SIZE}-entry table look-up per element")
-    return _Cost(est, ops, res, words, interval=words if stream else 1)
+        terms.update(
+            lut_table=n * fmt_in.width, bram_table=est.bram_18k, lat_lookup=1, ff_table=n * (fmt_in.width + res.width)
+        )
+    return _streamed(_Cost(est, ops, res, words, terms=terms), stream, words, n * res.width)
 
 
 def _pool_cost(
@@ -337,18 +385,22 @@ def _pool_cost(
     else:
         est.lut = max(pool - 1, 1) * parallel * fmt_in.width
     t_level = T_CMP_NS if "Max" in cls else T_ADD_NS
-    ops: list[_Op] = [_Op(cycles=words_in)] if stream else []
-    ops += [_Op(ns=t_level, live_bits=parallel * fmt_in.width) for _ in range(_levels(pool))]
+    ops: list[_Op] = [_Op(ns=t_level, live_bits=parallel * fmt_in.width) for _ in range(_levels(pool))]
+    terms: dict[str, float] = {("lut_pool_max" if "Max" in cls else "lut_pool_avg"): est.lut}
     if "Average" in cls and pool & (pool - 1):  # 1/pool that is not a shift: a constant multiplication
         dsp, lut, delay = _multiplier(fmt_in.width, fmt_in.width)
         est.dsp, est.lut = est.dsp + dsp * parallel, est.lut + lut * parallel
         ops.append(_Op(ns=delay, live_bits=parallel * res.width))
+        terms.update(dsp_mult=dsp * parallel, lut_mult=lut * parallel)
     if stream and "Global" not in cls and len(in_shape) == 3:
         kh = int(getattr(layer, "pool_size", (2, 2))[0])
         b, lut = _buffer(in_shape[1], in_shape[2] * fmt_in.width, kh - 1)
         est.bram_18k += b
         est.lut += lut
-    return _Cost(est, ops, res, _words(out_shape), interval=words_in if stream else 1)
+        terms.update(bram_fifo=b, lut_mem=lut)
+    fill = words_in if "Global" in cls else (in_shape[1] if len(in_shape) == 3 else 1) + 1
+    cost = _Cost(est, ops, res, _words(out_shape), terms=terms)
+    return _streamed(cost, stream, words_in, channels * res.width, fill=fill)
 
 
 def _mac_cost(
@@ -401,14 +453,23 @@ def _mac_cost(
     res = (
         acc if cfg.is_auto(name, cls, "result") else cfg.fmt(name, cls, "result", cfg.default) or cfg.default
     )
-    dsp_each, lut_each, t_mul = _multiplier(wa, wb)
+    constant = not resource or rf == 1  # weights HLS sees as constants (folded bit by bit)
+    dsp_each, lut_bits_each, t_mul, dsp_share, glue_each = _product_mapping(values, w_fmt, wa, constant)
     multipliers = math.ceil(mults / rf) * parallel_pixels
     adders = math.ceil(outputs * max(terms - 1, 0) / rf) * parallel_pixels
     est.multiplications = mults * positions
     est.zero_weights = zeros
     est.multipliers = multipliers
-    est.dsp = multipliers * dsp_each
-    est.lut = multipliers * lut_each + adders * acc.width
+    est.dsp = round(multipliers * dsp_each)
+    lut_bits = multipliers * lut_bits_each
+    est.lut = math.ceil(LUT_PER_PRODUCT_BIT * lut_bits) + adders * acc.width
+    cterms: dict[str, float] = {
+        "dsp_mult": multipliers * dsp_each,
+        "lut_mult": lut_bits,
+        "lut_dsp": multipliers * dsp_share,
+        "lut_cascade": multipliers * glue_each,
+        "lut_add": adders * acc.width,
+    }
     est.reuse_factor, est.strategy = rf, strategy
     est.precision = {"input": wa, "weight": wb, "accum": acc.width, "result": res.width}
     if zeros and not resource:
@@ -419,21 +480,18 @@ def _mac_cost(
         depth, width = rf, math.ceil(n_weights / rf) * wb
         if depth >= ROM_BRAM_MIN_DEPTH:
             est.bram_18k += _bram18(depth, width)
+            cterms["bram_rom"] = _bram18(depth, width)
         else:
             est.lut += math.ceil(depth / 64) * width
+            cterms["lut_mem"] = math.ceil(depth / 64) * width
     if rf > 1:
         est.ff += outputs * parallel_pixels * acc.width  # accumulators kept across the reuse cycles
 
     ops: list[_Op] = []
-    if stream and "Conv" in cls:  # one input pixel every rf cycles
-        ops.append(_Op(cycles=max(words_in * rf - 1, 0), live_bits=outputs * acc.width))
-    else:
-        if stream:  # read the whole input first
-            ops.append(_Op(cycles=max(words_in - 1, 0)))
-        if rf > 1:
-            ops.append(_Op(cycles=rf - 1, live_bits=outputs * acc.width))
+    if rf > 1 and not (stream and "Conv" in cls):
+        ops.append(_Op(cycles=rf - 1, live_bits=outputs * acc.width))
     if multipliers:  # a DSP registers its product inside (no fabric FF)
-        ops.append(_Op(ns=t_mul, live_bits=0 if dsp_each else multipliers * (wa + wb)))
+        ops.append(_Op(ns=t_mul, live_bits=round(multipliers * (1 - dsp_share) * (wa + wb))))
     for level in range(1, _levels(terms) + 1):
         alive = outputs * parallel_pixels * math.ceil(terms / 2**level) * acc.width
         ops.append(_Op(ns=T_ADD_NS, live_bits=alive))
@@ -444,20 +502,22 @@ def _mac_cost(
         est.notes.append(
             f"{n_partitions} groups of {parallel_pixels} output pixel(s), one every {rf} cycle(s)"
         )
-    if stream and "Conv" in cls and len(in_shape) == 3:
+    fill = words_in
+    if stream and "Conv" in cls:
         kh = int(kernel.shape[0]) if kernel.ndim == 4 else 1
-        b, lut = _buffer(in_shape[1], in_shape[2] * wa, kh - 1)
-        est.bram_18k += b
-        est.lut += lut
-    if stream:
-        b, lut = _buffer(_words(out_shape), out_shape[-1] * res.width, 1)  # the output FIFO
-        est.bram_18k += b
-        est.lut += lut
-        interval = max(words_in * rf, 1) if "Conv" in cls else max(words_in, rf)
-    else:
-        interval = n_partitions * rf
+        kw = int(kernel.shape[-3]) if kernel.ndim >= 3 else 1
+        fill = (kh - 1) * (in_shape[1] if len(in_shape) == 3 else 1) + kw  # line buffer filled
+        if len(in_shape) == 3:
+            b, lut = _buffer(in_shape[1], in_shape[2] * wa, kh - 1)
+            est.bram_18k += b
+            est.lut += lut
+            cterms.update(bram_fifo=b, lut_mem=cterms.get("lut_mem", 0) + lut)
+    interval = n_partitions * rf
     barrier = conv_parallel and n_partitions != 1 or resource
-    return _Cost(est, ops, res, _words(out_shape), interval=interval, barrier=barrier)
+    cost = _Cost(est, ops, res, _words(out_shape), interval=interval, barrier=barrier, terms=cterms)
+    if stream:
+        cost.stream_cycles = words_in * rf if "Conv" in cls else max(words_in, rf)
+    return _streamed(cost, stream, words_in, out_shape[-1] * res.width, fill=fill)
 
 
 def _quantized_kernel(layer, kernel: np.ndarray) -> np.ndarray:
@@ -489,6 +549,41 @@ def _exact_accum(a: FixedPointFormat, w: FixedPointFormat, n: int, bias: bool) -
     integer = a.integer + w.integer + grow + int(bias)
     width = a.width + w.width + grow + int(bias)
     return FixedPointFormat(width, integer)
+
+
+def _product_mapping(
+    values: np.ndarray, w_fmt: FixedPointFormat, wa: int, constant: bool
+) -> tuple[float, float, float, float, float]:
+    """Mean cost of one product of a ``wa``-bit input by this layer's weights.
+
+    Returns ``(DSPs, LUT partial-product bits, delay in ns, fraction of products in DSPs, bits
+    of the adders joining the partial products of a product too wide for one DSP)``. A
+    constant weight costs what its magnitude needs (HLS drops its leading zero bits; small ones
+    become shift-and-add logic, :data:`CONST_DSP_MIN_BITS`); a weight read from memory costs its
+    declared width. Zeros and ±2^k (no multiplier) are left out.
+    """
+    wb = w_fmt.width
+    nz = np.abs(values[values != 0]) if constant else np.empty(0)
+    if constant and nz.size:
+        scaled = np.round(nz * 2.0 ** (w_fmt.width - w_fmt.integer))
+        bits = np.floor(np.log2(np.maximum(scaled, 1))).astype(np.int64) + 1  # magnitude bits
+        keep = scaled != np.exp2(bits - 1)  # powers of two are shifts
+        bits = bits[keep]
+        if bits.size:
+            to_dsp = (bits >= CONST_DSP_MIN_BITS) & (wa > DSP_MIN_WIDTH)
+            share = float(np.mean(to_dsp))
+            dsp_units = np.array([_multiplier(wa, int(b) + 1)[0] or 1 for b in np.unique(bits[to_dsp])])
+            per_bits = dict(zip(np.unique(bits[to_dsp]).tolist(), dsp_units.tolist(), strict=True))
+            units = np.array([per_bits[b] for b in bits[to_dsp].tolist()])
+            dsp = float(units.sum()) / bits.size if share else 0.0
+            glue = float(np.sum((units > 1) * (wa + bits[to_dsp] + 1))) / bits.size if share else 0.0
+            lut_bits = float(np.sum(wa * (bits[~to_dsp] + 1))) / bits.size
+            delay = T_DSP_MUL_NS if share else T_LUT_PP_NS + T_ADD_NS * _levels(int(np.max(bits)) + 1)
+            return dsp, lut_bits, delay, share, glue
+    dsp, _, delay = _multiplier(wa, wb)
+    if dsp:
+        return float(dsp), 0.0, delay, 1.0, float((wa + wb) * (dsp > 1))
+    return 0.0, float(wa * wb), delay, 0.0, 0.0
 
 
 def _multiplier(wa: int, wb: int) -> tuple[int, int, float]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from core.hls.vendor import RESOURCE_KEYS, U50_CAPACITY, utilization
+from core.hls.parts import utilization
+from core.hls.vendor import RESOURCE_KEYS
 
 SOURCE = "estimate (analytic model)"
 """The label every estimate carries."""
@@ -65,6 +66,17 @@ class Estimate:
         interval_cycles: Initiation interval (cycles).
         dsp, lut, ff, bram_18k, uram: Totals (URAM is not modelled: 0).
         source: ``'estimate (analytic model)'``.
+        error_bars: ``{quantity: {'rel', 'coverage', 'n', 'text'}}`` for ``latency_cycles``, ``ii``,
+            ``DSP``, ``LUT``, ``FF``, ``BRAM_18K``: the relative error (0.4 = ±40 %) that covered
+            ``coverage`` of ``n`` reference designs by leave-one-out.
+        calibration_source: Which calibration made the totals (built-in or a lab's local one).
+        tool: The vendor tool and version the totals are calibrated for (``'Vitis 2024.1'``).
+        part: The FPGA part of the configuration.
+        capacity: That part's resources (:mod:`core.hls.parts`), None when the part is unknown.
+
+    The totals are calibrated (:mod:`core.hls.estimate.calibration`); the per-layer rows are the
+    analytic model's shares of them, so design-level parts (I/O registers, control) are in the
+    totals only.
     """
 
     layers: list[LayerEstimate]
@@ -79,6 +91,11 @@ class Estimate:
     bram_18k: int
     uram: int = 0
     source: str = SOURCE
+    error_bars: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calibration_source: str = ""
+    tool: str = ""
+    part: str | None = None
+    capacity: dict[str, int] | None = None
 
     @property
     def latency_ns(self) -> float:
@@ -94,14 +111,32 @@ class Estimate:
         """Totals keyed like :data:`core.hls.vendor.U50_CAPACITY`."""
         return {"LUT": self.lut, "FF": self.ff, "DSP": self.dsp, "BRAM_18K": self.bram_18k, "URAM": self.uram}
 
-    def utilization(self, capacity: dict[str, int] | None = None) -> dict[str, float]:
-        """Fraction of the device (default the U50) each resource would use."""
-        return utilization(self.resources(), capacity)
+    def utilization(self, capacity: dict[str, int] | None = None) -> dict[str, float] | None:
+        """Fraction of the device each resource would use: of ``capacity`` when given, else of
+        the configured part's; None when the part is not in :data:`core.hls.parts.PART_CAPACITY`."""
+        capacity = capacity if capacity is not None else self.capacity
+        return utilization(self.resources(), capacity) if capacity else None
+
+    @property
+    def capacity_note(self) -> str | None:
+        """Why there is no utilization (the part is unknown), else None."""
+        if self.capacity:
+            return None
+        return (
+            f"Part {self.part or '(none)'} is not in TrigLab's table of FPGA capacities: no utilization. "
+            "Compare the totals with the part's data sheet."
+        )
+
+    def error_text(self, quantity: str) -> str:
+        """``'±40 %'`` for a quantity (``'LUT'``, ``'latency_cycles'``, …), '' without an error bar."""
+        bar = self.error_bars.get(quantity)
+        return f"±{round(100 * bar['rel'])} %" if bar else ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["latency_ns"] = self.latency_ns
         d["utilization"] = self.utilization()
+        d["capacity_note"] = self.capacity_note
         return d
 
     @classmethod
@@ -125,25 +160,34 @@ class Estimate:
 
 # --- estimate next to a report -----------------------------------------------------------------------
 def compare(est: Estimate, report: Any) -> list[dict[str, Any]]:
-    """Rows ``{quantity, unit, estimate, report, ratio}`` to show an estimate next to a synthesis report.
+    """Rows to show an estimate next to a synthesis report.
 
     Args:
         est: The estimate.
         report: A :class:`core.hls.vendor.SynthReport`.
 
     Returns:
-        One row per quantity: latency (cycles and ns), interval, and each resource with the U50's
-        capacity. ``ratio`` is estimate / report (None when the report says 0).
+        One row per quantity (latency in cycles and ns, interval, each resource):
+        ``{quantity, unit, estimate, report, ratio, capacity, error, inside}``: ``ratio`` is
+        estimate / report (None when the report says 0), ``capacity`` the configured part's,
+        ``error`` the estimate's relative error bar (0.4 = ±40 %, None without one) and ``inside``
+        whether the report falls inside it (None without an error bar).
     """
     rows = [
-        ("latency", "cycles", est.latency_cycles, report.latency_cycles_max),
-        ("latency", "ns", est.latency_ns, report.latency_ns_max),
-        ("interval", "cycles", est.interval_cycles, report.interval_max),
+        ("latency", "cycles", est.latency_cycles, report.latency_cycles_max, "latency_cycles"),
+        ("latency", "ns", est.latency_ns, report.latency_ns_max, "latency_cycles"),
+        ("interval", "cycles", est.interval_cycles, report.interval_max, "ii"),
     ]
     res_est, res_rep = est.resources(), report.resources()
-    rows += [(k, "count", res_est[k], res_rep[k]) for k in RESOURCE_KEYS]
+    rows += [(k, "count", res_est[k], res_rep[k], k) for k in RESOURCE_KEYS]
+    capacity = est.capacity or {}
     out = []
-    for quantity, unit, e, r in rows:
+    for quantity, unit, e, r, key in rows:
+        bar = est.error_bars.get(key)
+        rel = bar["rel"] if bar else None
+        inside = None
+        if rel is not None and r is not None and e is not None:
+            inside = e / (1 + rel) <= r <= e * (1 + rel) or (r == 0 and e <= 2)
         out.append(
             {
                 "quantity": quantity,
@@ -151,7 +195,9 @@ def compare(est: Estimate, report: Any) -> list[dict[str, Any]]:
                 "estimate": e,
                 "report": r,
                 "ratio": (e / r) if r else None,
-                "capacity": U50_CAPACITY.get(quantity),
+                "capacity": capacity.get(quantity),
+                "error": rel,
+                "inside": inside,
             }
         )
     return out
