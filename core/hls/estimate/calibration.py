@@ -38,6 +38,9 @@ SCHEMA = "triglab-estimate-calibration/1"
 SHIPPED = Path(__file__).with_name("calibration.json")
 COVERAGE = 0.9
 """Fraction of reference designs an error bar covers."""
+MIN_REL = 0.1
+"""Smallest error bar stated (±10 %): a quantity the references all agree on (BRAM: only look-up
+tables among them) is not known better than that for designs unlike them."""
 SHRINK = 3.0
 """A tool factor seen on n designs keeps n / (n + SHRINK) of its log (pulls rare tools towards 1)."""
 REPORT_KEYS = {
@@ -103,8 +106,10 @@ class Calibration:
         bar = self.error_bars.get(quantity)
         if not bar:
             return None
+        from core.hls.estimate.results import format_error
+
         return (
-            f"{LABELS.get(quantity, quantity)} ±{round(100 * bar['rel'])} % "
+            f"{LABELS.get(quantity, quantity)} {format_error(bar['rel'])} "
             f"({round(100 * bar['coverage'])} % of {int(bar['n'])} reference designs)"
         )
 
@@ -291,7 +296,9 @@ def leave_one_out(pairs) -> dict[str, dict[str, float]]:
 def with_error_bars(cal: Calibration, pairs) -> Calibration:
     """``cal`` with error bars measured by :func:`leave_one_out` on ``pairs``."""
     stats = leave_one_out(pairs)
-    cal.error_bars = {q: {"rel": s["rel"], "coverage": COVERAGE, "n": s["n"]} for q, s in stats.items()}
+    cal.error_bars = {
+        q: {"rel": max(s["rel"], MIN_REL), "coverage": COVERAGE, "n": s["n"]} for q, s in stats.items()
+    }
     return cal
 
 

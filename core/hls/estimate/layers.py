@@ -361,7 +361,10 @@ def _activation_cost(
         ]
         est.notes.append(f"{kind}: one {TABLE_SIZE}-entry table look-up per element")
         terms.update(
-            lut_table=n * fmt_in.width, bram_table=est.bram_18k, lat_lookup=1, ff_table=n * (fmt_in.width + res.width)
+            lut_table=n * fmt_in.width,
+            bram_table=est.bram_18k,
+            lat_lookup=1,
+            ff_table=n * (fmt_in.width + res.width),
         )
     return _streamed(_Cost(est, ops, res, words, terms=terms), stream, words, n * res.width)
 
@@ -399,6 +402,8 @@ def _pool_cost(
         est.lut += lut
         terms.update(bram_fifo=b, lut_mem=lut)
     fill = words_in if "Global" in cls else (in_shape[1] if len(in_shape) == 3 else 1) + 1
+    if stream and "Global" not in cls:
+        terms.update(ff_window=pool * channels * fmt_in.width, lut_window=pool * channels * fmt_in.width)
     cost = _Cost(est, ops, res, _words(out_shape), terms=terms)
     return _streamed(cost, stream, words_in, channels * res.width, fill=fill)
 
@@ -507,6 +512,8 @@ def _mac_cost(
         kh = int(kernel.shape[0]) if kernel.ndim == 4 else 1
         kw = int(kernel.shape[-3]) if kernel.ndim >= 3 else 1
         fill = (kh - 1) * (in_shape[1] if len(in_shape) == 3 else 1) + kw  # line buffer filled
+        window = kh * kw * in_shape[-1] * wa  # the sliding window's registers and their muxes
+        cterms.update(ff_window=window, lut_window=window)
         if len(in_shape) == 3:
             b, lut = _buffer(in_shape[1], in_shape[2] * wa, kh - 1)
             est.bram_18k += b

@@ -130,7 +130,7 @@ class Estimate:
     def error_text(self, quantity: str) -> str:
         """``'±40 %'`` for a quantity (``'LUT'``, ``'latency_cycles'``, …), '' without an error bar."""
         bar = self.error_bars.get(quantity)
-        return f"±{round(100 * bar['rel'])} %" if bar else ""
+        return format_error(bar["rel"]) if bar else ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -156,6 +156,14 @@ class Estimate:
             if row.name == name:
                 return row
         raise KeyError(name)
+
+
+def format_error(rel: float) -> str:
+    """A relative error bar as people read it: ``'±40 %'``, or ``'×/÷ 2.5'`` beyond ±100 % (an
+    estimate cannot be 150 % too high in the negative direction)."""
+    if rel <= 1:
+        return f"±{round(100 * rel)} %"
+    return f"×/÷ {1 + rel:.1f}"
 
 
 # --- estimate next to a report -----------------------------------------------------------------------
