@@ -80,8 +80,7 @@ def test_wider_precision_costs_more(jet, jet_config, widths):
     assert ffs == sorted(ffs) and ffs[-1] > ffs[0], ffs
     assert dsps == sorted(dsps), dsps
     if widths[0] > 10:  # wider constants move products from LUTs to DSPs: DSPs grow, LUTs need not
-        assert dsps[0] > 0 and dsps[-1] > dsps[0]
-        assert luts[-1] > luts[1], luts
+        assert dsps[0] > 0 and len(set(dsps)) == len(dsps), dsps
     else:  # narrow products go to LUTs: only the softmax's 18-bit multiplications use DSPs
         assert luts == sorted(luts) and len(set(luts)) == len(luts), luts
         assert max(dsps) <= 10
