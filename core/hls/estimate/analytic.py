@@ -7,6 +7,13 @@ an **estimate**: every number it returns is labelled ``source = 'estimate (analy
 it is meant for trends (what does 4 bits less, or reuse factor 4, change?) and orders of magnitude,
 not for sign-off. Where a synthesis report exists, :func:`compare` puts the two side by side.
 
+This module is the analytic model; its totals are then calibrated on real synthesis reports
+(:mod:`core.hls.estimate.calibration`: every layer produces *terms* — DSPs, LUT partial-product
+bits, adder bits, ReLU bits, table look-ups, register bits, stream words… — and the calibrated
+quantity is a fitted combination of them, per vendor tool and version), which also states the
+estimate's measured error per quantity. Run alone (:func:`analyze`) it gives the uncalibrated
+per-layer picture.
+
 The analytic model
 ------------------
 
@@ -22,13 +29,17 @@ are ``ceil(multiplications / reuse_factor)`` (per pixel computed in parallel for
 convolutions, whose output pixels go through one at a time unless ``ParallelizationFactor`` > 1;
 hls4ml's own rule snaps the reuse factor to a valid one, and so do we).
 
-**A multiplier** of a ``w_a``-bit input by a ``w_b``-bit weight uses DSP slices when both operands
-are wider than 10 bits (what HLS does by default): a DSP48E2 multiplies 27×18 bits, so
-``min(ceil(w_a/27)·ceil(w_b/18), ceil(w_a/18)·ceil(w_b/27))`` DSPs. Narrower products go to LUTs:
-``ceil(k · w_a · w_b)`` LUTs with ``k = 0.75`` (:data:`LUT_PER_PRODUCT_BIT`): a shift-and-add
-multiplier has ``w_a·w_b`` partial-product bits and one LUT6 with its carry logic adds about one
-to two of them (k ≈ 0.5-1 for a general multiplier), while a constant weight lets HLS drop the
-partial products of its zero bits (lower k); 0.75 sits in the middle of that range.
+**A multiplier** depends on both operands. A product by a *constant* weight (Latency strategy,
+or reuse 1) costs what the weight's magnitude needs, not its declared width: HLS drops the
+constant's leading zero bits, so with an input wider than 10 bits a weight needing ≥ 6 magnitude
+bits goes to DSP slices and a smaller one to shift-and-add LUT logic (:data:`CONST_DSP_MIN_BITS`;
+in hls4ml's baselines half of a 16-bit Conv2D's ``normal(0, 0.05)`` weights, those ≥ 32/1024, went
+to DSPs, the rest to LUTs). A weight read from memory (Resource strategy with reuse > 1) costs
+its declared width: DSPs when both operands are wider than 10 bits. A DSP48E2 multiplies 27×18
+bits, so ``min(ceil(w_a/27)·ceil(w_b/18), ceil(w_a/18)·ceil(w_b/27))`` DSPs (a 32-bit input times a
+20-bit constant: 2, joined by an adder). A LUT product has ``w_a · w_b`` partial-product bits;
+``ceil(k · bits)`` LUTs with ``k = 0.75`` (:data:`LUT_PER_PRODUCT_BIT`) in the per-layer rows, the
+calibrated coefficient in the totals.
 
 **Adder trees.** Each output sums its non-zero products and the bias: ``terms − 1`` adders of the
 accumulator width (one LUT per bit on the carry chain), ``ceil(log2 terms)`` levels deep. With a
@@ -39,19 +50,24 @@ The accumulator width is the configured ``accum`` precision; ``'auto'`` is hls4m
 **Latency.** HLS schedules operations and chains dependent ones within one clock cycle as long as
 their delays fit in the clock period minus the uncertainty (hls4ml sets 27 % for Vitis, 12.5 % for
 Vivado). We schedule each layer as a chain of operations with typical UltraScale+ (-2) delays:
-a DSP multiply 3.0 ns (hls4ml turns off full DSP pipelining, ``config_schedule
+a DSP multiply 2.0 ns (hls4ml turns off full DSP pipelining, ``config_schedule
 -enable_dsp_full_reg=false``), a LUT multiply 0.5 ns + one adder level per ``log2`` of the narrower
-operand, an adder level 0.8 ns (carry chain plus routing), a comparator level 0.8 ns, a ReLU
-0.4 ns, a table look-up (sigmoid, tanh, softmax's exp and 1/x) one registered cycle. A reuse
+operand, an adder level 0.6 ns, a comparator level 0.6 ns, a ReLU 0.4 ns (a 16-bit Dense product,
+its bias and a ReLU fit in one 5 ns cycle: the baselines report 0 cycles for such a design), a
+table look-up (sigmoid, tanh, softmax's exp and 1/x) one registered cycle. In a pipelined
+io_parallel design the last cycle's logic runs into the output port unregistered. A reuse
 factor adds ``reuse_factor − 1`` cycles per layer. With io_parallel and no convolution or
 *Resource* layer hls4ml pipelines the whole network as one function, so the chain runs across
 layer boundaries; otherwise (``dataflow``: convolutions, *Resource*, io_stream) each layer is its
-own process and starts on a fresh cycle after its inputs are complete. A convolution in
-io_parallel computes ``n_partitions = pixels / ParallelizationFactor`` groups of pixels at one group
-every ``reuse_factor`` cycles; in io_stream a layer handles one input pixel (one stream word) per
-``reuse_factor`` cycles. The softmax (hls4ml's "stable" one) is a max tree, a subtraction, an exp
+own process. In io_parallel a process starts on a fresh cycle after its inputs are complete. A
+convolution in io_parallel computes ``n_partitions = pixels / ParallelizationFactor`` groups of
+pixels at one group every ``reuse_factor`` cycles. In io_stream the processes *overlap*: a layer
+handles one input pixel (one stream word) per ``reuse_factor`` cycles and starts as soon as the
+words it needs first are in (a convolution's ``(kh−1)`` rows plus ``kw`` pixels, a Dense its whole
+input, an activation one word); the design's latency is when the last layer's last word is out,
+not the sum of the stages. The softmax (hls4ml's "stable" one) is a max tree, a subtraction, an exp
 look-up, a sum tree, a 1/x look-up and a multiplication. Activations ``linear`` cost nothing
-(hls4ml removes them); ReLU is one LUT per two bits. The initiation interval is the reuse factor
+(hls4ml removes them), nor does a leaky/parametric ReLU of slope 1; one of slope 0 is a ReLU. The initiation interval is the reuse factor
 (pipeline) or the slowest layer's interval (dataflow).
 
 **Registers (FF).** A register stage at every cycle boundary of the schedule. A boundary between
@@ -65,14 +81,16 @@ BRAM). With *Resource*, a layer's weights form a ROM of ``reuse_factor`` words o
 ``ceil(n_weights / reuse_factor) · w_b`` bits; from 32 words deep it goes to block RAM (the
 best of the 18 Kb shapes 512×36 … 16K×1), shallower ones to LUTs (64 bits per LUT). Each table
 look-up in parallel uses one port of a 1024×18 BRAM_18K (two ports per block). In io_stream,
-FIFOs between layers and the line buffers of convolutions are BRAM when they hold more than
-1024 bits and are deeper than 32 words, else shift-register LUTs (32 bits per LUT).
+FIFOs between layers (none after the last layer: that is the output port) and the line buffers
+of convolutions are BRAM when they hold more than 1024 bits and are deeper than 32 words, else
+shift-register LUTs (32 bits per LUT).
 
 Known limits: no URAM, no control logic or AXI interfaces, no routing congestion; batch
-normalization after a Dense or convolution is folded (hls4ml fuses it); layers we do not model
-(recurrent, attention, embeddings) count nothing and are listed in the layer's ``notes``. On the
-hls4ml jet tagger (16-64-32-32-5, ``ap_fixed<16,6>``, reuse 1, 5 ns) it gives 17 cycles (85 ns),
-the same class as the ~100 ns the hls4ml paper reports (JINST 13 P07027).
+normalization after a Dense or convolution (its only consumer) is folded, as hls4ml fuses it,
+else it is a scale-and-shift per element; layers we do not model (recurrent, attention,
+embeddings) count nothing and are listed in the layer's ``notes``. The reference reports are small
+test designs (one or two layers): large designs are extrapolations, and the error bars say how well
+the model does on designs like the references.
 """
 
 from __future__ import annotations
@@ -82,16 +100,9 @@ from typing import Any
 import numpy as np
 
 from core.hls.estimate.config import _Config
-from core.hls.estimate.layers import (
-    _class_name,
-    _Clock,
-    _Cost,
-    _is_mac,
-    _layer_costs,
-    _shape,
-    _words,
-)
+from core.hls.estimate.layers import _buffer, _class_name, _is_mac, _layer_costs, _shape, _words
 from core.hls.estimate.results import Estimate, LayerEstimate
+from core.hls.estimate.schedule import _Clock, _Cost
 from core.weights import FixedPointFormat
 
 
@@ -270,8 +281,6 @@ def _schedule(order, cfg: _Config, dataflow: bool, stream: bool) -> tuple[list[L
 
 def _fifo(cost, ends, name) -> None:
     """The FIFO behind a stream layer whose output another layer reads (none after the last)."""
-    from core.hls.estimate.layers import _buffer
-
     words, word_bits = cost.words_out, cost.terms.get("ff_stream", 0)
     b, lut = _buffer(words, int(word_bits), 1)
     cost.est.bram_18k += b
