@@ -234,3 +234,72 @@ def test_compare_with_a_report(jet, jet_config):
     assert rows[("latency", "cycles")]["ratio"] == pytest.approx(est.latency_cycles / 20)
     assert rows[("DSP", "count")]["capacity"] == U50_CAPACITY["DSP"]
     assert rows[("URAM", "count")]["ratio"] is None
+
+
+def test_batchnorm_is_folded_only_where_hls4ml_folds_it():
+    """hls4ml folds a BatchNormalization into the Dense before it only when that Dense's result
+    type is 'auto', it has no activation and nothing else reads it; otherwise it is a
+    scale-and-shift layer of its own (multipliers, adders)."""
+    import tensorflow as tf
+
+    from core.hls.config import make_config
+
+    L = tf.keras.layers
+
+    def model(activation=None):
+        return tf.keras.Sequential(
+            [
+                L.Input((8,), name="input"),
+                L.Dense(16, activation=activation, name="fc"),
+                L.BatchNormalization(name="bn"),
+                L.Dense(4, name="out"),
+            ]
+        )
+
+    plain = model()
+    explicit = make_config(plain)  # TrigLab writes an explicit result precision: hls4ml keeps the BN
+    kept = estimate(plain, explicit).layer("bn")
+    assert kept.multipliers == 16 and not any("folded" in n for n in kept.notes)
+    auto = explicit.copy()
+    auto.set("fc", "result", "auto")
+    folded = estimate(plain, auto).layer("bn")
+    assert folded.multipliers == 0 and any("folded" in n for n in folded.notes)
+    relu = model("relu")
+    auto_relu = make_config(relu)
+    auto_relu.set("fc", "result", "auto")
+    assert estimate(relu, auto_relu).layer("bn").multipliers == 16  # an activation in between
+
+
+def test_compare_rows_carry_the_error_bar(jet, jet_config):
+    est = estimate(jet, jet_config)
+    inside = SynthReport(
+        latency_cycles_min=est.latency_cycles, latency_cycles_max=est.latency_cycles, interval_min=1,
+        interval_max=1, lut=est.lut, ff=est.ff, dsp=10 * est.dsp, bram_18k=est.bram_18k, uram=0, clock_ns=5.0,
+    )  # fmt: skip
+    rows = {(r["quantity"], r["unit"]): r for r in compare(est, inside)}
+    assert rows[("LUT", "count")]["inside"] is True
+    assert rows[("LUT", "count")]["error"] == est.error_bars["LUT"]["rel"]
+    assert rows[("DSP", "count")]["inside"] is False  # 10x the estimate: outside ±15 %
+    assert rows[("URAM", "count")]["error"] is None and rows[("URAM", "count")]["inside"] is None
+
+
+def test_part_capacities():
+    from core.hls.parts import PART_CAPACITY, part_capacity
+
+    assert part_capacity("xcu50-fsvh2104-2-e") == U50_CAPACITY
+    assert part_capacity("xcvu13p-flga2577-2-e")["DSP"] == 12288  # hls4ml baselines' Available*
+    assert part_capacity("XCU250-figd2104-2L-e") == PART_CAPACITY["xcu250"]
+    assert part_capacity("xc7z020clg400-1")["LUT"] == 53_200
+    assert part_capacity("xcu55c-fsvh2892-2L-e") != part_capacity("xcu50-fsvh2104-2-e")
+    assert part_capacity("xcfoo") is None and part_capacity(None) is None
+
+
+def test_features_are_json_and_predict_the_totals(jet, jet_config):
+    from core.hls.estimate import active_calibration, features
+
+    feats = json.loads(json.dumps(features(jet, jet_config)))
+    assert feats["backend"] == "Vitis" and feats["part"] == "xcu50-fsvh2104-2-e"
+    totals = active_calibration().predict(feats)
+    est = estimate(jet, jet_config)
+    assert round(totals["DSP"]) == est.dsp and round(totals["LUT"]) == est.lut
+    assert round(totals["latency_cycles"]) == est.latency_cycles

@@ -100,9 +100,10 @@ from typing import Any
 import numpy as np
 
 from core.hls.estimate.config import _Config
-from core.hls.estimate.layers import _buffer, _class_name, _is_mac, _layer_costs, _shape, _words
+from core.hls.estimate.layers import _buffer, _class_name, _layer_costs, _shape, _words
 from core.hls.estimate.results import Estimate, LayerEstimate
 from core.hls.estimate.schedule import _Clock, _Cost
+from core.models.wrappers import unwrap_layer
 from core.weights import FixedPointFormat
 
 
@@ -184,8 +185,8 @@ def analyze(
             cls in ("BatchNormalization", "QBatchNormalization")
             and len(inbound) == 1
             and inbound[0] in by_name
-            and _is_mac(_class_name(by_name[inbound[0]]))
             and consumers.get(inbound[0], 0) == 1
+            and _bn_folds(layer, by_name[inbound[0]], cfg)
         )
         for cost in _layer_costs(layer, cls, cfg, fmt_in, words_in, stream, fused_bn):
             costs[cost.est.name] = cost
@@ -287,6 +288,48 @@ def _fifo(cost, ends, name) -> None:
     cost.est.lut += lut
     cost.terms["bram_fifo"] = cost.terms.get("bram_fifo", 0) + b
     cost.terms["lut_mem"] = cost.terms.get("lut_mem", 0) + lut
+
+
+_FOLDS_INTO = ("Dense", "Conv1D", "Conv2D", "DepthwiseConv1D", "DepthwiseConv2D")
+
+
+def _bn_folds(bn, prev, cfg: _Config) -> bool:
+    """Whether hls4ml folds batch normalization ``bn`` into the layer ``prev`` before it.
+
+    hls4ml 1.3's ``FuseBatchNormalization`` folds it into a Dense/Conv1D/Conv2D (depthwise ones
+    included; QKeras variants convert to those) whose output type is unspecified (``'auto'`` in
+    the configuration; an explicit result precision keeps the two layers apart), whose output no
+    other layer reads, with no activation in between, and not when both the weights and the
+    scale, or both biases, are quantized, unless one side is the identity (scale 1, bias 0).
+    """
+    inner = unwrap_layer(prev)
+    cls = _class_name(prev)
+    if cls.removeprefix("Q") not in _FOLDS_INTO or not cfg.is_auto(prev.name, cls, "result"):
+        return False
+    act = getattr(inner, "activation", None)
+    if act is not None and getattr(act, "__name__", "linear") != "linear":
+        return False
+    gamma, beta = _bn_params(unwrap_layer(bn))
+    quantized_w = getattr(inner, "kernel_quantizer", None) or getattr(inner, "depthwise_quantizer", None)
+    quantized_b = getattr(inner, "bias_quantizer", None)
+    bn_qs = getattr(unwrap_layer(bn), "gamma_quantizer", None)
+    bn_qb = getattr(unwrap_layer(bn), "beta_quantizer", None)
+    scale_ok = not (quantized_w or bn_qs) or (not bn_qs and gamma is not None and np.all(gamma == 1))
+    bias_ok = not (quantized_b or bn_qb) or (not bn_qb and beta is not None and np.all(beta == 0))
+    return bool(scale_ok and bias_ok)
+
+
+def _bn_params(bn) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The effective scale γ/√(σ²+ε) and shift of a batch normalization (None when unreadable)."""
+    try:
+        w = {v.name.split("/")[-1].split(":")[0]: np.asarray(v.numpy()) for v in bn.weights}
+        var = w.get("moving_variance")
+        gamma = w.get("gamma", np.ones_like(var))
+        scale = gamma / np.sqrt(var + float(getattr(bn, "epsilon", 1e-3)))
+        beta = w.get("beta", np.zeros_like(var)) - w.get("moving_mean", 0) * scale
+        return scale, beta
+    except Exception:
+        return None, None
 
 
 def _input_bits(model, cfg: _Config, inputs: dict, stream: bool) -> int:
