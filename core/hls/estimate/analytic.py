@@ -121,19 +121,7 @@ def analyze(
 ) -> tuple[Estimate, dict[str, Any], _Config, list[dict[str, float]]]:
     """The analytic model of the hls4ml design of a Keras model (before calibration).
 
-    Args:
-        model: The Keras model (float, QKeras or pruned); its shapes and weights are read.
-        config: An :class:`core.hls.config.HlsConfig`, an hls4ml config dict (``{'Model': ...,
-            'LayerName': ...}`` or a whole hls4ml YAML structure) or None for hls4ml's defaults
-            (``ap_fixed<16,6>``, reuse 1, Latency, io_parallel, 5 ns). Rows are looked up by the
-            user's layer names; layers without a row use the model defaults: the default
-            precision for weights, biases and results (as ``make_config`` sets them) and
-            hls4ml's exact width for accumulators. An explicit ``'auto'`` result is exact too.
-        clock_period_ns, io_type, backend: Override the configuration's.
-        precision: Use this precision for every weight, bias, input and result (what-if; the
-            accumulators stay as configured).
-        reuse_factor: Use this reuse factor for every layer (what-if).
-        strategy: Use this strategy (``'Latency'`` / ``'Resource'``) for every layer (what-if).
+    Args: as :func:`core.hls.estimate.estimate` (which calibrates what this returns).
 
     Returns:
         ``(estimate, terms, config view, per-row terms)``: the uncalibrated :class:`Estimate` (per-layer rows),
