@@ -152,3 +152,24 @@ def test_local_calibration_wins_only_when_valid(tmp_path, monkeypatch, pairs):
             cal_mod.Calibration.from_json(bad)
         assert cal_mod.active_calibration().source.startswith("built-in")
     assert cal_mod.Calibration.from_json(local.to_json()) == local
+
+
+def test_a_few_local_reports_refit_only_the_tool_factors(pairs):
+    """A lab with a handful of reports of its own tool keeps the built-in coefficients and moves
+    only its tool's factors (towards what its reports say)."""
+    shipped = shipped_calibration()
+    lab = []
+    for f, r in [p for p in pairs if p[1]["vendor"] == "Vitis"][
+        -8:
+    ]:  # pretend a 'Vitis 2025.1' that reports 1.5x the LUTs
+        r = dict(r, version="2025.1", LUT=round(1.5 * r["LUT"]))
+        lab.append((dict(f, version="2025.1"), r))
+    local = cal_mod.fit(lab, source="local: 8 reports", prior=shipped)
+    assert local.coef == shipped.coef
+    assert local.default_version["Vitis"] == "2025.1"
+    assert local.factor("LUT", "Vitis 2025.1") > shipped.factor("LUT", "Vitis 2024.1")
+    assert local.factor("DSP", "Vivado 2020.1") == shipped.factor("DSP", "Vivado 2020.1")
+    # an unseen version falls back to its backend's newest known one
+    assert shipped.factor("LUT", "Vitis 2030.2") == shipped.factor("LUT", "Vitis 2024.1")
+    bars = cal_mod.with_error_bars(local, lab, prior=shipped).error_bars
+    assert set(bars) == set(QUANTITIES) and all(b["n"] == 8 for b in bars.values())

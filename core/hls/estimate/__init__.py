@@ -10,9 +10,12 @@ from core.hls.estimate.calibration import (
     Calibration,
     CalibrationError,
     active_calibration,
+    evaluate,
     fit,
     leave_one_out,
+    local_path,
     shipped_calibration,
+    with_error_bars,
 )
 from core.hls.estimate.features import features
 from core.hls.estimate.results import SOURCE, Estimate, LayerEstimate, compare
@@ -25,9 +28,12 @@ __all__ = [
     "LayerEstimate",
     "active_calibration",
     "compare",
+    "evaluate",
     "estimate",
     "features",
     "fit",
     "leave_one_out",
+    "local_path",
     "shipped_calibration",
+    "with_error_bars",
 ]

@@ -92,14 +92,23 @@ class Calibration:
         out = {}
         for q in QUANTITIES:
             linear = sum(c * float(terms.get(t, 0.0)) for t, c in self.coef.get(q, {}).items())
-            out[q] = max(0.0, linear * self.tool_factor.get(q, {}).get(tool, 1.0))
+            out[q] = max(0.0, linear * self.factor(q, tool))
         return out
+
+    def factor(self, quantity: str, tool: str) -> float:
+        """The tool factor of ``'<backend> <version>'``; a version the calibration has not seen
+        takes the newest known version of its backend (then 1)."""
+        factors = self.tool_factor.get(quantity, {})
+        if tool in factors:
+            return factors[tool]
+        backend = tool.split(" ", 1)[0]
+        return factors.get(f"{backend} {self.default_version.get(backend, '')}".strip(), 1.0)
 
     def scale(self, quantity: str, terms: dict[str, float], tool: str) -> float:
         """The calibrated value of one layer's ``terms`` (design-level terms such as 'one' excluded)."""
         coef = self.coef.get(quantity, {})
         linear = sum(c * float(terms.get(t, 0.0)) for t, c in coef.items() if t != "one")
-        return linear * self.tool_factor.get(quantity, {}).get(tool, 1.0)
+        return linear * self.factor(quantity, tool)
 
     def error_text(self, quantity: str) -> str | None:
         """``'LUT ±40 % (90 % of 60 reference designs)'``, None without an error bar."""
@@ -172,7 +181,16 @@ def _table(value: Any, what: str, known, positive: bool = False) -> dict[str, di
 
 
 # --- fitting ---------------------------------------------------------------------------------------
-def fit(pairs: list[tuple[dict[str, Any], dict[str, Any]]], source: str = "", rounds: int = 4) -> Calibration:
+MIN_PAIRS = 20
+"""Fewer references than this refit only the tool factors of a prior calibration (see :func:`fit`)."""
+
+
+def fit(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+    source: str = "",
+    rounds: int = 4,
+    prior: Calibration | None = None,
+) -> Calibration:
     """Fit a calibration on ``(features, report)`` pairs.
 
     Args:
@@ -181,6 +199,10 @@ def fit(pairs: list[tuple[dict[str, Any], dict[str, Any]]], source: str = "", ro
             ``FF``, ``BRAM_18K``) as numbers, and optionally ``vendor``/``version`` naming the tool.
         source: The calibration's label.
         rounds: Alternations of the coefficient and tool-factor fits.
+        prior: A calibration to start from (e.g. :func:`shipped_calibration`). With fewer than
+            :data:`MIN_PAIRS` references its coefficients are kept and only the tool factors
+            of the references' tools are refitted (shrunk towards the prior's): a lab's handful of
+            reports corrects the scale for its tools without unlearning the rest.
 
     Returns:
         The :class:`Calibration` (error bars not measured: see :func:`with_error_bars`).
@@ -189,6 +211,8 @@ def fit(pairs: list[tuple[dict[str, Any], dict[str, Any]]], source: str = "", ro
 
     if not pairs:
         raise CalibrationError("no reference designs to fit on")
+    if prior is not None and len(pairs) < MIN_PAIRS:
+        return _refit_factors(prior, pairs, source)
     feats = [_with_tool(f, r) for f, r in pairs]
     versions: dict[str, str] = {}
     for f in feats:
@@ -221,6 +245,35 @@ def fit(pairs: list[tuple[dict[str, Any], dict[str, Any]]], source: str = "", ro
             factor = np.array([by_tool.get(t, 1.0) for t in tools])
         cal.coef[q] = {t: float(v) for t, v in zip(names, c, strict=True)}
         cal.tool_factor[q] = by_tool
+    return cal
+
+
+def _refit_factors(prior: Calibration, pairs, source: str) -> Calibration:
+    """``prior`` with the tool factors of the pairs' tools refitted on the pairs."""
+    feats = [_with_tool(f, r) for f, r in pairs]
+    versions = dict(prior.default_version)
+    for f in feats:
+        if f.get("version") and str(f["version"]) > versions.get(f["backend"], ""):
+            versions[f["backend"]] = str(f["version"])
+    cal = Calibration(
+        {q: dict(c) for q, c in prior.coef.items()},
+        {q: dict(prior.tool_factor.get(q, {})) for q in QUANTITIES},
+        versions,
+        {},
+        source,
+        len(pairs),
+    )
+    tools = [prior.tool(f) for f in feats]
+    for q in QUANTITIES:
+        for tool in set(tools):
+            idx = [i for i, t in enumerate(tools) if t == tool]
+            logs = []
+            for i in idx:
+                f, (_, r) = feats[i], pairs[i]
+                linear = sum(c * float(f["terms"].get(t, 0.0)) for t, c in cal.coef[q].items())
+                logs.append(math.log((float(r.get(REPORT_KEYS[q], 0) or 0) + 1) / (linear + 1)))
+            start = math.log(prior.factor(q, tool))
+            cal.tool_factor[q][tool] = math.exp((sum(logs) + SHRINK * start) / (len(logs) + SHRINK))
     return cal
 
 
@@ -277,25 +330,29 @@ def evaluate(cal: Calibration, pairs) -> dict[str, dict[str, float]]:
     }
 
 
-def leave_one_out(pairs) -> dict[str, dict[str, float]]:
-    """Out-of-sample statistics per quantity: each reference predicted by a fit without it.
+def leave_one_out(pairs, prior: Calibration | None = None) -> dict[str, dict[str, float]]:
+    """Out-of-sample statistics per quantity: each reference predicted by a fit without it
+    (with ``prior`` as in :func:`fit`).
 
     Returns:
         ``{quantity: {'median_ratio', 'within_2x', 'worst_ratio', 'rel', 'n'}}`` where ``rel`` is
         the error bar covering :data:`COVERAGE` of the references (as a fraction: 0.4 is ±40 %).
     """
+    if len(pairs) < 2:
+        raise CalibrationError("leave-one-out needs at least 2 reference designs")
     out: dict[str, list[tuple[float, float]]] = {q: [] for q in QUANTITIES}
     for i, (f, r) in enumerate(pairs):
-        cal = fit(pairs[:i] + pairs[i + 1 :])
+        cal = fit(pairs[:i] + pairs[i + 1 :], prior=prior)
         p = cal.predict(_with_tool(f, r))
         for q in QUANTITIES:
             out[q].append((round(p[q]), float(r.get(REPORT_KEYS[q], 0) or 0)))
     return {q: ratio_stats(v) for q, v in out.items()}
 
 
-def with_error_bars(cal: Calibration, pairs) -> Calibration:
-    """``cal`` with error bars measured by :func:`leave_one_out` on ``pairs``."""
-    stats = leave_one_out(pairs)
+def with_error_bars(cal: Calibration, pairs, prior: Calibration | None = None) -> Calibration:
+    """``cal`` with error bars measured by :func:`leave_one_out` on ``pairs`` (fitted as ``cal``
+    was: with the same ``prior``)."""
+    stats = leave_one_out(pairs, prior)
     cal.error_bars = {
         q: {"rel": max(s["rel"], MIN_REL), "coverage": COVERAGE, "n": s["n"]} for q, s in stats.items()
     }
