@@ -303,3 +303,18 @@ def test_features_are_json_and_predict_the_totals(jet, jet_config):
     est = estimate(jet, jet_config)
     assert round(totals["DSP"]) == est.dsp and round(totals["LUT"]) == est.lut
     assert round(totals["latency_cycles"]) == est.latency_cycles
+
+
+def test_a_synthesis_report_becomes_a_reference_pair(jet, jet_config):
+    from core.hls.estimate import features, fit, report_dict, shipped_calibration
+
+    rep = SynthReport(
+        latency_cycles_min=18, latency_cycles_max=20, interval_min=1, interval_max=1,
+        lut=100_000, ff=20_000, dsp=4000, bram_18k=4, uram=0, clock_ns=5.0, tool_version="2023.2",
+    )  # fmt: skip
+    r = report_dict(rep, "Vitis")
+    assert (
+        r["WorstLatency"] == 20 and r["LUT"] == 100_000 and (r["vendor"], r["version"]) == ("Vitis", "2023.2")
+    )
+    cal = fit([(features(jet, jet_config), r)], prior=shipped_calibration())
+    assert cal.factor("LUT", "Vitis 2023.2") != shipped_calibration().factor("LUT", "Vitis 2023.2")

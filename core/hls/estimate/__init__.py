@@ -14,6 +14,7 @@ from core.hls.estimate.calibration import (
     fit,
     leave_one_out,
     local_path,
+    report_dict,
     shipped_calibration,
     with_error_bars,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "fit",
     "leave_one_out",
     "local_path",
+    "report_dict",
     "shipped_calibration",
     "with_error_bars",
 ]

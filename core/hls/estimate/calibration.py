@@ -304,6 +304,37 @@ def _refit_factors(prior: Calibration, pairs, source: str) -> Calibration:
 _FLOOR = {"latency_cycles": 1.0, "ii": 1.0, "DSP": 1.0, "LUT": 50.0, "FF": 20.0, "BRAM_18K": 1.0}
 
 
+def report_dict(report: Any, vendor: str | None = None) -> dict[str, Any]:
+    """A :class:`core.hls.vendor.SynthReport` as the report half of a reference pair.
+
+    Args:
+        report: The synthesis report (its ``tool_version`` names the version).
+        vendor: ``'Vitis'`` or ``'Vivado'`` (the backend it was built with); None leaves the
+            features' backend.
+
+    Returns:
+        ``{'WorstLatency', 'IntervalMax', 'DSP', 'LUT', 'FF', 'BRAM_18K', 'URAM', 'vendor',
+        'version', ...}`` with hls4ml's ``CSynthesisReport`` names.
+    """
+    version = str(report.tool_version).strip() if getattr(report, "tool_version", None) else None
+    if version:  # 'Vitis HLS 2023.2' / 'v2023.2' -> '2023.2'
+        version = version.split()[-1].lstrip("vV")
+    return {
+        "BestLatency": int(report.latency_cycles_min),
+        "WorstLatency": int(report.latency_cycles_max),
+        "IntervalMin": int(report.interval_min),
+        "IntervalMax": int(report.interval_max),
+        "DSP": int(report.dsp),
+        "LUT": int(report.lut),
+        "FF": int(report.ff),
+        "BRAM_18K": int(report.bram_18k),
+        "URAM": int(report.uram),
+        "TargetClockPeriod": float(report.clock_ns),
+        "vendor": vendor,
+        "version": version,
+    }
+
+
 def _with_tool(features: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
     """The features with the report's tool (a report knows which tool made it)."""
     out = dict(features)
