@@ -227,6 +227,7 @@ def _schedule(order, cfg: _Config, dataflow: bool, stream: bool) -> tuple[list[L
     last_out: dict[str, int] = {}
     rows: list[LayerEstimate] = []
     terms: dict[str, float] = {}
+    waits = 0  # cycles that are counts of words, pixel groups or reuse steps (not logic depth)
     for name, inbound, cost in order:
         starts = [ends[s] for s in inbound if s in ends]
         live_in = sum(c.last_live for c in starts)
@@ -241,6 +242,7 @@ def _schedule(order, cfg: _Config, dataflow: bool, stream: bool) -> tuple[list[L
             first_out[name] = f_in + cost.fill + depth
             last_out[name] = max(l_in + depth, f_in + cost.stream_cycles + depth)
             cost.est.latency_cycles = cost.stream_cycles + depth if cost.ops or cost.stream_cycles else 0
+            waits = max(waits, cost.stream_cycles + sum(op.cycles for op in cost.ops if op.wait))
             if name in consumed and cost.stream_cycles:
                 _fifo(cost, ends, name)
         else:
@@ -251,6 +253,7 @@ def _schedule(order, cfg: _Config, dataflow: bool, stream: bool) -> tuple[list[L
             if dataflow and clock.boundary(0):  # a process registers its output
                 clock.ff += clock.last_live
             cost.est.latency_cycles = max(0, clock.finish() - start_cycles)
+            waits += sum(op.cycles for op in cost.ops if op.wait)
         cost.est.interval_cycles = cost.interval
         cost.est.ff += clock.ff
         cost.terms["ff_pipe"] = cost.terms.get("ff_pipe", 0) + clock.ff
@@ -263,6 +266,9 @@ def _schedule(order, cfg: _Config, dataflow: bool, stream: bool) -> tuple[list[L
     else:  # the last cycle's logic runs into the output port unregistered (a ReLU layer: 0 cycles)
         final = max(ends.values(), key=lambda c: c.key()) if ends else _Clock(cfg.usable_ns)
         latency = final.cycles if not dataflow else final.finish()
+    # a count of words or pixel groups is exact; the logic depth around it is what varies
+    terms["lat_words"] = min(waits, latency)
+    terms["lat_logic"] = latency - terms["lat_words"]
     terms["lat_cycles"] = latency
     terms["layers"] = len(rows)
     return rows, terms

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from core.hls.estimate.features import QUANTITIES, TERMS
+from core.hls.estimate.features import COUNTS, QUANTITIES, TERMS
 
 SCHEMA = "triglab-estimate-calibration/1"
 SHIPPED = Path(__file__).with_name("calibration.json")
@@ -91,8 +91,10 @@ class Calibration:
         tool = self.tool(features)
         out = {}
         for q in QUANTITIES:
-            linear = sum(c * float(terms.get(t, 0.0)) for t, c in self.coef.get(q, {}).items())
-            out[q] = max(0.0, linear * self.factor(q, tool))
+            coef = self.coef.get(q, {})
+            scaled = sum(c * float(terms.get(t, 0.0)) for t, c in coef.items() if t not in COUNTS)
+            counts = sum(c * float(terms.get(t, 0.0)) for t, c in coef.items() if t in COUNTS)
+            out[q] = max(0.0, scaled * self.factor(q, tool) + counts)
         return out
 
     def factor(self, quantity: str, tool: str) -> float:
@@ -182,8 +184,8 @@ def _table(value: Any, what: str, known, positive: bool = False) -> dict[str, di
 
 # --- fitting ---------------------------------------------------------------------------------------
 PRIOR: dict[str, dict[str, float]] = {
-    "latency_cycles": {"lat_cycles": 1.0},
-    "ii": {"ii_pipe": 1.0, "ii_frame": 1.0},
+    "latency_cycles": {"lat_words": 1.0, "lat_logic": 1.0},
+    "ii": {"ii_pipe": 1.0, "ii_frame": 1.0, "ii_frame_logic": 1.0},
     "DSP": {"dsp_mult": 1.0},
     "LUT": {"lut_mult": 0.75, "lut_cascade": 1.0, "lut_add": 1.0, "lut_relu": 0.5, "lut_table": 0.5,
             "lut_pool_max": 1.0, "lut_pool_avg": 1.0, "lut_mem": 1.0},
@@ -244,8 +246,9 @@ def fit(
         y = np.array([float(r.get(REPORT_KEYS[q], 0) or 0) for _, r in pairs])
         w = 1.0 / np.maximum(y, _FLOOR[q])
         factor = np.ones(len(y))
+        counted = np.array([t in COUNTS for t in names])
         for _ in range(rounds):
-            xs = x * factor[:, None]
+            xs = x * np.where(counted[None, :], 1.0, factor[:, None])
             used = np.any(xs != 0, axis=0)
             prior = np.array([PRIOR[q].get(t, 0.0) for t in names])
             c = np.where(prior > 0, prior, 1.0)  # a term no reference shows keeps the analytic count
@@ -258,13 +261,14 @@ def fit(
                 a = np.vstack([a, penalty])
                 b = np.concatenate([b, np.full(rows.size, PRIOR_WEIGHT)])
                 c[used], _ = nnls(a, b, maxiter=50 * len(names))
-            pred = x @ c
+            pred = x[:, ~counted] @ c[~counted]  # the part a tool factor scales
+            y_scaled = np.maximum(y - x[:, counted] @ c[counted], 0.0)
             by_tool = {}
             for tool in set(tools):
                 idx = [i for i, t in enumerate(tools) if t == tool and pred[i] > 0]
                 if not idx:
                     continue
-                logs = np.log((y[idx] + 1) / (pred[idx] + 1))
+                logs = np.log((y_scaled[idx] + 1) / (pred[idx] + 1))
                 by_tool[tool] = float(np.exp(np.mean(logs) * len(idx) / (len(idx) + SHRINK)))
             factor = np.array([by_tool.get(t, 1.0) for t in tools])
         cal.coef[q] = {t: float(v) for t, v in zip(names, c, strict=True)}
@@ -294,8 +298,11 @@ def _refit_factors(prior: Calibration, pairs, source: str) -> Calibration:
             logs = []
             for i in idx:
                 f, (_, r) = feats[i], pairs[i]
-                linear = sum(c * float(f["terms"].get(t, 0.0)) for t, c in cal.coef[q].items())
-                logs.append(math.log((float(r.get(REPORT_KEYS[q], 0) or 0) + 1) / (linear + 1)))
+                terms, coef = f["terms"], cal.coef[q]
+                linear = sum(c * float(terms.get(t, 0.0)) for t, c in coef.items() if t not in COUNTS)
+                counts = sum(c * float(terms.get(t, 0.0)) for t, c in coef.items() if t in COUNTS)
+                y = max(float(r.get(REPORT_KEYS[q], 0) or 0) - counts, 0.0)
+                logs.append(math.log((y + 1) / (linear + 1)))
             start = math.log(prior.factor(q, tool))
             cal.tool_factor[q][tool] = math.exp((sum(logs) + SHRINK * start) / (len(logs) + SHRINK))
     return cal

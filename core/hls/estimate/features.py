@@ -17,8 +17,8 @@ SCHEMA = 1
 """Version of the features dict."""
 
 TERMS: dict[str, tuple[str, ...]] = {
-    "latency_cycles": ("lat_cycles", "lat_lookup"),
-    "ii": ("ii_pipe", "ii_frame"),
+    "latency_cycles": ("lat_words", "lat_logic", "lat_lookup"),
+    "ii": ("ii_pipe", "ii_frame", "ii_frame_logic"),
     "DSP": ("dsp_mult",),
     "LUT": (
         "one",
@@ -38,6 +38,10 @@ TERMS: dict[str, tuple[str, ...]] = {
     "BRAM_18K": ("bram_table", "bram_rom", "bram_fifo"),
 }
 """The calibrated quantities and the terms each one is a non-negative combination of."""
+
+COUNTS = frozenset({"lat_words", "ii_pipe", "ii_frame"})
+"""Terms that count cycles exactly (stream words, pixel groups, reuse steps): the tool factor
+does not scale them (a tool that adds a cycle of logic does not read 1024 pixels 1.3 times)."""
 
 QUANTITIES = tuple(TERMS)
 
@@ -68,7 +72,8 @@ def design_features(design: dict[str, Any], cfg, tool_version: str | None) -> di
     terms = {k: float(v) for k, v in design.items() if isinstance(v, (int, float)) and k not in _META}
     vitis_frame = bool(design.get("dataflow")) and str(cfg.backend).lower() == "vitis"
     # Vitis HLS does not overlap two inputs in a dataflow top: the interval is a whole frame
-    terms["ii_frame"] = terms.get("lat_cycles", 0.0) + 1 if vitis_frame else 0.0
+    terms["ii_frame"] = terms.get("lat_words", 0.0) + 1 if vitis_frame else 0.0
+    terms["ii_frame_logic"] = terms.get("lat_logic", 0.0) if vitis_frame else 0.0
     if vitis_frame:
         terms["ii_pipe"] = 0.0
     terms["one"] = 1.0

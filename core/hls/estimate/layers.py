@@ -409,7 +409,7 @@ def _mac_cost(
 
     ops: list[_Op] = []
     if rf > 1 and not (stream and "Conv" in cls):
-        ops.append(_Op(cycles=rf - 1, live_bits=outputs * acc.width))
+        ops.append(_Op(cycles=rf - 1, live_bits=outputs * acc.width, wait=True))
     if multipliers:  # a DSP registers its product inside (no fabric FF)
         ops.append(_Op(ns=t_mul, live_bits=round(multipliers * (1 - dsp_share) * (wa + wb))))
     for level in range(1, _levels(terms) + 1):
@@ -418,7 +418,9 @@ def _mac_cost(
     if ops:
         ops[-1].live_bits = outputs * parallel_pixels * res.width
     if conv_parallel and n_partitions > 1:
-        ops.append(_Op(cycles=(n_partitions - 1) * rf, live_bits=outputs * parallel_pixels * res.width))
+        ops.append(
+            _Op(cycles=(n_partitions - 1) * rf, live_bits=outputs * parallel_pixels * res.width, wait=True)
+        )
         est.notes.append(
             f"{n_partitions} groups of {parallel_pixels} output pixel(s), one every {rf} cycle(s)"
         )

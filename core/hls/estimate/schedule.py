@@ -17,6 +17,7 @@ class _Op:
     ns: float = 0.0
     cycles: int = 0
     live_bits: int = 0  # bits alive after the step (registered if a cycle boundary follows)
+    wait: bool = False  # cycles counting words, pixel groups or reuse steps (exact, not logic)
 
 
 class _Clock:
