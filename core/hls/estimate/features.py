@@ -34,7 +34,16 @@ TERMS: dict[str, tuple[str, ...]] = {
         "lut_stream",
         "lut_window",
     ),
-    "FF": ("one", "in_bits", "ff_pipe", "ff_table", "ff_window", "ff_stream", "ff_stream_vivado"),
+    "FF": (
+        "one",
+        "in_bits",
+        "ff_pipe",
+        "ff_table",
+        "ff_table_select",
+        "ff_window",
+        "ff_stream",
+        "ff_stream_vivado",
+    ),
     "BRAM_18K": ("bram_table", "bram_rom", "bram_fifo"),
 }
 """The calibrated quantities and the terms each one is a non-negative combination of."""

@@ -275,12 +275,10 @@ def _activation_cost(
             _Op(cycles=LOOKUP_CYCLES, live_bits=n * res.width),
         ]
         est.notes.append(f"{kind}: one {TABLE_SIZE}-entry table look-up per element")
-        terms.update(
-            lut_table=n * fmt_in.width,
-            bram_table=est.bram_18k,
-            lat_lookup=1,
-            ff_table=n * (fmt_in.width + res.width),
-        )
+        # an ELU/SELU also compares and selects (x > 0 ? x : table): its registers are a term of their own
+        ff_key = "ff_table_select" if kind in ("elu", "selu") else "ff_table"
+        terms.update({"lut_table": n * fmt_in.width, ff_key: n * (fmt_in.width + res.width)})
+        terms.update(bram_table=est.bram_18k, lat_lookup=1)
     return _streamed(_Cost(est, ops, res, words, terms=terms), stream, words, n * res.width)
 
 

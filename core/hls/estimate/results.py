@@ -159,9 +159,9 @@ class Estimate:
 
 
 def format_error(rel: float) -> str:
-    """A relative error bar as people read it: ``'±40 %'``, or ``'×/÷ 2.5'`` beyond ±100 % (an
-    estimate cannot be 150 % too high in the negative direction)."""
-    if rel <= 1:
+    """A relative error bar as people read it: ``'±40 %'``, or a factor ``'×/÷ 2.5'`` from ±75 %
+    on (the bar is a ratio: ×1.75 up is ÷1.75 down, which "−75 %" would misstate)."""
+    if rel < 0.75:
         return f"±{round(100 * rel)} %"
     return f"×/÷ {1 + rel:.1f}"
 
