@@ -138,11 +138,17 @@ def cmd_hls(args) -> int:
         export_project_zip(compiled.project_dir, args.out, config=config)
         payload["out"] = str(args.out)
         lines.append(f"project exported to {args.out}")
-    e = est.to_dict()
+    e, err = est.to_dict(), est.error_text
     lines.append(
-        f"estimate (analytic model, not a synthesis result): latency {e['latency_cycles']} cycles = "
-        f"{e['latency_ns']:.0f} ns at {e['clock_ns']} ns, DSP {e['dsp']}, LUT {e['lut']}, FF {e['ff']}, "
-        f"BRAM_18K {e['bram_18k']}"
+        f"estimate (calibrated analytic model, not a synthesis result; {est.tool}): latency "
+        f"{e['latency_cycles']} cycles {err('latency_cycles')} = {e['latency_ns']:.0f} ns at {e['clock_ns']} ns, "
+        f"II {e['interval_cycles']} {err('ii')}, DSP {e['dsp']} {err('DSP')}, LUT {e['lut']} {err('LUT')}, "
+        f"FF {e['ff']} {err('FF')}, BRAM_18K {e['bram_18k']} {err('BRAM_18K')}"
+    )
+    use = est.utilization()
+    lines.append(
+        f"  error bars: leave-one-out over {est.calibration_source}; part {est.part}: "
+        + (", ".join(f"{k} {100 * v:.1f} %" for k, v in use.items()) if use else est.capacity_note)
     )
     emit(args, payload, "\n".join(lines))
     return 0

@@ -44,19 +44,11 @@ from pathlib import Path
 from typing import Any
 
 from core.hls.errors import HlsError
+from core.hls.parts import U50_CAPACITY, utilization  # re-exported: they moved to core.hls.parts
 from core.jobs import Progress, SubprocessError, ensure_progress, run_subprocess
 
 U50_PART = "xcu50-fsvh2104-2-e"
 """The FPGA on the Alveo U50 card (speed grade -2, extended temperature)."""
-
-U50_CAPACITY: dict[str, int] = {
-    "LUT": 871_680,
-    "FF": 1_743_360,
-    "DSP": 5_952,
-    "BRAM_18K": 2_688,
-    "URAM": 640,
-}
-"""Programmable-logic resources of the U50's XCU50 (see the module docstring for the source)."""
 
 RESOURCE_KEYS: tuple[str, ...] = ("LUT", "FF", "DSP", "BRAM_18K", "URAM")
 """The resources a report or an estimate gives, in display order."""
@@ -385,14 +377,6 @@ class SynthReport:
         """Inverse of :meth:`to_dict` (derived keys are ignored)."""
         names = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in d.items() if k in names})
-
-
-def utilization(
-    resources: dict[str, int | float], capacity: dict[str, int] | None = None
-) -> dict[str, float]:
-    """``resources[k] / capacity[k]`` for each resource of the capacity (default the U50's)."""
-    capacity = U50_CAPACITY if capacity is None else capacity
-    return {k: float(resources.get(k, 0) or 0) / cap for k, cap in capacity.items() if cap}
 
 
 def parse_report(project_dir: str | os.PathLike, backend: str | None = None) -> SynthReport | None:
