@@ -395,7 +395,16 @@ def fit_quality(pairs: list) -> dict[str, dict[str, float | None]]:
         (estimate / report ratios; ``within_2x`` and ``coverage`` are fractions, ``rel`` the error
         bar as a fraction); a number the calibration module does not give is None.
     """
-    raw = calibration_module().leave_one_out(pairs)
+    try:
+        raw = calibration_module().leave_one_out(pairs)
+    except CalibrationStoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the local pairs are data from files: say which
+        raise CalibrationStoreError(
+            f"The estimator's leave-one-out test failed on {len(pairs)} designs, including the pairs of "
+            f"{pairs_path()} ({type(exc).__name__}: {exc}). `triglab-cli hls calibrate --reset` starts "
+            "again from the shipped calibration."
+        ) from None
     if isinstance(raw, dict) and isinstance(raw.get("quantities"), dict):
         raw = raw["quantities"]
     out: dict[str, dict[str, float | None]] = {}

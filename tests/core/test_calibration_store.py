@@ -8,63 +8,18 @@ TrigLab has it.
 from __future__ import annotations
 
 import json
-import types
 
 import pytest
+from calibration_stand_in import REFERENCES, install
 
 from core.hls import calibration_store as store
 from core.hls.vendor import SynthReport
 
 
-class StandInCalibration:
-    """A calibration stand-in: remembers the pairs it was fitted on; JSON round trip."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def to_json(self) -> str:
-        return json.dumps({"stand_in": True, "n": self.n})
-
-    @classmethod
-    def from_json(cls, text: str) -> StandInCalibration:
-        data = json.loads(text)
-        if not isinstance(data, dict) or "n" not in data:
-            raise ValueError("no 'n'")
-        return cls(int(data["n"]))
-
-
-REFERENCES = [({"dense_mults": 1024 * (i + 1)}, {"lut": 1000 * (i + 1), "dsp": 0}) for i in range(3)]
-
-
-def stand_in_module(fitted: list) -> types.SimpleNamespace:
-    def fit(pairs):
-        fitted.append(list(pairs))
-        return StandInCalibration(len(pairs))
-
-    def leave_one_out(pairs):
-        n = len(pairs)
-        return {
-            q: {"median_ratio": 1.0 + 0.1 / n, "within_2x": 1.0 - 1.0 / n, "rel": 0.4 / n, "n": n}
-            for q in store.QUANTITIES
-        }
-
-    return types.SimpleNamespace(
-        features=lambda model, config: {"layers": len(model.layers), "rf": config.settings.reuse_factor},
-        fit=fit,
-        leave_one_out=leave_one_out,
-        builtin_references=lambda: list(REFERENCES),
-        Calibration=StandInCalibration,
-    )
-
-
 @pytest.fixture
 def fitted(monkeypatch):
     """The stand-in installed as ``core.hls.estimate.calibration``; yields the list of fits."""
-    import core.hls.estimate as hest
-
-    calls: list = []
-    monkeypatch.setattr(hest, "calibration", stand_in_module(calls), raising=False)
-    return calls
+    return install(monkeypatch)
 
 
 def _report(lut=5000, dsp=12, part="xcu50-fsvh2104-2-e", clock=5.0, version="2023.1") -> SynthReport:
