@@ -1,20 +1,27 @@
 """The HLS view's files (hls4ml YAML, project zip, vendor reports) and its job bookkeeping (a
-mixin of :class:`app.panels.hls_view.HlsView`)."""
+mixin of :class:`app.panels.hls_view.HlsView`).
+
+A vendor report (built here, or imported) of the variant's configuration also goes into the
+local calibration store (:mod:`core.hls.calibration_store`), and the status line says so."""
 
 from __future__ import annotations
 
 import html
+import logging
 import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from app.i18n import fmt_pct
+from app.i18n import fmt_pct, fmt_sig
 from app.panels.hls_actions import alive as _alive
+from app.panels.hls_actions import error_html
 from app.panels.hls_form import ERROR_STYLE
 from app.panels.hls_jobs import export_job
 from core import TrigLabError
 from core.hls.pipeline import report_metrics
+
+log = logging.getLogger(__name__)
 
 
 class HlsFilesMixin:
@@ -78,7 +85,12 @@ class HlsFilesMixin:
         ws, lv = self.state.workspace, self._lv
         config = self._config.copy()
         job = self.jobs.submit(
-            f"Export hls4ml project of {lv.name}", export_job, lv.model, config, str(ws.hls_dir), str(path)
+            self.tr("Export the hls4ml project of {0}").format(lv.name),
+            export_job,
+            lv.model,
+            config,
+            str(ws.hls_dir),
+            str(path),
         )
         self._track("export", job)
         job.succeeded.connect(self._export_done)
@@ -103,7 +115,16 @@ class HlsFilesMixin:
         source = self.tr("imported from {0}").format(Path(path).name)
         metrics = report_metrics(report)
         metrics["report_source"] = source
-        self._update_metrics(self.state.workspace, self._lv.name, metrics)
+        problems = self._update_metrics(self.state.workspace, self._lv.name, metrics)
+        self._ensure_config()
+        # the design synthesized is taken to be this configuration when part and clock agree
+        stored = (
+            self._add_to_calibration(
+                self.state.workspace, self._lv, self._config, report, f"imported from {path}"
+            )
+            if self._config is not None
+            else ""
+        )
         self._show_report(report, source)
         self.tabs.setCurrentWidget(self.resources_view)
         self._set_status(
@@ -111,9 +132,41 @@ class HlsFilesMixin:
                 self.tr("Vendor report {0}: {1} cycles, {2} DSP, {3} LUT.").format(
                     source, report.latency_cycles_max, report.dsp, report.lut
                 )
+                + (" " + stored if stored else "")
             )
+            + ("<br>" + error_html(problems) if problems else "")
         )
         return report
+
+    def _add_to_calibration(self, ws, lv, config, report, source: str) -> str:
+        """Add (variant model + ``config``, ``report``) to the local calibration store; says what it did."""
+        from core.hls import calibration_store as cs
+        from core.hls.cache import file_sha256
+
+        try:
+            sha = file_sha256(Path(lv.path))
+        except (OSError, TypeError):
+            sha = None
+        out = cs.add_design(lv.model, config, report, variant=lv.name, source=source, model_sha256=sha)
+        log.info("calibration store, %s: %s", lv.name, out.detail)
+        if out.status == cs.ADDED:
+            return self.tr(
+                "Added to the local calibration store ({0} pairs); “triglab-cli hls calibrate” refits the "
+                "estimate on them."
+            ).format(out.total)
+        if out.status == cs.DUPLICATE:
+            return self.tr("Already in the local calibration store.")
+        if out.status == cs.MISMATCH:
+            s = config.settings
+            return self.tr(
+                "Not added to the calibration store: the report is for {0} at {1} ns, this configuration "
+                "for {2} at {3} ns."
+            ).format(report.part or "?", fmt_sig(report.clock_ns), s.part, fmt_sig(s.clock_period_ns))
+        if out.status == cs.UNAVAILABLE:
+            return self.tr(
+                "Not added to the calibration store: this TrigLab's estimate cannot be calibrated."
+            )
+        return self.tr("Not added to the calibration store: {0}").format(out.detail)
 
     def _export_yaml_dialog(self) -> None:
         if self._lv is None:

@@ -1,13 +1,16 @@
-"""The HLS view's Resources tab: FPGA resources and latency against the Alveo U50's capacity.
+"""The HLS view's Resources tab: FPGA resources and latency against the chosen part's capacity.
 
 Two sources, never mixed up: the analytic estimate (always there, always labelled
-"estimate (analytic model)") and a vendor report (after a build, or imported; labelled
-"vendor report"). Bars show the fraction of the U50's LUT / FF / DSP / BRAM / URAM each uses; the
-table gives the numbers, the latency in cycles and ns, and the initiation interval.
+"estimate (analytic model)", with its expected error per quantity as measured on the reference
+designs) and a vendor report (after a build, or imported; labelled "vendor report"). Bars show the
+fraction of the part's LUT / FF / DSP / BRAM / URAM each uses (none for a part whose capacity is
+not known); the table gives the numbers, the latency in cycles and ns, the initiation interval,
+the estimate's error bar and, when there is a report, the ratio estimate / report.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -38,6 +41,18 @@ ESTIMATE_COLOR = SKY_BLUE  # Okabe–Ito sky blue, hatched: not a measurement
 REPORT_COLOR = BLUE  # Okabe–Ito blue, solid
 OVER_COLOR = VERMILION
 MISSING = "—"
+RATIO_LABEL = QT_TRANSLATE_NOOP("ResourcesView", "estimate / report")
+ERROR_LABEL = QT_TRANSLATE_NOOP("ResourcesView", "expected error")
+#: The error bar of each row (keys of ``Estimate.error_bars``); the ns latency shares the cycles'.
+ERROR_KEY = {
+    "LUT": "LUT",
+    "FF": "FF",
+    "DSP": "DSP",
+    "BRAM_18K": "BRAM_18K",
+    "latency_cycles": "latency_cycles",
+    "latency_ns": "latency_cycles",
+    "ii": "ii",
+}
 TIMING_ROWS = (
     ("latency_cycles", QT_TRANSLATE_NOOP("ResourcesView", "Latency (cycles)")),
     ("latency_ns", QT_TRANSLATE_NOOP("ResourcesView", "Latency (ns)")),
@@ -72,8 +87,50 @@ def _fmt_pct(frac: float | None) -> str:
     return f"{fmt_sig(pct, 2)} %" if pct < 10 else f"{fmt_num(pct, 0)} %"
 
 
-def _fit_text(est: dict[str, float], rep: dict[str, float]) -> str:
-    """A warning naming the resources beyond the U50's capacity ("" when everything fits)."""
+def part_title(part: str | None) -> str:
+    """The part as a title: ``xcu50-fsvh2104-2-e (Alveo U50)`` when the parts table names its board."""
+    if not part:
+        return ""
+    board = None
+    try:
+        from core.hls import parts
+
+        entry = getattr(parts, "PARTS", {}).get(part) or getattr(parts, "PARTS", {}).get(part.lower())
+        if isinstance(entry, dict):
+            board = entry.get("board") or entry.get("name")
+        elif entry is not None:
+            board = getattr(entry, "board", None) or getattr(entry, "name", None)
+    except ImportError:  # an estimator without a parts table: the U50 is the one part it knows
+        pass
+    if board is None:
+        from core.hls.vendor import U50_PART
+
+        board = "Alveo U50" if part.lower() == U50_PART else None
+    return f"{part} ({board})" if board and board != part else part
+
+
+def part_capacity(est, part: str | None) -> dict[str, int] | None:
+    """The capacity of the part the estimate was made for (None: unknown part)."""
+    if hasattr(est, "capacity"):
+        return est.capacity
+    try:
+        from core.hls.parts import capacity
+
+        return capacity(part) if part else None
+    except ImportError:  # an estimator without a parts table: it knows the U50 only
+        from core.hls.vendor import U50_CAPACITY, U50_PART
+
+        return dict(U50_CAPACITY) if (part or "").lower() == U50_PART else None
+
+
+def _fmt_ratio(e: Any, r: Any) -> str:
+    if e is None or r is None or not math.isfinite(float(e)) or not math.isfinite(float(r)) or float(r) == 0:
+        return MISSING
+    return fmt_num(float(e) / float(r), 2) + "×"
+
+
+def _fit_text(est: dict[str, float], rep: dict[str, float], part: str) -> str:
+    """A warning naming the resources beyond the part's capacity ("" when everything fits)."""
     parts = []
     for label, fr in ((_tr(REPORT_LABEL), rep), (_tr(ESTIMATE_LABEL), est)):
         over = [f"{RESOURCE_LABELS[r]} {_fmt_pct(v)}" for r, v in fr.items() if v > 1.0]
@@ -83,7 +140,7 @@ def _fit_text(est: dict[str, float], rep: dict[str, float]) -> str:
         return ""
     return (
         f"<span style='color:rgb{OVER_COLOR}'><b>"
-        + QCoreApplication.translate("ResourcesView", "Does not fit the U50:")
+        + html.escape(QCoreApplication.translate("ResourcesView", "Does not fit the {0}:").format(part))
         + "</b> "
         + QCoreApplication.translate(
             "ResourcesView", "{0}. Raise the reuse factor, use the Resource strategy, or fewer bits."
@@ -97,8 +154,10 @@ class ResourcesView(QWidget):
 
     def __init__(self, capacity: dict[str, int], part: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.capacity = dict(capacity)
+        self.capacity: dict[str, int] | None = dict(capacity) if capacity is not None else None
         self.part = part
+        self._error_bars: dict[str, dict[str, Any]] = {}
+        self._calibration_source = ""
         self._estimate: dict[str, Any] | None = None
         self._report: dict[str, Any] | None = None
         self._report_source = ""
@@ -112,7 +171,6 @@ class ResourcesView(QWidget):
         self.plot_widget = pg.PlotWidget(background="w", axisItems={"left": self.resource_axis})
         self.plot = self.plot_widget.getPlotItem()
         style_axes(self.plot)
-        self.plot.setLabel("bottom", self.tr("fraction of the Alveo U50's resources (%)"))
         self.plot.showGrid(x=True, y=False, alpha=0.18)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -129,7 +187,7 @@ class ResourcesView(QWidget):
             pos=100,
             angle=90,
             pen=pg.mkPen(*OVER_COLOR, width=1.5, style=Qt.DashLine),
-            label=self.tr("U50 full"),
+            label=self.tr("full"),
             labelOpts={"position": 0.05, "color": OVER_COLOR},
         )
         self.plot.addItem(self.estimate_bars)
@@ -137,22 +195,23 @@ class ResourcesView(QWidget):
         self.plot.addItem(self.full_line)
         self._bar_labels: list[pg.TextItem] = []
 
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(
-            ["", self.tr("U50 capacity"), _tr(ESTIMATE_LABEL), _tr(REPORT_LABEL)]
-        )
+        self.table = QTableWidget(0, 6)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.NoSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setMinimumSectionSize(40)
         self.fit_label = QLabel()
         self.fit_label.setWordWrap(True)
         self.fit_label.setTextFormat(Qt.RichText)
         self.note = QLabel()
         self.note.setWordWrap(True)
         mute(self.note)
+        self.calibration_label = QLabel()  # where the estimate's calibration comes from
+        self.calibration_label.setWordWrap(True)
+        mute(self.calibration_label)
 
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.plot_widget)
@@ -165,13 +224,37 @@ class ResourcesView(QWidget):
         lay.addWidget(self.fit_label)
         lay.addWidget(splitter, 1)
         lay.addWidget(self.note)
+        lay.addWidget(self.calibration_label)
         self._redraw()
 
     # --- data ------------------------------------------------------------------------------
-    def set_estimate(self, numbers: dict[str, Any] | None, note: str = "") -> None:
-        """The analytic estimate: :data:`RESOURCES` counts and the :data:`TIMING_ROWS` keys."""
+    def set_part(self, part: str | None, capacity: dict[str, int] | None) -> None:
+        """The part the design targets and its capacity (None: unknown, no utilization)."""
+        self.part = part or ""
+        self.capacity = dict(capacity) if capacity else None
+        self._redraw()
+
+    def set_estimate(
+        self,
+        numbers: dict[str, Any] | None,
+        note: str = "",
+        *,
+        error_bars: dict[str, dict[str, Any]] | None = None,
+        calibration_source: str = "",
+    ) -> None:
+        """The analytic estimate: :data:`RESOURCES` counts and the :data:`TIMING_ROWS` keys.
+
+        Args:
+            numbers: The estimate's numbers, or None.
+            note: A line under the table (e.g. the schedule, or why the estimate failed).
+            error_bars: ``Estimate.error_bars``: per quantity ``rel`` (fraction), ``coverage``,
+                ``n`` and the full ``text``.
+            calibration_source: Where the estimator's calibration comes from.
+        """
         self._estimate = dict(numbers) if numbers else None
         self._estimate_note = note
+        self._error_bars = dict(error_bars or {}) if numbers else {}
+        self._calibration_source = calibration_source if numbers else ""
         self._redraw()
 
     def set_report(self, numbers: dict[str, Any] | None, source: str = "") -> None:
@@ -195,12 +278,19 @@ class ResourcesView(QWidget):
                 out[RESOURCES[int(round(yi))]] = wi / 100.0
             return out
 
+        rows = {self.table.item(i, 0).data(Qt.UserRole): i for i in range(self.table.rowCount())}
         return {
             "estimate": dict(self._estimate) if self._estimate else None,
             "report": dict(self._report) if self._report else None,
             "labels": [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())],
             "utilization": {"estimate": bars(self.estimate_bars), "report": bars(self.report_bars)},
             "header": self.header.text(),
+            "part": self.part,
+            "capacity": dict(self.capacity) if self.capacity else None,
+            "error_bars": {k: self.table.item(i, 3).text() for k, i in rows.items()},
+            "error_tooltips": {k: self.table.item(i, 3).toolTip() for k, i in rows.items()},
+            "ratios": {k: self.table.item(i, 5).text() for k, i in rows.items()},
+            "calibration": self.calibration_label.text(),
         }
 
     # --- drawing ---------------------------------------------------------------------------
@@ -209,7 +299,7 @@ class ResourcesView(QWidget):
             return {}
         out = {}
         for r in RESOURCES:
-            v, cap = numbers.get(r), self.capacity.get(r)
+            v, cap = numbers.get(r), (self.capacity or {}).get(r)
             if v is not None and cap:
                 out[r] = float(v) / cap
         return out
@@ -252,18 +342,30 @@ class ResourcesView(QWidget):
         self.plot.setXRange(0, xmax if top < 60 else max(top * 1.2, 110), padding=0)
         self.plot.setYRange(-0.6, len(RESOURCES) - 0.4, padding=0)
         self._fill_table()
-        part = f" ({self.part})" if self.part else ""
-        src = f" — {self._report_source}" if self._report and self._report_source else ""
+        title = part_title(self.part)
+        where = title or self.tr("unknown part")
+        self.plot.setLabel(
+            "bottom", html.escape(self.tr("fraction of the resources of {0} (%)").format(where))
+        )
+        src = f" — {html.escape(self._report_source)}" if self._report and self._report_source else ""
         if self._estimate is None and self._report is None:
             self.header.setText(
                 f"<span style='color:{muted_text()}'>" + self.tr("No resource numbers yet.") + "</span>"
             )
         else:
+            unknown = (
+                f" <span style='color:rgb{OVER_COLOR}'>"
+                + html.escape(self.tr("Unknown part: utilization not computed."))
+                + "</span>"
+                if self.capacity is None
+                else ""
+            )
             self.header.setText(
                 "<b>"
-                + self.tr("Resources and latency on the Alveo U50")
-                + f"</b>{part}. "
-                + f"<span style='color:rgb{ESTIMATE_COLOR}'>▨</span> {_tr(ESTIMATE_LABEL)}"
+                + html.escape(self.tr("Resources and latency on {0}").format(where))
+                + "</b>."
+                + unknown
+                + f" <span style='color:rgb{ESTIMATE_COLOR}'>▨</span> {_tr(ESTIMATE_LABEL)}"
                 + (
                     f" &nbsp; <span style='color:rgb{REPORT_COLOR}'>■</span> {_tr(REPORT_LABEL)}{src}"
                     if self._report
@@ -272,47 +374,87 @@ class ResourcesView(QWidget):
                     + "</span>"
                 )
             )
+        self.plot_widget.setVisible(self.capacity is not None)
         notes = [
             self.tr(
                 "The estimate is an analytic model of the converted network (multipliers by bit width, reuse "
                 "factor, layer depth), not a synthesis result; a vendor report is what the HLS tool computed."
             )
         ]
+        if self._error_bars:
+            notes.append(
+                self.tr(
+                    "Its expected error per quantity was measured leaving each reference design out in turn "
+                    "(hover over a number for how often it held)."
+                )
+            )
         if self._estimate_note:
             notes.append(self._estimate_note)
         self.note.setText(" ".join(notes))
-        self.fit_label.setText(_fit_text(est, rep))
+        self.calibration_label.setText(
+            self.tr("Calibration: {0}").format(self._calibration_source) if self._calibration_source else ""
+        )
+        self.calibration_label.setVisible(bool(self._calibration_source))
+        self.fit_label.setText(_fit_text(est, rep, where))
         self.fit_label.setVisible(bool(self.fit_label.text()))
 
+    def _error_cell(self, key: str) -> tuple[str, str]:
+        """``("± 40 %", full text)`` of a row's error bar ("" when the estimate has none)."""
+        bar = self._error_bars.get(ERROR_KEY.get(key, ""))
+        rel = bar.get("rel") if isinstance(bar, dict) else None
+        if not isinstance(rel, (int, float)) or not math.isfinite(rel):
+            return ("", "")
+        return ("± " + fmt_num(100 * rel, 0) + " %", str(bar.get("text", "")))
+
     def _fill_table(self) -> None:
-        rows: list[tuple[str, str, Any, Any, bool]] = []
+        self.table.setHorizontalHeaderLabels(
+            [
+                "",
+                self.tr("capacity"),
+                _tr(ESTIMATE_LABEL),
+                _tr(ERROR_LABEL),
+                _tr(REPORT_LABEL),
+                _tr(RATIO_LABEL),
+            ]
+        )
+        cap = self.capacity or {}
+        rows: list[tuple[str, str, str, bool]] = []
         for r in RESOURCES:
-            rows.append((RESOURCE_LABELS[r], _fmt_int(self.capacity.get(r)), r, r, True))
+            rows.append((r, RESOURCE_LABELS[r], _fmt_int(cap.get(r)) if self.capacity else MISSING, True))
         for key, label in TIMING_ROWS:
-            rows.append((_tr(label), "", key, key, False))
+            rows.append((key, _tr(label), "", False))
         self.table.setRowCount(len(rows))
         bold = QFont()
         bold.setBold(True)
-        for i, (label, cap, ek, rk, is_res) in enumerate(rows):
-            cells = [label, cap]
-            for numbers, k in ((self._estimate, ek), (self._report, rk)):
-                v = numbers.get(k) if numbers else None
+        for i, (key, label, cap_text, is_res) in enumerate(rows):
+            values = []
+            for numbers in (self._estimate, self._report):
+                v = numbers.get(key) if numbers else None
+                values.append(v)
                 if is_res:
-                    cap_v = self.capacity.get(k)
-                    frac = float(v) / cap_v if v is not None and cap_v else None
-                    pct = _fmt_pct(frac)
-                    cells.append(f"{_fmt_int(v)}" + (f"  ({pct})" if pct else ""))
-                elif k in ("latency_cycles", "ii"):
-                    cells.append(_fmt_int(v))
+                    cap_v = cap.get(key)
+                    pct = _fmt_pct(float(v) / cap_v if v is not None and cap_v else None)
+                    values.append(f"{_fmt_int(v)}" + (f"  ({pct})" if pct else ""))
+                elif key in ("latency_cycles", "ii"):
+                    values.append(_fmt_int(v))
                 else:
-                    cells.append(_fmt_num(v))
+                    values.append(_fmt_num(v))
+            (e, e_text, r, r_text) = values
+            err, err_tip = self._error_cell(key) if self._estimate else ("", "")
+            ratio = _fmt_ratio(e, r) if key != "clock_ns" and self._estimate and self._report else ""
+            cells = [label, cap_text, e_text, err, r_text, ratio]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment((Qt.AlignLeft if c == 0 else Qt.AlignRight) | Qt.AlignVCenter)
                 if c == 0:
                     item.setFont(bold)
-                if c == 2 and text != MISSING:
+                    item.setData(Qt.UserRole, key)
+                if c in (2, 3) and text and text != MISSING:
                     item.setForeground(QBrush(QColor(40, 90, 130)))
+                if c in (2, 3) and err_tip:
+                    item.setToolTip(err_tip)
+                if c == 5 and text == MISSING:
+                    item.setToolTip(self.tr("The report says 0: no ratio."))
                 self.table.setItem(i, c, item)
         self.table.resizeRowsToContents()
         # Three rows at least (the table scrolls): every row as a minimum made the Synthesis view too

@@ -51,7 +51,7 @@ from app.panels.hls_layers import LayerTable
 from app.panels.hls_profile import ProfilePlot
 from app.panels.hls_resources import ResourcesView
 from core import TrigLabError
-from core.hls.pipeline import load_csim_result, load_saved_config
+from core.hls.pipeline import load_csim_result, load_saved_config, saved_config_path
 
 _variant_key = variant_key
 
@@ -354,10 +354,13 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         lv = self._lv
         config = self._configs.get(_variant_key(lv))
         ws = self.state.workspace
-        saved = False
+        saved, unreadable = False, None
         if config is None and ws is not None and lv.name in ws.variants:
             config = load_saved_config(ws, lv.name)  # e.g. from the walkthrough's synthesis step
             saved = config is not None
+            path = saved_config_path(ws, lv.name)
+            if config is None and path.exists():  # damaged or hand-edited: say so, show the default
+                unreadable = path
         if config is None:
             try:
                 config = make_config(lv.model, self._settings_from_form())
@@ -391,6 +394,18 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
                 ).format(lv.name, n, config.settings.default_precision)
             )
             + (self._saved_note(variant) if saved and variant is not None else "")
+            + (
+                f"<br><span style='{ERROR_STYLE}'>"
+                + html.escape(
+                    self.tr(
+                        "The saved configuration {0} could not be read: showing the default one "
+                        "(the next C simulation saves it again)."
+                    ).format(unreadable)
+                )
+                + "</span>"
+                if unreadable is not None
+                else ""
+            )
         )
         self._update_enabled()
 
