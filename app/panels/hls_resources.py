@@ -200,9 +200,9 @@ class ResourcesView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.NoSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setMinimumSectionSize(40)
+        # every column as wide as its text (a narrow tab scrolls sideways rather than eliding a number)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.fit_label = QLabel()
         self.fit_label.setWordWrap(True)
         self.fit_label.setTextFormat(Qt.RichText)
@@ -211,6 +211,9 @@ class ResourcesView(QWidget):
         mute(self.note)
         self.calibration_label = QLabel()  # where the estimate's calibration comes from
         self.calibration_label.setWordWrap(True)
+        small = self.calibration_label.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.calibration_label.setFont(small)
         mute(self.calibration_label)
 
         splitter = QSplitter(Qt.Vertical)
@@ -218,6 +221,8 @@ class ResourcesView(QWidget):
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
+        # five bars stay readable when the tab is narrow and its notes wrap to several lines
+        self.plot_widget.setMinimumHeight(110)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.header)
@@ -282,14 +287,16 @@ class ResourcesView(QWidget):
         return {
             "estimate": dict(self._estimate) if self._estimate else None,
             "report": dict(self._report) if self._report else None,
-            "labels": [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())],
+            # the columns' full names (their headers' tooltips; the headers are short)
+            "labels": [self.table.horizontalHeaderItem(c).toolTip() for c in range(self.table.columnCount())],
+            "headers": [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())],
             "utilization": {"estimate": bars(self.estimate_bars), "report": bars(self.report_bars)},
             "header": self.header.text(),
             "part": self.part,
             "capacity": dict(self.capacity) if self.capacity else None,
-            "error_bars": {k: self.table.item(i, 3).text() for k, i in rows.items()},
-            "error_tooltips": {k: self.table.item(i, 3).toolTip() for k, i in rows.items()},
-            "ratios": {k: self.table.item(i, 5).text() for k, i in rows.items()},
+            "error_bars": {k: self.table.item(i, 2).text() for k, i in rows.items()},
+            "error_tooltips": {k: self.table.item(i, 2).toolTip() for k, i in rows.items()},
+            "ratios": {k: self.table.item(i, 4).text() for k, i in rows.items()},
             "calibration": self.calibration_label.text(),
         }
 
@@ -344,9 +351,7 @@ class ResourcesView(QWidget):
         self._fill_table()
         title = part_title(self.part)
         where = title or self.tr("unknown part")
-        self.plot.setLabel(
-            "bottom", html.escape(self.tr("fraction of the resources of {0} (%)").format(where))
-        )
+        self.plot.setLabel("bottom", html.escape(self.tr("% of the part's resources")))
         src = f" — {html.escape(self._report_source)}" if self._report and self._report_source else ""
         if self._estimate is None and self._report is None:
             self.header.setText(
@@ -362,7 +367,7 @@ class ResourcesView(QWidget):
             )
             self.header.setText(
                 "<b>"
-                + html.escape(self.tr("Resources and latency on {0}").format(where))
+                + html.escape(where)
                 + "</b>."
                 + unknown
                 + f" <span style='color:rgb{ESTIMATE_COLOR}'>▨</span> {_tr(ESTIMATE_LABEL)}"
@@ -375,22 +380,26 @@ class ResourcesView(QWidget):
                 )
             )
         self.plot_widget.setVisible(self.capacity is not None)
-        notes = [
+        # Short under the table (the tab may get a third of a 1366 px screen); the whole story in the tooltip.
+        notes = [self.tr("Estimate: an analytic model of the converted network, not a synthesis result.")]
+        if self._estimate_note:
+            notes.append(self._estimate_note)
+        self.note.setText(" ".join(notes))
+        self.note.setToolTip(
             self.tr(
                 "The estimate is an analytic model of the converted network (multipliers by bit width, reuse "
                 "factor, layer depth), not a synthesis result; a vendor report is what the HLS tool computed."
             )
-        ]
-        if self._error_bars:
-            notes.append(
-                self.tr(
-                    "Its expected error per quantity was measured leaving each reference design out in turn "
-                    "(hover over a number for how often it held)."
+            + (
+                " "
+                + self.tr(
+                    "Its expected error per quantity (±) was measured leaving each reference design out in "
+                    "turn; hover over a number for how often it held."
                 )
+                if self._error_bars
+                else ""
             )
-        if self._estimate_note:
-            notes.append(self._estimate_note)
-        self.note.setText(" ".join(notes))
+        )
         self.calibration_label.setText(
             self.tr("Calibration: {0}").format(self._calibration_source) if self._calibration_source else ""
         )
@@ -404,19 +413,27 @@ class ResourcesView(QWidget):
         rel = bar.get("rel") if isinstance(bar, dict) else None
         if not isinstance(rel, (int, float)) or not math.isfinite(rel):
             return ("", "")
-        return ("± " + fmt_num(100 * rel, 0) + " %", str(bar.get("text", "")))
+        return ("±" + fmt_num(100 * rel, 0) + " %", str(bar.get("text", "")))
 
     def _fill_table(self) -> None:
-        self.table.setHorizontalHeaderLabels(
-            [
-                "",
+        # Short headers (the tab shares 1366 px with the form and the docks); the full names are the
+        # headers' tooltips, and the legend above names the estimate and the report.
+        headers = (
+            ("", ""),
+            (self.tr("estimate"), _tr(ESTIMATE_LABEL)),
+            ("±", _tr(ERROR_LABEL)),
+            (self.tr("report"), _tr(REPORT_LABEL)),
+            (self.tr("ratio"), _tr(RATIO_LABEL)),
+            (
                 self.tr("capacity"),
-                _tr(ESTIMATE_LABEL),
-                _tr(ERROR_LABEL),
-                _tr(REPORT_LABEL),
-                _tr(RATIO_LABEL),
-            ]
+                self.tr("capacity of {0}").format(part_title(self.part) or self.tr("the part")),
+            ),
         )
+        for c, (text, tip) in enumerate(headers):
+            item = self.table.horizontalHeaderItem(c) or QTableWidgetItem()
+            item.setText(text)
+            item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(c, item)
         cap = self.capacity or {}
         rows: list[tuple[str, str, str, bool]] = []
         for r in RESOURCES:
@@ -431,29 +448,26 @@ class ResourcesView(QWidget):
             for numbers in (self._estimate, self._report):
                 v = numbers.get(key) if numbers else None
                 values.append(v)
-                if is_res:
-                    cap_v = cap.get(key)
-                    pct = _fmt_pct(float(v) / cap_v if v is not None and cap_v else None)
-                    values.append(f"{_fmt_int(v)}" + (f"  ({pct})" if pct else ""))
-                elif key in ("latency_cycles", "ii"):
+                if is_res or key in ("latency_cycles", "ii"):  # utilization: on the bars
                     values.append(_fmt_int(v))
                 else:
                     values.append(_fmt_num(v))
             (e, e_text, r, r_text) = values
             err, err_tip = self._error_cell(key) if self._estimate else ("", "")
             ratio = _fmt_ratio(e, r) if key != "clock_ns" and self._estimate and self._report else ""
-            cells = [label, cap_text, e_text, err, r_text, ratio]
+            # what matters most first: a narrow tab scrolls the capacity out of sight, not the ratio
+            cells = [label, e_text, err, r_text, ratio, cap_text]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment((Qt.AlignLeft if c == 0 else Qt.AlignRight) | Qt.AlignVCenter)
                 if c == 0:
                     item.setFont(bold)
                     item.setData(Qt.UserRole, key)
-                if c in (2, 3) and text and text != MISSING:
+                if c in (1, 2) and text and text != MISSING:
                     item.setForeground(QBrush(QColor(40, 90, 130)))
-                if c in (2, 3) and err_tip:
+                if c in (1, 2) and err_tip:
                     item.setToolTip(err_tip)
-                if c == 5 and text == MISSING:
+                if c == 4 and text == MISSING:
                     item.setToolTip(self.tr("The report says 0: no ratio."))
                 self.table.setItem(i, c, item)
         self.table.resizeRowsToContents()
