@@ -193,3 +193,28 @@ def test_a_damaged_saved_configuration_is_said(qtbot, jet_ws):
     finally:
         path.unlink()
         jobs.shutdown()
+
+
+def test_a_build_here_adds_its_pair_to_the_calibration_store(panel, monkeypatch, tmp_path):
+    from calibration_stand_in import install
+
+    from core.hls import calibration_store as cs
+    from core.hls.vendor import parse_csynth_xml
+
+    install(monkeypatch)
+    ws, lv = panel.state.workspace, panel._lv
+    config = panel.config()
+    report = parse_csynth_xml(write_csynth_xml(tmp_path / "myproject_csynth.xml"))
+    panel._build_done(lv, ws, config, (str(tmp_path / "prj"), report))
+    assert "Added to the local calibration store (1 pairs)" in panel.status.text()
+    (pair,) = cs.pairs()
+    assert pair.meta["source"] == "built here" and pair.meta["variant"] == lv.name
+    assert pair.report["dsp"] == 321 and pair.features["rf"] == config.settings.reuse_factor
+    assert ws.variants[lv.name].metrics["dsp_report"] == 321
+    # the same build again is not a second pair
+    panel._build_done(lv, ws, config, (str(tmp_path / "prj"), report))
+    assert "Already in the local calibration store" in panel.status.text() and len(cs.pairs()) == 1
+    # a report for another clock is not this configuration's
+    slow = parse_csynth_xml(write_csynth_xml(tmp_path / "slow_csynth.xml", clock=10.0))
+    panel._build_done(lv, ws, config, (str(tmp_path / "prj"), slow))
+    assert "Not added to the calibration store" in panel.status.text() and "10 ns" in panel.status.text()
