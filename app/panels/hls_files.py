@@ -117,14 +117,15 @@ class HlsFilesMixin:
         metrics["report_source"] = source
         problems = self._update_metrics(self.state.workspace, self._lv.name, metrics)
         self._ensure_config()
-        # the design synthesized is taken to be this configuration when part and clock agree
-        stored = (
-            self._add_to_calibration(
-                self.state.workspace, self._lv, self._config, report, f"imported from {path}"
+        # the design synthesized is taken to be this configuration when part and clock agree (and,
+        # for a project exported by TrigLab, the configuration it carries is this one)
+        stored = ""
+        if self._config is not None:
+            from core.hls.calibration_store import config_in
+
+            stored = self._add_to_calibration(
+                self.state.workspace, self._lv, self._config, report, f"imported from {path}", config_in(path)
             )
-            if self._config is not None
-            else ""
-        )
         self._show_report(report, source)
         self.tabs.setCurrentWidget(self.resources_view)
         self._set_status(
@@ -138,7 +139,7 @@ class HlsFilesMixin:
         )
         return report
 
-    def _add_to_calibration(self, ws, lv, config, report, source: str) -> str:
+    def _add_to_calibration(self, ws, lv, config, report, source: str, synthesized=None) -> str:
         """Add (variant model + ``config``, ``report``) to the local calibration store; says what it did."""
         from core.hls import calibration_store as cs
         from core.hls.cache import file_sha256
@@ -147,7 +148,15 @@ class HlsFilesMixin:
             sha = file_sha256(Path(lv.path))
         except (OSError, TypeError):
             sha = None
-        out = cs.add_design(lv.model, config, report, variant=lv.name, source=source, model_sha256=sha)
+        out = cs.add_design(
+            lv.model,
+            config,
+            report,
+            variant=lv.name,
+            source=source,
+            model_sha256=sha,
+            synthesized=synthesized,
+        )
         log.info("calibration store, %s: %s", lv.name, out.detail)
         if out.status == cs.ADDED:
             return self.tr(
@@ -156,6 +165,11 @@ class HlsFilesMixin:
             ).format(out.total)
         if out.status == cs.DUPLICATE:
             return self.tr("Already in the local calibration store.")
+        if out.status == cs.MISMATCH and out.reason == "config":
+            return self.tr(
+                "Not added to the calibration store: the project was exported with another configuration "
+                "than the one shown here."
+            )
         if out.status == cs.MISMATCH:
             s = config.settings
             return self.tr(

@@ -48,12 +48,20 @@ def _model_sha256(args, ws) -> str | None:
         return None
 
 
-def _store_pair(args, ws, model, config, report, source: str, payload: dict, lines: list[str]) -> None:
+def _store_pair(
+    args, ws, model, config, report, source: str, payload: dict, lines: list[str], synthesized=None
+) -> None:
     """Add (model + config, report) to the calibration store and say what happened."""
     from core.hls.calibration_store import add_design
 
     out = add_design(
-        model, config, report, variant=args.variant, source=source, model_sha256=_model_sha256(args, ws)
+        model,
+        config,
+        report,
+        variant=args.variant,
+        source=source,
+        model_sha256=_model_sha256(args, ws),
+        synthesized=synthesized,
     )
     payload["calibration_store"] = {"status": out.status, "detail": out.detail, "local_pairs": out.total}
     lines.append(out.detail)
@@ -100,7 +108,12 @@ def cmd_import_report(args) -> int:
                 "configuration (run csim first, or give the one synthesized with --config)"
             )
         else:
-            _store_pair(args, ws, model, config, report, f"imported from {args.report}", payload, lines)
+            from core.hls.calibration_store import config_in
+
+            _store_pair(
+                args, ws, model, config, report, f"imported from {args.report}", payload, lines,
+                synthesized=config_in(args.report),
+            )  # fmt: skip
     emit(args, payload, "\n".join(lines))
     return 0
 

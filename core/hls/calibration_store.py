@@ -430,29 +430,85 @@ class AddOutcome:
         detail: One English sentence for the CLI and the log (the app words its own from ``status``).
         pair: The pair stored (``ADDED`` only).
         total: Valid pairs in the store afterwards.
+        reason: For ``MISMATCH``: ``'part'``, ``'clock'`` or ``'config'``.
     """
 
     status: str
     detail: str
     pair: StoredPair | None = None
     total: int = 0
+    reason: str = ""
 
 
-def design_mismatch(report, config) -> str | None:
+def design_mismatch(report, config, synthesized=None) -> tuple[str, str] | None:
     """Why ``report`` (a :class:`~core.hls.vendor.SynthReport`) is not a synthesis of ``config``, or None.
 
-    Only what a report records can be checked: the part and the target clock.
+    A report records only its part and target clock; a project exported by TrigLab also carries
+    the configuration it was written from (``synthesized``, see :func:`config_in`), which must then
+    be ``config`` itself.
+
+    Returns:
+        ``(reason, sentence)`` with reason ``'part'``, ``'clock'`` or ``'config'``; None when it matches.
     """
     s = config.settings
     if report.part and s.part and report.part.strip().lower() != s.part.strip().lower():
-        return f"the report is for part {report.part}, the configuration for {s.part}"
+        return "part", f"the report is for part {report.part}, the configuration for {s.part}"
     clock = report.clock_ns
     if _finite(clock) and abs(clock - s.clock_period_ns) > 1e-6 * max(1.0, s.clock_period_ns):
-        return f"the report's target clock is {clock:g} ns, the configuration's {s.clock_period_ns:g} ns"
+        return (
+            "clock",
+            f"the report's target clock is {clock:g} ns, the configuration's {s.clock_period_ns:g} ns",
+        )
+    if synthesized is not None and synthesized != config:
+        return "config", "the project was exported with another configuration than the variant's current one"
     return None
 
 
-def add_design(model, config, report, *, variant: str | None, source: str, model_sha256: str | None = None):
+def config_in(path: str | os.PathLike):
+    """The configuration a TrigLab export put into a project (``triglab_hls_config.yml``), or None.
+
+    Looks in a zip (the shallowest copy), a project folder (or one folder down), or the project
+    around a ``*_csynth.xml`` (``<project>/<name>_prj/solution1/syn/report/``). Only read, never run;
+    a file that is not a readable configuration counts as none (logged).
+    """
+    import zipfile
+
+    from core.hls.config import HlsConfig
+    from core.hls.export import CONFIG_NAME
+
+    path = Path(path)
+    text = None
+    try:
+        if path.is_file() and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                names = sorted(
+                    (n for n in zf.namelist() if n == CONFIG_NAME or n.endswith("/" + CONFIG_NAME)),
+                    key=lambda n: n.count("/"),
+                )
+                if names and zf.getinfo(names[0]).file_size <= MAX_LINE_BYTES:
+                    text = zf.read(names[0]).decode("utf-8", errors="replace")
+        else:
+            folder = path.parents[4] if path.is_file() and len(path.parents) > 4 else path
+            for candidate in (folder / CONFIG_NAME, *sorted(folder.glob(f"*/{CONFIG_NAME}"))):
+                if candidate.is_file() and not candidate.is_symlink():
+                    text = _read_text(candidate)
+                    break
+        return HlsConfig.from_yaml(text) if text else None
+    except Exception as exc:  # noqa: BLE001 - an unreadable extra file: no configuration to compare
+        log.info("configuration in %s not read: %s", path, exc)
+        return None
+
+
+def add_design(
+    model,
+    config,
+    report,
+    *,
+    variant: str | None,
+    source: str,
+    model_sha256: str | None = None,
+    synthesized=None,
+):
     """Add (``model`` + ``config``, ``report``) to the store when the report is of that design.
 
     Never raises: a report stored on a variant must not be lost because the calibration store
@@ -466,13 +522,14 @@ def add_design(model, config, report, *, variant: str | None, source: str, model
         variant: The variant's name (None for a model file).
         source: ``"built here"`` or ``"imported from <file>"``.
         model_sha256: SHA-256 of the model file (ties the pair to the model).
+        synthesized: The configuration an imported project carries (:func:`config_in`), if any.
 
     Returns:
         An :class:`AddOutcome`.
     """
-    why = design_mismatch(report, config)
+    why = design_mismatch(report, config, synthesized)
     if why is not None:
-        return AddOutcome(MISMATCH, f"not added to the calibration store: {why}")
+        return AddOutcome(MISMATCH, f"not added to the calibration store: {why[1]}", reason=why[0])
     try:
         features = calibration_module().features(model, config)
     except CalibrationStoreError as exc:

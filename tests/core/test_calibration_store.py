@@ -214,3 +214,46 @@ def test_refit_with_the_real_calibration_round_trips():
     fitted_cal = store.refit()
     again = store.read_calibration()
     assert again is not None and again.to_json() == fitted_cal.to_json()
+
+
+def test_an_exported_project_must_carry_the_variant_configuration(fitted, tmp_path):
+    import zipfile
+
+    from core.hls.config import make_config
+    from core.hls.export import CONFIG_NAME
+    from core.zoo import build_model
+
+    model = build_model("jet_mlp")
+    config = make_config(model)
+    exported = tmp_path / "jet.zip"
+    with zipfile.ZipFile(exported, "w") as zf:
+        zf.writestr(f"myproject/{CONFIG_NAME}", config.to_yaml(output_dir="."))
+        zf.writestr("myproject/myproject_prj/solution1/syn/report/myproject_csynth.xml", "<profile/>")
+    assert store.config_in(exported) == config
+    other = config.copy()
+    other.set_setting("reuse_factor", 4)
+    out = store.add_design(model, other, _report(), variant="v", source=f"imported from {exported}",
+                           synthesized=store.config_in(exported))  # fmt: skip
+    assert out.status == store.MISMATCH and out.reason == "config" and store.pairs() == []
+    out = store.add_design(
+        model, config, _report(), variant="v", source="x", synthesized=config_in_folder(tmp_path, config)
+    )
+    assert out.status == store.ADDED
+    # a damaged configuration file is no configuration (the part and clock checks still apply)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / CONFIG_NAME).write_text("settings: [unclosed\n")
+    assert store.config_in(tmp_path / "broken") is None
+
+
+def config_in_folder(tmp_path, config):
+    """A project folder with TrigLab's configuration; the config read back from its csynth.xml's place."""
+    from core.hls.export import CONFIG_NAME
+
+    prj = tmp_path / "prj"
+    report = prj / "myproject_prj" / "solution1" / "syn" / "report"
+    report.mkdir(parents=True)
+    (prj / CONFIG_NAME).write_text(config.to_yaml(output_dir="."))
+    (report / "myproject_csynth.xml").write_text("<profile/>")
+    found = store.config_in(report / "myproject_csynth.xml")
+    assert found == config
+    return found
