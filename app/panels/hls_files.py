@@ -182,6 +182,37 @@ class HlsFilesMixin:
             )
         return self.tr("Not added to the calibration store: {0}").format(out.detail)
 
+    def run_refit(self):
+        """Refit the estimate on the reference designs plus this lab's stored reports (a job)."""
+        from core.hls.calibration_store import refit_job
+
+        if self._busy("calibrate"):
+            return None
+        job = self.jobs.submit(self.tr("Refit the estimate"), refit_job)
+        self._track("calibrate", job)
+        job.succeeded.connect(self._refit_done)
+        return job
+
+    def _refit_done(self, result) -> None:
+        if not _alive(self):
+            return
+        lut = result["quality"]["refitted"].get("LUT", {})
+        within = lut.get("within_2x")
+        self._config_changed(estimate_now=True)  # the estimate with the new calibration
+        if not result["written"]:
+            text = self.tr(
+                "No report stored yet: the shipped calibration stays (a build or an imported report adds one)."
+            )
+        else:
+            text = self.tr("Estimate refitted on {0} reference designs and {1} report(s) of this lab").format(
+                result["references"], result["local_pairs"]
+            ) + (
+                self.tr("; LUT within 2× on {0} of them (leave-one-out).").format(fmt_pct(within, 0))
+                if within is not None
+                else "."
+            )
+        self._set_status(html.escape(text))
+
     def _export_yaml_dialog(self) -> None:
         if self._lv is None:
             return
@@ -270,6 +301,7 @@ class HlsFilesMixin:
             "csim": self.tr("Conversion or C simulation failed"),
             "build": self.tr("Vendor synthesis failed"),
             "export": self.tr("Project export failed"),
+            "calibrate": self.tr("Refitting the estimate failed"),
         }
         self._set_status(f"<span style='{ERROR_STYLE}'>{titles[kind]}: {html.escape(message)}</span>")
         if kind == "csim":

@@ -16,12 +16,14 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -150,7 +152,13 @@ def _fit_text(est: dict[str, float], rep: dict[str, float], part: str) -> str:
 
 
 class ResourcesView(QWidget):
-    """Utilization bars and a numbers table: estimate and vendor report side by side."""
+    """Utilization bars and a numbers table: estimate and vendor report side by side.
+
+    Signals:
+        refit_requested(): The user asked to refit the estimate on this lab's stored reports.
+    """
+
+    refit_requested = Signal()
 
     def __init__(self, capacity: dict[str, int], part: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -229,7 +237,21 @@ class ResourcesView(QWidget):
         lay.addWidget(self.fit_label)
         lay.addWidget(splitter, 1)
         lay.addWidget(self.note)
-        lay.addWidget(self.calibration_label)
+        from core.hls.calibration_store import pairs_path
+
+        self.refit_button = QPushButton(self.tr("Refit the estimate"))
+        self.refit_button.setToolTip(
+            self.tr(
+                "Fit the estimate again on the reference designs plus the vendor reports stored in {0} "
+                "(each build or import of a report adds one); the same as “triglab-cli hls calibrate”."
+            ).format(pairs_path())
+        )
+        self.refit_button.clicked.connect(self.refit_requested)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.calibration_label, 1)
+        row.addWidget(self.refit_button, 0, Qt.AlignBottom)
+        lay.addLayout(row)
         self._redraw()
 
     # --- data ------------------------------------------------------------------------------
@@ -404,6 +426,7 @@ class ResourcesView(QWidget):
             self.tr("Calibration: {0}").format(self._calibration_source) if self._calibration_source else ""
         )
         self.calibration_label.setVisible(bool(self._calibration_source))
+        self.refit_button.setVisible(bool(self._calibration_source))  # a calibrated estimator only
         self.fit_label.setText(_fit_text(est, rep, where))
         self.fit_label.setVisible(bool(self.fit_label.text()))
 

@@ -167,6 +167,7 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         self.load_yaml_btn.clicked.connect(self._load_yaml_dialog)
         self.export_zip_btn.clicked.connect(self._export_zip_dialog)
         self.import_btn.clicked.connect(self._import_dialog)
+        self.resources_view.refit_requested.connect(self.run_refit)
         state.variant_changed.connect(self._on_variant)
         state.workspace_changed.connect(self._on_workspace)
 
@@ -264,7 +265,8 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         return self.resources_view.shown()
 
     def job(self, kind: str):
-        """This view's last job of a kind: ``'profile'``, ``'autoprec'``, ``'csim'``, ``'build'``."""
+        """This view's last job of a kind: ``'profile'``, ``'autoprec'``, ``'csim'``, ``'build'``,
+        ``'export'``, ``'calibrate'`` (refit the estimate)."""
         return self._jobs.get(kind)
 
     def calibration_spec(self) -> CalibrationSpec | None:

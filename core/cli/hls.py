@@ -147,25 +147,17 @@ def cmd_calibrate(args) -> int:
         emit(args, payload, f"removed {n} local pair(s) and the refitted calibration from {cs.store_dir()}; "
              "the estimator uses the shipped calibration again")  # fmt: skip
         return 0
-    cs.read_calibration()  # a hand-edited calibration.json is refused (naming it) before it is replaced
-    contents = cs.load()
-    for warning in contents.skipped:
+    from core.cli.common import progress_for
+
+    result = cs.refit_job(progress_for(args))
+    for warning in result["skipped"]:
         print(f"warning: {warning}", file=sys.stderr)
-    refs, local = cs.training_pairs(contents)
-    before = cs.fit_quality(refs)
-    after = cs.fit_quality(refs + local) if local else before
-    payload = {
-        "action": "calibrate",
-        "references": len(refs),
-        "local_pairs": len(local),
-        "skipped_lines": contents.skipped,
-        "quality": {"shipped": before, "refitted": after},
-        "calibration_path": str(cs.calibration_path()),
-        "written": False,
-    }
+    before, after = result["quality"]["shipped"], result["quality"]["refitted"]
+    payload = {"action": "calibrate", **result}
     lines = [
-        f"calibration: {len(refs)} reference designs + {len(local)} local pair(s) from {cs.pairs_path()}"
-        + (f" ({len(contents.skipped)} line(s) skipped)" if contents.skipped else ""),
+        f"calibration: {result['references']} reference designs + {result['local_pairs']} local pair(s) "
+        f"from {cs.pairs_path()}"
+        + (f" ({len(result['skipped'])} line(s) skipped)" if result["skipped"] else ""),
         "leave-one-out, estimate / report, shipped -> refitted:",
         f"  {'quantity':15s} {'median ratio':>14s} {'within 2x':>14s} {'error bar':>16s}",
     ]
@@ -176,9 +168,7 @@ def cmd_calibrate(args) -> int:
             f"{_frac(b['within_2x']) + ' -> ' + _frac(a['within_2x']):>14s} "
             f"{_bar(b['rel']) + ' -> ' + _bar(a['rel']):>16s}"
         )
-    if local:
-        cs.refit(contents)
-        payload["written"] = True
+    if result["written"]:
         lines.append(f"saved {cs.calibration_path()}: estimates use it from now on")
     else:
         lines.append(

@@ -560,3 +560,53 @@ def add_design(
         pair,
         total,
     )
+
+
+# --- the job -----------------------------------------------------------------------------------------
+def refit_job(progress=None) -> dict[str, Any]:
+    """Refit the estimator on the reference designs plus this lab's pairs (what ``hls calibrate`` does).
+
+    Steps: refuse a ``calibration.json`` that is not a calibration (it may be a hand edit: never
+    overwritten silently); read the pairs (bad lines skipped, listed); leave-one-out quality with the
+    reference designs alone (the shipped calibration) and with the local pairs added; fit and save.
+    With no local pair nothing is written: the shipped calibration stays.
+
+    Args:
+        progress: Job progress (:mod:`core.jobs`); cancellable between steps.
+
+    Returns:
+        ``references`` and ``local_pairs`` (counts), ``skipped`` (warnings, one per line skipped),
+        ``quality`` ``{"shipped", "refitted"}`` (see :func:`fit_quality`), ``written`` (bool) and
+        ``calibration_path``.
+
+    Raises:
+        CalibrationStoreError: See :func:`read_calibration`, :func:`fit_quality` and :func:`refit`.
+    """
+    from core.jobs import ensure_progress
+
+    progress = ensure_progress(progress)
+    progress.update(0.0, "reading the calibration store")
+    read_calibration()
+    contents = load()
+    for warning in contents.skipped:
+        progress.log(f"warning: {warning}")
+    refs, local = training_pairs(contents)
+    progress.update(0.1, f"leave-one-out on {len(refs)} reference designs")
+    before = fit_quality(refs)
+    progress.check_cancelled()
+    after = before
+    if local:
+        progress.update(0.5, f"leave-one-out with {len(local)} local pair(s)")
+        after = fit_quality(refs + local)
+        progress.check_cancelled()
+        progress.update(0.9, "fitting and saving")
+        refit(contents)
+    progress.update(1.0, "calibration saved" if local else "no local pairs: the shipped calibration stays")
+    return {
+        "references": len(refs),
+        "local_pairs": len(local),
+        "skipped": list(contents.skipped),
+        "quality": {"shipped": before, "refitted": after},
+        "written": bool(local),
+        "calibration_path": str(calibration_path()),
+    }

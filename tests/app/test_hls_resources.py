@@ -218,3 +218,26 @@ def test_a_build_here_adds_its_pair_to_the_calibration_store(panel, monkeypatch,
     slow = parse_csynth_xml(write_csynth_xml(tmp_path / "slow_csynth.xml", clock=10.0))
     panel._build_done(lv, ws, config, (str(tmp_path / "prj"), slow))
     assert "Not added to the calibration store" in panel.status.text() and "10 ns" in panel.status.text()
+
+
+def test_refit_the_estimate_from_the_resources_tab(panel, monkeypatch, qtbot):
+    from calibration_stand_in import install
+
+    from core.hls import calibration_store as cs
+
+    calibrated(monkeypatch)
+    panel._refresh_estimate()
+    panel.tabs.setCurrentWidget(panel.resources_view)
+    assert panel.resources_view.refit_button.isVisible()
+    assert str(cs.pairs_path()) in panel.resources_view.refit_button.toolTip()
+    fits = install(monkeypatch)
+    report = {"latency_cycles_max": 10, "interval_max": 1, "lut": 500, "ff": 300, "dsp": 4, "bram_18k": 0}
+    cs.add({"dense_mults": 64}, report, {"source": "built here"})
+    panel.resources_view.refit_button.click()
+    job = panel.job("calibrate")
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=60_000)
+    job.wait(10)
+    assert job.status == "done", job.error
+    assert "Estimate refitted on 3 reference designs and 1 report(s)" in panel.status.text()
+    assert "LUT within 2× on 75 %" in panel.status.text()
+    assert cs.calibration_path().is_file() and len(fits[-1]) == 4
