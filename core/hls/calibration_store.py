@@ -335,6 +335,14 @@ def training_pairs(contents: StoreContents | None = None) -> tuple[list, list]:
     return list(cal.builtin_references()), [(p.features, p.report) for p in contents.pairs]
 
 
+def _pairs_error(what: str, exc: BaseException) -> CalibrationStoreError:
+    """``what`` failed on the stored pairs: the error, with the way back to the shipped calibration."""
+    return CalibrationStoreError(
+        f"{what} ({type(exc).__name__}: {exc}). `triglab-cli hls calibrate --reset` starts again from the "
+        "shipped calibration."
+    )
+
+
 def refit(contents: StoreContents | None = None):
     """Fit the estimator on the reference designs plus the local pairs, and save it.
 
@@ -356,10 +364,10 @@ def refit(contents: StoreContents | None = None):
         calibration = calibration_module().fit(refs + local)
         text = calibration.to_json()
     except Exception as exc:  # noqa: BLE001 - the local pairs are data from files: say which
-        raise CalibrationStoreError(
+        raise _pairs_error(
             f"The estimator cannot be fitted on the {len(refs)} reference designs and the {len(local)} "
-            f"pairs of {pairs_path()} ({type(exc).__name__}: {exc}). `triglab-cli hls calibrate --reset` "
-            "starts again from the shipped calibration."
+            f"pairs of {pairs_path()}",
+            exc,
         ) from None
     try:
         with _lock().hold():
@@ -400,10 +408,10 @@ def fit_quality(pairs: list) -> dict[str, dict[str, float | None]]:
     except CalibrationStoreError:
         raise
     except Exception as exc:  # noqa: BLE001 - the local pairs are data from files: say which
-        raise CalibrationStoreError(
+        raise _pairs_error(
             f"The estimator's leave-one-out test failed on {len(pairs)} designs, including the pairs of "
-            f"{pairs_path()} ({type(exc).__name__}: {exc}). `triglab-cli hls calibrate --reset` starts "
-            "again from the shipped calibration."
+            f"{pairs_path()}",
+            exc,
         ) from None
     if isinstance(raw, dict) and isinstance(raw.get("quantities"), dict):
         raw = raw["quantities"]
