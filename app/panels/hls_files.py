@@ -194,6 +194,8 @@ class HlsFilesMixin:
         return job
 
     def _refit_done(self, result) -> None:
+        from core.hls.calibration_store import pairs_path
+
         if not _alive(self):
             return
         lut = result["quality"]["refitted"].get("LUT", {})
@@ -210,6 +212,10 @@ class HlsFilesMixin:
                 self.tr("; LUT within 2× on {0} of them (leave-one-out).").format(fmt_pct(within, 0))
                 if within is not None
                 else "."
+            )
+        if result["skipped"]:
+            text += " " + self.tr("{0} damaged line(s) of {1} skipped (see the log).").format(
+                len(result["skipped"]), pairs_path()
             )
         self._set_status(html.escape(text))
 

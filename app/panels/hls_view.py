@@ -10,9 +10,11 @@ Left, the project: target settings (backend, part, clock, I/O type, defaults), c
 (the variant's validation split, or Gaussian / uniform inputs when it has none), and the actions —
 automatic precision, profiling, conversion with C simulation, vendor build, files. Centre, four
 tabs: the per-layer configuration table ("Layers"), the profiling plot ("Profiling"), the C
-simulation against Keras ("C-simulation") and resources and latency against the Alveo U50
-("Resources": the analytic estimate always, the vendor report when there is one). Bottom, a status
-line.
+simulation against Keras ("C-simulation") and resources and latency against the chosen part
+("Resources": the analytic estimate always, with its expected error; the vendor report and the
+ratio estimate / report when there is one). Bottom, a status line: it also says what failed when a
+result could not be stored (the estimate after a C simulation, the configuration, the workspace),
+and whether a vendor report went into the local calibration store.
 
 Everything slow (auto precision, profiling, conversion + g++ + C simulation, vendor synthesis)
 runs as a job; the numbers come from :mod:`core.hls`, this module only arranges and draws them.
@@ -49,7 +51,7 @@ from app.panels.hls_form import (  # noqa: F401  (CALIBRATION_KINDS, DEFAULT_*: 
 from app.panels.hls_jobs import CalibrationSpec, guess_task
 from app.panels.hls_layers import LayerTable
 from app.panels.hls_profile import ProfilePlot
-from app.panels.hls_resources import ResourcesView
+from app.panels.hls_resources import ResourcesView, part_capacity
 from core import TrigLabError
 from core.hls.pipeline import load_csim_result, load_saved_config, saved_config_path
 
@@ -68,8 +70,6 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
 
     def __init__(self, state, jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from core.hls.vendor import U50_CAPACITY
-
         self.state, self.jobs = state, jobs
         self._config = None  # core.hls.config.HlsConfig of the current variant
         self._configs: dict[tuple, Any] = {}  # per variant (name, file, mtime), for this session
@@ -114,7 +114,7 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         layers_tab.setStretchFactor(1, 1)
         self.profile_plot = ProfilePlot()
         self.csim_view = CsimView()
-        self.resources_view = ResourcesView(U50_CAPACITY, defaults.part)
+        self.resources_view = ResourcesView(part_capacity(None, defaults.part), defaults.part)
         self.tabs = QTabWidget()
         self.tabs.addTab(layers_tab, self.tr("Layers"))
         self.tabs.addTab(self.profile_plot, self.tr("Profiling"))

