@@ -16,14 +16,12 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -208,9 +206,13 @@ class ResourcesView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.NoSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        # every column as wide as its text (a narrow tab scrolls sideways rather than eliding a number)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        # columns as wide as their text; when the tab is narrow the row names wrap (_fit_columns), and
+        # past that the table scrolls sideways rather than eliding a number
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setTextElideMode(Qt.ElideNone)
+        self.table.setWordWrap(True)
+        self.table.installEventFilter(self)
         self.fit_label = QLabel()
         self.fit_label.setWordWrap(True)
         self.fit_label.setTextFormat(Qt.RichText)
@@ -229,8 +231,10 @@ class ResourcesView(QWidget):
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, False)  # the table keeps its three rows
         # five bars stay readable when the tab is narrow and its notes wrap to several lines
-        self.plot_widget.setMinimumHeight(110)
+        self.plot_widget.setMinimumHeight(120)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.header)
@@ -239,19 +243,17 @@ class ResourcesView(QWidget):
         lay.addWidget(self.note)
         from core.hls.calibration_store import pairs_path
 
-        self.refit_button = QPushButton(self.tr("Refit the estimate"))
-        self.refit_button.setToolTip(
+        # "Refit" is a link at the end of the calibration line: a button beside it squeezed the line
+        # (and the table above) when the tab is a third of a 1366 px screen
+        self.calibration_label.setTextFormat(Qt.RichText)
+        self.calibration_label.setToolTip(
             self.tr(
-                "Fit the estimate again on the reference designs plus the vendor reports stored in {0} "
-                "(each build or import of a report adds one); the same as “triglab-cli hls calibrate”."
+                "Refit: fit the estimate again on the reference designs plus the vendor reports stored in "
+                "{0} (each build or import of a report adds one); the same as “triglab-cli hls calibrate”."
             ).format(pairs_path())
         )
-        self.refit_button.clicked.connect(self.refit_requested)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.calibration_label, 1)
-        row.addWidget(self.refit_button, 0, Qt.AlignBottom)
-        lay.addLayout(row)
+        self.calibration_label.linkActivated.connect(lambda _link: self.refit_requested.emit())
+        lay.addWidget(self.calibration_label)
         self._redraw()
 
     # --- data ------------------------------------------------------------------------------
@@ -423,10 +425,14 @@ class ResourcesView(QWidget):
             )
         )
         self.calibration_label.setText(
-            self.tr("Calibration: {0}").format(self._calibration_source) if self._calibration_source else ""
+            html.escape(self.tr("Calibration: {0}").format(self._calibration_source))
+            + " · <a href='refit'>"
+            + html.escape(self.tr("Refit the estimate"))
+            + "</a>"
+            if self._calibration_source
+            else ""
         )
-        self.calibration_label.setVisible(bool(self._calibration_source))
-        self.refit_button.setVisible(bool(self._calibration_source))  # a calibrated estimator only
+        self.calibration_label.setVisible(bool(self._calibration_source))  # a calibrated estimator only
         self.fit_label.setText(_fit_text(est, rep, where))
         self.fit_label.setVisible(bool(self.fit_label.text()))
 
@@ -493,8 +499,26 @@ class ResourcesView(QWidget):
                 if c == 4 and text == MISSING:
                     item.setToolTip(self.tr("The report says 0: no ratio."))
                 self.table.setItem(i, c, item)
-        self.table.resizeRowsToContents()
+        self._fit_columns()
         # Three rows at least (the table scrolls): every row as a minimum made the Synthesis view too
         # tall for a 768 px projector at 125 % font.
         heights = [self.table.rowHeight(r) for r in range(self.table.rowCount())]
         self.table.setMinimumHeight(sum(heights[:3]) + self.table.horizontalHeader().sizeHint().height() + 4)
+
+    def _fit_columns(self) -> None:
+        """Numbers at their full width; the row names take what is left (wrapping), down to 7 em."""
+        t = self.table
+        t.resizeColumnsToContents()
+        widths = [t.columnWidth(c) for c in range(t.columnCount())]
+        # the room inside the frame, a vertical scroll bar counted (it comes and goes with the rows)
+        inside = t.width() - 2 * t.frameWidth() - t.verticalScrollBar().sizeHint().width()
+        room = inside - sum(widths[1:5])  # estimate, ±, report, ratio stay whole
+        least = 7 * t.fontMetrics().averageCharWidth()
+        if widths[0] > room:
+            t.setColumnWidth(0, max(room, least))
+        t.resizeRowsToContents()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.table and event.type() == QEvent.Resize:
+            QTimer.singleShot(0, self._fit_columns)  # once the table has its new width
+        return super().eventFilter(watched, event)

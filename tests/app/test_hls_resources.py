@@ -228,12 +228,13 @@ def test_refit_the_estimate_from_the_resources_tab(panel, monkeypatch, qtbot):
     calibrated(monkeypatch)
     panel._refresh_estimate()
     panel.tabs.setCurrentWidget(panel.resources_view)
-    assert panel.resources_view.refit_button.isVisible()
-    assert str(cs.pairs_path()) in panel.resources_view.refit_button.toolTip()
+    line = panel.resources_view.calibration_label
+    assert line.isVisible() and "Refit the estimate</a>" in line.text()
+    assert str(cs.pairs_path()) in line.toolTip()
     fits = install(monkeypatch)
     report = {"latency_cycles_max": 10, "interval_max": 1, "lut": 500, "ff": 300, "dsp": 4, "bram_18k": 0}
     cs.add({"dense_mults": 64}, report, {"source": "built here"})
-    panel.resources_view.refit_button.click()
+    line.linkActivated.emit("refit")  # the user clicks the link
     job = panel.job("calibrate")
     qtbot.waitUntil(lambda: not job.is_active(), timeout=60_000)
     job.wait(10)
