@@ -121,7 +121,7 @@ class HlsFilesMixin:
         # for a project exported by TrigLab, the configuration it carries is this one)
         stored = ""
         if self._config is not None:
-            from core.hls.calibration_store import config_in
+            from core.hls.calibration_pairs import config_in
 
             stored = self._add_to_calibration(
                 self.state.workspace, self._lv, self._config, report, f"imported from {path}", config_in(path)
@@ -141,14 +141,14 @@ class HlsFilesMixin:
 
     def _add_to_calibration(self, ws, lv, config, report, source: str, synthesized=None) -> str:
         """Add (variant model + ``config``, ``report``) to the local calibration store; says what it did."""
-        from core.hls import calibration_store as cs
+        from core.hls import calibration_pairs as cp
         from core.hls.cache import file_sha256
 
         try:
             sha = file_sha256(Path(lv.path))
         except (OSError, TypeError):
             sha = None
-        out = cs.add_design(
+        out = cp.add_design(
             lv.model,
             config,
             report,
@@ -158,25 +158,25 @@ class HlsFilesMixin:
             synthesized=synthesized,
         )
         log.info("calibration store, %s: %s", lv.name, out.detail)
-        if out.status == cs.ADDED:
+        if out.status == cp.ADDED:
             return self.tr(
                 "Added to the local calibration store ({0} pairs); “triglab-cli hls calibrate” refits the "
                 "estimate on them."
             ).format(out.total)
-        if out.status == cs.DUPLICATE:
+        if out.status == cp.DUPLICATE:
             return self.tr("Already in the local calibration store.")
-        if out.status == cs.MISMATCH and out.reason == "config":
+        if out.status == cp.MISMATCH and out.reason == "config":
             return self.tr(
                 "Not added to the calibration store: the project was exported with another configuration "
                 "than the one shown here."
             )
-        if out.status == cs.MISMATCH:
+        if out.status == cp.MISMATCH:
             s = config.settings
             return self.tr(
                 "Not added to the calibration store: the report is for {0} at {1} ns, this configuration "
                 "for {2} at {3} ns."
             ).format(report.part or "?", fmt_sig(report.clock_ns), s.part, fmt_sig(s.clock_period_ns))
-        if out.status == cs.UNAVAILABLE:
+        if out.status == cp.UNAVAILABLE:
             return self.tr(
                 "Not added to the calibration store: this TrigLab's estimate cannot be calibrated."
             )

@@ -52,7 +52,7 @@ def _store_pair(
     args, ws, model, config, report, source: str, payload: dict, lines: list[str], synthesized=None
 ) -> None:
     """Add (model + config, report) to the calibration store and say what happened."""
-    from core.hls.calibration_store import add_design
+    from core.hls.calibration_pairs import add_design
 
     out = add_design(
         model,
@@ -108,7 +108,7 @@ def cmd_import_report(args) -> int:
                 "configuration (run csim first, or give the one synthesized with --config)"
             )
         else:
-            from core.hls.calibration_store import config_in
+            from core.hls.calibration_pairs import config_in
 
             _store_pair(
                 args, ws, model, config, report, f"imported from {args.report}", payload, lines,

@@ -12,6 +12,7 @@ import json
 import pytest
 from calibration_stand_in import REFERENCES, install
 
+from core.hls import calibration_pairs as pairs_of
 from core.hls import calibration_store as store
 from core.hls.vendor import SynthReport
 
@@ -161,20 +162,22 @@ def test_add_design_checks_the_design_and_says_what_it_did(fitted):
 
     model = build_model("jet_mlp")
     config = make_config(model)
-    out = store.add_design(model, config, _report(), variant="v", source="built here", model_sha256="cd" * 32)
-    assert out.status == store.ADDED and out.total == 1 and str(store.pairs_path()) in out.detail
+    out = pairs_of.add_design(
+        model, config, _report(), variant="v", source="built here", model_sha256="cd" * 32
+    )
+    assert out.status == pairs_of.ADDED and out.total == 1 and str(store.pairs_path()) in out.detail
     pair = store.pairs()[0]
     assert pair.features == {"layers": len(model.layers), "rf": 1}
     assert pair.meta["vendor"] == "Vitis" and pair.meta["version"] == "2023.1"
     assert pair.meta["part"] == "xcu50-fsvh2104-2-e" and pair.meta["variant"] == "v"
-    again = store.add_design(
+    again = pairs_of.add_design(
         model, config, _report(), variant="v", source="imported from x.zip", model_sha256="cd" * 32
     )
-    assert again.status == store.DUPLICATE and again.total == 1
-    other = store.add_design(model, config, _report(part="xc7z020clg400-1"), variant="v", source="x")
-    assert other.status == store.MISMATCH and "xc7z020clg400-1" in other.detail
-    slow = store.add_design(model, config, _report(clock=10.0), variant="v", source="x")
-    assert slow.status == store.MISMATCH and "10 ns" in slow.detail
+    assert again.status == pairs_of.DUPLICATE and again.total == 1
+    other = pairs_of.add_design(model, config, _report(part="xc7z020clg400-1"), variant="v", source="x")
+    assert other.status == pairs_of.MISMATCH and "xc7z020clg400-1" in other.detail
+    slow = pairs_of.add_design(model, config, _report(clock=10.0), variant="v", source="x")
+    assert slow.status == pairs_of.MISMATCH and "10 ns" in slow.detail
 
 
 def test_add_design_without_a_calibration_module_keeps_going(monkeypatch):
@@ -192,8 +195,8 @@ def test_add_design_without_a_calibration_module_keeps_going(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_calibration)
     model = build_model("jet_mlp")
-    out = store.add_design(model, make_config(model), _report(), variant="v", source="built here")
-    assert out.status == store.UNAVAILABLE and "cannot be calibrated" in out.detail
+    out = pairs_of.add_design(model, make_config(model), _report(), variant="v", source="built here")
+    assert out.status == pairs_of.UNAVAILABLE and "cannot be calibrated" in out.detail
     assert not store.pairs_path().exists()
 
 
@@ -229,20 +232,20 @@ def test_an_exported_project_must_carry_the_variant_configuration(fitted, tmp_pa
     with zipfile.ZipFile(exported, "w") as zf:
         zf.writestr(f"myproject/{CONFIG_NAME}", config.to_yaml(output_dir="."))
         zf.writestr("myproject/myproject_prj/solution1/syn/report/myproject_csynth.xml", "<profile/>")
-    assert store.config_in(exported) == config
+    assert pairs_of.config_in(exported) == config
     other = config.copy()
     other.set_setting("reuse_factor", 4)
-    out = store.add_design(model, other, _report(), variant="v", source=f"imported from {exported}",
-                           synthesized=store.config_in(exported))  # fmt: skip
-    assert out.status == store.MISMATCH and out.reason == "config" and store.pairs() == []
-    out = store.add_design(
+    out = pairs_of.add_design(model, other, _report(), variant="v", source=f"imported from {exported}",
+                           synthesized=pairs_of.config_in(exported))  # fmt: skip
+    assert out.status == pairs_of.MISMATCH and out.reason == "config" and store.pairs() == []
+    out = pairs_of.add_design(
         model, config, _report(), variant="v", source="x", synthesized=config_in_folder(tmp_path, config)
     )
-    assert out.status == store.ADDED
+    assert out.status == pairs_of.ADDED
     # a damaged configuration file is no configuration (the part and clock checks still apply)
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / CONFIG_NAME).write_text("settings: [unclosed\n")
-    assert store.config_in(tmp_path / "broken") is None
+    assert pairs_of.config_in(tmp_path / "broken") is None
 
 
 def config_in_folder(tmp_path, config):
@@ -254,6 +257,6 @@ def config_in_folder(tmp_path, config):
     report.mkdir(parents=True)
     (prj / CONFIG_NAME).write_text(config.to_yaml(output_dir="."))
     (report / "myproject_csynth.xml").write_text("<profile/>")
-    found = store.config_in(report / "myproject_csynth.xml")
+    found = pairs_of.config_in(report / "myproject_csynth.xml")
     assert found == config
     return found
