@@ -20,6 +20,7 @@ from app.i18n import fmt_num, fmt_pct
 from app.panels.hls_csim import fmt_sig
 from app.panels.hls_form import ERROR_STYLE
 from app.panels.hls_jobs import CalibrationSpec, autoprec_job, build_job, csim_job, profile_job
+from app.panels.hls_resources import part_capacity
 from core import TrigLabError
 from core.hls.pipeline import (
     RESOURCE_METRIC,
@@ -244,8 +245,10 @@ class HlsActionsMixin:
         if not _alive(self):
             return
         report, meta = res
-        self._store_csim_metrics(ws, lv.name, report, config, lv.model, meta)
+        problems = self._store_csim_metrics(ws, lv.name, report, config, lv.model, meta)
         if lv is not self._lv:
+            if problems:  # about a variant no longer shown: still the user's to know
+                self._set_status(error_html(problems))
             return
         self._csim, self._csim_meta = report, meta
         self.csim_view.set_result(report, meta)
@@ -260,34 +263,67 @@ class HlsActionsMixin:
             if meta.get("cache_hit")
             else self.tr("compiled in {0} s").format(fmt_num(meta.get("compile_seconds", 0), 1))
         )
-        self._set_status(html.escape(self.tr("C simulation: {0} ({1}).").format(what, hit)))
+        self._set_status(
+            html.escape(self.tr("C simulation: {0} ({1}).").format(what, hit))
+            + ("<br>" + error_html(problems) if problems else "")
+        )
         self._update_enabled()
 
-    def _store_csim_metrics(self, ws, name: str, report, config, model, meta: dict[str, Any]) -> None:
+    def _store_csim_metrics(self, ws, name: str, report, config, model, meta: dict[str, Any]) -> list[str]:
+        """Store a C simulation's numbers on the variant; returns what failed, for the user (the
+        C-simulation numbers are kept whatever else fails)."""
+        from core.hls.pipeline import csim_result_path, saved_config_path
+
+        problems: list[str] = []
         metrics: dict[str, Any] = csim_metrics(report)
         try:
             from core.hls.estimate import estimate
 
             metrics.update(estimate_metrics(estimate(model, config)))
-        except Exception:  # noqa: BLE001 - the estimate is a bonus here; the C-sim numbers stand
-            pass
+        except Exception as exc:  # noqa: BLE001 - any estimator failure: the C-sim numbers stand
+            log.warning("estimate of %s failed after its C simulation: %s", name, exc)
+            problems.append(
+                self.tr("The estimate of {0} failed: {1}; the C-simulation numbers are stored.").format(
+                    name, exc
+                )
+            )
         if ws is not None and name in ws.variants:
             try:
                 save_config(ws, name, config)  # the configuration that gave these numbers
-                # the tab shows it again when the variant is selected later (no re-run)
+            except (OSError, TrigLabError) as exc:
+                log.warning("configuration of %s not saved: %s", name, exc)
+                problems.append(
+                    self.tr("Could not save the configuration of {0} to {1}: {2}").format(
+                        name, saved_config_path(ws, name), _why(exc)
+                    )
+                )
+            try:  # the tab shows it again when the variant is selected later (no re-run)
                 save_csim_result(ws, name, report, {k: v for k, v in meta.items() if k != "key"})
-            except (OSError, TrigLabError) as exc:  # the numbers stand; only the re-show is lost
+            except (OSError, TrigLabError) as exc:
                 log.warning("C-simulation result of %s not stored: %s", name, exc)
-        self._update_metrics(ws, name, metrics)
+                problems.append(
+                    self.tr(
+                        "Could not store the C-simulation result of {0} in {1}: {2}; the numbers are on the "
+                        "variant, the layer table is shown only until another variant is selected."
+                    ).format(name, csim_result_path(ws, name), _why(exc))
+                )
+        problems.extend(self._update_metrics(ws, name, metrics))
+        return problems
 
-    def _update_metrics(self, ws, name: str, metrics: dict[str, Any]) -> None:
+    def _update_metrics(self, ws, name: str, metrics: dict[str, Any]) -> list[str]:
+        """Put ``metrics`` on variant ``name``; returns what failed (a workspace not saved), for the user."""
         if ws is None or name not in ws.variants:
-            return
+            return []
         ws.update_metrics(name, metrics)
         if self.state.workspace is ws:
             self.state.notify_variants_changed()
-        else:
+            return []
+        try:
             ws.save()
+        except (OSError, TrigLabError) as exc:
+            log.warning("workspace %s not saved: %s", ws.root, exc)
+            return [self.tr("Could not save the workspace {0}: {1}").format(ws.root, _why(exc))]
+        return []
 
     # =====================================================================================
     # Vendor build
@@ -350,17 +386,18 @@ class HlsActionsMixin:
             str(ws.hls_dir),
         )
         self._track("build", job)
-        job.succeeded.connect(lambda res, lv=lv, ws=ws: self._build_done(lv, ws, res))
+        job.succeeded.connect(lambda res, lv=lv, ws=ws, config=config: self._build_done(lv, ws, config, res))
         self._set_status(self.tr("Vendor synthesis running; its log streams into the Jobs dock."))
         return job
 
-    def _build_done(self, lv, ws, res) -> None:
+    def _build_done(self, lv, ws, config, res) -> None:
         if not _alive(self):
             return
         project_dir, report = res
         if report is None:
             return
-        self._update_metrics(ws, lv.name, report_metrics(report))
+        problems = self._update_metrics(ws, lv.name, report_metrics(report))
+        stored = self._add_to_calibration(ws, lv, config, report, "built here")
         if lv is not self._lv:
             return
         self._show_report(report, self.tr("synthesized on this machine ({0})").format(Path(project_dir).name))
@@ -370,7 +407,10 @@ class HlsActionsMixin:
                 self.tr("Vendor synthesis done: {0} cycles, {1} DSP, {2} LUT.").format(
                     report.latency_cycles_max, report.dsp, report.lut
                 )
+                + " "
+                + stored
             )
+            + ("<br>" + error_html(problems) if problems else "")
         )
 
     def _show_report(self, report, source: str) -> None:
@@ -406,18 +446,25 @@ class HlsActionsMixin:
             return
         from core.hls.estimate import estimate
 
+        part = self._config.settings.part
         try:
             est = estimate(self._lv.model, self._config)
         except Exception as exc:  # noqa: BLE001 - show why, keep the view usable
             self._estimate = None
+            self.resources_view.set_part(part, part_capacity(None, part))
             self.resources_view.set_estimate(None, self.tr("The estimate failed: {0}").format(exc))
             return
         self._estimate = est
+        part = getattr(est, "part", None) or part
+        self.resources_view.set_part(part, part_capacity(est, part))
         numbers = _numbers(
             est.resources(), est.latency_cycles, est.latency_ns, est.interval_cycles, est.clock_ns
         )
         self.resources_view.set_estimate(
-            numbers, self.tr("Schedule: {0}, {1}.").format(est.pipeline_style, est.io_type)
+            numbers,
+            self.tr("Schedule: {0}, {1}.").format(est.pipeline_style, est.io_type),
+            error_bars=getattr(est, "error_bars", None),
+            calibration_source=getattr(est, "calibration_source", ""),
         )
 
 
@@ -492,6 +539,18 @@ def _report_numbers(report) -> dict[str, Any]:
         report.interval_max,
         report.clock_ns,
     )
+
+
+def _why(exc: BaseException) -> str:
+    """An error as the user reads it (an OSError says what it means: "the disk is full"...)."""
+    from core.atomic import describe_os_error
+
+    return describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+
+
+def error_html(problems: list[str]) -> str:
+    """Problems for the status line, in the error colour (one per line)."""
+    return f"<span style='{ERROR_STYLE}'>" + "<br>".join(html.escape(p) for p in problems) + "</span>"
 
 
 def _short_path(path: str, limit: int = 100) -> str:

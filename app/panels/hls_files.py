@@ -1,20 +1,27 @@
 """The HLS view's files (hls4ml YAML, project zip, vendor reports) and its job bookkeeping (a
-mixin of :class:`app.panels.hls_view.HlsView`)."""
+mixin of :class:`app.panels.hls_view.HlsView`).
+
+A vendor report (built here, or imported) of the variant's configuration also goes into the
+local calibration store (:mod:`core.hls.calibration_store`), and the status line says so."""
 
 from __future__ import annotations
 
 import html
+import logging
 import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from app.i18n import fmt_pct
+from app.i18n import fmt_pct, fmt_sig
 from app.panels.hls_actions import alive as _alive
+from app.panels.hls_actions import error_html
 from app.panels.hls_form import ERROR_STYLE
 from app.panels.hls_jobs import export_job
 from core import TrigLabError
 from core.hls.pipeline import report_metrics
+
+log = logging.getLogger(__name__)
 
 
 class HlsFilesMixin:
@@ -78,7 +85,12 @@ class HlsFilesMixin:
         ws, lv = self.state.workspace, self._lv
         config = self._config.copy()
         job = self.jobs.submit(
-            f"Export hls4ml project of {lv.name}", export_job, lv.model, config, str(ws.hls_dir), str(path)
+            self.tr("Export the hls4ml project of {0}").format(lv.name),
+            export_job,
+            lv.model,
+            config,
+            str(ws.hls_dir),
+            str(path),
         )
         self._track("export", job)
         job.succeeded.connect(self._export_done)
@@ -103,7 +115,17 @@ class HlsFilesMixin:
         source = self.tr("imported from {0}").format(Path(path).name)
         metrics = report_metrics(report)
         metrics["report_source"] = source
-        self._update_metrics(self.state.workspace, self._lv.name, metrics)
+        problems = self._update_metrics(self.state.workspace, self._lv.name, metrics)
+        self._ensure_config()
+        # the design synthesized is taken to be this configuration when part and clock agree (and,
+        # for a project exported by TrigLab, the configuration it carries is this one)
+        stored = ""
+        if self._config is not None:
+            from core.hls.calibration_pairs import config_in
+
+            stored = self._add_to_calibration(
+                self.state.workspace, self._lv, self._config, report, f"imported from {path}", config_in(path)
+            )
         self._show_report(report, source)
         self.tabs.setCurrentWidget(self.resources_view)
         self._set_status(
@@ -111,9 +133,91 @@ class HlsFilesMixin:
                 self.tr("Vendor report {0}: {1} cycles, {2} DSP, {3} LUT.").format(
                     source, report.latency_cycles_max, report.dsp, report.lut
                 )
+                + (" " + stored if stored else "")
             )
+            + ("<br>" + error_html(problems) if problems else "")
         )
         return report
+
+    def _add_to_calibration(self, ws, lv, config, report, source: str, synthesized=None) -> str:
+        """Add (variant model + ``config``, ``report``) to the local calibration store; says what it did."""
+        from core.hls import calibration_pairs as cp
+        from core.hls.cache import file_sha256
+
+        try:
+            sha = file_sha256(Path(lv.path))
+        except (OSError, TypeError):
+            sha = None
+        out = cp.add_design(
+            lv.model,
+            config,
+            report,
+            variant=lv.name,
+            source=source,
+            model_sha256=sha,
+            synthesized=synthesized,
+        )
+        log.info("calibration store, %s: %s", lv.name, out.detail)
+        if out.status == cp.ADDED:
+            return self.tr(
+                "Added to the local calibration store ({0} pairs); “triglab-cli hls calibrate” refits the "
+                "estimate on them."
+            ).format(out.total)
+        if out.status == cp.DUPLICATE:
+            return self.tr("Already in the local calibration store.")
+        if out.status == cp.MISMATCH and out.reason == "config":
+            return self.tr(
+                "Not added to the calibration store: the project was exported with another configuration "
+                "than the one shown here."
+            )
+        if out.status == cp.MISMATCH:
+            s = config.settings
+            return self.tr(
+                "Not added to the calibration store: the report is for {0} at {1} ns, this configuration "
+                "for {2} at {3} ns."
+            ).format(report.part or "?", fmt_sig(report.clock_ns), s.part, fmt_sig(s.clock_period_ns))
+        if out.status == cp.UNAVAILABLE:
+            return self.tr(
+                "Not added to the calibration store: this TrigLab's estimate cannot be calibrated."
+            )
+        return self.tr("Not added to the calibration store: {0}").format(out.detail)
+
+    def run_refit(self):
+        """Refit the estimate on the reference designs plus this lab's stored reports (a job)."""
+        from core.hls.calibration_store import refit_job
+
+        if self._busy("calibrate"):
+            return None
+        job = self.jobs.submit(self.tr("Refit the estimate"), refit_job)
+        self._track("calibrate", job)
+        job.succeeded.connect(self._refit_done)
+        return job
+
+    def _refit_done(self, result) -> None:
+        from core.hls.calibration_store import pairs_path
+
+        if not _alive(self):
+            return
+        lut = result["quality"]["refitted"].get("LUT", {})
+        within = lut.get("within_2x")
+        self._config_changed(estimate_now=True)  # the estimate with the new calibration
+        if not result["written"]:
+            text = self.tr(
+                "No report stored yet: the shipped calibration stays (a build or an imported report adds one)."
+            )
+        else:
+            text = self.tr("Estimate refitted on {0} reference designs and {1} report(s) of this lab").format(
+                result["references"], result["local_pairs"]
+            ) + (
+                self.tr("; LUT within 2× on {0} of them (leave-one-out).").format(fmt_pct(within, 0))
+                if within is not None
+                else "."
+            )
+        if result["skipped"]:
+            text += " " + self.tr("{0} damaged line(s) of {1} skipped (see the log).").format(
+                len(result["skipped"]), pairs_path()
+            )
+        self._set_status(html.escape(text))
 
     def _export_yaml_dialog(self) -> None:
         if self._lv is None:
@@ -203,6 +307,7 @@ class HlsFilesMixin:
             "csim": self.tr("Conversion or C simulation failed"),
             "build": self.tr("Vendor synthesis failed"),
             "export": self.tr("Project export failed"),
+            "calibrate": self.tr("Refitting the estimate failed"),
         }
         self._set_status(f"<span style='{ERROR_STYLE}'>{titles[kind]}: {html.escape(message)}</span>")
         if kind == "csim":

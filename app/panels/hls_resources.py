@@ -1,19 +1,22 @@
-"""The HLS view's Resources tab: FPGA resources and latency against the Alveo U50's capacity.
+"""The HLS view's Resources tab: FPGA resources and latency against the chosen part's capacity.
 
 Two sources, never mixed up: the analytic estimate (always there, always labelled
-"estimate (analytic model)") and a vendor report (after a build, or imported; labelled
-"vendor report"). Bars show the fraction of the U50's LUT / FF / DSP / BRAM / URAM each uses; the
-table gives the numbers, the latency in cycles and ns, and the initiation interval.
+"estimate (analytic model)", with its expected error per quantity as measured on the reference
+designs) and a vendor report (after a build, or imported; labelled "vendor report"). Bars show the
+fraction of the part's LUT / FF / DSP / BRAM / URAM each uses (none for a part whose capacity is
+not known); the table gives the numbers, the latency in cycles and ns, the initiation interval,
+the estimate's error bar and, when there is a report, the ratio estimate / report.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +41,18 @@ ESTIMATE_COLOR = SKY_BLUE  # Okabe–Ito sky blue, hatched: not a measurement
 REPORT_COLOR = BLUE  # Okabe–Ito blue, solid
 OVER_COLOR = VERMILION
 MISSING = "—"
+RATIO_LABEL = QT_TRANSLATE_NOOP("ResourcesView", "estimate / report")
+ERROR_LABEL = QT_TRANSLATE_NOOP("ResourcesView", "expected error")
+#: The error bar of each row (keys of ``Estimate.error_bars``); the ns latency shares the cycles'.
+ERROR_KEY = {
+    "LUT": "LUT",
+    "FF": "FF",
+    "DSP": "DSP",
+    "BRAM_18K": "BRAM_18K",
+    "latency_cycles": "latency_cycles",
+    "latency_ns": "latency_cycles",
+    "ii": "ii",
+}
 TIMING_ROWS = (
     ("latency_cycles", QT_TRANSLATE_NOOP("ResourcesView", "Latency (cycles)")),
     ("latency_ns", QT_TRANSLATE_NOOP("ResourcesView", "Latency (ns)")),
@@ -72,8 +87,50 @@ def _fmt_pct(frac: float | None) -> str:
     return f"{fmt_sig(pct, 2)} %" if pct < 10 else f"{fmt_num(pct, 0)} %"
 
 
-def _fit_text(est: dict[str, float], rep: dict[str, float]) -> str:
-    """A warning naming the resources beyond the U50's capacity ("" when everything fits)."""
+def part_title(part: str | None) -> str:
+    """The part as a title: ``xcu50-fsvh2104-2-e (Alveo U50)`` when the parts table names its board."""
+    if not part:
+        return ""
+    board = None
+    try:
+        from core.hls import parts
+
+        entry = getattr(parts, "PARTS", {}).get(part) or getattr(parts, "PARTS", {}).get(part.lower())
+        if isinstance(entry, dict):
+            board = entry.get("board") or entry.get("name")
+        elif entry is not None:
+            board = getattr(entry, "board", None) or getattr(entry, "name", None)
+    except ImportError:  # an estimator without a parts table: the U50 is the one part it knows
+        pass
+    if board is None:
+        from core.hls.vendor import U50_PART
+
+        board = "Alveo U50" if part.lower() == U50_PART else None
+    return f"{part} ({board})" if board and board != part else part
+
+
+def part_capacity(est, part: str | None) -> dict[str, int] | None:
+    """The capacity of the part the estimate was made for (None: unknown part)."""
+    if hasattr(est, "capacity"):
+        return est.capacity
+    try:
+        from core.hls.parts import capacity
+
+        return capacity(part) if part else None
+    except ImportError:  # an estimator without a parts table: it knows the U50 only
+        from core.hls.vendor import U50_CAPACITY, U50_PART
+
+        return dict(U50_CAPACITY) if (part or "").lower() == U50_PART else None
+
+
+def _fmt_ratio(e: Any, r: Any) -> str:
+    if e is None or r is None or not math.isfinite(float(e)) or not math.isfinite(float(r)) or float(r) == 0:
+        return MISSING
+    return fmt_num(float(e) / float(r), 2) + "×"
+
+
+def _fit_text(est: dict[str, float], rep: dict[str, float], part: str) -> str:
+    """A warning naming the resources beyond the part's capacity ("" when everything fits)."""
     parts = []
     for label, fr in ((_tr(REPORT_LABEL), rep), (_tr(ESTIMATE_LABEL), est)):
         over = [f"{RESOURCE_LABELS[r]} {_fmt_pct(v)}" for r, v in fr.items() if v > 1.0]
@@ -83,7 +140,7 @@ def _fit_text(est: dict[str, float], rep: dict[str, float]) -> str:
         return ""
     return (
         f"<span style='color:rgb{OVER_COLOR}'><b>"
-        + QCoreApplication.translate("ResourcesView", "Does not fit the U50:")
+        + html.escape(QCoreApplication.translate("ResourcesView", "Does not fit the {0}:").format(part))
         + "</b> "
         + QCoreApplication.translate(
             "ResourcesView", "{0}. Raise the reuse factor, use the Resource strategy, or fewer bits."
@@ -93,12 +150,20 @@ def _fit_text(est: dict[str, float], rep: dict[str, float]) -> str:
 
 
 class ResourcesView(QWidget):
-    """Utilization bars and a numbers table: estimate and vendor report side by side."""
+    """Utilization bars and a numbers table: estimate and vendor report side by side.
+
+    Signals:
+        refit_requested(): The user asked to refit the estimate on this lab's stored reports.
+    """
+
+    refit_requested = Signal()
 
     def __init__(self, capacity: dict[str, int], part: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.capacity = dict(capacity)
+        self.capacity: dict[str, int] | None = dict(capacity) if capacity is not None else None
         self.part = part
+        self._error_bars: dict[str, dict[str, Any]] = {}
+        self._calibration_source = ""
         self._estimate: dict[str, Any] | None = None
         self._report: dict[str, Any] | None = None
         self._report_source = ""
@@ -112,7 +177,6 @@ class ResourcesView(QWidget):
         self.plot_widget = pg.PlotWidget(background="w", axisItems={"left": self.resource_axis})
         self.plot = self.plot_widget.getPlotItem()
         style_axes(self.plot)
-        self.plot.setLabel("bottom", self.tr("fraction of the Alveo U50's resources (%)"))
         self.plot.showGrid(x=True, y=False, alpha=0.18)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -129,7 +193,7 @@ class ResourcesView(QWidget):
             pos=100,
             angle=90,
             pen=pg.mkPen(*OVER_COLOR, width=1.5, style=Qt.DashLine),
-            label=self.tr("U50 full"),
+            label=self.tr("full"),
             labelOpts={"position": 0.05, "color": OVER_COLOR},
         )
         self.plot.addItem(self.estimate_bars)
@@ -137,41 +201,89 @@ class ResourcesView(QWidget):
         self.plot.addItem(self.full_line)
         self._bar_labels: list[pg.TextItem] = []
 
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(
-            ["", self.tr("U50 capacity"), _tr(ESTIMATE_LABEL), _tr(REPORT_LABEL)]
-        )
+        self.table = QTableWidget(0, 6)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.NoSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        # columns as wide as their text; when the tab is narrow the row names wrap (_fit_columns), and
+        # past that the table scrolls sideways rather than eliding a number
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setTextElideMode(Qt.ElideNone)
+        self.table.setWordWrap(True)
+        self.table.installEventFilter(self)
         self.fit_label = QLabel()
         self.fit_label.setWordWrap(True)
         self.fit_label.setTextFormat(Qt.RichText)
         self.note = QLabel()
         self.note.setWordWrap(True)
         mute(self.note)
+        self.calibration_label = QLabel()  # where the estimate's calibration comes from
+        self.calibration_label.setWordWrap(True)
+        small = self.calibration_label.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.calibration_label.setFont(small)
+        mute(self.calibration_label)
 
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.plot_widget)
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, False)  # the table keeps its three rows
+        # five bars stay readable when the tab is narrow and its notes wrap to several lines
+        self.plot_widget.setMinimumHeight(120)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.header)
         lay.addWidget(self.fit_label)
         lay.addWidget(splitter, 1)
         lay.addWidget(self.note)
+        from core.hls.calibration_store import pairs_path
+
+        # "Refit" is a link at the end of the calibration line: a button beside it squeezed the line
+        # (and the table above) when the tab is a third of a 1366 px screen
+        self.calibration_label.setTextFormat(Qt.RichText)
+        self.calibration_label.setToolTip(
+            self.tr(
+                "Refit: fit the estimate again on the reference designs plus the vendor reports stored in "
+                "{0} (each build or import of a report adds one); the same as “triglab-cli hls calibrate”."
+            ).format(pairs_path())
+        )
+        self.calibration_label.linkActivated.connect(lambda _link: self.refit_requested.emit())
+        lay.addWidget(self.calibration_label)
         self._redraw()
 
     # --- data ------------------------------------------------------------------------------
-    def set_estimate(self, numbers: dict[str, Any] | None, note: str = "") -> None:
-        """The analytic estimate: :data:`RESOURCES` counts and the :data:`TIMING_ROWS` keys."""
+    def set_part(self, part: str | None, capacity: dict[str, int] | None) -> None:
+        """The part the design targets and its capacity (None: unknown, no utilization)."""
+        self.part = part or ""
+        self.capacity = dict(capacity) if capacity else None
+        self._redraw()
+
+    def set_estimate(
+        self,
+        numbers: dict[str, Any] | None,
+        note: str = "",
+        *,
+        error_bars: dict[str, dict[str, Any]] | None = None,
+        calibration_source: str = "",
+    ) -> None:
+        """The analytic estimate: :data:`RESOURCES` counts and the :data:`TIMING_ROWS` keys.
+
+        Args:
+            numbers: The estimate's numbers, or None.
+            note: A line under the table (e.g. the schedule, or why the estimate failed).
+            error_bars: ``Estimate.error_bars``: per quantity ``rel`` (fraction), ``coverage``,
+                ``n`` and the full ``text``.
+            calibration_source: Where the estimator's calibration comes from.
+        """
         self._estimate = dict(numbers) if numbers else None
         self._estimate_note = note
+        self._error_bars = dict(error_bars or {}) if numbers else {}
+        self._calibration_source = calibration_source if numbers else ""
         self._redraw()
 
     def set_report(self, numbers: dict[str, Any] | None, source: str = "") -> None:
@@ -195,12 +307,21 @@ class ResourcesView(QWidget):
                 out[RESOURCES[int(round(yi))]] = wi / 100.0
             return out
 
+        rows = {self.table.item(i, 0).data(Qt.UserRole): i for i in range(self.table.rowCount())}
         return {
             "estimate": dict(self._estimate) if self._estimate else None,
             "report": dict(self._report) if self._report else None,
-            "labels": [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())],
+            # the columns' full names (their headers' tooltips; the headers are short)
+            "labels": [self.table.horizontalHeaderItem(c).toolTip() for c in range(self.table.columnCount())],
+            "headers": [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())],
             "utilization": {"estimate": bars(self.estimate_bars), "report": bars(self.report_bars)},
             "header": self.header.text(),
+            "part": self.part,
+            "capacity": dict(self.capacity) if self.capacity else None,
+            "error_bars": {k: self.table.item(i, 2).text() for k, i in rows.items()},
+            "error_tooltips": {k: self.table.item(i, 2).toolTip() for k, i in rows.items()},
+            "ratios": {k: self.table.item(i, 4).text() for k, i in rows.items()},
+            "calibration": self.calibration_label.text(),
         }
 
     # --- drawing ---------------------------------------------------------------------------
@@ -209,7 +330,7 @@ class ResourcesView(QWidget):
             return {}
         out = {}
         for r in RESOURCES:
-            v, cap = numbers.get(r), self.capacity.get(r)
+            v, cap = numbers.get(r), (self.capacity or {}).get(r)
             if v is not None and cap:
                 out[r] = float(v) / cap
         return out
@@ -252,18 +373,28 @@ class ResourcesView(QWidget):
         self.plot.setXRange(0, xmax if top < 60 else max(top * 1.2, 110), padding=0)
         self.plot.setYRange(-0.6, len(RESOURCES) - 0.4, padding=0)
         self._fill_table()
-        part = f" ({self.part})" if self.part else ""
-        src = f" — {self._report_source}" if self._report and self._report_source else ""
+        title = part_title(self.part)
+        where = title or self.tr("unknown part")
+        self.plot.setLabel("bottom", html.escape(self.tr("% of the part's resources")))
+        src = f" — {html.escape(self._report_source)}" if self._report and self._report_source else ""
         if self._estimate is None and self._report is None:
             self.header.setText(
                 f"<span style='color:{muted_text()}'>" + self.tr("No resource numbers yet.") + "</span>"
             )
         else:
+            unknown = (
+                f" <span style='color:rgb{OVER_COLOR}'>"
+                + html.escape(self.tr("Unknown part: utilization not computed."))
+                + "</span>"
+                if self.capacity is None
+                else ""
+            )
             self.header.setText(
                 "<b>"
-                + self.tr("Resources and latency on the Alveo U50")
-                + f"</b>{part}. "
-                + f"<span style='color:rgb{ESTIMATE_COLOR}'>▨</span> {_tr(ESTIMATE_LABEL)}"
+                + html.escape(where)
+                + "</b>."
+                + unknown
+                + f" <span style='color:rgb{ESTIMATE_COLOR}'>▨</span> {_tr(ESTIMATE_LABEL)}"
                 + (
                     f" &nbsp; <span style='color:rgb{REPORT_COLOR}'>■</span> {_tr(REPORT_LABEL)}{src}"
                     if self._report
@@ -272,50 +403,122 @@ class ResourcesView(QWidget):
                     + "</span>"
                 )
             )
-        notes = [
+        self.plot_widget.setVisible(self.capacity is not None)
+        # Short under the table (the tab may get a third of a 1366 px screen); the whole story in the tooltip.
+        notes = [self.tr("Estimate: an analytic model of the converted network, not a synthesis result.")]
+        if self._estimate_note:
+            notes.append(self._estimate_note)
+        self.note.setText(" ".join(notes))
+        self.note.setToolTip(
             self.tr(
                 "The estimate is an analytic model of the converted network (multipliers by bit width, reuse "
                 "factor, layer depth), not a synthesis result; a vendor report is what the HLS tool computed."
             )
-        ]
-        if self._estimate_note:
-            notes.append(self._estimate_note)
-        self.note.setText(" ".join(notes))
-        self.fit_label.setText(_fit_text(est, rep))
+            + (
+                " "
+                + self.tr(
+                    "Its expected error per quantity (±) was measured leaving each reference design out in "
+                    "turn; hover over a number for how often it held."
+                )
+                if self._error_bars
+                else ""
+            )
+        )
+        self.calibration_label.setText(
+            html.escape(self.tr("Calibration: {0}").format(self._calibration_source))
+            + " · <a href='refit'>"
+            + html.escape(self.tr("Refit the estimate"))
+            + "</a>"
+            if self._calibration_source
+            else ""
+        )
+        self.calibration_label.setVisible(bool(self._calibration_source))  # a calibrated estimator only
+        self.fit_label.setText(_fit_text(est, rep, where))
         self.fit_label.setVisible(bool(self.fit_label.text()))
 
+    def _error_cell(self, key: str) -> tuple[str, str]:
+        """``("± 40 %", full text)`` of a row's error bar ("" when the estimate has none)."""
+        bar = self._error_bars.get(ERROR_KEY.get(key, ""))
+        rel = bar.get("rel") if isinstance(bar, dict) else None
+        if not isinstance(rel, (int, float)) or not math.isfinite(rel):
+            return ("", "")
+        return ("±" + fmt_num(100 * rel, 0) + " %", str(bar.get("text", "")))
+
     def _fill_table(self) -> None:
-        rows: list[tuple[str, str, Any, Any, bool]] = []
+        # Short headers (the tab shares 1366 px with the form and the docks); the full names are the
+        # headers' tooltips, and the legend above names the estimate and the report.
+        headers = (
+            ("", ""),
+            (self.tr("estimate"), _tr(ESTIMATE_LABEL)),
+            ("±", _tr(ERROR_LABEL)),
+            (self.tr("report"), _tr(REPORT_LABEL)),
+            (self.tr("ratio"), _tr(RATIO_LABEL)),
+            (
+                self.tr("capacity"),
+                self.tr("capacity of {0}").format(part_title(self.part) or self.tr("the part")),
+            ),
+        )
+        for c, (text, tip) in enumerate(headers):
+            item = self.table.horizontalHeaderItem(c) or QTableWidgetItem()
+            item.setText(text)
+            item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(c, item)
+        cap = self.capacity or {}
+        rows: list[tuple[str, str, str, bool]] = []
         for r in RESOURCES:
-            rows.append((RESOURCE_LABELS[r], _fmt_int(self.capacity.get(r)), r, r, True))
+            rows.append((r, RESOURCE_LABELS[r], _fmt_int(cap.get(r)) if self.capacity else MISSING, True))
         for key, label in TIMING_ROWS:
-            rows.append((_tr(label), "", key, key, False))
+            rows.append((key, _tr(label), "", False))
         self.table.setRowCount(len(rows))
         bold = QFont()
         bold.setBold(True)
-        for i, (label, cap, ek, rk, is_res) in enumerate(rows):
-            cells = [label, cap]
-            for numbers, k in ((self._estimate, ek), (self._report, rk)):
-                v = numbers.get(k) if numbers else None
-                if is_res:
-                    cap_v = self.capacity.get(k)
-                    frac = float(v) / cap_v if v is not None and cap_v else None
-                    pct = _fmt_pct(frac)
-                    cells.append(f"{_fmt_int(v)}" + (f"  ({pct})" if pct else ""))
-                elif k in ("latency_cycles", "ii"):
-                    cells.append(_fmt_int(v))
+        for i, (key, label, cap_text, is_res) in enumerate(rows):
+            values = []
+            for numbers in (self._estimate, self._report):
+                v = numbers.get(key) if numbers else None
+                values.append(v)
+                if is_res or key in ("latency_cycles", "ii"):  # utilization: on the bars
+                    values.append(_fmt_int(v))
                 else:
-                    cells.append(_fmt_num(v))
+                    values.append(_fmt_num(v))
+            (e, e_text, r, r_text) = values
+            err, err_tip = self._error_cell(key) if self._estimate else ("", "")
+            ratio = _fmt_ratio(e, r) if key != "clock_ns" and self._estimate and self._report else ""
+            # what matters most first: a narrow tab scrolls the capacity out of sight, not the ratio
+            cells = [label, e_text, err, r_text, ratio, cap_text]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment((Qt.AlignLeft if c == 0 else Qt.AlignRight) | Qt.AlignVCenter)
                 if c == 0:
                     item.setFont(bold)
-                if c == 2 and text != MISSING:
+                    item.setData(Qt.UserRole, key)
+                if c in (1, 2) and text and text != MISSING:
                     item.setForeground(QBrush(QColor(40, 90, 130)))
+                if c in (1, 2) and err_tip:
+                    item.setToolTip(err_tip)
+                if c == 4 and text == MISSING:
+                    item.setToolTip(self.tr("The report says 0: no ratio."))
                 self.table.setItem(i, c, item)
-        self.table.resizeRowsToContents()
+        self._fit_columns()
         # Three rows at least (the table scrolls): every row as a minimum made the Synthesis view too
         # tall for a 768 px projector at 125 % font.
         heights = [self.table.rowHeight(r) for r in range(self.table.rowCount())]
         self.table.setMinimumHeight(sum(heights[:3]) + self.table.horizontalHeader().sizeHint().height() + 4)
+
+    def _fit_columns(self) -> None:
+        """Numbers at their full width; the row names take what is left (wrapping), down to 7 em."""
+        t = self.table
+        t.resizeColumnsToContents()
+        widths = [t.columnWidth(c) for c in range(t.columnCount())]
+        # the room inside the frame, a vertical scroll bar counted (it comes and goes with the rows)
+        inside = t.width() - 2 * t.frameWidth() - t.verticalScrollBar().sizeHint().width()
+        room = inside - sum(widths[1:5])  # estimate, ±, report, ratio stay whole
+        least = 7 * t.fontMetrics().averageCharWidth()
+        if widths[0] > room:
+            t.setColumnWidth(0, max(room, least))
+        t.resizeRowsToContents()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.table and event.type() == QEvent.Resize:
+            QTimer.singleShot(0, self._fit_columns)  # once the table has its new width
+        return super().eventFilter(watched, event)

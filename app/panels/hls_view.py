@@ -10,9 +10,11 @@ Left, the project: target settings (backend, part, clock, I/O type, defaults), c
 (the variant's validation split, or Gaussian / uniform inputs when it has none), and the actions —
 automatic precision, profiling, conversion with C simulation, vendor build, files. Centre, four
 tabs: the per-layer configuration table ("Layers"), the profiling plot ("Profiling"), the C
-simulation against Keras ("C-simulation") and resources and latency against the Alveo U50
-("Resources": the analytic estimate always, the vendor report when there is one). Bottom, a status
-line.
+simulation against Keras ("C-simulation") and resources and latency against the chosen part
+("Resources": the analytic estimate always, with its expected error; the vendor report and the
+ratio estimate / report when there is one). Bottom, a status line: it also says what failed when a
+result could not be stored (the estimate after a C simulation, the configuration, the workspace),
+and whether a vendor report went into the local calibration store.
 
 Everything slow (auto precision, profiling, conversion + g++ + C simulation, vendor synthesis)
 runs as a job; the numbers come from :mod:`core.hls`, this module only arranges and draws them.
@@ -49,9 +51,9 @@ from app.panels.hls_form import (  # noqa: F401  (CALIBRATION_KINDS, DEFAULT_*: 
 from app.panels.hls_jobs import CalibrationSpec, guess_task
 from app.panels.hls_layers import LayerTable
 from app.panels.hls_profile import ProfilePlot
-from app.panels.hls_resources import ResourcesView
+from app.panels.hls_resources import ResourcesView, part_capacity
 from core import TrigLabError
-from core.hls.pipeline import load_csim_result, load_saved_config
+from core.hls.pipeline import load_csim_result, load_saved_config, saved_config_path
 
 _variant_key = variant_key
 
@@ -68,8 +70,6 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
 
     def __init__(self, state, jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from core.hls.vendor import U50_CAPACITY
-
         self.state, self.jobs = state, jobs
         self._config = None  # core.hls.config.HlsConfig of the current variant
         self._configs: dict[tuple, Any] = {}  # per variant (name, file, mtime), for this session
@@ -114,7 +114,7 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         layers_tab.setStretchFactor(1, 1)
         self.profile_plot = ProfilePlot()
         self.csim_view = CsimView()
-        self.resources_view = ResourcesView(U50_CAPACITY, defaults.part)
+        self.resources_view = ResourcesView(part_capacity(None, defaults.part), defaults.part)
         self.tabs = QTabWidget()
         self.tabs.addTab(layers_tab, self.tr("Layers"))
         self.tabs.addTab(self.profile_plot, self.tr("Profiling"))
@@ -167,6 +167,7 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         self.load_yaml_btn.clicked.connect(self._load_yaml_dialog)
         self.export_zip_btn.clicked.connect(self._export_zip_dialog)
         self.import_btn.clicked.connect(self._import_dialog)
+        self.resources_view.refit_requested.connect(self.run_refit)
         state.variant_changed.connect(self._on_variant)
         state.workspace_changed.connect(self._on_workspace)
 
@@ -264,7 +265,8 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         return self.resources_view.shown()
 
     def job(self, kind: str):
-        """This view's last job of a kind: ``'profile'``, ``'autoprec'``, ``'csim'``, ``'build'``."""
+        """This view's last job of a kind: ``'profile'``, ``'autoprec'``, ``'csim'``, ``'build'``,
+        ``'export'``, ``'calibrate'`` (refit the estimate)."""
         return self._jobs.get(kind)
 
     def calibration_spec(self) -> CalibrationSpec | None:
@@ -354,10 +356,13 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         lv = self._lv
         config = self._configs.get(_variant_key(lv))
         ws = self.state.workspace
-        saved = False
+        saved, unreadable = False, None
         if config is None and ws is not None and lv.name in ws.variants:
             config = load_saved_config(ws, lv.name)  # e.g. from the walkthrough's synthesis step
             saved = config is not None
+            path = saved_config_path(ws, lv.name)
+            if config is None and path.exists():  # damaged or hand-edited: say so, show the default
+                unreadable = path
         if config is None:
             try:
                 config = make_config(lv.model, self._settings_from_form())
@@ -391,6 +396,18 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
                 ).format(lv.name, n, config.settings.default_precision)
             )
             + (self._saved_note(variant) if saved and variant is not None else "")
+            + (
+                f"<br><span style='{ERROR_STYLE}'>"
+                + html.escape(
+                    self.tr(
+                        "The saved configuration {0} could not be read: showing the default one "
+                        "(the next C simulation saves it again)."
+                    ).format(unreadable)
+                )
+                + "</span>"
+                if unreadable is not None
+                else ""
+            )
         )
         self._update_enabled()
 

@@ -1,5 +1,9 @@
 """hls4ml commands: ``hls`` (estimate, C-simulate, build, export, import a vendor report) and
-``profile`` (each layer's weights and outputs against the ``ap_fixed`` precisions of the config)."""
+``profile`` (each layer's weights and outputs against the ``ap_fixed`` precisions of the config).
+
+A vendor report (built here, or imported for a workspace variant) is also added to the local
+calibration store (:mod:`core.hls.calibration_store`) when it is a synthesis of the variant's
+configuration; ``hls calibrate`` refits the estimator on the reference designs plus those pairs."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from core.cli.common import (
     progress_for,
 )
 
-ACTIONS = ("csim", "build", "estimate", "export", "import-report")
+ACTIONS = ("csim", "build", "estimate", "export", "import-report", "calibrate")
 
 
 def _task(model, dataset) -> str:
@@ -32,6 +36,35 @@ def _cache_root(ws):
     from core.workflows import default_home
 
     return ws.hls_dir if ws is not None else default_home() / "hls-cache"
+
+
+def _model_sha256(args, ws) -> str | None:
+    """SHA-256 of the model file a pair of the calibration store belongs to."""
+    from core.hls.cache import file_sha256
+
+    try:
+        return file_sha256(ws.path_of(args.variant) if ws is not None else args.target)
+    except (OSError, KeyError, TypeError):
+        return None
+
+
+def _store_pair(
+    args, ws, model, config, report, source: str, payload: dict, lines: list[str], synthesized=None
+) -> None:
+    """Add (model + config, report) to the calibration store and say what happened."""
+    from core.hls.calibration_pairs import add_design
+
+    out = add_design(
+        model,
+        config,
+        report,
+        variant=args.variant,
+        source=source,
+        model_sha256=_model_sha256(args, ws),
+        synthesized=synthesized,
+    )
+    payload["calibration_store"] = {"status": out.status, "detail": out.detail, "local_pairs": out.total}
+    lines.append(out.detail)
 
 
 def cmd_import_report(args) -> int:
@@ -61,11 +94,97 @@ def cmd_import_report(args) -> int:
         ws.update_metrics(args.variant, metrics)
         payload["metrics"] = metrics
         lines.append(f"stored on variant '{args.variant}'")
+    if ws is not None or args.config:
+        # the pair for the calibration store: the design is the variant's saved configuration
+        # (or the --config given), never a guess
+        from core.hls.pipeline import load_saved_config
+
+        model = ws.load_model(args.variant) if ws is not None else load_model_source(args)[0]
+        config = hls_config(args, model) if args.config else load_saved_config(ws, args.variant)
+        if config is None:
+            payload["calibration_store"] = {"status": "no configuration", "detail": ""}
+            lines.append(
+                f"not added to the calibration store: variant '{args.variant}' has no saved hls4ml "
+                "configuration (run csim first, or give the one synthesized with --config)"
+            )
+        else:
+            from core.hls.calibration_pairs import config_in
+
+            _store_pair(
+                args, ws, model, config, report, f"imported from {args.report}", payload, lines,
+                synthesized=config_in(args.report),
+            )  # fmt: skip
+    emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def _ratio(v) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
+def _frac(v) -> str:
+    return "—" if v is None else f"{100 * v:.0f} %"
+
+
+def _bar(v) -> str:
+    return "—" if v is None else f"±{100 * v:.0f} %"
+
+
+def cmd_calibrate(args) -> int:
+    """``hls calibrate [--reset]``: refit the estimator on the reference designs plus the local pairs."""
+
+    from core.hls import calibration_store as cs
+
+    if args.target or args.variant or args.report:
+        raise TrigLabError(
+            "calibrate takes no model: it refits the estimator on the reference designs and the reports "
+            f"stored in {cs.pairs_path()}; run `triglab-cli hls calibrate [--reset]`"
+        )
+    if args.reset:
+        n = cs.reset()
+        payload = {"action": "calibrate", "reset": True, "removed_pairs": n, "store": str(cs.store_dir())}
+        emit(args, payload, f"removed {n} local pair(s) and the refitted calibration from {cs.store_dir()}; "
+             "the estimator uses the shipped calibration again")  # fmt: skip
+        return 0
+    from core.cli.common import progress_for
+
+    result = cs.refit_job(progress_for(args))  # lines skipped in the store: warned on stderr
+    before, after = result["quality"]["shipped"], result["quality"]["refitted"]
+    payload = {"action": "calibrate", **result}
+    lines = [
+        f"calibration: {result['references']} reference designs + {result['local_pairs']} local pair(s) "
+        f"from {cs.pairs_path()}"
+        + (f" ({len(result['skipped'])} line(s) skipped)" if result["skipped"] else ""),
+        "leave-one-out, estimate / report, shipped -> refitted:",
+        f"  {'quantity':15s} {'median ratio':>14s} {'within 2x':>14s} {'error bar':>16s}",
+    ]
+    for q in cs.QUANTITIES:
+        b, a = before[q], after[q]
+        lines.append(
+            f"  {q:15s} {_ratio(b['median_ratio']) + ' -> ' + _ratio(a['median_ratio']):>14s} "
+            f"{_frac(b['within_2x']) + ' -> ' + _frac(a['within_2x']):>14s} "
+            f"{_bar(b['rel']) + ' -> ' + _bar(a['rel']):>16s}"
+        )
+    if result["written"]:
+        lines.append(f"saved {cs.calibration_path()}: estimates use it from now on")
+    else:
+        lines.append(
+            "no local pairs yet: the shipped calibration stays (a vendor report built here, or imported "
+            "with `hls WS --variant V import-report PATH`, adds one)"
+        )
     emit(args, payload, "\n".join(lines))
     return 0
 
 
 def cmd_hls(args) -> int:
+    if args.action == "calibrate":
+        return cmd_calibrate(args)
+    if args.reset:
+        raise TrigLabError("--reset belongs to `hls calibrate` (it resets the local calibration store)")
+    if not args.target:
+        raise TrigLabError(
+            f"hls {args.action} needs a model: a workspace folder with --variant NAME, or a model file"
+        )
     if args.action == "import-report":
         return cmd_import_report(args)
     if args.report:
@@ -128,6 +247,7 @@ def cmd_hls(args) -> int:
         rep = run_synthesis(compiled.project_dir, config.settings.backend, progress=progress.sub(0.7, 1.0))
         payload["report"] = rep.to_dict()
         lines.append(f"vendor report: {rep.to_dict()}")
+        _store_pair(args, ws, model, config, rep, "built here", payload, lines)
     elif args.action == "export":
         from core.hls.convert import compile_model
         from core.hls.export import export_project_zip
@@ -198,12 +318,34 @@ def cmd_profile(args) -> int:
     return 0
 
 
+def _no_model_for_calibrate(parser) -> None:
+    """Let ``hls calibrate`` be written without a model (the store is per user, not per model).
+
+    argparse cannot make the first of two positionals optional when options (``--variant V``)
+    sit between them, as in ``hls WS --variant V csim``: the lone ``WS`` would be taken for the
+    action. So ``calibrate`` right after ``hls`` gets an empty target, which cmd_hls reads as
+    "no model".
+    """
+    parse = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):
+        args = list(args) if args is not None else None
+        if args and args[0] == "calibrate":
+            args.insert(0, "")
+        return parse(args, namespace)
+
+    parser.parse_known_args = parse_known_args
+
+
 def register(sub) -> None:
     s = sub.add_parser(
-        "hls", help="hls4ml: estimate, C-simulate, build or export a model; import a vendor report"
+        "hls",
+        help="hls4ml: estimate, C-simulate, build or export a model; import a vendor report; "
+        "calibrate the estimate on the reports",
     )
     add_model_source(s)
     s.add_argument("action", choices=ACTIONS)
+    _no_model_for_calibrate(s)
     s.add_argument(
         "report", nargs="?", help="import-report: a synthesized project folder, its .zip, or a *_csynth.xml"
     )
@@ -216,6 +358,11 @@ def register(sub) -> None:
         help="choose precisions automatically for this agreement (e.g. 0.995)",
     )
     s.add_argument("--out", help="export: the .zip to write")
+    s.add_argument(
+        "--reset",
+        action="store_true",
+        help="calibrate: remove the local pairs and the refitted calibration (back to the shipped one)",
+    )
     add_json(s)
     s.set_defaults(func=cmd_hls)
 

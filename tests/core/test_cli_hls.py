@@ -69,3 +69,98 @@ def test_build_without_vendor_tools_says_what_was_searched(jet_pair, tmp_path):
     )
     assert r.returncode == 2
     assert "vitis-run" in r.stderr and "vivado_hls" in r.stderr and "Traceback" not in r.stderr
+
+
+# --- the calibration store: hls calibrate, and reports closing the loop ---------------------------
+def _main(capsys, *args):
+    from core.cli import main
+
+    capsys.readouterr()
+    code = main([*map(str, args)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_calibrate_refits_on_the_local_pairs_and_says_before_and_after(monkeypatch, capsys):
+    from calibration_stand_in import REFERENCES, install
+
+    from core.hls import calibration_store as cs
+
+    fits = install(monkeypatch)
+    code, out, err = _main(capsys, "hls", "calibrate", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["local_pairs"] == 0 and doc["references"] == len(REFERENCES) and not doc["written"]
+    assert not cs.calibration_path().exists() and fits == []  # nothing to refit: the shipped one stays
+
+    report = {"latency_cycles_max": 10, "interval_max": 1, "lut": 500, "ff": 300, "dsp": 4, "bram_18k": 0}
+    cs.add({"dense_mults": 64}, report, {"source": "built here"})
+    cs.add({"dense_mults": 32}, report, {"source": "built here"})
+    code, out, err = _main(capsys, "hls", "calibrate")
+    assert code == 0, err
+    assert "3 reference designs + 2 local pair(s)" in out
+    lut = next(line for line in out.splitlines() if line.strip().startswith("LUT"))
+    assert "1.03 -> 1.02" in lut and "67 % -> 80 %" in lut and "±13 % -> ±8 %" in lut
+    assert str(cs.calibration_path()) in out
+    assert json.loads(cs.calibration_path().read_text())["n"] == 5 and len(fits[-1]) == 5
+
+    code, out, err = _main(capsys, "hls", "calibrate", "--reset", "--json")
+    assert code == 0 and json.loads(out)["removed_pairs"] == 2
+    assert not cs.calibration_path().exists() and not cs.pairs_path().exists()
+
+
+def test_calibrate_refuses_a_hand_edited_calibration_and_changes_nothing(monkeypatch, capsys):
+    from calibration_stand_in import install
+
+    from core.hls import calibration_store as cs
+
+    install(monkeypatch)
+    cs.store_dir().mkdir(parents=True)
+    cs.calibration_path().write_text('{"n": 3, oops')
+    report = {"latency_cycles_max": 10, "interval_max": 1, "lut": 500, "ff": 300, "dsp": 4, "bram_18k": 0}
+    cs.add({"dense_mults": 64}, report, {"source": "built here"})
+    code, out, err = _main(capsys, "hls", "calibrate")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and str(cs.calibration_path()) in err and "--reset" in err
+    assert cs.calibration_path().read_text() == '{"n": 3, oops'
+    # a model, or --reset on another action, is refused in one line too
+    code, _out, err = _main(capsys, "hls", "model.h5", "calibrate")
+    assert code == 2 and "takes no model" in err
+    code, _out, err = _main(capsys, "hls", "model.h5", "estimate", "--reset")
+    assert code == 2 and "--reset belongs to" in err
+
+
+def test_import_report_adds_the_variant_pair_to_the_calibration_store(monkeypatch, capsys, tmp_path):
+    from calibration_stand_in import install, write_csynth_xml
+
+    from core.hls import calibration_store as cs
+    from core.hls.config import make_config
+    from core.hls.pipeline import save_config
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    install(monkeypatch)
+    ws = Workspace.create(tmp_path / "ws")
+    add_zoo_variant(ws, "jet_mlp")
+    name = next(iter(ws.variants))
+    xml = write_csynth_xml(tmp_path / "myproject_csynth.xml")
+    # no saved configuration yet: the report is stored on the variant, not in the calibration store
+    code, out, err = _main(capsys, "hls", ws.root, "--variant", name, "import-report", xml, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["calibration_store"]["status"] == "no configuration" and cs.pairs() == []
+
+    save_config(ws, name, make_config(ws.load_model(name)))
+    code, out, err = _main(capsys, "hls", ws.root, "--variant", name, "import-report", xml)
+    assert code == 0, err
+    assert "added to the calibration store" in out and "Vitis 2023.1" in out
+    (pair,) = cs.pairs()
+    assert pair.report["lut"] == 23456 and pair.meta["variant"] == name
+    assert pair.meta["source"] == f"imported from {xml}" and len(pair.meta["model_sha256"]) == 64
+    # the same report again: one pair; a report of another clock: not this configuration
+    code, out, err = _main(capsys, "hls", ws.root, "--variant", name, "import-report", xml)
+    assert "already in the calibration store" in out and len(cs.pairs()) == 1
+    other = write_csynth_xml(tmp_path / "other_csynth.xml", clock=2.5)
+    code, out, err = _main(capsys, "hls", ws.root, "--variant", name, "import-report", other)
+    assert code == 0 and "not added to the calibration store" in out and "2.5 ns" in out
+    assert len(cs.pairs()) == 1

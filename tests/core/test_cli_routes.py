@@ -31,6 +31,7 @@ ROUTES = {
     "csim_job": "hls WS --variant V csim",
     "build_job": "hls WS --variant V build",
     "export_job": "hls WS --variant V export --out project.zip",
+    "refit_job": "hls calibrate",
     "run_step": "walkthrough handson1 --step train",
     "discovery_job": "devices",
     "run_variant": "run WS --variant V --target emulator-hls --events 1000",
