@@ -91,36 +91,19 @@ def part_title(part: str | None) -> str:
     """The part as a title: ``xcu50-fsvh2104-2-e (Alveo U50)`` when the parts table names its board."""
     if not part:
         return ""
-    board = None
-    try:
-        from core.hls import parts
+    from core.hls.parts import part_board
 
-        entry = getattr(parts, "PARTS", {}).get(part) or getattr(parts, "PARTS", {}).get(part.lower())
-        if isinstance(entry, dict):
-            board = entry.get("board") or entry.get("name")
-        elif entry is not None:
-            board = getattr(entry, "board", None) or getattr(entry, "name", None)
-    except ImportError:  # an estimator without a parts table: the U50 is the one part it knows
-        pass
-    if board is None:
-        from core.hls.vendor import U50_PART
-
-        board = "Alveo U50" if part.lower() == U50_PART else None
-    return f"{part} ({board})" if board and board != part else part
+    board = part_board(part)
+    return f"{part} ({board})" if board else part
 
 
 def part_capacity(est, part: str | None) -> dict[str, int] | None:
     """The capacity of the part the estimate was made for (None: unknown part)."""
     if hasattr(est, "capacity"):
         return est.capacity
-    try:
-        from core.hls.parts import capacity
+    from core.hls.parts import part_capacity as capacity
 
-        return capacity(part) if part else None
-    except ImportError:  # an estimator without a parts table: it knows the U50 only
-        from core.hls.vendor import U50_CAPACITY, U50_PART
-
-        return dict(U50_CAPACITY) if (part or "").lower() == U50_PART else None
+    return capacity(part)
 
 
 def _fmt_ratio(e: Any, r: Any) -> str:

@@ -331,7 +331,30 @@ def training_pairs(contents: StoreContents | None = None) -> tuple[list, list]:
     """``(reference pairs, local pairs)`` as ``(features, report)`` tuples, for ``fit``."""
     cal = calibration_module()
     contents = load() if contents is None else contents
-    return list(cal.builtin_references()), [(p.features, p.report) for p in contents.pairs]
+    return list(cal.builtin_references()), [
+        (p.features, fit_report(p.report, p.meta)) for p in contents.pairs
+    ]
+
+
+def fit_report(report: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """A stored report (:meth:`~core.hls.vendor.SynthReport.to_dict` keys) with hls4ml's
+    ``CSynthesisReport`` names, vendor and version: the report half the fit reads."""
+    version = str(meta.get("version") or report.get("tool_version") or "").strip()
+    version = version.split()[-1].lstrip("vV") if version else None  # 'Vitis HLS 2023.2' -> '2023.2'
+    return {
+        "BestLatency": report.get("latency_cycles_min", report["latency_cycles_max"]),
+        "WorstLatency": report["latency_cycles_max"],
+        "IntervalMin": report.get("interval_min", report["interval_max"]),
+        "IntervalMax": report["interval_max"],
+        "DSP": report["dsp"],
+        "LUT": report["lut"],
+        "FF": report["ff"],
+        "BRAM_18K": report["bram_18k"],
+        "URAM": report.get("uram", 0),
+        "TargetClockPeriod": report.get("clock_ns"),
+        "vendor": meta.get("vendor"),
+        "version": version,
+    }
 
 
 def _pairs_error(what: str, exc: BaseException) -> CalibrationStoreError:
@@ -360,7 +383,10 @@ def refit(contents: StoreContents | None = None):
     """
     refs, local = training_pairs(contents)
     try:
-        calibration = calibration_module().fit(refs + local)
+        cal = calibration_module()
+        pairs = refs + local
+        source = f"local: {len(refs)} reference designs + {len(local)} pair(s) from this lab"
+        calibration = cal.with_error_bars(cal.fit(pairs, source=source), pairs)
         text = calibration.to_json()
     except Exception as exc:  # noqa: BLE001 - the local pairs are data from files: say which
         raise _pairs_error(

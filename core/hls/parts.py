@@ -31,17 +31,40 @@ PART_CAPACITY: dict[str, dict[str, int]] = {
 }
 """Capacity per part family (the part number's prefix before the package)."""
 
+PART_BOARD: dict[str, str] = {
+    "xcu50": "Alveo U50",
+    "xcu55c": "Alveo U55C",
+    "xcu200": "Alveo U200",
+    "xcu250": "Alveo U250",
+    "xcu280": "Alveo U280",
+    "xczu9eg": "ZCU102",
+    "xc7z020": "PYNQ-Z2 / ZedBoard",
+}
+"""The card or board a part family is best known by (shown next to the part number)."""
+
 U50_CAPACITY: dict[str, int] = dict(PART_CAPACITY["xcu50"])
 """Programmable-logic resources of the U50's XCU50."""
 
 
-def part_capacity(part: str | None) -> dict[str, int] | None:
-    """The capacity of ``part`` (e.g. ``'xcu50-fsvh2104-2-e'``), None when the part is not in the table."""
+def part_family(part: str | None) -> str | None:
+    """The family of ``part`` in :data:`PART_CAPACITY` (``'xcu50-fsvh2104-2-e'`` -> ``'xcu50'``), or None."""
     text = str(part or "").strip().lower()
     for family in sorted(PART_CAPACITY, key=len, reverse=True):
         if text.startswith(family):
-            return dict(PART_CAPACITY[family])
+            return family
     return None
+
+
+def part_capacity(part: str | None) -> dict[str, int] | None:
+    """The capacity of ``part`` (e.g. ``'xcu50-fsvh2104-2-e'``), None when the part is not in the table."""
+    family = part_family(part)
+    return dict(PART_CAPACITY[family]) if family else None
+
+
+def part_board(part: str | None) -> str | None:
+    """The card or board ``part`` is best known by (``'Alveo U50'``), or None."""
+    family = part_family(part)
+    return PART_BOARD.get(family) if family else None
 
 
 def utilization(

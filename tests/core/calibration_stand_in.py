@@ -31,7 +31,7 @@ REFERENCES = [({"dense_mults": 1024 * (i + 1)}, {"lut": 1000 * (i + 1), "dsp": 0
 
 
 def stand_in_module(fitted: list) -> types.SimpleNamespace:
-    def fit(pairs):
+    def fit(pairs, source="", prior=None):
         fitted.append(list(pairs))
         return StandInCalibration(len(pairs))
 
@@ -46,6 +46,7 @@ def stand_in_module(fitted: list) -> types.SimpleNamespace:
         features=lambda model, config: {"layers": len(model.layers), "rf": config.settings.reuse_factor},
         fit=fit,
         leave_one_out=leave_one_out,
+        with_error_bars=lambda cal, pairs, prior=None: cal,
         builtin_references=lambda: list(REFERENCES),
         Calibration=StandInCalibration,
     )

@@ -212,11 +212,16 @@ def _real_calibration():
 def test_refit_with_the_real_calibration_round_trips():
     cal = _real_calibration()
     refs = cal.builtin_references()
-    features, report = refs[0]
-    store.add(features, report, {**META, "source": "imported from test"})
+    features, _ = refs[0]
+    store.add(features, _report().to_dict(), {**META, "source": "imported from test"})
     fitted_cal = store.refit()
     again = store.read_calibration()
     assert again is not None and again.to_json() == fitted_cal.to_json()
+    assert again.source.startswith("local: 60 reference designs + 1 pair(s)")
+    # the estimator uses it from now on
+    from core.hls.estimate import active_calibration
+
+    assert active_calibration().to_json() == fitted_cal.to_json()
 
 
 def test_an_exported_project_must_carry_the_variant_configuration(fitted, tmp_path):

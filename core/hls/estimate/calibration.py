@@ -36,6 +36,8 @@ from core.hls.estimate.features import COUNTS, QUANTITIES, TERMS
 
 SCHEMA = "triglab-estimate-calibration/1"
 SHIPPED = Path(__file__).with_name("calibration.json")
+#: The ``(features, report)`` pairs the shipped calibration was fitted on (hls4ml's baselines).
+REFERENCES = Path(__file__).with_name("references.json")
 COVERAGE = 0.9
 """Fraction of reference designs an error bar covers."""
 MIN_REL = 0.1
@@ -153,6 +155,9 @@ class Calibration:
             raise CalibrationError(f"coef must give every quantity: {', '.join(QUANTITIES)}")
         factors = _table(data.get("tool_factor", {}), "tool_factor", lambda q, t: len(t) <= 64, positive=True)
         bars = _table(data.get("error_bars", {}), "error_bars", lambda q, t: t in ("rel", "coverage", "n"))
+        for bar in bars.values():  # a count, as written
+            if "n" in bar:
+                bar["n"] = int(bar["n"])
         versions = data.get("default_version", {})
         if not isinstance(versions, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and len(v) <= 32 for k, v in versions.items()
@@ -416,7 +421,7 @@ def with_error_bars(cal: Calibration, pairs, prior: Calibration | None = None) -
     was: with the same ``prior``)."""
     stats = leave_one_out(pairs, prior)
     cal.error_bars = {
-        q: {"rel": max(s["rel"], MIN_REL), "coverage": COVERAGE, "n": s["n"]} for q, s in stats.items()
+        q: {"rel": max(s["rel"], MIN_REL), "coverage": COVERAGE, "n": int(s["n"])} for q, s in stats.items()
     }
     return cal
 
@@ -430,6 +435,28 @@ def local_path() -> Path:
 
 
 _CACHE: dict[str, tuple[float, Calibration]] = {}
+
+
+def write_references(pairs) -> None:
+    """Save the reference ``(features, report)`` pairs next to the shipped calibration."""
+    rows = [{"features": f, "report": r} for f, r in pairs]
+    REFERENCES.write_text(json.dumps(rows, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def builtin_references() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The ``(features, report)`` pairs of the shipped calibration (plain JSON, checked)."""
+    try:
+        rows = json.loads(REFERENCES.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CalibrationError(f"cannot read the reference designs {REFERENCES}: {exc}") from None
+    if not isinstance(rows, list) or not all(
+        isinstance(row, dict)
+        and isinstance(row.get("features"), dict)
+        and isinstance(row.get("report"), dict)
+        for row in rows
+    ):
+        raise CalibrationError(f"{REFERENCES} is not a list of {{features, report}} pairs")
+    return [(row["features"], row["report"]) for row in rows]
 
 
 def shipped_calibration() -> Calibration:
