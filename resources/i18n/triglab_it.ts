@@ -1263,6 +1263,22 @@ Soluzione: {0}</translation>
         <translation>Simulazione C: {0} ({1}).</translation>
     </message>
     <message>
+        <source>The estimate of {0} failed: {1}; the C-simulation numbers are stored.</source>
+        <translation>La stima di {0} non è riuscita: {1}; i numeri della simulazione C sono salvati.</translation>
+    </message>
+    <message>
+        <source>Could not save the configuration of {0} to {1}: {2}</source>
+        <translation>Impossibile salvare la configurazione di {0} in {1}: {2}</translation>
+    </message>
+    <message>
+        <source>Could not store the C-simulation result of {0} in {1}: {2}; the numbers are on the variant, the layer table is shown only until another variant is selected.</source>
+        <translation>Impossibile salvare il risultato della simulazione C di {0} in {1}: {2}; i numeri sono sulla variante, la tabella dei layer resta visibile solo finché non si sceglie un&apos;altra variante.</translation>
+    </message>
+    <message>
+        <source>Could not save the workspace {0}: {1}</source>
+        <translation>Impossibile salvare il workspace {0}: {1}</translation>
+    </message>
+    <message>
         <source>No Vivado/Vitis HLS found: searched {0} on PATH ({1}). Showing the analytic estimate instead; export the project to synthesize elsewhere.</source>
         <translation>Nessun Vivado/Vitis HLS trovato: cercati {0} nel PATH ({1}). Viene mostrata invece la stima analitica; esporta il progetto per sintetizzarlo altrove.</translation>
     </message>
@@ -1330,6 +1346,10 @@ Soluzione: {0}</translation>
         <translation>Configurazione caricata da {0}</translation>
     </message>
     <message>
+        <source>Export the hls4ml project of {0}</source>
+        <translation>Esporta il progetto hls4ml di {0}</translation>
+    </message>
+    <message>
         <source>Project written to {0}: run its README&apos;s command where Vitis is.</source>
         <translation>Progetto scritto in {0}: esegui il comando del suo README dove è installato Vitis.</translation>
     </message>
@@ -1344,6 +1364,50 @@ Soluzione: {0}</translation>
     <message>
         <source>Vendor report {0}: {1} cycles, {2} DSP, {3} LUT.</source>
         <translation>Report del tool AMD {0}: {1} cicli, {2} DSP, {3} LUT.</translation>
+    </message>
+    <message>
+        <source>Added to the local calibration store ({0} pairs); “triglab-cli hls calibrate” refits the estimate on them.</source>
+        <translation>Aggiunto all&apos;archivio locale di calibrazione ({0} coppie); “triglab-cli hls calibrate” ricalibra la stima su di esse.</translation>
+    </message>
+    <message>
+        <source>Already in the local calibration store.</source>
+        <translation>Già presente nell&apos;archivio locale di calibrazione.</translation>
+    </message>
+    <message>
+        <source>Not added to the calibration store: the project was exported with another configuration than the one shown here.</source>
+        <translation>Non aggiunto all&apos;archivio di calibrazione: il progetto è stato esportato con una configurazione diversa da quella mostrata qui.</translation>
+    </message>
+    <message>
+        <source>Not added to the calibration store: the report is for {0} at {1} ns, this configuration for {2} at {3} ns.</source>
+        <translation>Non aggiunto all&apos;archivio di calibrazione: il report è per {0} a {1} ns, questa configurazione per {2} a {3} ns.</translation>
+    </message>
+    <message>
+        <source>Not added to the calibration store: this TrigLab&apos;s estimate cannot be calibrated.</source>
+        <translation>Non aggiunto all&apos;archivio di calibrazione: la stima di questo TrigLab non si può calibrare.</translation>
+    </message>
+    <message>
+        <source>Not added to the calibration store: {0}</source>
+        <translation>Non aggiunto all&apos;archivio di calibrazione: {0}</translation>
+    </message>
+    <message>
+        <source>Refit the estimate</source>
+        <translation>Ricalibra la stima</translation>
+    </message>
+    <message>
+        <source>No report stored yet: the shipped calibration stays (a build or an imported report adds one).</source>
+        <translation>Nessun report salvato finora: resta la calibrazione fornita (una build o un report importato ne aggiunge uno).</translation>
+    </message>
+    <message>
+        <source>Estimate refitted on {0} reference designs and {1} report(s) of this lab</source>
+        <translation>Stima ricalibrata su {0} progetti di riferimento e {1} report di questo laboratorio</translation>
+    </message>
+    <message>
+        <source>; LUT within 2× on {0} of them (leave-one-out).</source>
+        <translation>; LUT entro 2× su {0} di essi (leave-one-out).</translation>
+    </message>
+    <message>
+        <source>{0} damaged line(s) of {1} skipped (see the log).</source>
+        <translation>{0} righe danneggiate di {1} saltate (vedi il log).</translation>
     </message>
     <message>
         <source>Export hls4ml configuration</source>
@@ -1416,6 +1480,10 @@ Soluzione: {0}</translation>
     <message>
         <source>Project export failed</source>
         <translation>Esportazione del progetto fallita</translation>
+    </message>
+    <message>
+        <source>Refitting the estimate failed</source>
+        <translation>Ricalibrazione della stima non riuscita</translation>
     </message>
     <message>
         <source>Cancelled.</source>
@@ -1765,6 +1833,10 @@ Soluzione: {0}</translation>
     <message>
         <source>Configuration of {0}: {1} layers, {2} by default. Double-click a precision to edit it.</source>
         <translation>Configurazione di {0}: {1} layer, {2} di default. Fai doppio clic su una precisione per modificarla.</translation>
+    </message>
+    <message>
+        <source>The saved configuration {0} could not be read: showing the default one (the next C simulation saves it again).</source>
+        <translation>La configurazione salvata {0} non si può leggere: viene mostrata quella predefinita (la prossima simulazione C la salva di nuovo).</translation>
     </message>
     <message>
         <source>robust pT resolution {0} in C simulation</source>
@@ -2508,6 +2580,7 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>Variants to compare (those with a dataset)</source>
+        <extracomment>Legend columns: (most, fewest) — fewer on a narrow view (see PhysicsView._fit_legends).</extracomment>
         <translation>Varianti da confrontare (quelle con un dataset)</translation>
     </message>
     <message>
@@ -3184,7 +3257,16 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
         <translation>report del tool AMD</translation>
     </message>
     <message>
+        <source>estimate / report</source>
+        <translation>stima / report</translation>
+    </message>
+    <message>
+        <source>expected error</source>
+        <translation>errore atteso</translation>
+    </message>
+    <message>
         <source>Latency (cycles)</source>
+        <extracomment>The error bar of each row (keys of ``Estimate.error_bars``); the ns latency shares the cycles&apos;.</extracomment>
         <translation>Latenza (cicli)</translation>
     </message>
     <message>
@@ -3200,36 +3282,84 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
         <translation>Periodo di clock (ns)</translation>
     </message>
     <message>
-        <source>Does not fit the U50:</source>
-        <translation>Non entra nella U50:</translation>
+        <source>Does not fit the {0}:</source>
+        <translation>Non entra in {0}:</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>pieno</translation>
+    </message>
+    <message>
+        <source>Refit: fit the estimate again on the reference designs plus the vendor reports stored in {0} (each build or import of a report adds one); the same as “triglab-cli hls calibrate”.</source>
+        <translation>Ricalibra: adatta di nuovo la stima sui progetti di riferimento più i report del fornitore salvati in {0} (ogni build o import di un report ne aggiunge uno); come “triglab-cli hls calibrate”.</translation>
+    </message>
+    <message>
+        <source>unknown part</source>
+        <translation>dispositivo sconosciuto</translation>
+    </message>
+    <message>
+        <source>% of the part&apos;s resources</source>
+        <translation>% delle risorse del dispositivo</translation>
+    </message>
+    <message>
+        <source>Unknown part: utilization not computed.</source>
+        <translation>Dispositivo sconosciuto: utilizzo non calcolato.</translation>
+    </message>
+    <message>
+        <source>Its expected error per quantity (±) was measured leaving each reference design out in turn; hover over a number for how often it held.</source>
+        <translation>L&apos;errore atteso per ogni grandezza (±) è stato misurato escludendo a turno ciascun progetto di riferimento; passa sopra un numero per vedere quanto spesso è valso.</translation>
+    </message>
+    <message>
+        <source>Calibration: {0}</source>
+        <translation>Calibrazione: {0}</translation>
+    </message>
+    <message>
+        <source>Refit the estimate</source>
+        <translation>Ricalibra la stima</translation>
+    </message>
+    <message>
+        <source>estimate</source>
+        <translation>stima</translation>
+    </message>
+    <message>
+        <source>report</source>
+        <translation>report</translation>
+    </message>
+    <message>
+        <source>ratio</source>
+        <translation>rapporto</translation>
+    </message>
+    <message>
+        <source>capacity</source>
+        <translation>capacità</translation>
+    </message>
+    <message>
+        <source>capacity of {0}</source>
+        <translation>capacità di {0}</translation>
+    </message>
+    <message>
+        <source>the part</source>
+        <translation>il dispositivo</translation>
+    </message>
+    <message>
+        <source>The report says 0: no ratio.</source>
+        <translation>Il report dice 0: nessun rapporto.</translation>
     </message>
     <message>
         <source>{0}. Raise the reuse factor, use the Resource strategy, or fewer bits.</source>
         <translation>{0}. Aumenta il reuse factor, usa la strategia Resource o meno bit.</translation>
     </message>
     <message>
-        <source>fraction of the Alveo U50&apos;s resources (%)</source>
-        <translation>frazione delle risorse dell&apos;Alveo U50 (%)</translation>
-    </message>
-    <message>
-        <source>U50 full</source>
-        <translation>U50 piena</translation>
-    </message>
-    <message>
-        <source>U50 capacity</source>
-        <translation>capacità U50</translation>
-    </message>
-    <message>
         <source>No resource numbers yet.</source>
         <translation>Ancora nessun dato sulle risorse.</translation>
     </message>
     <message>
-        <source>Resources and latency on the Alveo U50</source>
-        <translation>Risorse e latenza sull&apos;Alveo U50</translation>
-    </message>
-    <message>
         <source>(no vendor report: build, or import one)</source>
         <translation>(nessun report del tool AMD: fai la build o importane uno)</translation>
+    </message>
+    <message>
+        <source>Estimate: an analytic model of the converted network, not a synthesis result.</source>
+        <translation>Stima: un modello analitico della rete convertita, non un risultato di sintesi.</translation>
     </message>
     <message>
         <source>The estimate is an analytic model of the converted network (multipliers by bit width, reuse factor, layer depth), not a synthesis result; a vendor report is what the HLS tool computed.</source>
