@@ -250,3 +250,25 @@ def test_untrained_jet_mlp_agrees_in_csim(gauss_inputs, cache_root):
     # Dense layers: the emulation reproduces the C simulation bit for bit.
     assert result.emulation_vs_csim["identical_fraction"] == 1.0
     assert result.csim_report["agreement"] == pytest.approx(result.agreement_csim)
+
+
+@pytest.mark.slow
+def test_a_layer_hls4ml_computes_differently_is_named_as_blocking(cache_root):
+    """hls4ml 1.3 converts ReLU(max_value=1) as a plain ReLU: no precision can make the C simulation
+    agree with Keras, and the result says where the error starts."""
+    k = _keras()
+    inp = k.Input((6,), name="inp")
+    h = k.layers.Dense(8, name="fc1")(inp)
+    h = k.layers.ReLU(max_value=1.0, name="clip")(h)
+    model = k.Model(inp, k.layers.Dense(1, name="fc2")(h))
+    x = 3.0 * np.random.default_rng(5).normal(size=(400, 6)).astype(np.float32)
+    result = auto_precision(
+        model, x, task="regression", rel_error=0.01, max_verify_rounds=2, cache_root=cache_root
+    )
+    assert any(n.startswith("layer clip (ReLU) is not emulated") for n in result.notes)
+    assert result.agreement_emulated >= 0.995  # the emulation runs Keras's clipped ReLU...
+    assert result.verify_rounds == 2 and not result.reached  # ...the firmware does not clip
+    assert result.blocking_layer == "clip"
+    assert "target missed in C simulation: the error starts at layer clip (ReLU)" in result.notes
+    assert "target missed in C simulation" in result.summary()
+    assert result.to_dict()["blocking_layer"] == "clip"
