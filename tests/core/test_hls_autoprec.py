@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 import pytest
+from emulate_models import pooling_model
 
 from core.hls.autoprec import auto_precision
 from core.hls.errors import HlsError
@@ -272,3 +273,16 @@ def test_a_layer_hls4ml_computes_differently_is_named_as_blocking(cache_root):
     assert "target missed in C simulation: the error starts at layer clip (ReLU)" in result.notes
     assert "target missed in C simulation" in result.summary()
     assert result.to_dict()["blocking_layer"] == "clip"
+
+
+@pytest.mark.slow
+def test_functional_cnn_with_same_pooling_reaches_target_in_csim(cache_root):
+    """Padding, 'same' convolution and pooling, up-sampling, a transpose and global average
+    pooling: the chosen precisions (pass-through types, average-pooling accumulators) reach the
+    target in the C simulation, which the emulation reproduces bit for bit."""
+    model, x = pooling_model()
+    result = auto_precision(model, x, cache_root=cache_root)
+    assert result.reached and result.agreement_csim >= 0.995 and result.blocking_layer is None
+    assert result.emulation_vs_csim["identical_fraction"] == 1.0
+    assert result.layer("gap").accum is not None  # hls4ml would sum it in the default precision
+    assert result.layer("up").result == result.layer("c1_relu").result  # pass-through keeps the type

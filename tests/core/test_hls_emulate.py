@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from emulate_models import merge_model, pooling_model
 
 from core.hls.emulate import build_graph
 from core.hls.emulate.base import BUILDERS, EmulationError
@@ -21,35 +22,6 @@ def _keras():
     import tensorflow as tf
 
     return tf.keras
-
-
-def merge_model():
-    k = _keras()
-    inp = k.Input((8,), name="inp")
-    a = k.layers.Dense(6, activation="relu", name="a")(inp)
-    b = k.layers.Dense(6, name="b")(inp)
-    s = k.layers.Add(name="add")([a, b])
-    m = k.layers.Multiply(name="mul")([a, b])
-    av = k.layers.Average(name="avg")([s, b])
-    sb = k.layers.Subtract(name="sub")([m, av])
-    c = k.layers.Concatenate(name="cat")([sb, a])
-    out = k.layers.Dense(3, activation="softmax", name="out")(k.layers.Dropout(0.3, name="drop")(c))
-    return k.Model(inp, out), np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
-
-
-def pooling_model():
-    k = _keras()
-    inp = k.Input((9, 9, 2), name="inp")
-    h = k.layers.ZeroPadding2D(((1, 0), (2, 1)), name="zp")(inp)
-    h = k.layers.Conv2D(3, 3, padding="same", activation="relu", name="c1")(h)
-    h = k.layers.UpSampling2D((2, 1), name="up")(h)
-    h = k.layers.AveragePooling2D(3, strides=2, padding="same", name="ap")(h)
-    h = k.layers.MaxPooling2D(2, padding="same", name="mp")(h)
-    h = k.layers.Permute((2, 1, 3), name="transp")(h)  # hls4ml breaks on a Permute named "perm"
-    h = k.layers.Conv2D(2, 1, name="c2")(h)
-    h = k.layers.GlobalAveragePooling2D(name="gap")(h)
-    out = k.layers.Dense(3, activation="softmax", name="out")(h)
-    return k.Model(inp, out), np.random.default_rng(1).normal(size=(200, 9, 9, 2)).astype(np.float32)
 
 
 def small_models():
