@@ -226,6 +226,8 @@ def _config_set(config: Any, layer: str, fld: str, value: str) -> None:
     from core.hls.errors import HlsError
 
     try:
+        if str(getattr(config.layer(layer), fld, None)) == value:
+            return  # unchanged: a precision from a QKeras quantizer stays marked as such
         config.set(layer, fld, value)
     except HlsError:  # a field this layer does not have in hls4ml
         pass

@@ -226,6 +226,21 @@ def test_a_float_pass_that_disagrees_with_keras_names_the_layer(monkeypatch):
     assert err.value.layer == "crop"
 
 
+def test_two_inputs_merged_inside_the_graph_are_searched():
+    k = _keras()
+    a, b = k.Input((4,), name="a"), k.Input((3,), name="b")
+    fa = k.layers.Dense(5, activation="relu", name="fa")(a)
+    h = k.layers.Concatenate(name="cat")([fa, k.layers.Dense(5, name="fb")(b)])
+    model = k.Model([a, b], k.layers.Dense(2, activation="softmax", name="out")(h))
+    rng = np.random.default_rng(0)
+    result = auto_precision(model, [rng.normal(size=(300, 4)), rng.normal(size=(300, 3))])
+    assert result.agreement_emulated >= 0.995 and result.agreement_csim is None
+    assert "not verified in C simulation: TrigLab's C simulation takes one input" in result.notes
+    relu, fb = (FixedPointFormat.parse(result.layer(n).result) for n in ("fa_relu", "fb"))
+    cat = FixedPointFormat.parse(result.layer("cat").result)  # holds both inputs' values exactly
+    assert cat.signed and cat.integer >= max(relu.integer + 1, fb.integer) and cat.f == max(relu.f, fb.f)
+
+
 # --- automatic precision: real C simulation ---------------------------------------------------------
 @pytest.mark.slow
 def test_trained_cnn_reaches_target_in_csim(trained_cnn, digits, cache_root):
