@@ -295,6 +295,7 @@ def _integer_plan(
     """Integer bits, signedness and fractional-bit bounds of every searched tensor (the fields a
     node's emulator tunes, except those the model fixes)."""
     tensors: list[_Tensor] = []
+    must_sign = _needs_signed_results(graph)
     for index, node in enumerate(graph):
         emu = node.emulator
         for fld in emu.tunable:
@@ -335,6 +336,9 @@ def _integer_plan(
                     integer = integer_bits(pos * margin, neg * margin, signed)
                     if margin != 1.0:
                         note += f" (x{margin:g} headroom)"
+                if not signed and node.name in must_sign:
+                    signed, integer = True, integer + 1
+                    note += f"; signed: it feeds {must_sign[node.name]}"
                 size = int(np.prod(v.shape[1:]))
             if integer > f_limit:
                 raise _error(
@@ -361,6 +365,25 @@ def _integer_plan(
                 )
             )
     return tensors
+
+
+def _needs_signed_results(graph: Graph) -> dict[str, str]:
+    """Nodes whose result must be signed whatever its values, with the reason: those feeding,
+    through pass-through nodes, a node that needs a signed input (a max pooling with 'same'
+    padding: hls4ml pads an unsigned type with a value that wins)."""
+    out: dict[str, str] = {}
+    for node in graph:
+        if not getattr(node.emulator, "signed_input", False):
+            continue
+        why = f"{node.name}'s 'same' padding (hls4ml pads an unsigned input with 2^(I-1), which wins the max)"
+        todo = list(node.inputs)
+        while todo:
+            src = graph.node(todo.pop())
+            if src.emulator.pass_through:
+                todo.extend(src.inputs)
+            else:
+                out[src.name] = why
+    return out
 
 
 class _Search:

@@ -301,3 +301,6 @@ def test_functional_cnn_with_same_pooling_reaches_target_in_csim(cache_root):
     assert result.emulation_vs_csim["identical_fraction"] == 1.0
     assert result.layer("gap").accum is not None  # hls4ml would sum it in the default precision
     assert result.layer("up").result == result.layer("c1_relu").result  # pass-through keeps the type
+    # A ReLU is unsigned, except before a 'same' max pooling (hls4ml would pad with a winning value).
+    assert FixedPointFormat.parse(result.layer("c1_relu").result).signed
+    assert any("signed: it feeds mp's 'same' padding" in why for why in result.layer("c1_relu").why)

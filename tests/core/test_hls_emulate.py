@@ -198,9 +198,24 @@ def test_same_pooling_padding_upsampling_are_bit_exact_in_csim(tmp_path):
     model, x = pooling_model()
     precisions = {
         "c1": "ap_fixed<12,4>",
-        "c1_relu": "ap_ufixed<9,3>",
+        "c1_relu": "ap_ufixed<9,3>",  # unsigned: hls4ml's 'same' max pooling pads it with 4.0
         "ap": "ap_fixed<10,3>",  # average over 4..9 cells: the division truncates
         "c2": "ap_fixed<12,4>",
         "gap": "ap_fixed<10,2>",  # global average: summed in the default ap_fixed<16,6>
     }
     assert _csim_matches_emulation(model, x, precisions, tmp_path) >= 10
+
+
+def test_same_max_pooling_of_an_unsigned_type_outputs_its_padding():
+    """hls4ml 1.3 pads 'same' max pooling with the input type's top bit set: 2^(I-1) for an
+    unsigned type, which wins every border window (reproduced in C simulation above)."""
+    model, x = pooling_model()
+    graph = build_graph(model)
+    assert graph.node("mp").emulator.signed_input and not graph.node("ap").emulator.signed_input
+    f = FixedPointFormat.parse
+    fmts = {("c1_relu", "result"): f("ap_ufixed<9,3>")}
+    mp = graph.run([x], fmts)["mp"]
+    assert np.all(mp[:, -1, :, :] == 4.0) and np.all(mp[:, :, -1, :] == 4.0)  # the padded border
+    assert np.all(mp[:, :-1, :-1, :] < 4.0)
+    fmts = {("c1_relu", "result"): f("ap_fixed<10,4>")}
+    assert np.all(graph.run([x], fmts)["mp"] < 4.0)  # signed: the padding never wins

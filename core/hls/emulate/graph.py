@@ -28,7 +28,6 @@ from core.hls.emulate.base import (
     Fmt,
     LayerEmulator,
     Node,
-    _inbound_layers,
 )
 from core.hls.emulate.fixedpoint import common_format, parse_precision, quantize
 from core.weights import FixedPointFormat
@@ -327,4 +326,11 @@ def build_graph(model: Any, config: Any = None) -> Graph:
     return Graph(model, ctx, inputs, fallbacks)
 
 
-__all__ = ["Graph", "build_graph", "InputEmulator", "FallbackEmulator", "_inbound_layers"]
+__all__ = [
+    "DEFAULT_PRECISION",
+    "FallbackEmulator",
+    "Graph",
+    "InputEmulator",
+    "build_graph",
+    "config_precisions",
+]

@@ -1,8 +1,10 @@
 """Pooling, padding, up-sampling and reshaping layers (``nnet_pooling.h``, ``nnet_padding.h``,
 ``nnet_image.h``, ``nnet_transpose.h``).
 
-* Max pooling keeps its input's type (hls4ml's ``accum_t`` for it is the input type) and pads
-  ``same`` windows with the type's most negative value, which never wins: pass-through.
+* Max pooling keeps its input's type (hls4ml's ``accum_t`` for it is the input type):
+  pass-through. It pads ``same`` windows with the input type's top bit set: the most negative
+  value of a signed type, which never wins, but ``2^(I-1)`` for an unsigned one, which does (so
+  auto precision keeps the input of such a pooling signed).
 * Average pooling sums the window in ``accum_t`` and divides by the number of cells inside the
   image (``count_pad`` is false: a ``same`` border divides by fewer, exactly as Keras). The
   ``ap_fixed`` division truncates the quotient toward zero at ``accum_t``'s step; the result is then
@@ -74,6 +76,9 @@ class PoolEmulator(LayerEmulator):
         self.tunable = () if op == "max" else ("result",)
         #: hls4ml leaves a global pooling's ``auto`` accumulator at the default precision.
         self.auto_accum_is_default = pool is None
+        #: Its input must be of a signed type (see :meth:`_max_pad`); set by the builder when
+        #: 'same' padding really pads.
+        self.signed_input = False
 
     def _cells(self, x: np.ndarray) -> int:
         return int(np.prod(self.pool if self.pool is not None else x.shape[1:-1]))
@@ -89,7 +94,7 @@ class PoolEmulator(LayerEmulator):
             nd = len(self.pool)
             if self.padding == "same":
                 pads = [(0, 0), *same_pads(x.shape[1:-1], self.pool, self.strides), (0, 0)]
-                fill = -np.inf if self.op == "max" else 0.0
+                fill = 0.0 if self.op == "average" else self._max_pad(ctx)
                 inside = np.pad(np.ones((1, *x.shape[1:-1], 1)), pads)
                 x = np.pad(x, pads, constant_values=fill)
             else:
@@ -104,6 +109,16 @@ class PoolEmulator(LayerEmulator):
             return total / count
         acc = ctx.fmt("accum") or average_accum(in_fmt, self._cells(xs[0]))
         return fixed_mean(total, count, acc)
+
+    def _max_pad(self, ctx: Ctx) -> float:
+        """hls4ml's ``pad_val`` for max pooling: the input type with its top bit set. For a signed
+        type that is its most negative value, which never wins; for an unsigned one it is
+        ``2^(I-1)``, which wins over every smaller value of the window (an hls4ml 1.3 bug: the
+        padded border windows output it)."""
+        in_fmt = ctx.in_fmts[0] if ctx.quantized and ctx.in_fmts else None
+        if in_fmt is None or in_fmt.signed:
+            return -np.inf
+        return 2.0 ** (in_fmt.integer - 1)
 
     def accum(self, in_fmts: list[Fmt], fmt) -> Fmt:
         if self.op == "max" or not in_fmts or in_fmts[0] is None:
@@ -132,6 +147,9 @@ def build_pooling(layer: Any, ctx: BuildContext) -> None:
     strides = _tuple(cfg.get("strides") or pool, nd)
     op = "max" if cls.startswith("Max") else "average"
     emu = PoolEmulator(op, pool, strides, cfg.get("padding", "valid"))
+    if op == "max" and emu.padding == "same":
+        pads = same_pads(tuple(layer.input_shape[1:-1]), pool, strides)
+        emu.signed_input = any(p != (0, 0) for p in pads)
     ctx.add(Node(layer.name, layer.name, cls, ctx.inputs_of(layer), emu))
 
 
