@@ -248,6 +248,7 @@ def auto_precision(
     tensors = _integer_plan(graph, float_outs, margin, max_width, n)
     search = _Search(graph, xs, tensors, scorer, target, progress.sub(0.1, 0.6 if verify else 0.95))
     search.run()
+    search.settle(max_width)
     if search.best_score < target:
         notes.append(
             f"the target {_pct(target)} was not reached in emulation within {max_width} bits "
@@ -507,6 +508,26 @@ class _Search:
             return None
         s, _ = self.score({k: t.frac - 1}, changed=t.node)
         return s
+
+    def settle(self, max_width: int, research: bool = True) -> None:
+        """No result may overflow on the calibration events: a wrap costs one integer bit. When
+        that loses the target (a search that reached it thanks to a wrap-around), the fractional
+        bits are searched again (``research``)."""
+        for _ in range(4):
+            overflow: dict[str, int] = {}
+            self.graph.run(self.xs, self.formats(), overflow=overflow)
+            grown = False
+            for t in self.tensors:
+                if t.fld == "result" and overflow.get(t.node, 0):
+                    t.integer += 1
+                    t.f_max = max(t.f_min, max_width - t.integer)
+                    t.frac = min(t.frac, t.f_max)
+                    t.note += f"; +1 after {overflow[t.node]} overflows in the fixed-point emulation"
+                    grown = True
+            if not grown:
+                return
+            if self.refresh() < self.target and research and self.reachable:
+                self.run()
 
     def refresh(self) -> float:
         """Re-run the whole emulation at the current formats (after a change of integer bits)."""

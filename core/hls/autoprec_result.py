@@ -250,24 +250,9 @@ def make_result(
     Args:
         graph: The emulated :class:`core.hls.emulate.Graph`.
         tensors: The searched tensors (``node``, ``fld``, ``frac``, ``integer``...).
-        search: The finished search (``formats()``, ``one_bit_fewer(k)``, ``refresh()``...).
+        search: The finished search (``formats()``, ``one_bit_fewer(k)``, ``best_score``...).
         task, target, rel_error, n_events, margin, max_width: As given to ``auto_precision``.
     """
-    # No result may overflow on the calibration events; a wrap found here costs one integer bit.
-    for _ in range(3):
-        overflow: dict[str, int] = {}
-        graph.run(search.xs, search.formats(), overflow=overflow)
-        grown = False
-        for t in tensors:
-            if t.fld == "result" and overflow.get(t.node, 0):
-                t.integer += 1
-                t.f_max = max(t.f_min, max_width - t.integer)
-                t.frac = min(t.frac, t.f_max)
-                t.note += f"; +1 after {overflow[t.node]} overflows in the fixed-point emulation"
-                grown = True
-        if not grown:
-            break
-        search.refresh()
     fmts = search.formats()
     by_node: dict[str, list[int]] = {}
     for k, t in enumerate(tensors):

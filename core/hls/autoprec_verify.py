@@ -77,6 +77,7 @@ def verify_in_csim(
                 break
             grown = _add_bit(graph, tensors, bad)
             search.refresh()
+            search.settle(result.max_width, research=False)
             new = make_result(
                 graph, tensors, search, result.task, result.target, result.rel_error,
                 result.n_events, result.margin, result.max_width,

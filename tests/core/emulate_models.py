@@ -52,4 +52,6 @@ def pooling_model():
     h = k.layers.Conv2D(2, 1, name="c2")(h)
     h = k.layers.GlobalAveragePooling2D(name="gap")(h)
     out = k.layers.Dense(3, activation="softmax", name="out")(h)
-    return _seeded(k.Model(inp, out), 11), np.random.default_rng(1).normal(size=(200, 9, 9, 2)).astype(np.float32)
+    return _seeded(k.Model(inp, out), 11), np.random.default_rng(1).normal(size=(200, 9, 9, 2)).astype(
+        np.float32
+    )

@@ -241,6 +241,28 @@ def test_two_inputs_merged_inside_the_graph_are_searched():
     assert cat.signed and cat.integer >= max(relu.integer + 1, fb.integer) and cat.f == max(relu.f, fb.f)
 
 
+def test_a_target_reached_through_a_wrap_around_is_searched_again():
+    """This untrained CNN always predicts class 1: the narrowest search reached 'the target' with
+    the output wrapping around; the overflow then found costs an integer bit, which loses the
+    target, so the fractional bits are searched again."""
+    from emulate_models import _seeded
+
+    k = _keras()
+    inp = k.Input((9, 9, 2), name="inp")
+    h = k.layers.ZeroPadding2D(((1, 0), (2, 1)), name="zp")(inp)
+    h = k.layers.Conv2D(3, 3, padding="same", activation="relu", name="c1")(h)
+    h = k.layers.UpSampling2D((2, 1), name="up")(h)
+    h = k.layers.AveragePooling2D(3, strides=2, padding="same", name="ap")(h)
+    h = k.layers.MaxPooling2D(2, padding="same", name="mp")(h)
+    h = k.layers.Permute((2, 1, 3), name="transp")(h)
+    h = k.layers.GlobalAveragePooling2D(name="gap")(k.layers.Conv2D(2, 1, name="c2")(h))
+    model = _seeded(k.Model(inp, k.layers.Dense(3, activation="softmax", name="out")(h)), 23)
+    x = np.random.default_rng(1).normal(size=(200, 9, 9, 2)).astype(np.float32)
+    result = auto_precision(model, x, verify=False)
+    assert any("overflows in the fixed-point emulation" in why for why in result.layer("out").why)
+    assert result.agreement_emulated >= 0.995 and result.reached
+
+
 # --- automatic precision: real C simulation ---------------------------------------------------------
 @pytest.mark.slow
 def test_trained_cnn_reaches_target_in_csim(trained_cnn, digits, cache_root):
