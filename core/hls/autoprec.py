@@ -24,12 +24,14 @@ bias and result precision from the model and calibration data instead.
      hls4ml's rule gives it (the configuration's); it is not searched, and a note says so;
    - accumulators are exact, as hls4ml infers them (the width of weight x input plus
      ``ceil(log2 n)`` bits for the ``n`` terms of the sum): the only rounding is the result's;
-   - a result that still overflows in the fixed-point emulation gets one more bit.
+   - a result that still overflows in the fixed-point emulation gets one more bit (and the
+     fractional bits are searched again when that loses the target).
 
 2. *Fractional bits*, searched with a fast numpy emulation of the firmware's fixed-point forward
    pass (:mod:`core.hls.emulate`: one small emulator per hls4ml layer kind, in the graph of the
-   Keras model, merges included; hls4ml's stable softmax with its lookup tables). Weights are quantized as hls4ml writes them (decimal text, then
-   truncation: :func:`core.compress.quantize.hls4ml_weight_values`), every result is truncated
+   Keras model, merges included; hls4ml's stable softmax with its lookup tables). Weights are
+   quantized as hls4ml writes them (decimal text, then truncation:
+   :func:`core.compress.quantize.hls4ml_weight_values`), every result is truncated
    (``TRN``) and wrapped (``WRAP``) like ``ap_fixed``'s defaults. First one common number of
    fractional bits for every tensor, by bisection: the smallest that reaches the target; then each
    tensor (largest first) is trimmed on its own, by bisection, while the target still holds; a

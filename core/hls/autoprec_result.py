@@ -271,7 +271,10 @@ def make_result(
         if emu.pass_through:
             r = graph.result_format(fmts, node.name)
             choice.result = str(r) if r is not None else None
-            choice.why.append("result: same type as its input (it computes nothing)")
+            why = "result: same type as its input (it computes nothing)"
+            if len(node.inputs) > 1:
+                why = "result: the narrowest type holding all its inputs' (it computes nothing)"
+            choice.why.append(why)
             continue
 
         def fmt_of(fld: str, name: str = node.name, fixed: dict = emu.fixed) -> Any:

@@ -187,12 +187,12 @@ def test_cancel(gauss_inputs):
         )
 
 
-def cropped_model():
-    """Conv1D -> Cropping1D (converted by hls4ml, not emulated) -> Dense softmax."""
+def normalized_model():
+    """Conv1D -> LayerNormalization (converted by hls4ml, not emulated) -> Dense softmax."""
     k = _keras()
     inp = k.Input((8, 2), name="inp")
     h = k.layers.Conv1D(3, 2, activation="relu", name="conv")(inp)
-    h = k.layers.Cropping1D((1, 2), name="crop")(h)
+    h = k.layers.LayerNormalization(name="norm")(h)
     out = k.layers.Dense(3, activation="softmax", name="fc")(k.layers.Flatten(name="flat")(h))
     model = k.Model(inp, out)
     x = np.random.default_rng(2).normal(size=(300, 8, 2)).astype(np.float32)
@@ -200,14 +200,16 @@ def cropped_model():
 
 
 def test_a_layer_without_emulator_is_left_to_hls4ml_and_the_rest_is_searched():
-    model, x = cropped_model()
+    model, x = normalized_model()
     result = auto_precision(model, x, verify=False)
     assert any(
-        n.startswith("layer crop (Cropping1D) is not emulated: its precision is left to hls4ml's rule")
+        n.startswith(
+            "layer norm (LayerNormalization) is not emulated: its precision is left to hls4ml's rule"
+        )
         for n in result.notes
     )
-    crop = result.layer("crop")
-    assert crop.result == "ap_fixed<16,6>" and "not emulated" in crop.why[0]  # the configured default
+    norm = result.layer("norm")
+    assert norm.result == "ap_fixed<16,6>" and "not emulated" in norm.why[0]  # the configured default
     assert FixedPointFormat.parse(result.layer("conv").weight).width < 16  # the rest is searched
     assert result.agreement_emulated >= 0.995 and result.reached
 
@@ -216,14 +218,14 @@ def test_a_float_pass_that_disagrees_with_keras_names_the_layer(monkeypatch):
     from core.hls.emulate.base import BUILDERS, Node
     from core.hls.emulate.layers_activation import LinearEmulator
 
-    def wrong(layer, ctx):  # "emulates" the cropping as an identity: wrong shape, wrong values
-        ctx.add(Node(layer.name, layer.name, "Cropping1D", ctx.inputs_of(layer), LinearEmulator()))
+    def wrong(layer, ctx):  # "emulates" the normalization as an identity
+        ctx.add(Node(layer.name, layer.name, "LayerNormalization", ctx.inputs_of(layer), LinearEmulator()))
 
-    monkeypatch.setitem(BUILDERS, "Cropping1D", wrong)
-    model, x = cropped_model()
-    with pytest.raises(HlsError, match="does not reproduce Keras at layer crop") as err:
+    monkeypatch.setitem(BUILDERS, "LayerNormalization", wrong)
+    model, x = normalized_model()
+    with pytest.raises(HlsError, match="does not reproduce Keras at layer norm") as err:
         auto_precision(model, x, verify=False)
-    assert err.value.layer == "crop"
+    assert err.value.layer == "norm"
 
 
 def test_two_inputs_merged_inside_the_graph_are_searched():

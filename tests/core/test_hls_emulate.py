@@ -30,7 +30,9 @@ def small_models():
     rng = np.random.default_rng(3)
     models = {"merge": merge_model(), "pooling": pooling_model()}
     inp = k.Input((10, 3), name="inp")
-    h = k.layers.MaxPooling1D(3, strides=2, padding="same", name="mp1")(inp)
+    h = k.layers.MaxPooling1D(3, strides=2, padding="same", name="mp1")(
+        k.layers.Cropping1D((1, 0), name="crop")(inp)
+    )
     h2 = k.layers.AveragePooling1D(2, padding="same", name="ap1")(inp)
     h2 = k.layers.UpSampling1D(2, name="up1")(k.layers.ZeroPadding1D((1, 2), name="zp1")(h2))
     g = k.layers.Concatenate(name="cat")(
@@ -134,21 +136,24 @@ def test_pass_through_types_partial_runs_and_overflows(models):
 def test_unknown_and_unreproducible_layers_fall_back_to_keras():
     k = _keras()
     inp = k.Input((8, 2), name="inp")
-    h = k.layers.Cropping1D((1, 2), name="crop")(inp)
+    h = k.layers.LayerNormalization(name="norm")(inp)
     h = k.layers.ReLU(max_value=1.0, name="relu6")(h)  # hls4ml converts it as a plain ReLU
     model = k.Model(inp, k.layers.Dense(2, name="fc")(k.layers.Flatten(name="flat")(h)))
-    assert "Cropping1D" not in BUILDERS
+    assert "LayerNormalization" not in BUILDERS
     graph = build_graph(model)
-    assert set(graph.fallbacks) == {"crop", "relu6"}
+    assert set(graph.fallbacks) == {"norm", "relu6"}
     assert "plain ReLU" in graph.fallbacks["relu6"]
-    emu = graph.node("crop").emulator
+    emu = graph.node("norm").emulator
     assert isinstance(emu, FallbackEmulator) and emu.tunable == ()
     assert emu.fixed["result"] == FixedPointFormat.parse("ap_fixed<16,6>")  # hls4ml's default
     x = np.random.default_rng(4).normal(size=(50, 8, 2)).astype(np.float32) * 3
     _, keras = profile_with_outputs(model, x)
     graph.run([x], reference=keras)
     fixed = graph.run([x], {})  # only the fallbacks round (to their fixed precision)
-    assert np.array_equal(fixed["relu6"], np.floor(np.clip(x[:, 1:-2], 0, 1) * 1024) / 1024)
+    norm = fixed["norm"]
+    assert np.array_equal(norm, np.floor(norm * 1024) / 1024)  # on ap_fixed<16,6>'s grid
+    assert np.allclose(norm, keras["norm"], atol=1 / 1024)
+    assert np.array_equal(fixed["relu6"], np.clip(norm, 0, 1))  # Keras on the emulated input
     with pytest.raises(EmulationError, match="not emulated"):
         from core.hls.emulate.base import BuildContext
 

@@ -59,8 +59,9 @@ class LayerEmulator:
     bounded: tuple[int, bool] | None = None
     #: The result is never negative (ReLU): ``ap_ufixed``, no sign bit.
     non_negative: bool = False
-    #: A pass-through layer hls4ml does not even copy (Reshape, Flatten: the output *is* the input
-    #: variable), so a result precision in the configuration has no effect on it.
+    #: A pass-through layer whose output hls4ml always types as its input (Reshape and Flatten
+    #: share the input variable; padding, cropping, up-sampling and transpose copy it into the
+    #: input's type): a result precision in the configuration has no effect on it.
     inplace: bool = False
     #: hls4ml types an ``auto`` result exactly (Dense, convolutions: the accumulator's width)
     #: instead of giving it the default precision.

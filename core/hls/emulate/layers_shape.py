@@ -11,8 +11,10 @@
   cast to the result type. hls4ml infers ``accum_t`` as the input type with ``ceil(log2 n)`` more
   integer bits and twice as many more fractional bits (``n`` the window size); for *global* average
   pooling it leaves the default precision, so auto precision writes the inferred one.
-* Zero padding, nearest up-sampling and Permute (hls4ml's Transpose) copy values: pass-through.
-  Reshape and Flatten do not even copy (the output is the input variable). Dropout is removed by
+* Zero padding, cropping, nearest up-sampling and Permute (hls4ml's Transpose) copy values into
+  their input's type whatever the configuration says (hls4ml 1.3 ``model/layers.py`` gives their
+  output the input's precision); Reshape and Flatten do not even copy (the output is the input
+  variable): pass-through. Dropout is removed by
   hls4ml: its Keras layer is an alias of its input node.
 """
 
@@ -181,7 +183,20 @@ def build_zero_padding(layer: Any, ctx: BuildContext) -> None:
         )
     pad = layer.padding  # Keras normalises it: ((t, b), (l, r)) or (l, r)
     pads = [tuple(p) for p in pad] if isinstance(pad[0], (tuple, list)) else [tuple(pad)]
-    _add_pass(layer, ctx, lambda x: np.pad(x, [(0, 0), *pads, (0, 0)]))
+    _add_pass(layer, ctx, lambda x: np.pad(x, [(0, 0), *pads, (0, 0)]), inplace=True)
+
+
+@register("Cropping1D", "Cropping2D")
+def build_cropping(layer: Any, ctx: BuildContext) -> None:
+    cfg = layer.get_config()
+    if cfg.get("data_format", "channels_last") != "channels_last":
+        raise EmulationError(
+            f"Auto precision emulates channels-last cropping only ({layer.name}).", layer.name
+        )
+    crop = layer.cropping  # Keras normalises it: ((t, b), (l, r)) or (l, r)
+    crops = [tuple(c) for c in crop] if isinstance(crop[0], (tuple, list)) else [tuple(crop)]
+    index = (slice(None), *(slice(a, -b if b else None) for a, b in crops), slice(None))
+    _add_pass(layer, ctx, lambda x: x[index], inplace=True)
 
 
 @register("UpSampling1D", "UpSampling2D")
@@ -202,7 +217,7 @@ def build_upsampling(layer: Any, ctx: BuildContext) -> None:
             x = np.repeat(x, s, axis=axis)
         return x
 
-    _add_pass(layer, ctx, up)
+    _add_pass(layer, ctx, up, inplace=True)
 
 
 @register("Reshape", "Flatten")
@@ -214,7 +229,7 @@ def build_reshape(layer: Any, ctx: BuildContext) -> None:
 @register("Permute")
 def build_permute(layer: Any, ctx: BuildContext) -> None:
     dims = tuple(int(d) for d in layer.get_config()["dims"])
-    _add_pass(layer, ctx, lambda x: np.transpose(x, (0, *dims)))
+    _add_pass(layer, ctx, lambda x: np.transpose(x, (0, *dims)), inplace=True)
 
 
 @register("Dropout")
