@@ -174,28 +174,29 @@ def _add_pass(layer: Any, ctx: BuildContext, fn, inplace: bool = False) -> None:
     ctx.add(node)
 
 
+def _border(layer: Any, amounts: Any) -> list[tuple[int, int]]:
+    """``(before, after)`` per spatial axis of a padding or cropping layer (Keras normalises its
+    argument to ``((t, b), (l, r))`` or ``(l, r)``); channels-last only."""
+    if layer.get_config().get("data_format", "channels_last") != "channels_last":
+        raise EmulationError(f"Auto precision emulates channels-last layers only ({layer.name}).", layer.name)
+    if isinstance(amounts[0], (tuple, list)):
+        return [(int(a), int(b)) for a, b in amounts]
+    return [(int(amounts[0]), int(amounts[1]))]
+
+
 @register("ZeroPadding1D", "ZeroPadding2D")
 def build_zero_padding(layer: Any, ctx: BuildContext) -> None:
-    cfg = layer.get_config()
-    if cfg.get("data_format", "channels_last") != "channels_last":
-        raise EmulationError(
-            f"Auto precision emulates channels-last padding only ({layer.name}).", layer.name
-        )
-    pad = layer.padding  # Keras normalises it: ((t, b), (l, r)) or (l, r)
-    pads = [tuple(p) for p in pad] if isinstance(pad[0], (tuple, list)) else [tuple(pad)]
+    pads = _border(layer, layer.padding)
     _add_pass(layer, ctx, lambda x: np.pad(x, [(0, 0), *pads, (0, 0)]), inplace=True)
 
 
 @register("Cropping1D", "Cropping2D")
 def build_cropping(layer: Any, ctx: BuildContext) -> None:
-    cfg = layer.get_config()
-    if cfg.get("data_format", "channels_last") != "channels_last":
-        raise EmulationError(
-            f"Auto precision emulates channels-last cropping only ({layer.name}).", layer.name
-        )
-    crop = layer.cropping  # Keras normalises it: ((t, b), (l, r)) or (l, r)
-    crops = [tuple(c) for c in crop] if isinstance(crop[0], (tuple, list)) else [tuple(crop)]
-    index = (slice(None), *(slice(a, -b if b else None) for a, b in crops), slice(None))
+    index = (
+        slice(None),
+        *(slice(a, -b if b else None) for a, b in _border(layer, layer.cropping)),
+        slice(None),
+    )
     _add_pass(layer, ctx, lambda x: x[index], inplace=True)
 
 
