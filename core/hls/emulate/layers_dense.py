@@ -3,8 +3,9 @@
 hls4ml computes ``sum_i w_i x_i + b`` in an accumulator wide enough to be exact (``accum_t``
 inferred from the input, weight and bias types and the number of terms) and casts it once to the
 result type. The emulation is therefore float64 arithmetic on exact fixed-point values, then one
-truncation: bit-exact. A Keras ``activation`` other than linear becomes a second hls4ml node,
-``<layer>_<activation>`` (hls4ml splits it off the same way).
+truncation: bit-exact. A Keras ``activation`` becomes a second hls4ml node,
+``<layer>_<activation>`` (hls4ml splits it off the same way; ``<layer>_linear`` is a
+pass-through that casts only when the configuration gives it another type).
 """
 
 from __future__ import annotations
@@ -119,11 +120,13 @@ def add_activation_node(
         activation: The activation's Keras name, overriding the layer's config.
 
     Returns:
-        The new node (it gives the layer's Keras output), or None for a linear activation.
+        The new node (it gives the layer's Keras output); None for an activation that is not
+        named by a string (a QKeras quantizer's config: the caller handles it).
     """
     act = activation if activation is not None else layer.get_config().get("activation", "linear")
-    if not isinstance(act, str) or act == "linear":
+    if not isinstance(act, str):
         return None
+    # hls4ml adds '<layer>_linear' too: removed when its type is its input's, else a cast.
     name = f"{layer.name}_{act}"
     emu = ctx.activation(name, layer.name, act)
     return ctx.add(Node(name, layer.name, ACTIVATION_CLASS.get(act, act), [node_name], emu))
