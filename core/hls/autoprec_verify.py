@@ -76,6 +76,8 @@ def verify_in_csim(
             if r + 1 >= rounds:
                 break
             grown = _add_bit(graph, tensors, bad)
+            if grown is None:  # nothing left to widen: another C simulation would be the same
+                break
             search.refresh()
             search.settle(result.max_width, research=False)
             new = make_result(
@@ -113,10 +115,10 @@ def _blocking_note(model: Any, layer: str, report: Any) -> str:
     return note
 
 
-def _add_bit(graph: Any, tensors: list[Any], layer: str | None) -> str:
+def _add_bit(graph: Any, tensors: list[Any], layer: str | None) -> str | None:
     """One more fractional bit for the tensors of the Keras layer ``layer`` (of the last computing
     layer before the output when the trace names none, or names one with nothing searched);
-    returns what grew."""
+    returns what grew (None: nothing could, all at max_width)."""
     chosen = {t.node for t in tensors if layer is not None and graph.node(t.node).keras_name == layer}
     if not chosen:
         computing = [t for t in tensors if "inp_norm" not in graph.node(t.node).emulator.tunable]
@@ -126,7 +128,7 @@ def _add_bit(graph: Any, tensors: list[Any], layer: str | None) -> str:
         if t.node in chosen and t.frac < t.f_max:
             t.frac += 1
             touched.append(f"{t.node} {t.fld}")
-    return ", ".join(touched) or "nothing (already at max_width)"
+    return ", ".join(touched) or None
 
 
 def _emulation_match(emu: np.ndarray, csim: np.ndarray) -> dict[str, Any]:
