@@ -513,12 +513,9 @@ def _default_precision(config: Any) -> str:
 
 
 def _parse(text: str | None) -> FixedPointFormat | None:
-    if text is None or str(text).strip().lower() == "auto":
-        return None
-    try:
-        return FixedPointFormat.parse(str(text))
-    except ValueError:
-        return None
+    from core.hls.emulate.fixedpoint import parse_precision
+
+    return parse_precision(text)
 
 
 def overflow_check(profile: ModelProfile, config: Any) -> dict[str, dict[str, Any]]:

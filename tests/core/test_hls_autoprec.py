@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 import pytest
+from emulate_models import pooling_model
 
 from core.hls.autoprec import auto_precision
 from core.hls.errors import HlsError
@@ -178,18 +179,90 @@ def test_apply_sets_the_chosen_precisions(gauss_inputs):
     assert new.layer("softmax").extra["inp_norm_t"] == result.layer("softmax").extra["inp_norm_t"]
 
 
-def test_cancel_and_unsupported_layers(gauss_inputs):
+def test_cancel(gauss_inputs):
     model = build_model("jet_mlp")
     with pytest.raises(Cancelled):
         auto_precision(
             model, gauss_inputs[:200], verify=False, progress=RecordingProgress(cancel_after_updates=3)
         )
+
+
+def normalized_model():
+    """Conv1D -> LayerNormalization (converted by hls4ml, not emulated) -> Dense softmax."""
     k = _keras()
-    inp = k.Input((4,), name="input")
-    h = k.layers.BatchNormalization(name="bn")(k.layers.Dense(4, name="fc")(inp))
-    with pytest.raises(HlsError) as err:
-        auto_precision(k.Model(inp, h), np.ones((10, 4), np.float32), verify=False)
-    assert err.value.layer == "bn"
+    inp = k.Input((8, 2), name="inp")
+    h = k.layers.Conv1D(3, 2, activation="relu", name="conv")(inp)
+    h = k.layers.LayerNormalization(name="norm")(h)
+    out = k.layers.Dense(3, activation="softmax", name="fc")(k.layers.Flatten(name="flat")(h))
+    model = k.Model(inp, out)
+    x = np.random.default_rng(2).normal(size=(300, 8, 2)).astype(np.float32)
+    return model, x
+
+
+def test_a_layer_without_emulator_is_left_to_hls4ml_and_the_rest_is_searched():
+    model, x = normalized_model()
+    result = auto_precision(model, x, verify=False)
+    assert any(
+        n.startswith(
+            "layer norm (LayerNormalization) is not emulated: its precision is left to hls4ml's rule"
+        )
+        for n in result.notes
+    )
+    norm = result.layer("norm")
+    assert norm.result == "ap_fixed<16,6>" and "not emulated" in norm.why[0]  # the configured default
+    assert FixedPointFormat.parse(result.layer("conv").weight).width < 16  # the rest is searched
+    assert result.agreement_emulated >= 0.995 and result.reached
+
+
+def test_a_float_pass_that_disagrees_with_keras_names_the_layer(monkeypatch):
+    from core.hls.emulate.base import BUILDERS, Node
+    from core.hls.emulate.layers_activation import LinearEmulator
+
+    def wrong(layer, ctx):  # "emulates" the normalization as an identity
+        ctx.add(Node(layer.name, layer.name, "LayerNormalization", ctx.inputs_of(layer), LinearEmulator()))
+
+    monkeypatch.setitem(BUILDERS, "LayerNormalization", wrong)
+    model, x = normalized_model()
+    with pytest.raises(HlsError, match="does not reproduce Keras at layer norm") as err:
+        auto_precision(model, x, verify=False)
+    assert err.value.layer == "norm"
+
+
+def test_two_inputs_merged_inside_the_graph_are_searched():
+    k = _keras()
+    a, b = k.Input((4,), name="a"), k.Input((3,), name="b")
+    fa = k.layers.Dense(5, activation="relu", name="fa")(a)
+    h = k.layers.Concatenate(name="cat")([fa, k.layers.Dense(5, name="fb")(b)])
+    model = k.Model([a, b], k.layers.Dense(2, activation="softmax", name="out")(h))
+    rng = np.random.default_rng(0)
+    result = auto_precision(model, [rng.normal(size=(300, 4)), rng.normal(size=(300, 3))])
+    assert result.agreement_emulated >= 0.995 and result.agreement_csim is None
+    assert "not verified in C simulation: TrigLab's C simulation takes one input" in result.notes
+    relu, fb = (FixedPointFormat.parse(result.layer(n).result) for n in ("fa_relu", "fb"))
+    cat = FixedPointFormat.parse(result.layer("cat").result)  # holds both inputs' values exactly
+    assert cat.signed and cat.integer >= max(relu.integer + 1, fb.integer) and cat.f == max(relu.f, fb.f)
+
+
+def test_a_target_reached_through_a_wrap_around_is_searched_again():
+    """This untrained CNN always predicts class 1: the narrowest search reached 'the target' with
+    the output wrapping around; the overflow then found costs an integer bit, which loses the
+    target, so the fractional bits are searched again."""
+    from emulate_models import _seeded
+
+    k = _keras()
+    inp = k.Input((9, 9, 2), name="inp")
+    h = k.layers.ZeroPadding2D(((1, 0), (2, 1)), name="zp")(inp)
+    h = k.layers.Conv2D(3, 3, padding="same", activation="relu", name="c1")(h)
+    h = k.layers.UpSampling2D((2, 1), name="up")(h)
+    h = k.layers.AveragePooling2D(3, strides=2, padding="same", name="ap")(h)
+    h = k.layers.MaxPooling2D(2, padding="same", name="mp")(h)
+    h = k.layers.Permute((2, 1, 3), name="transp")(h)
+    h = k.layers.GlobalAveragePooling2D(name="gap")(k.layers.Conv2D(2, 1, name="c2")(h))
+    model = _seeded(k.Model(inp, k.layers.Dense(3, activation="softmax", name="out")(h)), 23)
+    x = np.random.default_rng(1).normal(size=(200, 9, 9, 2)).astype(np.float32)
+    result = auto_precision(model, x, verify=False)
+    assert any("overflows in the fixed-point emulation" in why for why in result.layer("out").why)
+    assert result.agreement_emulated >= 0.995 and result.reached
 
 
 # --- automatic precision: real C simulation ---------------------------------------------------------
@@ -217,3 +290,41 @@ def test_untrained_jet_mlp_agrees_in_csim(gauss_inputs, cache_root):
     # Dense layers: the emulation reproduces the C simulation bit for bit.
     assert result.emulation_vs_csim["identical_fraction"] == 1.0
     assert result.csim_report["agreement"] == pytest.approx(result.agreement_csim)
+
+
+@pytest.mark.slow
+def test_a_layer_hls4ml_computes_differently_is_named_as_blocking(cache_root):
+    """hls4ml 1.3 converts ReLU(max_value=1) as a plain ReLU: no precision can make the C simulation
+    agree with Keras, and the result says where the error starts."""
+    k = _keras()
+    inp = k.Input((6,), name="inp")
+    h = k.layers.Dense(8, name="fc1")(inp)
+    h = k.layers.ReLU(max_value=1.0, name="clip")(h)
+    model = k.Model(inp, k.layers.Dense(1, name="fc2")(h))
+    x = 3.0 * np.random.default_rng(5).normal(size=(400, 6)).astype(np.float32)
+    result = auto_precision(
+        model, x, task="regression", rel_error=0.01, max_verify_rounds=2, cache_root=cache_root
+    )
+    assert any(n.startswith("layer clip (ReLU) is not emulated") for n in result.notes)
+    assert result.agreement_emulated >= 0.995  # the emulation runs Keras's clipped ReLU...
+    assert result.verify_rounds == 2 and not result.reached  # ...the firmware does not clip
+    assert result.blocking_layer == "clip"
+    assert "target missed in C simulation: the error starts at layer clip (ReLU)" in result.notes
+    assert "target missed in C simulation" in result.summary()
+    assert result.to_dict()["blocking_layer"] == "clip"
+
+
+@pytest.mark.slow
+def test_functional_cnn_with_same_pooling_reaches_target_in_csim(cache_root):
+    """Padding, 'same' convolution and pooling, up-sampling, a transpose and global average
+    pooling: the chosen precisions (pass-through types, average-pooling accumulators) reach the
+    target in the C simulation, which the emulation reproduces bit for bit."""
+    model, x = pooling_model()
+    result = auto_precision(model, x, cache_root=cache_root)
+    assert result.reached and result.agreement_csim >= 0.995 and result.blocking_layer is None
+    assert result.emulation_vs_csim["identical_fraction"] == 1.0
+    assert result.layer("gap").accum is not None  # hls4ml would sum it in the default precision
+    assert result.layer("up").result == result.layer("c1_relu").result  # pass-through keeps the type
+    # A ReLU is unsigned, except before a 'same' max pooling (hls4ml would pad with a winning value).
+    assert FixedPointFormat.parse(result.layer("c1_relu").result).signed
+    assert any("signed: it feeds mp's 'same' padding" in why for why in result.layer("c1_relu").why)

@@ -59,6 +59,13 @@ class LayerEmulator:
     bounded: tuple[int, bool] | None = None
     #: The result is never negative (ReLU): ``ap_ufixed``, no sign bit.
     non_negative: bool = False
+    #: A pass-through layer whose output hls4ml always types as its input (Reshape and Flatten
+    #: share the input variable; padding, cropping, up-sampling and transpose copy it into the
+    #: input's type): a result precision in the configuration has no effect on it.
+    inplace: bool = False
+    #: hls4ml types an ``auto`` result exactly (Dense, convolutions: the accumulator's width)
+    #: instead of giving it the default precision.
+    exact_auto_result: bool = False
 
     def __init__(self) -> None:
         #: Precisions the model itself fixes (QKeras quantizers), never searched: {field: format}.
@@ -77,6 +84,11 @@ class LayerEmulator:
     def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
         """The output for the inputs ``xs`` (one array per input node), before result rounding."""
         raise NotImplementedError
+
+    def accum(self, in_fmts: list[Fmt], fmt: Callable[[str], Fmt]) -> Fmt:
+        """The accumulator precision auto precision writes for this layer (None: it has none, or
+        hls4ml's own rule is kept), given the input precisions and ``fmt(field)`` of its own."""
+        return None
 
 
 @dataclass
@@ -161,7 +173,7 @@ class BuildContext:
         self, name: str, keras_name: str, activation: str, config: dict[str, Any] | None = None
     ) -> LayerEmulator:
         """The emulator of an activation function by its Keras name ("relu", "softmax", ...)."""
-        factory = ACTIVATIONS.get(activation)
+        factory = ACTIVATIONS.get(activation) or FALLBACK_ACTIVATIONS.get(activation)
         if factory is None:
             raise EmulationError(
                 f"Auto precision cannot emulate the activation '{activation}' of layer {keras_name} yet.",
@@ -190,6 +202,9 @@ BUILDERS: dict[str, Builder] = {}
 #: Keras activation name ("relu", "softmax", "elu", ...) -> emulator factory
 #: ``factory(activation config, build context, node name)``.
 ACTIVATIONS: dict[str, ActivationFactory] = {}
+#: Activations computed in floating point and then rounded (close to hls4ml's tables, not exact):
+#: used when :data:`ACTIVATIONS` has no exact emulator for the name.
+FALLBACK_ACTIVATIONS: dict[str, ActivationFactory] = {}
 
 
 def register(*keras_classes: str) -> Callable[[Builder], Builder]:
