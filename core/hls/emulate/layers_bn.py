@@ -1,0 +1,189 @@
+"""BatchNormalization (and QKeras's QBatchNormalization): folded or scale-and-shift.
+
+hls4ml 1.3 turns a BatchNormalization into ``scale = gamma / sqrt(var + eps)`` and
+``bias = beta - scale * mean`` (float32, as its ``BatchNormalization.initialize``), then either
+
+* folds it into the Dense/Conv1D/Conv2D (depthwise and pointwise included) before it
+  (``fuse_batch_normalization``): only when that layer's ``result`` precision is ``auto``
+  (unspecified), its output feeds nothing else, and the scale and bias are not quantized on both
+  sides (QKeras weights keep the BatchNormalization apart unless its scale is all ones / bias all
+  zeros). The weights become ``w * scale`` and ``b * scale + bias`` and the BatchNormalization node
+  disappears; or
+* keeps a ``BatchNormalization`` node computing ``x * scale + bias`` exactly (``nnet::normalize``:
+  ``product(data, scale) + bias``) and casting it to its ``result``, with ``scale`` and ``bias``
+  stored in their own precisions (config keys ``scale`` and ``bias``).
+
+QBatchNormalization converts the same way (hls4ml ignores its quantizers for the computation).
+
+A quirk reproduced on purpose: folding into a *depthwise* convolution multiplies the
+``(kh, kw, C, 1)`` kernel by the ``(C,)`` scale with numpy broadcasting, which gives a
+``(kh, kw, C, C)`` array; the firmware reads its first ``kh*kw*C`` values in order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from core.hls.emulate.base import BuildContext, Ctx, EmulationError, LayerEmulator, Node, register
+
+#: hls4ml classes a BatchNormalization may fold into (``isinstance(prev, (Dense, Conv1D, Conv2D))``).
+FOLDABLE_CLASSES = (
+    "Dense",
+    "QDense",
+    "Conv1D",
+    "Conv2D",
+    "QConv1D",
+    "QConv2D",
+    "DepthwiseConv1D",
+    "DepthwiseConv2D",
+    "QDepthwiseConv2D",
+    "PointwiseConv1D",
+    "PointwiseConv2D",
+)
+
+
+class BatchNormEmulator(LayerEmulator):
+    """``x * scale + bias`` per channel (last axis), as ``nnet::normalize`` computes it."""
+
+    tunable = ("scale", "bias", "result")
+
+    def __init__(self, scale: np.ndarray, bias: np.ndarray) -> None:
+        super().__init__()
+        self.scale = np.asarray(scale, np.float64)
+        self.bias = np.asarray(bias, np.float64)
+
+    def constants(self) -> dict[str, np.ndarray]:
+        return {"scale": self.scale, "bias": self.bias}
+
+    def n_terms(self) -> int:
+        return 1
+
+    def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
+        # The product and the sum are exact in C++ (full-width types); float64 is exact too for
+        # the widths hls4ml uses (< 53 significant bits).
+        return xs[0] * ctx.constant("scale") + ctx.constant("bias")
+
+
+def scale_and_bias(layer: Any) -> tuple[np.ndarray, np.ndarray]:
+    """hls4ml's ``scale`` and ``bias`` of a Keras (Q)BatchNormalization, in float32 as hls4ml
+    computes them from the stored weights.
+
+    Returns:
+        ``(scale, bias)``, float32 arrays of shape ``(channels,)``.
+    """
+    cfg = layer.get_config()
+    axis = cfg.get("axis", -1)
+    axes = axis if isinstance(axis, (list, tuple)) else [axis]
+    rank = len(layer.input_shape)
+    if [a % rank for a in axes] != [rank - 1]:
+        raise EmulationError(
+            f"Auto precision emulates BatchNormalization over the last (channel) axis only ({layer.name}).",
+            layer.name,
+        )
+    weights = {w.name.split("/")[-1].split(":")[0]: np.asarray(w.numpy(), np.float32) for w in layer.weights}
+    mean, var = weights["moving_mean"], weights["moving_variance"]
+    gamma = weights["gamma"] if cfg.get("scale", True) else np.float32(1)
+    beta = weights["beta"] if cfg.get("center", True) else np.float32(0)
+    scale = (gamma / np.sqrt(var + np.float32(cfg.get("epsilon", 1e-3)))).astype(np.float32)
+    bias = (beta - scale * mean).astype(np.float32)
+    return np.broadcast_to(scale, mean.shape).copy(), np.broadcast_to(bias, mean.shape).copy()
+
+
+def _config_result(config: Any, name: str) -> str | None:
+    """The ``result`` precision text of layer ``name`` in the configuration (None: unknown)."""
+    if config is None:
+        return None
+    try:
+        row = config.layer(name)
+    except Exception:  # no such row: hls4ml uses the model default, a specified precision
+        return None
+    return getattr(row, "result", None)
+
+
+def _quantizer_fields(layer: Any) -> set[str]:
+    """Which of weight/bias a Keras layer quantizes (QKeras ``kernel``/``depthwise``/``bias``)."""
+    cfg = layer.get_config()
+    out = set()
+    if cfg.get("kernel_quantizer") or cfg.get("depthwise_quantizer") or cfg.get("pointwise_quantizer"):
+        out.add("weight")
+    if cfg.get("bias_quantizer"):
+        out.add("bias")
+    return out
+
+
+def fold_target(layer: Any, ctx: BuildContext, scale: np.ndarray, bias: np.ndarray) -> Node | None:
+    """The node hls4ml folds the BatchNormalization ``layer`` into, or None when it keeps it.
+
+    Follows ``FuseBatchNormalization.match``/``transform`` of hls4ml 1.3 (see the module docstring).
+    """
+    inputs = ctx.inputs_of(layer)
+    if len(inputs) != 1:
+        return None
+    parent = ctx.nodes[inputs[0]]
+    if parent.class_name not in FOLDABLE_CLASSES or not hasattr(parent.emulator, "weight"):
+        return None
+    if _config_result(ctx.config, parent.name) != "auto":
+        return None
+    if len(ctx.consumers(parent.keras_name)) > 1:
+        return None
+    if any(n.inputs and parent.name in n.inputs for n in ctx.nodes.values()):
+        return None  # something already reads the parent's output
+    quantized = _quantizer_fields(ctx.model.get_layer(parent.keras_name)) if parent.keras_name else set()
+    if quantized & {"weight"} and not np.all(scale == 1):
+        return None
+    w = np.asarray(parent.emulator.weight)
+    if "bias" in quantized and not np.all(bias == 0):
+        return None
+    if parent.class_name.startswith(("Depthwise", "QDepthwise")) and w.shape[-1] != 1 and w.shape[-2] != 1:
+        return None  # depth multiplier > 1: hls4ml's broadcast fails, we do not guess
+    return parent
+
+
+def fold(parent: Node, scale: np.ndarray, bias: np.ndarray) -> None:
+    """Multiply ``parent``'s weights by ``scale`` and shift its bias, in float32 like hls4ml."""
+    emu = parent.emulator
+    w = np.asarray(emu.weight, np.float32)
+    b = np.asarray(emu.bias, np.float32)
+    fused = scale * w  # numpy broadcasting on the last axis, as hls4ml does
+    if fused.shape != w.shape:  # the depthwise quirk: the firmware reads the first values in order
+        fused = fused.reshape(-1)[: w.size].reshape(w.shape)
+    emu.weight = fused.astype(np.float64)
+    emu.bias = (scale * b + bias).astype(np.float32).astype(np.float64)
+    parent.params["folded_batchnorm"] = True
+
+
+def _single_input(layer: Any, ctx: BuildContext) -> Node | None:
+    inputs = ctx.inputs_of(layer)
+    return ctx.nodes[inputs[0]] if len(inputs) == 1 else None
+
+
+@register("BatchNormalization", "QBatchNormalization")
+def build_batchnorm(layer: Any, ctx: BuildContext) -> None:
+    scale, bias = scale_and_bias(layer)
+    prev = _single_input(layer, ctx)
+    if (
+        prev is not None
+        and isinstance(prev.emulator, BatchNormEmulator)
+        and _config_result(ctx.config, prev.name) == "auto"
+        and len(ctx.consumers(prev.keras_name)) == 1
+    ):
+        # fuse_consecutive_batch_normalization: the earlier node goes, this one computes both.
+        s0, b0 = prev.emulator.scale.astype(np.float32), prev.emulator.bias.astype(np.float32)
+        del ctx.nodes[prev.name]
+        emu = BatchNormEmulator((s0 * scale).astype(np.float64), (scale * b0 + bias).astype(np.float64))
+        ctx.alias(prev.keras_name, layer.name)
+        ctx.add(Node(layer.name, layer.name, "BatchNormalization", list(prev.inputs), emu))
+        return
+    target = fold_target(layer, ctx, scale, bias)
+    if target is not None:
+        fold(target, scale, bias)
+        target.params.setdefault("folded", []).append(layer.name)
+        ctx.alias(layer.name, target.name)
+        return
+    if np.all(scale == 1) and np.all(bias == 0) and prev is not None:  # remove_nop_batch_normalization
+        ctx.alias(layer.name, prev.name)
+        return
+    emu = BatchNormEmulator(scale.astype(np.float64), bias.astype(np.float64))
+    ctx.add(Node(layer.name, layer.name, "BatchNormalization", ctx.inputs_of(layer), emu))

@@ -1,0 +1,346 @@
+"""Layer emulators of core.hls.emulate (BatchNorm, QKeras, extra activations, depthwise/separable).
+
+Each emulator is checked directly (its builder on a tiny Keras model, then ``forward`` node by node):
+in float against Keras's own per-layer outputs, in fixed point against hls4ml's C simulation
+(two compiled models, every precision set in the configuration, compared layer by layer with
+``trace_layers``). Dense/Flatten/Activation nodes, which other modules emulate, are stood in for here.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from core.compress.quantize import hls4ml_weight_values
+from core.hls.emulate import layers_act_extra, layers_bn, layers_depthwise, layers_qkeras  # noqa: F401 (registers)
+from core.hls.emulate.base import BUILDERS, BuildContext, Ctx, EmulationError, LayerEmulator, Node
+from core.weights import FixedPointFormat
+
+needs_gpp = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed for the C simulation")
+
+
+class _Dense(LayerEmulator):  # stand-in for layers_dense.DenseEmulator (another module)
+    tunable = ("weight", "bias", "result")
+
+    def __init__(self, weight, bias):
+        super().__init__()
+        self.weight, self.bias = np.asarray(weight, np.float64), np.asarray(bias, np.float64)
+
+    def constants(self):
+        return {"weight": self.weight, "bias": self.bias}
+
+    def forward(self, xs, ctx):
+        return xs[0] @ ctx.constant("weight") + ctx.constant("bias")
+
+
+class _Reshape(LayerEmulator):
+    pass_through = True
+
+    def forward(self, xs, ctx):
+        return xs[0].reshape(len(xs[0]), -1)
+
+
+def _build(model, config=None) -> BuildContext:
+    ctx = BuildContext(model, config)
+    for layer in model.layers:
+        cls = type(layer).__name__
+        if cls == "InputLayer":
+            ctx.add(Node(layer.name, layer.name, "Input", [], LayerEmulator()))
+        elif cls in BUILDERS:
+            BUILDERS[cls](layer, ctx)
+        elif cls == "Dense":
+            w = layer.get_weights()
+            ctx.add(Node(layer.name, layer.name, "Dense", ctx.inputs_of(layer), _Dense(w[0], w[1])))
+            act = layer.get_config()["activation"]
+            if act != "linear":
+                name = f"{layer.name}_{act}"
+                ctx.add(Node(name, layer.name, act, [layer.name], ctx.activation(name, layer.name, act)))
+        elif cls == "Activation":
+            act = layer.get_config()["activation"]
+            emu = ctx.activation(layer.name, layer.name, act)
+            ctx.add(Node(layer.name, layer.name, act, ctx.inputs_of(layer), emu))
+        elif cls == "Flatten":
+            ctx.add(Node(layer.name, layer.name, "Reshape", ctx.inputs_of(layer), _Reshape()))
+        else:
+            raise AssertionError(cls)
+    return ctx
+
+
+def _fmts(config) -> dict:
+    """{(hls4ml layer, field): format} of every explicit precision of an HlsConfig."""
+    out = {}
+    for row in config.layers():
+        name = row.hls_name or row.name
+        for fld in ("weight", "bias", "result"):
+            text = getattr(row, fld)
+            if text and text != "auto":
+                out[(name, fld)] = FixedPointFormat.parse(text)
+        for key, text in ((row.extra or {}).get("Precision") or {}).items():
+            if key in ("scale", "param") and text != "auto":
+                out[(name, key)] = FixedPointFormat.parse(text)
+    return out
+
+
+def _constant(node, fld, fmt):
+    values = node.emulator.constants()[fld]
+    return values if fmt is None else hls4ml_weight_values(np.asarray(values, np.float32), fmt)
+
+
+def _run(ctx: BuildContext, x: np.ndarray, fmts: dict | None) -> dict[str, np.ndarray]:
+    """Every node's output (rounded to its result precision in fixed point), like the graph does."""
+    outs: dict[str, np.ndarray] = {}
+    out_fmt: dict[str, FixedPointFormat | None] = {}
+    for node in ctx.nodes.values():
+        if not node.inputs:
+            fmt = fmts.get((node.name, "result")) if fmts is not None else None
+            outs[node.name] = np.asarray(x, np.float32).astype(np.float64)
+            if fmt is not None:
+                outs[node.name] = fmt.quantize(outs[node.name])
+            out_fmt[node.name] = fmt
+            continue
+        in_fmts = [out_fmt[i] for i in node.inputs]
+        c = Ctx(node, fmts, in_fmts, _constant)
+        v = node.emulator.forward([outs[i] for i in node.inputs], c)
+        fmt = in_fmts[0]
+        if fmts is not None and not node.emulator.pass_through:
+            fmt = c.fmt("result")
+            if fmt is not None:
+                v = fmt.quantize(v)
+        outs[node.name], out_fmt[node.name] = v, fmt
+    return outs
+
+
+def _keras_outputs(model, x) -> dict[str, np.ndarray]:
+    import tensorflow as tf
+
+    layers = [lay for lay in model.layers if type(lay).__name__ != "InputLayer"]
+    probe = tf.keras.Model(model.inputs, [lay.output for lay in layers])
+    return {lay.name: np.asarray(o) for lay, o in zip(layers, probe(x.astype(np.float32)))}
+
+
+def _check_float(model, x, config=None):
+    ctx = _build(model, config)
+    outs = _run(ctx, x, None)
+    keras = _keras_outputs(model, x)
+    for keras_name, node in ctx.keras_output.items():
+        if ctx.nodes[node].params.get("folded") and keras_name == ctx.nodes[node].keras_name:
+            continue  # a Dense whose output now includes the BatchNormalization folded into it
+        if keras_name in keras:
+            np.testing.assert_allclose(
+                outs[node], keras[keras_name], rtol=2e-5, atol=2e-5, err_msg=keras_name
+            )
+    return ctx
+
+
+# --- models -----------------------------------------------------------------------------------
+def _model_float():
+    """BN unfolded after the input, Dense + BN folded, sigmoid, ELU, PReLU, LeakyReLU, tanh."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(3)
+    L = tf.keras.layers
+    inp = L.Input((6,), name="inp")
+    x = L.BatchNormalization(name="bn0")(inp)
+    x = L.Dense(8, name="d1")(x)
+    x = L.BatchNormalization(name="bn1")(x)
+    x = L.Activation("sigmoid", name="sig")(x)
+    x = L.Dense(8, name="d2")(x)
+    x = L.ELU(alpha=1.0, name="elu")(x)
+    x = L.PReLU(name="prelu")(x)
+    x = L.LeakyReLU(0.1, name="lrelu")(x)
+    x = L.Dense(4, name="d3", activation="tanh")(x)
+    model = tf.keras.Model(inp, x)
+    rng = np.random.default_rng(0)
+    for layer in model.layers:  # non-trivial BatchNorm statistics and PReLU slopes
+        if isinstance(layer, L.BatchNormalization):
+            n = layer.get_weights()[0].shape[0]
+            layer.set_weights(
+                [rng.uniform(0.5, 2, n), rng.normal(0, 0.5, n), rng.normal(0, 0.5, n), rng.uniform(0.3, 3, n)]
+            )
+        if isinstance(layer, L.PReLU):
+            layer.set_weights([rng.uniform(0, 0.5, layer.get_weights()[0].shape)])
+    return model
+
+
+def _model_qkeras():
+    """QConv2D + quantized_relu(4,0) + DepthwiseConv2D + QDense quantized_bits(6,0,alpha=1) + linear."""
+    import tensorflow as tf
+    from qkeras import QActivation, QConv2D, QDense, quantized_bits
+
+    tf.keras.utils.set_random_seed(4)
+    L = tf.keras.layers
+    q6 = quantized_bits(6, 0, alpha=1)
+    inp = L.Input((6, 6, 2), name="inp")
+    x = QConv2D(3, 3, kernel_quantizer=q6, bias_quantizer=q6, name="qc")(inp)
+    x = QActivation("quantized_relu(4,0)", name="qr")(x)
+    x = L.DepthwiseConv2D(2, name="dw")(x)
+    x = L.Flatten(name="fl")(x)
+    x = QDense(5, kernel_quantizer=q6, bias_quantizer=q6, name="qd")(x)
+    x = QActivation(quantized_bits(6, 2, alpha=1), name="qb")(x)
+    return tf.keras.Model(inp, x)
+
+
+def _set_all(config, rows: dict[str, dict[str, str]]) -> None:
+    for name, fields in rows.items():
+        for fld, value in fields.items():
+            if fld in ("scale", "param"):
+                config.layer(name).extra.setdefault("Precision", {})[fld] = value
+            else:
+                config.set(name, fld, value)
+
+
+def _config_float(model):
+    from core.hls.config import make_config
+
+    config = make_config(model)
+    _set_all(
+        config,
+        {
+            "inp": {"result": "ap_fixed<12,4>"},
+            "bn0": {"scale": "ap_fixed<12,3>", "bias": "ap_fixed<10,3>", "result": "ap_fixed<14,5>"},
+            "d1": {"weight": "ap_fixed<10,2>", "bias": "ap_fixed<10,3>", "result": "auto"},  # BN folds
+            "bn1": {"result": "ap_fixed<16,6>"},
+            "sig": {"result": "ap_fixed<10,1>"},
+            "d2": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "ap_fixed<12,4>"},
+            "elu": {"result": "ap_fixed<12,4>"},
+            "prelu": {"result": "ap_fixed<11,4>"},
+            "lrelu": {"result": "ap_fixed<11,4>"},
+            "d3": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "ap_fixed<12,5>"},
+            "d3_tanh": {"result": "ap_fixed<9,1>"},
+        },
+    )
+    for row in config.layers():  # the generated linear rows follow their layer
+        if row.name.endswith("_linear"):
+            config.set(row.name, "result", "auto" if row.name == "d1_linear" else "ap_fixed<12,4>")
+    return config
+
+
+def _config_qkeras(model):
+    from core.hls.config import make_config
+
+    config = make_config(model)
+    _set_all(
+        config,
+        {
+            "inp": {"result": "ap_fixed<10,3>"},
+            "qc": {"result": "ap_fixed<12,4>"},
+            "dw": {"weight": "ap_fixed<8,2>", "bias": "ap_fixed<8,2>", "result": "ap_fixed<12,3>"},
+            "fl": {"result": "ap_fixed<12,3>"},
+            "qd": {"result": "ap_fixed<13,4>"},
+        },
+    )
+    for row in config.layers():
+        if row.name.endswith("_linear"):
+            config.set(row.name, "result", config.layer(row.name[: -len("_linear")]).result)
+    return config
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    rng = np.random.default_rng(1)
+    return rng.normal(0, 1.5, (64, 6)), rng.uniform(-2, 2, (32, 6, 6, 2))
+
+
+# --- float: equal to Keras ------------------------------------------------------------------------
+def test_float_pass_matches_keras_batchnorm_and_activations(inputs):
+    model = _model_float()
+    ctx = _check_float(model, inputs[0], _config_float(model))
+    # d1's result is 'auto' and nothing else reads it: hls4ml folds bn1 into it; bn0 stays.
+    assert ctx.keras_output["bn1"] == "d1" and ctx.nodes["d1"].params["folded"] == ["bn1"]
+    assert "bn0" in ctx.nodes and ctx.nodes["bn0"].emulator.tunable == ("scale", "bias", "result")
+
+
+def test_batchnorm_is_not_folded_when_the_dense_result_is_set(inputs):
+    from core.hls.config import make_config
+
+    model = _model_float()
+    ctx = _check_float(model, inputs[0], make_config(model))  # TrigLab's config: explicit results
+    assert ctx.keras_output["bn1"] == "bn1" and "folded" not in ctx.nodes["d1"].params
+
+
+def test_float_pass_matches_keras_qkeras_and_depthwise(inputs):
+    model = _model_qkeras()
+    ctx = _check_float(model, inputs[1], _config_qkeras(model))
+    qd, qr = ctx.nodes["qd"].emulator, ctx.nodes["qr"].emulator
+    # point 2: the quantizers' precisions are fixed (ap_fixed<6,1>), only the result is searched
+    assert qd.fixed == {"weight": FixedPointFormat(6, 1), "bias": FixedPointFormat(6, 1)}
+    assert qd.tunable == ("result",)
+    assert qr.fixed["result"] == FixedPointFormat(4, 0, False, "RND_CONV", "SAT") and qr.tunable == ()
+    assert ctx.nodes["qb"].emulator.fixed["result"] == FixedPointFormat(6, 3, True, "RND_CONV", "SAT")
+
+
+def test_float_pass_more_activations_and_separable():
+    import tensorflow as tf
+    from qkeras import QActivation
+
+    tf.keras.utils.set_random_seed(5)
+    L = tf.keras.layers
+    inp = L.Input((5, 5, 2), name="inp")
+    x = L.SeparableConv2D(3, 3, padding="same", name="sep")(inp)
+    x = L.BatchNormalization(name="bn")(x)
+    x = L.Activation("selu", name="selu")(x)
+    x = L.Activation("softplus", name="splus")(x)
+    x = L.Activation("softsign", name="ssign")(x)
+    x = L.Activation("hard_sigmoid", name="hsig")(x)
+    x = L.ThresholdedReLU(0.3, name="trelu")(x)
+    x = L.DepthwiseConv2D(2, depth_multiplier=2, strides=2, name="dw2")(x)
+    x = QActivation("quantized_tanh(4)", name="qt")(x)
+    model = tf.keras.Model(inp, x)
+    x = np.random.default_rng(2).normal(0, 2, (16, 5, 5, 2))
+    ctx = _check_float(model, x)
+    assert [n for n in ctx.nodes if n.startswith("sep")] == ["sep_depthwise", "sep_pointwise"]
+    assert ctx.keras_output["bn"] == "bn"  # no configuration: results are set, nothing folds
+
+
+def test_unsupported_qkeras_weights_are_named():
+    import tensorflow as tf
+    from qkeras import QDense
+
+    inp = tf.keras.layers.Input((4,), name="inp")
+    model = tf.keras.Model(inp, QDense(3, kernel_quantizer="binary", name="bd")(inp))
+    with pytest.raises(EmulationError, match="bd") as err:
+        _build(model)
+    assert err.value.layer == "bd"
+
+
+def test_table_index_follows_the_cpp_truncation():
+    sig = layers_act_extra.TableActivation("sigmoid")
+    ctx = Ctx(Node("s", "s", "Sigmoid", ["i"], sig), {}, [FixedPointFormat(16, 6)], _constant)
+    x = np.array([-9.0, -1 / 64, -1 / 128, 0.0, 1 / 128, 1 / 64, 7.99])
+    out = sig.forward([x], ctx)
+    # int(x * 1024 / 16) truncates toward zero: -1/128 and 1/128 share the entry of 0
+    assert out[0] == out.min() and out[2] == out[3] == out[4] and out[1] < out[2] < out[5]
+    assert sig.bounded == (1, False) and sig.non_negative
+
+
+# --- fixed point: equal to hls4ml's C simulation --------------------------------------------------
+def _csim_check(model, config, x, tmp_path_factory, label):
+    from core.hls.convert import compile_model, trace_layers
+
+    compiled = compile_model(model, config, cache_root=tmp_path_factory.mktemp(label))
+    traced = trace_layers(compiled, x.astype(np.float32))
+    ctx = _build(model, config)
+    outs = _run(ctx, x, _fmts(config))
+    compared = []
+    for name, node in ctx.nodes.items():
+        if name in traced and node.inputs:
+            emu = outs[name].reshape(len(x), -1)
+            np.testing.assert_array_equal(emu, traced[name].reshape(len(x), -1), err_msg=name)
+            compared.append(name)
+    return ctx, compared
+
+
+@needs_gpp
+def test_fixed_point_matches_csim_batchnorm_and_activations(inputs, tmp_path_factory):
+    model = _model_float()
+    ctx, compared = _csim_check(model, _config_float(model), inputs[0], tmp_path_factory, "float")
+    assert {"bn0", "d1", "sig", "elu", "prelu", "lrelu", "d3_tanh"} <= set(compared)
+
+
+@needs_gpp
+def test_fixed_point_matches_csim_qkeras(inputs, tmp_path_factory):
+    model = _model_qkeras()
+    ctx, compared = _csim_check(model, _config_qkeras(model), inputs[1], tmp_path_factory, "qkeras")
+    assert {"qc", "qr", "dw", "qd", "qb"} <= set(compared)
