@@ -69,17 +69,21 @@ def _build(model, config=None) -> BuildContext:
 
 
 def _fmts(config) -> dict:
-    """{(hls4ml layer, field): format} of every explicit precision of an HlsConfig."""
+    """{(hls4ml node, field): format} of every explicit precision of an HlsConfig."""
+    from core.hls.emulate.layers_depthwise import separable_precisions
+
     out = {}
     for row in config.layers():
         name = row.hls_name or row.name
-        for fld in ("weight", "bias", "result"):
-            text = getattr(row, fld)
-            if text and text != "auto":
-                out[(name, fld)] = FixedPointFormat.parse(text)
-        for key, text in ((row.extra or {}).get("Precision") or {}).items():
-            if key in ("scale", "param") and text != "auto":
-                out[(name, key)] = FixedPointFormat.parse(text)
+        precision = {f: getattr(row, f) for f in ("weight", "bias", "result") if getattr(row, f)}
+        precision.update((row.extra or {}).get("Precision") or {})
+        nodes = {name: precision}
+        if row.class_name.startswith("SeparableConv"):
+            nodes = separable_precisions(name, precision)
+        for node, fields in nodes.items():
+            for key, text in fields.items():
+                if key in ("weight", "bias", "result", "scale", "param") and text != "auto":
+                    out[(node, key)] = FixedPointFormat.parse(text)
     return out
 
 
@@ -182,6 +186,34 @@ def _model_qkeras():
     return tf.keras.Model(inp, x)
 
 
+def _model_more():
+    """Depthwise + BN (folded), SeparableConv2D, hard_sigmoid, QDense with alpha='auto_po2'
+    (hls4ml adds an ApplyAlpha), selu, softplus, softsign, ThresholdedReLU, quantized_tanh."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    tf.keras.utils.set_random_seed(6)
+    L = tf.keras.layers
+    inp = L.Input((5, 5, 2), name="inp")
+    x = L.DepthwiseConv2D(2, name="dwa")(inp)
+    x = L.BatchNormalization(name="bna")(x)
+    x = L.SeparableConv2D(3, 3, padding="same", name="sep")(x)
+    x = L.Activation("hard_sigmoid", name="hsig")(x)
+    x = L.Flatten(name="fl")(x)
+    x = QDense(6, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0), name="qa")(x)
+    x = L.Activation("selu", name="selu")(x)
+    x = L.Activation("softplus", name="splus")(x)
+    x = L.Activation("softsign", name="ssign")(x)
+    x = L.ThresholdedReLU(0.1, name="trelu")(x)
+    x = QActivation("quantized_tanh(4)", name="qt")(x)
+    model = tf.keras.Model(inp, x)
+    rng = np.random.default_rng(0)
+    model.get_layer("bna").set_weights(
+        [rng.uniform(0.5, 2, 2), rng.normal(0, 0.5, 2), rng.normal(0, 0.5, 2), rng.uniform(0.3, 3, 2)]
+    )
+    return model
+
+
 def _set_all(config, rows: dict[str, dict[str, str]]) -> None:
     for name, fields in rows.items():
         for fld, value in fields.items():
@@ -237,10 +269,37 @@ def _config_qkeras(model):
     return config
 
 
+def _config_more(model):
+    from core.hls.config import make_config
+
+    config = make_config(model)
+    _set_all(
+        config,
+        {
+            "inp": {"result": "ap_fixed<10,3>"},
+            "dwa": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "auto"},  # BN folds
+            "sep": {"bias": "ap_fixed<9,2>", "result": "ap_fixed<12,4>"},
+            "hsig": {"result": "ap_ufixed<8,1>"},
+            "qa": {"result": "ap_fixed<12,4>"},
+            "selu": {"result": "ap_fixed<11,4>"},
+            "splus": {"result": "ap_fixed<11,4>"},
+            "ssign": {"result": "ap_fixed<10,1>"},
+            "trelu": {"result": "ap_fixed<10,1>"},
+        },
+    )
+    config.layer("sep").extra["Precision"].update(
+        depthwise="ap_fixed<8,2>", pointwise="ap_fixed<8,2>", depthwise_result="ap_fixed<14,5>"
+    )
+    for row in config.layers():
+        if row.name.endswith("_linear"):
+            config.set(row.name, "result", config.layer(row.name[: -len("_linear")]).result)
+    return config
+
+
 @pytest.fixture(scope="module")
 def inputs():
     rng = np.random.default_rng(1)
-    return rng.normal(0, 1.5, (64, 6)), rng.uniform(-2, 2, (32, 6, 6, 2))
+    return rng.normal(0, 1.5, (64, 6)), rng.uniform(-2, 2, (32, 6, 6, 2)), rng.uniform(-2, 2, (32, 5, 5, 2))
 
 
 # --- float: equal to Keras ------------------------------------------------------------------------
@@ -344,3 +403,13 @@ def test_fixed_point_matches_csim_qkeras(inputs, tmp_path_factory):
     model = _model_qkeras()
     ctx, compared = _csim_check(model, _config_qkeras(model), inputs[1], tmp_path_factory, "qkeras")
     assert {"qc", "qr", "dw", "qd", "qb"} <= set(compared)
+
+
+@needs_gpp
+def test_fixed_point_matches_csim_alpha_separable_and_tables(inputs, tmp_path_factory):
+    model = _model_more()
+    ctx, compared = _csim_check(model, _config_more(model), inputs[2], tmp_path_factory, "more")
+    assert ctx.keras_output["bna"] == "dwa"  # folded into the depthwise kernel, as hls4ml does
+    assert ctx.nodes["qa_alpha"].emulator.fixed["result"] == FixedPointFormat(16, 6)
+    assert set(compared) >= {"dwa", "sep_depthwise", "sep_pointwise", "hsig", "qa", "qa_alpha", "selu"}
+    assert set(compared) >= {"splus", "ssign", "trelu", "qt"}

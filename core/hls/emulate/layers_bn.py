@@ -91,22 +91,34 @@ def scale_and_bias(layer: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.broadcast_to(scale, mean.shape).copy(), np.broadcast_to(bias, mean.shape).copy()
 
 
-def _config_result(config: Any, name: str) -> str | None:
-    """The ``result`` precision text of layer ``name`` in the configuration (None: unknown)."""
+def _config_result(config: Any, node: Node) -> str | None:
+    """The ``result`` precision text of ``node`` in the configuration (None: unknown).
+
+    The two nodes of a separable layer take theirs from its row (``<part>_result``, else ``result``).
+    """
     if config is None:
         return None
     try:
-        row = config.layer(name)
+        return getattr(config.layer(node.name), "result", None)
     except Exception:  # no such row: hls4ml uses the model default, a specified precision
-        return None
-    return getattr(row, "result", None)
+        pass
+    for part in ("depthwise", "pointwise"):
+        if node.name == f"{node.keras_name}_{part}":
+            try:
+                row = config.layer(node.keras_name)
+            except Exception:
+                return None
+            precision = (getattr(row, "extra", {}) or {}).get("Precision") or {}
+            return precision.get(f"{part}_result", getattr(row, "result", None))
+    return None
 
 
 def _quantizer_fields(layer: Any) -> set[str]:
-    """Which of weight/bias a Keras layer quantizes (QKeras ``kernel``/``depthwise``/``bias``)."""
+    """Which of weight/bias hls4ml sees quantized in a Keras layer (its ``weight_quantizer``:
+    QKeras's ``kernel_quantizer`` only, a depthwise kernel's quantizer is not checked)."""
     cfg = layer.get_config()
     out = set()
-    if cfg.get("kernel_quantizer") or cfg.get("depthwise_quantizer") or cfg.get("pointwise_quantizer"):
+    if cfg.get("kernel_quantizer"):
         out.add("weight")
     if cfg.get("bias_quantizer"):
         out.add("bias")
@@ -124,7 +136,7 @@ def fold_target(layer: Any, ctx: BuildContext, scale: np.ndarray, bias: np.ndarr
     parent = ctx.nodes[inputs[0]]
     if parent.class_name not in FOLDABLE_CLASSES or not hasattr(parent.emulator, "weight"):
         return None
-    if _config_result(ctx.config, parent.name) != "auto":
+    if _config_result(ctx.config, parent) != "auto":
         return None
     if len(ctx.consumers(parent.keras_name)) > 1:
         return None
@@ -166,7 +178,7 @@ def build_batchnorm(layer: Any, ctx: BuildContext) -> None:
     if (
         prev is not None
         and isinstance(prev.emulator, BatchNormEmulator)
-        and _config_result(ctx.config, prev.name) == "auto"
+        and _config_result(ctx.config, prev) == "auto"
         and len(ctx.consumers(prev.keras_name)) == 1
     ):
         # fuse_consecutive_batch_normalization: the earlier node goes, this one computes both.

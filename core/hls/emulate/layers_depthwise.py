@@ -125,6 +125,33 @@ def check_options(layer: Any) -> tuple[tuple[int, ...], str]:
     return tuple(int(s) for s in np.atleast_1d(cfg["strides"])), cfg.get("padding", "valid")
 
 
+def separable_precisions(name: str, precision: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The precisions hls4ml gives the two nodes of separable layer ``name``.
+
+    ``separable_to_depthwise_and_conv`` copies the layer's ``Precision`` to both nodes, then moves
+    ``depthwise``/``depthwise_accum``/``depthwise_result`` to the depthwise node's ``weight``/
+    ``accum``/``result`` (``pointwise*`` likewise) and drops the other node's keys.
+
+    Args:
+        name: The separable layer's (hls4ml) name.
+        precision: Its configuration's ``Precision`` dict (``weight``/``bias``/``result`` rows
+            merged with the ``depthwise``... keys), values as written (``'auto'`` kept).
+
+    Returns:
+        ``{"<name>_depthwise": {field: precision}, "<name>_pointwise": {...}}``.
+    """
+    out = {}
+    for part, other in (("depthwise", "pointwise"), ("pointwise", "depthwise")):
+        p = {k: v for k, v in precision.items() if v is not None}
+        for key, fld in ((part, "weight"), (f"{part}_accum", "accum"), (f"{part}_result", "result")):
+            if key in p:
+                p[fld] = p.pop(key)
+        for key in (other, f"{other}_accum", f"{other}_result"):
+            p.pop(key, None)
+        out[f"{name}_{part}"] = p
+    return out
+
+
 def _activation(layer: Any, ctx: BuildContext, node_name: str) -> None:
     """hls4ml's ``<layer>_<activation>`` node after the layer's last node (none for linear)."""
     act = layer.get_config().get("activation", "linear")
