@@ -38,8 +38,12 @@ class _Dense(LayerEmulator):  # stand-in for layers_dense.DenseEmulator (another
 class _Reshape(LayerEmulator):
     pass_through = True
 
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = tuple(shape)
+
     def forward(self, xs, ctx):
-        return xs[0].reshape(len(xs[0]), -1)
+        return xs[0].reshape(len(xs[0]), *self.shape)
 
 
 def _build(model, config=None) -> BuildContext:
@@ -61,8 +65,9 @@ def _build(model, config=None) -> BuildContext:
             act = layer.get_config()["activation"]
             emu = ctx.activation(layer.name, layer.name, act)
             ctx.add(Node(layer.name, layer.name, act, ctx.inputs_of(layer), emu))
-        elif cls == "Flatten":
-            ctx.add(Node(layer.name, layer.name, "Reshape", ctx.inputs_of(layer), _Reshape()))
+        elif cls in ("Flatten", "Reshape"):
+            emu = _Reshape(layer.output_shape[1:])
+            ctx.add(Node(layer.name, layer.name, "Reshape", ctx.inputs_of(layer), emu))
         else:
             raise AssertionError(cls)
     return ctx
@@ -214,6 +219,40 @@ def _model_more():
     return model
 
 
+def _model_qkeras_more():
+    """QDepthwiseConv2D, QBatchNormalization, leaky quantized_relu, QConv1D with a QKeras
+    activation, ELU(0.5), ternary and binary activations. (No 1D depthwise/separable: hls4ml 1.3's
+    ``nnet_sepconv1d_latency.h`` has the 2D header's include guard, the two cannot be compiled
+    together.)"""
+    import tensorflow as tf
+    from qkeras import QActivation, QBatchNormalization, QConv1D, QDense, QDepthwiseConv2D, quantized_relu
+    from qkeras import quantized_bits as qb
+
+    tf.keras.utils.set_random_seed(7)
+    L = tf.keras.layers
+    q6 = qb(6, 0, alpha=1)
+    inp = L.Input((6, 6, 2), name="inp")
+    x = QDepthwiseConv2D(
+        3, depthwise_quantizer=qb(5, 1, alpha=1), bias_quantizer=qb(5, 1, alpha=1), name="qdw"
+    )(inp)
+    x = QBatchNormalization(name="qbn")(x)
+    x = QActivation(quantized_relu(5, 2, negative_slope=0.25), name="qlr")(x)
+    x = L.Reshape((16, 2), name="rs")(x)
+    x = QConv1D(3, 3, kernel_quantizer=q6, bias_quantizer=q6, activation=quantized_relu(6, 2), name="qc1")(x)
+    x = L.ELU(alpha=0.5, name="elu")(x)
+    x = L.Flatten(name="fl")(x)
+    x = QDense(6, kernel_quantizer=qb(4, 2, alpha=1), bias_quantizer=qb(4, 2, alpha=1), name="qd1")(x)
+    x = QActivation("ternary()", name="qter")(x)
+    x = QDense(3, kernel_quantizer=q6, bias_quantizer=q6, name="qd2")(x)
+    x = QActivation("binary()", name="qbin")(x)
+    model = tf.keras.Model(inp, x)
+    rng = np.random.default_rng(0)
+    model.get_layer("qbn").set_weights(
+        [rng.uniform(0.5, 2, 2), rng.normal(0, 0.5, 2), rng.normal(0, 0.5, 2), rng.uniform(0.3, 3, 2)]
+    )
+    return model
+
+
 def _set_all(config, rows: dict[str, dict[str, str]]) -> None:
     for name, fields in rows.items():
         for fld, value in fields.items():
@@ -296,6 +335,28 @@ def _config_more(model):
     return config
 
 
+def _config_qkeras_more(model):
+    from core.hls.config import make_config
+
+    config = make_config(model)
+    _set_all(
+        config,
+        {
+            "inp": {"result": "ap_fixed<10,3>"},
+            "qdw": {"result": "ap_fixed<12,4>"},
+            "qbn": {"scale": "ap_fixed<10,3>", "bias": "ap_fixed<10,3>", "result": "ap_fixed<12,4>"},
+            "qc1": {"result": "ap_fixed<12,4>"},
+            "elu": {"result": "ap_fixed<11,4>"},
+            "qd1": {"result": "ap_fixed<12,4>"},
+            "qd2": {"result": "ap_fixed<12,4>"},
+        },
+    )
+    for row in config.layers():
+        if row.name.endswith("_linear"):
+            config.set(row.name, "result", config.layer(row.name[: -len("_linear")]).result)
+    return config
+
+
 @pytest.fixture(scope="module")
 def inputs():
     rng = np.random.default_rng(1)
@@ -346,6 +407,10 @@ def test_float_pass_more_activations_and_separable():
     x = L.ThresholdedReLU(0.3, name="trelu")(x)
     x = L.DepthwiseConv2D(2, depth_multiplier=2, strides=2, name="dw2")(x)
     x = QActivation("quantized_tanh(4)", name="qt")(x)
+    x = L.Reshape((12, 2), name="rs")(x)
+    x = L.DepthwiseConv1D(2, padding="same", name="dw1")(x)
+    x = L.SeparableConv1D(2, 3, strides=2, depth_multiplier=2, name="sp1")(x)
+    x = L.Activation("elu", name="elu")(x)
     model = tf.keras.Model(inp, x)
     x = np.random.default_rng(2).normal(0, 2, (16, 5, 5, 2))
     ctx = _check_float(model, x)
@@ -413,3 +478,16 @@ def test_fixed_point_matches_csim_alpha_separable_and_tables(inputs, tmp_path_fa
     assert ctx.nodes["qa_alpha"].emulator.fixed["result"] == FixedPointFormat(16, 6)
     assert set(compared) >= {"dwa", "sep_depthwise", "sep_pointwise", "hsig", "qa", "qa_alpha", "selu"}
     assert set(compared) >= {"splus", "ssign", "trelu", "qt"}
+
+
+@needs_gpp
+def test_fixed_point_matches_csim_qkeras_activations_and_1d(tmp_path_factory):
+    model = _model_qkeras_more()
+    x = np.random.default_rng(3).uniform(-2, 2, (32, 6, 6, 2))
+    ctx, compared = _csim_check(model, _config_qkeras_more(model), x, tmp_path_factory, "qmore")
+    assert ctx.nodes["qdw"].emulator.fixed == {
+        "weight": FixedPointFormat(5, 2),
+        "bias": FixedPointFormat(5, 2),
+    }
+    assert set(compared) >= {"qdw", "qbn", "qlr", "qc1", "qc1_quantized_relu", "elu", "qd1"}
+    assert set(compared) >= {"bnbt_qter_scale", "qd2", "qbin"}
