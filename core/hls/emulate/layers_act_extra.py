@@ -122,10 +122,17 @@ class TableActivation(LayerEmulator):
     """
 
     def __init__(
-        self, fn: str, size: int = TABLE_SIZE, table_fmt: FixedPointFormat = TABLE_FMT, alpha: float = 1.0
+        self,
+        fn: str,
+        size: int = TABLE_SIZE,
+        table_fmt: FixedPointFormat = TABLE_FMT,
+        alpha: float = 1.0,
+        param_fmt: FixedPointFormat | None = None,
     ):
         super().__init__()
         self.fn, self.size, self.table_fmt, self.alpha = fn, int(size), table_fmt, float(alpha)
+        #: ELU's alpha type: the configuration's ``param``, else inferred from the constant
+        self.param_fmt = param_fmt or constant_format(self.alpha)
         self.bounded = {"sigmoid": (1, False), "tanh": (1, True), "softsign": (1, True)}.get(fn)
         self.non_negative = fn in ("sigmoid", "softplus")
         self._table: np.ndarray | None = None
@@ -143,7 +150,7 @@ class TableActivation(LayerEmulator):
             idx = np.clip(_trunc_index(x, n, -8), 0, n - 1)
             neg = self._table[idx]
             if self.fn == "elu":
-                return np.where(x >= 0, x, constant_format(self.alpha).quantize(self.alpha) * neg)
+                return np.where(x >= 0, x, self.param_fmt.quantize(self.alpha) * neg)
             lam = FixedPointFormat(16, 1, False).quantize(SELU_LAMBDA)  # ap_ufixed<16,1> lambda
             return np.where(x >= 0, lam * x, neg)
         den, half = (8, n // 2) if self.fn == "tanh" else (16, n // 2)
@@ -231,7 +238,8 @@ class PReLUEmulator(LayerEmulator):
 def _table_factory(fn: str):
     def factory(act_config: dict[str, Any], bctx: BuildContext, name: str) -> LayerEmulator:
         size, fmt = table_spec(bctx, name)
-        return TableActivation(fn, size, fmt, float(act_config.get("alpha", 1.0)))
+        param = _row_precision(_row(bctx, name), "param")
+        return TableActivation(fn, size, fmt, float(act_config.get("alpha", 1.0)), param)
 
     return factory
 
@@ -274,7 +282,8 @@ def build_thresholded_relu(layer: Any, ctx: BuildContext) -> None:
 def build_elu(layer: Any, ctx: BuildContext) -> None:
     size, fmt = table_spec(ctx, layer.name)
     alpha = float(layer.get_config().get("alpha", 1.0))
-    _add(layer, ctx, "ELU", TableActivation("elu", size, fmt, alpha))
+    param = _row_precision(_row(ctx, layer.name), "param")
+    _add(layer, ctx, "ELU", TableActivation("elu", size, fmt, alpha, param))
 
 
 @register("PReLU")

@@ -56,8 +56,8 @@ def precision_format(hls_type: Any, layer: str, what: str) -> FixedPointFormat:
     if isinstance(hls_type, (FixedPrecisionType, IntegerPrecisionType)):
         return FixedPointFormat.parse(str(hls_type))
     raise EmulationError(
-        f"Auto precision cannot emulate the {what} of layer {layer}: its quantizer gives "
-        f"{type(hls_type).__name__} (binary or power-of-two), not a fixed-point type.",
+        f"Auto precision cannot emulate layer {layer} yet: its {what} are binary or powers of two "
+        f"(hls4ml type {type(hls_type).__name__}), not fixed point; its precisions are left to hls4ml.",
         layer,
     )
 
@@ -85,18 +85,16 @@ def _factorized_kernel(layer: Any, kernel: np.ndarray) -> tuple[np.ndarray, np.n
     q = hls_quantizer(layer, "kernel")
     fn = q.quantizer_fn
     qw = fn(tf.convert_to_tensor(np.asarray(kernel, np.float32)))
-    scale = fn.scale
+    raw = fn.scale
     n_out = kernel.shape[-1]
-    scale = np.ones(n_out) * scale if isinstance(scale, (int, float)) else np.asarray(scale).reshape(-1)
+    # numpy types as hls4ml's pass has them (a float32 per-channel scale stays float32)
+    scale = np.ones(n_out) * raw if isinstance(raw, (int, float)) else np.asarray(raw)
     new_w = (1.0 / scale) * qw.numpy()
+    scale = scale.reshape(-1)
     cfg = dict(fn.get_config(), alpha=1)
     unit = fn.__class__.from_config(cfg)
     w = np.asarray(unit(np.asarray(new_w, np.float32)), np.float64)
-    return w, np.asarray(scale, np.float64), cfg_alpha(fn)
-
-
-def cfg_alpha(fn: Any) -> Any:
-    return fn.get_config().get("alpha")
+    return w, np.asarray(scale, np.float64), fn.get_config().get("alpha")
 
 
 class QDenseEmulator(LayerEmulator):
@@ -335,9 +333,15 @@ def add_q_activation(layer: Any, ctx: BuildContext, node_name: str) -> None:
     label = act["class_name"] if isinstance(act, dict) else str(act).split("(")[0]
     name = f"{layer.name}_{label}"
     cls, emu = q_activation_emulator(act, _keras_fn(layer.activation), name, ctx.nodes.get(node_name))
-    if getattr(emu, "kind", "") == "ternary_tanh" and emu.threshold != 0.5:
-        name = f"bnbt_{name}_scale"
-    ctx.add(Node(name, layer.name, cls, [node_name], emu))
+    _add_activation(ctx, name, layer.name, cls, [node_name], emu)
+
+
+def _add_activation(ctx: BuildContext, name: str, keras_name: str, cls: str, inputs: list[str], emu) -> None:
+    if emu.kind == "ternary_tanh" and emu.threshold != 0.5:
+        # extract_ternary_threshold puts a `<name>_scale` ApplyAlpha before the ternary tanh and
+        # merge_batch_norm_quantized_tanh fuses the two into one threshold node
+        name, cls = f"bnbt_{name}_scale", "BatchNormalizationQuantizedTanh"
+    ctx.add(Node(name, keras_name, cls, inputs, emu))
 
 
 @register("QActivation")
@@ -345,7 +349,4 @@ def build_qactivation(layer: Any, ctx: BuildContext) -> None:
     inputs = ctx.inputs_of(layer)
     prev = ctx.nodes.get(inputs[0]) if len(inputs) == 1 else None
     cls, emu = q_activation_emulator(layer.get_config()["activation"], _keras_fn(layer), layer.name, prev)
-    name = layer.name
-    if getattr(emu, "kind", "") == "ternary_tanh" and emu.threshold != 0.5:
-        name = f"bnbt_{layer.name}_scale"  # extract_ternary_threshold + merge_batch_norm_quantized_tanh
-    ctx.add(Node(name, layer.name, cls, inputs, emu))
+    _add_activation(ctx, layer.name, layer.name, cls, inputs, emu)
