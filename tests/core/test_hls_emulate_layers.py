@@ -491,3 +491,28 @@ def test_fixed_point_matches_csim_qkeras_activations_and_1d(tmp_path_factory):
     }
     assert set(compared) >= {"qdw", "qbn", "qlr", "qc1", "qc1_quantized_relu", "elu", "qd1"}
     assert set(compared) >= {"bnbt_qter_scale", "qd2", "qbin"}
+
+
+def test_batchnorm_fold_conditions_follow_hls4ml():
+    import tensorflow as tf
+    from qkeras import QDense, quantized_bits
+
+    from core.hls.config import make_config
+
+    L = tf.keras.layers
+    inp = L.Input((4,), name="inp")
+    q = QDense(3, kernel_quantizer=quantized_bits(6, 0, alpha=1), name="qd")(inp)
+    a = L.BatchNormalization(name="bnq")(q)  # quantized weights: kept apart
+    d = L.Dense(3, name="d")(inp)
+    b1 = L.BatchNormalization(name="bn_a")(d)  # d feeds two layers: kept apart
+    b2 = L.BatchNormalization(name="bn_b")(d)
+    model = tf.keras.Model(inp, [a, b1, b2])
+    for layer in model.layers:
+        if isinstance(layer, L.BatchNormalization):
+            layer.set_weights([np.full(3, 2.0), np.full(3, 0.5), np.zeros(3), np.ones(3)])
+    config = make_config(model)
+    for name in ("qd", "d"):
+        config.set(name, "result", "auto")
+    ctx = _build(model, config)
+    assert all(ctx.keras_output[n] == n for n in ("bnq", "bn_a", "bn_b"))
+    assert ctx.nodes["qd"].emulator.fixed["weight"] == FixedPointFormat(6, 1)
