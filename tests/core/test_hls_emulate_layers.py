@@ -253,108 +253,70 @@ def _model_qkeras_more():
     return model
 
 
-def _set_all(config, rows: dict[str, dict[str, str]]) -> None:
+def _config(model, rows: dict[str, dict[str, str]]):
+    """TrigLab's configuration of ``model`` with the given precisions (other keys than weight,
+    bias, result go under the row's ``Precision``); generated ``_linear`` rows follow their layer."""
+    from core.hls.config import make_config
+
+    config = make_config(model)
     for name, fields in rows.items():
         for fld, value in fields.items():
-            if fld in ("scale", "param"):
-                config.layer(name).extra.setdefault("Precision", {})[fld] = value
-            else:
+            if fld in ("weight", "bias", "result"):
                 config.set(name, fld, value)
-
-
-def _config_float(model):
-    from core.hls.config import make_config
-
-    config = make_config(model)
-    _set_all(
-        config,
-        {
-            "inp": {"result": "ap_fixed<12,4>"},
-            "bn0": {"scale": "ap_fixed<12,3>", "bias": "ap_fixed<10,3>", "result": "ap_fixed<14,5>"},
-            "d1": {"weight": "ap_fixed<10,2>", "bias": "ap_fixed<10,3>", "result": "auto"},  # BN folds
-            "bn1": {"result": "ap_fixed<16,6>"},
-            "sig": {"result": "ap_fixed<10,1>"},
-            "d2": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "ap_fixed<12,4>"},
-            "elu": {"result": "ap_fixed<12,4>"},
-            "prelu": {"result": "ap_fixed<11,4>"},
-            "lrelu": {"result": "ap_fixed<11,4>"},
-            "d3": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "ap_fixed<12,5>"},
-            "d3_tanh": {"result": "ap_fixed<9,1>"},
-        },
-    )
-    for row in config.layers():  # the generated linear rows follow their layer
-        if row.name.endswith("_linear"):
-            config.set(row.name, "result", "auto" if row.name == "d1_linear" else "ap_fixed<12,4>")
-    return config
-
-
-def _config_qkeras(model):
-    from core.hls.config import make_config
-
-    config = make_config(model)
-    _set_all(
-        config,
-        {
-            "inp": {"result": "ap_fixed<10,3>"},
-            "qc": {"result": "ap_fixed<12,4>"},
-            "dw": {"weight": "ap_fixed<8,2>", "bias": "ap_fixed<8,2>", "result": "ap_fixed<12,3>"},
-            "fl": {"result": "ap_fixed<12,3>"},
-            "qd": {"result": "ap_fixed<13,4>"},
-        },
-    )
+            else:
+                config.layer(name).extra.setdefault("Precision", {})[fld] = value
     for row in config.layers():
         if row.name.endswith("_linear"):
             config.set(row.name, "result", config.layer(row.name[: -len("_linear")]).result)
     return config
 
 
-def _config_more(model):
-    from core.hls.config import make_config
-
-    config = make_config(model)
-    _set_all(
-        config,
-        {
-            "inp": {"result": "ap_fixed<10,3>"},
-            "dwa": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "auto"},  # BN folds
-            "sep": {"bias": "ap_fixed<9,2>", "result": "ap_fixed<12,4>"},
-            "hsig": {"result": "ap_ufixed<8,1>"},
-            "qa": {"result": "ap_fixed<12,4>"},
-            "selu": {"result": "ap_fixed<11,4>"},
-            "splus": {"result": "ap_fixed<11,4>"},
-            "ssign": {"result": "ap_fixed<10,1>"},
-            "trelu": {"result": "ap_fixed<10,1>"},
-        },
-    )
-    config.layer("sep").extra["Precision"].update(
-        depthwise="ap_fixed<8,2>", pointwise="ap_fixed<8,2>", depthwise_result="ap_fixed<14,5>"
-    )
-    for row in config.layers():
-        if row.name.endswith("_linear"):
-            config.set(row.name, "result", config.layer(row.name[: -len("_linear")]).result)
-    return config
-
-
-def _config_qkeras_more(model):
-    from core.hls.config import make_config
-
-    config = make_config(model)
-    _set_all(
-        config,
-        {
-            "inp": {"result": "ap_fixed<10,3>"},
-            "qdw": {"result": "ap_fixed<12,4>"},
-            "qbn": {"scale": "ap_fixed<10,3>", "bias": "ap_fixed<10,3>", "result": "ap_fixed<12,4>"},
-            "qc1": {"result": "ap_fixed<12,4>"},
-            "elu": {"result": "ap_fixed<11,4>"},
-            "qd1": {"result": "ap_fixed<12,4>"},
-            "qd2": {"result": "ap_fixed<12,4>"},
-        },
-    )
-    for row in config.layers():
-        if row.name.endswith("_linear"):
-            config.set(row.name, "result", config.layer(row.name[: -len("_linear")]).result)
-    return config
+ROWS_FLOAT = {
+    "inp": {"result": "ap_fixed<12,4>"},
+    "bn0": {"scale": "ap_fixed<12,3>", "bias": "ap_fixed<10,3>", "result": "ap_fixed<14,5>"},
+    "d1": {"weight": "ap_fixed<10,2>", "bias": "ap_fixed<10,3>", "result": "auto"},  # BN folds
+    "bn1": {"result": "ap_fixed<16,6>"},
+    "sig": {"result": "ap_fixed<10,1>"},
+    "d2": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "ap_fixed<12,4>"},
+    "elu": {"result": "ap_fixed<12,4>"},
+    "prelu": {"result": "ap_fixed<11,4>"},
+    "lrelu": {"result": "ap_fixed<11,4>"},
+    "d3": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "ap_fixed<12,5>"},
+    "d3_tanh": {"result": "ap_fixed<9,1>"},
+}
+ROWS_QKERAS = {
+    "inp": {"result": "ap_fixed<10,3>"},
+    "qc": {"result": "ap_fixed<12,4>"},
+    "dw": {"weight": "ap_fixed<8,2>", "bias": "ap_fixed<8,2>", "result": "ap_fixed<12,3>"},
+    "fl": {"result": "ap_fixed<12,3>"},
+    "qd": {"result": "ap_fixed<13,4>"},
+}
+ROWS_MORE = {
+    "inp": {"result": "ap_fixed<10,3>"},
+    "dwa": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "auto"},  # BN folds
+    "sep": {
+        "bias": "ap_fixed<9,2>",
+        "result": "ap_fixed<12,4>",
+        "depthwise": "ap_fixed<8,2>",
+        "pointwise": "ap_fixed<8,2>",
+        "depthwise_result": "ap_fixed<14,5>",
+    },
+    "hsig": {"result": "ap_ufixed<8,1>"},
+    "qa": {"result": "ap_fixed<12,4>"},
+    "selu": {"result": "ap_fixed<11,4>"},
+    "splus": {"result": "ap_fixed<11,4>"},
+    "ssign": {"result": "ap_fixed<10,1>"},
+    "trelu": {"result": "ap_fixed<10,1>"},
+}
+ROWS_QKERAS_MORE = {
+    "inp": {"result": "ap_fixed<10,3>"},
+    "qdw": {"result": "ap_fixed<12,4>"},
+    "qbn": {"scale": "ap_fixed<10,3>", "bias": "ap_fixed<10,3>", "result": "ap_fixed<12,4>"},
+    "qc1": {"result": "ap_fixed<12,4>"},
+    "elu": {"result": "ap_fixed<11,4>"},
+    "qd1": {"result": "ap_fixed<12,4>"},
+    "qd2": {"result": "ap_fixed<12,4>"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -366,7 +328,7 @@ def inputs():
 # --- float: equal to Keras ------------------------------------------------------------------------
 def test_float_pass_matches_keras_batchnorm_and_activations(inputs):
     model = _model_float()
-    ctx = _check_float(model, inputs[0], _config_float(model))
+    ctx = _check_float(model, inputs[0], _config(model, ROWS_FLOAT))
     # d1's result is 'auto' and nothing else reads it: hls4ml folds bn1 into it; bn0 stays.
     assert ctx.keras_output["bn1"] == "d1" and ctx.nodes["d1"].params["folded"] == ["bn1"]
     assert "bn0" in ctx.nodes and ctx.nodes["bn0"].emulator.tunable == ("scale", "bias", "result")
@@ -382,7 +344,7 @@ def test_batchnorm_is_not_folded_when_the_dense_result_is_set(inputs):
 
 def test_float_pass_matches_keras_qkeras_and_depthwise(inputs):
     model = _model_qkeras()
-    ctx = _check_float(model, inputs[1], _config_qkeras(model))
+    ctx = _check_float(model, inputs[1], _config(model, ROWS_QKERAS))
     qd, qr = ctx.nodes["qd"].emulator, ctx.nodes["qr"].emulator
     # point 2: the quantizers' precisions are fixed (ap_fixed<6,1>), only the result is searched
     assert qd.fixed == {"weight": FixedPointFormat(6, 1), "bias": FixedPointFormat(6, 1)}
@@ -459,21 +421,21 @@ def _csim_check(model, config, x, tmp_path_factory, label):
 @needs_gpp
 def test_fixed_point_matches_csim_batchnorm_and_activations(inputs, tmp_path_factory):
     model = _model_float()
-    ctx, compared = _csim_check(model, _config_float(model), inputs[0], tmp_path_factory, "float")
+    ctx, compared = _csim_check(model, _config(model, ROWS_FLOAT), inputs[0], tmp_path_factory, "float")
     assert {"bn0", "d1", "sig", "elu", "prelu", "lrelu", "d3_tanh"} <= set(compared)
 
 
 @needs_gpp
 def test_fixed_point_matches_csim_qkeras(inputs, tmp_path_factory):
     model = _model_qkeras()
-    ctx, compared = _csim_check(model, _config_qkeras(model), inputs[1], tmp_path_factory, "qkeras")
+    ctx, compared = _csim_check(model, _config(model, ROWS_QKERAS), inputs[1], tmp_path_factory, "qkeras")
     assert {"qc", "qr", "dw", "qd", "qb"} <= set(compared)
 
 
 @needs_gpp
 def test_fixed_point_matches_csim_alpha_separable_and_tables(inputs, tmp_path_factory):
     model = _model_more()
-    ctx, compared = _csim_check(model, _config_more(model), inputs[2], tmp_path_factory, "more")
+    ctx, compared = _csim_check(model, _config(model, ROWS_MORE), inputs[2], tmp_path_factory, "more")
     assert ctx.keras_output["bna"] == "dwa"  # folded into the depthwise kernel, as hls4ml does
     assert ctx.nodes["qa_alpha"].emulator.fixed["result"] == FixedPointFormat(16, 6)
     assert set(compared) >= {"dwa", "sep_depthwise", "sep_pointwise", "hsig", "qa", "qa_alpha", "selu"}
@@ -484,7 +446,7 @@ def test_fixed_point_matches_csim_alpha_separable_and_tables(inputs, tmp_path_fa
 def test_fixed_point_matches_csim_qkeras_activations_and_1d(tmp_path_factory):
     model = _model_qkeras_more()
     x = np.random.default_rng(3).uniform(-2, 2, (32, 6, 6, 2))
-    ctx, compared = _csim_check(model, _config_qkeras_more(model), x, tmp_path_factory, "qmore")
+    ctx, compared = _csim_check(model, _config(model, ROWS_QKERAS_MORE), x, tmp_path_factory, "qmore")
     assert ctx.nodes["qdw"].emulator.fixed == {
         "weight": FixedPointFormat(5, 2),
         "bias": FixedPointFormat(5, 2),
