@@ -478,3 +478,22 @@ def test_batchnorm_fold_conditions_follow_hls4ml():
     ctx = _build(model, config)
     assert all(ctx.keras_output[n] == n for n in ("bnq", "bn_a", "bn_b"))
     assert ctx.nodes["qd"].emulator.fixed["weight"] == FixedPointFormat(6, 1)
+
+
+def test_quantizer_precisions_are_those_hls4ml_derives():
+    """Point 2: every precision a QKeras quantizer fixes equals config_from_keras_model's."""
+    import hls4ml
+
+    for model in (_model_qkeras(), _model_qkeras_more()):
+        raw = hls4ml.utils.config_from_keras_model(model, granularity="name")["LayerName"]
+        ctx = _build(model)
+        checked = 0
+        for node in ctx.nodes.values():
+            precision = raw.get(node.name, raw.get(node.keras_name, {})).get("Precision", {})
+            for fld, fmt in node.emulator.fixed.items():
+                text = precision.get("depthwise" if fld == "weight" and "depthwise" in precision else fld)
+                if node.name.startswith("bnbt_") or node.name.endswith("_alpha"):
+                    continue  # nodes hls4ml adds later, not in the configuration
+                assert FixedPointFormat.parse(text) == fmt, (node.name, fld, text, fmt)
+                checked += 1
+        assert checked >= 6

@@ -273,11 +273,10 @@ def q_activation_emulator(
         ) from None
     cls, kind = parsed["class_name"], parsed["activation"]
     op: LayerEmulator | None = None
-    if (
-        kind in ("binary_tanh", "ternary_tanh")
-        and prev is not None
-        and isinstance(prev.emulator, BatchNormEmulator)
-    ):
+    threshold = float(parsed.get("threshold", 0.33)) if kind == "ternary_tanh" else 0.5
+    # A ternary threshold other than 0.5 puts an ApplyAlpha of its own between (no merge).
+    merges = kind == "binary_tanh" or (kind == "ternary_tanh" and threshold == 0.5)
+    if merges and prev is not None and isinstance(prev.emulator, BatchNormEmulator):
         raise EmulationError(
             f"Auto precision cannot emulate {layer_name} yet: hls4ml merges a binary/ternary activation with "
             "the BatchNormalization before it into one threshold layer.",
@@ -300,8 +299,7 @@ def q_activation_emulator(
             f"Auto precision cannot emulate the QKeras activation '{kind}' of {layer_name}.", layer_name
         )
     emu = QuantizedActivation(op, kind, float_fn, result)
-    if kind == "ternary_tanh":
-        emu.threshold = float(parsed.get("threshold", 0.33))
+    emu.threshold = threshold
     return cls, emu
 
 
