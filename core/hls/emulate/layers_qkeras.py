@@ -101,6 +101,7 @@ class QDenseEmulator(LayerEmulator):
     """``x @ weight + bias`` with quantizer-fixed weight/bias precisions (``nnet::dense``)."""
 
     tunable = ("weight", "bias", "result")
+    exact_auto_result = True  # hls4ml types an `auto` result exactly
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray, fixed: dict[str, FixedPointFormat]) -> None:
         super().__init__()
