@@ -70,6 +70,7 @@ class DepthwiseConvEmulator(LayerEmulator):
     """A depthwise convolution (``nnet::depthwise_conv_*``); ``weight``, ``bias``, ``result``."""
 
     tunable = ("weight", "bias", "result")
+    exact_auto_result = True  # hls4ml types an `auto` result exactly
 
     def __init__(
         self, weight: np.ndarray, bias: np.ndarray | None, strides: tuple[int, ...], padding: str
@@ -95,6 +96,7 @@ class PointwiseConvEmulator(LayerEmulator):
     """The 1x1 convolution of a separable layer (``PointwiseConv1D/2D`` in hls4ml)."""
 
     tunable = ("weight", "bias", "result")
+    exact_auto_result = True  # hls4ml types an `auto` result exactly
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray | None) -> None:
         super().__init__()
