@@ -83,7 +83,7 @@ def _fmts(config) -> dict:
         precision = {f: getattr(row, f) for f in ("weight", "bias", "result") if getattr(row, f)}
         precision.update((row.extra or {}).get("Precision") or {})
         nodes = {name: precision}
-        if row.class_name.startswith("SeparableConv"):
+        if "SeparableConv" in row.class_name:
             nodes = separable_precisions(name, precision)
         for node, fields in nodes.items():
             for key, text in fields.items():
@@ -159,6 +159,7 @@ def _model_float():
     x = L.ELU(alpha=1.0, name="elu")(x)
     x = L.PReLU(name="prelu")(x)
     x = L.LeakyReLU(0.1, name="lrelu")(x)
+    x = L.Activation("leaky_relu", name="lrelu2")(x)
     x = L.Dense(4, name="d3", activation="tanh")(x)
     model = tf.keras.Model(inp, x)
     rng = np.random.default_rng(0)
@@ -195,7 +196,7 @@ def _model_more():
     """Depthwise + BN (folded), SeparableConv2D, hard_sigmoid, QDense with alpha='auto_po2'
     (hls4ml adds an ApplyAlpha), selu, softplus, softsign, ThresholdedReLU, quantized_tanh."""
     import tensorflow as tf
-    from qkeras import QActivation, QDense, quantized_bits
+    from qkeras import QActivation, QDense, QSeparableConv2D, quantized_bits
 
     tf.keras.utils.set_random_seed(6)
     L = tf.keras.layers
@@ -203,6 +204,14 @@ def _model_more():
     x = L.DepthwiseConv2D(2, name="dwa")(inp)
     x = L.BatchNormalization(name="bna")(x)
     x = L.SeparableConv2D(3, 3, padding="same", name="sep")(x)
+    x = QSeparableConv2D(
+        3,
+        2,
+        depthwise_quantizer=quantized_bits(6, 1, alpha=1),
+        pointwise_quantizer=quantized_bits(6, 0, alpha=1),  # (hls4ml 1.3 fails on other alphas here)
+        bias_quantizer=quantized_bits(6, 0, alpha=1),
+        name="qsep",
+    )(x)
     x = L.Activation("hard_sigmoid", name="hsig")(x)
     x = L.Flatten(name="fl")(x)
     x = QDense(6, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0), name="qa")(x)
@@ -281,6 +290,7 @@ ROWS_FLOAT = {
     "elu": {"result": "ap_fixed<12,4>"},
     "prelu": {"result": "ap_fixed<11,4>"},
     "lrelu": {"result": "ap_fixed<11,4>"},
+    "lrelu2": {"result": "ap_fixed<11,4>"},
     "d3": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "ap_fixed<12,5>"},
     "d3_tanh": {"result": "ap_fixed<9,1>"},
 }
@@ -294,6 +304,7 @@ ROWS_QKERAS = {
 ROWS_MORE = {
     "inp": {"result": "ap_fixed<10,3>"},
     "dwa": {"weight": "ap_fixed<9,2>", "bias": "ap_fixed<9,2>", "result": "auto"},  # BN folds
+    "qsep": {"result": "ap_fixed<12,4>", "depthwise_result": "ap_fixed<12,4>"},
     "sep": {
         "bias": "ap_fixed<9,2>",
         "result": "ap_fixed<12,4>",
@@ -422,7 +433,7 @@ def _csim_check(model, config, x, tmp_path_factory, label):
 def test_fixed_point_matches_csim_batchnorm_and_activations(inputs, tmp_path_factory):
     model = _model_float()
     ctx, compared = _csim_check(model, _config(model, ROWS_FLOAT), inputs[0], tmp_path_factory, "float")
-    assert {"bn0", "d1", "sig", "elu", "prelu", "lrelu", "d3_tanh"} <= set(compared)
+    assert {"bn0", "d1", "sig", "elu", "prelu", "lrelu", "lrelu2", "d3_tanh"} <= set(compared)
 
 
 @needs_gpp
@@ -442,6 +453,7 @@ def test_fixed_point_matches_csim_alpha_separable_and_tables(inputs, tmp_path_fa
     assert isinstance(ctx.nodes["dwa"].emulator, layers_bn.FloatOverride)
     assert ctx.nodes["qa_alpha"].emulator.fixed["result"] == FixedPointFormat(16, 6)
     assert set(compared) >= {"dwa", "sep_depthwise", "sep_pointwise", "hsig", "qa", "qa_alpha", "selu"}
+    assert set(compared) >= {"qsep_depthwise", "qsep_pointwise"}
     assert set(compared) >= {"splus", "ssign", "trelu", "qt"}
 
 

@@ -19,8 +19,9 @@
 * ``QBatchNormalization`` is registered in :mod:`layers_bn` (hls4ml ignores its quantizers).
 
 Not emulated (a clear :class:`EmulationError`): binary (xnor) and power-of-two weights, a
-binary/ternary activation right after a BatchNormalization (hls4ml merges the two into a
-threshold layer), QSeparableConv.
+binary (or threshold-0.5 ternary) activation right after a BatchNormalization (hls4ml merges the
+two into a threshold layer). ``QSeparableConv1D/2D`` split like ``SeparableConv`` (see
+:mod:`layers_depthwise`), each part with its quantizers.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ from core.hls.emulate.layers_act_extra import (
     constant_format,
 )
 from core.hls.emulate.layers_bn import BatchNormEmulator
-from core.hls.emulate.layers_depthwise import DepthwiseConvEmulator, check_options, conv
+from core.hls.emulate.layers_depthwise import (
+    DepthwiseConvEmulator,
+    PointwiseConvEmulator,
+    check_options,
+    conv,
+)
 from core.weights import FixedPointFormat
 
 
@@ -78,11 +84,13 @@ def _has_alpha(q: Any) -> bool:
     return alpha is not None and not (isinstance(alpha, (int, float)) and alpha == 1)
 
 
-def _factorized_kernel(layer: Any, kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+def _factorized_kernel(
+    layer: Any, kernel: np.ndarray, kvar: str = "kernel"
+) -> tuple[np.ndarray, np.ndarray, Any]:
     """hls4ml's ``QKerasFactorizeAlpha`` on the kernel: ``(q(w)/scale re-quantized, scale, alpha)``."""
     import tensorflow as tf
 
-    q = hls_quantizer(layer, "kernel")
+    q = hls_quantizer(layer, kvar)
     fn = q.quantizer_fn
     qw = fn(tf.convert_to_tensor(np.asarray(kernel, np.float32)))
     raw = fn.scale
@@ -148,41 +156,42 @@ def _weights(layer: Any) -> tuple[np.ndarray, np.ndarray | None]:
     return np.asarray(w[0], np.float32), bias
 
 
-def _build_q(layer: Any, ctx: BuildContext, make) -> None:
-    """Shared by QDense/QConv: quantized constants, the optional ApplyAlpha and the activation."""
-    kernel, bias = _weights(layer)
-    kq, bq = hls_quantizer(layer, "kernel"), hls_quantizer(layer, "bias")
+def _quantized_linear(
+    layer: Any, ctx: BuildContext, kernel: np.ndarray, bias: np.ndarray | None, kvar: str = "kernel"
+) -> tuple[np.ndarray, np.ndarray, dict[str, FixedPointFormat], ApplyAlphaEmulator | None]:
+    """A quantized kernel and bias as hls4ml stores them: ``(weight, bias, fixed precisions,
+    ApplyAlpha emulator or None)`` (``qkeras_factorize_alpha`` when a quantizer has an alpha)."""
+    kq, bq = hls_quantizer(layer, kvar), hls_quantizer(layer, "bias")
     fixed: dict[str, FixedPointFormat] = {}
     n_out = kernel.shape[-1]
     b = np.zeros(n_out) if bias is None else np.asarray(bias, np.float64)
     if bq is not None and bias is not None:
         b, fixed["bias"] = quantized(layer, "bias", bias, "bias")
-    alpha_node = None
-    if kq is not None:
-        fixed["weight"] = precision_format(kq.hls_type, layer.name, "weights")
-        if _has_alpha(kq) or (bq is not None and _has_alpha(bq)):
-            w, scale, alpha = _factorized_kernel(layer, kernel)
-            emu_alpha = ApplyAlphaEmulator(scale, b)
-            if alpha == "auto_po2":
-                emu_alpha.fixed["result"] = _default_precision(ctx)
-            else:
-                emu_alpha.fixed["scale"] = _default_precision(ctx)
-            if "bias" in fixed:
-                emu_alpha.fixed["bias"] = fixed["bias"]
-            else:
-                emu_alpha.fixed["bias"] = _default_precision(ctx)
-            alpha_node = emu_alpha
-            b = np.zeros(n_out)
-        else:
-            w = np.asarray(kq(kernel), np.float64)
+    if kq is None:
+        return np.asarray(kernel, np.float64), b, fixed, None
+    fixed["weight"] = precision_format(kq.hls_type, layer.name, "weights")
+    if not (_has_alpha(kq) or (bq is not None and _has_alpha(bq))):
+        return np.asarray(kq(kernel), np.float64), b, fixed, None
+    w, scale, alpha = _factorized_kernel(layer, kernel, kvar)
+    emu_alpha = ApplyAlphaEmulator(scale, b)
+    # The ApplyAlpha's precisions are all `auto`: a power-of-two scale leaves its result at the
+    # default precision, another scale is stored in the default precision (result exact).
+    if alpha == "auto_po2":
+        emu_alpha.fixed["result"] = _default_precision(ctx)
     else:
-        w = np.asarray(kernel, np.float64)
-    node = ctx.add(
-        Node(layer.name, layer.name, type(layer).__name__, ctx.inputs_of(layer), make(w, b, fixed))
-    )
-    last = node.name
-    if alpha_node is not None:
-        last = ctx.add(Node(f"{layer.name}_alpha", layer.name, "ApplyAlpha", [last], alpha_node)).name
+        emu_alpha.fixed["scale"] = _default_precision(ctx)
+    emu_alpha.fixed["bias"] = fixed.get("bias") or _default_precision(ctx)
+    return w, np.zeros(n_out), fixed, emu_alpha
+
+
+def _build_q(layer: Any, ctx: BuildContext, make) -> None:
+    """Shared by QDense/QConv: quantized constants, the optional ApplyAlpha and the activation."""
+    kernel, bias = _weights(layer)
+    w, b, fixed, alpha = _quantized_linear(layer, ctx, kernel, bias)
+    cls = type(layer).__name__
+    last = ctx.add(Node(layer.name, layer.name, cls, ctx.inputs_of(layer), make(w, b, fixed))).name
+    if alpha is not None:
+        last = ctx.add(Node(f"{layer.name}_alpha", layer.name, "ApplyAlpha", [last], alpha)).name
     add_q_activation(layer, ctx, last)
 
 
@@ -212,6 +221,35 @@ def build_qdepthwise(layer: Any, ctx: BuildContext) -> None:
     emu.tunable = tuple(f for f in ("weight", "bias", "result") if f not in emu.fixed)
     ctx.add(Node(layer.name, layer.name, "DepthwiseConv2D", ctx.inputs_of(layer), emu))
     add_q_activation(layer, ctx, layer.name)
+
+
+@register("QSeparableConv1D", "QSeparableConv2D")
+def build_qseparable(layer: Any, ctx: BuildContext) -> None:
+    """``<layer>_depthwise`` (depthwise quantizer, no bias) then ``<layer>_pointwise`` (pointwise
+    and bias quantizers), as hls4ml splits it."""
+    strides, padding = check_options(layer)
+    weights = layer.get_weights()
+    bias = weights[2] if layer.get_config().get("use_bias", True) and len(weights) > 2 else None
+    dim = type(layer).__name__[-2:]
+    dk, dfmt = quantized(layer, "depthwise", weights[0], "depthwise weights")
+    dw = DepthwiseConvEmulator(dk, None, strides, padding)
+    if dfmt is not None:
+        dw.fixed["weight"] = dfmt
+    dw.tunable = tuple(f for f in ("weight", "result") if f not in dw.fixed)
+    dw_name, pw_name = f"{layer.name}_depthwise", f"{layer.name}_pointwise"
+    ctx.add(Node(dw_name, layer.name, f"DepthwiseConv{dim}", ctx.inputs_of(layer), dw), keras_output=False)
+    w, b, fixed, alpha = _quantized_linear(layer, ctx, np.asarray(weights[1], np.float32), bias, "pointwise")
+    if alpha is not None:  # qkeras_factorize_alpha fails on the split node (it has no 'name')
+        raise EmulationError(
+            f"hls4ml 1.3 cannot convert {layer.name}: its pointwise/bias quantizer has an alpha scale; "
+            "use alpha=1.",
+            layer.name,
+        )
+    pw = PointwiseConvEmulator(w, b)
+    pw.fixed.update(fixed)
+    pw.tunable = tuple(f for f in ("weight", "bias", "result") if f not in fixed)
+    ctx.add(Node(pw_name, layer.name, f"PointwiseConv{dim}", [dw_name], pw))
+    add_q_activation(layer, ctx, pw_name)
 
 
 # --- activations -----------------------------------------------------------------------------------
