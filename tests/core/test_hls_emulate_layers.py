@@ -133,14 +133,27 @@ def _check_float(model, x, config=None):
     ctx = _build(model, config)
     outs = _run(ctx, x, None)
     keras = _keras_outputs(model, x)
-    for keras_name, node in ctx.keras_output.items():
-        if ctx.nodes[node].params.get("folded") and keras_name == ctx.nodes[node].keras_name:
-            continue  # a Dense whose output now includes the BatchNormalization folded into it
+    last = {}  # several Keras layers ending in one node (a BatchNorm folded in): the last one
+    for layer in model.layers:
+        if layer.name in ctx.keras_output:
+            last[ctx.keras_output[layer.name]] = layer.name
+    for node, keras_name in last.items():
         if keras_name in keras:
             np.testing.assert_allclose(
                 outs[node], keras[keras_name], rtol=2e-5, atol=2e-5, err_msg=keras_name
             )
     return ctx
+
+
+def _random_batchnorms(model, seed: int) -> None:
+    """Non-trivial statistics for every BatchNormalization of ``model``."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if "BatchNormalization" in type(layer).__name__:
+            n = layer.get_weights()[0].shape[0]
+            layer.set_weights(
+                [rng.uniform(0.5, 2, n), rng.normal(0, 0.5, n), rng.normal(0, 0.5, n), rng.uniform(0.3, 3, n)]
+            )
 
 
 # --- models -----------------------------------------------------------------------------------
@@ -189,7 +202,13 @@ def _model_qkeras():
     x = L.Flatten(name="fl")(x)
     x = QDense(5, kernel_quantizer=q6, bias_quantizer=q6, name="qd")(x)
     x = QActivation(quantized_bits(6, 2, alpha=1), name="qb")(x)
-    return tf.keras.Model(inp, x)
+    # alpha auto_po2: hls4ml's ApplyAlpha fuses with the BatchNorm, which merges with the binary
+    x = QDense(4, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0), name="qa2")(x)
+    x = tf.keras.layers.BatchNormalization(name="bn3")(x)
+    x = QActivation("binary()", name="qbin3")(x)
+    model = tf.keras.Model(inp, x)
+    _random_batchnorms(model, 5)
+    return model
 
 
 def _model_more():
@@ -254,11 +273,11 @@ def _model_qkeras_more():
     x = QActivation("ternary()", name="qter")(x)
     x = QDense(3, kernel_quantizer=q6, bias_quantizer=q6, name="qd2")(x)
     x = QActivation("binary()", name="qbin")(x)
+    x = QDense(3, kernel_quantizer="ternary", name="qt3")(x)  # ternary weights, alpha auto_po2
+    x = L.BatchNormalization(name="bn4")(x)
+    x = QActivation("ternary(threshold=0.5)", name="qter4")(x)  # merged with bn4
     model = tf.keras.Model(inp, x)
-    rng = np.random.default_rng(0)
-    model.get_layer("qbn").set_weights(
-        [rng.uniform(0.5, 2, 2), rng.normal(0, 0.5, 2), rng.normal(0, 0.5, 2), rng.uniform(0.3, 3, 2)]
-    )
+    _random_batchnorms(model, 0)
     return model
 
 
@@ -300,6 +319,8 @@ ROWS_QKERAS = {
     "dw": {"weight": "ap_fixed<8,2>", "bias": "ap_fixed<8,2>", "result": "ap_fixed<12,3>"},
     "fl": {"result": "ap_fixed<12,3>"},
     "qd": {"result": "ap_fixed<13,4>"},
+    "qa2": {"result": "ap_fixed<12,4>"},
+    "bn3": {"scale": "ap_fixed<12,4>", "bias": "ap_fixed<10,4>", "result": "ap_fixed<12,4>"},
 }
 ROWS_MORE = {
     "inp": {"result": "ap_fixed<10,3>"},
@@ -327,6 +348,8 @@ ROWS_QKERAS_MORE = {
     "elu": {"result": "ap_fixed<11,4>"},
     "qd1": {"result": "ap_fixed<12,4>"},
     "qd2": {"result": "ap_fixed<12,4>"},
+    "qt3": {"bias": "ap_fixed<8,3>", "result": "ap_fixed<10,4>"},
+    "bn4": {"scale": "ap_fixed<12,4>", "bias": "ap_fixed<10,4>", "result": "ap_fixed<12,4>"},
 }
 
 
@@ -440,7 +463,8 @@ def test_fixed_point_matches_csim_batchnorm_and_activations(inputs, tmp_path_fac
 def test_fixed_point_matches_csim_qkeras(inputs, tmp_path_factory):
     model = _model_qkeras()
     ctx, compared = _csim_check(model, _config(model, ROWS_QKERAS), inputs[1], tmp_path_factory, "qkeras")
-    assert {"qc", "qr", "dw", "qd", "qb"} <= set(compared)
+    assert {"qc", "qr", "dw", "qd", "qb", "qa2", "bnbt_bn3"} <= set(compared)
+    assert "qa2_alpha" not in ctx.nodes  # fused into bn3, itself merged into the threshold node
 
 
 @needs_gpp
@@ -468,7 +492,7 @@ def test_fixed_point_matches_csim_qkeras_activations_and_1d(tmp_path_factory):
         "bias": FixedPointFormat(5, 2),
     }
     assert set(compared) >= {"qdw", "qbn", "qlr", "qc1", "qc1_quantized_relu", "elu", "qd1"}
-    assert set(compared) >= {"bnbt_qter_scale", "qd2", "qbin"}
+    assert set(compared) >= {"bnbt_qter_scale", "qd2", "qbin", "qt3", "bnbt_bn4"}
 
 
 def test_batchnorm_fold_conditions_follow_hls4ml():

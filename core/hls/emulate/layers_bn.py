@@ -234,6 +234,16 @@ def fold(parent: Node, scale: np.ndarray, bias: np.ndarray, fscale: np.ndarray, 
         parent.emulator = FloatOverride(emu, {"weight": keras_w.astype(np.float64), "bias": keras_b})
 
 
+def remove_node(ctx: BuildContext, name: str, replacement: str) -> Node:
+    """Drop node ``name`` (hls4ml merged it into ``replacement``): the Keras layers it gave now
+    come from ``replacement``."""
+    node = ctx.nodes.pop(name)
+    for keras_name, node_name in list(ctx.keras_output.items()):
+        if node_name == name:
+            ctx.alias(keras_name, replacement)
+    return node
+
+
 def _single_input(layer: Any, ctx: BuildContext) -> Node | None:
     inputs = ctx.inputs_of(layer)
     return ctx.nodes[inputs[0]] if len(inputs) == 1 else None
@@ -247,20 +257,20 @@ def build_batchnorm(layer: Any, ctx: BuildContext) -> None:
     if (
         prev is not None
         and isinstance(prev.emulator, BatchNormEmulator)
-        and _config_result(ctx.config, prev) == "auto"
+        and (prev.class_name == "ApplyAlpha" or _config_result(ctx.config, prev) == "auto")
         and len(ctx.consumers(prev.keras_name)) == 1
     ):
-        # fuse_consecutive_batch_normalization: the earlier node goes, this one computes both.
+        # fuse_consecutive_batch_normalization: the earlier node goes, this one computes both
+        # (an ApplyAlpha of a QKeras layer always qualifies: its precisions are all `auto`).
         p = prev.emulator
         s0, b0 = p.scale.astype(np.float32), p.bias.astype(np.float32)
-        del ctx.nodes[prev.name]
+        remove_node(ctx, prev.name, layer.name)
         emu = BatchNormEmulator(
             (s0 * scale).astype(np.float64),
             (scale * b0 + bias).astype(np.float64),
             p.float_scale * fscale,
             fscale * p.float_bias + fbias,
         )
-        ctx.alias(prev.keras_name, layer.name)
         ctx.add(Node(layer.name, layer.name, "BatchNormalization", list(prev.inputs), emu))
         return
     target = fold_target(layer, ctx, scale, bias)

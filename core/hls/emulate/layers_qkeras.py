@@ -37,7 +37,7 @@ from core.hls.emulate.layers_act_extra import (
     TableActivation,
     constant_format,
 )
-from core.hls.emulate.layers_bn import BatchNormEmulator
+from core.hls.emulate.layers_bn import BatchNormEmulator, remove_node
 from core.hls.emulate.layers_depthwise import (
     DepthwiseConvEmulator,
     PointwiseConvEmulator,
@@ -290,9 +290,7 @@ class QuantizedActivation(LayerEmulator):
         return x  # linear (quantized_bits): only the cast
 
 
-def q_activation_emulator(
-    activation: Any, float_fn, layer_name: str, prev: Node | None
-) -> tuple[str, LayerEmulator]:
+def q_activation_emulator(activation: Any, float_fn, layer_name: str) -> tuple[str, LayerEmulator]:
     """``(hls4ml class, emulator)`` of a QKeras activation (a quantizer object, dict or string)."""
     from hls4ml.converters.keras.qkeras import get_activation_quantizer
     from hls4ml.utils.config import _get_precision_from_quantizer
@@ -314,13 +312,6 @@ def q_activation_emulator(
     op: LayerEmulator | None = None
     threshold = float(parsed.get("threshold", 0.33)) if kind == "ternary_tanh" else 0.5
     # A ternary threshold other than 0.5 puts an ApplyAlpha of its own between (no merge).
-    merges = kind == "binary_tanh" or (kind == "ternary_tanh" and threshold == 0.5)
-    if merges and prev is not None and isinstance(prev.emulator, BatchNormEmulator):
-        raise EmulationError(
-            f"Auto precision cannot emulate {layer_name} yet: hls4ml merges a binary/ternary activation with "
-            "the BatchNormalization before it into one threshold layer.",
-            layer_name,
-        )
     if cls == "HardActivation":
         op = HardActivation(
             tanh=kind == "hard_tanh",
@@ -369,11 +360,69 @@ def add_q_activation(layer: Any, ctx: BuildContext, node_name: str) -> None:
         return
     label = act["class_name"] if isinstance(act, dict) else str(act).split("(")[0]
     name = f"{layer.name}_{label}"
-    cls, emu = q_activation_emulator(act, _keras_fn(layer.activation), name, ctx.nodes.get(node_name))
+    cls, emu = q_activation_emulator(act, _keras_fn(layer.activation), name)
     _add_activation(ctx, name, layer.name, cls, [node_name], emu)
 
 
+class BatchNormThresholdEmulator(LayerEmulator):
+    """hls4ml's ``BatchNormalizationQuantizedTanh``: a BatchNormalization and the binary or
+    ternary activation after it, merged into comparisons with per-channel thresholds
+    (``nnet::normalize_binary_tanh``/``normalize_ternary_tanh``). Bit-exact by construction.
+
+    The thresholds are ``-bias/scale`` (ternary: ``+- 0.5/scale`` around it), floored to the
+    input's fractional bits and stored in the input's type. The binary output is hls4ml's
+    ``ap_uint<1>``: 1 for +1 and **0 for -1**; in float the node gives Keras's +-1.
+    """
+
+    tunable = ()
+
+    def __init__(self, bn: LayerEmulator, act: QuantizedActivation) -> None:
+        super().__init__()
+        self.scale = np.asarray(bn.scale, np.float32)
+        self.bias = np.asarray(bn.bias, np.float32)
+        self.float_scale, self.float_bias = bn.float_scale, bn.float_bias
+        self.act = act
+        self.binary = act.kind == "binary_tanh"
+        self.fixed["result"] = FixedPointFormat(1, 1, False) if self.binary else FixedPointFormat(2, 2, True)
+
+    def _stored(self, t: np.ndarray, fmt: FixedPointFormat | None) -> np.ndarray:
+        from core.compress.quantize import hls4ml_weight_values
+
+        if fmt is None:
+            return np.asarray(t, np.float64)
+        floored = np.floor(np.asarray(t, np.float64) * 2.0**fmt.f) / 2.0**fmt.f
+        return hls4ml_weight_values(floored.astype(np.float32), fmt)
+
+    def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
+        x = xs[0]
+        if not ctx.quantized:
+            return self.act.forward([x * self.float_scale + self.float_bias], ctx)
+        fmt = ctx.in_fmts[0] if ctx.in_fmts else None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = -self.bias / self.scale
+            if self.binary:
+                return np.where(x >= self._stored(t, fmt), 1.0, 0.0)
+            hi = self._stored(np.float32(0.5) / self.scale + t, fmt)
+            lo = self._stored(np.float32(-0.5) / self.scale + t, fmt)
+        return np.where(x > hi, 1.0, np.where(x <= lo, -1.0, 0.0))
+
+
 def _add_activation(ctx: BuildContext, name: str, keras_name: str, cls: str, inputs: list[str], emu) -> None:
+    prev = ctx.nodes.get(inputs[0]) if len(inputs) == 1 else None
+    merges = emu.kind == "binary_tanh" or (emu.kind == "ternary_tanh" and emu.threshold == 0.5)
+    if merges and prev is not None and isinstance(prev.emulator, BatchNormEmulator):
+        # merge_batch_norm_quantized_tanh: the BatchNorm and the activation become one node
+        remove_node(ctx, prev.name, f"bnbt_{prev.name}")
+        node = Node(
+            f"bnbt_{prev.name}",
+            keras_name,
+            "BatchNormalizationQuantizedTanh",
+            list(prev.inputs),
+            BatchNormThresholdEmulator(prev.emulator, emu),
+            params={"folded": [prev.keras_name]},
+        )
+        ctx.add(node)
+        return
     if emu.kind == "ternary_tanh" and emu.threshold != 0.5:
         # extract_ternary_threshold puts a `<name>_scale` ApplyAlpha before the ternary tanh and
         # merge_batch_norm_quantized_tanh fuses the two into one threshold node
@@ -384,6 +433,5 @@ def _add_activation(ctx: BuildContext, name: str, keras_name: str, cls: str, inp
 @register("QActivation")
 def build_qactivation(layer: Any, ctx: BuildContext) -> None:
     inputs = ctx.inputs_of(layer)
-    prev = ctx.nodes.get(inputs[0]) if len(inputs) == 1 else None
-    cls, emu = q_activation_emulator(layer.get_config()["activation"], _keras_fn(layer), layer.name, prev)
+    cls, emu = q_activation_emulator(layer.get_config()["activation"], _keras_fn(layer), layer.name)
     _add_activation(ctx, layer.name, layer.name, cls, inputs, emu)
