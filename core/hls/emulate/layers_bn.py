@@ -13,7 +13,12 @@ hls4ml 1.3 turns a BatchNormalization into ``scale = gamma / sqrt(var + eps)`` a
   ``product(data, scale) + bias``) and casting it to its ``result``, with ``scale`` and ``bias``
   stored in their own precisions (config keys ``scale`` and ``bias``).
 
-QBatchNormalization converts the same way (hls4ml ignores its quantizers for the computation).
+Two BatchNormalizations in a row fuse into the second when the first's result is ``auto``
+(``fuse_consecutive_batch_normalization``); the ``<layer>_alpha`` scale hls4ml puts after a QKeras
+layer with an alpha always fuses with a BatchNormalization that follows it.
+
+QBatchNormalization converts the same way: hls4ml ignores its quantizers, while Keras applies
+them to gamma, beta, mean and variance; the float pass follows Keras, the fixed-point pass hls4ml.
 
 A quirk reproduced on purpose: folding into a *depthwise* convolution multiplies the
 ``(kh, kw, C, 1)`` kernel by the ``(C,)`` scale with numpy broadcasting, which gives a

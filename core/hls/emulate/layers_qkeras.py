@@ -16,12 +16,16 @@
   the result precision is fixed by the quantizer (``quantized_relu(b, i)`` ->
   ``ap_ufixed<b, i, AP_RND_CONV, AP_SAT>``), and its rounding/saturation modes are the graph's
   result cast. In float mode the node returns what QKeras computes (the Keras output).
+* ``QSeparableConv1D/2D`` split like ``SeparableConv`` (see :mod:`layers_depthwise`), each part
+  with its quantizers.
+* A BatchNormalization (or an ApplyAlpha fused with one) followed by a binary or threshold-0.5
+  ternary activation becomes hls4ml's threshold node ``bnbt_<batchnorm>``
+  (:class:`BatchNormThresholdEmulator`); a ternary with another threshold gets its own scale
+  first and becomes ``bnbt_<activation>_scale``.
 * ``QBatchNormalization`` is registered in :mod:`layers_bn` (hls4ml ignores its quantizers).
 
-Not emulated (a clear :class:`EmulationError`): binary (xnor) and power-of-two weights, a
-binary (or threshold-0.5 ternary) activation right after a BatchNormalization (hls4ml merges the
-two into a threshold layer). ``QSeparableConv1D/2D`` split like ``SeparableConv`` (see
-:mod:`layers_depthwise`), each part with its quantizers.
+Not emulated (a clear :class:`EmulationError`): binary (xnor) and power-of-two weights, an alpha
+on a QSeparableConv's pointwise quantizer (hls4ml 1.3 itself fails on it).
 """
 
 from __future__ import annotations
