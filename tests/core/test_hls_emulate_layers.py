@@ -403,6 +403,7 @@ def test_float_pass_more_activations_and_separable():
     x = L.ThresholdedReLU(0.3, name="trelu")(x)
     x = L.DepthwiseConv2D(2, depth_multiplier=2, strides=2, name="dw2")(x)
     x = QActivation("quantized_tanh(4)", name="qt")(x)
+    x = QActivation("quantized_sigmoid(6)", name="qs")(x)  # hls4ml: hard sigmoid, ap_ufixed<6,0>
     x = L.Reshape((12, 2), name="rs")(x)
     x = L.DepthwiseConv1D(2, padding="same", name="dw1")(x)
     x = L.SeparableConv1D(2, 3, strides=2, depth_multiplier=2, name="sp1")(x)
@@ -412,6 +413,10 @@ def test_float_pass_more_activations_and_separable():
     ctx = _check_float(model, x)
     assert [n for n in ctx.nodes if n.startswith("sep")] == ["sep_depthwise", "sep_pointwise"]
     assert ctx.keras_output["bn"] == "bn"  # no configuration: results are set, nothing folds
+    qs = ctx.nodes["qs"]
+    assert qs.class_name == "HardActivation" and qs.emulator.fixed["result"] == FixedPointFormat(
+        6, 0, False, "RND_CONV", "SAT"
+    )
 
 
 def test_unsupported_qkeras_weights_are_named():
@@ -537,3 +542,16 @@ def test_quantizer_precisions_are_those_hls4ml_derives():
                 assert FixedPointFormat.parse(text) == fmt, (node.name, fld, text, fmt)
                 checked += 1
         assert checked >= 6
+
+
+def test_separable_precisions_are_copied_as_hls4ml_copies_them():
+    from core.hls.emulate.layers_depthwise import separable_precisions
+
+    rows = separable_precisions(
+        "sep",
+        {"bias": "b", "result": "r", "depthwise": "dw", "pointwise": "pw", "depthwise_result": "dr"},
+    )
+    assert rows == {
+        "sep_depthwise": {"bias": "b", "result": "dr", "weight": "dw"},
+        "sep_pointwise": {"bias": "b", "result": "r", "weight": "pw"},
+    }
