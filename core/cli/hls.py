@@ -176,6 +176,25 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def _auto_precision_lines(res) -> list[str]:
+    """What auto precision chose and whether the target holds (C simulation first)."""
+
+    def pct(x):
+        return "—" if x is None else f"{100 * x:.2f} %"
+
+    where = f"C simulation {pct(res.agreement_csim)}, " if res.agreement_csim is not None else ""
+    lines = [
+        f"auto precision: target {pct(res.target)} {'reached' if res.reached else 'MISSED'} "
+        f"({where}emulation {pct(res.agreement_emulated)}); {res.total_bits} bits over all precisions"
+    ]
+    if not res.reached and res.blocking_layer:
+        lines.append(
+            f"  the error starts at layer {res.blocking_layer}: set its precision by hand or widen it"
+        )
+    lines.extend(f"  note: {n}" for n in res.notes)
+    return lines
+
+
 def cmd_hls(args) -> int:
     if args.action == "calibrate":
         return cmd_calibrate(args)
@@ -224,6 +243,8 @@ def cmd_hls(args) -> int:
     est = hest.estimate(model, config)
     payload["estimate"] = est.to_dict()
     lines = [f"{label}: {args.action}"]
+    if args.auto_precision is not None:
+        lines.extend(_auto_precision_lines(res))
     if args.action == "csim":
         from core.hls.convert import compare_with_keras, compile_model
 

@@ -152,6 +152,28 @@ def refuse_unsupported(ready, name_map: dict[str, str]) -> None:
         hls_name, cls_name = bad[0]
         user = invert(name_map).get(hls_name, hls_name)
         raise HlsError(unsupported_message(user, cls_name), layer=user)
+    _refuse_mixed_separable(ready, invert(name_map))
+
+
+_SEPARABLE_1D = ("DepthwiseConv1D", "SeparableConv1D", "QSeparableConv1D")
+_SEPARABLE_2D = ("DepthwiseConv2D", "SeparableConv2D", "QDepthwiseConv2D", "QSeparableConv2D")
+
+
+def _refuse_mixed_separable(ready, user_names: dict[str, str]) -> None:
+    """hls4ml 1.3's ``nnet_sepconv1d_latency.h`` and ``nnet_sepconv2d_latency.h`` share one include
+    guard: a model with both 1D and 2D depthwise/separable layers does not compile. Say so before
+    g++ fails with an undefined template."""
+    one = next((layer for layer in ready.layers if type(layer).__name__ in _SEPARABLE_1D), None)
+    two = next((layer for layer in ready.layers if type(layer).__name__ in _SEPARABLE_2D), None)
+    if one is None or two is None:
+        return
+    a, b = user_names.get(one.name, one.name), user_names.get(two.name, two.name)
+    raise HlsError(
+        f"hls4ml 1.3 cannot compile 1D and 2D depthwise/separable convolutions in one model (layers {a} "
+        f"({type(one).__name__}) and {b} ({type(two).__name__}): its headers nnet_sepconv1d_latency.h and "
+        "nnet_sepconv2d_latency.h share an include guard). Use one kind, or a plain Conv1D/Conv2D for the other.",
+        layer=a,
+    )
 
 
 def parse_layers(ready) -> list[dict[str, Any]]:

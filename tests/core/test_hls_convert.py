@@ -384,3 +384,22 @@ def test_config_and_convert_do_not_import_each_other():
     assert "core.hls.config" in imported("convert")  # one way only: convert uses the configuration
     assert "core.hls.convert" not in imported("config")
     assert not {"core.hls.config", "core.hls.convert"} & imported("readiness")
+
+
+def test_1d_and_2d_separable_layers_in_one_model_are_refused_by_name():
+    """hls4ml 1.3's two separable-convolution headers share an include guard: g++ would fail."""
+    import tensorflow as tf
+
+    from core.hls.config import make_config
+    from core.hls.errors import HlsError
+
+    a = tf.keras.Input((8, 2), name="track")
+    b = tf.keras.Input((4, 4, 1), name="image")
+    x = tf.keras.layers.Flatten()(tf.keras.layers.DepthwiseConv1D(3, name="dw1")(a))
+    y = tf.keras.layers.Flatten()(tf.keras.layers.DepthwiseConv2D(3, name="dw2")(b))
+    model = tf.keras.Model([a, b], tf.keras.layers.Concatenate()([x, y]))
+    with pytest.raises(
+        HlsError, match=r"dw1 \(DepthwiseConv1D\) and dw2 \(DepthwiseConv2D\).*include guard"
+    ) as err:
+        make_config(model)
+    assert err.value.layer == "dw1"
