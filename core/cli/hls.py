@@ -127,7 +127,10 @@ def _frac(v) -> str:
 
 
 def _bar(v) -> str:
-    return "—" if v is None else f"±{100 * v:.0f} %"
+    from core.hls.estimate.calibration import MIN_REL
+    from core.hls.estimate.results import format_error
+
+    return "—" if v is None else format_error(max(v, MIN_REL))  # as the estimate states it
 
 
 def cmd_calibrate(args) -> int:
