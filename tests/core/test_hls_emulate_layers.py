@@ -411,7 +411,8 @@ def test_float_pass_more_activations_and_separable():
     model = tf.keras.Model(inp, x)
     x = np.random.default_rng(2).normal(0, 2, (16, 5, 5, 2))
     ctx = _check_float(model, x)
-    assert [n for n in ctx.nodes if n.startswith("sep")] == ["sep_depthwise", "sep_pointwise"]
+    # hls4ml's '<layer>_linear' follows the pointwise part (removed later when typed as its input)
+    assert [n for n in ctx.nodes if n.startswith("sep")] == ["sep_depthwise", "sep_pointwise", "sep_linear"]
     assert ctx.keras_output["bn"] == "bn"  # no configuration: results are set, nothing folds
     qs = ctx.nodes["qs"]
     assert qs.class_name == "HardActivation" and qs.emulator.fixed["result"] == FixedPointFormat(

@@ -14,7 +14,7 @@ precision search changes one tensor at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import reduce
 from typing import Any
 
@@ -65,12 +65,32 @@ class FallbackEmulator(LayerEmulator):
 
 
 def config_precisions(config: Any) -> tuple[dict[str, dict[str, str]], str]:
-    """``({layer: {field: precision}}, default precision)`` of an ``HlsConfig`` (or None)."""
+    """``({node: {field: precision}}, default precision)`` of an ``HlsConfig`` (or None).
+
+    Rows are keyed by their hls4ml name (and their user name); a row's other precisions under
+    ``extra["Precision"]`` (BatchNorm ``scale``, ``param``...) count too, and a separable
+    convolution's row gives its two nodes ``<sep>_depthwise``/``<sep>_pointwise`` the precisions
+    hls4ml copies to them (:func:`~core.hls.emulate.layers_depthwise.separable_precisions`).
+    """
     if config is None:
         return {}, DEFAULT_PRECISION
+    from core.hls.emulate.layers_depthwise import separable_precisions
     from core.hls.profile import _default_precision, layer_precisions
 
-    return layer_precisions(config), _default_precision(config)
+    precs = layer_precisions(config)
+    if hasattr(config, "layers") and callable(config.layers):
+        for row in config.layers():
+            if isinstance(row, Mapping):
+                continue
+            p = dict(precs.get(row.name, {}))
+            extra = (getattr(row, "extra", None) or {}).get("Precision")
+            if isinstance(extra, Mapping):
+                p.update({str(k): str(v) for k, v in extra.items() if v is not None})
+            for name in {row.name, getattr(row, "hls_name", None) or row.name}:
+                precs[name] = p
+            if "SeparableConv" in str(row.class_name):
+                precs.update(separable_precisions(getattr(row, "hls_name", None) or row.name, p))
+    return precs, _default_precision(config)
 
 
 class Graph:
