@@ -133,6 +133,24 @@ def test_overflow_check_names_layers_and_resolves_auto(digits):
     assert checks["pool1"]["result"]["format"] == "ap_fixed<16,6>"  # relu1's default, passed through
 
 
+def test_overflow_check_types_copying_layers_as_their_input():
+    import tensorflow as tf
+
+    L = tf.keras.layers
+    inp = L.Input((4, 2), name="inp")
+    x = L.Conv1D(2, 1, name="conv")(inp)
+    x = L.UpSampling1D(2, name="up")(x)
+    x = L.Permute((2, 1), name="perm")(x)
+    x = L.Cropping1D((0, 1), name="crop")(x)
+    model = tf.keras.Model(inp, L.Flatten(name="fl")(x))
+    profile = profile_model(model, np.random.default_rng(0).normal(0, 1, (50, 4, 2)))
+    # hls4ml copies the input's type into these whatever their own result says
+    config = {"conv": {"result": "ap_fixed<10,4>"}, "up": {"result": "ap_fixed<6,2>"}, "perm": {}, "crop": {}}
+    checks = overflow_check(profile, config)
+    for name in ("up", "perm", "crop"):
+        assert checks[name]["result"]["format"] == "ap_fixed<10,4>", name
+
+
 # --- automatic precision: emulation ----------------------------------------------------------------
 def test_known_answer_uses_no_more_bits_than_needed():
     model, x = exact_dense_model()
