@@ -197,6 +197,45 @@ def test_apply_sets_the_chosen_precisions(gauss_inputs):
     assert new.layer("softmax").extra["inp_norm_t"] == result.layer("softmax").extra["inp_norm_t"]
 
 
+def test_apply_writes_batchnorm_and_separable_keys_and_skips_nodes_without_rows():
+    from emulate_models import batchnorm_qkeras_model
+
+    from core.hls.config import make_config
+
+    model, x = batchnorm_qkeras_model()
+    config = make_config(model)
+    result = auto_precision(model, x, config=config, verify=False, target=0.95)
+    assert not [n for n in result.notes if "is not emulated" in n], result.notes
+    names = [c.name for c in result.layers]
+    assert {"sep_depthwise", "sep_pointwise", "qa_alpha", "bnbt_bn2"} <= set(names), names
+    new = result.apply(config)
+    bn = result.layer("bn")
+    assert "scale" in bn.details  # searched, and written where hls4ml reads it
+    assert new.layer("bn").extra["Precision"]["scale"] == bn.extra["Precision"]["scale"]
+    assert new.layer("bn").result == bn.result
+    sep = new.layer("sep").extra["Precision"]
+    dw, pw = result.layer("sep_depthwise"), result.layer("sep_pointwise")
+    assert (sep["depthwise"], sep["depthwise_result"]) == (dw.weight, dw.result)
+    assert (sep["pointwise"], sep["pointwise_result"], new.layer("sep").bias) == (
+        pw.weight,
+        pw.result,
+        pw.bias,
+    )
+    assert sep["depthwise_accum"] == dw.accum and sep["pointwise_accum"] == pw.accum
+    # the alpha and threshold nodes hold only what the model fixes: nothing searched, nothing lost
+    assert not result.layer("qa_alpha").details and not result.layer("bnbt_bn2").details
+    assert not [n for n in result.notes if "has no row" in n], result.notes
+    # the precisions read back are those chosen: the emulation of the new configuration agrees
+    from core.hls.emulate import build_graph
+
+    graph = build_graph(model, new)
+    fmts = graph.config_formats(new)
+    assert (
+        str(fmts[("sep_depthwise", "weight")]) == dw.weight
+        and str(fmts[("bn", "scale")]) == bn.extra["Precision"]["scale"]
+    )
+
+
 def test_cancel(gauss_inputs):
     model = build_model("jet_mlp")
     with pytest.raises(Cancelled):
