@@ -455,6 +455,15 @@ def _csim_check(model, config, x, tmp_path_factory, label):
             emu = outs[name].reshape(len(x), -1)
             np.testing.assert_array_equal(emu, traced[name].reshape(len(x), -1), err_msg=name)
             compared.append(name)
+    # The same through the graph auto precision runs, its formats read from the configuration.
+    from core.hls.emulate import build_graph
+
+    graph = build_graph(model, config)
+    assert not graph.fallbacks, graph.fallbacks
+    outs = graph.run([x], graph.config_formats(config))
+    for name in compared:
+        got = outs[name].reshape(len(x), -1)
+        np.testing.assert_array_equal(got, traced[name].reshape(len(x), -1), err_msg=f"graph {name}")
     return ctx, compared
 
 
@@ -481,6 +490,10 @@ def test_fixed_point_matches_csim_alpha_separable_and_tables(inputs, tmp_path_fa
     assert ctx.keras_output["bna"] == "dwa"  # folded into the depthwise kernel, as hls4ml does
     # hls4ml 1.3 folds it with a mis-shaped kernel: the fixed-point pass has it, the float pass not
     assert isinstance(ctx.nodes["dwa"].emulator, layers_bn.FloatOverride)
+    inner = ctx.nodes["dwa"].emulator.inner
+    fmt = {"weight": FixedPointFormat(9, 2), "bias": FixedPointFormat(9, 2)}.get
+    acc = ctx.nodes["dwa"].emulator.accum([FixedPointFormat(10, 3)], fmt)
+    assert acc is not None and acc == inner.accum([FixedPointFormat(10, 3)], fmt)
     assert ctx.nodes["qa_alpha"].emulator.fixed["result"] == FixedPointFormat(16, 6)
     assert set(compared) >= {"dwa", "sep_depthwise", "sep_pointwise", "hsig", "qa", "qa_alpha", "selu"}
     assert set(compared) >= {"qsep_depthwise", "qsep_pointwise"}

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from core.hls.emulate.base import BuildContext, Ctx, EmulationError, LayerEmulator, Node, register
+from core.hls.emulate.base import BuildContext, Ctx, EmulationError, Fmt, LayerEmulator, Node, register
 from core.hls.emulate.layers_activation import LinearEmulator
 
 #: hls4ml classes a BatchNormalization may fold into (``isinstance(prev, (Dense, Conv1D, Conv2D))``).
@@ -111,6 +111,9 @@ class FloatOverride(LayerEmulator):
 
     def n_terms(self) -> int:
         return self.inner.n_terms()
+
+    def accum(self, in_fmts: list[Fmt], fmt) -> Fmt:
+        return self.inner.accum(in_fmts, fmt)
 
     def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
         if ctx.quantized:
