@@ -243,11 +243,26 @@ def _config_set(config: Any, layer: str, fld: str, value: str) -> None:
     from core.hls.errors import HlsError
 
     try:
-        if str(getattr(config.layer(layer), fld, None)) == value:
-            return  # unchanged: a precision from a QKeras quantizer stays marked as such
+        if _same_precision(getattr(config.layer(layer), fld, None), value):
+            return  # unchanged: a precision from a QKeras quantizer stays marked (and spelled) as such
         config.set(layer, fld, value)
     except HlsError:  # a field this layer does not have in hls4ml
         pass
+
+
+def _same_precision(current: Any, value: str) -> bool:
+    """Whether two precision texts are one type (hls4ml writes ``fixed<6,1,TRN,WRAP,0>`` for
+    ``ap_fixed<6,1>``)."""
+    from core.weights import FixedPointFormat
+
+    if current is None:
+        return False
+    if str(current) == value:
+        return True
+    try:
+        return FixedPointFormat.parse(str(current)) == FixedPointFormat.parse(value)
+    except (ValueError, TypeError):
+        return False
 
 
 #: The precision keys of a separable convolution's row for the fields of its two hls4ml nodes
@@ -285,7 +300,8 @@ def _row_set(config: Any, row: Any, key: str, value: str) -> None:
     precision = row.extra.setdefault("Precision", {})
     if not isinstance(precision, dict):  # a whole-layer precision string: keep it as the default
         precision = row.extra["Precision"] = {"default": precision}
-    precision[key] = value
+    if not _same_precision(precision.get(key), value):
+        precision[key] = value
 
 
 # --- building the result from the search -----------------------------------------------------------

@@ -222,6 +222,9 @@ def test_apply_writes_batchnorm_and_separable_keys_and_skips_nodes_without_rows(
         pw.bias,
     )
     assert sep["depthwise_accum"] == dw.accum and sep["pointwise_accum"] == pw.accum
+    # quantizer precisions stay as hls4ml spelled them (fixed<6,1,...>), still marked as quantized
+    for name in ("qa", "qd"):
+        assert new.layer(name).weight == config.layer(name).weight and "weight" in new.layer(name).quantized
     # the alpha and threshold nodes hold only what the model fixes: nothing searched, nothing lost
     assert not result.layer("qa_alpha").details and not result.layer("bnbt_bn2").details
     assert not [n for n in result.notes if "has no row" in n], result.notes
