@@ -3,7 +3,7 @@
 Each emulator is checked directly (its builder on a tiny Keras model, then ``forward`` node by node):
 in float against Keras's own per-layer outputs, in fixed point against hls4ml's C simulation
 (two compiled models, every precision set in the configuration, compared layer by layer with
-``trace_layers``). Dense/Flatten/Activation nodes, which other modules emulate, are stood in for here.
+``trace_layers``), and through the graph auto precision runs.
 """
 
 from __future__ import annotations
@@ -21,55 +21,14 @@ from core.weights import FixedPointFormat
 needs_gpp = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed for the C simulation")
 
 
-class _Dense(LayerEmulator):  # stand-in for layers_dense.DenseEmulator (another module)
-    tunable = ("weight", "bias", "result")
-
-    def __init__(self, weight, bias):
-        super().__init__()
-        self.weight, self.bias = np.asarray(weight, np.float64), np.asarray(bias, np.float64)
-
-    def constants(self):
-        return {"weight": self.weight, "bias": self.bias}
-
-    def forward(self, xs, ctx):
-        return xs[0] @ ctx.constant("weight") + ctx.constant("bias")
-
-
-class _Reshape(LayerEmulator):
-    pass_through = True
-
-    def __init__(self, shape):
-        super().__init__()
-        self.shape = tuple(shape)
-
-    def forward(self, xs, ctx):
-        return xs[0].reshape(len(xs[0]), *self.shape)
-
-
 def _build(model, config=None) -> BuildContext:
     ctx = BuildContext(model, config)
     for layer in model.layers:
         cls = type(layer).__name__
         if cls == "InputLayer":
             ctx.add(Node(layer.name, layer.name, "Input", [], LayerEmulator()))
-        elif cls in BUILDERS:
-            BUILDERS[cls](layer, ctx)
-        elif cls == "Dense":
-            w = layer.get_weights()
-            ctx.add(Node(layer.name, layer.name, "Dense", ctx.inputs_of(layer), _Dense(w[0], w[1])))
-            act = layer.get_config()["activation"]
-            if act != "linear":
-                name = f"{layer.name}_{act}"
-                ctx.add(Node(name, layer.name, act, [layer.name], ctx.activation(name, layer.name, act)))
-        elif cls == "Activation":
-            act = layer.get_config()["activation"]
-            emu = ctx.activation(layer.name, layer.name, act)
-            ctx.add(Node(layer.name, layer.name, act, ctx.inputs_of(layer), emu))
-        elif cls in ("Flatten", "Reshape"):
-            emu = _Reshape(layer.output_shape[1:])
-            ctx.add(Node(layer.name, layer.name, "Reshape", ctx.inputs_of(layer), emu))
         else:
-            raise AssertionError(cls)
+            BUILDERS[cls](layer, ctx)
     return ctx
 
 
