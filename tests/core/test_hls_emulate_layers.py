@@ -528,3 +528,28 @@ def test_separable_precisions_are_copied_as_hls4ml_copies_them():
         "sep_depthwise": {"bias": "b", "result": "dr", "weight": "dw"},
         "sep_pointwise": {"bias": "b", "result": "r", "weight": "pw"},
     }
+
+
+def test_float_check_accepts_a_quantizer_step_flipped_by_float_rounding():
+    """A QKeras quantizer turns a last-bit float difference of its input into one whole step:
+    on a few values that is Keras's rounding (the next layers take Keras's values); more is not."""
+    import tensorflow as tf
+    from qkeras import QActivation
+
+    from core.hls.emulate import build_graph
+
+    inp = tf.keras.layers.Input((100,), name="inp")
+    model = tf.keras.Model(inp, QActivation("quantized_relu(6,0)", name="qr")(inp))
+    graph = build_graph(model)
+    x = np.random.default_rng(0).uniform(0, 0.9, (2, 100))
+    ours = np.asarray(model(x.astype(np.float32)), np.float64)
+    one = ours.copy()
+    one[0, 3] += 1 / 64  # one step on 1 of 200 values
+    assert graph._check_layer("qr", "qr", ours, {"qr": one}) is not ours
+    many = ours + 1 / 64  # every value one step off: the emulator is wrong
+    with pytest.raises(EmulationError, match="qr"):
+        graph._check_layer("qr", "qr", ours, {"qr": many})
+    two = ours.copy()
+    two[0, 3] += 2 / 64
+    with pytest.raises(EmulationError):
+        graph._check_layer("qr", "qr", ours, {"qr": two})
