@@ -62,7 +62,10 @@ The result says, per layer, what was chosen and why (``"result ap_fixed<10,3>: i
 |activation| 3.18 on 2000 calibration events (x1.25 headroom); fractional 7: 6 gives 99.25 % <
 target"``).
 
-**Emulation fidelity.** Dense, convolutions, ReLU, pooling (max and average, as hls4ml divides),
+**Emulation fidelity.** Dense, convolutions (depthwise and separable too), BatchNormalization
+(folded as hls4ml folds it, else scale-and-shift), the QKeras layers (weights in their quantizers'
+precisions, ``<layer>_alpha`` and ``bnbt_<batchnorm>`` nodes as hls4ml adds them), ReLU and its
+leaky/parametric/thresholded kinds, pooling (max and average, as hls4ml divides),
 padding, reshaping and merges are bit-exact (float64 arithmetic on values that are exact in it up
 to 53 significant bits). The softmax follows hls4ml's
 ``stable`` implementation table by table; its exponentials come from numpy's float32 ``exp``,

@@ -136,9 +136,16 @@ class AutoPrecisionResult:
     def apply(self, config: Any) -> Any:
         """A copy of ``config`` (an ``HlsConfig``) with the chosen precisions.
 
-        Layers the config does not list are skipped. An hls4ml ``<name>_linear`` layer (the
-        linear activation hls4ml adds after a Dense or convolution) gets its parent's result
-        precision, so that hls4ml removes it instead of inserting a cast.
+        Each choice goes to its layer's row: weight/bias/result/accum to the row's fields (or,
+        where the row has no such field, under its ``extra["Precision"]``, which hls4ml reads as
+        the layer's ``<key>_t``), a BatchNorm's ``scale`` and other keys under
+        ``extra["Precision"]``, the two nodes of a separable convolution to its row's
+        ``depthwise``/``pointwise``/``depthwise_result``/``pointwise_result`` (and ``_accum``)
+        keys. An hls4ml ``<name>_linear`` layer (the linear activation hls4ml adds after a Dense or
+        convolution) gets its parent's result precision, so that hls4ml removes it instead of
+        inserting a cast. Nodes hls4ml adds without a row of their own (``<layer>_alpha``,
+        ``bnbt_<batchnorm>``) hold only precisions the model fixes: nothing is written for them. A
+        searched precision that has no row to go to is named in :attr:`notes`.
 
         Args:
             config: The configuration to start from (not modified).
@@ -149,19 +156,29 @@ class AutoPrecisionResult:
         new = config.copy()
         names = set(_config_layer_names(new))
         for choice in self.layers:
-            for fld, value in choice.precisions().items():
-                if choice.name in names:
-                    _config_set(new, choice.name, fld, value)
+            row, keys = _row_for(new, choice.name)
+            searched = set(choice.details)
+            chosen = {**choice.precisions(), **(choice.extra.get("Precision") or {})}
+            for fld, value in chosen.items():
+                if row is None:
+                    if fld in searched:
+                        self._note_once(
+                            f"{choice.name} {fld} {value} has no row in the hls4ml configuration: "
+                            "not written, hls4ml's rule applies"
+                        )
+                    continue
+                _row_set(new, row, keys.get(fld, fld), str(value))
             linear = f"{choice.name}_linear"
             if choice.result is not None and linear in names:
                 _config_set(new, linear, "result", choice.result)
-            if choice.extra and choice.name in names:
-                extra = new.layer(choice.name).extra
-                precision = {**(extra.get("Precision") or {}), **(choice.extra.get("Precision") or {})}
-                extra.update({k: v for k, v in choice.extra.items() if k != "Precision"})
-                if precision:
-                    extra["Precision"] = precision
+            others = {k: v for k, v in choice.extra.items() if k != "Precision"}
+            if others and row is not None:
+                row.extra.update(others)
         return new
+
+    def _note_once(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
 
     def summary(self) -> str:
         """A few lines for a log or a terminal."""
@@ -226,11 +243,65 @@ def _config_set(config: Any, layer: str, fld: str, value: str) -> None:
     from core.hls.errors import HlsError
 
     try:
-        if str(getattr(config.layer(layer), fld, None)) == value:
-            return  # unchanged: a precision from a QKeras quantizer stays marked as such
+        if _same_precision(getattr(config.layer(layer), fld, None), value):
+            return  # unchanged: a precision from a QKeras quantizer stays marked (and spelled) as such
         config.set(layer, fld, value)
     except HlsError:  # a field this layer does not have in hls4ml
         pass
+
+
+def _same_precision(current: Any, value: str) -> bool:
+    """Whether two precision texts are one type (hls4ml writes ``fixed<6,1,TRN,WRAP,0>`` for
+    ``ap_fixed<6,1>``)."""
+    from core.weights import FixedPointFormat
+
+    if current is None:
+        return False
+    if str(current) == value:
+        return True
+    try:
+        return FixedPointFormat.parse(str(current)) == FixedPointFormat.parse(value)
+    except (ValueError, TypeError):
+        return False
+
+
+#: The precision keys of a separable convolution's row for the fields of its two hls4ml nodes
+#: (``separable_to_depthwise_and_conv`` moves them back; the pointwise bias is the row's).
+SEPARABLE_KEYS = {
+    "depthwise": {"weight": "depthwise", "result": "depthwise_result", "accum": "depthwise_accum"},
+    "pointwise": {"weight": "pointwise", "result": "pointwise_result", "accum": "pointwise_accum"},
+}
+
+
+def _row_for(config: Any, node: str) -> tuple[Any, dict[str, str]]:
+    """``(row, {node field: row key})`` of hls4ml node ``node`` (row None: it has none)."""
+    from core.hls.errors import HlsError
+
+    try:
+        return config.layer(node), {}
+    except HlsError:
+        pass
+    for part, keys in SEPARABLE_KEYS.items():
+        if node.endswith(f"_{part}"):
+            try:
+                row = config.layer(node[: -len(part) - 1])
+            except HlsError:
+                continue
+            if "SeparableConv" in str(row.class_name):
+                return row, keys
+    return None, {}
+
+
+def _row_set(config: Any, row: Any, key: str, value: str) -> None:
+    """Write precision ``key`` of ``row``: its field when it has one, else ``extra["Precision"]``."""
+    if key in CHOICE_FIELDS and getattr(row, key, None) is not None:
+        _config_set(config, row.name, key, value)
+        return
+    precision = row.extra.setdefault("Precision", {})
+    if not isinstance(precision, dict):  # a whole-layer precision string: keep it as the default
+        precision = row.extra["Precision"] = {"default": precision}
+    if not _same_precision(precision.get(key), value):
+        precision[key] = value
 
 
 # --- building the result from the search -----------------------------------------------------------

@@ -55,7 +55,15 @@ _PASS_THROUGH = (
     "Dropout",
     "ZeroPadding1D",
     "ZeroPadding2D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "Permute",
+    "Cropping1D",
+    "Cropping2D",
 )
+# Pass-through layers hls4ml types as their input whatever the configuration says (Reshape and
+# Flatten share the input variable; padding, cropping, up-sampling and transpose copy it).
+_INPUT_TYPED = tuple(c for c in _PASS_THROUGH if not c.startswith(("MaxPooling", "Dropout")))
 
 
 def _pkey(p: float) -> str:
@@ -552,7 +560,9 @@ def overflow_check(profile: ModelProfile, config: Any) -> dict[str, dict[str, An
                 checks[wname] = tp.check(fmt)
         result_text = p.get("result", "auto")
         fmt_or_auto: FixedPointFormat | None | str
-        if str(result_text).strip().lower() == "auto":
+        if lp.class_name in _INPUT_TYPED:
+            fmt_or_auto = previous
+        elif str(result_text).strip().lower() == "auto":
             if lp.class_name in _INFERRED_RESULT:
                 fmt_or_auto = "auto"
             elif lp.class_name in _PASS_THROUGH:

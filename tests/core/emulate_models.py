@@ -55,3 +55,34 @@ def pooling_model():
     return _seeded(k.Model(inp, out), 11), np.random.default_rng(1).normal(size=(200, 9, 9, 2)).astype(
         np.float32
     )
+
+
+def batchnorm_qkeras_model():
+    """A separable convolution, a kept BatchNormalization, a QDense with an alpha scale (hls4ml's
+    ``<layer>_alpha`` node) and a BatchNormalization + binary activation (``bnbt_<bn>``)."""
+    from qkeras import QActivation, QDense, quantized_bits
+
+    k = _keras()
+    inp = k.Input((5, 5, 2), name="inp")
+    h = k.layers.SeparableConv2D(3, 3, name="sep")(inp)
+    h = k.layers.BatchNormalization(name="bn")(h)
+    h = k.layers.Activation("relu", name="relu")(h)
+    h = k.layers.Flatten(name="fl")(h)
+    h = QDense(6, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0), name="qa")(h)
+    h = QDense(
+        4,
+        kernel_quantizer=quantized_bits(6, 0, alpha=1),
+        bias_quantizer=quantized_bits(6, 0, alpha=1),
+        name="qd",
+    )(h)
+    h = k.layers.BatchNormalization(name="bn2")(h)
+    out = QActivation("binary()", name="bin")(h)
+    model = _seeded(k.Model(inp, out), 12)
+    rng = np.random.default_rng(3)
+    for name in ("bn", "bn2"):
+        layer = model.get_layer(name)
+        n = layer.get_weights()[0].shape[0]
+        layer.set_weights(
+            [rng.uniform(0.5, 2, n), rng.normal(0, 0.5, n), rng.normal(0, 0.5, n), rng.uniform(0.3, 3, n)]
+        )
+    return model, np.random.default_rng(2).normal(size=(300, 5, 5, 2)).astype(np.float32)

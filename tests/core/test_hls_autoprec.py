@@ -133,6 +133,24 @@ def test_overflow_check_names_layers_and_resolves_auto(digits):
     assert checks["pool1"]["result"]["format"] == "ap_fixed<16,6>"  # relu1's default, passed through
 
 
+def test_overflow_check_types_copying_layers_as_their_input():
+    import tensorflow as tf
+
+    L = tf.keras.layers
+    inp = L.Input((4, 2), name="inp")
+    x = L.Conv1D(2, 1, name="conv")(inp)
+    x = L.UpSampling1D(2, name="up")(x)
+    x = L.Permute((2, 1), name="perm")(x)
+    x = L.Cropping1D((0, 1), name="crop")(x)
+    model = tf.keras.Model(inp, L.Flatten(name="fl")(x))
+    profile = profile_model(model, np.random.default_rng(0).normal(0, 1, (50, 4, 2)))
+    # hls4ml copies the input's type into these whatever their own result says
+    config = {"conv": {"result": "ap_fixed<10,4>"}, "up": {"result": "ap_fixed<6,2>"}, "perm": {}, "crop": {}}
+    checks = overflow_check(profile, config)
+    for name in ("up", "perm", "crop"):
+        assert checks[name]["result"]["format"] == "ap_fixed<10,4>", name
+
+
 # --- automatic precision: emulation ----------------------------------------------------------------
 def test_known_answer_uses_no_more_bits_than_needed():
     model, x = exact_dense_model()
@@ -177,6 +195,48 @@ def test_apply_sets_the_chosen_precisions(gauss_inputs):
         for fld, value in choice.precisions().items():
             assert getattr(row, fld) == value, (choice.name, fld)
     assert new.layer("softmax").extra["inp_norm_t"] == result.layer("softmax").extra["inp_norm_t"]
+
+
+def test_apply_writes_batchnorm_and_separable_keys_and_skips_nodes_without_rows():
+    from emulate_models import batchnorm_qkeras_model
+
+    from core.hls.config import make_config
+
+    model, x = batchnorm_qkeras_model()
+    config = make_config(model)
+    result = auto_precision(model, x, config=config, verify=False, target=0.95)
+    assert not [n for n in result.notes if "is not emulated" in n], result.notes
+    names = [c.name for c in result.layers]
+    assert {"sep_depthwise", "sep_pointwise", "qa_alpha", "bnbt_bn2"} <= set(names), names
+    new = result.apply(config)
+    bn = result.layer("bn")
+    assert "scale" in bn.details  # searched, and written where hls4ml reads it
+    assert new.layer("bn").extra["Precision"]["scale"] == bn.extra["Precision"]["scale"]
+    assert new.layer("bn").result == bn.result
+    sep = new.layer("sep").extra["Precision"]
+    dw, pw = result.layer("sep_depthwise"), result.layer("sep_pointwise")
+    assert (sep["depthwise"], sep["depthwise_result"]) == (dw.weight, dw.result)
+    assert (sep["pointwise"], sep["pointwise_result"], new.layer("sep").bias) == (
+        pw.weight,
+        pw.result,
+        pw.bias,
+    )
+    assert sep["depthwise_accum"] == dw.accum and sep["pointwise_accum"] == pw.accum
+    # quantizer precisions stay as hls4ml spelled them (fixed<6,1,...>), still marked as quantized
+    for name in ("qa", "qd"):
+        assert new.layer(name).weight == config.layer(name).weight and "weight" in new.layer(name).quantized
+    # the alpha and threshold nodes hold only what the model fixes: nothing searched, nothing lost
+    assert not result.layer("qa_alpha").details and not result.layer("bnbt_bn2").details
+    assert not [n for n in result.notes if "has no row" in n], result.notes
+    # the precisions read back are those chosen: the emulation of the new configuration agrees
+    from core.hls.emulate import build_graph
+
+    graph = build_graph(model, new)
+    fmts = graph.config_formats(new)
+    assert (
+        str(fmts[("sep_depthwise", "weight")]) == dw.weight
+        and str(fmts[("bn", "scale")]) == bn.extra["Precision"]["scale"]
+    )
 
 
 def test_cancel(gauss_inputs):

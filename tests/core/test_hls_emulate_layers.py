@@ -3,7 +3,7 @@
 Each emulator is checked directly (its builder on a tiny Keras model, then ``forward`` node by node):
 in float against Keras's own per-layer outputs, in fixed point against hls4ml's C simulation
 (two compiled models, every precision set in the configuration, compared layer by layer with
-``trace_layers``). Dense/Flatten/Activation nodes, which other modules emulate, are stood in for here.
+``trace_layers``), and through the graph auto precision runs.
 """
 
 from __future__ import annotations
@@ -21,55 +21,14 @@ from core.weights import FixedPointFormat
 needs_gpp = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed for the C simulation")
 
 
-class _Dense(LayerEmulator):  # stand-in for layers_dense.DenseEmulator (another module)
-    tunable = ("weight", "bias", "result")
-
-    def __init__(self, weight, bias):
-        super().__init__()
-        self.weight, self.bias = np.asarray(weight, np.float64), np.asarray(bias, np.float64)
-
-    def constants(self):
-        return {"weight": self.weight, "bias": self.bias}
-
-    def forward(self, xs, ctx):
-        return xs[0] @ ctx.constant("weight") + ctx.constant("bias")
-
-
-class _Reshape(LayerEmulator):
-    pass_through = True
-
-    def __init__(self, shape):
-        super().__init__()
-        self.shape = tuple(shape)
-
-    def forward(self, xs, ctx):
-        return xs[0].reshape(len(xs[0]), *self.shape)
-
-
 def _build(model, config=None) -> BuildContext:
     ctx = BuildContext(model, config)
     for layer in model.layers:
         cls = type(layer).__name__
         if cls == "InputLayer":
             ctx.add(Node(layer.name, layer.name, "Input", [], LayerEmulator()))
-        elif cls in BUILDERS:
-            BUILDERS[cls](layer, ctx)
-        elif cls == "Dense":
-            w = layer.get_weights()
-            ctx.add(Node(layer.name, layer.name, "Dense", ctx.inputs_of(layer), _Dense(w[0], w[1])))
-            act = layer.get_config()["activation"]
-            if act != "linear":
-                name = f"{layer.name}_{act}"
-                ctx.add(Node(name, layer.name, act, [layer.name], ctx.activation(name, layer.name, act)))
-        elif cls == "Activation":
-            act = layer.get_config()["activation"]
-            emu = ctx.activation(layer.name, layer.name, act)
-            ctx.add(Node(layer.name, layer.name, act, ctx.inputs_of(layer), emu))
-        elif cls in ("Flatten", "Reshape"):
-            emu = _Reshape(layer.output_shape[1:])
-            ctx.add(Node(layer.name, layer.name, "Reshape", ctx.inputs_of(layer), emu))
         else:
-            raise AssertionError(cls)
+            BUILDERS[cls](layer, ctx)
     return ctx
 
 
@@ -411,7 +370,8 @@ def test_float_pass_more_activations_and_separable():
     model = tf.keras.Model(inp, x)
     x = np.random.default_rng(2).normal(0, 2, (16, 5, 5, 2))
     ctx = _check_float(model, x)
-    assert [n for n in ctx.nodes if n.startswith("sep")] == ["sep_depthwise", "sep_pointwise"]
+    # hls4ml's '<layer>_linear' follows the pointwise part (removed later when typed as its input)
+    assert [n for n in ctx.nodes if n.startswith("sep")] == ["sep_depthwise", "sep_pointwise", "sep_linear"]
     assert ctx.keras_output["bn"] == "bn"  # no configuration: results are set, nothing folds
     qs = ctx.nodes["qs"]
     assert qs.class_name == "HardActivation" and qs.emulator.fixed["result"] == FixedPointFormat(
@@ -454,6 +414,15 @@ def _csim_check(model, config, x, tmp_path_factory, label):
             emu = outs[name].reshape(len(x), -1)
             np.testing.assert_array_equal(emu, traced[name].reshape(len(x), -1), err_msg=name)
             compared.append(name)
+    # The same through the graph auto precision runs, its formats read from the configuration.
+    from core.hls.emulate import build_graph
+
+    graph = build_graph(model, config)
+    assert not graph.fallbacks, graph.fallbacks
+    outs = graph.run([x], graph.config_formats(config))
+    for name in compared:
+        got = outs[name].reshape(len(x), -1)
+        np.testing.assert_array_equal(got, traced[name].reshape(len(x), -1), err_msg=f"graph {name}")
     return ctx, compared
 
 
@@ -480,6 +449,10 @@ def test_fixed_point_matches_csim_alpha_separable_and_tables(inputs, tmp_path_fa
     assert ctx.keras_output["bna"] == "dwa"  # folded into the depthwise kernel, as hls4ml does
     # hls4ml 1.3 folds it with a mis-shaped kernel: the fixed-point pass has it, the float pass not
     assert isinstance(ctx.nodes["dwa"].emulator, layers_bn.FloatOverride)
+    inner = ctx.nodes["dwa"].emulator.inner
+    fmt = {"weight": FixedPointFormat(9, 2), "bias": FixedPointFormat(9, 2)}.get
+    acc = ctx.nodes["dwa"].emulator.accum([FixedPointFormat(10, 3)], fmt)
+    assert acc is not None and acc == inner.accum([FixedPointFormat(10, 3)], fmt)
     assert ctx.nodes["qa_alpha"].emulator.fixed["result"] == FixedPointFormat(16, 6)
     assert set(compared) >= {"dwa", "sep_depthwise", "sep_pointwise", "hsig", "qa", "qa_alpha", "selu"}
     assert set(compared) >= {"qsep_depthwise", "qsep_pointwise"}
@@ -555,3 +528,28 @@ def test_separable_precisions_are_copied_as_hls4ml_copies_them():
         "sep_depthwise": {"bias": "b", "result": "dr", "weight": "dw"},
         "sep_pointwise": {"bias": "b", "result": "r", "weight": "pw"},
     }
+
+
+def test_float_check_accepts_a_quantizer_step_flipped_by_float_rounding():
+    """A QKeras quantizer turns a last-bit float difference of its input into one whole step:
+    on a few values that is Keras's rounding (the next layers take Keras's values); more is not."""
+    import tensorflow as tf
+    from qkeras import QActivation
+
+    from core.hls.emulate import build_graph
+
+    inp = tf.keras.layers.Input((100,), name="inp")
+    model = tf.keras.Model(inp, QActivation("quantized_relu(6,0)", name="qr")(inp))
+    graph = build_graph(model)
+    x = np.random.default_rng(0).uniform(0, 0.9, (2, 100))
+    ours = np.asarray(model(x.astype(np.float32)), np.float64)
+    one = ours.copy()
+    one[0, 3] += 1 / 64  # one step on 1 of 200 values
+    assert graph._check_layer("qr", "qr", ours, {"qr": one}) is not ours
+    many = ours + 1 / 64  # every value one step off: the emulator is wrong
+    with pytest.raises(EmulationError, match="qr"):
+        graph._check_layer("qr", "qr", ours, {"qr": many})
+    two = ours.copy()
+    two[0, 3] += 2 / 64
+    with pytest.raises(EmulationError):
+        graph._check_layer("qr", "qr", ours, {"qr": two})

@@ -63,6 +63,9 @@ def test_auto_precision_reaches_99_percent_in_csim(name, public_dir, capsys):
         f"notes: {doc['auto_precision'].get('notes')}"
     )
     assert doc["auto_precision"]["agreement_csim"] >= 0.99
+    # Every layer is emulated (BatchNorm and QKeras included): none left to hls4ml's rule.
+    not_emulated = [n for n in doc["auto_precision"]["notes"] if "is not emulated" in n]
+    assert not not_emulated, f"{name}: {not_emulated}"
 
     if name.startswith("qkeras"):
         from core.hls.config import make_config

@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from core.hls.emulate.base import BuildContext, Ctx, EmulationError, LayerEmulator, Node, register
+from core.hls.emulate.base import BuildContext, Ctx, EmulationError, Fmt, LayerEmulator, Node, register
+from core.hls.emulate.layers_activation import LinearEmulator
 
 #: hls4ml classes a BatchNormalization may fold into (``isinstance(prev, (Dense, Conv1D, Conv2D))``).
 FOLDABLE_CLASSES = (
@@ -110,6 +111,9 @@ class FloatOverride(LayerEmulator):
 
     def n_terms(self) -> int:
         return self.inner.n_terms()
+
+    def accum(self, in_fmts: list[Fmt], fmt) -> Fmt:
+        return self.inner.accum(in_fmts, fmt)
 
     def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
         if ctx.quantized:
@@ -235,6 +239,8 @@ def fold(parent: Node, scale: np.ndarray, bias: np.ndarray, fscale: np.ndarray, 
     keras_b = fscale * b + fbias
     emu.weight = fused.astype(np.float64)
     emu.bias = (scale * b + bias).astype(np.float32).astype(np.float64)
+    # hls4ml keeps the folded layer's `auto` result (typed exactly): a searched one would stop the fold.
+    emu.tunable = tuple(f for f in emu.tunable if f != "result")
     if not (np.array_equal(keras_w, fused) and np.array_equal(keras_b.astype(np.float32), emu.bias)):
         parent.emulator = FloatOverride(emu, {"weight": keras_w.astype(np.float64), "bias": keras_b})
 
@@ -254,9 +260,23 @@ def _single_input(layer: Any, ctx: BuildContext) -> Node | None:
     return ctx.nodes[inputs[0]] if len(inputs) == 1 else None
 
 
+def drop_eliminated_linear(layer: Any, ctx: BuildContext) -> None:
+    """Remove the ``<layer>_linear`` node before ``layer`` when hls4ml removes it before folding
+    (``eliminate_linear_activation``: its type equals its input's, both ``auto`` included), so that
+    the BatchNormalization sees the Dense/Conv it may fold into."""
+    prev = _single_input(layer, ctx)
+    if prev is None or not isinstance(prev.emulator, LinearEmulator) or len(prev.inputs) != 1:
+        return
+    parent = ctx.nodes[prev.inputs[0]]
+    mine = _config_result(ctx.config, prev)
+    if mine is not None and mine == _config_result(ctx.config, parent):
+        remove_node(ctx, prev.name, parent.name)
+
+
 @register("BatchNormalization", "QBatchNormalization")
 def build_batchnorm(layer: Any, ctx: BuildContext) -> None:
     scale, bias = scale_and_bias(layer)
+    drop_eliminated_linear(layer, ctx)
     fscale, fbias = scale_and_bias(layer, keras=True)
     prev = _single_input(layer, ctx)
     if (

@@ -12,22 +12,16 @@ so float64 on exact fixed-point values is bit-exact. The separable layer's preci
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from core.hls.emulate.base import BuildContext, Ctx, EmulationError, LayerEmulator, Node, register
+from core.hls.emulate.base import BuildContext, Ctx, EmulationError, Fmt, LayerEmulator, Node, register
+from core.hls.emulate.fixedpoint import accum_format
+from core.hls.emulate.layers_dense import DenseEmulator, add_activation_node, same_pads
+from core.weights import FixedPointFormat
 
-
-def _same_pads(
-    sizes: tuple[int, ...], kernel: tuple[int, ...], strides: tuple[int, ...]
-) -> list[tuple[int, int]]:
-    pads = []
-    for size, k, s in zip(sizes, kernel, strides):
-        total = max((math.ceil(size / s) - 1) * s + k - size, 0)
-        pads.append((total // 2, total - total // 2))
-    return pads
+_UINT1 = FixedPointFormat(1, 1, False)
 
 
 def patches(x: np.ndarray, kernel: tuple[int, ...], strides: tuple[int, ...], padding: str) -> np.ndarray:
@@ -36,7 +30,7 @@ def patches(x: np.ndarray, kernel: tuple[int, ...], strides: tuple[int, ...], pa
     ``same`` pads zeros as Keras does (the odd one after).
     """
     if padding == "same":
-        x = np.pad(x, [(0, 0), *_same_pads(x.shape[1:-1], kernel, strides), (0, 0)])
+        x = np.pad(x, [(0, 0), *same_pads(x.shape[1:-1], kernel, strides), (0, 0)])
     elif padding != "valid":
         raise EmulationError(f"padding '{padding}' is not supported by the emulation")
     nd = len(kernel)
@@ -44,13 +38,6 @@ def patches(x: np.ndarray, kernel: tuple[int, ...], strides: tuple[int, ...], pa
     win = win[(slice(None),) + tuple(slice(None, None, s) for s in strides)]
     order = (0, *range(1, 1 + nd), *range(2 + nd, 2 + 2 * nd), 1 + nd)
     return np.transpose(win, order)
-
-
-def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, strides: tuple[int, ...], padding: str) -> np.ndarray:
-    """Keras's channels-last convolution (kernel ``(k..., C, F)``), exact in float64."""
-    p = patches(x, w.shape[:-2], strides, padding)
-    lead = p.shape[: 1 + len(strides)]
-    return (p.reshape(*lead, -1) @ w.reshape(-1, w.shape[-1])) + b
 
 
 def depthwise(
@@ -86,28 +73,21 @@ class DepthwiseConvEmulator(LayerEmulator):
         return {"weight": self.weight, "bias": self.bias}
 
     def n_terms(self) -> int:
-        return int(np.prod(self.weight.shape[:-2]))
+        return int(np.prod(self.weight.shape[:-2]))  # the kernel window: no sum over channels
+
+    def accum(self, in_fmts: list[Fmt], fmt) -> Fmt:
+        w = fmt("weight")
+        if not in_fmts or in_fmts[0] is None or w is None:
+            return None
+        return accum_format(in_fmts[0], w, fmt("bias") or _UINT1, self.n_terms())  # separable: uint<1> bias
 
     def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
         return depthwise(xs[0], ctx.constant("weight"), ctx.constant("bias"), self.strides, self.padding)
 
 
-class PointwiseConvEmulator(LayerEmulator):
-    """The 1x1 convolution of a separable layer (``PointwiseConv1D/2D`` in hls4ml)."""
-
-    tunable = ("weight", "bias", "result")
-    exact_auto_result = True  # hls4ml types an `auto` result exactly
-
-    def __init__(self, weight: np.ndarray, bias: np.ndarray | None) -> None:
-        super().__init__()
-        self.weight = np.asarray(weight, np.float64)
-        self.bias = np.zeros(self.weight.shape[-1]) if bias is None else np.asarray(bias, np.float64)
-
-    def constants(self) -> dict[str, np.ndarray]:
-        return {"weight": self.weight, "bias": self.bias}
-
-    def n_terms(self) -> int:
-        return int(np.prod(self.weight.shape[:-1]))
+class PointwiseConvEmulator(DenseEmulator):
+    """The 1x1 convolution of a separable layer (``PointwiseConv1D/2D`` in hls4ml): a Dense on the
+    channels of every position."""
 
     def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
         w = ctx.constant("weight")
@@ -154,16 +134,6 @@ def separable_precisions(name: str, precision: dict[str, str]) -> dict[str, dict
     return out
 
 
-def _activation(layer: Any, ctx: BuildContext, node_name: str) -> None:
-    """hls4ml's ``<layer>_<activation>`` node after the layer's last node (none for linear)."""
-    act = layer.get_config().get("activation", "linear")
-    if not isinstance(act, str) or act == "linear":
-        return
-    name = f"{layer.name}_{act}"
-    emu = ctx.activation(name, layer.name, act)
-    ctx.add(Node(name, layer.name, act, [node_name], emu))
-
-
 @register("DepthwiseConv1D", "DepthwiseConv2D")
 def build_depthwise(layer: Any, ctx: BuildContext) -> None:
     strides, padding = check_options(layer)
@@ -171,7 +141,7 @@ def build_depthwise(layer: Any, ctx: BuildContext) -> None:
     bias = w[1] if layer.get_config().get("use_bias", True) and len(w) > 1 else None
     emu = DepthwiseConvEmulator(w[0], bias, strides, padding)
     ctx.add(Node(layer.name, layer.name, type(layer).__name__, ctx.inputs_of(layer), emu))
-    _activation(layer, ctx, layer.name)
+    add_activation_node(ctx, layer, layer.name)
 
 
 @register("SeparableConv1D", "SeparableConv2D")
@@ -186,4 +156,4 @@ def build_separable(layer: Any, ctx: BuildContext) -> None:
     ctx.add(Node(dw_name, layer.name, f"DepthwiseConv{dim}", ctx.inputs_of(layer), dw), keras_output=False)
     pw = PointwiseConvEmulator(w[1], bias)
     ctx.add(Node(pw_name, layer.name, f"PointwiseConv{dim}", [dw_name], pw))
-    _activation(layer, ctx, pw_name)
+    add_activation_node(ctx, layer, pw_name)

@@ -42,12 +42,8 @@ from core.hls.emulate.layers_act_extra import (
     constant_format,
 )
 from core.hls.emulate.layers_bn import BatchNormEmulator, remove_node
-from core.hls.emulate.layers_depthwise import (
-    DepthwiseConvEmulator,
-    PointwiseConvEmulator,
-    check_options,
-    conv,
-)
+from core.hls.emulate.layers_dense import ConvEmulator, DenseEmulator, add_activation_node
+from core.hls.emulate.layers_depthwise import DepthwiseConvEmulator, PointwiseConvEmulator, check_options
 from core.weights import FixedPointFormat
 
 
@@ -109,38 +105,22 @@ def _factorized_kernel(
     return w, np.asarray(scale, np.float64), fn.get_config().get("alpha")
 
 
-class QDenseEmulator(LayerEmulator):
+class QDenseEmulator(DenseEmulator):
     """``x @ weight + bias`` with quantizer-fixed weight/bias precisions (``nnet::dense``)."""
 
-    tunable = ("weight", "bias", "result")
-    exact_auto_result = True  # hls4ml types an `auto` result exactly
-
     def __init__(self, weight: np.ndarray, bias: np.ndarray, fixed: dict[str, FixedPointFormat]) -> None:
-        super().__init__()
-        self.weight = np.asarray(weight, np.float64)
-        self.bias = np.asarray(bias, np.float64)
+        super().__init__(weight, bias)
         self.fixed.update(fixed)
-        self.tunable = tuple(f for f in ("weight", "bias", "result") if f not in fixed)
-
-    def constants(self) -> dict[str, np.ndarray]:
-        return {"weight": self.weight, "bias": self.bias}
-
-    def n_terms(self) -> int:
-        return int(np.prod(self.weight.shape[:-1]))
-
-    def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
-        return xs[0] @ ctx.constant("weight") + ctx.constant("bias")
+        self.tunable = tuple(f for f in DenseEmulator.tunable if f not in fixed)
 
 
-class QConvEmulator(QDenseEmulator):
+class QConvEmulator(ConvEmulator):
     """Channels-last convolution with quantizer-fixed weight/bias precisions."""
 
     def __init__(self, weight, bias, fixed, strides: tuple[int, ...], padding: str) -> None:
-        super().__init__(weight, bias, fixed)
-        self.strides, self.padding = strides, padding
-
-    def forward(self, xs: list[np.ndarray], ctx: Ctx) -> np.ndarray:
-        return conv(xs[0], ctx.constant("weight"), ctx.constant("bias"), self.strides, self.padding)
+        super().__init__(weight, bias, strides, padding)
+        self.fixed.update(fixed)
+        self.tunable = tuple(f for f in ConvEmulator.tunable if f not in fixed)
 
 
 class ApplyAlphaEmulator(BatchNormEmulator):
@@ -352,15 +332,7 @@ def add_q_activation(layer: Any, ctx: BuildContext, node_name: str) -> None:
     if act is None or act == "linear":
         return
     if isinstance(act, str) and "(" not in act and not act.startswith(("quantized", "binary", "ternary")):
-        ctx.add(
-            Node(
-                f"{layer.name}_{act}",
-                layer.name,
-                act,
-                [node_name],
-                ctx.activation(f"{layer.name}_{act}", layer.name, act),
-            )
-        )
+        add_activation_node(ctx, layer, node_name, act)
         return
     label = act["class_name"] if isinstance(act, dict) else str(act).split("(")[0]
     name = f"{layer.name}_{label}"
