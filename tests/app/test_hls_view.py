@@ -468,3 +468,34 @@ def test_a_stored_csim_result_belongs_to_its_model_file(synthesized, tmp_path):
     model.layers[-1].set_weights([w * 0 for w in model.layers[-1].get_weights()])
     model.save(copy.path_of("student"))
     assert load_csim_result(copy, "student") is None
+
+
+# --- a public hls4ml-style model with BatchNormalization, from the Synthesis view -------------------
+@pytest.mark.slow
+def test_auto_precision_of_a_batchnorm_model_from_the_synthesis_view(qtbot, tmp_path):
+    """Issue 13's "Done when" in the app: the json + h5 pair of hls4ml's KERAS_3layer_batch_norm
+    architecture (rebuilt, briefly trained) opened as File > Open does, then Auto precision with its
+    C simulation: >= 99 % agreement, every layer emulated (BatchNorm too, none left to the fallback)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    import public_models
+
+    from core.workflows import import_model_file
+    from core.workspace import Workspace
+
+    json_path = public_models.build_public_model("KERAS_3layer_batch_norm", tmp_path / "model")
+    ws = Workspace.create(tmp_path / "ws")
+    v = import_model_file(ws, json_path)
+    state, jobs, panel = _make_panel(qtbot, ws, v.name)
+    try:
+        result = _wait(qtbot, panel.run_auto_precision(), timeout=600)
+        auto = panel.auto_precision_result()
+        assert auto is result[2] and auto.reached and auto.agreement_csim >= 0.99
+        assert not [n for n in auto.notes if "not emulated" in n]
+        classes = {c.class_name for c in auto.layers}
+        assert "BatchNormalization" in classes  # kept as its own layer, with its own precisions
+        why = panel.why_text.toPlainText()
+        assert "bn1" in why and "scale" in why
+    finally:
+        jobs.shutdown()
