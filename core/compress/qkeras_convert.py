@@ -205,7 +205,7 @@ def to_qkeras(model, config: QuantizationConfig | dict[str, Any] | None = None):
     """
     import tensorflow as tf
 
-    from core.models import custom_objects
+    from core.models import model_from_config
 
     cfg = config if isinstance(config, QuantizationConfig) else QuantizationConfig.from_dict(config)
     model = strip_wrappers(model)
@@ -234,13 +234,8 @@ def to_qkeras(model, config: QuantizationConfig | dict[str, Any] | None = None):
     for entry in model_config["layers"]:
         _convert_entry(entry, cfg)
 
-    objects = custom_objects()
     try:
-        with tf.keras.utils.custom_object_scope(objects):
-            if isinstance(model, tf.keras.Sequential):
-                qmodel = tf.keras.Sequential.from_config(model_config, custom_objects=objects)
-            else:
-                qmodel = tf.keras.Model.from_config(model_config, custom_objects=objects)
+        qmodel = model_from_config(model, model_config)
     except Exception as exc:
         raise CompressionError(f"QKeras could not rebuild the model: {type(exc).__name__}: {exc}") from exc
 

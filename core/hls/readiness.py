@@ -58,9 +58,7 @@ def hls4ml_ready_model(model) -> tuple[Any, dict[str, str]]:
     if not name_map:
         return model, {}
 
-    import tensorflow as tf
-
-    from core.models import custom_objects
+    from core.models import model_from_config
 
     cfg = copy.deepcopy(model.get_config())
     for entry in cfg.get("layers", []):
@@ -74,13 +72,8 @@ def hls4ml_ready_model(model) -> tuple[Any, dict[str, str]]:
     for key in ("input_layers", "output_layers"):
         if key in cfg:
             cfg[key] = _rename_refs(cfg[key], name_map)
-    objects = custom_objects()
     try:
-        with tf.keras.utils.custom_object_scope(objects):
-            if isinstance(model, tf.keras.Sequential):
-                clone = tf.keras.Sequential.from_config(cfg, custom_objects=objects)
-            else:
-                clone = tf.keras.Model.from_config(cfg, custom_objects=objects)
+        clone = model_from_config(model, cfg)
         for layer in model.layers:
             weights = layer.get_weights()
             if weights:

@@ -14,7 +14,7 @@ from core.models.errors import (
 )
 from core.models.inspect import LayerSummary, ModelSummary, inspect_model, weight_arrays
 from core.models.io import load_model, model_file_kind, save_model, scan_model_file
-from core.models.registry import custom_objects, register_custom_object
+from core.models.registry import custom_objects, model_from_config, register_custom_object
 
 __all__ = [
     "LayerSummary",
@@ -25,6 +25,7 @@ __all__ = [
     "UntrustedModelError",
     "UntrustedObject",
     "custom_objects",
+    "model_from_config",
     "inspect_model",
     "load_model",
     "model_file_kind",

@@ -57,6 +57,22 @@ def custom_objects() -> dict[str, Any]:
     return objects
 
 
+def model_from_config(like: Any, config: dict[str, Any]) -> Any:
+    """A new Keras model from ``config`` (a ``get_config()`` edited by the caller), of the same kind
+    as ``like`` (Sequential or functional), with TrigLab's known objects in scope (never trust).
+
+    Raises:
+        Whatever Keras raises for a configuration it cannot build (callers say what they changed).
+    """
+    import tensorflow as tf
+
+    objects = custom_objects()
+    with tf.keras.utils.custom_object_scope(objects):
+        if isinstance(like, tf.keras.Sequential):
+            return tf.keras.Sequential.from_config(config, custom_objects=objects)
+        return tf.keras.Model.from_config(config, custom_objects=objects)
+
+
 @functools.lru_cache(maxsize=1)
 def _default_custom_objects() -> dict[str, Any]:
     from qkeras.utils import _add_supported_quantized_objects
