@@ -493,6 +493,7 @@ class ResourcesView(QWidget):
     def _fit_columns(self) -> None:
         """Numbers at their full width; the row names take what is left (wrapping), down to 7 em."""
         t = self.table
+        t.setColumnHidden(5, False)
         t.resizeColumnsToContents()
         widths = [t.columnWidth(c) for c in range(t.columnCount())]
         # the room inside the frame, a vertical scroll bar counted (it comes and goes with the rows)
@@ -501,6 +502,9 @@ class ResourcesView(QWidget):
         least = 7 * t.fontMetrics().averageCharWidth()
         if widths[0] > room:
             t.setColumnWidth(0, max(room, least))
+        # The capacity shows whole or not at all: a number cut by the frame misreads ("871." is not
+        # 871 680); the bars above give the same capacity as their 100 %.
+        t.setColumnHidden(5, t.columnWidth(0) + sum(widths[1:6]) > inside)
         t.resizeRowsToContents()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name

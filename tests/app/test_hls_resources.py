@@ -123,6 +123,26 @@ def test_utilization_follows_the_chosen_part_and_an_unknown_part_says_so(panel, 
     assert panel.resources_view.table.item(0, 5).text() == "—"  # capacity
 
 
+def test_the_capacity_column_shows_whole_or_not_at_all(panel, monkeypatch, qtbot):
+    """A number cut by the table's frame misreads ("871." for 871 680 in Italian): a narrow tab
+    hides the capacity column, a wide one shows it whole."""
+    calibrated(monkeypatch)
+    panel._refresh_estimate()
+    table = panel.resources_view.table
+
+    def visible_whole() -> bool:
+        right = table.columnViewportPosition(5) + table.columnWidth(5)
+        return not table.isColumnHidden(5) and right <= table.viewport().width()
+
+    panel.tabs.setCurrentWidget(panel.resources_view)
+    panel.resize(1366, 768)
+    qtbot.waitUntil(visible_whole, timeout=3000)
+    panel.resize(700, 768)  # the tab narrower than the numbers need
+    qtbot.waitUntil(lambda: table.isColumnHidden(5), timeout=3000)
+    assert table.columnViewportPosition(4) + table.columnWidth(4) <= table.viewport().width()
+    assert table.item(0, 1).text()  # the estimate itself stays
+
+
 def _csim_result():
     from core.hls.convert import CsimReport
 
