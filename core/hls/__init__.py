@@ -6,7 +6,16 @@ stays fast. The modules:
 * :mod:`core.hls.config`: :class:`HlsSettings`, :class:`HlsConfig`, :func:`make_config` (per-layer
   precisions, reuse factor, strategy; hls4ml YAML in and out).
 * :mod:`core.hls.convert`: :func:`compile_model` (conversion + streamed, cancellable, cached g++
-  compile), :func:`csimulate`, :func:`compare_with_keras` (argmax agreement, per-layer trace).
+  compile); :mod:`core.hls.csim_compare`: :func:`csimulate`, :func:`compare_with_keras` (argmax
+  agreement, per-layer trace); :mod:`core.hls.readiness`: the model as hls4ml will read it (names,
+  unsupported layers, conversion errors).
+* :mod:`core.hls.emulate`: hls4ml's fixed-point firmware in numpy, one registered emulator per layer
+  kind; :mod:`core.hls.autoprec` searches precisions on it (:mod:`core.hls.autoprec_verify`: the C
+  simulation that confirms them).
+* :mod:`core.hls.estimate`: latency and resources, calibrated on real synthesis reports, with
+  error bars; :mod:`core.hls.parts`: device capacities; :mod:`core.hls.calibration_store`: this
+  lab's own (design, report) pairs and the refit.
+* :mod:`core.hls.vendor`: Vivado/Vitis discovery, builds and report parsing.
 """
 
 from __future__ import annotations
