@@ -40,6 +40,7 @@ from typing import Any
 
 from core import TrigLabError
 from core.atomic import FileLock, atomic_write_text, describe_os_error
+from core.hls.estimate.features import QUANTITIES
 
 log = logging.getLogger(__name__)
 
@@ -365,7 +366,7 @@ def _pairs_error(what: str, exc: BaseException) -> CalibrationStoreError:
     )
 
 
-def refit(contents: StoreContents | None = None):
+def refit(contents: StoreContents | None = None, loo: dict[str, Any] | None = None):
     """Fit the estimator on the reference designs plus the local pairs, and save it.
 
     The result is written atomically to :func:`calibration_path`, where the estimator's
@@ -373,6 +374,8 @@ def refit(contents: StoreContents | None = None):
 
     Args:
         contents: The store as read (default: read it now).
+        loo: The ``leave_one_out`` statistics of the reference + local pairs when already computed
+            (they are the error bars; default: computed now).
 
     Returns:
         The new ``Calibration``.
@@ -386,7 +389,7 @@ def refit(contents: StoreContents | None = None):
         cal = calibration_module()
         pairs = refs + local
         source = f"local: {len(refs)} reference designs + {len(local)} pair(s) from this lab"
-        calibration = cal.with_error_bars(cal.fit(pairs, source=source), pairs)
+        calibration = cal.with_error_bars(cal.fit(pairs, source=source), pairs, stats=loo)
         text = calibration.to_json()
     except Exception as exc:  # noqa: BLE001 - the local pairs are data from files: say which
         raise _pairs_error(
@@ -405,31 +408,15 @@ def refit(contents: StoreContents | None = None):
 
 
 # --- how good a calibration is -----------------------------------------------------------------------
-QUANTITIES = ("latency_cycles", "ii", "DSP", "LUT", "FF", "BRAM_18K")
-"""The quantities the estimator is calibrated on (keys of ``Estimate.error_bars``)."""
-_ALIASES = {
-    "median_ratio": ("median_ratio", "median"),
-    "within_2x": ("within_2x", "frac_within_2x", "fraction_within_2x"),
-    "rel": ("rel", "error_bar", "rel_error"),
-    "coverage": ("coverage",),
-    "worst": ("worst", "worst_ratio"),
-    "n": ("n", "count"),
-}
+QUALITY_KEYS = {"median_ratio": "median_ratio", "within_2x": "within_2x", "rel": "rel", "coverage": "coverage",
+                "worst": "worst_ratio", "n": "n"}  # fmt: skip
+"""Row of :func:`fit_quality` -> key of ``leave_one_out``'s statistics (``coverage``: when given)."""
 
 
-def fit_quality(pairs: list) -> dict[str, dict[str, float | None]]:
-    """Leave-one-out quality of a calibration fitted on ``pairs``, per quantity.
-
-    Args:
-        pairs: ``(features, report)`` tuples.
-
-    Returns:
-        ``{quantity: {median_ratio, within_2x, rel, coverage, worst, n}}`` for :data:`QUANTITIES`
-        (estimate / report ratios; ``within_2x`` and ``coverage`` are fractions, ``rel`` the error
-        bar as a fraction); a number the calibration module does not give is None.
-    """
+def _leave_one_out(pairs: list) -> dict[str, Any]:
+    """``leave_one_out(pairs)`` of the calibration module, its failure said with the store's name."""
     try:
-        raw = calibration_module().leave_one_out(pairs)
+        return calibration_module().leave_one_out(pairs)
     except CalibrationStoreError:
         raise
     except Exception as exc:  # noqa: BLE001 - the local pairs are data from files: say which
@@ -438,17 +425,28 @@ def fit_quality(pairs: list) -> dict[str, dict[str, float | None]]:
             f"{pairs_path()}",
             exc,
         ) from None
-    if isinstance(raw, dict) and isinstance(raw.get("quantities"), dict):
-        raw = raw["quantities"]
+
+
+def fit_quality(pairs: list, loo: dict[str, Any] | None = None) -> dict[str, dict[str, float | None]]:
+    """Leave-one-out quality of a calibration fitted on ``pairs``, per quantity.
+
+    Args:
+        pairs: ``(features, report)`` tuples.
+        loo: Their ``leave_one_out`` statistics when already computed (default: computed now).
+
+    Returns:
+        ``{quantity: {median_ratio, within_2x, rel, coverage, worst, n}}`` for :data:`QUANTITIES`
+        (estimate / report ratios; ``within_2x`` and ``coverage`` are fractions, ``rel`` the error
+        bar as a fraction); a number the calibration module does not give is None.
+    """
+    raw = _leave_one_out(pairs) if loo is None else loo
     out: dict[str, dict[str, float | None]] = {}
     for q in QUANTITIES:
         entry = raw.get(q) if isinstance(raw, dict) else None
         entry = entry if isinstance(entry, dict) else {}
-        row: dict[str, float | None] = {}
-        for name, keys in _ALIASES.items():
-            value = next((entry[k] for k in keys if _finite(entry.get(k))), None)
-            row[name] = float(value) if value is not None else None
-        out[q] = row
+        out[q] = {
+            name: float(entry[key]) if _finite(entry.get(key)) else None for name, key in QUALITY_KEYS.items()
+        }
     return out
 
 
@@ -485,10 +483,11 @@ def refit_job(progress=None) -> dict[str, Any]:
     after = before
     if local:
         progress.update(0.5, f"leave-one-out with {len(local)} local pair(s)")
-        after = fit_quality(refs + local)
+        loo = _leave_one_out(refs + local)
+        after = fit_quality(refs + local, loo)
         progress.check_cancelled()
         progress.update(0.9, "fitting and saving")
-        refit(contents)
+        refit(contents, loo)
     progress.update(1.0, "calibration saved" if local else "no local pairs: the shipped calibration stays")
     return {
         "references": len(refs),

@@ -46,7 +46,7 @@ def stand_in_module(fitted: list) -> types.SimpleNamespace:
         features=lambda model, config: {"layers": len(model.layers), "rf": config.settings.reuse_factor},
         fit=fit,
         leave_one_out=leave_one_out,
-        with_error_bars=lambda cal, pairs, prior=None: cal,
+        with_error_bars=lambda cal, pairs, prior=None, stats=None: cal,
         builtin_references=lambda: list(REFERENCES),
         Calibration=StandInCalibration,
     )

@@ -416,10 +416,15 @@ def leave_one_out(pairs, prior: Calibration | None = None) -> dict[str, dict[str
     return {q: ratio_stats(v) for q, v in out.items()}
 
 
-def with_error_bars(cal: Calibration, pairs, prior: Calibration | None = None) -> Calibration:
+def with_error_bars(
+    cal: Calibration,
+    pairs,
+    prior: Calibration | None = None,
+    stats: dict[str, dict[str, float]] | None = None,
+) -> Calibration:
     """``cal`` with error bars measured by :func:`leave_one_out` on ``pairs`` (fitted as ``cal``
-    was: with the same ``prior``)."""
-    stats = leave_one_out(pairs, prior)
+    was: with the same ``prior``); ``stats``: that leave-one-out when the caller already ran it."""
+    stats = leave_one_out(pairs, prior) if stats is None else stats
     cal.error_bars = {
         q: {"rel": max(s["rel"], MIN_REL), "coverage": COVERAGE, "n": int(s["n"])} for q, s in stats.items()
     }
