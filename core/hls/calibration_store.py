@@ -340,8 +340,8 @@ def training_pairs(contents: StoreContents | None = None) -> tuple[list, list]:
 def fit_report(report: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     """A stored report (:meth:`~core.hls.vendor.SynthReport.to_dict` keys) with hls4ml's
     ``CSynthesisReport`` names, vendor and version: the report half the fit reads."""
-    version = str(meta.get("version") or report.get("tool_version") or "").strip()
-    version = version.split()[-1].lstrip("vV") if version else None  # 'Vitis HLS 2023.2' -> '2023.2'
+    from core.hls.estimate.calibration import tool_version
+
     return {
         "BestLatency": report.get("latency_cycles_min", report["latency_cycles_max"]),
         "WorstLatency": report["latency_cycles_max"],
@@ -354,7 +354,7 @@ def fit_report(report: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
         "URAM": report.get("uram", 0),
         "TargetClockPeriod": report.get("clock_ns"),
         "vendor": meta.get("vendor"),
-        "version": version,
+        "version": tool_version(meta.get("version") or report.get("tool_version")),
     }
 
 

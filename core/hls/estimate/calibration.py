@@ -316,6 +316,13 @@ def _refit_factors(prior: Calibration, pairs, source: str) -> Calibration:
 _FLOOR = {"latency_cycles": 1.0, "ii": 1.0, "DSP": 1.0, "LUT": 50.0, "FF": 20.0, "BRAM_18K": 1.0}
 
 
+def tool_version(text: Any) -> str | None:
+    """The version number a report names its tool by: ``'Vitis HLS 2023.2'`` / ``'v2023.2'`` ->
+    ``'2023.2'`` (None when it names none)."""
+    text = str(text or "").strip()
+    return text.split()[-1].lstrip("vV") if text else None
+
+
 def report_dict(report: Any, vendor: str | None = None) -> dict[str, Any]:
     """A :class:`core.hls.vendor.SynthReport` as the report half of a reference pair.
 
@@ -328,9 +335,7 @@ def report_dict(report: Any, vendor: str | None = None) -> dict[str, Any]:
         ``{'WorstLatency', 'IntervalMax', 'DSP', 'LUT', 'FF', 'BRAM_18K', 'URAM', 'vendor',
         'version', ...}`` with hls4ml's ``CSynthesisReport`` names.
     """
-    version = str(report.tool_version).strip() if getattr(report, "tool_version", None) else None
-    if version:  # 'Vitis HLS 2023.2' / 'v2023.2' -> '2023.2'
-        version = version.split()[-1].lstrip("vV")
+    version = tool_version(getattr(report, "tool_version", None))
     return {
         "BestLatency": int(report.latency_cycles_min),
         "WorstLatency": int(report.latency_cycles_max),
