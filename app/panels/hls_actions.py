@@ -20,8 +20,8 @@ from app.i18n import fmt_num, fmt_pct
 from app.panels.hls_csim import fmt_sig
 from app.panels.hls_form import ERROR_STYLE
 from app.panels.hls_jobs import CalibrationSpec, autoprec_job, build_job, csim_job, profile_job
-from app.panels.hls_resources import part_capacity
 from core import TrigLabError
+from core.hls.parts import part_capacity
 from core.hls.pipeline import (
     RESOURCE_METRIC,
     csim_metrics,
@@ -451,20 +451,19 @@ class HlsActionsMixin:
             est = estimate(self._lv.model, self._config)
         except Exception as exc:  # noqa: BLE001 - show why, keep the view usable
             self._estimate = None
-            self.resources_view.set_part(part, part_capacity(None, part))
+            self.resources_view.set_part(part, part_capacity(part))
             self.resources_view.set_estimate(None, self.tr("The estimate failed: {0}").format(exc))
             return
         self._estimate = est
-        part = getattr(est, "part", None) or part
-        self.resources_view.set_part(part, part_capacity(est, part))
+        self.resources_view.set_part(est.part or part, est.capacity)
         numbers = _numbers(
             est.resources(), est.latency_cycles, est.latency_ns, est.interval_cycles, est.clock_ns
         )
         self.resources_view.set_estimate(
             numbers,
             self.tr("Schedule: {0}, {1}.").format(est.pipeline_style, est.io_type),
-            error_bars=getattr(est, "error_bars", None),
-            calibration_source=getattr(est, "calibration_source", ""),
+            error_bars=est.error_bars,
+            calibration_source=est.calibration_source,
         )
 
 

@@ -97,15 +97,6 @@ def part_title(part: str | None) -> str:
     return f"{part} ({board})" if board else part
 
 
-def part_capacity(est, part: str | None) -> dict[str, int] | None:
-    """The capacity of the part the estimate was made for (None: unknown part)."""
-    if hasattr(est, "capacity"):
-        return est.capacity
-    from core.hls.parts import part_capacity as capacity
-
-    return capacity(part)
-
-
 def _fmt_ratio(e: Any, r: Any) -> str:
     if e is None or r is None or not math.isfinite(float(e)) or not math.isfinite(float(r)) or float(r) == 0:
         return MISSING

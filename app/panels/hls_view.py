@@ -51,8 +51,9 @@ from app.panels.hls_form import (  # noqa: F401  (CALIBRATION_KINDS, DEFAULT_*: 
 from app.panels.hls_jobs import CalibrationSpec, guess_task
 from app.panels.hls_layers import LayerTable
 from app.panels.hls_profile import ProfilePlot
-from app.panels.hls_resources import ResourcesView, part_capacity
+from app.panels.hls_resources import ResourcesView
 from core import TrigLabError
+from core.hls.parts import part_capacity
 from core.hls.pipeline import load_csim_result, load_saved_config, saved_config_path
 
 _variant_key = variant_key
@@ -114,7 +115,7 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
         layers_tab.setStretchFactor(1, 1)
         self.profile_plot = ProfilePlot()
         self.csim_view = CsimView()
-        self.resources_view = ResourcesView(part_capacity(None, defaults.part), defaults.part)
+        self.resources_view = ResourcesView(part_capacity(defaults.part), defaults.part)
         self.tabs = QTabWidget()
         self.tabs.addTab(layers_tab, self.tr("Layers"))
         self.tabs.addTab(self.profile_plot, self.tr("Profiling"))
