@@ -132,16 +132,16 @@ def add_activation_node(
     return ctx.add(Node(name, layer.name, ACTIVATION_CLASS.get(act, act), [node_name], emu))
 
 
-def _weights(layer: Any) -> tuple[np.ndarray, np.ndarray | None]:
+def kernel_and_bias(layer: Any, dtype=np.float64) -> tuple[np.ndarray, np.ndarray | None]:
+    """A Dense/Conv layer's kernel and bias (None without one) as ``dtype`` arrays."""
     w = layer.get_weights()
-    kernel = np.asarray(w[0], np.float64)
-    bias = np.asarray(w[1], np.float64) if layer.get_config().get("use_bias", True) and len(w) > 1 else None
-    return kernel, bias
+    bias = np.asarray(w[1], dtype) if layer.get_config().get("use_bias", True) and len(w) > 1 else None
+    return np.asarray(w[0], dtype), bias
 
 
 @register("Dense")
 def build_dense(layer: Any, ctx: BuildContext) -> None:
-    kernel, bias = _weights(layer)
+    kernel, bias = kernel_and_bias(layer)
     ctx.add(Node(layer.name, layer.name, "Dense", ctx.inputs_of(layer), DenseEmulator(kernel, bias)))
     add_activation_node(ctx, layer, layer.name)
 
@@ -164,7 +164,7 @@ def check_conv_options(layer: Any) -> None:
 def build_conv(layer: Any, ctx: BuildContext) -> None:
     check_conv_options(layer)
     cfg = layer.get_config()
-    kernel, bias = _weights(layer)
+    kernel, bias = kernel_and_bias(layer)
     emu = ConvEmulator(kernel, bias, tuple(np.atleast_1d(cfg["strides"])), cfg["padding"])
     ctx.add(Node(layer.name, layer.name, type(layer).__name__, ctx.inputs_of(layer), emu))
     add_activation_node(ctx, layer, layer.name)

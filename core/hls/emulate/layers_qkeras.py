@@ -42,7 +42,7 @@ from core.hls.emulate.layers_act_extra import (
     constant_format,
 )
 from core.hls.emulate.layers_bn import BatchNormEmulator, remove_node
-from core.hls.emulate.layers_dense import ConvEmulator, DenseEmulator, add_activation_node
+from core.hls.emulate.layers_dense import ConvEmulator, DenseEmulator, add_activation_node, kernel_and_bias
 from core.hls.emulate.layers_depthwise import DepthwiseConvEmulator, PointwiseConvEmulator, check_options
 from core.weights import FixedPointFormat
 
@@ -134,12 +134,6 @@ def _default_precision(ctx: BuildContext) -> FixedPointFormat:
     return FixedPointFormat.parse(getattr(settings, "default_precision", None) or "ap_fixed<16,6>")
 
 
-def _weights(layer: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    w = layer.get_weights()
-    bias = np.asarray(w[1], np.float32) if layer.get_config().get("use_bias", True) and len(w) > 1 else None
-    return np.asarray(w[0], np.float32), bias
-
-
 def _quantized_linear(
     layer: Any, ctx: BuildContext, kernel: np.ndarray, bias: np.ndarray | None, kvar: str = "kernel"
 ) -> tuple[np.ndarray, np.ndarray, dict[str, FixedPointFormat], ApplyAlphaEmulator | None]:
@@ -170,7 +164,7 @@ def _quantized_linear(
 
 def _build_q(layer: Any, ctx: BuildContext, make) -> None:
     """Shared by QDense/QConv: quantized constants, the optional ApplyAlpha and the activation."""
-    kernel, bias = _weights(layer)
+    kernel, bias = kernel_and_bias(layer, np.float32)  # quantizers act on float32
     w, b, fixed, alpha = _quantized_linear(layer, ctx, kernel, bias)
     cls = type(layer).__name__
     last = ctx.add(Node(layer.name, layer.name, cls, ctx.inputs_of(layer), make(w, b, fixed))).name
@@ -193,7 +187,7 @@ def build_qconv(layer: Any, ctx: BuildContext) -> None:
 @register("QDepthwiseConv2D")
 def build_qdepthwise(layer: Any, ctx: BuildContext) -> None:
     strides, padding = check_options(layer)
-    kernel, bias = _weights(layer)
+    kernel, bias = kernel_and_bias(layer, np.float32)  # quantizers act on float32
     w, wfmt = quantized(layer, "depthwise", kernel, "weights")
     emu = DepthwiseConvEmulator(w, None, strides, padding)
     if bias is not None:
