@@ -416,9 +416,9 @@ class ResourcesView(QWidget):
         rel = bar.get("rel") if isinstance(bar, dict) else None
         if not isinstance(rel, (int, float)) or not math.isfinite(rel):
             return ("", "")
-        # as the estimator writes it: ±40 %, or a factor ×/÷ 2.2 from ±75 % on (a ratio up is a ratio down)
-        short = "±" + fmt_num(100 * rel, 0) + " %" if rel < 0.75 else "×/÷ " + fmt_num(1 + rel, 1)
-        return (short, str(bar.get("text", "")))
+        from core.hls.estimate.results import format_error
+
+        return (format_error(rel, fmt_num), str(bar.get("text", "")))  # as the estimate writes it
 
     def _fill_table(self) -> None:
         # Short headers (the tab shares 1366 px with the form and the docks); the full names are the

@@ -158,12 +158,18 @@ class Estimate:
         raise KeyError(name)
 
 
-def format_error(rel: float) -> str:
+def format_error(rel: float, number=None) -> str:
     """A relative error bar as people read it: ``'±40 %'``, or a factor ``'×/÷ 2.5'`` from ±75 %
-    on (the bar is a ratio: ×1.75 up is ÷1.75 down, which "−75 %" would misstate)."""
+    on (the bar is a ratio: ×1.75 up is ÷1.75 down, which "−75 %" would misstate).
+
+    Args:
+        rel: The error bar as a fraction (0.4 is ±40 %).
+        number: ``number(value, decimals) -> str`` (the app's locale-aware one); default plain.
+    """
+    number = number or (lambda v, d: f"{v:.{d}f}")
     if rel < 0.75:
-        return f"±{round(100 * rel)} %"
-    return f"×/÷ {1 + rel:.1f}"
+        return f"±{number(100 * rel, 0)} %"
+    return f"×/÷ {number(1 + rel, 1)}"
 
 
 # --- estimate next to a report -----------------------------------------------------------------------
