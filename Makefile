@@ -77,8 +77,10 @@ check-display:
 LOCK_PYTHON ?= $(shell command -v python3.10 || echo $(PYTHON))
 lock:
 	rm -rf .venv-lock && $(LOCK_PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet -e ".[dev]"
-	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^triglab' > requirements.lock
+	.venv-lock/bin/pip install --quiet -e ".[dev,bundle]"
+	{ echo "# Full resolved set (pip freeze), installed by \`make\` as a constraint. Resolved on Python 3.10 so that"; \
+	  echo "# the same versions install on 3.10 and 3.11 (the bundle extra included). Regenerate with \`make lock\`."; \
+	  .venv-lock/bin/pip freeze --exclude-editable | grep -v '^triglab' | LC_ALL=C sort -f; } > requirements.lock
 	rm -rf .venv-lock
 
 clean:
