@@ -580,6 +580,8 @@ def validate_spec(spec: SweepSpec) -> None:
     if int(spec.retries) < 0:
         raise SweepError(f"Retries must be >= 0, not {spec.retries}")
     for metric, direction in spec.objectives:
+        if not str(metric).strip():
+            raise SweepError("An objective needs a metric name (e.g. val_accuracy:max, lut_estimate:min)")
         if direction not in OBJECTIVE_DIRECTIONS:
             raise SweepError(
                 f"Objective '{metric}': direction '{direction}' must be max or min (e.g. {metric}:max)"

@@ -11,7 +11,10 @@ never propose settings already finished (``--resume``) or already proposed in th
   anywhere in ``[lo, hi]`` (``suggest_int`` / ``suggest_float``, log scale if asked), a list axis
   is categorical. The objectives are ``spec.objectives`` or the task's defaults
   (:func:`core.sweep.axes.default_objectives`). Finished rows are told back on resume
-  (``study.add_trial``), failed points are told as failed.
+  (``study.add_trial``), failed points are told as failed. Floats are rounded to 4 significant
+  digits (stable keys). A proposal equal to an earlier point is told that point's result and asked
+  again; after 20 such repeats on a finite space one unseen point is drawn at random (seeded), and
+  when there is none the strategy stops.
 
 Usage by the runner::
 
@@ -199,6 +202,7 @@ class OptunaStrategy(Strategy):
         )
         self._pending: dict[str, Any] = {}  # settings_id -> optuna Trial asked, not yet told
         self._exhausted = False
+        self._rng = random.Random(spec.seed)
         for sid, metrics in self.finished.items():
             self._add_finished(json.loads(sid), metrics)
 
@@ -252,8 +256,18 @@ class OptunaStrategy(Strategy):
         return out
 
     def _ask_new(self) -> dict[str, Any] | None:
-        """A trial whose settings are new, or None after MAX_DUPLICATE_ASKS duplicates."""
-        for _ in range(MAX_DUPLICATE_ASKS):
+        """A trial whose settings are new, or None when none is found.
+
+        After MAX_DUPLICATE_ASKS duplicates in a row (TPE settles on a small categorical space), one
+        unseen point drawn at random is enqueued so the budget is still used; None when there is
+        none either.
+        """
+        for attempt in range(MAX_DUPLICATE_ASKS + 1):
+            if attempt == MAX_DUPLICATE_ASKS:
+                unseen = self._random_unseen()
+                if unseen is None:
+                    return None
+                self.study.enqueue_trial(unseen)
             trial = self.study.ask()
             settings = {a.name: self._suggest(trial, a) for a in self.spec.axes}
             sid = settings_id(settings)
@@ -269,6 +283,19 @@ class OptunaStrategy(Strategy):
             self._proposed.add(sid)
             self._pending[sid] = trial
             return settings
+        return None
+
+    def _random_unseen(self, tries: int = 1000) -> dict[str, Any] | None:
+        """A seeded random point of a finite space (lists, int ranges) not finished nor proposed."""
+        if any(a.low is not None and a.kind != "int" for a in self.spec.axes):
+            return None
+        choices = [
+            list(a.values) if a.low is None else range(int(a.low), int(a.high) + 1) for a in self.spec.axes
+        ]
+        for _ in range(tries):
+            settings = {a.name: self._rng.choice(c) for a, c in zip(self.spec.axes, choices, strict=True)}
+            if not self.seen(settings):
+                return settings
         return None
 
     def _suggest(self, trial, axis) -> Any:

@@ -150,6 +150,7 @@ def test_a_good_spec_passes():
         ({"strategy": "random"}, "Strategy 'random' needs a number of points: give --trials N"),
         ({"strategy": "tpe", "trials": 0}, "needs a number of points.*got 0"),
         ({"objectives": [("val_accuracy", "maximize")]}, "direction 'maximize' must be max or min"),
+        ({"objectives": [("", "max")]}, "An objective needs a metric name"),
         ({"measures": ("task", "power")}, r"Unknown measure\(s\) \['power'\]"),
         ({"n_calib": 5}, "n_calib must be >= 10"),
         ({"name": "../escape"}, "not a valid sweep name"),

@@ -102,10 +102,8 @@ def test_optuna_stops_when_the_space_is_exhausted(name):
     spec = spec_of(name, trials=10, axes=("width=4,6", "reuse=1,2"))
     strategy = make_strategy(spec, task="classification")
     assert strategy.total == 4  # 2 x 2 distinct points, fewer than the 10 trials
-    points = run(strategy, batch=2)  # ends: after repeated duplicate proposals the strategy stops
-    ids = [settings_id(p) for p in points]
-    assert 1 <= len(ids) == len(set(ids)) <= 4
-    assert set(ids) <= {settings_id(p) for p in grid_points(spec.axes)}
+    points = run(strategy, batch=2)  # duplicates are retried, then an unseen point is enqueued
+    assert sorted(settings_id(p) for p in points) == sorted(settings_id(p) for p in grid_points(spec.axes))
     assert strategy.ask(2) == []
 
 
