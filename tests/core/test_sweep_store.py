@@ -177,6 +177,9 @@ def test_rows_survive_a_reopen_and_keras_models_keep_their_suffix(ws, store):
         ({"status": "running"}, "neither 'done' nor 'failed'"),
         ({"model": b"GIF89a...."}, "neither an HDF5"),
         ({"model": "text"}, "not bytes"),
+        ({"index": "3"}, "index '3' is not a whole number"),
+        ({"hls_config": b"bytes"}, "configuration is not text"),
+        ({"metrics": {"x": object()}}, "the result cannot be stored"),
     ],
 )
 def test_malformed_results_are_refused_and_write_nothing(store, bad, match):
@@ -219,6 +222,19 @@ def test_a_hand_edited_model_file_is_ignored(store, tmp_path):
     # A link planted in points/ is not a point file either.
     (store.points_dir / f"{key_of(3)}.h5").symlink_to(outside)
     assert store.model_path(key_of(3)) is None
+
+
+def test_a_points_folder_made_a_link_is_never_written_through(ws, store, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.rmtree(store.points_dir)
+    store.points_dir.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(SweepError, match="symbolic link"):
+        store.record(result(0))
+    assert store.record(result(1, FAILED))["status"] == FAILED  # a failure has no files to write
+    assert list(outside.iterdir()) == [] and store.rows()[0]["key"] == key_of(1)
+    with pytest.raises(SweepError, match="symbolic link"):
+        SweepStore.open(store.folder)
 
 
 # --- damaged databases -------------------------------------------------------------------------------
