@@ -431,6 +431,45 @@ def test_a_reader_is_not_blocked_by_an_open_write(store):
         writer.close()
 
 
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from core.sweep.spec import point_key
+    from core.sweep.store import SweepStore
+    store = SweepStore.open(sys.argv[1])
+    i = 0
+    while True:  # until killed
+        key = point_key({"i": i}, "digest", {}, ())
+        store.mark_running(key, i, {"i": i})
+        store.record({"key": key, "index": i, "status": "done", "metrics": {"x": i},
+                      "model": b"\\x89HDF\\r\\n\\x1a\\n" + bytes(200_000), "hls_config": "a: 1"})
+        i += 1
+    """
+)
+
+
+def test_a_killed_writer_loses_no_finished_point(store):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(store.folder)], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 120  # a guard, not a timing assertion
+        while store.counts()["done"] < 5 and time.monotonic() < deadline and writer.poll() is None:
+            time.sleep(0.05)
+    finally:
+        writer.kill()
+        _, err = writer.communicate()
+    assert store.counts()["done"] >= 5, err
+    with SweepStore.open(store.folder) as again:  # the database is whole after a SIGKILL
+        rows = again.rows()
+        for r in rows:
+            if r["status"] == DONE:
+                assert (again.folder / r["model_file"]).stat().st_size == 200_008
+        assert [r["index"] for r in rows] == list(range(len(rows)))
+        assert {r["status"] for r in rows[:-1]} == {DONE}  # only the last one may still be running
+
+
 # --- Pareto front ------------------------------------------------------------------------------------
 def _row(key, status=DONE, **metrics):
     return {"key": key, "status": status, "metrics": metrics}
