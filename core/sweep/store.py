@@ -156,8 +156,11 @@ class SweepStore:
         if os.path.lexists(folder):
             raise exists
         tmp = folder.parent / temp_name(name)
-        values = {**dict(meta or {}), "app": APP, "schema": SCHEMA_VERSION, "spec": spec.to_dict()}
-        values.setdefault("created", _now_iso())
+        values = {"created": _now_iso(), **dict(meta or {}), "app": APP, "schema": SCHEMA_VERSION}
+        try:
+            encoded = [(k, _dumps(v)) for k, v in {**values, "spec": spec.to_dict()}.items()]
+        except (TypeError, ValueError) as exc:
+            raise SweepError(f"Cannot create sweep '{name}': its settings cannot be stored ({exc})") from None
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
             (tmp / POINTS).mkdir(parents=True)
@@ -165,9 +168,7 @@ class SweepStore:
             try:  # atomicity comes from the folder's rename: nobody sees this database before it
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(_SCHEMA_SQL)
-                conn.executemany(
-                    "INSERT INTO meta VALUES (?, ?)", [(k, _dumps(v)) for k, v in values.items()]
-                )
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", encoded)
             finally:
                 conn.close()
             if os.path.lexists(folder):  # created by another command meanwhile

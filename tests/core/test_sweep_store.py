@@ -106,6 +106,14 @@ def test_a_failed_create_leaves_no_folder(ws, monkeypatch):
     assert list((ws.root / "sweeps").iterdir()) == []
 
 
+def test_a_sweep_whose_settings_are_not_json_is_not_created(ws):
+    spec = make_spec("x")
+    spec.fixed["prune.finetune_epochs"] = object()
+    with pytest.raises(SweepError, match="Cannot create sweep 'x': its settings cannot be stored"):
+        SweepStore.create(sweep_dir(ws, "x"), spec)
+    assert list((ws.root / "sweeps").iterdir()) == []
+
+
 def test_a_killed_create_is_cleaned_when_the_workspace_opens(ws):
     dead = ws.root / "sweeps" / ".x.tmp-999999999-abcdef"  # no such process
     (dead / "points").mkdir(parents=True)
