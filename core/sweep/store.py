@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import os
 import re
 import shutil
@@ -578,5 +577,7 @@ def _total(spec: SweepSpec, meta: dict[str, Any]) -> int | None:
     if isinstance(total, int) and not isinstance(total, bool):
         return total
     if spec.strategy == "grid":
-        return math.prod(len(a.values) for a in spec.axes)
+        from core.sweep.axes import grid_size
+
+        return grid_size(spec.axes)
     return spec.trials
