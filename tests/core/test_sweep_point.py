@@ -280,3 +280,37 @@ def test_apply_weight_formats_keeps_the_fixed_point_widths():
     assert new.layer("fc2").weight == config.layer("fc2").weight  # not named: unchanged
     assert config.layer("fc1").weight == config.settings.default_precision  # the input is not changed
     assert apply_weight_formats(config, None) == config
+
+
+def test_a_muon_point_measures_the_physics_view_numbers(env):
+    """The muon student: the data set travels by name with the workspace's pinned parameters,
+    and the point's pT resolution, turn-on and fake rate are the Physics view's numbers."""
+    from core.data import load_dataset, pin_params
+    from core.metrics.physics import scalar_metrics, trigger_metrics
+    from core.sweep.point import make_task, run_point
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(env / "muon_ws")
+    pin_params(ws.data_dir, "muon_rpc", events=3000, seed=1)
+    add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc", name="student", seed=0)
+    ws.save()
+    task = make_task(
+        ws, _spec(variant="student", measures=("task",)), {}, 0, [_resolved("fixed_point", width=10)]
+    )
+    assert task["dataset"] == {"name": "muon_rpc", "params": {"events": 3000, "seed": 1}}
+    r = run_point(task)
+    assert r["status"] == "done", r["error"]
+    m = r["metrics"]
+    for key in ("pt_resolution_robust", "pt50_10", "pt50_20", "fake_rate_10", "fake_rate_20", "val_mse"):
+        assert key in m, key
+    assert m["pt_resolution_robust"] > 0 and 0 <= m["fake_rate_10"] <= 1
+    path = env / "student_point.h5"
+    path.write_bytes(r["model"])
+    from core.models import load_model
+
+    dataset = load_dataset("muon_rpc", cache_dir=ws.data_dir)
+    expected = scalar_metrics(trigger_metrics(load_model(path), dataset))
+    assert m["pt_resolution_robust"] == pytest.approx(expected["pt_resolution_robust"])
+    assert m["fake_rate_10"] == pytest.approx(expected["fake_rate_10"])
+    assert m["bits_max"] == 10  # the fixed-point widths reach the cost model
