@@ -157,6 +157,8 @@ def test_prune_fixed_point_hls_point_measures_everything(csim_point, env):
     assert 0 < m["autoprec_agreement"] <= 1 and m["autoprec_storage_bits"] > 0
     # the stand-in vendor tool's report: a measurement, named apart from the estimate
     assert m["lut_report"] == STAND_IN_LUT and m["lut_estimate"] != STAND_IN_LUT
+    assert list((env / "cache" / "hls").glob("*/*_prj")) == []  # it ran in a copy of the project
+    assert list((env / "cache" / "hls").glob("*/firmware"))  # of the cached one
     # the hls4ml configuration: the point's settings and the fixed-point step's weight widths
     from core.hls.config import HlsConfig
 
