@@ -316,3 +316,17 @@ def test_a_muon_point_measures_the_physics_view_numbers(env):
     assert m["pt_resolution_robust"] == pytest.approx(expected["pt_resolution_robust"])
     assert m["fake_rate_10"] == pytest.approx(expected["fake_rate_10"])
     assert m["bits_max"] == 10  # the fixed-point widths reach the cost model
+
+
+def test_a_keras_format_variant_comes_back_in_its_format(ws, env):
+    from core.sweep.point import make_task, run_point
+
+    ws.add_variant(ws.load_model("tiny"), "tiny_keras", operation="import", dataset="digits", fmt="keras")
+    task = make_task(ws, _spec(variant="tiny_keras", measures=("task",)), {}, 0, [])
+    assert task["model_suffix"] == ".keras"
+    r = run_point(task)
+    assert r["status"] == "done", r["error"]
+    assert r["model"][:2] == b"PK" and r["hls_config"] is None and r["params"] == {}
+    assert r["metrics"]["val_accuracy"] == pytest.approx(
+        ws["tiny"].metrics.get("val_accuracy", r["metrics"]["val_accuracy"])
+    )
