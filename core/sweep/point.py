@@ -23,6 +23,7 @@ is raised, so Dask retries the point on another worker. The temporary folder is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -147,6 +148,10 @@ def _dataset(ref: dict[str, Any], cache: Path, progress: Progress):
     from core.data import load_dataset
 
     memo = canonical_json(ref)
+    if "path" in ref:  # a user file edited between two sweeps is read again
+        with contextlib.suppress(OSError):
+            st = os.stat(ref["path"])
+            memo += f"\0{st.st_mtime_ns}\0{st.st_size}"
     if memo not in _DATASETS:
         if "path" in ref:
             ds = load_dataset(str(ref["path"]), progress=progress, **dict(ref.get("params") or {}))
