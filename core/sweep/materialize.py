@@ -28,7 +28,9 @@ from core.sweep.store import SweepStore, sweep_dir
 from core.workspace import Variant, Workspace, check_variant_name
 
 
-def materialize_point(ws: Workspace, sweep: str, point: str | int, name: str | None = None) -> Variant:
+def materialize_point(
+    ws: Workspace, sweep: str, point: str | int, name: str | None = None, *, progress=None
+) -> Variant:
     """Make point ``point`` of sweep ``sweep`` a variant of ``ws``.
 
     Args:
@@ -36,6 +38,7 @@ def materialize_point(ws: Workspace, sweep: str, point: str | int, name: str | N
         sweep: The sweep's name.
         point: The point's key, a unique prefix of it, or its index (``3``, ``"3"``, ``"p3"``).
         name: The new variant's name (default ``<sweep>-p<index>``).
+        progress: Job progress (the app runs this as a job; it takes a second).
 
     Returns:
         The new variant.
@@ -47,8 +50,10 @@ def materialize_point(ws: Workspace, sweep: str, point: str | int, name: str | N
         core.hls.HlsError: The point's hls4ml configuration cannot be read.
     """
     from core.hls.config import HlsConfig
+    from core.jobs import ensure_progress
     from core.models import load_model
 
+    progress = ensure_progress(progress)
     folder = sweep_dir(ws, sweep)
     if not folder.is_dir():
         known = ", ".join(sorted(p.name for p in ws.sweeps_dir.glob("*") if p.is_dir())) or "none"
@@ -107,6 +112,7 @@ def materialize_point(ws: Workspace, sweep: str, point: str | int, name: str | N
         if vname in ws.added and vname not in ws.variants:
             ws.added.remove(vname)
         raise
+    progress.update(1.0, f"created '{variant.name}' from {label}")
     return variant
 
 
