@@ -67,8 +67,8 @@ def cap_param(name: str, after: str, default: int = DEFAULT_CAP, minimum: int = 
         name,
         "int",
         default,
-        f"Most epochs of fine-tuning {after}{none}; it stops earlier when the validation value "
-        "watched by 'monitor' has not improved for 'patience' epochs, and keeps the best epoch's weights.",
+        f"Epoch cap of the fine-tuning {after}{none}: it stops earlier once the value 'monitor' watches "
+        "on the validation split has not improved for 'patience' epochs, keeping the best epoch's weights.",
         minimum,
         10000,
     )

@@ -284,8 +284,8 @@ def pruning_schedule_steps(
             "epochs",
             "int",
             8,
-            "Most training epochs (pruning ramp plus recovery at the final masks); the ramp is a fraction "
-            "of them, early stopping ('patience') looks only at the epochs after it.",
+            "Epoch cap of the training (pruning ramp plus recovery at the final masks; the ramp is a "
+            "fraction of this cap); early stopping ('patience') looks only at the epochs after the ramp.",
             1,
             10000,
         ),
