@@ -21,7 +21,9 @@ re-choosing each layer's mask every ``frequency`` steps; the remaining steps tra
 masks fixed. ``UpdatePruningStep`` advances the wrappers' step counter; ``strip_pruning`` then
 gives back plain layers with sparse kernels. Early stopping only looks at the epochs after the
 ramp (from the epoch holding ``end_step``): an epoch in the ramp would score a network that is not
-yet as sparse as asked.
+yet as sparse as asked. Defaults: a cap of 30 epochs with the ramp over its first 30 % (9 epochs);
+on the digits CNN at 80 % per layer this gave 98.05 % (float 98.61 %) where the former 8 epochs
+with a 75 % ramp (2 epochs of recovery) gave 95.54 %.
 
 The Keras-side helpers here (:func:`prunable_layers`...) and :mod:`core.compress.finetune`'s
 (:func:`fine_tune`, ``FINETUNE_PARAMS``, re-exported here) are shared by the other compression
@@ -283,7 +285,7 @@ def pruning_schedule_steps(
         Param(
             "epochs",
             "int",
-            8,
+            30,
             "Epoch cap of the training (pruning ramp plus recovery at the final masks; the ramp is a "
             "fraction of this cap); early stopping ('patience') looks only at the epochs after the ramp.",
             1,
@@ -295,7 +297,14 @@ def pruning_schedule_steps(
             {},
             "Per-layer final sparsity overriding 'final_sparsity' (0 = leave the layer).",
         ),
-        Param("ramp", "float", 0.75, "Fraction of the training over which the sparsity rises.", 0.05, 1.0),
+        Param(
+            "ramp",
+            "float",
+            0.3,
+            "Fraction of the epoch cap over which the sparsity rises (0.3 of 30 = 9 epochs).",
+            0.05,
+            1.0,
+        ),
         Param(
             "frequency",
             "int",
