@@ -90,19 +90,34 @@ def assert_masks_hold(model, masks):
         assert np.count_nonzero(kernel) <= keep.sum()
 
 
+def tune_pruned(dataset, epochs, patience):
+    """Fine-tune the half-pruned small network; returns the model, its masks, the weights at every
+    epoch's end and the :class:`FineTuneRun`."""
+    model, masks = pruned_dense()
+    rec = recorder()
+    run = fine_tune(
+        model,
+        dataset,
+        epochs=epochs,
+        lr=1e-2,
+        batch_size=32,
+        seed=0,
+        patience=patience,
+        masks=masks,
+        callbacks=[rec],
+    )
+    return model, masks, rec.epochs, run
+
+
 # --- the stopping rule ----------------------------------------------------------------------------
 
 
 def test_early_stopping_restores_the_best_epoch_and_keeps_the_masks(conflict):
-    model, masks = pruned_dense()
-    rec = recorder()
-    run = fine_tune(
-        model, conflict, epochs=10, lr=1e-2, batch_size=32, seed=0, patience=2, masks=masks, callbacks=[rec]
-    )
+    model, masks, epochs, run = tune_pruned(conflict, 10, 2)
     assert (run.epochs_run, run.best_epoch, run.stopped_early) == (3, 1, True)
     assert run.monitor == "val_loss" and run.best_value == pytest.approx(run.history["val_loss"][0])
     assert len(run.history["val_loss"]) == 3 and run.history["val_loss"][2] > run.history["val_loss"][0]
-    assert_weights_equal(model, rec.epochs[0])
+    assert_weights_equal(model, epochs[0])
     assert_masks_hold(model, masks)
     assert run.record() == {
         "epochs_run": 3,
@@ -117,24 +132,16 @@ def test_early_stopping_restores_the_best_epoch_and_keeps_the_masks(conflict):
 
 def test_at_the_cap_the_best_epoch_is_restored_too(conflict):
     # Keras 2.14's EarlyStopping alone would keep the last epoch here
-    model, masks = pruned_dense()
-    rec = recorder()
-    run = fine_tune(
-        model, conflict, epochs=3, lr=1e-2, batch_size=32, seed=0, patience=5, masks=masks, callbacks=[rec]
-    )
+    model, masks, epochs, run = tune_pruned(conflict, 3, 5)
     assert (run.epochs_run, run.best_epoch, run.stopped_early) == (3, 1, False)
-    assert_weights_equal(model, rec.epochs[0])
+    assert_weights_equal(model, epochs[0])
     assert_masks_hold(model, masks)
 
 
 def test_patience_zero_trains_every_epoch_and_keeps_the_last(conflict):
-    model, masks = pruned_dense()
-    rec = recorder()
-    run = fine_tune(
-        model, conflict, epochs=4, lr=1e-2, batch_size=32, seed=0, patience=0, masks=masks, callbacks=[rec]
-    )
+    model, masks, epochs, run = tune_pruned(conflict, 4, 0)
     assert (run.epochs_run, run.best_epoch, run.monitor, run.best_value) == (4, 4, None, None)
-    assert_weights_equal(model, rec.epochs[-1])
+    assert_weights_equal(model, epochs[-1])
 
 
 def test_monitor_the_task_metric(conflict):
