@@ -2,8 +2,9 @@
 
 Each Dense/Conv kernel's weights are grouped into ``clusters`` groups (k-means, centroids
 initialized with k-means++ by default) and every weight is replaced by its group's centroid; a
-short fine-tuning at a low learning rate then trains the centroids (the gradient of a centroid is
-the sum of its weights' gradients). ``strip_clustering`` gives back plain layers whose kernels hold
+fine-tuning at a low learning rate then trains the centroids (the gradient of a centroid is the sum
+of its weights' gradients) until the validation loss stops improving, and the best epoch's
+centroids and assignments are kept (:mod:`core.compress.finetune`). ``strip_clustering`` gives back plain layers whose kernels hold
 at most ``clusters`` distinct values: a kernel can then be stored as a small table of centroids plus
 a ``log2(clusters)``-bit index per weight (Han et al.'s "deep compression", second stage).
 
@@ -18,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from core.compress import CompressionError, OpResult, Param, register_operation
-from core.compress.prune import FINETUNE_PARAMS, fine_tune, prunable_layers
+from core.compress.finetune import FINETUNE_PARAMS, cap_param, fine_tune
+from core.compress.prune import prunable_layers
 from core.jobs import Progress, ensure_progress
 from core.models.clone import copy_model
 
@@ -40,11 +42,11 @@ def unique_counts(model, names: list[str]) -> dict[str, int]:
     "cluster",
     "Cluster weights (weight sharing)",
     "Replace each Dense/Conv kernel's weights by a few shared values (k-means centroids), fine-tune "
-    "the centroids briefly, and strip the clustering wrappers: every kernel then holds at most "
+    "the centroids until the validation loss stops improving, and strip the clustering wrappers: every kernel then holds at most "
     "'clusters' distinct values.",
     params=(
         Param("clusters", "int", 16, "Distinct values per kernel (16 = 4-bit indices).", 2, 256),
-        Param("epochs", "int", 3, "Fine-tuning epochs of the centroids (0 = none).", 0, 1000),
+        cap_param("epochs", "of the centroids"),
         Param("init", "choice", "kmeans++", "How the centroids start.", choices=INITS),
         Param("preserve_sparsity", "bool", False, "Keep zero weights at zero (cluster a pruned model)."),
         Param(
@@ -57,7 +59,8 @@ def cluster(model, dataset, params: dict[str, Any], progress: Progress) -> OpRes
     """Weight clustering with ``tfmot.clustering.keras.cluster_weights``.
 
     Records ``clustered_layers`` (names), ``unique_values`` ({layer: distinct kernel values after
-    stripping}) and ``skipped`` ({layer: reason}).
+    stripping}), ``skipped`` ({layer: reason}) and, after fine-tuning, ``fine_tuning`` (epochs run,
+    best epoch).
     """
     import tensorflow as tf
     import tensorflow_model_optimization as tfmot
@@ -102,22 +105,26 @@ def cluster(model, dataset, params: dict[str, Any], progress: Progress) -> OpRes
     progress.update(0.02, f"clustering {len(chosen)} kernels into {n} values")
     wrapped = tf.keras.models.clone_model(work, clone_function=wrap)
     history: dict[str, list[float]] = {}
+    info: dict[str, Any] = {}
     if params["epochs"] > 0:
-        history = fine_tune(
+        run = fine_tune(
             wrapped,
             dataset,
             epochs=params["epochs"],
             lr=params["lr"],
             batch_size=params["batch_size"],
             seed=params["seed"],
+            patience=params["patience"],
+            monitor=params["monitor"],
             progress=progress.sub(0.05, 0.97),
         )
+        history, info["fine_tuning"] = run.history, run.record()
     stripped = copy_model(clustering.strip_clustering(wrapped))
     uniques = unique_counts(stripped, chosen)
     progress.log("distinct kernel values: " + ", ".join(f"{k} {v}" for k, v in uniques.items()))
     progress.update(1.0, f"clustered {len(chosen)} kernels into at most {n} values")
     return OpResult(
         model=stripped,
-        params={"clustered_layers": chosen, "unique_values": uniques, "skipped": skipped},
+        params={"clustered_layers": chosen, "unique_values": uniques, "skipped": skipped, **info},
         history=history,
     )

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from core.compress import CompressionError, OpResult, Param, register_operation
-from core.compress.prune import FINETUNE_PARAMS, fine_tune
+from core.compress.finetune import FINETUNE_PARAMS, cap_param, fine_tune
 from core.jobs import Progress, ensure_progress
 from core.models.clone import copy_model
 
@@ -232,15 +232,15 @@ def factor_model(model, plans: dict[str, dict[str, Any]]):
     "lowrank",
     "Low-rank factorization (SVD)",
     "Replace Dense (and optionally convolution) kernels by the product of two thin matrices from a "
-    "truncated SVD, keeping a chosen rank or fraction of the kernel's energy, then fine-tune. A layer "
-    "is factored only when this reduces its parameters.",
+    "truncated SVD, keeping a chosen rank or fraction of the kernel's energy, then fine-tune until the "
+    "validation loss stops improving. A layer is factored only when this reduces its parameters.",
     params=(
         Param("rank", "int", 0, "Rank kept in every factored layer (0 = choose by 'energy').", 0, 100000),
         Param("energy", "float", 0.9, "Fraction of the kernel's Σσ² to keep when 'rank' is 0.", 0.01, 1.0),
         Param("layers", "json", [], 'Layers to factor, e.g. ["fc1"] (empty = every eligible Dense layer).'),
         Param("include_conv", "bool", False, "Also factor Conv1D/Conv2D layers when 'layers' is empty."),
         Param("force", "bool", False, "Factor even when it does not reduce the parameters (for checks)."),
-        Param("finetune_epochs", "int", 3, "Fine-tuning epochs after factoring (0 = none).", 0, 1000),
+        cap_param("finetune_epochs", "after factoring"),
         *FINETUNE_PARAMS,
     ),
 )
@@ -248,7 +248,8 @@ def lowrank(model, dataset, params: dict[str, Any], progress: Progress) -> OpRes
     """Truncated-SVD factorization of Dense/Conv kernels, then fine-tuning.
 
     Records ``factored`` ({layer: rank, max_rank, energy_kept (fraction), params_before,
-    params_after}), ``skipped`` ({layer: reason}), and the model's ``params_before``/``params_after``.
+    params_after}), ``skipped`` ({layer: reason}), the model's ``params_before``/``params_after``
+    and, after fine-tuning, ``fine_tuning`` (epochs run, best epoch).
     """
     progress = ensure_progress(progress)
     progress.check_cancelled()
@@ -295,14 +296,17 @@ def lowrank(model, dataset, params: dict[str, Any], progress: Progress) -> OpRes
     if epochs > 0:
         result.intermediates.append(("factored", copy_model(factored), {"params_after": after}))
         progress.check_cancelled()
-        result.history = fine_tune(
+        run = fine_tune(
             factored,
             dataset,
             epochs=epochs,
             lr=params["lr"],
             batch_size=params["batch_size"],
             seed=params["seed"],
+            patience=params["patience"],
+            monitor=params["monitor"],
             progress=progress.sub(0.05, 1.0),
         )
+        result.history, info["fine_tuning"] = run.history, run.record()
     progress.update(1.0, f"factored {len(plans)} layers: {before} -> {after} parameters")
     return result

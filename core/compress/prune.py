@@ -1,9 +1,10 @@
 """Pruning by weight magnitude: after training (``prune``) and while training (``prune_tmot``).
 
 **prune** (post-training, Han et al. 2015): zero the smallest-magnitude kernel weights of the Dense
-and convolution layers, then fine-tune a few epochs at a low learning rate with the zeros held in
-place (the course: 2–5 epochs). The pruned model before fine-tuning is kept as an intermediate
-variant, so the weight views can show the three histograms of the paper (before pruning = the
+and convolution layers, then fine-tune at a low learning rate with the zeros held in place until
+the validation loss stops improving, keeping the best epoch (:mod:`core.compress.finetune`; the
+course's fixed 2–5 epochs lost up to 1.1 points on the digits CNN at 80 % + 8 bits, see there).
+The pruned model before fine-tuning is kept as an intermediate variant, so the weight views can show the three histograms of the paper (before pruning = the
 source, after pruning, after retraining).
 
 *Keeping the masks fixed.* A Keras callback multiplies every pruned kernel by its mask after each
@@ -18,10 +19,15 @@ per-layer threshold, and because the model stays a plain Keras model throughout 
 ``initial_sparsity`` to ``final_sparsity`` over the first ``ramp`` fraction of the training steps,
 re-choosing each layer's mask every ``frequency`` steps; the remaining steps train with the final
 masks fixed. ``UpdatePruningStep`` advances the wrappers' step counter; ``strip_pruning`` then
-gives back plain layers with sparse kernels.
+gives back plain layers with sparse kernels. Early stopping only looks at the epochs after the
+ramp (from the epoch holding ``end_step``): an epoch in the ramp would score a network that is not
+yet as sparse as asked. Defaults: a cap of 30 epochs with the ramp over its first 30 % (9 epochs);
+on the digits CNN at 80 % per layer this gave 98.05 % (float 98.61 %) where the former 8 epochs
+with a 75 % ramp (2 epochs of recovery) gave 95.54 %.
 
-The Keras-side helpers here (:func:`prunable_layers`, :func:`fine_tune`...) are shared by the other
-compression operations; models are copied with :func:`core.models.clone.copy_model`.
+The Keras-side helpers here (:func:`prunable_layers`...) and :mod:`core.compress.finetune`'s
+(:func:`fine_tune`, ``FINETUNE_PARAMS``, re-exported here) are shared by the other compression
+operations; models are copied with :func:`core.models.clone.copy_model`.
 """
 
 from __future__ import annotations
@@ -32,8 +38,14 @@ from typing import Any
 import numpy as np
 
 from core.compress import CompressionError, OpResult, Param, register_operation
+from core.compress.finetune import (  # noqa: F401 - re-exported: the operations' shared helpers
+    FINETUNE_PARAMS,
+    cap_param,
+    fine_tune,
+    keep_masks_callback,
+)
 from core.compress.masks import SCOPES, magnitude_masks, sparsity_of
-from core.jobs import Cancelled, Progress, ensure_progress
+from core.jobs import Progress, ensure_progress
 from core.models.clone import copy_model
 
 # --- helpers shared by the compression operations --------------------------------------------------
@@ -130,75 +142,16 @@ def prune_by_magnitude(
     return masks
 
 
+def zero_masks(model) -> dict[str, np.ndarray]:
+    """``{layer: keep-mask}`` keeping the non-zero kernel weights of the prunable layers that have
+    zeros (the masks a pruned model already carries; layers without zeros are left out)."""
+    return {n: k != 0 for n, k in kernels_of(model).items() if not np.all(k)}
+
+
 def kernel_sparsity(model, names: list[str] | None = None) -> tuple[float, dict[str, float]]:
     """Fraction of zeros over the prunable kernels (or the named ones), and per layer."""
     kernels = kernels_of(model, names)
     return sparsity_of(kernels), {n: sparsity_of([k]) for n, k in kernels.items()}
-
-
-def keep_masks_callback(model, masks: dict[str, np.ndarray]):
-    """A Keras callback holding pruned weights at zero: multiplies each kernel by its keep-mask
-    before training and after every batch."""
-    import tensorflow as tf
-
-    pairs = []
-    for name, mask in masks.items():
-        var = model.get_layer(name).kernel
-        pairs.append((var, tf.constant(mask.astype(var.dtype.as_numpy_dtype))))
-
-    class KeepMasks(tf.keras.callbacks.Callback):
-        def _apply(self) -> None:
-            for var, m in pairs:
-                var.assign(var * m)
-
-        def on_train_begin(self, logs=None):
-            self._apply()
-
-        def on_train_batch_end(self, batch, logs=None):
-            self._apply()
-
-    return KeepMasks()
-
-
-def fine_tune(
-    model,
-    dataset,
-    *,
-    epochs: int,
-    lr: float,
-    batch_size: int,
-    seed: int,
-    masks: dict[str, np.ndarray] | None = None,
-    callbacks: list | tuple = (),
-    progress: Progress | None = None,
-) -> dict[str, list[float]]:
-    """Train ``model`` in place through :func:`core.train.train`, optionally with fixed masks.
-
-    Returns:
-        The per-epoch history.
-
-    Raises:
-        Cancelled: The user cancelled during training (the partial model is dropped).
-    """
-    from core.train import train
-
-    progress = ensure_progress(progress)
-    extra = list(callbacks)
-    if masks:
-        extra.append(keep_masks_callback(model, masks))
-    res = train(
-        model,
-        dataset,
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        seed=seed,
-        callbacks=extra,
-        progress=progress,
-    )
-    if res.cancelled:
-        raise Cancelled("cancelled by the user during fine-tuning")
-    return res.history
 
 
 def rounded_fractions(d: dict[str, float]) -> dict[str, float]:
@@ -208,26 +161,14 @@ def rounded_fractions(d: dict[str, float]) -> dict[str, float]:
 
 # --- prune: post-training magnitude pruning + fine-tuning ----------------------------------------
 
-FINETUNE_PARAMS = (
-    Param(
-        "lr",
-        "float",
-        1e-3,
-        "Learning rate of the fine-tuning (low: the network is already trained).",
-        1e-7,
-        1.0,
-    ),
-    Param("batch_size", "int", 32, "Samples per gradient step.", 1, 65536),
-    Param("seed", "int", 0, "Seed of the data shuffling (same seed, same result).", 0, 2**31 - 1),
-)
-
 
 @register_operation(
     "prune",
     "Prune by magnitude",
     "Zero the smallest-magnitude weights of the Dense and convolution kernels (one threshold across "
-    "the network, or each layer to its target), then fine-tune a few epochs with the pruned weights "
-    "held at zero. Keeps the pruned model before fine-tuning as a variant of its own.",
+    "the network, or each layer to its target), then fine-tune with the pruned weights held at zero "
+    "until the validation loss stops improving (best epoch kept). Keeps the pruned model before "
+    "fine-tuning as a variant of its own.",
     params=(
         Param(
             "sparsity", "float", 0.8, "Target fraction of zero kernel weights (0.8 = 80% removed).", 0.0, 0.99
@@ -240,14 +181,7 @@ FINETUNE_PARAMS = (
             choices=SCOPES,
         ),
         Param("per_layer", "json", {}, "Per-layer targets overriding 'sparsity', e.g. {\"fc1\": 0.9}."),
-        Param(
-            "finetune_epochs",
-            "int",
-            5,
-            "Epochs of fine-tuning after pruning (0 = none; 2-5 is typical).",
-            0,
-            1000,
-        ),
+        cap_param("finetune_epochs", "after pruning"),
         *FINETUNE_PARAMS,
     ),
 )
@@ -255,8 +189,9 @@ def prune(model, dataset, params: dict[str, Any], progress: Progress) -> OpResul
     """Post-training magnitude pruning, then fine-tuning with the masks held fixed.
 
     Params: ``sparsity`` (fraction), ``scope``, ``per_layer`` ({layer: fraction}),
-    ``finetune_epochs``, ``lr``, ``batch_size``, ``seed``. Records ``sparsity_reached`` (fraction of
-    zeros over the prunable kernels), ``layer_sparsity`` and ``pruned_layers``.
+    ``finetune_epochs`` (epoch cap), ``patience``, ``monitor``, ``lr``, ``batch_size``, ``seed``.
+    Records ``sparsity_reached`` (fraction of zeros over the prunable kernels), ``layer_sparsity``,
+    ``pruned_layers`` and ``fine_tuning`` (epochs run, best epoch: :meth:`FineTuneRun.record`).
     """
     progress = ensure_progress(progress)
     progress.check_cancelled()
@@ -275,18 +210,25 @@ def prune(model, dataset, params: dict[str, Any], progress: Progress) -> OpResul
     if epochs > 0:
         result.intermediates.append(("pruned", copy_model(pruned), dict(step)))
         progress.check_cancelled()
-        result.history = fine_tune(
+        run = fine_tune(
             pruned,
             dataset,
             epochs=epochs,
             lr=params["lr"],
             batch_size=params["batch_size"],
             seed=params["seed"],
+            patience=params["patience"],
+            monitor=params["monitor"],
             masks=masks,
             progress=progress.sub(0.05, 1.0),
         )
+        result.history = run.history
         after, by_layer = kernel_sparsity(pruned, list(masks))
-        result.params.update(sparsity_reached=round(after, 6), layer_sparsity=rounded_fractions(by_layer))
+        result.params.update(
+            sparsity_reached=round(after, 6),
+            layer_sparsity=rounded_fractions(by_layer),
+            fine_tuning=run.record(),
+        )
     progress.update(1.0, f"pruned to {result.params['sparsity_reached']:.1%} zeros")
     return result
 
@@ -341,7 +283,13 @@ def pruning_schedule_steps(
         ),
         Param("initial_sparsity", "float", 0.0, "Fraction of zeros when pruning starts.", 0.0, 0.99),
         Param(
-            "epochs", "int", 8, "Training epochs (pruning ramp plus recovery at the final masks).", 1, 1000
+            "epochs",
+            "int",
+            30,
+            "Epoch cap of the training (pruning ramp plus recovery at the final masks; the ramp is a "
+            "fraction of this cap); early stopping ('patience') looks only at the epochs after the ramp.",
+            1,
+            10000,
         ),
         Param(
             "per_layer",
@@ -349,7 +297,14 @@ def pruning_schedule_steps(
             {},
             "Per-layer final sparsity overriding 'final_sparsity' (0 = leave the layer).",
         ),
-        Param("ramp", "float", 0.75, "Fraction of the training over which the sparsity rises.", 0.05, 1.0),
+        Param(
+            "ramp",
+            "float",
+            0.3,
+            "Fraction of the epoch cap over which the sparsity rises (0.3 of 30 = 9 epochs).",
+            0.05,
+            1.0,
+        ),
         Param(
             "frequency",
             "int",
@@ -365,7 +320,8 @@ def prune_tmot(model, dataset, params: dict[str, Any], progress: Progress) -> Op
     """Training-aware pruning with ``tfmot.sparsity.keras.prune_low_magnitude``.
 
     Records ``sparsity_reached`` (fraction of zeros over the pruned kernels), ``layer_sparsity``,
-    ``begin_step``, ``end_step`` and ``frequency`` (training steps).
+    ``begin_step``, ``end_step`` and ``frequency`` (training steps), and ``fine_tuning`` (epochs
+    run, best epoch among those after the ramp).
     """
     import tensorflow as tf
     import tensorflow_model_optimization as tfmot
@@ -407,14 +363,20 @@ def prune_tmot(model, dataset, params: dict[str, Any], progress: Progress) -> Op
         f"tfmot pruning of {len(targets)} layers: sparsity {initial:g} -> targets over steps {begin}..{end}, "
         f"mask update every {freq} steps"
     )
-    history = fine_tune(
+    # The last mask update (step end_step) falls in this 0-based epoch whether tfmot counts steps
+    # from 0 or 1; from its end on the masks are final.
+    steps_per_epoch = max(1, math.ceil(len(dataset.x_train) / params["batch_size"]))
+    run = fine_tune(
         wrapped,
         dataset,
         epochs=params["epochs"],
         lr=params["lr"],
         batch_size=params["batch_size"],
         seed=params["seed"],
+        patience=params["patience"],
+        monitor=params["monitor"],
         callbacks=[sparsity.UpdatePruningStep()],
+        start_epoch=end // steps_per_epoch,
         progress=progress.sub(0.0, 0.97),
     )
     stripped = copy_model(sparsity.strip_pruning(wrapped))
@@ -433,6 +395,7 @@ def prune_tmot(model, dataset, params: dict[str, Any], progress: Progress) -> Op
             "begin_step": begin,
             "end_step": end,
             "frequency": freq,
+            "fine_tuning": run.record(),
         },
-        history=history,
+        history=run.history,
     )

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from core.compress import CompressionError, OpResult, Param, bits_within, register_operation
+from core.compress.finetune import DEFAULT_CAP, DEFAULT_PATIENCE, STOP_PARAMS, cap_param, fine_tune
 from core.jobs import Progress, ensure_progress
 from core.models.clone import copy_model
 from core.models.wrappers import named_variables, strip_wrappers, unwrap_layer
@@ -586,7 +587,8 @@ def fixed_point(model, dataset, params: dict[str, Any], progress: Progress | Non
     "Quantization-aware training (QKeras)",
     "Replaces Dense/Conv layers and ReLUs by QKeras layers with quantized weights and activations "
     "(fixed point, binary, ternary or powers of two; per layer if wanted), then trains so the "
-    "network adapts to the quantization. hls4ml reads the bit widths from the quantizers.",
+    "network adapts to the quantization, until the validation loss stops improving (best epoch kept). "
+    "hls4ml reads the bit widths from the quantizers.",
     params=(
         Param("weight_bits", "int", 8, "bits per weight (fixed and po2 modes)", min=1, max=32),
         Param(
@@ -617,17 +619,29 @@ def fixed_point(model, dataset, params: dict[str, Any], progress: Progress | Non
             {},
             'per-layer overrides, e.g. {"fc1": {"weight_bits": 4}, "output": {"quantize": false}}',
         ),
-        Param("epochs", "int", 10, "training epochs", min=1, max=10000),
+        Param(
+            "keep_zeros",
+            "bool",
+            True,
+            "hold the source's zero kernel weights at zero while training (a pruned model stays as sparse)",
+        ),
+        cap_param("epochs", "with the quantizers", minimum=1),
         Param("lr", "float", 1e-3, "learning rate (Adam)", min=1e-8, max=10.0),
         Param("batch_size", "int", 32, "samples per gradient step", min=1, max=65536),
         Param("seed", "int", 0, "random seed of the training", min=0),
+        *STOP_PARAMS,
     ),
 )
 def qat(model, dataset, params: dict[str, Any], progress: Progress | None = None) -> OpResult:
     """Quantization-aware training with QKeras.
 
     The float model is converted with :func:`core.compress.qkeras_convert.to_qkeras` (weights
-    copied) and trained with :func:`core.train.train`. The default ``act_integer=3`` gives ReLU
+    copied) and trained with :func:`core.compress.finetune.fine_tune`: at most ``epochs``, stopping
+    after ``patience`` epochs without improvement of the validation loss (or metric, ``monitor``)
+    and keeping the best epoch's float shadow weights (the quantizers have no state of their own:
+    ``alpha=1``). With ``keep_zeros`` the kernels' zeros (a pruned source) are held at zero as
+    ``prune`` holds its masks; the ``fixed``/``ternary`` quantizers map 0 to 0, ``po2`` to its
+    smallest power of two and ``binary`` to ±1. The default ``act_integer=3`` gives ReLU
     outputs in ``[0, 8)``: the first two ReLUs of the trained hands-on CNN stay below ~6 for
     99.9% of the digits, and 8-bit activations with 3 integer bits keep its float accuracy before
     any retraining (2 integer bits clip and lose ~5 points).
@@ -641,10 +655,12 @@ def qat(model, dataset, params: dict[str, Any], progress: Progress | None = None
     Returns:
         The trained QKeras model, with the converted-but-untrained model as intermediate
         ``"converted"`` (post-training quantization with the same quantizers), the training
-        history and ``params["quantizers"]`` (per layer and role).
+        history, ``params["quantizers"]`` (per layer and role), ``params["fine_tuning"]``
+        (epochs run, best epoch) and, with ``keep_zeros``, ``params["kept_zeros"]`` (fraction of
+        the kernels' weights held at zero).
     """
+    from core.compress.prune import kernel_sparsity, zero_masks
     from core.compress.qkeras_convert import QuantizationConfig, quantizer_summary, to_qkeras
-    from core.train import train
 
     progress = ensure_progress(progress)
     per_layer = params.get("per_layer") or {}
@@ -665,22 +681,29 @@ def qat(model, dataset, params: dict[str, Any], progress: Progress | None = None
     trained = to_qkeras(model, config)  # an independent twin: "converted" stays untrained
     summary = quantizer_summary(trained)
     progress.log("quantizers: " + "; ".join(f"{k}: {v}" for k, v in summary.items()))
-    res = train(
+    masks = zero_masks(trained) if params.get("keep_zeros", True) else {}
+    run = fine_tune(
         trained,
         dataset,
-        epochs=int(params.get("epochs", 10)),
+        epochs=int(params.get("epochs", DEFAULT_CAP)),
         batch_size=int(params.get("batch_size", 32)),
         lr=float(params.get("lr", 1e-3)),
         seed=int(params.get("seed", 0)),
+        patience=int(params.get("patience", DEFAULT_PATIENCE)),
+        monitor=str(params.get("monitor", "val_loss")),
+        masks=masks,
         progress=progress.sub(0.05, 1.0),
     )
+    kept = {"kept_zeros": round(kernel_sparsity(trained, list(masks))[0], 6)} if masks else {}
     return OpResult(
-        model=res.model,
+        model=trained,
         intermediates=[("converted", converted, {"quantizers": summary})],
         params={
             "quantizers": summary,
-            "epochs_completed": res.epochs_completed,
-            "train_seconds": res.seconds,
+            "epochs_completed": run.epochs_run,
+            "train_seconds": run.seconds,
+            "fine_tuning": run.record(),
+            **kept,
         },
-        history=res.history,
+        history=run.history,
     )

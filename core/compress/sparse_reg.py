@@ -7,8 +7,10 @@ learnt to do without (L2, ``λ·Σw²``, shrinks all weights but rarely to zero;
 Steps: copy the model with ``kernel_regularizer`` set on every Dense/Conv layer, retrain
 ``epochs``, drop the regularizers (the model is rebuilt with plain layers, so it loads anywhere
 and a later fine-tuning is not penalized), prune the smallest weights to ``sparsity`` (one global
-magnitude threshold) and fine-tune briefly with the pruned weights held at zero. The retrained
-model before pruning is kept as the intermediate variant ``regularized``.
+magnitude threshold) and fine-tune with the pruned weights held at zero until the validation loss
+stops improving (best epoch kept, :mod:`core.compress.finetune`). The regularized retraining itself
+runs all its ``epochs``: its aim is to shrink weights, which the validation loss does not see. The
+retrained model before pruning is kept as the intermediate variant ``regularized``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ from typing import Any
 import numpy as np
 
 from core.compress import OpResult, Param, register_operation
+from core.compress.finetune import FINETUNE_PARAMS, cap_param, fine_tune
 from core.compress.prune import (
-    FINETUNE_PARAMS,
-    fine_tune,
     is_prunable,
     kernel_sparsity,
     kernels_of,
@@ -83,14 +84,16 @@ def tiny_fraction(model, threshold: float = TINY) -> float:
     "l1",
     "Sparse regularization (L1 / L2)",
     "Retrain with an L1, L2 or L1+L2 penalty on the Dense/Conv kernels so that unimportant weights "
-    "shrink towards zero, then prune the smallest ones by magnitude and fine-tune briefly. The final "
-    "model has plain layers (no regularizer).",
+    "shrink towards zero, then prune the smallest ones by magnitude and fine-tune until the validation "
+    "loss stops improving. The final model has plain layers (no regularizer).",
     params=(
         Param(
             "kind", "choice", "l1", "Penalty: l1 = λΣ|w| (sparsifies), l2 = λΣw², l1l2 = both.", choices=KINDS
         ),
         Param("strength", "float", 1e-4, "Penalty factor λ per weight (added to the loss).", 0.0, 1.0),
-        Param("epochs", "int", 10, "Epochs of regularized retraining.", 1, 1000),
+        Param(
+            "epochs", "int", 10, "Epochs of regularized retraining (all run: no early stopping).", 1, 10000
+        ),
         Param(
             "sparsity",
             "float",
@@ -99,14 +102,7 @@ def tiny_fraction(model, threshold: float = TINY) -> float:
             0.0,
             0.99,
         ),
-        Param(
-            "finetune_epochs",
-            "int",
-            2,
-            "Fine-tuning epochs after pruning, without penalty (0 = none).",
-            0,
-            1000,
-        ),
+        cap_param("finetune_epochs", "after pruning, without penalty,"),
         *FINETUNE_PARAMS,
     ),
 )
@@ -115,7 +111,8 @@ def sparse_regularization(model, dataset, params: dict[str, Any], progress: Prog
 
     Records ``tiny_before`` / ``tiny_after_training`` (fraction of kernel weights with ``|w|`` below
     1e-3, on the source and after regularized training), ``sparsity_reached`` and
-    ``layer_sparsity`` (fractions of zeros over the kernels).
+    ``layer_sparsity`` (fractions of zeros over the kernels) and, after the fine-tuning,
+    ``fine_tuning`` (its epochs run and best epoch; the history holds both trainings).
     """
     progress = ensure_progress(progress)
     progress.check_cancelled()
@@ -133,7 +130,7 @@ def sparse_regularization(model, dataset, params: dict[str, Any], progress: Prog
         batch_size=params["batch_size"],
         seed=params["seed"],
         progress=progress.sub(0.0, train_end),
-    )
+    ).history
     plain = with_kernel_regularizer(regularized, None)
     info: dict[str, Any] = {
         "tiny_before": round(tiny_fraction(model), 6),
@@ -156,10 +153,13 @@ def sparse_regularization(model, dataset, params: dict[str, Any], progress: Prog
                 lr=params["lr"],
                 batch_size=params["batch_size"],
                 seed=params["seed"],
+                patience=params["patience"],
+                monitor=params["monitor"],
                 masks=masks,
                 progress=progress.sub(train_end, 0.99),
             )
-            result.history = {k: [*history.get(k, []), *v] for k, v in tune.items()}
+            result.history = {k: [*history.get(k, []), *v] for k, v in tune.history.items()}
+            info["fine_tuning"] = tune.record()
     reached, by_layer = kernel_sparsity(plain)
     result.params = {
         **info,

@@ -351,8 +351,9 @@ def test_cancel_while_running(baseline, digits):
 def test_operations_are_registered_with_their_parameters():
     ops = {op.name: op for op in list_operations()}
     assert set(OPS) <= set(ops)
-    assert ops["prune"].resolve({})["finetune_epochs"] == 5
-    assert ops["prune_tmot"].resolve({})["epochs"] == 8
+    assert ops["prune"].resolve({})["finetune_epochs"] == 30  # a cap: early stopping on val_loss
+    assert ops["prune"].resolve({})["patience"] == 5 and ops["prune"].resolve({})["monitor"] == "val_loss"
+    assert ops["prune_tmot"].resolve({})["epochs"] == 30 and ops["prune_tmot"].resolve({})["ramp"] == 0.3
     assert ops["cluster"].resolve({})["clusters"] == 16
     assert ops["lowrank"].resolve({})["energy"] == 0.9
     assert ops["l1"].resolve({"kind": "l1l2"})["strength"] == 1e-4

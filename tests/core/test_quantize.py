@@ -72,7 +72,8 @@ def test_quantization_operations_are_registered_with_their_params():
         "WRAP",
     )
     qat = {p.name: p.default for p in ops["qat"].params}
-    assert qat["weight_bits"] == 8 and qat["act_bits"] == 8 and qat["mode"] == "fixed" and qat["epochs"] == 10
+    assert qat["weight_bits"] == 8 and qat["act_bits"] == 8 and qat["mode"] == "fixed" and qat["epochs"] == 30
+    assert qat["patience"] == 5 and qat["keep_zeros"] is True  # epochs is a cap: stops on val_loss
     with pytest.raises(CompressionError, match="mode"):
         ops["qat"].resolve({"mode": "octal"})
 
