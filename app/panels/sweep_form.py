@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from app.i18n import fmt_num
 from app.palette import mute
 from app.panels.hls_form import ERROR_STYLE
-from app.panels.sweep_where import WhereBox
+from app.panels.sweep_where import WhereBox, narrow_combo
 from core import TrigLabError
 
 _CTX = "SweepForm"
@@ -116,7 +116,7 @@ class SweepForm(QWidget):
         self._filling = False
 
         # --- base variant ----------------------------------------------------------------
-        self.variant_combo = QComboBox()
+        self.variant_combo = narrow_combo(QComboBox())
         self.variant_combo.setToolTip(self.tr("The variant every point starts from (left untouched)"))
         self.variant_combo.currentIndexChanged.connect(lambda _i: self._name_placeholder())
 
@@ -174,7 +174,7 @@ class SweepForm(QWidget):
         self.fixed_error.hide()
 
         # --- strategy and budget -----------------------------------------------------------
-        self.strategy_combo = QComboBox()
+        self.strategy_combo = narrow_combo(QComboBox())
         for key, text in STRATEGY_NAMES.items():
             self.strategy_combo.addItem(_t(text), key)
         self.strategy_combo.currentIndexChanged.connect(lambda _i: self._update_budget())
@@ -195,13 +195,12 @@ class SweepForm(QWidget):
 
         self.measure_checks: dict[str, QCheckBox] = {}
         measures = QGridLayout()
-        measures.setContentsMargins(0, 0, 0, 0)
         for i, key in enumerate(MEASURES):
             check = QCheckBox(_t(MEASURE_NAMES.get(key, key)))
             check.setChecked(key in DEFAULT_MEASURES)
             check.toggled.connect(lambda _on: self.changed.emit())
             self.measure_checks[key] = check
-            measures.addWidget(check, i // 2, i % 2)
+            measures.addWidget(check, i, 0)
         self.measure_checks["synth"].setToolTip(
             self.tr("Vitis HLS / Vivado on the workers that have them (hours per point)")
         )
@@ -213,7 +212,7 @@ class SweepForm(QWidget):
             self.tr("Validation events for the precision search and the C simulation of each point")
         )
         self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setRange(0, 99999)
         self.seed_spin.setToolTip(self.tr("Seed of the strategy and of every fine-tuning"))
 
         # --- name and buttons ----------------------------------------------------------------
@@ -246,28 +245,33 @@ class SweepForm(QWidget):
         wf.addWidget(self.fixed_error)
         how = QGroupBox(self.tr("How"))
         hf = QFormLayout(how)
+        # Long labels (Italian, 125 % font) go above their field rather than widen the form.
+        hf.setRowWrapPolicy(QFormLayout.WrapLongRows)
         hf.addRow(self.tr("Strategy"), self.strategy_combo)
         hf.addRow(self.tr("Points"), self.trials_spin)
         hf.addRow(self.tr("Time budget"), self.hours_spin)
-        hf.addRow(measures)
-        calib = QHBoxLayout()
-        calib.addWidget(self.n_calib_spin, 1)
-        calib.addWidget(QLabel(self.tr("Seed")))
-        calib.addWidget(self.seed_spin, 1)
-        hf.addRow(self.tr("Calibration events"), calib)
+        hf.addRow(self.tr("Calibration events"), self.n_calib_spin)
+        hf.addRow(self.tr("Seed"), self.seed_spin)
+        measured = QGroupBox(self.tr("Measures"))
+        measured.setLayout(measures)
         self.where_box = WhereBox(settings)
+        # The name, the buttons and the message: a footer the view keeps in sight under the
+        # scrolled form (Run must not hide below the fold of a 768 px screen).
+        self.footer = QWidget()
+        foot = QVBoxLayout(self.footer)
+        foot.setContentsMargins(0, 2, 0, 0)
         name = QFormLayout()
         name.addRow(self.tr("Name"), self.name_edit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_btn, 1)
         buttons.addWidget(self.cancel_btn)
+        foot.addLayout(name)
+        foot.addLayout(buttons)
+        foot.addWidget(self.message)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        for box in (what, how, self.where_box):
+        for box in (what, how, measured, self.where_box):
             lay.addWidget(box)
-        lay.addLayout(name)
-        lay.addLayout(buttons)
-        lay.addWidget(self.message)
         lay.addStretch(1)
 
         for axis, values in DEFAULT_AXES:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.i18n import fmt_num, fmt_sig
 from app.palette import BLUE, VERMILION, mute, style_axes
 from app.panels.job_dock import _fmt_seconds
+from app.panels.sweep_where import narrow_combo
 from core.metrics.pareto import AXES, pareto_front
 from core.sweep.spec import DONE
 
@@ -196,9 +197,7 @@ class SweepPlot(QWidget):
 
         self.x_combo, self.y_combo, self.c_combo = QComboBox(), QComboBox(), QComboBox()
         for which, combo in (("x", self.x_combo), ("y", self.y_combo), ("c", self.c_combo)):
-            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
-            combo.currentTextChanged.connect(combo.setToolTip)
+            narrow_combo(combo, 4)
             combo.activated.connect(lambda _i, w=which: self._picked(w))
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)

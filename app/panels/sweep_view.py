@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.palette import mute
 from app.panels.sweep_form import SweepForm
-from app.panels.sweep_plot import SweepPlot, SweepStatus
+from app.panels.sweep_plot import SweepPlot, SweepStatus, value_text
 from app.panels.sweep_table import SweepTable
 from core import TrigLabError
 from core.sweep.spec import DONE, FAILED, RUNNING
@@ -72,12 +72,19 @@ class SweepView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.form.minimumSizeHint().width() + 20)
+        scroll.setMinimumWidth(
+            self.form.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(scroll, 1)
+        ll.addWidget(self.form.footer)
 
         self.sweep_combo = QComboBox()
         self.sweep_combo.setToolTip(self.tr("The sweeps of this workspace"))
         self.sweep_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.sweep_combo.setMinimumContentsLength(16)
+        self.sweep_combo.setMinimumContentsLength(10)
         self.sweep_combo.activated.connect(lambda _i: self.show_sweep(self.sweep_combo.currentData()))
         self.resume_btn = QPushButton(self.tr("Resume"))
         self.resume_btn.setToolTip(self.tr("Run the points of this sweep that have not finished"))
@@ -94,7 +101,12 @@ class SweepView(QWidget):
         header.addWidget(QLabel(self.tr("Sweep")))
         header.addWidget(self.sweep_combo, 1)
         header.addWidget(self.resume_btn)
-        header.addWidget(self.make_btn)
+        self.selected_label = QLabel()
+        self.selected_label.setWordWrap(True)
+        mute(self.selected_label)
+        footer = QHBoxLayout()
+        footer.addWidget(self.selected_label, 1)
+        footer.addWidget(self.make_btn)
         self.status = SweepStatus()
         self.plot = SweepPlot()
         self.plot.point_clicked.connect(self.select_point)
@@ -108,6 +120,10 @@ class SweepView(QWidget):
         results.addWidget(self.table)
         results.setStretchFactor(0, 3)
         results.setStretchFactor(1, 2)
+        rows = self.fontMetrics().lineSpacing()
+        self.plot.glw.setMinimumHeight(8 * rows)
+        self.table.setMinimumHeight(5 * rows)
+        results.setSizes([600, 400])  # the table gets its share on a short screen too
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -115,8 +131,9 @@ class SweepView(QWidget):
         rl.addWidget(self.info)
         rl.addWidget(self.status)
         rl.addWidget(results, 1)
+        rl.addLayout(footer)
         body = QSplitter(Qt.Horizontal)
-        body.addWidget(scroll)
+        body.addWidget(left)
         body.addWidget(right)
         body.setStretchFactor(0, 0)
         body.setStretchFactor(1, 1)
@@ -290,8 +307,22 @@ class SweepView(QWidget):
         making = self.make_job is not None and self.make_job.is_active()
         row = self.rows.get(self.selected) if self.selected else None
         self.make_btn.setEnabled(row is not None and row.get("status") == DONE and not making)
+        if row is None:
+            self.selected_label.setText(self.tr("Click a point to select it."))
+        else:
+            settings = ", ".join(
+                f"{self._label(n)} = {value_text(v)}" for n, v in (row.get("settings") or {}).items()
+            )
+            self.selected_label.setText(
+                self.tr("Point {0}: {1}").format(int(row.get("index", 0)) + 1, settings)
+            )
         self.resume_btn.setEnabled(self.shown is not None and not running and not self._live())
         self.form.set_running(running)
+
+    def _label(self, name: str) -> str:
+        """A setting's axis label (what the user typed), else its qualified name."""
+        axis = next((a for a in self.spec.axes if a.name == name), None) if self.spec is not None else None
+        return (axis.label or axis.name) if axis is not None else name
 
     # --- jobs ------------------------------------------------------------------------------
     def run(self):

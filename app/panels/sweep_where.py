@@ -45,6 +45,15 @@ WHERE_NAMES = {
 WHERE_KEY, ADDRESS_KEY, JOBQUEUE_KEY = "sweep/where", "sweep/scheduler", "sweep/jobqueue"
 
 
+def narrow_combo(combo: QComboBox, chars: int = 10) -> QComboBox:
+    """A combo box that may shrink to ``chars`` characters (its full text in the tooltip): the form
+    must fit beside the plot on a 1366 px screen at 125 % font."""
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.currentTextChanged.connect(combo.setToolTip)
+    return combo
+
+
 class WhereBox(QGroupBox):
     """The "Where" box of the Sweep form."""
 
@@ -52,7 +61,7 @@ class WhereBox(QGroupBox):
         super().__init__(parent)
         self.setTitle(self.tr("Where"))
         self._settings = settings
-        self.where_combo = QComboBox()
+        self.where_combo = narrow_combo(QComboBox())
         for key, text in WHERE_NAMES.items():
             self.where_combo.addItem(QCoreApplication.translate("WhereBox", text), key)
         self.where_combo.currentIndexChanged.connect(lambda _i: self._update_where())
