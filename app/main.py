@@ -94,4 +94,9 @@ def _schedule_screenshot(app, win, path: str) -> None:
 
 
 if __name__ == "__main__":
+    # The bundle runs this file: a sweep's embedded Dask cluster starts its workers with
+    # multiprocessing, whose children re-enter the frozen executable here (PyInstaller's rule).
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(main())
