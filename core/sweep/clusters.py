@@ -197,17 +197,18 @@ class DaskExecutor(Executor):
 
     def __init__(self) -> None:
         super().__init__()
-        from distributed import as_completed
-
         self._stack = ExitStack()  # closes the client, then the cluster, in reverse order
         self.client = None
         self._futures: dict[str, Any] = {}
-        self._ac = as_completed()
+        self._ac = None
         self._retries: dict[str, int] = {}
 
     def _attach(self, client) -> None:
+        from distributed import as_completed
+
         self.client = client
         self._stack.callback(client.close)
+        self._ac = as_completed(loop=client.loop)  # futures land here in arrival order
 
     @property
     def workers(self) -> int:
@@ -247,7 +248,8 @@ class DaskExecutor(Executor):
     def cancel(self) -> None:
         futures = list(self._futures.values())
         self._futures.clear()
-        self._ac.clear()
+        if self._ac is not None:
+            self._ac.clear()
         if futures:
             try:
                 self.client.cancel(futures, force=True)
@@ -285,9 +287,8 @@ class LocalExecutor(DaskExecutor):
         if n < 1:
             raise SweepError(f"a sweep needs at least one worker (got {n})")
         memory = max(psutil.virtual_memory().total // n, MIN_WORKER_MEMORY)
-        client_env = {
-            k: os.environ[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-        }
+        threads = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+        client_env = {k: os.environ[k] for k in threads if k in os.environ}
         # The scheduler reads allowed-failures when it starts: a dead worker's point is
         # rescheduled as many times as a point that raised is retried.
         config = {

@@ -132,7 +132,7 @@ def run_sweep(
             store = SweepStore.open(folder)
         else:
             store = SweepStore.create(folder, spec, meta=_meta(ws, spec, where, executor))
-        loop = _Loop(ws, spec, store, executor, progress, resume=resume)
+        loop = _Loop(ws, spec, store, executor, progress, resume=resume, task=task_kind)
         status = loop.run()
         rows = store.rows()
         front = _front(rows, objectives)
@@ -161,7 +161,7 @@ class _Loop:
     """The propose -> submit -> record loop of one run (see the module docstring)."""
 
     def __init__(
-        self, ws, spec: SweepSpec, store, executor: Executor, progress: Progress, *, resume: bool
+        self, ws, spec: SweepSpec, store, executor: Executor, progress: Progress, *, resume: bool, task: str
     ) -> None:
         from core.sweep.strategies import make_strategy
 
@@ -174,7 +174,7 @@ class _Loop:
         self.skip = {r["key"] for r in finished}
         self.indices = {r["key"]: r["index"] for r in rows}
         self.next_index = max(self.indices.values(), default=-1) + 1
-        self.strategy = make_strategy(spec, finished)
+        self.strategy = make_strategy(spec, finished, task=task)
         self.total = self.strategy.total
         self.settings: dict[str, dict] = {}  # key -> settings, for tell()
         self.submitted: dict[str, float] = {}  # key -> monotonic time of submit
