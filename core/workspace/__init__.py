@@ -9,6 +9,7 @@ Layout::
       data/            cached generated datasets (e.g. muon_rpc)
       jobs/            job logs
       hls/             hls4ml projects
+      sweeps/          design-space sweeps: sweeps/<name>/sweep.db + points/ (core.sweep.store)
 
 A variant is never overwritten: compression, training and distillation create new variants
 whose ``parent`` names the one they came from.
@@ -66,6 +67,7 @@ __all__ = [
     "WorkspaceError",
     "WorkspaceWriteError",
     "atomic_write_bytes",
+    "check_variant_name",
 ]
 
 
@@ -110,6 +112,16 @@ class Variant:
 
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\- ]{0,79}$")
+
+
+def check_variant_name(name: str) -> str:
+    """``name`` without surrounding spaces if it can name a variant, else WorkspaceError."""
+    name = str(name).strip()
+    if not _NAME_RE.match(name):
+        raise WorkspaceError(
+            f"'{name}' is not a valid variant name (letters, digits, space, '_.+-'; at most 80 characters)"
+        )
+    return name
 
 
 def _file_stem(name: str) -> str:
@@ -216,6 +228,10 @@ class Workspace:
     @property
     def hls_dir(self) -> Path:
         return self.root / "hls"
+
+    @property
+    def sweeps_dir(self) -> Path:
+        return self.root / "sweeps"
 
     # --- persistence -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -475,11 +491,7 @@ class Workspace:
 
     def rename(self, old: str, new: str) -> Variant:
         """Rename a variant; children keep pointing at it. The model file keeps its name."""
-        new = new.strip()
-        if not _NAME_RE.match(new):
-            raise WorkspaceError(
-                f"'{new}' is not a valid variant name (letters, digits, space, '_.+-'; at most 80 characters)"
-            )
+        new = check_variant_name(new)
         with self.transaction():
             v = self[old]
             if new == old:
@@ -573,9 +585,9 @@ def _replace_dict(target: dict, source: dict) -> None:
 
 
 def _refuse_folder_links(root: Path) -> None:
-    """A workspace folder (variants, data, jobs, hls) that is a link out of the workspace is refused.
+    """A workspace folder (variants, data, jobs, hls, sweeps) that links out of the workspace is refused.
 
-    TrigLab writes data caches, hit maps, C-simulation results and jobs there: through a link
+    TrigLab writes data caches, hit maps, C-simulation results, jobs and sweep databases there: through a link
     planted in a shared folder they would land anywhere the user can write.
     """
     inside = root.resolve()

@@ -9,7 +9,7 @@ the folders themselves, the manifest or the lock.
 **Clean-up on open** (:func:`clean_leftovers`, run under the workspace lock):
 
 1. Temporary files and build folders (``.<stem>.tmp-<pid>-...`` in the workspace, ``variants/``,
-   ``data/``, ``jobs/``, ``hls/``, ``hls/configs/``) whose writing process is gone, as decided by
+   ``data/``, ``jobs/``, ``hls/``, ``hls/configs/``, ``sweeps/``) whose writing process is gone, as decided by
    :func:`core.atomic.is_stale_temp`. A temporary file of a running command is never touched.
 2. Model files in ``variants/`` (``.h5 .keras .hdf5 .tflite``) that no variant references (as
    ``file`` or an artifact) and that were last modified more than :data:`ORPHAN_AGE_SECONDS` ago.

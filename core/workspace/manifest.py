@@ -26,8 +26,9 @@ from core import TrigLabError
 SCHEMA_VERSION = 1
 MANIFEST = "triglab.json"
 LOCK = "triglab.lock"
-#: The workspace's own folders (never removed as a variant's file).
-FOLDERS = ("variants", "data", "jobs", "hls")
+#: The workspace's own folders (never removed as a variant's file). ``sweeps`` holds one folder
+#: per design-space sweep (its SQLite database and point files, see :mod:`core.sweep.store`).
+FOLDERS = ("variants", "data", "jobs", "hls", "sweeps")
 
 
 class WorkspaceError(TrigLabError):

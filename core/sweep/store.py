@@ -1,0 +1,659 @@
+"""The results of a sweep: one SQLite database per sweep, a row per point, written as points land.
+
+Layout of a sweep in the workspace (``ws.root/sweeps/<name>/``)::
+
+    sweep.db              SQLite, WAL journal (the CLI writes while the app reads)
+    points/<key>.h5       each finished point's model (or .keras, as the base variant's)
+    points/<key>.yml      the hls4ml configuration the point measured
+
+Tables:
+
+- ``meta (key TEXT PRIMARY KEY, value TEXT)``: JSON values. ``app`` (``triglab-sweep``),
+  ``schema`` (:data:`SCHEMA_VERSION`), ``spec`` (:meth:`SweepSpec.to_dict`), ``created`` (ISO
+  time) and whatever the runner adds (base model digest, tool versions, total...).
+- ``points``: one row per point (``key`` primary key; ``idx``, ``settings``/``metrics``/``params``
+  as JSON objects, ``status`` ``running``/``done``/``failed``, ``error``, ``seconds`` [s] on the
+  worker, ``worker``, ``started``/``finished`` [s since the epoch], ``model_file``, ``attempts``).
+
+Rules that keep it trustworthy:
+
+1. A point's files are written (atomically, :mod:`core.atomic`) *before* its row commits, so a row
+   never names a missing file; a crash between the two leaves a file without a row, which the next
+   ``record`` of that point overwrites.
+2. Rows are upserts: ``mark_running`` then ``record`` turns the row ``done`` or ``failed``. A
+   finished row (``done``/``failed``) is never turned back into ``running`` (a late mark after a
+   resume), and a ``done`` row never becomes ``failed`` (a duplicate run of the same point).
+3. Nothing read from the database decides a path: a point's files are found from its key (hex
+   digits only) inside ``points/``; the ``model_file`` column is informational and ignored.
+4. A database that is missing, damaged (random bytes, truncated, wrong tables) or written by a
+   newer TrigLab gives a :class:`~core.sweep.SweepError` naming the file, never a traceback.
+
+One writer (the sweep's runner) and any number of readers in other processes may use a sweep at
+once: WAL lets readers see the last committed rows without waiting for the writer.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+import stat
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from core import TrigLabError
+from core.atomic import atomic_write_bytes, atomic_write_text, describe_os_error, is_stale_temp, temp_name
+from core.sweep import SweepError
+from core.sweep.front import pareto_rows  # noqa: F401  (part of this module's API)
+from core.sweep.spec import DONE, FAILED, RUNNING, SweepSpec, check_sweep_name
+from core.workspace.manifest import confined_path, json_default
+
+SCHEMA_VERSION = 1
+APP = "triglab-sweep"
+DB_NAME = "sweep.db"
+POINTS = "points"
+#: Model file suffixes a point may have (the base variant's format).
+MODEL_SUFFIXES = (".h5", ".keras")
+#: How long a statement waits for another connection's lock before failing [s].
+BUSY_TIMEOUT_S = 10.0
+
+#: A point key (see :func:`core.sweep.spec.point_key`): lower-case hex only, so it is a safe file name.
+_KEY_RE = re.compile(r"^[0-9a-f]{8,64}$")
+_STATUSES = (DONE, FAILED, RUNNING)
+_COLUMNS = tuple(
+    "key idx settings status metrics error params seconds worker started finished model_file attempts".split()
+)
+_SCHEMA_SQL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE points (
+    key TEXT PRIMARY KEY,
+    idx INTEGER NOT NULL,
+    settings TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL,
+    metrics TEXT NOT NULL DEFAULT '{}',
+    error TEXT,
+    params TEXT NOT NULL DEFAULT '{}',
+    seconds REAL,
+    worker TEXT,
+    started REAL,
+    finished REAL,
+    model_file TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX points_idx ON points (idx);
+"""
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def sweep_dir(ws, name: str) -> Path:
+    """The folder of sweep ``name`` in workspace ``ws`` (it may not exist yet).
+
+    Raises:
+        SweepError: ``name`` is not a valid sweep name.
+        core.workspace.WorkspaceError: ``sweeps/`` or ``sweeps/<name>`` is a symbolic link leading
+            out of the workspace.
+    """
+    name = check_sweep_name(name)
+    return confined_path(ws.root, f"sweeps/{name}", f"Sweep '{name}' folder")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=json_default, sort_keys=True)
+
+
+def _now_iso() -> str:
+    return _dt.datetime.now().isoformat(timespec="seconds")
+
+
+class SweepStore:
+    """One sweep's database and point files. Use :meth:`create` or :meth:`open`; close when done.
+
+    Thread-safe (one connection behind a lock); several processes may open the same sweep.
+    """
+
+    def __init__(self, folder: Path, conn: sqlite3.Connection, readonly: bool) -> None:
+        self.folder = Path(folder)
+        self.readonly = readonly
+        self._conn = conn
+        self._mutex = threading.RLock()
+        self._meta: dict[str, Any] = {}
+        self._spec: SweepSpec | None = None
+
+    @property
+    def db_path(self) -> Path:
+        return self.folder / DB_NAME
+
+    @property
+    def points_dir(self) -> Path:
+        return self.folder / POINTS
+
+    # --- create / open -------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, folder: str | os.PathLike, spec: SweepSpec, meta: dict[str, Any] | None = None
+    ) -> SweepStore:
+        """Create a new sweep folder with its database, and open it.
+
+        The folder is built under a temporary name next to it and renamed into place, so a failure
+        (or a kill) leaves no half-made sweep (a killed run's temporary folder is removed when the
+        workspace is next opened).
+
+        Args:
+            folder: ``sweeps/<name>`` (see :func:`sweep_dir`); must not exist.
+            spec: The sweep as asked.
+            meta: More facts to keep (base model digest, tool versions...), JSON-able.
+
+        Raises:
+            SweepError: The sweep exists, or the folder cannot be written.
+        """
+        folder = Path(folder)
+        name = check_sweep_name(folder.name)
+        exists = SweepError(f"sweep '{name}' exists; use --resume {name} or another --name")
+        if os.path.lexists(folder):
+            raise exists
+        tmp = folder.parent / temp_name(name)
+        values = {**dict(meta or {}), "app": APP, "schema": SCHEMA_VERSION, "spec": spec.to_dict()}
+        values.setdefault("created", _now_iso())
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            (tmp / POINTS).mkdir(parents=True)
+            conn = sqlite3.connect(tmp / DB_NAME, isolation_level=None)
+            try:  # atomicity comes from the folder's rename: nobody sees this database before it
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA_SQL)
+                conn.executemany(
+                    "INSERT INTO meta VALUES (?, ?)", [(k, _dumps(v)) for k, v in values.items()]
+                )
+            finally:
+                conn.close()
+            if os.path.lexists(folder):  # created by another command meanwhile
+                raise exists
+            os.rename(tmp, folder)
+        except SweepError:
+            raise
+        except (OSError, sqlite3.Error) as exc:
+            if isinstance(exc, OSError) and os.path.lexists(folder):
+                raise exists from None
+            why = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+            raise SweepError(f"Cannot create sweep '{name}' in '{folder.parent}': {why}") from exc
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return cls.open(folder)
+
+    @classmethod
+    def open(cls, folder: str | os.PathLike, *, readonly: bool = False) -> SweepStore:
+        """Open an existing sweep.
+
+        Args:
+            folder: ``sweeps/<name>``.
+            readonly: Open the database read-only (a viewer); :meth:`record` then fails.
+
+        Raises:
+            SweepError: No such sweep, a damaged database, not a sweep database, a newer schema, a
+                symbolic link where the database or ``points/`` should be.
+        """
+        folder = Path(folder)
+        db = folder / DB_NAME
+        if not folder.is_dir():
+            raise SweepError(f"No sweep at '{folder}' (no such folder)")
+        for path in (db, folder / POINTS):
+            if path.is_symlink():
+                raise SweepError(f"'{path}' is a symbolic link; TrigLab does not follow links in a sweep")
+        if not db.is_file():
+            raise SweepError(f"'{folder}' is not a sweep: it has no {DB_NAME}")
+        mode = "ro" if readonly else "rw"
+        try:
+            # mode=rw/ro: never create an empty database where a sweep's should be.
+            conn = sqlite3.connect(
+                f"file:{quote(os.path.abspath(db))}?mode={mode}",
+                uri=True,
+                timeout=BUSY_TIMEOUT_S,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise SweepError(f"Cannot open sweep database '{db}': {exc}") from exc
+        store = cls(folder, conn, readonly)
+        try:
+            with store._db():
+                conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            store._check()  # before anything is written: a foreign database stays as it was
+            if not readonly:
+                with store._db():
+                    conn.execute("PRAGMA journal_mode=WAL")
+        except BaseException:
+            conn.close()
+            raise
+        if not readonly:
+            store._clean_temp_files()
+        return store
+
+    def _check(self) -> None:
+        """Refuse a database that is not a whole sweep database of a schema we know."""
+        with self._db():
+            tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if not {"meta", "points"} <= tables:
+                raise SweepError(
+                    f"'{self.db_path}' is not a TrigLab sweep database (tables: {', '.join(sorted(tables)) or 'none'})"
+                )
+            columns = {r[1] for r in self._conn.execute("PRAGMA table_info(points)")}
+            missing = [c for c in _COLUMNS if c not in columns]
+            if missing:
+                raise SweepError(
+                    f"'{self.db_path}' is not a TrigLab sweep database (table 'points' lacks {', '.join(missing)})"
+                )
+            meta = self._read_meta()
+            if meta.get("app") != APP:
+                raise SweepError(f"'{self.db_path}' is not a TrigLab sweep database (no 'app' in meta)")
+            schema = meta.get("schema")
+            if isinstance(schema, bool) or not isinstance(schema, int):
+                raise SweepError(f"'{self.db_path}': the schema version {schema!r} is not a whole number")
+            if schema > SCHEMA_VERSION:
+                raise SweepError(
+                    f"Sweep database '{self.db_path}' was written by a newer TrigLab "
+                    f"(schema {schema} > {SCHEMA_VERSION}); update TrigLab to open it"
+                )
+            check = self._conn.execute("PRAGMA quick_check").fetchone()
+            if not check or check[0] != "ok":
+                raise sqlite3.DatabaseError(str(check[0] if check else "quick_check gave nothing"))
+            self._spec = self._parse_spec(meta.get("spec"))
+
+    def _parse_spec(self, data: Any) -> SweepSpec:
+        try:
+            return SweepSpec.from_dict(data)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise SweepError(f"'{self.db_path}': the stored sweep description is damaged ({exc!r})") from None
+
+    def _clean_temp_files(self) -> None:
+        """Remove temporary point files whose writer is gone (a killed run between write and rename)."""
+        with suppress(OSError), os.scandir(self.points_dir) as it:
+            for entry in it:
+                if entry.name.startswith(".") and is_stale_temp(entry.path):
+                    with suppress(OSError):
+                        os.unlink(entry.path)  # a link itself goes, never what it points to
+
+    def close(self) -> None:
+        with self._mutex:
+            self._conn.close()
+
+    def __enter__(self) -> SweepStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- database access -------------------------------------------------------------------------
+    @contextmanager
+    def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """Run database statements; any SQLite failure becomes a SweepError naming the file."""
+        with self._mutex:
+            try:
+                if write:
+                    if self.readonly:
+                        raise SweepError(f"Sweep database '{self.db_path}' was opened read-only")
+                    self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    if write:
+                        self._conn.execute("COMMIT")
+                except BaseException:
+                    if write and self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise SweepError(
+                        f"Sweep database '{self.db_path}' stayed locked by another command for "
+                        f"{BUSY_TIMEOUT_S:g} s; try again when it has finished"
+                    ) from exc
+                raise self._damaged(exc) from exc
+            except sqlite3.Error as exc:
+                raise self._damaged(exc) from exc
+
+    def _damaged(self, exc: Exception) -> SweepError:
+        return SweepError(
+            f"Sweep database '{self.db_path}' is damaged or not a sweep database ({exc}); move the "
+            "folder away and run the sweep again"
+        )
+
+    def _read_meta(self) -> dict[str, Any]:
+        out = {}
+        for key, value in self._conn.execute("SELECT key, value FROM meta"):
+            try:
+                out[str(key)] = json.loads(value)
+            except (TypeError, ValueError):
+                raise SweepError(f"'{self.db_path}': meta entry '{key}' is not valid JSON") from None
+        return out
+
+    # --- meta -------------------------------------------------------------------------------------
+    @property
+    def spec(self) -> SweepSpec:
+        """The sweep as it was asked (read when the store was opened)."""
+        assert self._spec is not None
+        return self._spec
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Every meta entry (``spec``, ``created``, ``schema``, the runner's facts), as stored now."""
+        with self._db():
+            return self._read_meta()
+
+    def set_meta(self, **values: Any) -> None:
+        """Add or replace meta entries (JSON-able); ``app``, ``schema`` and ``spec`` are refused."""
+        reserved = {"app", "schema", "spec"} & set(values)
+        if reserved:
+            raise SweepError(f"meta entries {sorted(reserved)} are the store's own")
+        with self._db(write=True) as db:
+            db.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                [(k, _dumps(v)) for k, v in values.items()],
+            )
+
+    # --- point files ------------------------------------------------------------------------------
+    def model_path(self, key: Any) -> Path | None:
+        """The model file of point ``key``, found from the key alone; None when there is none."""
+        return self._point_file(key, MODEL_SUFFIXES)
+
+    def config_path(self, key: Any) -> Path | None:
+        """The hls4ml configuration YAML of point ``key``; None when there is none."""
+        return self._point_file(key, (".yml",))
+
+    def _point_file(self, key: Any, suffixes: Sequence[str]) -> Path | None:
+        if not isinstance(key, str) or not _KEY_RE.match(key) or self.points_dir.is_symlink():
+            return None
+        for suffix in suffixes:
+            path = self.points_dir / f"{key}{suffix}"
+            with suppress(OSError):
+                if stat.S_ISREG(os.lstat(path).st_mode):  # a planted link is not a point file
+                    return path
+        return None
+
+    def _write_point_files(self, key: str, result: dict[str, Any]) -> str | None:
+        model = result.get("model")
+        config = result.get("hls_config")
+        if model is None and config is None:
+            return None
+        if self.points_dir.is_symlink():
+            raise SweepError(f"'{self.points_dir}' is a symbolic link; TrigLab does not write through it")
+        rel = None
+        try:
+            if model is not None:
+                if not isinstance(model, (bytes, bytearray)):
+                    raise SweepError(f"point {key}: the model is {type(model).__name__}, not bytes")
+                suffix = _model_suffix(key, result)
+                atomic_write_bytes(self.points_dir / f"{key}{suffix}", bytes(model))
+                for other in MODEL_SUFFIXES:  # a point has one model file
+                    if other != suffix:
+                        (self.points_dir / f"{key}{other}").unlink(missing_ok=True)
+                rel = f"{POINTS}/{key}{suffix}"
+            if config is not None:
+                if not isinstance(config, str):
+                    raise SweepError(f"point {key}: the hls4ml configuration is not text")
+                atomic_write_text(self.points_dir / f"{key}.yml", config)
+        except OSError as exc:
+            raise SweepError(
+                f"Cannot write the files of point {key} in '{self.points_dir}': {describe_os_error(exc)}"
+            ) from exc
+        return rel
+
+    # --- rows -------------------------------------------------------------------------------------
+    def mark_running(
+        self,
+        key: str,
+        index: int,
+        settings: dict[str, Any],
+        *,
+        worker: str | None = None,
+        retry_failed: bool = False,
+    ) -> bool:
+        """Note that point ``key`` was submitted (a row ``running``, ``attempts`` + 1).
+
+        A finished row is left alone (resume safety): a ``done`` row always, a ``failed`` one
+        unless ``retry_failed``.
+
+        Returns:
+            True when the row is now ``running``.
+        """
+        key = _check_key(key)
+        keep = (DONE,) if retry_failed else (DONE, FAILED)
+        with self._db(write=True) as db:
+            cur = db.execute(
+                "INSERT INTO points (key, idx, settings, status, worker, started, attempts) "
+                "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT(key) DO UPDATE SET "
+                "idx=excluded.idx, settings=excluded.settings, status=excluded.status, "
+                "worker=excluded.worker, started=excluded.started, finished=NULL, error=NULL, "
+                f"attempts=points.attempts + 1 WHERE points.status NOT IN ({','.join('?' * len(keep))})",
+                (key, int(index), _dumps(dict(settings)), RUNNING, worker, time.time(), *keep),
+            )
+            return cur.rowcount > 0
+
+    def record(self, result: dict[str, Any]) -> dict[str, Any]:
+        """Store a point result (see :mod:`core.sweep.spec`): its files first, then its row.
+
+        ``settings`` come from :meth:`mark_running` (or a ``"settings"`` entry of ``result``). A
+        ``done`` row is never replaced by a ``failed`` result of the same point.
+
+        Returns:
+            The point's row as :meth:`rows` gives it.
+
+        Raises:
+            SweepError: A malformed result (key not hex, unknown status), files that cannot be
+                written (then no row is written either).
+        """
+        if not isinstance(result, dict):
+            raise SweepError(f"a point result is a dict, not {type(result).__name__}")
+        key = _check_key(result.get("key"))
+        status = result.get("status")
+        if status not in (DONE, FAILED):
+            raise SweepError(f"point {key}: status {status!r} is neither '{DONE}' nor '{FAILED}'")
+        rel = self._write_point_files(key, result) if status == DONE else None
+        values = {
+            "key": key,
+            "idx": int(result.get("index", -1)),
+            "status": status,
+            "metrics": _dumps(dict(result.get("metrics") or {})),
+            "error": None if result.get("error") is None else str(result["error"]),
+            "params": _dumps(dict(result.get("params") or {})),
+            "seconds": _float_or_none(result.get("seconds")),
+            "worker": None if result.get("worker") is None else str(result["worker"]),
+            "finished": time.time(),
+            "model_file": rel,
+        }
+        settings = result.get("settings")
+        sets = ", ".join(f"{c}=:{c}" for c in values if c != "key")
+        if settings is not None:
+            sets += ", settings=:settings"
+            values["settings"] = _dumps(dict(settings))
+        with self._db(write=True) as db:
+            db.execute(
+                "INSERT INTO points (key, idx, settings, status, attempts) VALUES (?, ?, ?, ?, 1) "
+                "ON CONFLICT(key) DO NOTHING",
+                (key, values["idx"], _dumps(dict(settings or {})), status),
+            )
+            # A duplicate run's failure never replaces the point's done row.
+            db.execute(
+                f"UPDATE points SET {sets} WHERE key=:key AND NOT (status='{DONE}' AND :status='{FAILED}')",
+                values,
+            )
+        return self.row(key)
+
+    def rows(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Every point's row (or those of one status), in proposal order.
+
+        Each row: ``key, index, settings, status, metrics, error, params, seconds, worker,
+        started, finished, attempts`` and ``model_file`` (``points/<key>.h5`` relative to the
+        sweep folder when that file exists, else None; recomputed, never read from the row).
+        """
+        if status is not None and status not in _STATUSES:
+            raise SweepError(f"unknown point status '{status}' (one of {', '.join(_STATUSES)})")
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM points"
+        args: tuple = ()
+        if status is not None:
+            sql += " WHERE status=?"
+            args = (status,)
+        with self._db() as db:
+            raw = db.execute(sql + " ORDER BY idx, key", args).fetchall()
+        files = self._point_files()
+        return [self._decode(r, files) for r in raw]
+
+    def counts(self) -> dict[str, int]:
+        """``{"done": n, "failed": n, "running": n}``."""
+        with self._db() as db:
+            got = dict(db.execute("SELECT status, COUNT(*) FROM points GROUP BY status").fetchall())
+        return {s: int(got.get(s, 0)) for s in _STATUSES}
+
+    def finished_keys(self, statuses: Sequence[str] = (DONE, FAILED)) -> set[str]:
+        """Keys of the points that ``--resume`` skips (done or failed by default)."""
+        with self._db() as db:
+            marks = ",".join("?" * len(statuses))
+            return {
+                r[0] for r in db.execute(f"SELECT key FROM points WHERE status IN ({marks})", tuple(statuses))
+            }
+
+    def row(self, ref: str | int) -> dict[str, Any]:
+        """One point's row by key, unique key prefix, or index (``3``, ``"3"`` or ``"p3"``).
+
+        Raises:
+            SweepError: No such point, or a prefix that matches several.
+        """
+        name = self.folder.name
+        if isinstance(ref, bool) or not isinstance(ref, (int, str)):
+            raise SweepError(f"a point of sweep '{name}' is named by its index or key, not {ref!r}")
+        text = str(ref).strip().lower()
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM points"
+        with self._db() as db:
+            found = db.execute(sql + " WHERE key=?", (text,)).fetchall()
+            m = re.fullmatch(r"p?(\d{1,18})", text)
+            if not found and m:
+                found = db.execute(sql + " WHERE idx=?", (int(m[1]),)).fetchall()
+            if not found and re.fullmatch(r"[0-9a-f]+", text):
+                found = db.execute(sql + " WHERE substr(key, 1, ?)=?", (len(text), text)).fetchall()
+        if not found:
+            raise SweepError(
+                f"No point '{ref}' in sweep '{name}' (name a point by its index, e.g. 0, or its key)"
+            )
+        if len(found) > 1:
+            keys = ", ".join(str(r[0]) for r in found[:5])
+            raise SweepError(
+                f"'{ref}' names several points of sweep '{name}' ({keys}...); give more of the key"
+            )
+        return self._decode(found[0])
+
+    def _point_files(self) -> set[str]:
+        """Names of the regular files in ``points/`` (one listing for many rows)."""
+        if self.points_dir.is_symlink():
+            return set()
+        try:
+            with os.scandir(self.points_dir) as it:
+                return {e.name for e in it if e.is_file(follow_symlinks=False)}
+        except OSError:
+            return set()
+
+    def _decode(self, r: tuple, files: set[str] | None = None) -> dict[str, Any]:
+        raw = dict(zip(_COLUMNS, r))
+        key = raw["key"]
+        out: dict[str, Any] = {"key": key, "index": raw["idx"]}
+        for col in ("settings", "metrics", "params"):
+            try:
+                value = json.loads(raw[col]) if raw[col] is not None else {}
+            except (TypeError, ValueError):
+                value = None
+            if not isinstance(value, dict):
+                raise SweepError(f"'{self.db_path}': point {key!r} has a damaged '{col}' entry")
+            out[col] = value
+        if raw["status"] not in _STATUSES or not isinstance(key, str) or not isinstance(raw["idx"], int):
+            raise SweepError(f"'{self.db_path}': point {key!r} has a damaged row")
+        # The model_file column is ignored: a point's files are found from its (hex) key only.
+        if files is None:
+            model = self.model_path(key)
+            model_file = None if model is None else f"{POINTS}/{model.name}"
+        else:
+            names = [f"{key}{s}" for s in MODEL_SUFFIXES] if _KEY_RE.match(str(key)) else []
+            model_file = next((f"{POINTS}/{n}" for n in names if n in files), None)
+        out.update(
+            status=raw["status"],
+            error=raw["error"],
+            seconds=raw["seconds"],
+            worker=raw["worker"],
+            started=raw["started"],
+            finished=raw["finished"],
+            attempts=raw["attempts"],
+            model_file=model_file,
+        )
+        return out
+
+
+def _check_key(key: Any) -> str:
+    if not isinstance(key, str) or not _KEY_RE.match(key):
+        raise SweepError(f"{key!r} is not a point key (8 to 64 lower-case hex digits)")
+    return key
+
+
+def _model_suffix(key: str, result: dict[str, Any]) -> str:
+    """The model file's suffix: the result's ``model_suffix`` if given, else from its first bytes."""
+    suffix = result.get("model_suffix")
+    if suffix in MODEL_SUFFIXES:
+        return suffix
+    head = bytes(result["model"][:8])
+    if head.startswith(_HDF5_MAGIC):
+        return ".h5"
+    if head.startswith(_ZIP_MAGIC):
+        return ".keras"
+    raise SweepError(f"point {key}: the model is neither an HDF5 (.h5) file nor a .keras archive")
+
+
+def _float_or_none(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def list_sweeps(ws) -> list[dict[str, Any]]:
+    """The sweeps of workspace ``ws``, by name.
+
+    Returns:
+        One dict per sweep folder: ``name, variant, strategy, done, failed, running, total``
+        (None when unknown: a time budget or an open-ended search), ``created``, ``path``. A
+        folder that cannot be read has only ``name``, ``path`` and ``note`` (why).
+    """
+    folder = confined_path(ws.root, "sweeps", "The sweeps folder")
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue  # a sweep being created, or a stray file
+        info: dict[str, Any] = {"name": entry.name, "path": entry.path}
+        try:
+            with SweepStore.open(sweep_dir(ws, entry.name), readonly=True) as store:
+                spec, meta, counts = store.spec, store.meta, store.counts()
+        except TrigLabError as exc:
+            out.append({**info, "note": str(exc)})
+            continue
+        info.update(variant=spec.variant, strategy=spec.strategy, **counts)
+        info.update(total=_total(spec, meta), created=meta.get("created"))
+        out.append(info)
+    return out
+
+
+def _total(spec: SweepSpec, meta: dict[str, Any]) -> int | None:
+    total = meta.get("total")
+    if isinstance(total, int) and not isinstance(total, bool):
+        return total
+    if spec.strategy == "grid":
+        return math.prod(len(a.values) for a in spec.axes)
+    return spec.trials
