@@ -63,6 +63,9 @@ SAME_AS_CLIENT = (
 #: Smallest memory a local worker is given (TensorFlow alone takes ~0.5 GB), bytes.
 MIN_WORKER_MEMORY = 2 * 1024**3
 
+#: Longest wait for a scheduler to answer (and to have a worker) before giving up [s].
+SCHEDULER_TIMEOUT_S = 10.0
+
 NO_DASHBOARD = "Dask dashboard: not available (bokeh is not installed)"
 
 #: Where a point comes from: (key, result dict or None, error text or None).
@@ -333,7 +336,7 @@ class SchedulerExecutor(DaskExecutor):
         address = str(where.get("address") or "").strip()
         if not address:
             raise SweepError("give the Dask scheduler's address, e.g. tcp://127.0.0.1:8786")
-        timeout = float(where.get("timeout", 10))
+        timeout = where.get("timeout") or min(_connect_timeout(), SCHEDULER_TIMEOUT_S)
         try:
             self._attach(Client(address, timeout=timeout, set_as_default=False))
         except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
@@ -390,6 +393,14 @@ class JobqueueExecutor(DaskExecutor):
         if has_bokeh():
             self._find_dashboard(cluster)
         self.description = f"{conf.kind} jobs via dask-jobqueue ({conf.jobs} job(s), {path})"
+
+
+def _connect_timeout() -> float:
+    """Dask's connect timeout (``distributed.comm.timeouts.connect``, $DASK_DISTRIBUTED__COMM__...) [s]."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="seconds"))
 
 
 def describe_error(exc: BaseException, retries: int) -> str:

@@ -343,7 +343,7 @@ def _task_kind(ws, variant: str) -> str:
 
 
 def _front(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> list[str]:
-    from core.sweep.store import pareto_rows
+    from core.sweep.front import pareto_rows
 
     if len(objectives) < 2:
         return []
