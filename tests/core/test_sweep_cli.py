@@ -114,12 +114,12 @@ def test_job_script_prints_the_batch_script(capfd):
         (["--axis", "sparsity=0.5", "--strategy", "random"], "--trials"),
     ],
 )  # fmt: skip
-def test_user_errors_exit_2_with_one_line_and_leave_no_sweep(ws, capfd, monkeypatch, args, message):
+def test_user_errors_exit_2_with_one_line_and_leave_no_sweep(ws, capfd, args, message):
     import dask
 
-    monkeypatch.setitem(dask.config.config["distributed"]["comm"]["timeouts"], "connect", "2s")
     args = [f"tcp://127.0.0.1:{free_port()}" if a == "CLOSED" else a for a in args]
-    code, out, err = run_main(capfd, "sweep", ws, "--variant", "tiny", "--name", "bad", *args)
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):  # not 10 s for a closed port
+        code, out, err = run_main(capfd, "sweep", ws, "--variant", "tiny", "--name", "bad", *args)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err, err
     assert not (Path(ws) / "sweeps" / "bad").exists()
