@@ -274,6 +274,192 @@ def is_qkeras(model) -> bool:
     return any(type(layer).__module__.startswith("qkeras") for layer in model.layers)
 
 
+#: What :func:`synthesize_model` can do, in order (a sweep point asks for a subset).
+HLS_MEASURES: tuple[str, ...] = ("autoprec", "csim", "estimate")
+
+
+def apply_weight_formats(config, formats: dict[str, dict[str, str]] | None):
+    """A copy of ``config`` with the weight precisions a ``fixed_point`` variant was made with.
+
+    The ``fixed_point`` operation rounds every kernel and bias to ``ap_fixed<W,I>`` and records
+    the precisions in its params (``formats``: ``{layer: {"kernel"|"bias"|...: precision}}``);
+    hls4ml must store the weights in exactly those precisions, or the firmware is not the design
+    the user quantized (and its cost not the one :func:`core.metrics.cost.model_cost` counts).
+
+    Args:
+        config: An :class:`~core.hls.config.HlsConfig` (not modified).
+        formats: The variant's ``params["formats"]``; None or empty changes nothing. Layers the
+            configuration does not have are skipped (a later operation may have removed them).
+
+    Returns:
+        The new configuration.
+    """
+    from core.hls.errors import HlsError
+
+    new = config.copy()
+    for layer, per_weight in (formats or {}).items():
+        if not isinstance(per_weight, dict):
+            continue
+        for weight, precision in per_weight.items():
+            field_name = {"kernel": "weight", "depthwise_kernel": "weight", "bias": "bias"}.get(weight)
+            try:
+                row = new.layer(str(layer))
+            except HlsError:
+                break  # no such layer any more
+            if field_name is not None and row.precision(field_name) is not None:
+                new.set(row.name, field_name, str(precision))
+            else:  # a separable convolution's depthwise / pointwise kernel: hls4ml's '<key>_t'
+                key = str(weight).replace("_kernel", "")
+                row.extra.setdefault("Precision", {})[key] = str(precision)
+    return new
+
+
+def synthesize_model(
+    model,
+    dataset,
+    settings=None,
+    *,
+    target: float = 0.99,
+    n_calib: int = 2000,
+    cache_root,
+    measures: tuple[str, ...] | list[str] = HLS_MEASURES,
+    weight_formats: dict[str, dict[str, str]] | None = None,
+    label: str = "the model",
+    progress: Progress | None = None,
+) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Configure, auto-tune, compile, C-simulate and estimate one Keras model (no workspace).
+
+    The model-level work of :func:`synthesize_variant`, shared with the sweep points
+    (:func:`core.sweep.point.run_point`): hls4ml configuration with ``settings`` → automatic
+    precision on the validation events (a QKeras model keeps its quantizers' precisions instead)
+    → the weight precisions a ``fixed_point`` operation chose, when given → g++ compile (cached
+    under ``cache_root``) and C simulation against Keras → analytic estimate. For the muon
+    trigger the C simulation's robust pT resolution is computed next to Keras's on the same events.
+
+    Args:
+        model: The Keras model (not modified).
+        dataset: Its :class:`core.data.Dataset` (validation events calibrate and test).
+        settings: :class:`~core.hls.config.HlsSettings` or a dict of its fields; None = defaults.
+        target: Fraction of events on which the firmware must agree with Keras (argmax for
+            classification, 1 % relative error for regression).
+        n_calib: Validation events used for the precision search and the C simulation.
+        cache_root: Folder of compiled hls4ml projects (:func:`core.hls.convert.compile_model`).
+        measures: Subset of :data:`HLS_MEASURES`, plus ``"synth"``: the project is compiled
+            (written to ``summary["project_dir"]``) for ``"csim"`` and ``"synth"``, so that the
+            caller can run vendor synthesis in it; nothing else is done for ``"synth"`` here.
+        weight_formats: ``{layer: {"kernel"|"bias": precision}}`` kept in the configuration
+            after the precision search (see :func:`apply_weight_formats`).
+        label: How log lines name the model (the variant's name).
+        progress: Job progress; cancellable.
+
+    Returns:
+        ``(config, summary, metrics)``: the :class:`~core.hls.config.HlsConfig` measured; a
+        JSON-able summary (``precision`` per layer, ``auto_precision``, ``csim`` report dict,
+        ``csim_meta`` {``n_events``, ``cache_hit``, ``compile_seconds``, ``build_seconds`` [s]},
+        ``project_dir``, ``estimate``, and for the muon trigger ``pt_resolution_robust_keras`` /
+        ``pt_resolution_robust_csim``; None for what was not measured); the metrics
+        (:func:`csim_metrics`, :func:`estimate_metrics`, ``pt_resolution_robust_csim``...).
+
+    Raises:
+        HlsError: hls4ml cannot convert a layer, g++ failed, the precision search is impossible.
+        Cancelled: When cancelled through ``progress``.
+    """
+    from core.hls.autoprec import auto_precision
+    from core.hls.config import HlsSettings, make_config
+    from core.hls.convert import compare_with_keras, compile_model
+    from core.hls.estimate import estimate
+
+    progress = ensure_progress(progress)
+    measures = tuple(measures)
+    if isinstance(settings, dict):
+        settings = HlsSettings.from_dict(settings)
+    x = np.asarray(dataset.x_val[:n_calib], dtype=np.float32)
+    y = dataset.y_val[: len(x)]
+    task = dataset.task
+    config = make_config(model, settings)
+    summary: dict[str, Any] = {"auto_precision": None, "csim": None, "csim_meta": None, "project_dir": None}
+    if "autoprec" not in measures:
+        progress.log(f"{label}: no precision search; tensors keep {config.settings.default_precision}")
+    elif is_qkeras(model):
+        # hls4ml reads the quantizers: weights, biases and quantized activations get exactly the
+        # precisions the network was trained with; the C simulation below checks the rest.
+        progress.log(
+            f"{label} is a QKeras model: weights and activations take their quantizers' precisions "
+            f"(no precision search); other tensors keep {config.settings.default_precision}"
+        )
+    else:
+        progress.log(
+            f"{label}: automatic precision on {len(x):,} validation events (target {100 * target:g} %)"
+        )
+        auto = auto_precision(
+            model,
+            x,
+            task=task,
+            target=target,
+            config=config,
+            # its own C simulation (a g++ build) only when one is asked for, and not for a
+            # configuration the weight formats then change: the C simulation below checks it
+            verify="csim" in measures and not weight_formats,
+            cache_root=cache_root,
+            progress=progress.sub(0.0, 0.7),
+        )
+        config = auto.apply(config)
+        summary["auto_precision"] = auto.to_dict()
+    if weight_formats:
+        config = apply_weight_formats(config, weight_formats)
+        progress.log(f"{label}: weights keep the precisions the fixed-point step chose")
+    summary["precision"] = {
+        row["name"]: {k: row[k] for k in ("weight", "bias", "result", "accum")}
+        for row in config.to_dict()["layers"]
+    }
+    metrics: dict[str, Any] = {}
+    if "csim" in measures or "synth" in measures:
+        compiled = compile_model(model, config, cache_root, progress=progress.sub(0.7, 0.85))
+        summary["project_dir"] = str(compiled.project_dir)
+    if "csim" in measures:
+        outputs: dict[str, np.ndarray] = {}
+        report = compare_with_keras(
+            model, compiled, x, y, task=task, outputs=outputs, progress=progress.sub(0.85, 0.95)
+        )
+        progress.log(report.summary())
+        metrics.update(csim_metrics(report))
+        summary.update(
+            csim=report.to_dict(),
+            csim_meta={
+                "n_events": len(x),
+                "cache_hit": bool(compiled.cache_hit),
+                "compile_seconds": float(compiled.compile_seconds),
+                "build_seconds": float(compiled.build_seconds),
+            },
+        )
+        pt_true = dataset.extra.get("pt_val") if isinstance(dataset.extra, dict) else None
+        if task == "regression" and pt_true is not None:
+            from core.metrics.physics import pt_from_q_over_pt, pt_resolution
+
+            pt_true = np.asarray(pt_true[: len(x)], dtype=np.float64)
+            keras_res = pt_resolution(pt_from_q_over_pt(outputs["keras"][:, 0]), pt_true)["robust"]
+            hls_res = pt_resolution(pt_from_q_over_pt(outputs["hls"][:, 0]), pt_true)["robust"]
+            summary.update(pt_resolution_robust_keras=keras_res, pt_resolution_robust_csim=hls_res)
+            # Keras on the same events as the C simulation: the number the firmware is compared
+            # with (the Physics view's ``pt_resolution_robust`` is on the whole validation split).
+            metrics["pt_resolution_robust_csim"] = float(hls_res)
+            metrics["pt_resolution_robust_keras_csim"] = float(keras_res)
+            progress.log(
+                f"robust pT resolution on {len(x):,} events: Keras {100 * keras_res:.1f} %, "
+                f"C simulation {100 * hls_res:.1f} %"
+            )
+    summary["estimate"] = None
+    if "estimate" in measures:
+        est = estimate(model, config)
+        metrics.update(estimate_metrics(est))
+        e = summary["estimate"] = est.to_dict()
+        progress.log(
+            f"estimate (analytic model, not a synthesis result): {e['latency_cycles']} cycles = "
+            f"{e['latency_ns']:.0f} ns, LUT {e['lut']}, DSP {e['dsp']}"
+        )
+    return config, summary, metrics
+
+
 def synthesize_variant(
     ws,
     name: str,
@@ -283,6 +469,9 @@ def synthesize_variant(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Configure, auto-tune, compile and C-simulate variant ``name`` of workspace ``ws``.
+
+    The model-level work is :func:`synthesize_model` (default hls4ml settings, every measure);
+    this function loads the variant and its data set and stores the results in the workspace.
 
     Args:
         ws: The workspace.
@@ -300,10 +489,7 @@ def synthesize_variant(
     """
     from core import TrigLabError
     from core.data import load_dataset
-    from core.hls.autoprec import auto_precision
-    from core.hls.config import make_config
-    from core.hls.convert import compare_with_keras, compile_model
-    from core.hls.estimate import estimate
+    from core.hls.convert import CsimReport
 
     progress = ensure_progress(progress)
     v = ws[name]
@@ -313,85 +499,36 @@ def synthesize_variant(
         )
     dataset = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.03))
     model = ws.load_model(name)
-    x = np.asarray(dataset.x_val[:n_calib], dtype=np.float32)
-    y = dataset.y_val[: len(x)]
-    task = dataset.task
-    config = make_config(model)
-    if is_qkeras(model):
-        # hls4ml reads the quantizers: weights, biases and quantized activations get exactly the
-        # precisions the network was trained with; the C simulation below checks the rest.
-        progress.log(
-            f"{name} is a QKeras model: weights and activations take their quantizers' precisions "
-            f"(no precision search); other tensors keep {config.settings.default_precision}"
-        )
-        summary_auto: dict[str, Any] | None = None
-    else:
-        progress.log(
-            f"{name}: automatic precision on {len(x):,} validation events (target {100 * target:g} %)"
-        )
-        auto = auto_precision(
-            model,
-            x,
-            task=task,
-            target=target,
-            config=config,
-            cache_root=ws.hls_dir,
-            progress=progress.sub(0.03, 0.7),
-        )
-        config = auto.apply(config)
-        summary_auto = auto.to_dict()
-    config_path = save_config(ws, name, config)
-    compiled = compile_model(model, config, ws.hls_dir, progress=progress.sub(0.7, 0.85))
-    outputs: dict[str, np.ndarray] = {}
-    report = compare_with_keras(
-        model, compiled, x, y, task=task, outputs=outputs, progress=progress.sub(0.85, 0.95)
+    config, done, metrics = synthesize_model(
+        model,
+        dataset,
+        target=target,
+        n_calib=n_calib,
+        cache_root=ws.hls_dir,
+        label=name,
+        progress=progress.sub(0.03, 0.97),
     )
-    progress.log(report.summary())
-    est = estimate(model, config)
-    metrics = {**csim_metrics(report), **estimate_metrics(est)}
+    config_path = save_config(ws, name, config)
     summary: dict[str, Any] = {
         "variant": name,
         "config_path": str(config_path),
-        "project_dir": str(compiled.project_dir),
-        "precision": {
-            row["name"]: {k: row[k] for k in ("weight", "bias", "result", "accum")}
-            for row in config.to_dict()["layers"]
-        },
-        "csim": report.to_dict(),
-        "estimate": est.to_dict(),
-        "auto_precision": summary_auto,
+        "project_dir": done["project_dir"],
+        "precision": done["precision"],
+        "csim": done["csim"],
+        "estimate": done["estimate"],
+        "auto_precision": done["auto_precision"],
     }
-    pt_true = dataset.extra.get("pt_val") if isinstance(dataset.extra, dict) else None
-    if task == "regression" and pt_true is not None:
-        from core.metrics.physics import pt_from_q_over_pt, pt_resolution
-
-        pt_true = np.asarray(pt_true[: len(x)], dtype=np.float64)
-        keras_res = pt_resolution(pt_from_q_over_pt(outputs["keras"][:, 0]), pt_true)["robust"]
-        hls_res = pt_resolution(pt_from_q_over_pt(outputs["hls"][:, 0]), pt_true)["robust"]
-        summary.update(pt_resolution_robust_keras=keras_res, pt_resolution_robust_csim=hls_res)
-        # Keras on the same events as the C simulation: the number the firmware is compared with
-        # (the Physics view's ``pt_resolution_robust`` is on the whole validation split).
-        metrics["pt_resolution_robust_csim"] = float(hls_res)
-        metrics["pt_resolution_robust_keras_csim"] = float(keras_res)
-        progress.log(
-            f"robust pT resolution on {len(x):,} events: Keras {100 * keras_res:.1f} %, "
-            f"C simulation {100 * hls_res:.1f} %"
-        )
-    e = est.to_dict()
-    progress.log(
-        f"estimate (analytic model, not a synthesis result): {e['latency_cycles']} cycles = "
-        f"{e['latency_ns']:.0f} ns, LUT {e['lut']}, DSP {e['dsp']}"
-    )
+    csim_meta = done["csim_meta"]
     meta = {
-        "source": f"{v.dataset} validation split, {len(x):,} events",
-        "project_dir": str(compiled.project_dir),
-        "cache_hit": bool(compiled.cache_hit),
-        "compile_seconds": float(compiled.compile_seconds),
-        "build_seconds": float(compiled.build_seconds),
+        "source": f"{v.dataset} validation split, {csim_meta['n_events']:,} events",
+        "project_dir": done["project_dir"],
+        **{k: csim_meta[k] for k in ("cache_hit", "compile_seconds", "build_seconds")},
     }
     for key in ("pt_resolution_robust_keras", "pt_resolution_robust_csim"):
-        if key in summary:
-            meta[key] = float(summary[key])
+        if key in done:
+            summary[key] = done[key]
+            meta[key] = float(done[key])
+    report = CsimReport.from_dict(done["csim"])
     summary["csim_result_path"] = str(save_csim_result(ws, name, report, meta))
     ws.update_metrics(name, metrics)
     ws.save()
