@@ -199,7 +199,7 @@ def _sweep(win, wait, wait_until, shot, lang: str) -> None:
     form = sv.form
     form.set_current_variant("handson_cnn")
     form.set_axes([("sparsity", "0.5:0.8:2"), ("reuse", "1,4")])
-    form.fixed_edit.setText("prune.finetune_epochs=1")
+    form.fixed_edit.setText("prune.finetune_epochs=1")  # i18n-ignore: a setting
     form.n_calib_spin.setValue(200)
     form.where_box.where_combo.setCurrentIndex(form.where_box.where_combo.findData("local"))
     form.where_box.workers_spin.setValue(2)

@@ -164,9 +164,8 @@ class SweepStatus(QWidget):
                 self.dashboard.setToolTip(url)
             else:
                 self.dashboard.setText(self.tr("Dask dashboard: not available"))
-                self.dashboard.setToolTip(
-                    self.tr("In-process runs have none; a local cluster has one when bokeh is installed")
-                )
+                # core says why (in-process run, bokeh missing, not served by the scheduler)
+                self.dashboard.setToolTip(str(status.get("dashboard_text") or ""))
 
     def dashboard_url(self) -> str | None:
         return self.status.get("dashboard") or None

@@ -197,14 +197,13 @@ class SweepView(QWidget):
         self.sweep_combo.clear()
         for s in found:
             self.sweep_combo.addItem(s["name"], s["name"])  # i18n-ignore: a sweep's name
-            counts = s.get("counts") or {}
-            self.sweep_combo.setItemData(
-                self.sweep_combo.count() - 1,
-                self.tr("of {0}, {1}; {2} done, {3} failed").format(
-                    s.get("variant", "?"), s.get("strategy", "?"), counts.get(DONE, 0), counts.get(FAILED, 0)
-                ),
-                Qt.ToolTipRole,
-            )
+            if s.get("note"):  # a sweep folder that cannot be read says why
+                tip = s["note"]
+            else:
+                tip = self.tr("of {0}, {1}; {2} done, {3} failed").format(
+                    s.get("variant", "?"), s.get("strategy", "?"), s.get(DONE, 0), s.get(FAILED, 0)
+                )
+            self.sweep_combo.setItemData(self.sweep_combo.count() - 1, tip, Qt.ToolTipRole)
         if self.shown and self.sweep_combo.findData(self.shown) < 0:
             self.sweep_combo.addItem(self.shown, self.shown)  # i18n-ignore: a sweep's name
         self.sweep_combo.setCurrentIndex(max(self.sweep_combo.findData(self.shown), 0) if names else -1)
@@ -221,6 +220,9 @@ class SweepView(QWidget):
         """Show sweep ``name`` from its store (None: nothing)."""
         self._poll_timer.stop()
         self.shown, self.spec, self.rows, self.selected = name, None, {}, None
+        i = self.sweep_combo.findData(name) if name is not None else -1
+        if i >= 0:
+            self.sweep_combo.setCurrentIndex(i)
         self.status.clear()
         self.info.setText("")
         if name is not None and self._live():
@@ -238,19 +240,19 @@ class SweepView(QWidget):
         from core.sweep.axes import grid_size
         from core.sweep.store import SweepStore, sweep_dir
 
-        store = SweepStore.open(sweep_dir(self.state.workspace, name))
-        try:
-            self.spec = store.spec
-            rows = store.rows()
-        finally:
-            store.close()
-        self.rows = {r["key"]: r for r in sorted(rows, key=lambda r: r.get("index", 0))}
+        # Read-only: another process (the CLI, or this app's job) may be writing it.
+        with SweepStore.open(sweep_dir(self.state.workspace, name), readonly=True) as store:
+            self.spec, meta, rows = store.spec, store.meta, store.rows()
+        self.rows = {r["key"]: r for r in rows}
         counts = {s: sum(r.get("status") == s for r in rows) for s in (DONE, FAILED, RUNNING)}
-        running = counts[RUNNING] > 0 and not self._live()
-        total = self.spec.trials if self.spec.strategy != "grid" else grid_size(self.spec.axes)
-        self.status.set_counts(counts[DONE], counts[FAILED], counts[RUNNING], total, live=running)
-        if running:  # another process (the CLI) is running it: follow its store
+        elsewhere = not self._live() and (meta.get("status") == "running" or counts[RUNNING] > 0)
+        total = meta.get("total")
+        if not isinstance(total, int) or isinstance(total, bool):
+            total = grid_size(self.spec.axes) if self.spec.strategy == "grid" else self.spec.trials
+        self.status.set_counts(counts[DONE], counts[FAILED], counts[RUNNING], total, live=elsewhere)
+        if elsewhere:  # another process (the CLI) is running it: follow its store
             self._poll_timer.start()
+            self.info.setText(self.tr("Running in another process; refreshed every few seconds."))
 
     def _sweep_changed(self) -> None:
         spec = self.spec

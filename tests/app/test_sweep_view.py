@@ -331,3 +331,77 @@ def test_the_sweep_tab_is_in_the_main_window(main_window):
     order = list(win.panels)
     assert order.index("compare") < order.index("sweep") < order.index("hls")
     assert win.tabs.tabText(win.tabs.indexOf(win.panels["sweep"])) == "Sweep"
+
+
+# --- a workspace with stored sweeps ------------------------------------------------------------------
+def _store_sweep(ws, name, created, results, running=()):
+    from core.sweep.spec import SweepAxis, SweepSpec
+    from core.sweep.store import SweepStore, sweep_dir
+
+    spec = SweepSpec(
+        name=name,
+        variant="base",
+        axes=[SweepAxis("prune.sparsity", (0.5, 0.9), "sparsity", 0.5, 0.9, kind="float")],
+    )
+    store = SweepStore.create(sweep_dir(ws, name), spec, {"created": created})
+    for key, index, settings in running:
+        store.mark_running(key, index, settings)
+    for r in results:
+        store.record(r)
+    return store
+
+
+def _stored(i, acc=None, lut=None, error=None):
+    return {
+        "key": f"{i:016x}",
+        "index": i,
+        "settings": {"prune.sparsity": 0.5 + 0.2 * i},
+        "status": "failed" if error else "done",
+        "metrics": {} if error else {"val_accuracy": acc, "lut_estimate": lut},
+        "error": error,
+        "model": None,
+        "hls_config": None,
+        "seconds": 2.0,
+        "worker": "host:1",
+    }
+
+
+def test_opening_a_workspace_shows_its_newest_sweep_and_follows_another_writer(qtbot, workspace, fake_runner):
+    from app.panels.sweep_view import SweepView
+
+    _store_sweep(workspace, "older", "2026-01-01T10:00:00", [_stored(0, 0.9, 100.0)]).close()
+    writer = _store_sweep(
+        workspace,
+        "newer",
+        "2026-01-02T10:00:00",
+        [_stored(0, 0.95, 900.0), _stored(1, 0.93, 400.0), _stored(3, error=ERROR)],
+        running=[(f"{2:016x}", 2, {"prune.sparsity": 0.9})],
+    )
+    state, jobs = AppState(), JobManager()
+    view = SweepView(state, jobs)
+    qtbot.addWidget(view)
+    view.show()
+    state.set_workspace(workspace)
+    assert [view.sweep_combo.itemText(i) for i in range(view.sweep_combo.count())] == ["older", "newer"]
+    assert view.shown == "newer" and view.sweep_combo.currentText() == "newer"
+    assert sorted(view.plot.plotted()["keys"]) == [f"{0:016x}", f"{1:016x}"]
+    assert view.table.rowCount() == 4
+    assert view.table.failed_rows() == [(f"{3:016x}", f"failed: {ERROR}")]
+    assert "running 1" in view.status.counts.text()
+    # another process is still writing it: the view re-reads the store
+    assert view._poll_timer.isActive()
+    writer.record(_stored(2, 0.96, 300.0))
+    writer.close()
+    view._poll()
+    assert len(view.plot.plotted()["keys"]) == 3
+    assert view.plot.plotted()["front_keys"] == [f"{2:016x}"]  # best accuracy and fewest LUTs
+    # the other sweep, then Resume of it (same spec, resume=True)
+    view.show_sweep("older")
+    assert view.plot.plotted()["keys"] == [f"{0:016x}"] and not view._poll_timer.isActive()
+    job = view.resume()
+    qtbot.waitUntil(lambda: bool(fake_runner.calls), timeout=5_000)
+    call = fake_runner.calls[0]
+    assert call["resume"] is True and call["spec"].name == "older"
+    fake_runner.release.set()
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=10_000)
+    jobs.shutdown()
