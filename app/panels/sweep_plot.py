@@ -354,6 +354,11 @@ class SweepPlot(QWidget):
             self.plot_item.setTitle(self.tr("No finished point to plot yet"))
         else:
             self.plot_item.setTitle(self._better_text(xh, yh), size="9pt")
+            # The legend goes to the corner of worse x and worse y: the front is never there.
+            ix, iy = (0 if xh else 1), (0 if not yh else 1)
+            self.legend.anchor(
+                itemPos=(ix, iy), parentPos=(ix, iy), offset=(10 if xh else -10, -10 if yh else 10)
+            )
         self._plotted = {
             "keys": keys,
             "x": xs,
@@ -434,7 +439,7 @@ def point_tooltip(row: dict[str, Any], labels: dict[str, str], objectives: dict[
             int(row.get("index", 0)) + 1, row.get("key", "")
         )
     ]
-    for name, v in (row.get("settings") or {}).items():
+    for name, v in ordered_settings(row, labels):
         lines.append(f"{labels.get(name) or name} = {value_text(v)}")
     if row.get("status") != DONE:
         lines.append(QCoreApplication.translate("SweepPlot", "failed: {0}").format(row.get("error") or ""))
@@ -444,3 +449,10 @@ def point_tooltip(row: dict[str, Any], labels: dict[str, str], objectives: dict[
         label, scale, _h = measure_info(key, objectives)
         lines.append(f"{label}: {value_text(float(metrics[key]) * scale)}")
     return "\n".join(lines)
+
+
+def ordered_settings(row: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, Any]]:
+    """A point's ``(setting, value)`` pairs in the sweep's axis order (``labels``' order), then the rest."""
+    settings = row.get("settings") or {}
+    first = [(n, settings[n]) for n in labels if n in settings]
+    return first + [(n, v) for n, v in settings.items() if n not in labels]

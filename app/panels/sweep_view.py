@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.palette import mute
 from app.panels.sweep_form import SweepForm
-from app.panels.sweep_plot import SweepPlot, SweepStatus, value_text
+from app.panels.sweep_plot import SweepPlot, SweepStatus, ordered_settings, value_text
 from app.panels.sweep_table import SweepTable
 from core import TrigLabError
 from core.sweep.spec import DONE, FAILED, RUNNING
@@ -270,6 +270,8 @@ class SweepView(QWidget):
 
     def redraw(self) -> None:
         """Plot and table from the rows (coalesced: points landing together redraw once)."""
+        # proposal order, whatever order the points landed in
+        self.rows = dict(sorted(self.rows.items(), key=lambda kv: kv[1].get("index", 0)))
         self.plot.set_rows(list(self.rows.values()))
         self.plot.select(self.selected)
         self._fill_table()
@@ -312,19 +314,15 @@ class SweepView(QWidget):
         if row is None:
             self.selected_label.setText(self.tr("Click a point to select it."))
         else:
+            labels = {a.name: a.label or a.name for a in self.spec.axes} if self.spec is not None else {}
             settings = ", ".join(
-                f"{self._label(n)} = {value_text(v)}" for n, v in (row.get("settings") or {}).items()
+                f"{labels.get(n, n)} = {value_text(v)}" for n, v in ordered_settings(row, labels)
             )
             self.selected_label.setText(
                 self.tr("Point {0}: {1}").format(int(row.get("index", 0)) + 1, settings)
             )
         self.resume_btn.setEnabled(self.shown is not None and not running and not self._live())
         self.form.set_running(running)
-
-    def _label(self, name: str) -> str:
-        """A setting's axis label (what the user typed), else its qualified name."""
-        axis = next((a for a in self.spec.axes if a.name == name), None) if self.spec is not None else None
-        return (axis.label or axis.name) if axis is not None else name
 
     # --- jobs ------------------------------------------------------------------------------
     def run(self):
