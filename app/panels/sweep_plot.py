@@ -84,7 +84,7 @@ def value_text(v: Any) -> str:
     f = finite(v)
     if f is None:
         return str(v)
-    if isinstance(v, int) or f.is_integer() and abs(f) < 1e7:
+    if isinstance(v, int) or f.is_integer() or abs(f) >= 1000:  # whole numbers, grouped: 276.522 LUT
         return fmt_num(f, 0)
     return fmt_sig(f, 4)
 

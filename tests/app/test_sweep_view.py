@@ -10,9 +10,12 @@ from __future__ import annotations
 import sys
 import threading
 import types
+from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPlainTextEdit
 
+from app.i18n import fmt_num
 from app.jobs import DONE, RUNNING, JobManager
 from app.state import AppState
 from core.metrics.pareto import pareto_front
@@ -27,6 +30,7 @@ _POINTS = [
     ("p4", 0.9, 1, 0.940, 4500, 50),
     ("p5", 0.9, 2, None, None, None),
 ]
+JOBQUEUE = Path(__file__).resolve().parents[1] / "fixtures" / "jobqueue"
 ERROR = "prune: sparsity 0.9 with reuse 2 left a layer without weights"
 
 
@@ -168,6 +172,19 @@ def test_form_where_and_strategy(view):
     again = SweepForm()  # the address and the choice are remembered
     assert again.where() == {"kind": "scheduler", "address": "tcp://127.0.0.1:8786"}
     again.deleteLater()
+    # a batch system file: its job script (nothing submitted), or what is wrong with it
+    box = form.where_box
+    box.where_combo.setCurrentIndex(box.where_combo.findData("jobqueue"))
+    assert box.jobqueue_row.isVisibleTo(form) and not box.address_edit.isVisibleTo(form)
+    box.jobqueue_edit.setText(str(JOBQUEUE / "slurm.yaml"))
+    assert form.where() == {"kind": "jobqueue", "jobqueue": str(JOBQUEUE / "slurm.yaml")}
+    dlg = box.show_job_script()
+    script = dlg.findChild(QPlainTextEdit).toPlainText()
+    assert "#SBATCH" in script and "--constraint=avx2" in script
+    dlg.close()
+    box.jobqueue_edit.setText(str(JOBQUEUE / "bad.yaml"))
+    assert box.show_job_script() is None
+    assert box.where_error.isVisibleTo(form) and "cpus" in box.where_error.text()
     form.where_box.where_combo.setCurrentIndex(form.where_box.where_combo.findData("local"))
     form.where_box.workers_spin.setValue(2)
     assert form.where() == {"kind": "local", "workers": 2}
@@ -196,6 +213,10 @@ def test_reports_draw_points_front_and_failed_rows(qtbot, view, fake_runner):
     assert p["front_keys"] == [done[i]["key"] for i in want] == ["p3", "p2", "p1"]
     # accuracy in %, as the Metrics axes show it
     assert p["y"][p["keys"].index("p0")] == pytest.approx(97.5)
+    # hovering a point: its settings (as the axes are named) and its measures
+    tip = view.plot._tip(0, 0, "p2").splitlines()
+    assert tip[0].startswith("point 3") and tip[1:3] == ["sparsity = 0.7", "reuse = 1"]
+    assert f"Validation accuracy (%): {fmt_num(97, 0)}" in tip and f"LUT, estimate: {fmt_num(5200, 0)}" in tip
     # the status line and the dashboard link
     assert view.status.bar.value() == 6 and view.status.bar.maximum() == 6
     assert "failed 1" in view.status.counts.text() and "ETA" in view.status.counts.text()
