@@ -90,6 +90,19 @@ def quiet_dask_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def _quiet_worker():
+    """A worker plugin turning TensorFlow's Python warnings ("compiled metrics have yet to be
+    built"...) off on the embedded cluster's workers, as the CLI does in its own process. A plugin
+    runs on every worker that joins, so a restarted worker is quiet too."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class QuietWorker(WorkerPlugin):
+        def setup(self, worker) -> None:
+            logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+    return QuietWorker()
+
+
 # --- the executors ----------------------------------------------------------------------------
 class Executor:
     """Runs point functions somewhere; see the module docstring.
@@ -316,6 +329,7 @@ class LocalExecutor(DaskExecutor):
             self._stack.close()
             raise
         self.cluster = cluster
+        self.client.register_plugin(_quiet_worker(), name="triglab-quiet-worker")
         if has_bokeh():
             self._find_dashboard(cluster)
         self.description = (
