@@ -426,3 +426,25 @@ def test_opening_a_workspace_shows_its_newest_sweep_and_follows_another_writer(q
     fake_runner.release.set()
     qtbot.waitUntil(lambda: not job.is_active(), timeout=10_000)
     jobs.shutdown()
+
+
+def test_make_variant_with_the_real_store(qtbot, view, workspace):
+    """A stored point becomes a variant through core.sweep.materialize, and the view selects it."""
+    import inspect
+
+    from core.sweep.materialize import materialize_point
+
+    if "progress" not in inspect.signature(materialize_point).parameters:
+        pytest.xfail("core.sweep.materialize.materialize_point takes no progress= (the job protocol)")
+    model = workspace.path_of("base")
+    point = {**_stored(0, 0.97, 500.0), "model": model.read_bytes(), "model_suffix": model.suffix}
+    _store_sweep(workspace, "real", "2026-01-03T10:00:00", [point]).close()
+    view.on_workspace()
+    assert view.shown == "real"
+    view.select_point(point["key"])
+    job = view.make_variant()
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=30_000)
+    assert job.status == DONE, job.error
+    v = view.state.workspace.variants[view.state.current.name]
+    assert (v.name, v.parent, v.operation) == ("real-p0", "base", "sweep")
+    assert v.params["point"] == point["key"] and v.metrics["lut_estimate"] == 500.0
