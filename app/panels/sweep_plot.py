@@ -155,6 +155,8 @@ class SweepStatus(QWidget):
         if live and eta is not None:
             parts.append(self.tr("ETA {0}").format(_fmt_seconds(eta)))
         self.counts.setText(" · ".join(parts))
+        if status.get("where"):  # core's description: "embedded Dask cluster: 2 worker processes..."
+            self.counts.setToolTip(str(status["where"]))
         if "dashboard" in status or "where" in status:
             url = status.get("dashboard")
             if url:

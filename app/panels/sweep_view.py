@@ -397,14 +397,22 @@ class SweepView(QWidget):
     def _job_finished(self) -> None:
         name = self.job_sweep
         self._redraw_timer.stop()
-        self.refresh_sweeps()
-        if self.shown == name:  # the store has the final word (and the points' model files)
+        stored = [s["name"] for s in self.sweeps()]
+        if self.shown == name and name not in stored and not self._job_rows:
+            # It failed before its database was made (core leaves nothing on disk then).
+            self.shown = None
+            stored = self.refresh_sweeps()
+            self.show_sweep(stored[-1] if stored else None)
+        elif self.shown == name:  # the store has the final word (and the points' model files)
+            self.refresh_sweeps()
             selected = self.selected
             self.show_sweep(name)
-            if not self.rows:  # nothing was stored (it failed before starting): the reports
+            if not self.rows:  # a stand-in runner that stores nothing: what it reported
                 self.rows = dict(self._job_rows)
                 self.redraw()
             self.select_point(selected)
+        else:
+            self.refresh_sweeps()
         self._update_buttons()
 
     def cancel(self) -> None:

@@ -59,9 +59,14 @@ class FakeSweep:
     def __init__(self) -> None:
         self.calls: list[dict] = []
         self.release = threading.Event()
+        self.fail = ""  # a message: the sweep fails before it starts, as run_sweep does
 
     def __call__(self, ws, spec, *, where=None, resume=False, progress=None):
         self.calls.append({"spec": spec, "where": where, "resume": resume})
+        if self.fail:
+            from core.sweep import SweepError
+
+            raise SweepError(self.fail)
         rows = _rows()
         done = failed = 0
         for row in rows:
@@ -285,6 +290,17 @@ def test_a_wrong_form_starts_nothing(view, fake_runner):
     assert view.run() is None
     assert fake_runner.calls == [] and view.jobs.jobs == []
     assert "Axis row 2" in view.form.message.text()
+
+
+def test_a_sweep_that_cannot_start_says_why_and_lists_nothing(qtbot, view, fake_runner):
+    fake_runner.fail = "cannot reach the Dask scheduler at tcp://10.0.0.1:8786 (timed out after 10 s)"
+    view.form.set_axes(AXES)
+    view.form.name_edit.setText("s2")
+    job = view.run()
+    qtbot.waitUntil(lambda: not job.is_active() and view.form.run_btn.isEnabled(), timeout=10_000)
+    assert "cannot reach the Dask scheduler" in view.form.message.text()
+    assert view.shown is None and view.sweep_combo.count() == 0
+    assert view.table.rowCount() == 0 and view.plot.plotted()["keys"] == []
 
 
 # --- jobs beside the queue -----------------------------------------------------------------------
