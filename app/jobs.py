@@ -6,7 +6,10 @@ emits Qt signals (delivered in the GUI thread): ``progressed``, ``logged``, ``re
 ``succeeded``, ``failed``, ``cancelled``, ``finished``, ``status_changed``.
 
 Heavy jobs (training, conversion...) run one at a time in submission order; the others wait as
-"queued". ``light=True`` jobs (accuracy refreshes) run at once on their own thread.
+"queued". ``light=True`` jobs (accuracy refreshes) run at once on their own thread, unlisted.
+``parallel=True`` jobs (a sweep whose points run on Dask workers for hours) also start at once
+beside the queue, but are listed in the Jobs dock like the others (progress, log, Cancel): the
+user can still train or synthesize while they run.
 A failing job never takes the app down: its exception becomes the ``failed`` signal.
 """
 
@@ -63,11 +66,20 @@ class Job(QObject):
 
     _done_internal = Signal(str, object, str, str)  # status, result, message, details
 
-    def __init__(self, name: str, fn: Callable[..., Any], args=(), kwargs=None, light: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[..., Any],
+        args=(),
+        kwargs=None,
+        light: bool = False,
+        parallel: bool = False,
+    ) -> None:
         super().__init__()
         self.name = name
         self.fn, self.args, self.kwargs = fn, tuple(args), dict(kwargs or {})
         self.light = light
+        self.parallel = parallel  # runs beside the queue (see JobManager.submit)
         self.status = QUEUED
         self.fraction, self.message = 0.0, ""
         self.log_lines: list[str] = []
@@ -163,21 +175,38 @@ class JobManager(QObject):
         self._queue: deque[Job] = deque()
         self._current: Job | None = None
 
-    def submit(self, job_name: str, fn: Callable[..., Any], /, *args, light: bool = False, **kwargs) -> Job:
+    def submit(
+        self,
+        job_name: str,
+        fn: Callable[..., Any],
+        /,
+        *args,
+        light: bool = False,
+        parallel: bool = False,
+        **kwargs,
+    ) -> Job:
         """Queue ``fn(*args, progress=..., **kwargs)``; returns its :class:`Job`.
 
         ``job_name`` and ``fn`` are positional-only, so ``fn`` may itself take ``name=``.
+        ``light``: start at once, not listed (quick refreshes). ``parallel``: start at once beside
+        the queue and list it (a long job whose work runs elsewhere, e.g. a sweep on Dask workers,
+        must not hold back the jobs queued behind it).
         """
-        job = Job(job_name, fn, args, kwargs, light=light)
+        job = Job(job_name, fn, args, kwargs, light=light, parallel=parallel)
         job.setParent(self)
         job.finished.connect(lambda j=job: self._on_finished(j))
-        if not light:
-            self.jobs.append(job)
-            self.job_added.emit(job)
+        if light:
+            job._start()
+            return job
+        self.jobs.append(job)
+        self.job_added.emit(job)
+        if parallel:
+            # Started from the event loop, as queued jobs are: the caller connects its signals
+            # first (a report emitted before the connection would be lost).
+            QTimer.singleShot(0, lambda: job.status == QUEUED and job._start())
+        else:
             self._queue.append(job)
             QTimer.singleShot(0, self._pump)
-        else:
-            job._start()
         return job
 
     def _pump(self) -> None:

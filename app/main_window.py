@@ -38,6 +38,7 @@ VIEW_PANELS: tuple[tuple[str, str, str, str], ...] = (
     ("compress", QT_TRANSLATE_NOOP("MainWindow", "Compress"), "app.panels.compress_view", "CompressView"),
     ("compare", QT_TRANSLATE_NOOP("MainWindow", "Compare"), "app.panels.compare_view", "CompareView"),
     ("physics", QT_TRANSLATE_NOOP("MainWindow", "Physics"), "app.panels.physics_view", "PhysicsView"),
+    ("sweep", QT_TRANSLATE_NOOP("MainWindow", "Sweep"), "app.panels.sweep_view", "SweepView"),
     ("hls", QT_TRANSLATE_NOOP("MainWindow", "Synthesis"), "app.panels.hls_view", "HlsView"),
     ("deploy", QT_TRANSLATE_NOOP("MainWindow", "Deploy"), "app.panels.deploy_view", "DeployView"),
 )

@@ -1,6 +1,8 @@
 """Take the README's screenshots from the real app: ``xvfb-run python -m app.screenshots docs/``.
 
 ``--handson2`` takes the muon walkthrough's shots, ``--deploy`` the Deploy tab's alone (1366×768);
+``--sweep`` runs a small sweep of the demo CNN from the Sweep tab on the embedded Dask cluster and
+grabs it live and finished (1366×768, ``sweep_running.png``, ``sweep.png``);
 ``--classroom`` runs both walkthroughs from their panel at a projector's 1366×768 and grabs each
 training step live in the Train view and the views the last steps open (``classroom_*.png``);
 ``--lang=it`` takes them in Italian (default English, whatever the machine's locale).
@@ -20,9 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     handson2_only = "--handson2" in argv
     deploy_only = "--deploy" in argv
     classroom = "--classroom" in argv
+    sweep_only = "--sweep" in argv
     lang = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), "en")
     argv = [
-        a for a in argv if a not in ("--handson2", "--deploy", "--classroom") and not a.startswith("--lang=")
+        a
+        for a in argv
+        if a not in ("--handson2", "--deploy", "--classroom", "--sweep") and not a.startswith("--lang=")
     ]
     out = Path(argv[0] if argv else "docs")
     out.mkdir(parents=True, exist_ok=True)
@@ -72,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         win.start(demo=True)
         wait_until(lambda: win.state.current is not None and not any(j.is_active() for j in win.jobs.jobs))
         _deploy(win, wait, wait_until, shot)
+        win.close()
+        return 0
+
+    if sweep_only:
+        win.resize(1366, 768)
+        win.start(demo=True)
+        wait_until(lambda: win.state.current is not None and not any(j.is_active() for j in win.jobs.jobs))
+        _sweep(win, wait, wait_until, shot, lang)
         win.close()
         return 0
 
@@ -174,6 +187,34 @@ def _deploy(win, wait, wait_until, shot) -> None:
                 wait_until(lambda run=run: not run.is_active(), 600_000)
             break
     shot("deploy")
+
+
+def _sweep(win, wait, wait_until, shot, lang: str) -> None:
+    """The Sweep tab: a 2 × 2 grid of the demo CNN (sparsity × reuse factor) on 2 local workers."""
+    sv = win.panels.get("sweep")
+    if sv is None or not hasattr(sv, "run"):
+        return
+    win.walkthrough_dock.hide()
+    win.tabs.setCurrentWidget(sv)
+    form = sv.form
+    form.set_current_variant("handson_cnn")
+    form.set_axes([("sparsity", "0.5:0.8:2"), ("reuse", "1,4")])
+    form.fixed_edit.setText("prune.finetune_epochs=1")  # i18n-ignore: a setting
+    form.n_calib_spin.setValue(200)
+    form.where_box.where_combo.setCurrentIndex(form.where_box.where_combo.findData("local"))
+    form.where_box.workers_spin.setValue(2)
+    form.name_edit.setText(f"screenshot-{lang}")  # i18n-ignore: a sweep's name
+    job = sv.run()
+    if job is None:
+        shot(f"sweep_{lang}_error")
+        return
+    wait_until(lambda: not job.is_active() or len(sv.plot.plotted().get("keys", [])) >= 2, 1_800_000)
+    shot(f"sweep_running_{lang}")
+    wait_until(lambda: not job.is_active(), 1_800_000)
+    front = sv.plot.plotted().get("front_keys") or []
+    if front:
+        sv.select_point(front[-1])
+    shot(f"sweep_{lang}")
 
 
 def _classroom(win, wait, wait_until, shot, lang: str) -> None:

@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "core.cli.hls",  # hls (csim, build, estimate, export, import-report), profile
     "core.cli.walkthrough",  # walkthrough
     "core.cli.deploy",  # devices, deploy, run
+    "core.cli.sweep",  # sweep (run, resume, list, show, materialize, job script)
 )
 
 

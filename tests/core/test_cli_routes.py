@@ -38,6 +38,8 @@ ROUTES = {
     "write_run_package": "deploy WS --variant V --target u50-hls --out package.zip",
     "import_results": "run --import results.json WS --variant V",
     "run_variant_remote": "run WS --variant V --target u50-hls --ssh user@host",
+    "run_sweep": "sweep WS --variant V --axis sparsity=0.5:0.9:3",
+    "materialize_point": "sweep WS --materialize S:P",
 }
 
 # app actions that are not jobs (they run at once) but are work a terminal user needs too

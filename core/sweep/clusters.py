@@ -1,0 +1,649 @@
+"""Where sweep points run: a small registry of executors, the hls4ml way.
+
+=============  =====================================================================================
+``inprocess``  No Dask: the points run one after the other in this process (tests, and the bench's
+               sequential baseline).
+``local``      An embedded ``distributed.LocalCluster``: worker *processes* with one thread each
+               (TensorFlow is not thread-safe enough to share a process between points), as many
+               workers as cores unless told, every socket on 127.0.0.1, the dashboard on loopback
+               when bokeh is installed. Nothing to install or start; closed when the sweep ends.
+``scheduler``  An existing Dask cluster, by its scheduler address (``tcp://host:8786``). TrigLab
+               must be importable on its workers.
+``jobqueue``   Workers started as batch jobs on SLURM, HTCondor, PBS or LSF by ``dask-jobqueue``,
+               configured by a YAML file with its standard keys (see :func:`read_jobqueue_file`).
+=============  =====================================================================================
+
+Every executor answers the same four calls: ``submit(fn, task, key=, retries=)``,
+``landed(timeout)`` (the points that finished, in arrival order), ``cancel()`` and ``close()``.
+A point that raised is retried ``retries`` times by Dask (``Client.submit(retries=)``); a point
+whose worker *died* is rescheduled by the scheduler up to ``distributed.scheduler.allowed-failures``
+times, which the embedded cluster sets to the same number (then it ends as ``KilledWorker``).
+
+Versions this was written against: dask/distributed 2026.8.0, dask-jobqueue 0.9.0.
+"""
+
+from __future__ import annotations
+
+import collections
+import importlib.util
+import inspect
+import logging
+import os
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from core.sweep import SweepError
+
+#: Environment every worker process gets: TensorFlow's C++ start-up chatter off.
+WORKER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2"}
+
+#: Variables that can change a point's numbers (thread pools, oneDNN, hash seed, devices) or where
+#: it reads its inputs. A worker gets the client's value of each, so that a point computes on a
+#: local worker what it computes in-process. (``distributed`` would otherwise force the BLAS/OpenMP
+#: pools of workers to one thread through ``distributed.nanny.pre-spawn-environ``.)
+SAME_AS_CLIENT = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "TF_DETERMINISTIC_OPS",
+    "CUDA_VISIBLE_DEVICES",
+    "PYTHONHASHSEED",
+    "TRIGLAB_HOME",
+    "TRIGLAB_SWEEP_CACHE",
+)
+
+#: Smallest memory a local worker is given (TensorFlow alone takes ~0.5 GB), bytes.
+MIN_WORKER_MEMORY = 2 * 1024**3
+
+#: Longest wait for a scheduler to answer (and to have a worker) before giving up [s].
+SCHEDULER_TIMEOUT_S = 10.0
+
+NO_DASHBOARD = "Dask dashboard: not available (bokeh is not installed)"
+
+#: Where a point comes from: (key, result dict or None, error text or None).
+Landed = tuple[str, "dict | None", "str | None"]
+
+
+def has_bokeh() -> bool:
+    """True when bokeh is importable (Dask serves its dashboard only then)."""
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def worker_env() -> dict[str, str]:
+    """The environment of a local worker: :data:`WORKER_ENV` plus the client's :data:`SAME_AS_CLIENT`."""
+    env = {k: os.environ[k] for k in SAME_AS_CLIENT if k in os.environ}
+    env.update(WORKER_ENV)
+    return env
+
+
+def quiet_dask_logs() -> None:
+    """Dask logs every worker start/stop at INFO: keep the terminal and the job log for warnings."""
+    for name in ("distributed", "dask", "dask_jobqueue", "tornado"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _quiet_worker():
+    """A worker plugin turning TensorFlow's Python warnings ("compiled metrics have yet to be
+    built"...) off on the embedded cluster's workers, as the CLI does in its own process. A plugin
+    runs on every worker that joins, so a restarted worker is quiet too."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class QuietWorker(WorkerPlugin):
+        def setup(self, worker) -> None:
+            logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+    return QuietWorker()
+
+
+# --- the executors ----------------------------------------------------------------------------
+class Executor:
+    """Runs point functions somewhere; see the module docstring.
+
+    Attributes:
+        kind: The registry name.
+        description: One line for people ("embedded Dask cluster: 2 workers on 127.0.0.1").
+        dashboard: The Dask dashboard's URL, or None.
+        dashboard_text: One line about the dashboard (its link, or why there is none).
+    """
+
+    kind = ""
+
+    def __init__(self) -> None:
+        self.description = ""
+        self.dashboard: str | None = None
+        self.dashboard_text = NO_DASHBOARD if not has_bokeh() else "Dask dashboard: none"
+
+    @property
+    def workers(self) -> int:
+        """Points that can run at once (worker threads), at least 1."""
+        return 1
+
+    def submit(self, fn: Callable[[dict], dict], task: dict, *, key: str, retries: int) -> None:
+        raise NotImplementedError
+
+    def landed(self, timeout: float) -> list[Landed]:
+        """Points finished since the last call, in arrival order (waits up to ``timeout`` s for one)."""
+        raise NotImplementedError
+
+    def pending(self) -> int:
+        """Points submitted and not landed yet."""
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Forget every pending point (running ones are stopped where the executor can)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the cluster (an embedded one is shut down with its worker processes)."""
+
+
+EXECUTORS: dict[str, Callable[..., Executor]] = {}
+
+
+def register_executor(name: str):
+    """Class decorator adding an executor to :data:`EXECUTORS`."""
+
+    def deco(factory):
+        factory.kind = name
+        EXECUTORS[name] = factory
+        return factory
+
+    return deco
+
+
+def start_executor(where: dict[str, Any], *, retries: int = 2) -> Executor:
+    """Start (or connect to) the executor ``where`` describes.
+
+    Args:
+        where: ``{"kind": "inprocess"|"local"|"scheduler"|"jobqueue", "workers": int,
+            "address": str, "jobqueue": path, "timeout": seconds}``.
+        retries: How many times a point whose worker died is rescheduled (embedded clusters).
+
+    Raises:
+        SweepError: unknown kind, unreachable scheduler, unusable jobqueue file.
+    """
+    kind = where.get("kind", "local")
+    if kind not in EXECUTORS:
+        raise SweepError(f"unknown place to run a sweep '{kind}' (choose one of: {', '.join(EXECUTORS)})")
+    return EXECUTORS[kind](where, retries=retries)
+
+
+@register_executor("inprocess")
+class InProcessExecutor(Executor):
+    """The points one by one in this process, with the same retry rule as Dask's."""
+
+    def __init__(self, where: dict[str, Any] | None = None, *, retries: int = 2) -> None:
+        super().__init__()
+        self.description = "this process, one point at a time (no Dask)"
+        self.dashboard_text = "Dask dashboard: none (in-process run)"
+        self._queue: collections.deque = collections.deque()
+
+    def submit(self, fn, task, *, key, retries) -> None:
+        self._queue.append((key, fn, task, retries))
+
+    def landed(self, timeout: float) -> list[Landed]:
+        if not self._queue:
+            return []
+        key, fn, task, retries = self._queue.popleft()
+        for attempt in range(retries + 1):
+            try:
+                return [(key, fn(task), None)]
+            except Exception as exc:  # noqa: BLE001 - recorded as the point's error, like Dask does
+                if attempt == retries:
+                    return [(key, None, describe_error(exc, retries))]
+        raise AssertionError("unreachable")
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def cancel(self) -> None:
+        self._queue.clear()
+
+
+class DaskExecutor(Executor):
+    """Points as Dask futures of one ``distributed.Client``; the subclasses say where it connects."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stack = ExitStack()  # closes the client, then the cluster, in reverse order
+        self.client = None
+        self._futures: dict[str, Any] = {}
+        self._ac = None
+        self._retries: dict[str, int] = {}
+
+    def _attach(self, client) -> None:
+        from distributed import as_completed
+
+        self.client = client
+        self._stack.callback(client.close)
+        self._ac = as_completed(loop=client.loop)  # futures land here in arrival order
+
+    @property
+    def workers(self) -> int:
+        try:
+            return max(1, sum(self.client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - the scheduler is gone: the loop finds out on its own
+            return 1
+
+    def submit(self, fn, task, *, key, retries) -> None:
+        future = self.client.submit(fn, task, key=key, retries=retries, pure=False)
+        self._futures[key] = future
+        self._retries[key] = retries
+        self._ac.add(future)
+
+    def landed(self, timeout: float) -> list[Landed]:
+        deadline = time.monotonic() + timeout
+        while not self._ac.has_ready():
+            if self._ac.is_empty() or time.monotonic() >= deadline:
+                return []
+            time.sleep(0.02)
+        out: list[Landed] = []
+        for future in self._ac.next_batch(block=False):
+            key = str(future.key)
+            if self._futures.pop(key, None) is None:
+                continue  # cancelled meanwhile
+            retries = self._retries.pop(key, 0)
+            if future.status == "finished":
+                out.append((key, future.result(), None))
+            elif future.status == "error":
+                out.append((key, None, describe_error(future.exception(), retries)))
+            future.release()
+        return out
+
+    def pending(self) -> int:
+        return len(self._futures)
+
+    def cancel(self) -> None:
+        futures = list(self._futures.values())
+        self._futures.clear()
+        if self._ac is not None:
+            self._ac.clear()
+        if futures:
+            try:
+                self.client.cancel(futures, force=True)
+            except Exception:  # noqa: BLE001 - closing the cluster stops them anyway
+                pass
+
+    def close(self) -> None:
+        self._futures.clear()
+        self._stack.close()
+
+    def _find_dashboard(self, source) -> None:
+        try:
+            link = source.dashboard_link
+        except Exception:  # noqa: BLE001 - a scheduler without the dashboard service
+            link = None
+        self.dashboard = link or None
+        if self.dashboard:
+            self.dashboard_text = f"Dask dashboard: {self.dashboard}"
+        elif has_bokeh():
+            self.dashboard_text = "Dask dashboard: not served by this scheduler"
+
+
+@register_executor("local")
+class LocalExecutor(DaskExecutor):
+    """An embedded ``LocalCluster`` on loopback: processes, one thread each, closed at the end."""
+
+    def __init__(self, where: dict[str, Any], *, retries: int = 2) -> None:
+        super().__init__()
+        import dask
+        import psutil
+        from distributed import Client, LocalCluster
+
+        quiet_dask_logs()
+        n = int(where.get("workers") or os.cpu_count() or 1)
+        if n < 1:
+            raise SweepError(f"a sweep needs at least one worker (got {n})")
+        memory = max(psutil.virtual_memory().total // n, MIN_WORKER_MEMORY)
+        threads = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+        client_env = {k: os.environ[k] for k in threads if k in os.environ}
+        # The scheduler reads allowed-failures when it starts: a dead worker's point is
+        # rescheduled as many times as a point that raised is retried.
+        config = {
+            "distributed.scheduler.allowed-failures": int(retries),
+            "distributed.nanny.pre-spawn-environ": {"MALLOC_TRIM_THRESHOLD_": 65536, **client_env},
+        }
+        try:
+            with dask.config.set(config):
+                cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0" if has_bokeh() else None,
+                    silence_logs=logging.WARNING,
+                    memory_limit=memory,
+                    env=worker_env(),
+                )
+            self._stack.callback(cluster.close)
+            self._attach(Client(cluster, set_as_default=False))
+        except BaseException:
+            self._stack.close()
+            raise
+        self.cluster = cluster
+        self.client.register_plugin(_quiet_worker(), name="triglab-quiet-worker")
+        if has_bokeh():
+            self._find_dashboard(cluster)
+        self.description = (
+            f"embedded Dask cluster: {n} worker process{'es' if n > 1 else ''} on 127.0.0.1, "
+            f"{memory / 1024**3:.1f} GB each"
+        )
+
+
+@register_executor("scheduler")
+class SchedulerExecutor(DaskExecutor):
+    """An existing cluster reached by its scheduler's address."""
+
+    def __init__(self, where: dict[str, Any], *, retries: int = 2) -> None:
+        super().__init__()
+        from distributed import Client
+
+        quiet_dask_logs()
+        address = str(where.get("address") or "").strip()
+        if not address:
+            raise SweepError("give the Dask scheduler's address, e.g. tcp://127.0.0.1:8786")
+        timeout = where.get("timeout") or min(_connect_timeout(), SCHEDULER_TIMEOUT_S)
+        try:
+            self._attach(Client(address, timeout=timeout, set_as_default=False))
+        except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
+            self._stack.close()
+            raise SweepError(
+                f"cannot reach the Dask scheduler at {address}: {_one_line(exc)} "
+                f"(is 'dask scheduler' running there, and this address reachable from here?)"
+            ) from None
+        try:
+            self.client.wait_for_workers(1, timeout=timeout)
+        except Exception:  # noqa: BLE001 - TimeoutError: a scheduler with no worker would wait forever
+            self._stack.close()
+            raise SweepError(
+                f"the Dask scheduler at {address} has no workers: start some with 'dask worker {address}'"
+            ) from None
+        self._find_dashboard(self.client)
+        self.description = f"Dask scheduler {address} ({self.workers} worker threads)"
+
+
+@register_executor("jobqueue")
+class JobqueueExecutor(DaskExecutor):
+    """Workers as batch jobs (dask-jobqueue); the user's file decides the jobs and the network."""
+
+    def __init__(self, where: dict[str, Any], *, retries: int = 2) -> None:
+        super().__init__()
+        from distributed import Client
+
+        quiet_dask_logs()
+        path = where.get("jobqueue")
+        if not path:
+            raise SweepError("give the dask-jobqueue YAML file that describes the batch jobs")
+        conf = read_jobqueue_file(path)
+        cls = _cluster_class(conf.kind)
+        submit = cls.job_cls.submit_command
+        if shutil.which(submit) is None:
+            raise SweepError(
+                f"'{submit}' is not on PATH: {conf.kind} jobs are submitted with it (run the sweep on the "
+                f"batch system's login node, or print the job script with --job-script {path})"
+            )
+        kwargs = dict(conf.kwargs)
+        options = dict(kwargs.pop("scheduler_options", {}) or {})
+        options.setdefault("dashboard_address", "127.0.0.1:0" if has_bokeh() else None)
+        try:
+            cluster = cls(scheduler_options=options, silence_logs="warning", **kwargs)
+        except (ValueError, TypeError) as exc:
+            raise SweepError(f"{path}: {_one_line(exc)}") from None
+        self._stack.callback(cluster.close)
+        try:
+            cluster.scale(jobs=conf.jobs)
+            self._attach(Client(cluster, set_as_default=False))
+        except BaseException:
+            self._stack.close()
+            raise
+        if has_bokeh():
+            self._find_dashboard(cluster)
+        self.description = f"{conf.kind} jobs via dask-jobqueue ({conf.jobs} job(s), {path})"
+
+
+def _connect_timeout() -> float:
+    """Dask's connect timeout (``distributed.comm.timeouts.connect``, $DASK_DISTRIBUTED__COMM__...) [s]."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="seconds"))
+
+
+def describe_error(exc: BaseException, retries: int) -> str:
+    """A point's failure after Dask's retries, as one line a person reads."""
+    if type(exc).__name__ == "KilledWorker":
+        return (
+            f"the worker running this point died {retries + 1} time(s) (killed, or out of memory); "
+            "Dask gave up on it"
+        )
+    where = ""
+    tb = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    if tb:
+        where = f" (at {Path(tb[-1].filename).name}:{tb[-1].lineno})"
+    tries = f" after {retries + 1} attempts" if retries else ""
+    return f"{type(exc).__name__}: {_one_line(exc)}{where}{tries}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+# --- dask-jobqueue files ------------------------------------------------------------------------
+#: ``kind`` -> the dask-jobqueue cluster class name.
+JOBQUEUE_KINDS = {
+    "slurm": "SLURMCluster",
+    "htcondor": "HTCondorCluster",
+    "pbs": "PBSCluster",
+    "lsf": "LSFCluster",
+}
+
+#: Expected YAML types of the standard keys (others the class accepts are passed as they are).
+_KEY_TYPES: dict[str, tuple[type, ...]] = {
+    "cores": (int,),
+    "processes": (int,),
+    "memory": (str,),
+    "queue": (str,),
+    "account": (str,),
+    "project": (str,),
+    "walltime": (str,),
+    "job_name": (str,),
+    "python": (str,),
+    "interface": (str,),
+    "death_timeout": (int, float),
+    "local_directory": (str,),
+    "shared_temp_directory": (str,),
+    "log_directory": (str,),
+    "worker_command": (str,),
+    "worker_extra_args": (list,),
+    "job_extra_directives": (list,),
+    "job_script_prologue": (list,),
+    "job_directives_skip": (list,),
+    "shebang": (str,),
+    "job_cpu": (int,),
+    "job_mem": (str,),
+    "resource_spec": (str,),
+    "ncpus": (int,),
+    "mem": (int,),
+    "lsf_units": (str,),
+    "use_stdin": (bool,),
+    "disk": (str,),
+    "submit_command_extra": (list,),
+    "cancel_command_extra": (list,),
+    "scheduler_options": (dict,),
+    "nanny": (bool,),
+    "protocol": (str,),
+    "jobs": (int,),
+}
+_TYPE_WORDS = {
+    int: "a whole number",
+    float: "a number",
+    str: "text",
+    list: "a list",
+    dict: "a mapping",
+    bool: "true/false",
+}
+#: Keys of the cluster (not of a job) a file may set.
+_CLUSTER_KEYS = {"scheduler_options", "shared_temp_directory", "protocol", "interface"}
+#: Keys TrigLab sets itself, or deprecated spellings dask-jobqueue only warns about.
+_REFUSED = {"scheduler", "config_name", "security", "extra", "job_extra", "env_extra", "header_skip"}
+
+
+class JobqueueConfig:
+    """A checked jobqueue file: the batch system, the cluster keyword arguments, the number of jobs."""
+
+    def __init__(self, kind: str, kwargs: dict[str, Any], jobs: int) -> None:
+        self.kind, self.kwargs, self.jobs = kind, kwargs, jobs
+
+
+def read_jobqueue_file(path: str | os.PathLike) -> JobqueueConfig:
+    """Read and check a dask-jobqueue YAML file.
+
+    Two forms are accepted::
+
+        kind: slurm            # or htcondor, pbs, lsf
+        cores: 4
+        memory: 8GB
+        walltime: "01:00:00"
+        job_extra_directives: ["--constraint=cpu"]
+        jobs: 4                # batch jobs to start (TrigLab's key; default 1)
+
+    or dask-jobqueue's own configuration layout (``~/.config/dask/jobqueue.yaml``), with one
+    batch system in it::
+
+        jobqueue:
+          slurm:
+            cores: 4
+            memory: 8GB
+            job-extra-directives: ["--constraint=cpu"]
+
+    Keys may be written with ``-`` or ``_``; ``name`` is the job name. Values the file leaves out
+    come from dask-jobqueue's defaults (and the user's Dask configuration).
+
+    Raises:
+        SweepError: unreadable file, not YAML, unknown batch system, unknown key or wrong type
+            (naming the key), or settings dask-jobqueue refuses (no ``cores``/``memory``...).
+    """
+    import yaml
+
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SweepError(f"cannot read the jobqueue file '{p}': {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise SweepError(f"'{p}' is not valid YAML: {_one_line(exc)}") from None
+    if not isinstance(data, dict):
+        raise SweepError(f"'{p}' must hold a mapping (kind: slurm, cores: 4, memory: 8GB ...)")
+    if "jobqueue" in data:
+        if set(data) != {"jobqueue"} or not isinstance(data["jobqueue"], dict) or len(data["jobqueue"]) != 1:
+            raise SweepError(
+                f"'{p}': the 'jobqueue:' form holds exactly one batch system (e.g. jobqueue: {{slurm: ...}})"
+            )
+        ((kind, body),) = data["jobqueue"].items()
+        if not isinstance(body, dict):
+            raise SweepError(f"'{p}': jobqueue.{kind} must be a mapping of settings")
+    else:
+        body = dict(data)
+        kind = body.pop("kind", None)
+        if kind is None:
+            raise SweepError(
+                f"'{p}' does not say which batch system: add 'kind: slurm' (or htcondor, pbs, lsf)"
+            )
+    kind = str(kind).lower()
+    if kind not in JOBQUEUE_KINDS:
+        raise SweepError(f"'{p}': unknown batch system '{kind}' (choose one of: {', '.join(JOBQUEUE_KINDS)})")
+    allowed = _job_keys(kind) | _CLUSTER_KEYS | {"jobs"}
+    kwargs: dict[str, Any] = {}
+    for raw_key, value in body.items():
+        key = str(raw_key).replace("-", "_")
+        if key == "name":
+            key = "job_name"
+        if key in _REFUSED or key not in allowed:
+            known = ", ".join(sorted(k for k in allowed if k != "job_name") + ["name"])
+            raise SweepError(f"'{p}': unknown key '{raw_key}' for {kind} (known keys: {known})")
+        if value is None:
+            continue  # as in dask-jobqueue's own file: null = its default
+        _check_type(p, raw_key, key, kind, value)
+        kwargs[key] = value
+    jobs = int(kwargs.pop("jobs", 1))
+    if jobs < 1:
+        raise SweepError(f"'{p}': 'jobs' must be at least 1 (got {jobs})")
+    conf = JobqueueConfig(kind, kwargs, jobs)
+    job_script(conf, source=p)  # dask-jobqueue's own checks (cores and memory given...)
+    return conf
+
+
+def _check_type(p: Path, raw_key, key: str, kind: str, value: Any) -> None:
+    types = _KEY_TYPES.get(key)
+    if key == "job_extra_directives" and kind == "htcondor":
+        types = (dict,)  # HTCondor's extra submit attributes are a mapping
+    if key == "walltime" and isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 01:00:00 as a number (3600): say so rather than "not text".
+        raise SweepError(f"'{p}': '{raw_key}' must be a quoted time like \"01:00:00\" (YAML read {value!r})")
+    if types is None:
+        return
+    bad_bool = isinstance(value, bool) and bool not in types
+    if not isinstance(value, types) or bad_bool:
+        want = " or ".join(_TYPE_WORDS[t] for t in types)
+        raise SweepError(f"'{p}': '{raw_key}' must be {want} (got {value!r})")
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        raise SweepError(f"'{p}': every item of '{raw_key}' must be text (got {value!r})")
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and key in ("cores", "processes", "jobs")
+        and value < 1
+    ):
+        raise SweepError(f"'{p}': '{raw_key}' must be at least 1 (got {value})")
+
+
+def _cluster_class(kind: str):
+    import dask_jobqueue
+
+    return getattr(dask_jobqueue, JOBQUEUE_KINDS[kind])
+
+
+def _job_keys(kind: str) -> set[str]:
+    """Keyword arguments a job of ``kind`` takes (its own and the base ``Job``'s)."""
+    from dask_jobqueue.core import Job
+
+    job_cls = _cluster_class(kind).job_cls
+    names = set()
+    for cls in (job_cls, Job):
+        for name, par in inspect.signature(cls.__init__).parameters.items():
+            if par.kind not in (par.VAR_KEYWORD, par.VAR_POSITIONAL) and name not in ("self", "name"):
+                names.add(name)
+    return names - _REFUSED
+
+
+def job_script(conf: JobqueueConfig | str | os.PathLike, *, source: Path | None = None) -> str:
+    """The batch script one worker job would be submitted with (no batch system needed).
+
+    The scheduler's address is a placeholder: the real one is known once the cluster starts.
+
+    Args:
+        conf: A jobqueue file (see :func:`read_jobqueue_file`) or its checked content.
+
+    Raises:
+        SweepError: the file is unusable.
+    """
+    if not isinstance(conf, JobqueueConfig):
+        return job_script(read_jobqueue_file(conf), source=Path(conf))
+    job_cls = _cluster_class(conf.kind).job_cls
+    kwargs = {k: v for k, v in conf.kwargs.items() if k not in ("scheduler_options", "shared_temp_directory")}
+    try:
+        job = job_cls("tcp://<scheduler-address>:8786", name="dummy-name", **kwargs)
+        return job.job_script()
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SweepError(
+            f"'{source or 'jobqueue file'}': dask-jobqueue refuses it: {_one_line(exc)}"
+        ) from None

@@ -1,0 +1,367 @@
+"""Run a sweep: :func:`run_sweep`, the job behind ``triglab-cli sweep`` and the Sweep view.
+
+The loop, on the client (the app's job thread or the CLI), keeps the workers busy and nothing heavy
+runs here (no TensorFlow model is built in this process):
+
+1. Check everything before anything is written: the spec (:func:`core.sweep.axes.validate_spec`),
+   the base variant (it must load without trust: workers never run code from a model file), where
+   to run (the embedded cluster starts, the scheduler answers, the jobqueue file is valid). A start
+   that fails leaves no ``sweeps/<name>`` folder behind.
+2. Create the sweep database (or open it for ``resume``), then ask the strategy for points, about
+   two per worker in flight (one running, one queued, so a worker never waits for the client).
+3. Each point: stage plan (:func:`core.sweep.axes.stage_plan`) -> task with the model as bytes
+   (:func:`core.sweep.point.make_task`) -> ``run_point`` submitted with ``retries=spec.retries``
+   and key ``sweep-<name>-<point key>``; the row is marked ``running`` when submitted.
+4. Results are recorded as they land, in arrival order, on this thread (the store has one writer),
+   reported (``sweep_point`` with the stored row, ``sweep_status`` with the counts and the ETA) and
+   told to the strategy (multi-objective searches propose the next points from them).
+5. Stop when the strategy has no more points, the time budget (``spec.hours``) is used (running
+   points finish, no new one starts), or the user cancels (pending points are cancelled, their rows
+   stay ``running`` so ``--resume`` reruns them). The embedded cluster is always shut down.
+
+A point that raised after its retries, or whose worker died too often, is a ``failed`` row whose
+error starts with :data:`CRASH_PREFIX`: ``--resume`` reruns those (and ``running`` rows), while a
+point that failed with a user-level message (a stage refused its settings) is not rerun.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import statistics
+import time
+from typing import Any
+
+from core.jobs import Cancelled, Progress, ensure_progress
+from core.sweep import SweepError
+from core.sweep.clusters import Executor, start_executor
+from core.sweep.spec import DONE, FAILED, RUNNING, SweepSpec, check_sweep_name
+
+#: Error text of a point Dask gave up on (exception after retries, or a dying worker).
+CRASH_PREFIX = "crashed: "
+#: Points in flight per worker thread.
+IN_FLIGHT_PER_WORKER = 2
+#: How long the loop waits for a result before it looks at cancel and the clock again [s].
+POLL_S = 0.25
+
+
+def point_function():
+    """The function a worker runs for one point (:func:`core.sweep.point.run_point`)."""
+    from core.sweep.point import run_point
+
+    return run_point
+
+
+def normalize_where(where: dict[str, Any] | None) -> dict[str, Any]:
+    """``where`` with its kind filled in: ``local`` unless an address or a jobqueue file is given."""
+    where = dict(where or {})
+    if "kind" not in where:
+        where["kind"] = (
+            "scheduler" if where.get("address") else "jobqueue" if where.get("jobqueue") else "local"
+        )
+    return where
+
+
+def run_sweep(
+    ws,
+    spec: SweepSpec | str,
+    *,
+    where: dict[str, Any] | None = None,
+    resume: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) a sweep of ``spec.variant`` and store every point in ``sweeps/<name>/``.
+
+    Args:
+        ws: The workspace.
+        spec: What to sweep. With ``resume``, the sweep's name is enough (a ``str``, or a spec
+            without axes); a full spec must equal the stored one.
+        where: Where points run: ``{"kind": "local"|"inprocess"|"scheduler"|"jobqueue",
+            "workers": N, "address": "tcp://host:8786", "jobqueue": "FILE.yaml", "timeout": s}``
+            (default: an embedded cluster with one worker per core).
+        resume: Continue the existing sweep ``spec.name``: finished points are skipped, points left
+            ``running`` (a crash, a cancel) or crashed are run again.
+        progress: Job progress; reports ``sweep_point`` (the stored row of each landed point) and
+            ``sweep_status`` (``done, running, failed, total, eta_s, dashboard, dashboard_text,
+            where``).
+
+    Returns:
+        ``{"name", "variant", "db", "status", "counts", "total", "rows", "front", "objectives",
+        "where", "dashboard"}`` (``front``: the Pareto front's point keys).
+
+    Raises:
+        SweepError: a bad spec, an existing sweep (new) or a missing one (resume), a base variant
+            that needs trust, a cluster that cannot start or be reached. Nothing is on disk then.
+        Cancelled: the user cancelled; the finished rows are kept (status ``cancelled`` in meta).
+    """
+    from core.sweep import axes
+    from core.sweep.store import SweepStore, sweep_dir
+
+    progress = ensure_progress(progress)
+    where = normalize_where(where)
+    name = check_sweep_name(spec if isinstance(spec, str) else spec.name)
+    folder = sweep_dir(ws, name)
+    # 1. Everything checked before the store exists (a failed start leaves nothing behind).
+    if resume:
+        if not folder.exists():
+            raise SweepError(f"there is no sweep '{name}' in {ws.root} to resume (see 'sweep WS --list')")
+        with SweepStore.open(folder) as existing:
+            stored = existing.spec
+        if isinstance(spec, SweepSpec) and spec.axes and spec.to_dict() != stored.to_dict():
+            raise SweepError(
+                f"sweep '{name}' was started with other settings: resume it without axes/options, "
+                "or start a new sweep with --name"
+            )
+        spec = stored
+    else:
+        if isinstance(spec, str):
+            raise SweepError("a new sweep needs its axes (a SweepSpec), not only a name")
+        if folder.exists():
+            raise SweepError(f"a sweep named '{name}' already exists: resume it, or choose another name")
+        axes.validate_spec(spec)
+    _check_base_variant(ws, spec.variant)
+    task_kind = _task_kind(ws, spec.variant)
+    objectives = list(spec.objectives) or list(axes.default_objectives(task_kind))
+    progress.update(0.0, "starting the workers")
+    executor = start_executor(where, retries=spec.retries)
+    store = None
+    try:
+        progress.log(f"sweep '{name}' on {executor.description}")
+        progress.log(executor.dashboard_text)
+        if resume:
+            store = SweepStore.open(folder)
+        else:
+            store = SweepStore.create(folder, spec, meta=_meta(ws, spec, where, executor))
+        loop = _Loop(ws, spec, store, executor, progress, resume=resume, task=task_kind)
+        status = loop.run()
+        rows = store.rows()
+        front = _front(rows, objectives)
+        summary = {
+            "name": name,
+            "variant": spec.variant,
+            "db": str(store.db_path),
+            "status": status,
+            "counts": store.counts(),
+            "total": loop.total,
+            "rows": rows,
+            "front": front,
+            "objectives": [list(o) for o in objectives],
+            "where": executor.description,
+            "dashboard": executor.dashboard,
+            "overhead_s": loop.overhead_s,
+        }
+        return summary
+    finally:
+        executor.close()
+        if store is not None:
+            store.close()
+
+
+class _Loop:
+    """The propose -> submit -> record loop of one run (see the module docstring)."""
+
+    def __init__(
+        self, ws, spec: SweepSpec, store, executor: Executor, progress: Progress, *, resume: bool, task: str
+    ) -> None:
+        from core.sweep.strategies import make_strategy
+
+        self.ws, self.spec, self.store, self.ex, self.progress = ws, spec, store, executor, progress
+        self.resume = resume
+        rows = store.rows()
+        # Skipped on resume: done points and user-level failures. Rerun: running and crashed ones.
+        self.rerun = {r["key"] for r in rows if _to_rerun(r)}
+        finished = [r for r in rows if r["key"] not in self.rerun and r["status"] in (DONE, FAILED)]
+        self.skip = {r["key"] for r in finished}
+        self.indices = {r["key"]: r["index"] for r in rows}
+        self.next_index = max(self.indices.values(), default=-1) + 1
+        self.strategy = make_strategy(spec, finished, task=task)
+        self.total = self.strategy.total
+        self.settings: dict[str, dict] = {}  # key -> settings, for tell()
+        self.submitted: dict[str, float] = {}  # key -> monotonic time of submit
+        self.point_seconds: list[float] = []
+        self.overheads: list[float] = []
+        self.done = sum(1 for r in finished if r["status"] == DONE)
+        self.failed = len(finished) - self.done
+        self.deadline = time.monotonic() + spec.hours * 3600 if spec.hours else None
+        self.exhausted = False
+        if resume:
+            self.progress.log(
+                f"resuming: {len(finished)} finished point(s) kept, {len(self.rerun)} to run again"
+            )
+
+    @property
+    def overhead_s(self) -> float | None:
+        """Median Dask overhead per point: submit-to-result time minus the point's own time [s]."""
+        return statistics.median(self.overheads) if self.overheads else None
+
+    def run(self) -> str:
+        self.store.set_meta(status="running", **({"resumed": _now()} if self.resume else {}))
+        if self.total is not None:
+            self.store.set_meta(total=self.total)
+        try:
+            while True:
+                if self.progress.cancelled:
+                    raise Cancelled("cancelled by the user")
+                self._top_up()
+                if not self.ex.pending():
+                    break
+                for key, result, error in self.ex.landed(POLL_S):
+                    self._land(key, result, error)
+        except BaseException:
+            # Cancel, Ctrl-C, a store that cannot be written: nothing more runs; rows of pending
+            # points stay "running" so that --resume reruns them.
+            with contextlib.suppress(Exception):  # the first error is the one to report
+                self.ex.cancel()
+                self.store.set_meta(status="cancelled", ended=_now())
+                self._status()
+            raise
+        status = "done" if not self._out_of_time() else "time budget used"
+        self.store.set_meta(status=status, ended=_now())
+        self._status()
+        self.progress.update(1.0, f"{self.done} done, {self.failed} failed")
+        return status
+
+    # --- proposing -----------------------------------------------------------------------------
+    def _out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def _top_up(self) -> None:
+        from core.sweep import axes
+        from core.sweep.point import make_task
+
+        fn = point_function()
+        slots = IN_FLIGHT_PER_WORKER * self.ex.workers if self.ex.kind != "inprocess" else 1
+        while not self.exhausted and not self._out_of_time() and self.ex.pending() < slots:
+            proposals = self.strategy.ask(slots - self.ex.pending())
+            if not proposals:
+                self.exhausted = True
+                break
+            for settings in proposals:
+                stages = axes.stage_plan(self.spec, settings)
+                task = make_task(self.ws, self.spec, settings, self.next_index, stages)
+                key = task["key"]
+                if key in self.skip or key in self.settings:
+                    continue  # finished before this run (or proposed twice): never recomputed
+                if key in self.indices:  # a point rerun on resume keeps its index
+                    task["index"] = self.indices[key]
+                else:
+                    self.indices[key] = task["index"]
+                    self.next_index += 1
+                self.store.mark_running(key, task["index"], settings, retry_failed=key in self.rerun)
+                self.settings[key] = settings
+                self.submitted[key] = time.monotonic()
+                self.ex.submit(fn, task, key=f"sweep-{self.spec.name}-{key}", retries=self.spec.retries)
+        self._status()
+
+    # --- landing -------------------------------------------------------------------------------
+    def _land(self, dask_key: str, result: dict | None, error: str | None) -> None:
+        key = dask_key.rsplit("-", 1)[-1]
+        settings = self.settings.pop(key, {})
+        elapsed = time.monotonic() - self.submitted.pop(key, time.monotonic())
+        if result is None:
+            result = {
+                "key": key,
+                "index": self.indices.get(key, -1),
+                "status": FAILED,
+                "metrics": {},
+                "error": CRASH_PREFIX + (error or "unknown error"),
+                "model": None,
+                "hls_config": None,
+                "params": {},
+                "log": [],
+                "seconds": elapsed,
+                "worker": "",
+            }
+        else:
+            seconds = result.get("seconds")
+            if isinstance(seconds, (int, float)):
+                self.point_seconds.append(float(seconds))
+                self.overheads.append(max(elapsed - float(seconds), 0.0))
+        row = self.store.record(result)
+        if row["status"] == DONE:
+            self.done += 1
+        else:
+            self.failed += 1
+            self.progress.log(f"point {row['index']} failed: {row.get('error')}")
+        self.strategy.tell(settings, row.get("metrics") if row["status"] == DONE else None)
+        self.progress.report("sweep_point", **row)
+        self._status()
+
+    def _status(self) -> None:
+        running = self.ex.pending()
+        finished = self.done + self.failed
+        total = self.total
+        eta = None
+        if self.point_seconds:
+            mean = statistics.fmean(self.point_seconds)
+            left = (total - finished) if total is not None else running
+            eta = max(left, 0) * mean / self.ex.workers
+        frac = finished / total if total else 0.0
+        self.progress.update(
+            frac, f"{finished} of {total if total is not None else '?'} points, {running} running"
+        )
+        self.progress.report(
+            "sweep_status",
+            done=self.done,
+            running=running,
+            failed=self.failed,
+            total=total,
+            eta_s=eta,
+            dashboard=self.ex.dashboard,
+            dashboard_text=self.ex.dashboard_text,
+            where=self.ex.description,
+        )
+
+
+def _to_rerun(row: dict[str, Any]) -> bool:
+    return row["status"] == RUNNING or (
+        row["status"] == FAILED and str(row.get("error") or "").startswith(CRASH_PREFIX)
+    )
+
+
+def _check_base_variant(ws, variant: str) -> None:
+    """The base variant exists and loads without trust (workers never run a model file's code)."""
+    from core.models import scan_model_file
+
+    path = ws.path_of(variant)
+    untrusted = scan_model_file(path)
+    if untrusted:
+        what = "; ".join(u.describe() for u in untrusted[:3])
+        raise SweepError(
+            f"variant '{variant}' holds code that would run when loaded ({what}): sweep workers load "
+            "models without trust. Rebuild it without Lambda layers or custom objects to sweep it."
+        )
+
+
+def _task_kind(ws, variant: str) -> str:
+    """``classification`` or ``regression``: the task of the variant's data set."""
+    from core.data import list_datasets
+
+    dataset = ws[variant].dataset
+    tasks = {d.name: d.task for d in list_datasets()}
+    return tasks.get(dataset, "classification")
+
+
+def _front(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> list[str]:
+    from core.sweep.front import pareto_rows
+
+    if len(objectives) < 2:
+        return []
+    return pareto_rows(rows, objectives)
+
+
+def _meta(ws, spec: SweepSpec, where: dict[str, Any], executor: Executor) -> dict[str, Any]:
+    import dask
+    import distributed
+
+    return {
+        "where": {k: str(v) for k, v in where.items()},
+        "where_description": executor.description,
+        "dask": dask.__version__,
+        "distributed": distributed.__version__,
+        "started": _now(),
+    }
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
