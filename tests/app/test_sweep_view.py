@@ -446,12 +446,6 @@ def test_opening_a_workspace_shows_its_newest_sweep_and_follows_another_writer(q
 
 def test_make_variant_with_the_real_store(qtbot, view, workspace):
     """A stored point becomes a variant through core.sweep.materialize, and the view selects it."""
-    import inspect
-
-    from core.sweep.materialize import materialize_point
-
-    if "progress" not in inspect.signature(materialize_point).parameters:
-        pytest.xfail("core.sweep.materialize.materialize_point takes no progress= (the job protocol)")
     model = workspace.path_of("base")
     point = {**_stored(0, 0.97, 500.0), "model": model.read_bytes(), "model_suffix": model.suffix}
     _store_sweep(workspace, "real", "2026-01-03T10:00:00", [point]).close()
