@@ -180,6 +180,7 @@ class _Loop:
         self.submitted: dict[str, float] = {}  # key -> monotonic time of submit
         self.point_seconds: list[float] = []
         self.overheads: list[float] = []
+        self.last_landed: dict[str, float] = {}  # worker -> monotonic time its last point landed
         self.done = sum(1 for r in finished if r["status"] == DONE)
         self.failed = len(finished) - self.done
         self.deadline = time.monotonic() + spec.hours * 3600 if spec.hours else None
@@ -191,7 +192,9 @@ class _Loop:
 
     @property
     def overhead_s(self) -> float | None:
-        """Median Dask overhead per point: submit-to-result time minus the point's own time [s]."""
+        """Median Dask overhead per point [s]: from submit (or from the end of the previous point on
+        the same worker, when this one was queued behind it) to the result, minus the point's own
+        time on the worker. Scheduling, data transfer, (de)serialization, the client's reaction."""
         return statistics.median(self.overheads) if self.overheads else None
 
     def run(self) -> str:
@@ -257,7 +260,9 @@ class _Loop:
     def _land(self, dask_key: str, result: dict | None, error: str | None) -> None:
         key = dask_key.rsplit("-", 1)[-1]
         settings = self.settings.pop(key, {})
-        elapsed = time.monotonic() - self.submitted.pop(key, time.monotonic())
+        now = time.monotonic()
+        submitted = self.submitted.pop(key, now)
+        elapsed = now - submitted
         if result is None:
             result = {
                 "key": key,
@@ -276,7 +281,10 @@ class _Loop:
             seconds = result.get("seconds")
             if isinstance(seconds, (int, float)):
                 self.point_seconds.append(float(seconds))
-                self.overheads.append(max(elapsed - float(seconds), 0.0))
+                worker = str(result.get("worker") or "")
+                began = max(submitted, self.last_landed.get(worker, submitted))
+                self.overheads.append(max(now - began - float(seconds), 0.0))
+                self.last_landed[worker] = now
         row = self.store.record(result)
         if row["status"] == DONE:
             self.done += 1

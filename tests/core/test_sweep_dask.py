@@ -230,6 +230,27 @@ def test_job_scripts_of_slurm_and_htcondor_files():
         assert line in condor.splitlines()
 
 
+def test_a_sweep_runs_on_workers_started_as_batch_jobs(ws, in_process_rows, tmp_path, monkeypatch):
+    """dask-jobqueue's SLURMCluster with stand-in sbatch/scancel (tests/fixtures/jobqueue/bin) that
+    run the job script on this machine: the real submit, worker start-up, and scancel at the end."""
+    from core.sweep.runner import run_sweep
+
+    monkeypatch.setenv("PATH", f"{JOBQUEUE / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), str(FIXTURES)]))
+    monkeypatch.setenv("TRIGLAB_STANDIN_JOB_DIR", str(tmp_path))
+    summary = run_sweep(
+        ws, spec_2x2("batch"), where={"kind": "jobqueue", "jobqueue": str(JOBQUEUE / "local_slurm.yaml")}
+    )
+    assert comparable(summary["rows"]) == comparable(in_process_rows)
+    assert summary["where"].startswith("slurm jobs via dask-jobqueue (1 job(s)")
+    pids = {int(r["worker"].split(":")[1]) for r in summary["rows"]}
+    assert len(pids) == 1 and os.getpid() not in pids
+    from process_checks import wait_until_dead
+
+    assert not wait_until_dead(pids, seconds=20), "scancel left the batch job's worker running"
+    assert list(tmp_path.glob("job-*.log"))  # the job ran through the stand-in sbatch
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -327,3 +348,14 @@ def test_cancel_keeps_the_finished_points_and_resume_recomputes_none_of_them(ws,
     assert [r["status"] for r in rows] == ["done"] * 4 and summary["status"] == "done"
     assert {r["key"]: r["finished"] for r in rows if r["key"] in before} == before
     assert len(points) == 4  # two before the cancel, two after the resume
+
+
+def test_the_time_budget_stops_new_points(ws):
+    from core.sweep.runner import run_sweep
+    from core.sweep.store import SweepStore, sweep_dir
+
+    summary = run_sweep(ws, spec_2x2("budget", hours=0.5 / 3600), where={"kind": "inprocess"})
+    assert summary["status"] == "time budget used"
+    assert 1 <= summary["counts"]["done"] < 4 and summary["counts"]["running"] == 0
+    with SweepStore.open(sweep_dir(ws, "budget")) as store:
+        assert store.meta["status"] == "time budget used" and store.meta["total"] == 4
