@@ -95,6 +95,7 @@ def cmd_sweep(args) -> int:
     if args.materialize:
         return _materialize(args, ws)
     from core.sweep.runner import run_sweep
+    from core.sweep.spec import SweepSpec
 
     spec = build_spec(args)
     summary = run_sweep(
@@ -109,15 +110,9 @@ def cmd_sweep(args) -> int:
         rows=summary["rows"],
         workspace=str(ws.root),
     )
-    from core.sweep.store import SweepStore, sweep_dir
-
-    with SweepStore.open(sweep_dir(ws, summary["name"])) as store:
-        axes_ = store.spec.axes
-    emit(
-        args,
-        payload,
-        _table(summary["name"], axes_, summary["rows"], summary["objectives"], summary["front"]),
-    )
+    axes_ = SweepSpec.from_dict(summary["spec"]).axes
+    text = _table(summary["name"], axes_, summary["rows"], summary["objectives"], summary["front"])
+    emit(args, payload, text)
     return 0
 
 
@@ -137,8 +132,7 @@ def _list(args, ws) -> int:
 
 
 def _show(args, ws, name: str) -> int:
-    from core.sweep import axes
-    from core.sweep.runner import _front, _task_kind
+    from core.sweep.runner import front_keys, sweep_objectives, variant_task
     from core.sweep.spec import check_sweep_name
     from core.sweep.store import SweepStore, sweep_dir
 
@@ -148,12 +142,8 @@ def _show(args, ws, name: str) -> int:
     with SweepStore.open(folder) as store:
         spec, meta, rows, counts = store.spec, store.meta, store.rows(), store.counts()
         db = str(store.db_path)
-    try:
-        task = _task_kind(ws, spec.variant)
-    except TrigLabError:  # the base variant was deleted since: the front still has a meaning
-        task = "classification"
-    objectives = list(spec.objectives) or list(axes.default_objectives(task))
-    front = _front(rows, objectives)
+    objectives = sweep_objectives(spec, variant_task(ws, spec.variant))
+    front = front_keys(rows, objectives)
     payload = {
         "workspace": str(ws.root),
         "name": spec.name,

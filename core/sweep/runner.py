@@ -120,8 +120,8 @@ def run_sweep(
             raise SweepError(f"a sweep named '{name}' already exists: resume it, or choose another name")
         axes.validate_spec(spec)
     _check_base_variant(ws, spec.variant)
-    task_kind = _task_kind(ws, spec.variant)
-    objectives = list(spec.objectives) or list(axes.default_objectives(task_kind))
+    task_kind = variant_task(ws, spec.variant)
+    objectives = sweep_objectives(spec, task_kind)
     progress.update(0.0, "starting the workers")
     executor = start_executor(where, retries=spec.retries)
     store = None
@@ -135,7 +135,7 @@ def run_sweep(
         loop = _Loop(ws, spec, store, executor, progress, resume=resume, task=task_kind)
         status = loop.run()
         rows = store.rows()
-        front = _front(rows, objectives)
+        front = front_keys(rows, objectives)
         summary = {
             "name": name,
             "variant": spec.variant,
@@ -149,6 +149,7 @@ def run_sweep(
             "where": executor.description,
             "dashboard": executor.dashboard,
             "overhead_s": loop.overhead_s,
+            "spec": spec.to_dict(),
         }
         return summary
     finally:
@@ -239,6 +240,7 @@ class _Loop:
             if not proposals:
                 self.exhausted = True
                 break
+            before = self.ex.pending()
             for settings in proposals:
                 stages = axes.stage_plan(self.spec, settings)
                 task = make_task(self.ws, self.spec, settings, self.next_index, stages)
@@ -254,6 +256,8 @@ class _Loop:
                 self.settings[key] = settings
                 self.submitted[key] = time.monotonic()
                 self.ex.submit(fn, task, key=f"sweep-{self.spec.name}-{key}", retries=self.spec.retries)
+            if self.ex.pending() == before:
+                break  # only points already known: ask again after the next result, never spin
         self._status()
 
     # --- landing -------------------------------------------------------------------------------
@@ -341,16 +345,29 @@ def _check_base_variant(ws, variant: str) -> None:
         )
 
 
-def _task_kind(ws, variant: str) -> str:
-    """``classification`` or ``regression``: the task of the variant's data set."""
+def variant_task(ws, variant: str) -> str:
+    """``classification`` or ``regression``: the task of the variant's data set (classification
+    when the variant or its data set is unknown)."""
+    from core import TrigLabError
     from core.data import list_datasets
 
-    dataset = ws[variant].dataset
+    try:
+        dataset = ws[variant].dataset
+    except TrigLabError:  # the base variant was deleted after the sweep ran
+        return "classification"
     tasks = {d.name: d.task for d in list_datasets()}
     return tasks.get(dataset, "classification")
 
 
-def _front(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> list[str]:
+def sweep_objectives(spec: SweepSpec, task: str) -> list[tuple[str, str]]:
+    """The sweep's objectives: its own, else the task's defaults (task metric and LUTs)."""
+    from core.sweep import axes
+
+    return list(spec.objectives) or list(axes.default_objectives(task))
+
+
+def front_keys(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> list[str]:
+    """Keys of the Pareto front of the ``done`` rows (empty with fewer than two objectives)."""
     from core.sweep.front import pareto_rows
 
     if len(objectives) < 2:
