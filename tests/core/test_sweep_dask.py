@@ -359,3 +359,25 @@ def test_the_time_budget_stops_new_points(ws):
     assert 1 <= summary["counts"]["done"] < 4 and summary["counts"]["running"] == 0
     with SweepStore.open(sweep_dir(ws, "budget")) as store:
         assert store.meta["status"] == "time budget used" and store.meta["total"] == 4
+
+
+def test_the_embedded_cluster_listens_on_loopback_only():
+    from core.sweep.clusters import start_executor
+
+    ex = start_executor({"kind": "local", "workers": 1})
+    try:
+        info = ex.client.scheduler_info()
+        addresses = [info["address"], *info["workers"]]
+        assert all(a.startswith("tcp://127.0.0.1:") for a in addresses), addresses
+        me = psutil.Process()
+        listening = [
+            c.laddr.ip
+            for p in [me, *me.children(recursive=True)]
+            for c in p.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        ]
+        assert listening and set(listening) == {"127.0.0.1"}, listening
+        assert ex.workers == 1
+    finally:
+        ex.close()
+    assert not worker_children()
