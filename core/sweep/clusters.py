@@ -68,7 +68,7 @@ SCHEDULER_TIMEOUT_S = 10.0
 
 NO_DASHBOARD = "Dask dashboard: not available (bokeh is not installed)"
 
-#: Where a point comes from: (key, result dict or None, error text or None).
+#: A landed point: (Dask key, its result dict or None, the error text when it failed).
 Landed = tuple[str, "dict | None", "str | None"]
 
 
@@ -448,49 +448,23 @@ JOBQUEUE_KINDS = {
 
 #: Expected YAML types of the standard keys (others the class accepts are passed as they are).
 _KEY_TYPES: dict[str, tuple[type, ...]] = {
-    "cores": (int,),
-    "processes": (int,),
-    "memory": (str,),
-    "queue": (str,),
-    "account": (str,),
-    "project": (str,),
-    "walltime": (str,),
-    "job_name": (str,),
-    "python": (str,),
-    "interface": (str,),
-    "death_timeout": (int, float),
-    "local_directory": (str,),
-    "shared_temp_directory": (str,),
-    "log_directory": (str,),
-    "worker_command": (str,),
-    "worker_extra_args": (list,),
-    "job_extra_directives": (list,),
-    "job_script_prologue": (list,),
-    "job_directives_skip": (list,),
-    "shebang": (str,),
-    "job_cpu": (int,),
-    "job_mem": (str,),
-    "resource_spec": (str,),
-    "ncpus": (int,),
-    "mem": (int,),
-    "lsf_units": (str,),
-    "use_stdin": (bool,),
-    "disk": (str,),
-    "submit_command_extra": (list,),
-    "cancel_command_extra": (list,),
-    "scheduler_options": (dict,),
-    "nanny": (bool,),
-    "protocol": (str,),
-    "jobs": (int,),
-}
-_TYPE_WORDS = {
-    int: "a whole number",
-    float: "a number",
-    str: "text",
-    list: "a list",
-    dict: "a mapping",
-    bool: "true/false",
-}
+    **dict.fromkeys(("cores", "processes", "job_cpu", "ncpus", "mem", "jobs"), (int,)),
+    **dict.fromkeys(("death_timeout",), (int, float)),
+    **dict.fromkeys(("nanny", "use_stdin"), (bool,)),
+    **dict.fromkeys(("scheduler_options",), (dict,)),
+    **dict.fromkeys(
+        ("worker_extra_args", "job_extra_directives", "job_script_prologue", "job_directives_skip",
+         "submit_command_extra", "cancel_command_extra"),
+        (list,),
+    ),
+    **dict.fromkeys(
+        ("memory", "queue", "account", "project", "walltime", "job_name", "python", "interface",
+         "local_directory", "shared_temp_directory", "log_directory", "worker_command", "shebang",
+         "job_mem", "resource_spec", "lsf_units", "disk", "protocol"),
+        (str,),
+    ),
+}  # fmt: skip
+_TYPE_WORDS = {int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a mapping", bool: "true/false"}  # fmt: skip
 #: Keys of the cluster (not of a job) a file may set.
 _CLUSTER_KEYS = {"scheduler_options", "shared_temp_directory", "protocol", "interface"}
 #: Keys TrigLab sets itself, or deprecated spellings dask-jobqueue only warns about.
