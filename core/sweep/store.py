@@ -24,7 +24,8 @@ Rules that keep it trustworthy:
    finished row (``done``/``failed``) is never turned back into ``running`` (a late mark after a
    resume), and a ``done`` row never becomes ``failed`` (a duplicate run of the same point).
 3. Nothing read from the database decides a path: a point's files are found from its key (hex
-   digits only) inside ``points/``; the ``model_file`` column is informational and ignored.
+   digits only) inside ``points/`` (:mod:`core.sweep.pointfiles`); the ``model_file`` column is
+   informational and ignored.
 4. A database that is missing, damaged (random bytes, truncated, wrong tables) or written by a
    newer TrigLab gives a :class:`~core.sweep.SweepError` naming the file, never a traceback.
 
@@ -41,33 +42,28 @@ import os
 import re
 import shutil
 import sqlite3
-import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from core import TrigLabError
-from core.atomic import atomic_write_bytes, atomic_write_text, describe_os_error, is_stale_temp, temp_name
+from core.atomic import describe_os_error, temp_name
 from core.sweep import SweepError
 from core.sweep.front import pareto_rows  # noqa: F401  (part of this module's API)
+from core.sweep.pointfiles import CONFIG_SUFFIX, POINTS, PointFiles, check_key, model_suffix
 from core.sweep.spec import DONE, FAILED, RUNNING, SweepSpec, check_sweep_name
 from core.workspace.manifest import confined_path, json_default
 
 SCHEMA_VERSION = 1
 APP = "triglab-sweep"
 DB_NAME = "sweep.db"
-POINTS = "points"
-#: Model file suffixes a point may have (the base variant's format).
-MODEL_SUFFIXES = (".h5", ".keras")
 #: How long a statement waits for another connection's lock before failing [s].
 BUSY_TIMEOUT_S = 10.0
 
-#: A point key (see :func:`core.sweep.spec.point_key`): lower-case hex only, so it is a safe file name.
-_KEY_RE = re.compile(r"^[0-9a-f]{8,64}$")
 _STATUSES = (DONE, FAILED, RUNNING)
 _COLUMNS = tuple(
     "key idx settings status metrics error params seconds worker started finished model_file attempts".split()
@@ -91,8 +87,6 @@ CREATE TABLE points (
 );
 CREATE INDEX points_idx ON points (idx);
 """
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def sweep_dir(ws, name: str) -> Path:
@@ -126,7 +120,7 @@ class SweepStore:
         self.readonly = readonly
         self._conn = conn
         self._mutex = threading.RLock()
-        self._meta: dict[str, Any] = {}
+        self.files = PointFiles(self.folder)
         self._spec: SweepSpec | None = None
 
     @property
@@ -135,7 +129,7 @@ class SweepStore:
 
     @property
     def points_dir(self) -> Path:
-        return self.folder / POINTS
+        return self.files.folder
 
     # --- create / open -------------------------------------------------------------------------
     @classmethod
@@ -162,8 +156,11 @@ class SweepStore:
         if os.path.lexists(folder):
             raise exists
         tmp = folder.parent / temp_name(name)
-        values = {**dict(meta or {}), "app": APP, "schema": SCHEMA_VERSION, "spec": spec.to_dict()}
-        values.setdefault("created", _now_iso())
+        values = {"created": _now_iso(), **dict(meta or {}), "app": APP, "schema": SCHEMA_VERSION}
+        try:
+            encoded = [(k, _dumps(v)) for k, v in {**values, "spec": spec.to_dict()}.items()]
+        except (TypeError, ValueError) as exc:
+            raise SweepError(f"Cannot create sweep '{name}': its settings cannot be stored ({exc})") from None
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
             (tmp / POINTS).mkdir(parents=True)
@@ -171,9 +168,7 @@ class SweepStore:
             try:  # atomicity comes from the folder's rename: nobody sees this database before it
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(_SCHEMA_SQL)
-                conn.executemany(
-                    "INSERT INTO meta VALUES (?, ?)", [(k, _dumps(v)) for k, v in values.items()]
-                )
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", encoded)
             finally:
                 conn.close()
             if os.path.lexists(folder):  # created by another command meanwhile
@@ -236,7 +231,7 @@ class SweepStore:
             conn.close()
             raise
         if not readonly:
-            store._clean_temp_files()
+            store.files.clean_temp_files()
         return store
 
     def _check(self) -> None:
@@ -274,14 +269,6 @@ class SweepStore:
             return SweepSpec.from_dict(data)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise SweepError(f"'{self.db_path}': the stored sweep description is damaged ({exc!r})") from None
-
-    def _clean_temp_files(self) -> None:
-        """Remove temporary point files whose writer is gone (a killed run between write and rename)."""
-        with suppress(OSError), os.scandir(self.points_dir) as it:
-            for entry in it:
-                if entry.name.startswith(".") and is_stale_temp(entry.path):
-                    with suppress(OSError):
-                        os.unlink(entry.path)  # a link itself goes, never what it points to
 
     def close(self) -> None:
         with self._mutex:
@@ -363,49 +350,11 @@ class SweepStore:
     # --- point files ------------------------------------------------------------------------------
     def model_path(self, key: Any) -> Path | None:
         """The model file of point ``key``, found from the key alone; None when there is none."""
-        return self._point_file(key, MODEL_SUFFIXES)
+        return self.files.find(key)
 
     def config_path(self, key: Any) -> Path | None:
         """The hls4ml configuration YAML of point ``key``; None when there is none."""
-        return self._point_file(key, (".yml",))
-
-    def _point_file(self, key: Any, suffixes: Sequence[str]) -> Path | None:
-        if not isinstance(key, str) or not _KEY_RE.match(key) or self.points_dir.is_symlink():
-            return None
-        for suffix in suffixes:
-            path = self.points_dir / f"{key}{suffix}"
-            with suppress(OSError):
-                if stat.S_ISREG(os.lstat(path).st_mode):  # a planted link is not a point file
-                    return path
-        return None
-
-    def _write_point_files(self, key: str, result: dict[str, Any]) -> str | None:
-        model = result.get("model")
-        config = result.get("hls_config")
-        if model is None and config is None:
-            return None
-        if self.points_dir.is_symlink():
-            raise SweepError(f"'{self.points_dir}' is a symbolic link; TrigLab does not write through it")
-        rel = None
-        try:
-            if model is not None:
-                if not isinstance(model, (bytes, bytearray)):
-                    raise SweepError(f"point {key}: the model is {type(model).__name__}, not bytes")
-                suffix = _model_suffix(key, result)
-                atomic_write_bytes(self.points_dir / f"{key}{suffix}", bytes(model))
-                for other in MODEL_SUFFIXES:  # a point has one model file
-                    if other != suffix:
-                        (self.points_dir / f"{key}{other}").unlink(missing_ok=True)
-                rel = f"{POINTS}/{key}{suffix}"
-            if config is not None:
-                if not isinstance(config, str):
-                    raise SweepError(f"point {key}: the hls4ml configuration is not text")
-                atomic_write_text(self.points_dir / f"{key}.yml", config)
-        except OSError as exc:
-            raise SweepError(
-                f"Cannot write the files of point {key} in '{self.points_dir}': {describe_os_error(exc)}"
-            ) from exc
-        return rel
+        return self.files.find(key, (CONFIG_SUFFIX,))
 
     # --- rows -------------------------------------------------------------------------------------
     def mark_running(
@@ -425,7 +374,7 @@ class SweepStore:
         Returns:
             True when the row is now ``running``.
         """
-        key = _check_key(key)
+        key = check_key(key)
         keep = (DONE,) if retry_failed else (DONE, FAILED)
         with self._db(write=True) as db:
             cur = db.execute(
@@ -453,33 +402,41 @@ class SweepStore:
         """
         if not isinstance(result, dict):
             raise SweepError(f"a point result is a dict, not {type(result).__name__}")
-        key = _check_key(result.get("key"))
+        key = check_key(result.get("key"))
         status = result.get("status")
         if status not in (DONE, FAILED):
             raise SweepError(f"point {key}: status {status!r} is neither '{DONE}' nor '{FAILED}'")
-        rel = self._write_point_files(key, result) if status == DONE else None
-        values = {
-            "key": key,
-            "idx": int(result.get("index", -1)),
-            "status": status,
-            "metrics": _dumps(dict(result.get("metrics") or {})),
-            "error": None if result.get("error") is None else str(result["error"]),
-            "params": _dumps(dict(result.get("params") or {})),
-            "seconds": _float_or_none(result.get("seconds")),
-            "worker": None if result.get("worker") is None else str(result["worker"]),
-            "finished": time.time(),
-            "model_file": rel,
-        }
+        index = result.get("index")
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise SweepError(f"point {key}: the index {index!r} is not a whole number")
+        model, config = (result.get("model"), result.get("hls_config")) if status == DONE else (None, None)
+        suffix = None if model is None else model_suffix(key, model, result.get("model_suffix"))
+        if config is not None and not isinstance(config, str):
+            raise SweepError(f"point {key}: the hls4ml configuration is not text")
         settings = result.get("settings")
+        try:  # everything checked and encoded before a file is written
+            values = {
+                "key": key,
+                "idx": index,
+                "status": status,
+                "metrics": _dumps(dict(result.get("metrics") or {})),
+                "error": None if result.get("error") is None else str(result["error"]),
+                "params": _dumps(dict(result.get("params") or {})),
+                "seconds": _float_or_none(result.get("seconds")),
+                "worker": None if result.get("worker") is None else str(result["worker"]),
+                "finished": time.time(),
+            }
+            if settings is not None:
+                values["settings"] = _dumps(dict(settings))
+        except (TypeError, ValueError) as exc:
+            raise SweepError(f"point {key}: the result cannot be stored ({exc})") from None
+        values["model_file"] = self.files.write(key, model, suffix or "", config)
         sets = ", ".join(f"{c}=:{c}" for c in values if c != "key")
-        if settings is not None:
-            sets += ", settings=:settings"
-            values["settings"] = _dumps(dict(settings))
         with self._db(write=True) as db:
             db.execute(
                 "INSERT INTO points (key, idx, settings, status, attempts) VALUES (?, ?, ?, ?, 1) "
                 "ON CONFLICT(key) DO NOTHING",
-                (key, values["idx"], _dumps(dict(settings or {})), status),
+                (key, index, values.get("settings", "{}"), status),
             )
             # A duplicate run's failure never replaces the point's done row.
             db.execute(
@@ -504,8 +461,8 @@ class SweepStore:
             args = (status,)
         with self._db() as db:
             raw = db.execute(sql + " ORDER BY idx, key", args).fetchall()
-        files = self._point_files()
-        return [self._decode(r, files) for r in raw]
+        names = self.files.names()
+        return [self._decode(r, names) for r in raw]
 
     def counts(self) -> dict[str, int]:
         """``{"done": n, "failed": n, "running": n}``."""
@@ -550,17 +507,7 @@ class SweepStore:
             )
         return self._decode(found[0])
 
-    def _point_files(self) -> set[str]:
-        """Names of the regular files in ``points/`` (one listing for many rows)."""
-        if self.points_dir.is_symlink():
-            return set()
-        try:
-            with os.scandir(self.points_dir) as it:
-                return {e.name for e in it if e.is_file(follow_symlinks=False)}
-        except OSError:
-            return set()
-
-    def _decode(self, r: tuple, files: set[str] | None = None) -> dict[str, Any]:
+    def _decode(self, r: tuple, names: set[str] | None = None) -> dict[str, Any]:
         raw = dict(zip(_COLUMNS, r))
         key = raw["key"]
         out: dict[str, Any] = {"key": key, "index": raw["idx"]}
@@ -575,12 +522,7 @@ class SweepStore:
         if raw["status"] not in _STATUSES or not isinstance(key, str) or not isinstance(raw["idx"], int):
             raise SweepError(f"'{self.db_path}': point {key!r} has a damaged row")
         # The model_file column is ignored: a point's files are found from its (hex) key only.
-        if files is None:
-            model = self.model_path(key)
-            model_file = None if model is None else f"{POINTS}/{model.name}"
-        else:
-            names = [f"{key}{s}" for s in MODEL_SUFFIXES] if _KEY_RE.match(str(key)) else []
-            model_file = next((f"{POINTS}/{n}" for n in names if n in files), None)
+        model_file = self.files.model_name(key, self.files.names() if names is None else names)
         out.update(
             status=raw["status"],
             error=raw["error"],
@@ -592,25 +534,6 @@ class SweepStore:
             model_file=model_file,
         )
         return out
-
-
-def _check_key(key: Any) -> str:
-    if not isinstance(key, str) or not _KEY_RE.match(key):
-        raise SweepError(f"{key!r} is not a point key (8 to 64 lower-case hex digits)")
-    return key
-
-
-def _model_suffix(key: str, result: dict[str, Any]) -> str:
-    """The model file's suffix: the result's ``model_suffix`` if given, else from its first bytes."""
-    suffix = result.get("model_suffix")
-    if suffix in MODEL_SUFFIXES:
-        return suffix
-    head = bytes(result["model"][:8])
-    if head.startswith(_HDF5_MAGIC):
-        return ".h5"
-    if head.startswith(_ZIP_MAGIC):
-        return ".keras"
-    raise SweepError(f"point {key}: the model is neither an HDF5 (.h5) file nor a .keras archive")
 
 
 def _float_or_none(value: Any) -> float | None:

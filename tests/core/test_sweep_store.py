@@ -106,6 +106,14 @@ def test_a_failed_create_leaves_no_folder(ws, monkeypatch):
     assert list((ws.root / "sweeps").iterdir()) == []
 
 
+def test_a_sweep_whose_settings_are_not_json_is_not_created(ws):
+    spec = make_spec("x")
+    spec.fixed["prune.finetune_epochs"] = object()
+    with pytest.raises(SweepError, match="Cannot create sweep 'x': its settings cannot be stored"):
+        SweepStore.create(sweep_dir(ws, "x"), spec)
+    assert list((ws.root / "sweeps").iterdir()) == []
+
+
 def test_a_killed_create_is_cleaned_when_the_workspace_opens(ws):
     dead = ws.root / "sweeps" / ".x.tmp-999999999-abcdef"  # no such process
     (dead / "points").mkdir(parents=True)
@@ -177,6 +185,9 @@ def test_rows_survive_a_reopen_and_keras_models_keep_their_suffix(ws, store):
         ({"status": "running"}, "neither 'done' nor 'failed'"),
         ({"model": b"GIF89a...."}, "neither an HDF5"),
         ({"model": "text"}, "not bytes"),
+        ({"index": "3"}, "index '3' is not a whole number"),
+        ({"hls_config": b"bytes"}, "configuration is not text"),
+        ({"metrics": {"x": object()}}, "the result cannot be stored"),
     ],
 )
 def test_malformed_results_are_refused_and_write_nothing(store, bad, match):
@@ -219,6 +230,19 @@ def test_a_hand_edited_model_file_is_ignored(store, tmp_path):
     # A link planted in points/ is not a point file either.
     (store.points_dir / f"{key_of(3)}.h5").symlink_to(outside)
     assert store.model_path(key_of(3)) is None
+
+
+def test_a_points_folder_made_a_link_is_never_written_through(ws, store, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.rmtree(store.points_dir)
+    store.points_dir.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(SweepError, match="symbolic link"):
+        store.record(result(0))
+    assert store.record(result(1, FAILED))["status"] == FAILED  # a failure has no files to write
+    assert list(outside.iterdir()) == [] and store.rows()[0]["key"] == key_of(1)
+    with pytest.raises(SweepError, match="symbolic link"):
+        SweepStore.open(store.folder)
 
 
 # --- damaged databases -------------------------------------------------------------------------------
@@ -413,6 +437,45 @@ def test_a_reader_is_not_blocked_by_an_open_write(store):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from core.sweep.spec import point_key
+    from core.sweep.store import SweepStore
+    store = SweepStore.open(sys.argv[1])
+    i = 0
+    while True:  # until killed
+        key = point_key({"i": i}, "digest", {}, ())
+        store.mark_running(key, i, {"i": i})
+        store.record({"key": key, "index": i, "status": "done", "metrics": {"x": i},
+                      "model": b"\\x89HDF\\r\\n\\x1a\\n" + bytes(200_000), "hls_config": "a: 1"})
+        i += 1
+    """
+)
+
+
+def test_a_killed_writer_loses_no_finished_point(store):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(store.folder)], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 120  # a guard, not a timing assertion
+        while store.counts()["done"] < 5 and time.monotonic() < deadline and writer.poll() is None:
+            time.sleep(0.05)
+    finally:
+        writer.kill()
+        _, err = writer.communicate()
+    assert store.counts()["done"] >= 5, err
+    with SweepStore.open(store.folder) as again:  # the database is whole after a SIGKILL
+        rows = again.rows()
+        for r in rows:
+            if r["status"] == DONE:
+                assert (again.folder / r["model_file"]).stat().st_size == 200_008
+        assert [r["index"] for r in rows] == list(range(len(rows)))
+        assert {r["status"] for r in rows[:-1]} == {DONE}  # only the last one may still be running
 
 
 # --- Pareto front ------------------------------------------------------------------------------------
