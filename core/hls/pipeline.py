@@ -300,12 +300,15 @@ def apply_weight_formats(config, formats: dict[str, dict[str, str]] | None):
     for layer, per_weight in (formats or {}).items():
         if not isinstance(per_weight, dict):
             continue
+        try:
+            row = new.layer(str(layer))
+        except HlsError:
+            continue  # no such layer any more
+        fields = {"kernel": "weight", "bias": "bias"}
+        if "pointwise_kernel" not in per_weight:  # a depthwise convolution's kernel is its weight
+            fields["depthwise_kernel"] = "weight"
         for weight, precision in per_weight.items():
-            field_name = {"kernel": "weight", "depthwise_kernel": "weight", "bias": "bias"}.get(weight)
-            try:
-                row = new.layer(str(layer))
-            except HlsError:
-                break  # no such layer any more
+            field_name = fields.get(weight)
             if field_name is not None and row.precision(field_name) is not None:
                 new.set(row.name, field_name, str(precision))
             else:  # a separable convolution's depthwise / pointwise kernel: hls4ml's '<key>_t'

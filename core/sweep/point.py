@@ -23,6 +23,7 @@ is raised, so Dask retries the point on another worker. The temporary folder is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -35,7 +36,7 @@ from typing import Any
 from core import TrigLabError
 from core.jobs import Progress, ensure_progress
 from core.sweep import SweepError
-from core.sweep.point_measures import HLS_SIDE, hls_metrics, task_metrics
+from core.sweep.point_measures import HLS_SIDE, hls_metrics, numbers, task_metrics
 from core.sweep.spec import DEFAULT_MEASURES, DONE, FAILED, STAGE_ORDER, canonical_json, point_key
 
 MODEL_SUFFIXES = (".h5", ".keras")
@@ -147,6 +148,10 @@ def _dataset(ref: dict[str, Any], cache: Path, progress: Progress):
     from core.data import load_dataset
 
     memo = canonical_json(ref)
+    if "path" in ref:  # a user file edited between two sweeps is read again
+        with contextlib.suppress(OSError):
+            st = os.stat(ref["path"])
+            memo += f"\0{st.st_mtime_ns}\0{st.st_size}"
     if memo not in _DATASETS:
         if "path" in ref:
             ds = load_dataset(str(ref["path"]), progress=progress, **dict(ref.get("params") or {}))
@@ -292,12 +297,13 @@ def _run(task: dict[str, Any], tmp: Path, prog: Progress, result: dict[str, Any]
         if out.history:
             params[name]["history"] = out.history
         op_metrics.update(out.metrics)
-        cost_op, cost_params = name, params[name]
+        if cost_op != "fixed_point":  # its weight widths are what the cost model must know
+            cost_op, cost_params = name, params[name]
     metrics: dict[str, Any] = {}
     if "task" in measures:
         step[0] = "measuring the task metric"
         metrics.update(task_metrics(model, dataset, cost_op, cost_params, prog.sub(0.5, 0.6)))
-        metrics.update({k: v for k, v in op_metrics.items() if isinstance(v, (int, float))})
+        metrics.update(numbers(op_metrics))  # what an operation measured itself wins
     hls_side = tuple(m for m in measures if m in HLS_SIDE)
     if hls_side:
         step[0] = "stage 'hls'"
@@ -311,6 +317,7 @@ def _run(task: dict[str, Any], tmp: Path, prog: Progress, result: dict[str, Any]
             n_calib=int(task.get("n_calib", 1000)),
             cache_root=cache / "hls",
             weight_formats=formats,
+            work_dir=tmp,
             progress=prog.sub(0.6, 0.98),
         )
         metrics.update(hls_out)

@@ -16,6 +16,7 @@ Every metric is a plain finite number (per-layer tables and curves stay out of t
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,7 @@ def hls_metrics(
     n_calib: int,
     cache_root: Path,
     weight_formats: dict[str, Any] | None,
+    work_dir: Path,
     progress: Progress,
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """The FPGA side of a point.
@@ -110,6 +112,7 @@ def hls_metrics(
         n_calib: Validation events for the precision search and the C simulation.
         cache_root: Compiled hls4ml projects (shared by the points of this worker).
         weight_formats: The ``fixed_point`` step's ``formats``, kept in the configuration.
+        work_dir: The point's private folder (vendor synthesis runs in a copy of the project there).
         progress: Job progress.
 
     Returns:
@@ -144,12 +147,15 @@ def hls_metrics(
     out.update(autoprec_metrics(summary.get("auto_precision")))
     out.update(utilization_metrics(summary.get("estimate")))
     if "synth" in measures:
-        out.update(vendor_metrics(summary["project_dir"], settings.backend, tools, progress.sub(0.9, 1.0)))
+        project = Path(work_dir) / "hls_project"
+        # a copy: the cached project may be in use by another point with the same design
+        shutil.copytree(summary["project_dir"], project, symlinks=True)
+        out.update(vendor_metrics(project, settings.backend, tools, progress.sub(0.9, 1.0)))
     params = {"settings": settings.to_dict(), "target": target, "precision": summary["precision"]}
     return config.to_yaml(), out, params
 
 
-def vendor_metrics(project_dir: str, backend: str, tools, progress: Progress) -> dict[str, Any]:
+def vendor_metrics(project_dir: str | Path, backend: str, tools, progress: Progress) -> dict[str, Any]:
     """Vendor C synthesis of the compiled project with the tool found on this worker.
 
     Args:

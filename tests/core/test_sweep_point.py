@@ -157,6 +157,8 @@ def test_prune_fixed_point_hls_point_measures_everything(csim_point, env):
     assert 0 < m["autoprec_agreement"] <= 1 and m["autoprec_storage_bits"] > 0
     # the stand-in vendor tool's report: a measurement, named apart from the estimate
     assert m["lut_report"] == STAND_IN_LUT and m["lut_estimate"] != STAND_IN_LUT
+    assert list((env / "cache" / "hls").glob("*/*_prj")) == []  # it ran in a copy of the project
+    assert list((env / "cache" / "hls").glob("*/firmware"))  # of the cached one
     # the hls4ml configuration: the point's settings and the fixed-point step's weight widths
     from core.hls.config import HlsConfig
 
@@ -314,3 +316,19 @@ def test_a_muon_point_measures_the_physics_view_numbers(env):
     assert m["pt_resolution_robust"] == pytest.approx(expected["pt_resolution_robust"])
     assert m["fake_rate_10"] == pytest.approx(expected["fake_rate_10"])
     assert m["bits_max"] == 10  # the fixed-point widths reach the cost model
+
+
+def test_a_keras_format_variant_comes_back_in_its_format(ws, env):
+    from core.sweep.point import make_task, run_point
+
+    ws.add_variant(ws.load_model("tiny"), "tiny_keras", operation="import", dataset="digits", fmt="keras")
+    task = make_task(ws, _spec(variant="tiny_keras", measures=("task",)), {}, 0, [])
+    assert task["model_suffix"] == ".keras"
+    r = run_point(task)
+    assert r["status"] == "done", r["error"]
+    assert r["model"][:2] == b"PK" and r["hls_config"] is None and r["params"] == {}
+    from core.data import load_dataset
+    from core.metrics import evaluate
+
+    expected = evaluate(ws.load_model("tiny"), load_dataset("digits"), "val")["accuracy"]
+    assert r["metrics"]["val_accuracy"] == pytest.approx(expected)  # no stage: the base model's
