@@ -381,3 +381,25 @@ def test_the_embedded_cluster_listens_on_loopback_only():
     finally:
         ex.close()
     assert not worker_children()
+
+
+def test_the_real_point_gives_the_same_rows_on_a_local_cluster_as_in_process(ws, monkeypatch):
+    """The seeded 2x2 grid with the real run_point (one fine-tuning epoch of the digits CNN, task
+    metric only): worker processes compute exactly what this process computes."""
+    import core.sweep.runner as runner
+    from core.sweep.axes import parse_axis
+    from core.sweep.point import run_point
+    from core.sweep.spec import SweepSpec
+
+    monkeypatch.setattr(runner, "point_function", lambda: run_point)
+    axes = [parse_axis("sparsity=0.5,0.8"), parse_axis("prune.finetune_epochs=0,1")]
+    rows = {}
+    for kind in ("inprocess", "local"):
+        spec = SweepSpec(
+            name=f"real-{kind}", variant="tiny", axes=axes, measures=("task",), n_calib=100, seed=3
+        )
+        summary = runner.run_sweep(ws, spec, where={"kind": kind, "workers": 2})
+        assert summary["counts"]["done"] == 4, [r["error"] for r in summary["rows"]]
+        rows[kind] = comparable(summary["rows"])
+    assert rows["local"] == rows["inprocess"]
+    assert not worker_children()
