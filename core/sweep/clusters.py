@@ -325,6 +325,13 @@ class LocalExecutor(DaskExecutor):
                 )
             self._stack.callback(cluster.close)
             self._attach(Client(cluster, set_as_default=False))
+        except RuntimeError as exc:  # "Nanny failed to start": a worker process could not start
+            self._stack.close()
+            raise SweepError(
+                f"the embedded Dask cluster could not start its {n} worker process(es): {_one_line(exc)} "
+                "(a Python script that runs a sweep must keep its code under "
+                "'if __name__ == \"__main__\":', since every worker process imports it again)"
+            ) from exc
         except BaseException:
             self._stack.close()
             raise
@@ -420,8 +427,9 @@ def _connect_timeout() -> float:
 def describe_error(exc: BaseException, retries: int) -> str:
     """A point's failure after Dask's retries, as one line a person reads."""
     if type(exc).__name__ == "KilledWorker":
+        allowed = exc.args[2] if len(exc.args) > 2 and isinstance(exc.args[2], int) else retries
         return (
-            f"the worker running this point died {retries + 1} time(s) (killed, or out of memory); "
+            f"the worker running this point died {allowed + 1} time(s) (killed, or out of memory); "
             "Dask gave up on it"
         )
     where = ""

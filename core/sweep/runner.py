@@ -82,8 +82,8 @@ def run_sweep(
         resume: Continue the existing sweep ``spec.name``: finished points are skipped, points left
             ``running`` (a crash, a cancel) or crashed are run again.
         progress: Job progress; reports ``sweep_point`` (the stored row of each landed point) and
-            ``sweep_status`` (``done, running, failed, total, eta_s, dashboard, dashboard_text,
-            where``).
+            ``sweep_status`` (``done``, ``running`` = submitted and not landed, ``failed``,
+            ``total``, ``workers``, ``eta_s`` [s], ``dashboard``, ``dashboard_text``, ``where``).
 
     Returns:
         ``{"name", "variant", "db", "status", "counts", "total", "rows", "front", "objectives",
@@ -318,6 +318,7 @@ class _Loop:
             running=running,
             failed=self.failed,
             total=total,
+            workers=self.ex.workers,
             eta_s=eta,
             dashboard=self.ex.dashboard,
             dashboard_text=self.ex.dashboard_text,

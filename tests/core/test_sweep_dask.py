@@ -316,6 +316,24 @@ def test_a_point_that_keeps_raising_is_a_failed_row_with_its_error(ws, monkeypat
     assert summary["counts"] == {"done": 1, "failed": 1, "running": 0}
 
 
+def test_a_point_that_kills_its_worker_every_time_is_a_failed_row(ws, monkeypatch):
+    from core.sweep.axes import parse_axis
+    from core.sweep.runner import CRASH_PREFIX, run_sweep
+    from core.sweep.spec import SweepSpec
+
+    monkeypatch.setenv("TRIGLAB_STUB_DIE", "1")
+    spec = SweepSpec(name="dying", variant="tiny", axes=[parse_axis("sparsity=0.5,0.99")], retries=1)
+    summary = run_sweep(ws, spec, where={"kind": "local", "workers": 1})
+    by_sparsity = {r["settings"]["prune.sparsity"]: r for r in summary["rows"]}
+    assert by_sparsity[0.5]["status"] == "done"  # the restarted worker ran the other point
+    assert by_sparsity[0.99]["status"] == "failed"
+    assert by_sparsity[0.99]["error"] == (
+        CRASH_PREFIX
+        + "the worker running this point died 2 time(s) (killed, or out of memory); Dask gave up on it"
+    )
+    assert not worker_children()
+
+
 def test_cancel_keeps_the_finished_points_and_resume_recomputes_none_of_them(ws, monkeypatch):
     from core.jobs import Cancelled, Progress
     from core.sweep import SweepError
