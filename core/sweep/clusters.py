@@ -30,6 +30,7 @@ import inspect
 import logging
 import os
 import shutil
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -218,6 +219,7 @@ class DaskExecutor(Executor):
         self._futures: dict[str, Any] = {}
         self._ac = None
         self._retries: dict[str, int] = {}
+        self._finished = threading.Event()
 
     def _attach(self, client) -> None:
         from distributed import as_completed
@@ -238,13 +240,18 @@ class DaskExecutor(Executor):
         self._futures[key] = future
         self._retries[key] = retries
         self._ac.add(future)
+        future.add_done_callback(lambda _: self._finished.set())
 
     def landed(self, timeout: float) -> list[Landed]:
         deadline = time.monotonic() + timeout
-        while not self._ac.has_ready():
+        self._finished.clear()
+        if not self._ac.has_ready() and self._futures:
+            # Sleep until a point finishes (set by the futures' done callback): no polling delay.
+            self._finished.wait(timeout)
+        while not self._ac.has_ready():  # as_completed queues it a moment after it finished
             if self._ac.is_empty() or time.monotonic() >= deadline:
                 return []
-            time.sleep(0.02)
+            time.sleep(0.001)
         out: list[Landed] = []
         for future in self._ac.next_batch(block=False):
             key = str(future.key)
