@@ -211,15 +211,19 @@ class _Loop:
                     break
                 for key, result, error in self.ex.landed(POLL_S):
                     self._land(key, result, error)
-        except BaseException:
+        except BaseException as exc:
             # Cancel, Ctrl-C, a store that cannot be written: nothing more runs; rows of pending
             # points stay "running" so that --resume reruns them.
+            stopped = (
+                "cancelled" if isinstance(exc, (Cancelled, KeyboardInterrupt, SystemExit)) else "interrupted"
+            )
             with contextlib.suppress(Exception):  # the first error is the one to report
                 self.ex.cancel()
-                self.store.set_meta(status="cancelled", ended=_now())
+                self.store.set_meta(status=stopped, ended=_now())
                 self._status()
             raise
-        status = "done" if not self._out_of_time() else "time budget used"
+        complete = self.exhausted or (self.total is not None and self.done + self.failed >= self.total)
+        status = "time budget used" if self._out_of_time() and not complete else "done"
         self.store.set_meta(status=status, ended=_now())
         self._status()
         self.progress.update(1.0, f"{self.done} done, {self.failed} failed")
@@ -266,7 +270,6 @@ class _Loop:
         settings = self.settings.pop(key, {})
         now = time.monotonic()
         submitted = self.submitted.pop(key, now)
-        elapsed = now - submitted
         if result is None:
             result = {
                 "key": key,
@@ -278,7 +281,7 @@ class _Loop:
                 "hls_config": None,
                 "params": {},
                 "log": [],
-                "seconds": elapsed,
+                "seconds": None,  # not known: the point never returned
                 "worker": "",
             }
         else:
