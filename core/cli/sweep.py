@@ -233,24 +233,41 @@ def register(sub) -> None:
     s.add_argument(
         "--strategy", default="grid", choices=STRATEGIES, help="how points are chosen (default grid)"
     )
-    s.add_argument("--trials", type=positive_int, help="points to run for random, nsga2 and tpe")
-    s.add_argument("--hours", type=positive_float, help="time budget: no new point starts after it")
+    s.add_argument("--trials", type=positive_int, metavar="N", help="points to run for random, nsga2 and tpe")
+    s.add_argument(
+        "--hours", type=positive_float, metavar="H", help="time budget: no new point starts after it"
+    )
     s.add_argument(
         "--objective", action="append", metavar="METRIC:max|min",
         help="objective of the search and the Pareto front (repeatable; default: the task metric and lut_estimate)",
     )  # fmt: skip
-    s.add_argument("--measure", help="comma-separated measures: task,autoprec,csim,estimate[,synth]")
     s.add_argument(
-        "--n-calib", type=positive_int, default=1000, help="validation events per point (default 1000)"
+        "--measure", metavar="LIST", help="comma-separated measures: task,autoprec,csim,estimate[,synth]"
     )
-    s.add_argument("--seed", type=non_negative_int, default=0)
+    s.add_argument(
+        "--n-calib",
+        type=positive_int,
+        default=1000,
+        metavar="N",
+        help="validation events per point (default 1000)",
+    )
+    s.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        metavar="S",
+        help="seed of the strategy and of every stage (default 0)",
+    )
     s.add_argument(
         "--retries", type=non_negative_int, default=2,
         help="reruns of a point whose worker died or raised (default 2)",
     )  # fmt: skip
     where = s.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=positive_int, help="embedded Dask cluster with N workers (default: cores)"
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="embedded Dask cluster with N workers (default: cores)",
     )
     where.add_argument("--scheduler", metavar="ADDR", help="an existing Dask scheduler, e.g. tcp://host:8786")
     where.add_argument(

@@ -64,6 +64,9 @@ SAME_AS_CLIENT = (
 #: Smallest memory a local worker is given (TensorFlow alone takes ~0.5 GB), bytes.
 MIN_WORKER_MEMORY = 2 * 1024**3
 
+#: The module a worker must import to run points (checked on a user's cluster before a sweep).
+POINT_MODULE = "core.sweep.point"
+
 #: Longest wait for a scheduler to answer (and to have a worker) before giving up [s].
 SCHEDULER_TIMEOUT_S = 10.0
 
@@ -380,6 +383,19 @@ class SchedulerExecutor(DaskExecutor):
             raise SweepError(
                 f"the Dask scheduler at {address} has no workers: start some with 'dask worker {address}'"
             ) from None
+        module = POINT_MODULE
+        try:
+            # A lambda travels by value: it runs even where TrigLab is missing, and says so.
+            found = self.client.run(lambda: importlib.util.find_spec(module) is not None)
+        except Exception as exc:  # noqa: BLE001 - a worker that cannot run plain Python
+            found = {"?": f"{type(exc).__name__}: {_one_line(exc)}"}
+        missing = sorted(w for w, ok in found.items() if ok is not True)
+        if missing:
+            self._stack.close()
+            raise SweepError(
+                f"TrigLab is not importable on {len(missing)} worker(s) of {address} ({missing[0]}...): "
+                "install it in the workers' Python environment (or start 'dask worker' from it)"
+            )
         self._find_dashboard(self.client)
         self.description = f"Dask scheduler {address} ({self.workers} worker threads)"
 

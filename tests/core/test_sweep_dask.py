@@ -146,58 +146,50 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_sweep_runs_on_a_separate_dask_scheduler_and_worker(ws, in_process_rows, tmp_path):
+def _start(*cmd, env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("dask")), *map(str, cmd)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def test_a_sweep_runs_on_a_separate_dask_scheduler_and_worker(ws, in_process_rows, tmp_path, monkeypatch):
+    from core.sweep import SweepError, clusters
     from core.sweep.runner import run_sweep
 
-    dask = str(Path(sys.executable).with_name("dask"))
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
+    where = {"kind": "scheduler", "address": address, "timeout": 60}
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(FIXTURES)]))
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-    ]
+    worker_args = ("worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1")
+    scheduler = _start("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", env=env)
     try:
-        procs.append(
-            subprocess.Popen(
-                [
-                    dask,
-                    "worker",
-                    address,
-                    "--nworkers",
-                    "1",
-                    "--nthreads",
-                    "1",
-                    "--no-dashboard",
-                    "--host",
-                    "127.0.0.1",
-                    "--local-directory",
-                    str(tmp_path),
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )  # fmt: skip
-        )
-        summary = run_sweep(
-            ws, spec_2x2("remote"), where={"kind": "scheduler", "address": address, "timeout": 60}
-        )
+        worker = _start(*worker_args, "--local-directory", tmp_path, env=env)
+        try:
+            # workers that cannot import the point function are refused before anything is written
+            # (this venv has TrigLab installed, so the test asks them for a module nobody has)
+            with monkeypatch.context() as mp:
+                mp.setattr(clusters, "POINT_MODULE", "core.sweep.not_installed_here")
+                with pytest.raises(SweepError, match="TrigLab is not importable on 1 worker"):
+                    run_sweep(ws, spec_2x2("remote"), where=where)
+            assert not (ws.root / "sweeps" / "remote").exists()
+            summary = run_sweep(ws, spec_2x2("remote"), where=where)
+            worker_pids = {str(c.pid) for c in psutil.Process(worker.pid).children(recursive=True)}
+        finally:
+            _stop(worker)
         assert comparable(summary["rows"]) == comparable(in_process_rows)
         assert summary["where"].startswith(f"Dask scheduler {address}")
-        assert {r["worker"].split(":")[1] for r in summary["rows"]} <= {
-            str(c.pid) for p in procs for c in psutil.Process(p.pid).children(recursive=True)
-        }
+        assert {r["worker"].split(":")[1] for r in summary["rows"]} <= worker_pids
     finally:
-        for p in procs:
-            os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=30)
+        _stop(scheduler)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error_and_leaves_nothing(ws):
