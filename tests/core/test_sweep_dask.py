@@ -326,6 +326,29 @@ def test_a_point_that_kills_its_worker_every_time_is_a_failed_row(ws, monkeypatc
     assert not worker_children()
 
 
+def test_resume_reruns_crashed_points_but_not_user_level_failures(ws, monkeypatch):
+    from core.sweep.axes import parse_axis
+    from core.sweep.runner import CRASH_PREFIX, run_sweep
+    from core.sweep.spec import SweepSpec
+
+    monkeypatch.setenv("TRIGLAB_STUB_POINT_S", "0")
+    monkeypatch.setenv("TRIGLAB_STUB_RAISE", "1")
+    monkeypatch.setenv("TRIGLAB_STUB_REFUSE", "1")
+    spec = SweepSpec(name="flaky", variant="tiny", axes=[parse_axis("sparsity=0.5,0.7,0.99")], retries=0)
+    first = {
+        r["settings"]["prune.sparsity"]: r for r in run_sweep(ws, spec, where={"kind": "inprocess"})["rows"]
+    }
+    assert [first[s]["status"] for s in (0.5, 0.7, 0.99)] == ["done", "failed", "failed"]
+    assert first[0.99]["error"].startswith(CRASH_PREFIX) and not first[0.7]["error"].startswith(CRASH_PREFIX)
+    monkeypatch.delenv("TRIGLAB_STUB_RAISE")  # the crash was transient
+    again = {
+        r["settings"]["prune.sparsity"]: r
+        for r in run_sweep(ws, "flaky", where={"kind": "inprocess"}, resume=True)["rows"]
+    }
+    assert again[0.99]["status"] == "done" and again[0.99]["attempts"] == 2  # rerun
+    assert again[0.7] == first[0.7] and again[0.5] == first[0.5]  # not touched
+
+
 def test_cancel_keeps_the_finished_points_and_resume_recomputes_none_of_them(ws, monkeypatch):
     from core.jobs import Cancelled, Progress
     from core.sweep import SweepError
