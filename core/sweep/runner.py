@@ -87,7 +87,9 @@ def run_sweep(
 
     Returns:
         ``{"name", "variant", "db", "status", "counts", "total", "rows", "front", "objectives",
-        "where", "dashboard"}`` (``front``: the Pareto front's point keys).
+        "where", "dashboard", "overhead_s", "spec"}``: ``status`` is ``done`` or ``time budget
+        used``, ``front`` the Pareto front's point keys, ``overhead_s`` the median Dask overhead
+        per point [s] (~0 in-process), ``spec`` the sweep's spec as a dict.
 
     Raises:
         SweepError: a bad spec, an existing sweep (new) or a missing one (resume), a base variant
@@ -131,7 +133,7 @@ def run_sweep(
         if resume:
             store = SweepStore.open(folder)
         else:
-            store = SweepStore.create(folder, spec, meta=_meta(ws, spec, where, executor))
+            store = SweepStore.create(folder, spec, meta=_meta(where, executor))
         loop = _Loop(ws, spec, store, executor, progress, resume=resume, task=task_kind)
         status = loop.run()
         rows = store.rows()
@@ -379,7 +381,7 @@ def front_keys(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) ->
     return pareto_rows(rows, objectives)
 
 
-def _meta(ws, spec: SweepSpec, where: dict[str, Any], executor: Executor) -> dict[str, Any]:
+def _meta(where: dict[str, Any], executor: Executor) -> dict[str, Any]:
     import dask
     import distributed
 
