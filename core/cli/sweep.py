@@ -95,6 +95,7 @@ def cmd_sweep(args) -> int:
     if args.materialize:
         return _materialize(args, ws)
     from core.sweep.runner import run_sweep
+    from core.sweep.spec import SweepSpec
 
     spec = build_spec(args)
     summary = run_sweep(
@@ -109,15 +110,9 @@ def cmd_sweep(args) -> int:
         rows=summary["rows"],
         workspace=str(ws.root),
     )
-    from core.sweep.store import SweepStore, sweep_dir
-
-    with SweepStore.open(sweep_dir(ws, summary["name"])) as store:
-        axes_ = store.spec.axes
-    emit(
-        args,
-        payload,
-        _table(summary["name"], axes_, summary["rows"], summary["objectives"], summary["front"]),
-    )
+    axes_ = SweepSpec.from_dict(summary["spec"]).axes
+    text = _table(summary["name"], axes_, summary["rows"], summary["objectives"], summary["front"])
+    emit(args, payload, text)
     return 0
 
 
@@ -137,8 +132,7 @@ def _list(args, ws) -> int:
 
 
 def _show(args, ws, name: str) -> int:
-    from core.sweep import axes
-    from core.sweep.runner import _front, _task_kind
+    from core.sweep.runner import front_keys, sweep_objectives, variant_task
     from core.sweep.spec import check_sweep_name
     from core.sweep.store import SweepStore, sweep_dir
 
@@ -148,12 +142,8 @@ def _show(args, ws, name: str) -> int:
     with SweepStore.open(folder) as store:
         spec, meta, rows, counts = store.spec, store.meta, store.rows(), store.counts()
         db = str(store.db_path)
-    try:
-        task = _task_kind(ws, spec.variant)
-    except TrigLabError:  # the base variant was deleted since: the front still has a meaning
-        task = "classification"
-    objectives = list(spec.objectives) or list(axes.default_objectives(task))
-    front = _front(rows, objectives)
+    objectives = sweep_objectives(spec, variant_task(ws, spec.variant))
+    front = front_keys(rows, objectives)
     payload = {
         "workspace": str(ws.root),
         "name": spec.name,
@@ -243,24 +233,41 @@ def register(sub) -> None:
     s.add_argument(
         "--strategy", default="grid", choices=STRATEGIES, help="how points are chosen (default grid)"
     )
-    s.add_argument("--trials", type=positive_int, help="points to run for random, nsga2 and tpe")
-    s.add_argument("--hours", type=positive_float, help="time budget: no new point starts after it")
+    s.add_argument("--trials", type=positive_int, metavar="N", help="points to run for random, nsga2 and tpe")
+    s.add_argument(
+        "--hours", type=positive_float, metavar="H", help="time budget: no new point starts after it"
+    )
     s.add_argument(
         "--objective", action="append", metavar="METRIC:max|min",
         help="objective of the search and the Pareto front (repeatable; default: the task metric and lut_estimate)",
     )  # fmt: skip
-    s.add_argument("--measure", help="comma-separated measures: task,autoprec,csim,estimate[,synth]")
     s.add_argument(
-        "--n-calib", type=positive_int, default=1000, help="validation events per point (default 1000)"
+        "--measure", metavar="LIST", help="comma-separated measures: task,autoprec,csim,estimate[,synth]"
     )
-    s.add_argument("--seed", type=non_negative_int, default=0)
+    s.add_argument(
+        "--n-calib",
+        type=positive_int,
+        default=1000,
+        metavar="N",
+        help="validation events per point (default 1000)",
+    )
+    s.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        metavar="S",
+        help="seed of the strategy and of every stage (default 0)",
+    )
     s.add_argument(
         "--retries", type=non_negative_int, default=2,
         help="reruns of a point whose worker died or raised (default 2)",
     )  # fmt: skip
     where = s.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=positive_int, help="embedded Dask cluster with N workers (default: cores)"
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="embedded Dask cluster with N workers (default: cores)",
     )
     where.add_argument("--scheduler", metavar="ADDR", help="an existing Dask scheduler, e.g. tcp://host:8786")
     where.add_argument(

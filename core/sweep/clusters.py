@@ -30,6 +30,7 @@ import inspect
 import logging
 import os
 import shutil
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -63,12 +64,15 @@ SAME_AS_CLIENT = (
 #: Smallest memory a local worker is given (TensorFlow alone takes ~0.5 GB), bytes.
 MIN_WORKER_MEMORY = 2 * 1024**3
 
+#: The module a worker must import to run points (checked on a user's cluster before a sweep).
+POINT_MODULE = "core.sweep.point"
+
 #: Longest wait for a scheduler to answer (and to have a worker) before giving up [s].
 SCHEDULER_TIMEOUT_S = 10.0
 
 NO_DASHBOARD = "Dask dashboard: not available (bokeh is not installed)"
 
-#: Where a point comes from: (key, result dict or None, error text or None).
+#: A landed point: (Dask key, its result dict or None, the error text when it failed).
 Landed = tuple[str, "dict | None", "str | None"]
 
 
@@ -218,6 +222,7 @@ class DaskExecutor(Executor):
         self._futures: dict[str, Any] = {}
         self._ac = None
         self._retries: dict[str, int] = {}
+        self._finished = threading.Event()
 
     def _attach(self, client) -> None:
         from distributed import as_completed
@@ -238,13 +243,18 @@ class DaskExecutor(Executor):
         self._futures[key] = future
         self._retries[key] = retries
         self._ac.add(future)
+        future.add_done_callback(lambda _: self._finished.set())
 
     def landed(self, timeout: float) -> list[Landed]:
         deadline = time.monotonic() + timeout
-        while not self._ac.has_ready():
+        self._finished.clear()
+        if not self._ac.has_ready() and self._futures:
+            # Sleep until a point finishes (set by the futures' done callback): no polling delay.
+            self._finished.wait(timeout)
+        while not self._ac.has_ready():  # as_completed queues it a moment after it finished
             if self._ac.is_empty() or time.monotonic() >= deadline:
                 return []
-            time.sleep(0.02)
+            time.sleep(0.001)
         out: list[Landed] = []
         for future in self._ac.next_batch(block=False):
             key = str(future.key)
@@ -325,6 +335,13 @@ class LocalExecutor(DaskExecutor):
                 )
             self._stack.callback(cluster.close)
             self._attach(Client(cluster, set_as_default=False))
+        except RuntimeError as exc:  # "Nanny failed to start": a worker process could not start
+            self._stack.close()
+            raise SweepError(
+                f"the embedded Dask cluster could not start its {n} worker process(es): {_one_line(exc)} "
+                "(a Python script that runs a sweep must keep its code under "
+                "'if __name__ == \"__main__\":', since every worker process imports it again)"
+            ) from exc
         except BaseException:
             self._stack.close()
             raise
@@ -366,6 +383,19 @@ class SchedulerExecutor(DaskExecutor):
             raise SweepError(
                 f"the Dask scheduler at {address} has no workers: start some with 'dask worker {address}'"
             ) from None
+        module = POINT_MODULE
+        try:
+            # A lambda travels by value: it runs even where TrigLab is missing, and says so.
+            found = self.client.run(lambda: importlib.util.find_spec(module) is not None)
+        except Exception as exc:  # noqa: BLE001 - a worker that cannot run plain Python
+            found = {"?": f"{type(exc).__name__}: {_one_line(exc)}"}
+        missing = sorted(w for w, ok in found.items() if ok is not True)
+        if missing:
+            self._stack.close()
+            raise SweepError(
+                f"TrigLab is not importable on {len(missing)} worker(s) of {address} ({missing[0]}...): "
+                "install it in the workers' Python environment (or start 'dask worker' from it)"
+            )
         self._find_dashboard(self.client)
         self.description = f"Dask scheduler {address} ({self.workers} worker threads)"
 
@@ -420,8 +450,9 @@ def _connect_timeout() -> float:
 def describe_error(exc: BaseException, retries: int) -> str:
     """A point's failure after Dask's retries, as one line a person reads."""
     if type(exc).__name__ == "KilledWorker":
+        allowed = exc.args[2] if len(exc.args) > 2 and isinstance(exc.args[2], int) else retries
         return (
-            f"the worker running this point died {retries + 1} time(s) (killed, or out of memory); "
+            f"the worker running this point died {allowed + 1} time(s) (killed, or out of memory); "
             "Dask gave up on it"
         )
     where = ""
@@ -448,49 +479,23 @@ JOBQUEUE_KINDS = {
 
 #: Expected YAML types of the standard keys (others the class accepts are passed as they are).
 _KEY_TYPES: dict[str, tuple[type, ...]] = {
-    "cores": (int,),
-    "processes": (int,),
-    "memory": (str,),
-    "queue": (str,),
-    "account": (str,),
-    "project": (str,),
-    "walltime": (str,),
-    "job_name": (str,),
-    "python": (str,),
-    "interface": (str,),
-    "death_timeout": (int, float),
-    "local_directory": (str,),
-    "shared_temp_directory": (str,),
-    "log_directory": (str,),
-    "worker_command": (str,),
-    "worker_extra_args": (list,),
-    "job_extra_directives": (list,),
-    "job_script_prologue": (list,),
-    "job_directives_skip": (list,),
-    "shebang": (str,),
-    "job_cpu": (int,),
-    "job_mem": (str,),
-    "resource_spec": (str,),
-    "ncpus": (int,),
-    "mem": (int,),
-    "lsf_units": (str,),
-    "use_stdin": (bool,),
-    "disk": (str,),
-    "submit_command_extra": (list,),
-    "cancel_command_extra": (list,),
-    "scheduler_options": (dict,),
-    "nanny": (bool,),
-    "protocol": (str,),
-    "jobs": (int,),
-}
-_TYPE_WORDS = {
-    int: "a whole number",
-    float: "a number",
-    str: "text",
-    list: "a list",
-    dict: "a mapping",
-    bool: "true/false",
-}
+    **dict.fromkeys(("cores", "processes", "job_cpu", "ncpus", "mem", "jobs"), (int,)),
+    **dict.fromkeys(("death_timeout",), (int, float)),
+    **dict.fromkeys(("nanny", "use_stdin"), (bool,)),
+    **dict.fromkeys(("scheduler_options",), (dict,)),
+    **dict.fromkeys(
+        ("worker_extra_args", "job_extra_directives", "job_script_prologue", "job_directives_skip",
+         "submit_command_extra", "cancel_command_extra"),
+        (list,),
+    ),
+    **dict.fromkeys(
+        ("memory", "queue", "account", "project", "walltime", "job_name", "python", "interface",
+         "local_directory", "shared_temp_directory", "log_directory", "worker_command", "shebang",
+         "job_mem", "resource_spec", "lsf_units", "disk", "protocol"),
+        (str,),
+    ),
+}  # fmt: skip
+_TYPE_WORDS = {int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a mapping", bool: "true/false"}  # fmt: skip
 #: Keys of the cluster (not of a job) a file may set.
 _CLUSTER_KEYS = {"scheduler_options", "shared_temp_directory", "protocol", "interface"}
 #: Keys TrigLab sets itself, or deprecated spellings dask-jobqueue only warns about.

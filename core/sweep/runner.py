@@ -82,12 +82,14 @@ def run_sweep(
         resume: Continue the existing sweep ``spec.name``: finished points are skipped, points left
             ``running`` (a crash, a cancel) or crashed are run again.
         progress: Job progress; reports ``sweep_point`` (the stored row of each landed point) and
-            ``sweep_status`` (``done, running, failed, total, eta_s, dashboard, dashboard_text,
-            where``).
+            ``sweep_status`` (``done``, ``running`` = submitted and not landed, ``failed``,
+            ``total``, ``workers``, ``eta_s`` [s], ``dashboard``, ``dashboard_text``, ``where``).
 
     Returns:
         ``{"name", "variant", "db", "status", "counts", "total", "rows", "front", "objectives",
-        "where", "dashboard"}`` (``front``: the Pareto front's point keys).
+        "where", "dashboard", "overhead_s", "spec"}``: ``status`` is ``done`` or ``time budget
+        used``, ``front`` the Pareto front's point keys, ``overhead_s`` the median Dask overhead
+        per point [s] (~0 in-process), ``spec`` the sweep's spec as a dict.
 
     Raises:
         SweepError: a bad spec, an existing sweep (new) or a missing one (resume), a base variant
@@ -120,8 +122,8 @@ def run_sweep(
             raise SweepError(f"a sweep named '{name}' already exists: resume it, or choose another name")
         axes.validate_spec(spec)
     _check_base_variant(ws, spec.variant)
-    task_kind = _task_kind(ws, spec.variant)
-    objectives = list(spec.objectives) or list(axes.default_objectives(task_kind))
+    task_kind = variant_task(ws, spec.variant)
+    objectives = sweep_objectives(spec, task_kind)
     progress.update(0.0, "starting the workers")
     executor = start_executor(where, retries=spec.retries)
     store = None
@@ -131,11 +133,11 @@ def run_sweep(
         if resume:
             store = SweepStore.open(folder)
         else:
-            store = SweepStore.create(folder, spec, meta=_meta(ws, spec, where, executor))
+            store = SweepStore.create(folder, spec, meta=_meta(where, executor))
         loop = _Loop(ws, spec, store, executor, progress, resume=resume, task=task_kind)
         status = loop.run()
         rows = store.rows()
-        front = _front(rows, objectives)
+        front = front_keys(rows, objectives)
         summary = {
             "name": name,
             "variant": spec.variant,
@@ -149,6 +151,7 @@ def run_sweep(
             "where": executor.description,
             "dashboard": executor.dashboard,
             "overhead_s": loop.overhead_s,
+            "spec": spec.to_dict(),
         }
         return summary
     finally:
@@ -180,6 +183,7 @@ class _Loop:
         self.submitted: dict[str, float] = {}  # key -> monotonic time of submit
         self.point_seconds: list[float] = []
         self.overheads: list[float] = []
+        self.last_landed: dict[str, float] = {}  # worker -> monotonic time its last point landed
         self.done = sum(1 for r in finished if r["status"] == DONE)
         self.failed = len(finished) - self.done
         self.deadline = time.monotonic() + spec.hours * 3600 if spec.hours else None
@@ -191,7 +195,9 @@ class _Loop:
 
     @property
     def overhead_s(self) -> float | None:
-        """Median Dask overhead per point: submit-to-result time minus the point's own time [s]."""
+        """Median Dask overhead per point [s]: from submit (or from the end of the previous point on
+        the same worker, when this one was queued behind it) to the result, minus the point's own
+        time on the worker. Scheduling, data transfer, (de)serialization, the client's reaction."""
         return statistics.median(self.overheads) if self.overheads else None
 
     def run(self) -> str:
@@ -207,15 +213,19 @@ class _Loop:
                     break
                 for key, result, error in self.ex.landed(POLL_S):
                     self._land(key, result, error)
-        except BaseException:
+        except BaseException as exc:
             # Cancel, Ctrl-C, a store that cannot be written: nothing more runs; rows of pending
             # points stay "running" so that --resume reruns them.
+            stopped = (
+                "cancelled" if isinstance(exc, (Cancelled, KeyboardInterrupt, SystemExit)) else "interrupted"
+            )
             with contextlib.suppress(Exception):  # the first error is the one to report
                 self.ex.cancel()
-                self.store.set_meta(status="cancelled", ended=_now())
+                self.store.set_meta(status=stopped, ended=_now())
                 self._status()
             raise
-        status = "done" if not self._out_of_time() else "time budget used"
+        complete = self.exhausted or (self.total is not None and self.done + self.failed >= self.total)
+        status = "time budget used" if self._out_of_time() and not complete else "done"
         self.store.set_meta(status=status, ended=_now())
         self._status()
         self.progress.update(1.0, f"{self.done} done, {self.failed} failed")
@@ -236,6 +246,7 @@ class _Loop:
             if not proposals:
                 self.exhausted = True
                 break
+            before = self.ex.pending()
             for settings in proposals:
                 stages = axes.stage_plan(self.spec, settings)
                 task = make_task(self.ws, self.spec, settings, self.next_index, stages)
@@ -251,13 +262,16 @@ class _Loop:
                 self.settings[key] = settings
                 self.submitted[key] = time.monotonic()
                 self.ex.submit(fn, task, key=f"sweep-{self.spec.name}-{key}", retries=self.spec.retries)
+            if self.ex.pending() == before:
+                break  # only points already known: ask again after the next result, never spin
         self._status()
 
     # --- landing -------------------------------------------------------------------------------
     def _land(self, dask_key: str, result: dict | None, error: str | None) -> None:
         key = dask_key.rsplit("-", 1)[-1]
         settings = self.settings.pop(key, {})
-        elapsed = time.monotonic() - self.submitted.pop(key, time.monotonic())
+        now = time.monotonic()
+        submitted = self.submitted.pop(key, now)
         if result is None:
             result = {
                 "key": key,
@@ -269,14 +283,17 @@ class _Loop:
                 "hls_config": None,
                 "params": {},
                 "log": [],
-                "seconds": elapsed,
+                "seconds": None,  # not known: the point never returned
                 "worker": "",
             }
         else:
             seconds = result.get("seconds")
             if isinstance(seconds, (int, float)):
                 self.point_seconds.append(float(seconds))
-                self.overheads.append(max(elapsed - float(seconds), 0.0))
+                worker = str(result.get("worker") or "")
+                began = max(submitted, self.last_landed.get(worker, submitted))
+                self.overheads.append(max(now - began - float(seconds), 0.0))
+                self.last_landed[worker] = now
         row = self.store.record(result)
         if row["status"] == DONE:
             self.done += 1
@@ -306,6 +323,7 @@ class _Loop:
             running=running,
             failed=self.failed,
             total=total,
+            workers=self.ex.workers,
             eta_s=eta,
             dashboard=self.ex.dashboard,
             dashboard_text=self.ex.dashboard_text,
@@ -333,16 +351,29 @@ def _check_base_variant(ws, variant: str) -> None:
         )
 
 
-def _task_kind(ws, variant: str) -> str:
-    """``classification`` or ``regression``: the task of the variant's data set."""
+def variant_task(ws, variant: str) -> str:
+    """``classification`` or ``regression``: the task of the variant's data set (classification
+    when the variant or its data set is unknown)."""
+    from core import TrigLabError
     from core.data import list_datasets
 
-    dataset = ws[variant].dataset
+    try:
+        dataset = ws[variant].dataset
+    except TrigLabError:  # the base variant was deleted after the sweep ran
+        return "classification"
     tasks = {d.name: d.task for d in list_datasets()}
     return tasks.get(dataset, "classification")
 
 
-def _front(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> list[str]:
+def sweep_objectives(spec: SweepSpec, task: str) -> list[tuple[str, str]]:
+    """The sweep's objectives: its own, else the task's defaults (task metric and LUTs)."""
+    from core.sweep import axes
+
+    return list(spec.objectives) or list(axes.default_objectives(task))
+
+
+def front_keys(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> list[str]:
+    """Keys of the Pareto front of the ``done`` rows (empty with fewer than two objectives)."""
     from core.sweep.front import pareto_rows
 
     if len(objectives) < 2:
@@ -350,7 +381,7 @@ def _front(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> lis
     return pareto_rows(rows, objectives)
 
 
-def _meta(ws, spec: SweepSpec, where: dict[str, Any], executor: Executor) -> dict[str, Any]:
+def _meta(where: dict[str, Any], executor: Executor) -> dict[str, Any]:
     import dask
     import distributed
 

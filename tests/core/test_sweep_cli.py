@@ -93,6 +93,15 @@ def test_a_sweep_prints_its_points_and_front_and_can_be_listed_and_shown(ws, cap
     assert lines[-1].startswith("Pareto front (val_accuracy max, lut_estimate min): ")
     code, out, _ = run_main(capfd, "sweep", ws, "--list", "--json")
     assert code == 0 and "cli" in [s["name"] for s in json.loads(out)["sweeps"]]
+    best = next(r for r in doc["rows"] if r["key"] == doc["front"][0])
+    code, out, err = run_main(
+        capfd, "sweep", ws, "--materialize", f"cli:{best['index']}", "--as", "best", "--json"
+    )
+    assert code == 0, err
+    created = json.loads(out)["created"]
+    assert created["name"] == "best" and created["parent"] == "tiny" and created["operation"] == "sweep"
+    code, _, err = run_main(capfd, "sweep", ws, "--materialize", "cli")
+    assert code == 2 and "SWEEP:POINT" in err
 
 
 def test_job_script_prints_the_batch_script(capfd):

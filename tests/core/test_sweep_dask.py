@@ -146,58 +146,50 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_sweep_runs_on_a_separate_dask_scheduler_and_worker(ws, in_process_rows, tmp_path):
+def _start(*cmd, env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("dask")), *map(str, cmd)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def test_a_sweep_runs_on_a_separate_dask_scheduler_and_worker(ws, in_process_rows, tmp_path, monkeypatch):
+    from core.sweep import SweepError, clusters
     from core.sweep.runner import run_sweep
 
-    dask = str(Path(sys.executable).with_name("dask"))
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
+    where = {"kind": "scheduler", "address": address, "timeout": 60}
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(FIXTURES)]))
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-    ]
+    worker_args = ("worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1")
+    scheduler = _start("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", env=env)
     try:
-        procs.append(
-            subprocess.Popen(
-                [
-                    dask,
-                    "worker",
-                    address,
-                    "--nworkers",
-                    "1",
-                    "--nthreads",
-                    "1",
-                    "--no-dashboard",
-                    "--host",
-                    "127.0.0.1",
-                    "--local-directory",
-                    str(tmp_path),
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )  # fmt: skip
-        )
-        summary = run_sweep(
-            ws, spec_2x2("remote"), where={"kind": "scheduler", "address": address, "timeout": 60}
-        )
+        worker = _start(*worker_args, "--local-directory", tmp_path, env=env)
+        try:
+            # workers that cannot import the point function are refused before anything is written
+            # (this venv has TrigLab installed, so the test asks them for a module nobody has)
+            with monkeypatch.context() as mp:
+                mp.setattr(clusters, "POINT_MODULE", "core.sweep.not_installed_here")
+                with pytest.raises(SweepError, match="TrigLab is not importable on 1 worker"):
+                    run_sweep(ws, spec_2x2("remote"), where=where)
+            assert not (ws.root / "sweeps" / "remote").exists()
+            summary = run_sweep(ws, spec_2x2("remote"), where=where)
+            worker_pids = {str(c.pid) for c in psutil.Process(worker.pid).children(recursive=True)}
+        finally:
+            _stop(worker)
         assert comparable(summary["rows"]) == comparable(in_process_rows)
         assert summary["where"].startswith(f"Dask scheduler {address}")
-        assert {r["worker"].split(":")[1] for r in summary["rows"]} <= {
-            str(c.pid) for p in procs for c in psutil.Process(p.pid).children(recursive=True)
-        }
+        assert {r["worker"].split(":")[1] for r in summary["rows"]} <= worker_pids
     finally:
-        for p in procs:
-            os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=30)
+        _stop(scheduler)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error_and_leaves_nothing(ws):
@@ -228,6 +220,27 @@ def test_job_scripts_of_slurm_and_htcondor_files():
         '+JobFlavour = "espresso"', 'requirements = OpSysAndVer == "AlmaLinux9"', "Executable = /bin/sh", "Queue",
     ):  # fmt: skip
         assert line in condor.splitlines()
+
+
+def test_a_sweep_runs_on_workers_started_as_batch_jobs(ws, in_process_rows, tmp_path, monkeypatch):
+    """dask-jobqueue's SLURMCluster with stand-in sbatch/scancel (tests/fixtures/jobqueue/bin) that
+    run the job script on this machine: the real submit, worker start-up, and scancel at the end."""
+    from core.sweep.runner import run_sweep
+
+    monkeypatch.setenv("PATH", f"{JOBQUEUE / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), str(FIXTURES)]))
+    monkeypatch.setenv("TRIGLAB_STANDIN_JOB_DIR", str(tmp_path))
+    summary = run_sweep(
+        ws, spec_2x2("batch"), where={"kind": "jobqueue", "jobqueue": str(JOBQUEUE / "local_slurm.yaml")}
+    )
+    assert comparable(summary["rows"]) == comparable(in_process_rows)
+    assert summary["where"].startswith("slurm jobs via dask-jobqueue (1 job(s)")
+    pids = {int(r["worker"].split(":")[1]) for r in summary["rows"]}
+    assert len(pids) == 1 and os.getpid() not in pids
+    from process_checks import wait_until_dead
+
+    assert not wait_until_dead(pids, seconds=20), "scancel left the batch job's worker running"
+    assert list(tmp_path.glob("job-*.log"))  # the job ran through the stand-in sbatch
 
 
 @pytest.mark.parametrize(
@@ -295,6 +308,47 @@ def test_a_point_that_keeps_raising_is_a_failed_row_with_its_error(ws, monkeypat
     assert summary["counts"] == {"done": 1, "failed": 1, "running": 0}
 
 
+def test_a_point_that_kills_its_worker_every_time_is_a_failed_row(ws, monkeypatch):
+    from core.sweep.axes import parse_axis
+    from core.sweep.runner import CRASH_PREFIX, run_sweep
+    from core.sweep.spec import SweepSpec
+
+    monkeypatch.setenv("TRIGLAB_STUB_DIE", "1")
+    spec = SweepSpec(name="dying", variant="tiny", axes=[parse_axis("sparsity=0.5,0.99")], retries=1)
+    summary = run_sweep(ws, spec, where={"kind": "local", "workers": 1})
+    by_sparsity = {r["settings"]["prune.sparsity"]: r for r in summary["rows"]}
+    assert by_sparsity[0.5]["status"] == "done"  # the restarted worker ran the other point
+    assert by_sparsity[0.99]["status"] == "failed"
+    assert by_sparsity[0.99]["error"] == (
+        CRASH_PREFIX
+        + "the worker running this point died 2 time(s) (killed, or out of memory); Dask gave up on it"
+    )
+    assert not worker_children()
+
+
+def test_resume_reruns_crashed_points_but_not_user_level_failures(ws, monkeypatch):
+    from core.sweep.axes import parse_axis
+    from core.sweep.runner import CRASH_PREFIX, run_sweep
+    from core.sweep.spec import SweepSpec
+
+    monkeypatch.setenv("TRIGLAB_STUB_POINT_S", "0")
+    monkeypatch.setenv("TRIGLAB_STUB_RAISE", "1")
+    monkeypatch.setenv("TRIGLAB_STUB_REFUSE", "1")
+    spec = SweepSpec(name="flaky", variant="tiny", axes=[parse_axis("sparsity=0.5,0.7,0.99")], retries=0)
+    first = {
+        r["settings"]["prune.sparsity"]: r for r in run_sweep(ws, spec, where={"kind": "inprocess"})["rows"]
+    }
+    assert [first[s]["status"] for s in (0.5, 0.7, 0.99)] == ["done", "failed", "failed"]
+    assert first[0.99]["error"].startswith(CRASH_PREFIX) and not first[0.7]["error"].startswith(CRASH_PREFIX)
+    monkeypatch.delenv("TRIGLAB_STUB_RAISE")  # the crash was transient
+    again = {
+        r["settings"]["prune.sparsity"]: r
+        for r in run_sweep(ws, "flaky", where={"kind": "inprocess"}, resume=True)["rows"]
+    }
+    assert again[0.99]["status"] == "done" and again[0.99]["attempts"] == 2  # rerun
+    assert again[0.7] == first[0.7] and again[0.5] == first[0.5]  # not touched
+
+
 def test_cancel_keeps_the_finished_points_and_resume_recomputes_none_of_them(ws, monkeypatch):
     from core.jobs import Cancelled, Progress
     from core.sweep import SweepError
@@ -327,3 +381,58 @@ def test_cancel_keeps_the_finished_points_and_resume_recomputes_none_of_them(ws,
     assert [r["status"] for r in rows] == ["done"] * 4 and summary["status"] == "done"
     assert {r["key"]: r["finished"] for r in rows if r["key"] in before} == before
     assert len(points) == 4  # two before the cancel, two after the resume
+
+
+def test_the_time_budget_stops_new_points(ws):
+    from core.sweep.runner import run_sweep
+    from core.sweep.store import SweepStore, sweep_dir
+
+    summary = run_sweep(ws, spec_2x2("budget", hours=0.5 / 3600), where={"kind": "inprocess"})
+    assert summary["status"] == "time budget used"
+    assert 1 <= summary["counts"]["done"] < 4 and summary["counts"]["running"] == 0
+    with SweepStore.open(sweep_dir(ws, "budget")) as store:
+        assert store.meta["status"] == "time budget used" and store.meta["total"] == 4
+
+
+def test_the_embedded_cluster_listens_on_loopback_only():
+    from core.sweep.clusters import start_executor
+
+    ex = start_executor({"kind": "local", "workers": 1})
+    try:
+        info = ex.client.scheduler_info()
+        addresses = [info["address"], *info["workers"]]
+        assert all(a.startswith("tcp://127.0.0.1:") for a in addresses), addresses
+        me = psutil.Process()
+        listening = [
+            c.laddr.ip
+            for p in [me, *me.children(recursive=True)]
+            for c in p.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        ]
+        assert listening and set(listening) == {"127.0.0.1"}, listening
+        assert ex.workers == 1
+    finally:
+        ex.close()
+    assert not worker_children()
+
+
+def test_the_real_point_gives_the_same_rows_on_a_local_cluster_as_in_process(ws, monkeypatch):
+    """The seeded 2x2 grid with the real run_point (one fine-tuning epoch of the digits CNN, task
+    metric only): worker processes compute exactly what this process computes."""
+    import core.sweep.runner as runner
+    from core.sweep.axes import parse_axis
+    from core.sweep.point import run_point
+    from core.sweep.spec import SweepSpec
+
+    monkeypatch.setattr(runner, "point_function", lambda: run_point)
+    axes = [parse_axis("sparsity=0.5,0.8"), parse_axis("prune.finetune_epochs=0,1")]
+    rows = {}
+    for kind in ("inprocess", "local"):
+        spec = SweepSpec(
+            name=f"real-{kind}", variant="tiny", axes=axes, measures=("task",), n_calib=100, seed=3
+        )
+        summary = runner.run_sweep(ws, spec, where={"kind": kind, "workers": 2})
+        assert summary["counts"]["done"] == 4, [r["error"] for r in summary["rows"]]
+        rows[kind] = comparable(summary["rows"])
+    assert rows["local"] == rows["inprocess"]
+    assert not worker_children()
