@@ -480,7 +480,7 @@ class SweepForm(QWidget):
         self.message.setText(f"<span style='{ERROR_STYLE}'>{text}</span>" if error else text)
 
     def spec(self):
-        """The sweep the form describes, checked (:func:`core.sweep.axes.validate_spec`).
+        """The sweep the form describes, checked (:func:`core.sweep.plan.validate_spec`).
 
         Raises:
             TrigLabError: What is wrong (a red axis row, a bad fixed setting, no variant...).
@@ -510,7 +510,7 @@ class SweepForm(QWidget):
         )
         if not spec.measures:
             raise TrigLabError(self.tr("Tick at least one measure"))
-        from core.sweep.axes import validate_spec
+        from core.sweep.plan import validate_spec
 
         validate_spec(spec)
         return spec

@@ -176,7 +176,7 @@ class WhereBox(QGroupBox):
         try:
             if not path:
                 raise TrigLabError(self.tr("Choose the dask-jobqueue YAML file of your batch system"))
-            from core.sweep.clusters import job_script
+            from core.sweep.jobqueue import job_script
 
             self.setCursor(Qt.WaitCursor)
             try:

@@ -80,7 +80,7 @@ def build_spec(args):
 
 def cmd_sweep(args) -> int:
     if args.job_script:
-        from core.sweep.clusters import job_script
+        from core.sweep.jobqueue import job_script
 
         script = job_script(args.job_script)
         emit(args, {"job_script": script, "file": args.job_script}, script.rstrip("\n"))
@@ -167,7 +167,9 @@ def _materialize(args, ws) -> int:
     sweep, sep, point = args.materialize.rpartition(":")
     if not sep or not sweep or not point:
         raise TrigLabError(f"--materialize takes SWEEP:POINT, e.g. mysweep:3 (got '{args.materialize}')")
-    v = materialize_point(ws, sweep, int(point) if point.isdigit() else point, name=args.as_name)
+    v = materialize_point(
+        ws, sweep, int(point) if point.isdigit() else point, name=args.as_name, progress=progress_for(args)
+    )
     emit(
         args,
         {

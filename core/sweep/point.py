@@ -84,7 +84,7 @@ def make_task(ws, spec, settings: dict[str, Any], index: int, stages: list[dict[
             measures, ``n_calib``, ``seed``).
         settings: This point's axis values ``{qualified name: value}``.
         index: Order of proposal.
-        stages: The resolved stages (:func:`core.sweep.axes.stage_plan`).
+        stages: The resolved stages (:func:`core.sweep.plan.stage_plan`).
 
     Returns:
         The task dict: bytes, numbers and strings only.

@@ -3,13 +3,13 @@
 The loop, on the client (the app's job thread or the CLI), keeps the workers busy and nothing heavy
 runs here (no TensorFlow model is built in this process):
 
-1. Check everything before anything is written: the spec (:func:`core.sweep.axes.validate_spec`),
+1. Check everything before anything is written: the spec (:func:`core.sweep.plan.validate_spec`),
    the base variant (it must load without trust: workers never run code from a model file), where
    to run (the embedded cluster starts, the scheduler answers, the jobqueue file is valid). A start
    that fails leaves no ``sweeps/<name>`` folder behind.
 2. Create the sweep database (or open it for ``resume``), then ask the strategy for points, about
    two per worker in flight (one running, one queued, so a worker never waits for the client).
-3. Each point: stage plan (:func:`core.sweep.axes.stage_plan`) -> task with the model as bytes
+3. Each point: stage plan (:func:`core.sweep.plan.stage_plan`) -> task with the model as bytes
    (:func:`core.sweep.point.make_task`) -> ``run_point`` submitted with ``retries=spec.retries``
    and key ``sweep-<name>-<point key>``; the row is marked ``running`` when submitted.
 4. Results are recorded as they land, in arrival order, on this thread (the store has one writer),
@@ -96,7 +96,7 @@ def run_sweep(
             that needs trust, a cluster that cannot start or be reached. Nothing is on disk then.
         Cancelled: the user cancelled; the finished rows are kept (status ``cancelled`` in meta).
     """
-    from core.sweep import axes
+    from core.sweep import plan
     from core.sweep.store import SweepStore, sweep_dir
 
     progress = ensure_progress(progress)
@@ -120,7 +120,7 @@ def run_sweep(
             raise SweepError("a new sweep needs its axes (a SweepSpec), not only a name")
         if folder.exists():
             raise SweepError(f"a sweep named '{name}' already exists: resume it, or choose another name")
-        axes.validate_spec(spec)
+        plan.validate_spec(spec)
     _check_base_variant(ws, spec.variant)
     task_kind = variant_task(ws, spec.variant)
     objectives = sweep_objectives(spec, task_kind)
@@ -236,7 +236,7 @@ class _Loop:
         return self.deadline is not None and time.monotonic() >= self.deadline
 
     def _top_up(self) -> None:
-        from core.sweep import axes
+        from core.sweep import plan
         from core.sweep.point import make_task
 
         fn = point_function()
@@ -248,7 +248,7 @@ class _Loop:
                 break
             before = self.ex.pending()
             for settings in proposals:
-                stages = axes.stage_plan(self.spec, settings)
+                stages = plan.stage_plan(self.spec, settings)
                 task = make_task(self.ws, self.spec, settings, self.next_index, stages)
                 key = task["key"]
                 if key in self.skip or key in self.settings:

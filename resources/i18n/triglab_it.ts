@@ -2126,6 +2126,10 @@ Soluzione: {0}</translation>
         <translation>Fisica</translation>
     </message>
     <message>
+        <source>Sweep</source>
+        <translation>Sweep</translation>
+    </message>
+    <message>
         <source>Synthesis</source>
         <translation>Sintesi</translation>
     </message>
@@ -3497,6 +3501,454 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     </message>
 </context>
 <context>
+    <name>SweepForm</name>
+    <message>
+        <source>Grid (every point)</source>
+        <extracomment>Strategy key -&gt; its name in the menu.</extracomment>
+        <translation>Griglia (ogni punto)</translation>
+    </message>
+    <message>
+        <source>Random points of the grid</source>
+        <translation>Punti casuali della griglia</translation>
+    </message>
+    <message>
+        <source>NSGA-II (Optuna, multi-objective)</source>
+        <translation>NSGA-II (Optuna, multi-obiettivo)</translation>
+    </message>
+    <message>
+        <source>TPE (Optuna)</source>
+        <translation>TPE (Optuna)</translation>
+    </message>
+    <message>
+        <source>Task metric</source>
+        <extracomment>Measure key (core.sweep.spec.MEASURES) -&gt; its check box text.</extracomment>
+        <translation>Metrica del task</translation>
+    </message>
+    <message>
+        <source>Auto precision</source>
+        <translation>Precisione automatica</translation>
+    </message>
+    <message>
+        <source>C simulation</source>
+        <translation>Simulazione C</translation>
+    </message>
+    <message>
+        <source>FPGA estimate</source>
+        <translation>Stima FPGA</translation>
+    </message>
+    <message>
+        <source>Vendor synthesis</source>
+        <translation>Sintesi del vendor</translation>
+    </message>
+    <message>
+        <source>The variant every point starts from (left untouched)</source>
+        <extracomment>The rows a new form starts with (axis, values): 3 × 2 = 6 points.</extracomment>
+        <translation>La variante da cui parte ogni punto (non viene modificata)</translation>
+    </message>
+    <message>
+        <source>Axis</source>
+        <translation>Asse</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>Valori</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Punti</translation>
+    </message>
+    <message>
+        <source>lo:hi:n for n evenly spaced values from lo to hi, or a list a,b,c</source>
+        <translation>lo:hi:n per n valori equispaziati da lo a hi, oppure una lista a,b,c</translation>
+    </message>
+    <message>
+        <source>Add an axis</source>
+        <translation>Aggiungi un asse</translation>
+    </message>
+    <message>
+        <source>Remove the selected axis</source>
+        <translation>Rimuovi l&apos;asse selezionato</translation>
+    </message>
+    <message>
+        <source>Settings equal in every point: NAME=VALUE pairs separated by spaces</source>
+        <translation>Impostazioni uguali in ogni punto: coppie NOME=VALORE separate da spazi</translation>
+    </message>
+    <message>
+        <source>How many points to run (the grid runs every point)</source>
+        <translation>Quanti punti eseguire (la griglia li esegue tutti)</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>nessun limite</translation>
+    </message>
+    <message>
+        <source>No new point starts after this time; running points finish</source>
+        <translation>Dopo questo tempo non parte nessun nuovo punto; quelli in corso terminano</translation>
+    </message>
+    <message>
+        <source>Vitis HLS / Vivado on the workers that have them (hours per point)</source>
+        <translation>Vitis HLS / Vivado sui worker che li hanno (ore per punto)</translation>
+    </message>
+    <message>
+        <source>Validation events for the precision search and the C simulation of each point</source>
+        <translation>Eventi di validazione per la ricerca della precisione e la simulazione C di ogni punto</translation>
+    </message>
+    <message>
+        <source>Seed of the strategy and of every fine-tuning</source>
+        <translation>Seed della strategia e di ogni fine-tuning</translation>
+    </message>
+    <message>
+        <source>The sweep&apos;s name (its folder in the workspace); empty: automatic</source>
+        <translation>Il nome dello sweep (la sua cartella nel workspace); vuoto: automatico</translation>
+    </message>
+    <message>
+        <source>Run sweep</source>
+        <translation>Avvia sweep</translation>
+    </message>
+    <message>
+        <source>Start the sweep; other jobs keep running meanwhile</source>
+        <translation>Avvia lo sweep; gli altri job continuano nel frattempo</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <source>Stop submitting points; finished points stay in the sweep</source>
+        <translation>Smetti di inviare punti; i punti finiti restano nello sweep</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Cosa</translation>
+    </message>
+    <message>
+        <source>Base variant</source>
+        <translation>Variante di partenza</translation>
+    </message>
+    <message>
+        <source>Fixed</source>
+        <translation>Fissi</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>Come</translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation>Strategia</translation>
+    </message>
+    <message>
+        <source>Time budget</source>
+        <translation>Tempo massimo</translation>
+    </message>
+    <message>
+        <source>Calibration events</source>
+        <translation>Eventi di calibrazione</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>Measures</source>
+        <translation>Misure</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <source>A short name ({0}), bits@LAYER for one QKeras layer, or STAGE.PARAM</source>
+        <translation>Un nome breve ({0}), bits@LAYER per un layer QKeras, oppure STADIO.PARAMETRO</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is swept twice (rows {1} and {2})</source>
+        <translation>&apos;{0}&apos; compare due volte (righe {1} e {2})</translation>
+    </message>
+    <message>
+        <source>Row {0}: {1}</source>
+        <translation>Riga {0}: {1}</translation>
+    </message>
+    <message>
+        <source>name the axis (e.g. sparsity)</source>
+        <translation>indica l&apos;asse (ad es. sparsity)</translation>
+    </message>
+    <message>
+        <source>give its values (lo:hi:n or a,b,c)</source>
+        <translation>indica i valori (lo:hi:n oppure a,b,c)</translation>
+    </message>
+    <message>
+        <source>sweeps are not available: {0}</source>
+        <translation>sweep non disponibili: {0}</translation>
+    </message>
+    <message>
+        <source>Grid: — (fix the rows in red)</source>
+        <translation>Griglia: — (correggi le righe in rosso)</translation>
+    </message>
+    <message>
+        <source>Grid: no axis yet</source>
+        <translation>Griglia: ancora nessun asse</translation>
+    </message>
+    <message>
+        <source>Grid: {0} points</source>
+        <translation>Griglia: {0} punti</translation>
+    </message>
+    <message>
+        <source>Fixed settings: {0}</source>
+        <translation>Impostazioni fisse: {0}</translation>
+    </message>
+    <message>
+        <source>Open a workspace with a variant to sweep</source>
+        <translation>Apri un workspace con una variante da esplorare</translation>
+    </message>
+    <message>
+        <source>Axis row {0}: {1}</source>
+        <translation>Asse, riga {0}: {1}</translation>
+    </message>
+    <message>
+        <source>Add at least one axis to sweep</source>
+        <translation>Aggiungi almeno un asse da esplorare</translation>
+    </message>
+    <message>
+        <source>Tick at least one measure</source>
+        <translation>Spunta almeno una misura</translation>
+    </message>
+</context>
+<context>
+    <name>SweepPlot</name>
+    <message>
+        <source>X:</source>
+        <translation>X:</translation>
+    </message>
+    <message>
+        <source>Y:</source>
+        <translation>Y:</translation>
+    </message>
+    <message>
+        <source>Colour:</source>
+        <translation>Colore:</translation>
+    </message>
+    <message>
+        <source>Pareto front</source>
+        <translation>Fronte di Pareto</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>nessuno</translation>
+    </message>
+    <message>
+        <source>higher is better</source>
+        <translation>più alto è meglio</translation>
+    </message>
+    <message>
+        <source>lower is better</source>
+        <translation>più basso è meglio</translation>
+    </message>
+    <message>
+        <source>No finished point to plot yet</source>
+        <translation>Ancora nessun punto finito da disegnare</translation>
+    </message>
+    <message>
+        <source>{0} finished points lack X or Y and are not plotted</source>
+        <translation>{0} punti finiti non hanno X o Y e non sono disegnati</translation>
+    </message>
+    <message>
+        <source>higher y</source>
+        <translation>y più alta</translation>
+    </message>
+    <message>
+        <source>lower y</source>
+        <translation>y più bassa</translation>
+    </message>
+    <message>
+        <source>higher x</source>
+        <translation>x più alta</translation>
+    </message>
+    <message>
+        <source>lower x</source>
+        <translation>x più bassa</translation>
+    </message>
+    <message>
+        <source>better: {0}, {1}</source>
+        <translation>meglio: {0}, {1}</translation>
+    </message>
+    <message>
+        <source>point {0} ({1})</source>
+        <translation>punto {0} ({1})</translation>
+    </message>
+    <message>
+        <source>failed: {0}</source>
+        <translation>fallito: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>SweepStatus</name>
+    <message>
+        <source>no sweep running</source>
+        <extracomment>Metrics that are better higher, for names :data:`AXES` does not know (a suffix or the name).</extracomment>
+        <translation>nessuno sweep in corso</translation>
+    </message>
+    <message>
+        <source>{0} of {1} points</source>
+        <translation>{0} di {1} punti</translation>
+    </message>
+    <message>
+        <source>{0} points</source>
+        <translation>{0} punti</translation>
+    </message>
+    <message>
+        <source>done {0}</source>
+        <translation>finiti {0}</translation>
+    </message>
+    <message>
+        <source>running {0}</source>
+        <translation>in corso {0}</translation>
+    </message>
+    <message>
+        <source>failed {0}</source>
+        <translation>falliti {0}</translation>
+    </message>
+    <message>
+        <source>ETA {0}</source>
+        <translation>mancano {0}</translation>
+    </message>
+    <message>
+        <source>Dask dashboard</source>
+        <translation>Dashboard di Dask</translation>
+    </message>
+    <message>
+        <source>Dask dashboard: not available</source>
+        <translation>Dashboard di Dask: non disponibile</translation>
+    </message>
+</context>
+<context>
+    <name>SweepTable</name>
+    <message>
+        <source>done</source>
+        <extracomment>Point status key -&gt; its word in the table.</extracomment>
+        <translation>finito</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>in corso</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fallito</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Stato</translation>
+    </message>
+    <message>
+        <source>failed: {0}</source>
+        <translation>fallito: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>SweepView</name>
+    <message>
+        <source>The sweeps of this workspace</source>
+        <translation>Gli sweep di questo workspace</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Riprendi</translation>
+    </message>
+    <message>
+        <source>Run the points of this sweep that have not finished</source>
+        <translation>Esegui i punti di questo sweep non ancora finiti</translation>
+    </message>
+    <message>
+        <source>Make variant</source>
+        <translation>Crea variante</translation>
+    </message>
+    <message>
+        <source>Make the selected point a variant of the workspace (for Synthesis and Deploy)</source>
+        <translation>Fai del punto selezionato una variante del workspace (per Sintesi e Deploy)</translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation>Sweep</translation>
+    </message>
+    <message>
+        <source>Cannot list the sweeps: {0}</source>
+        <translation>Impossibile elencare gli sweep: {0}</translation>
+    </message>
+    <message>
+        <source>of {0}, {1}; {2} done, {3} failed</source>
+        <translation>di {0}, {1}; {2} finiti, {3} falliti</translation>
+    </message>
+    <message>
+        <source>Cannot read sweep {0}: {1}</source>
+        <translation>Impossibile leggere lo sweep {0}: {1}</translation>
+    </message>
+    <message>
+        <source>Running in another process; refreshed every few seconds.</source>
+        <translation>In corso in un altro processo; aggiornato ogni pochi secondi.</translation>
+    </message>
+    <message>
+        <source>{0}: {1} of {2}, {3} axes</source>
+        <translation>{0}: {1} di {2}, {3} assi</translation>
+    </message>
+    <message>
+        <source>Click a point to select it.</source>
+        <translation>Fai clic su un punto per selezionarlo.</translation>
+    </message>
+    <message>
+        <source>Point {0}: {1}</source>
+        <translation>Punto {0}: {1}</translation>
+    </message>
+    <message>
+        <source>Open a workspace first.</source>
+        <translation>Apri prima un workspace.</translation>
+    </message>
+    <message>
+        <source>A sweep is already running; cancel it first.</source>
+        <translation>Uno sweep è già in corso; annullalo prima.</translation>
+    </message>
+    <message>
+        <source>Resume sweep {0}</source>
+        <translation>Ripresa dello sweep {0}</translation>
+    </message>
+    <message>
+        <source>Sweep {0}</source>
+        <translation>Sweep {0}</translation>
+    </message>
+    <message>
+        <source>Sweep failed: {0}</source>
+        <translation>Sweep fallito: {0}</translation>
+    </message>
+    <message>
+        <source>Cancelled; the finished points are kept (Resume).</source>
+        <translation>Annullato; i punti finiti sono conservati (Riprendi).</translation>
+    </message>
+    <message>
+        <source>Sweep {0} finished.</source>
+        <translation>Sweep {0} finito.</translation>
+    </message>
+    <message>
+        <source>Sweep {0} started.</source>
+        <translation>Sweep {0} avviato.</translation>
+    </message>
+    <message>
+        <source>Variant from sweep {0}, point {1}</source>
+        <translation>Variante dallo sweep {0}, punto {1}</translation>
+    </message>
+    <message>
+        <source>Cannot make the variant</source>
+        <translation>Impossibile creare la variante</translation>
+    </message>
+    <message>
+        <source>Cannot open variant</source>
+        <translation>Impossibile aprire la variante</translation>
+    </message>
+    <message>
+        <source>Variant &apos;{0}&apos; made from sweep {1}; it is ready for Synthesis.</source>
+        <translation>Variante &apos;{0}&apos; creata dallo sweep {1}; è pronta per la Sintesi.</translation>
+    </message>
+</context>
+<context>
     <name>TrainForm</name>
     <message>
         <source>Other file…</source>
@@ -4532,6 +4984,75 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     <message>
         <source>outside {0} (overflow)</source>
         <translation>fuori da {0} (overflow)</translation>
+    </message>
+</context>
+<context>
+    <name>WhereBox</name>
+    <message>
+        <source>This machine</source>
+        <extracomment>Where-to-run key (core.sweep.clusters) -&gt; its menu text.</extracomment>
+        <translation>Questa macchina</translation>
+    </message>
+    <message>
+        <source>Dask cluster address</source>
+        <translation>Indirizzo del cluster Dask</translation>
+    </message>
+    <message>
+        <source>Batch system file (dask-jobqueue YAML)</source>
+        <translation>File del sistema batch (YAML di dask-jobqueue)</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <extracomment>Settings keys (QSettings) of the remembered place to run.</extracomment>
+        <translation>Dove</translation>
+    </message>
+    <message>
+        <source>Dask worker processes on this machine (one point each at a time)</source>
+        <translation>Processi worker Dask su questa macchina (un punto alla volta ciascuno)</translation>
+    </message>
+    <message>
+        <source>The address of a running Dask scheduler</source>
+        <translation>L&apos;indirizzo di uno scheduler Dask in esecuzione</translation>
+    </message>
+    <message>
+        <source>A dask-jobqueue YAML file (SLURM, HTCondor, PBS or LSF) with its standard keys</source>
+        <translation>Un file YAML di dask-jobqueue (SLURM, HTCondor, PBS o LSF) con le sue chiavi standard</translation>
+    </message>
+    <message>
+        <source>Choose the YAML file</source>
+        <translation>Scegli il file YAML</translation>
+    </message>
+    <message>
+        <source>Show job script</source>
+        <translation>Mostra lo script del job</translation>
+    </message>
+    <message>
+        <source>The batch job script this file makes (nothing is submitted)</source>
+        <translation>Lo script batch che questo file produce (non viene inviato nulla)</translation>
+    </message>
+    <message>
+        <source>Workers</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <source>Give the Dask scheduler&apos;s address, e.g. tcp://host:8786</source>
+        <translation>Indica l&apos;indirizzo dello scheduler Dask, ad es. tcp://host:8786</translation>
+    </message>
+    <message>
+        <source>Choose the dask-jobqueue YAML file of your batch system</source>
+        <translation>Scegli il file YAML di dask-jobqueue del tuo sistema batch</translation>
+    </message>
+    <message>
+        <source>dask-jobqueue configuration</source>
+        <translation>Configurazione di dask-jobqueue</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml);;All files (*)</source>
+        <translation>File YAML (*.yaml *.yml);;Tutti i file (*)</translation>
+    </message>
+    <message>
+        <source>Job script of {0}</source>
+        <translation>Script del job di {0}</translation>
     </message>
 </context>
 <context>

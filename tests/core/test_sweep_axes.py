@@ -13,9 +13,8 @@ from core.sweep.axes import (
     grid_size,
     parse_axis,
     parse_fixed,
-    stage_plan,
-    validate_spec,
 )
+from core.sweep.plan import stage_plan, validate_spec
 from core.sweep.spec import STAGE_ORDER, SweepAxis, SweepSpec
 
 

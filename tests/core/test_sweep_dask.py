@@ -203,7 +203,7 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_leaves_nothing(ws):
 
 
 def test_job_scripts_of_slurm_and_htcondor_files():
-    from core.sweep.clusters import job_script, read_jobqueue_file
+    from core.sweep.jobqueue import job_script, read_jobqueue_file
 
     slurm = job_script(JOBQUEUE / "slurm.yaml")
     for line in (
