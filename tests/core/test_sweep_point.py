@@ -54,7 +54,7 @@ def ws(env):
     model = tf.keras.Sequential(
         [
             tf.keras.layers.Input((8, 8, 1)),
-            tf.keras.layers.Flatten(),
+            tf.keras.layers.Flatten(name="flatten"),  # named: the lowrank test refers to it
             tf.keras.layers.Dense(16, activation="relu", name="fc1"),
             tf.keras.layers.Dense(10, activation="softmax", name="out"),
         ]
