@@ -287,14 +287,21 @@ class DaskExecutor(Executor):
 
     def _find_dashboard(self, source) -> None:
         try:
-            link = source.dashboard_link
+            # A Client of a scheduler it did not start makes up http://host:8787 when the scheduler
+            # serves no dashboard (distributed's fallback): only a served one is shown.
+            served = getattr(source, "cluster", True) is not None or "dashboard" in (
+                source.scheduler_info().get("services") or {}
+            )
+            link = source.dashboard_link if served else None
         except Exception:  # noqa: BLE001 - a scheduler without the dashboard service
             link = None
+        if link and getattr(source, "cluster", True) is None and not _page_answers(link):
+            link = None  # its HTTP server runs, but without bokeh /status is a 404
         self.dashboard = link or None
         if self.dashboard:
             self.dashboard_text = f"Dask dashboard: {self.dashboard}"
-        elif has_bokeh():
-            self.dashboard_text = "Dask dashboard: not served by this scheduler"
+        elif has_bokeh() or getattr(source, "cluster", True) is None:
+            self.dashboard_text = "Dask dashboard: not served by this scheduler (it needs bokeh there)"
 
 
 @register_executor("local")
@@ -438,6 +445,17 @@ class JobqueueExecutor(DaskExecutor):
         if has_bokeh():
             self._find_dashboard(cluster)
         self.description = f"{conf.kind} jobs via dask-jobqueue ({conf.jobs} job(s), {path})"
+
+
+def _page_answers(url: str, timeout: float = 2.0) -> bool:
+    """True when ``url`` answers 200 (a scheduler started elsewhere may lack bokeh)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - the user's scheduler
+            return r.status == 200
+    except Exception:  # noqa: BLE001 - 404, refused, timeout: no dashboard to show
+        return False
 
 
 def _connect_timeout() -> float:
