@@ -73,6 +73,8 @@ def cmd_train(args) -> int:
                 **settings,
             )
     v = result.variant
+    if params:
+        _remember_dataset_params(ws, v.name, ds_name, params)
     payload = {
         "workspace": str(ws.root),
         "variant": v.name,
@@ -88,6 +90,23 @@ def cmd_train(args) -> int:
     }
     emit(args, payload, f"variant '{v.name}' saved in {ws.root}\n{_metrics_line(v.metrics)}")
     return 0
+
+
+def _remember_dataset_params(ws, variant: str, ds_name: str, params: dict) -> None:
+    """Make the variant's data set parameters (``--events``) what later commands load.
+
+    Compress, synthesis, physics and sweep points load a data set with the parameters the
+    workspace pins for it: without a pin they would make the loader's default (100,000 muons), a
+    different split from the one the variant was trained and validated on. The first ``--events``
+    of a workspace pins them; another value is kept on the variant itself (``dataset_params``).
+    """
+    from core.data import pin_params, pinned_params
+
+    pinned = pinned_params(ws.data_dir).get(ds_name)
+    if pinned is None:
+        pin_params(ws.data_dir, ds_name, **params)
+    elif pinned != params:
+        ws.update_params(variant, {"dataset_params": dict(params)})
 
 
 def cmd_distill(args) -> int:

@@ -103,7 +103,7 @@ def make_task(ws, spec, settings: dict[str, Any], index: int, stages: list[dict[
         )
     measures = tuple(spec.measures)
     return {
-        "key": point_key(settings, hashlib.sha256(data).hexdigest(), spec.fixed, measures),
+        "key": point_key(settings, hashlib.sha256(data).hexdigest(), spec.fixed, measures, ref),
         "index": int(index),
         "settings": dict(settings),
         "model": data,

@@ -169,7 +169,7 @@ class _Loop:
         from core.sweep.strategies import make_strategy
 
         self.ws, self.spec, self.store, self.ex, self.progress = ws, spec, store, executor, progress
-        self.resume = resume
+        self.resume, self.task = resume, task
         rows = store.rows()
         # Skipped on resume: done points and user-level failures. Rerun: running and crashed ones.
         self.rerun = {r["key"] for r in rows if _to_rerun(r)}
@@ -297,6 +297,7 @@ class _Loop:
         row = self.store.record(result)
         if row["status"] == DONE:
             self.done += 1
+            self.progress.log(_landed_line(row, sweep_objectives(self.spec, self.task)))
         else:
             self.failed += 1
             self.progress.log(f"point {row['index']} failed: {row.get('error')}")
@@ -363,6 +364,17 @@ def variant_task(ws, variant: str) -> str:
         return "classification"
     tasks = {d.name: d.task for d in list_datasets()}
     return tasks.get(dataset, "classification")
+
+
+def _landed_line(row: dict[str, Any], objectives: list[tuple[str, str]]) -> str:
+    """One log line per finished point: its settings and its objectives (a CLI run in a batch
+    session has no progress bar; this is what its log shows)."""
+    settings = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in (row.get("settings") or {}).items())
+    metrics = row.get("metrics") or {}
+    shown = ", ".join(
+        f"{m}={metrics[m]:.4g}" for m, _ in objectives if isinstance(metrics.get(m), (int, float))
+    )
+    return f"point {row['index']} done in {row.get('seconds') or 0:.0f} s: {settings} -> {shown or 'no objective measured'}"
 
 
 def sweep_objectives(spec: SweepSpec, task: str) -> list[tuple[str, str]]:

@@ -227,9 +227,14 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def point_key(settings: dict[str, Any], model_digest: str, fixed: dict[str, Any], measures=()) -> str:
-    """The key of a point: 16 hex digits of the digest of what decides its result."""
-    blob = canonical_json(
-        {"settings": settings, "model": model_digest, "fixed": fixed, "measures": sorted(measures)}
-    )
+def point_key(
+    settings: dict[str, Any], model_digest: str, fixed: dict[str, Any], measures=(), dataset=None
+) -> str:
+    """The key of a point: 16 hex digits of the digest of what decides its result (its settings,
+    the base model's bytes, the fixed settings, the measures and the data set with its parameters:
+    a workspace whose muon events were changed does not resume onto points of the old events)."""
+    what = {"settings": settings, "model": model_digest, "fixed": fixed, "measures": sorted(measures)}
+    if dataset is not None:
+        what["dataset"] = dataset
+    blob = canonical_json(what)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -114,6 +114,25 @@ def test_train_creates_a_workspace_with_a_measured_variant(tmp_path):
     assert r.returncode == 0 and len(json.loads(r.stdout)["variants"]) == 2
 
 
+def test_train_with_events_pins_them_for_the_later_commands(tmp_path):
+    """`train --events N` makes N what compress/synthesis/physics/sweeps load, not the default."""
+    from core.data import pinned_params
+    from core.metrics.physics import workspace_dataset_params
+    from core.workspace import Workspace
+
+    ws = tmp_path / "ws"
+    args = ("--data", "muon_rpc", "--batch", 256, "--max-samples", 500, "--out", ws, "--json")
+    r = run("train", "--zoo", "muon_cnn_student", "--events", 2000, "--epochs", 1, "--name", "a", *args)
+    assert r.returncode == 0, r.stderr
+    assert pinned_params(ws / "data")["muon_rpc"] == {"events": 2000}
+    r = run("train", "--zoo", "muon_cnn_student", "--events", 3000, "--epochs", 1, "--name", "b", *args)
+    assert r.returncode == 0, r.stderr
+    w = Workspace.open(ws)
+    assert pinned_params(ws / "data")["muon_rpc"] == {"events": 2000}  # the first pin stays
+    assert workspace_dataset_params(w, "a") == {"events": 2000}
+    assert workspace_dataset_params(w, "b") == {"events": 3000}
+
+
 def test_list_commands():
     r = run("zoo", "--json")
     assert r.returncode == 0 and "handson_cnn" in {e["name"] for e in json.loads(r.stdout)["zoo"]}

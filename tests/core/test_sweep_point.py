@@ -108,7 +108,14 @@ def test_make_task_carries_bytes_and_the_data_set_by_name(ws):
     import hashlib
 
     digest = hashlib.sha256(task["model"]).hexdigest()
-    assert task["key"] == point_key({"prune.sparsity": 0.6}, digest, {}, task["measures"])
+    assert task["key"] == point_key({"prune.sparsity": 0.6}, digest, {}, task["measures"], task["dataset"])
+    # other data set parameters (e.g. another number of muon events), another point
+    assert (
+        point_key(
+            {"prune.sparsity": 0.6}, digest, {}, task["measures"], {"name": "digits", "params": {"x": 1}}
+        )
+        != task["key"]
+    )
     # the same point of the same sweep always has the same key; another point another
     assert make_task(ws, _spec(), {"prune.sparsity": 0.6}, 9, PRUNE_FIXED)["key"] == task["key"]
     assert make_task(ws, _spec(), {"prune.sparsity": 0.7}, 4, PRUNE_FIXED)["key"] != task["key"]
