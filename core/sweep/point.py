@@ -36,6 +36,7 @@ from typing import Any
 from core import TrigLabError
 from core.jobs import Progress, ensure_progress
 from core.sweep import SweepError
+from core.sweep.point_cache import compressed_cache
 from core.sweep.point_measures import HLS_SIDE, hls_metrics, numbers, task_metrics
 from core.sweep.spec import DEFAULT_MEASURES, DONE, FAILED, STAGE_ORDER, canonical_json, point_key
 
@@ -279,10 +280,16 @@ def _run(task: dict[str, Any], tmp: Path, prog: Progress, result: dict[str, Any]
     step[0] = "loading the data set"
     dataset = _dataset(task["dataset"], cache, prog.sub(0.0, 0.05))
     ops = [s for s in stages if s["stage"] != "hls"]
-    params: dict[str, Any] = {}
-    op_metrics: dict[str, Any] = {}
-    cost_op, cost_params = "", {}
-    for i, stage in enumerate(ops):
+    # Points that differ only in hls4ml settings compress the same model the same way (seeded):
+    # the first one's result is kept in the worker's cache and the others start from it.
+    reuse = compressed_cache(cache, task, ops, suffix)
+    cached = reuse.load(step) if ops else None
+    if cached is not None:
+        model, params, op_metrics, cost_op, cost_params = cached
+        prog.log(f"compression stages {', '.join(s['stage'] for s in ops)}: reused from this worker's cache")
+    else:
+        params, op_metrics, cost_op, cost_params = {}, {}, "", {}
+    for i, stage in enumerate(ops if cached is None else ()):
         name = stage["stage"]
         step[0] = f"stage '{name}'"
         prog.check_cancelled()
@@ -296,14 +303,16 @@ def _run(task: dict[str, Any], tmp: Path, prog: Progress, result: dict[str, Any]
         params[name] = {**resolved, **out.params}
         if out.history:
             params[name]["history"] = out.history
-        op_metrics.update(out.metrics)
+        op_metrics.update(numbers(out.metrics))
         if cost_op != "fixed_point":  # its weight widths are what the cost model must know
             cost_op, cost_params = name, params[name]
+    if ops and cached is None:
+        reuse.save(model, params, op_metrics, cost_op, cost_params)
     metrics: dict[str, Any] = {}
     if "task" in measures:
         step[0] = "measuring the task metric"
         metrics.update(task_metrics(model, dataset, cost_op, cost_params, prog.sub(0.5, 0.6)))
-        metrics.update(numbers(op_metrics))  # what an operation measured itself wins
+        metrics.update(op_metrics)  # what an operation measured itself wins
     hls_side = tuple(m for m in measures if m in HLS_SIDE)
     if hls_side:
         step[0] = "stage 'hls'"

@@ -4,7 +4,7 @@ A strategy proposes settings ``{qualified name: value}`` and is told each point'
 lands. All are seeded (same spec + seed + results in the same order → the same proposals) and
 never propose settings already finished (``--resume``) or already proposed in this sweep.
 
-- ``grid``: every point of the product of the axes, first axis slowest.
+- ``grid``: every point of the product of the axes, hls4ml axes slowest, then the first axis.
 - ``random``: ``trials`` distinct grid points drawn without replacement.
 - ``nsga2`` / ``tpe``: Optuna's multi-objective samplers (``NSGAIISampler``, ``TPESampler``) over
   the same axes, through its ask/tell interface on an in-memory study: a range axis is sampled
@@ -142,11 +142,15 @@ class Strategy:
 
 @register_strategy("grid")
 class GridStrategy(Strategy):
-    """Every grid point, in :func:`core.sweep.axes.grid_points` order."""
+    """Every grid point, hls4ml axes slowest, then the others in :func:`core.sweep.axes.grid_points`
+    order: the points that differ only in hls4ml settings (reuse factor, strategy, io type) come
+    after the first of them has compressed and fine-tuned the model, which they then reuse from the
+    worker's cache (:mod:`core.sweep.point`) instead of fine-tuning the same model again."""
 
     def __init__(self, spec, finished_rows, task=None):
         super().__init__(spec, finished_rows, task)
-        self._points: Iterator[dict[str, Any]] = iter_grid(spec.axes)
+        hls_first = sorted(spec.axes, key=lambda a: a.stage != "hls")  # stable: the user's order otherwise
+        self._points: Iterator[dict[str, Any]] = iter_grid(hls_first)
 
     @property
     def total(self) -> int:

@@ -30,13 +30,9 @@ GRID = ["--axis", "sparsity=0.5,0.8", "--axis", "reuse=1,2"]
 @pytest.fixture(scope="module", autouse=True)
 def stub_point():
     sys.path.insert(0, str(FIXTURES))
-    import sweep_stub
+    from sweep_stub import stand_in_points
 
-    import core.sweep.runner as runner
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(runner, "point_function", lambda: sweep_stub.run_point)
-        mp.setenv("TRIGLAB_STUB_POINT_S", "0")
+    with stand_in_points(seconds=0):
         yield
     sys.path.remove(str(FIXTURES))
 

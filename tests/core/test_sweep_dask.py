@@ -30,13 +30,9 @@ REPO = Path(__file__).resolve().parents[2]
 def stub_point():
     """The stand-in point function (0.3 s a point) instead of the real one, for the whole module."""
     sys.path.insert(0, str(FIXTURES))
-    import sweep_stub
+    from sweep_stub import stand_in_points
 
-    import core.sweep.runner as runner
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(runner, "point_function", lambda: sweep_stub.run_point)
-        mp.setenv("TRIGLAB_STUB_POINT_S", "0.3")
+    with stand_in_points(seconds=0.3):
         yield
     sys.path.remove(str(FIXTURES))
 

@@ -254,6 +254,7 @@ def test_same_task_same_metrics_in_another_process(ws, env, tmp_path):
     assert any(line.startswith("vendor synthesis skipped: No vendor tool") for line in here["log"])
     (tmp_path / "task.pkl").write_bytes(pickle.dumps(task))
     env_vars = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env_vars["TRIGLAB_SWEEP_CACHE"] = str(tmp_path / "child-cache")  # computes, not reuses
     subprocess.run(
         [sys.executable, "-c", _CHILD, str(tmp_path / "task.pkl"), str(tmp_path / "out.pkl")],
         check=True,
@@ -264,6 +265,32 @@ def test_same_task_same_metrics_in_another_process(ws, env, tmp_path):
     assert there["status"] == "done"
     assert there["metrics"] == here["metrics"]
     assert there["params"]["prune"]["history"] == here["params"]["prune"]["history"]
+
+
+def test_points_differing_only_in_hls_settings_reuse_the_compressed_model(ws, env):
+    """The second reuse factor starts from the first one's fine-tuned model (same numbers, no
+    fine-tuning); a damaged cache entry is computed again."""
+    from core.sweep.point import cache_dir, make_task, run_point
+
+    spec = _spec(measures=("task", "estimate"))
+    stages = [
+        _resolved("prune", sparsity=0.55, finetune_epochs=1),
+        {"stage": "hls", "params": {"settings": {}}},
+    ]
+    first = run_point(make_task(ws, spec, {"prune.sparsity": 0.55, "hls.reuse_factor": 1}, 0, stages))
+    stages[1] = {"stage": "hls", "params": {"settings": {"reuse_factor": 4}}}
+    second = run_point(make_task(ws, spec, {"prune.sparsity": 0.55, "hls.reuse_factor": 4}, 1, stages))
+    assert first["status"] == second["status"] == "done"
+    assert not any("reused from this worker's cache" in line for line in first["log"])
+    assert any("reused from this worker's cache" in line for line in second["log"])
+    assert second["metrics"]["val_accuracy"] == first["metrics"]["val_accuracy"]
+    assert second["params"]["prune"] == first["params"]["prune"]
+    assert second["metrics"]["lut_estimate"] < first["metrics"]["lut_estimate"]  # reuse 4: fewer multipliers
+    for info in (cache_dir() / "compressed").glob("*.json"):
+        info.write_text("{damaged")
+    third = run_point(make_task(ws, spec, {"prune.sparsity": 0.55, "hls.reuse_factor": 4}, 2, stages))
+    assert not any("reused from this worker's cache" in line for line in third["log"])
+    assert third["metrics"]["val_accuracy"] == first["metrics"]["val_accuracy"]
 
 
 def test_apply_weight_formats_keeps_the_fixed_point_widths():
