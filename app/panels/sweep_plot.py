@@ -438,7 +438,7 @@ def point_tooltip(row: dict[str, Any], labels: dict[str, str], objectives: dict[
     """A point's settings and measures, one per line, numbers in the locale."""
     lines = [
         QCoreApplication.translate("SweepPlot", "point {0} ({1})").format(
-            int(row.get("index", 0)) + 1, row.get("key", "")
+            int(row.get("index", 0)), row.get("key", "")
         )
     ]
     for name, v in ordered_settings(row, labels):

@@ -43,7 +43,7 @@ class SweepTable(QTableWidget):
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setStretchLastSection(False)  # the measures stretch (see fill)
         self.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
         self.itemSelectionChanged.connect(self._on_selection)
         self._keys: list[str] = []
@@ -72,6 +72,17 @@ class SweepTable(QTableWidget):
         self.clear()
         self.setColumnCount(len(headers))
         self.setHorizontalHeaderLabels(headers)  # i18n-ignore: "#", axis names and translated labels
+        # Settings, "#" and the status fit their contents; the measures share what is left (a long
+        # label such as Italian "Risoluzione in pT, larghezza robusta (%)" elides, its tooltip whole),
+        # so the status column stays in sight at 1366 px.
+        header = self.horizontalHeader()
+        first_measure = 1 + len(settings)
+        for c in range(len(headers)):
+            is_measure = first_measure <= c < first_measure + len(measures)
+            header.setSectionResizeMode(
+                c, QHeaderView.Stretch if is_measure else QHeaderView.ResizeToContents
+            )
+            self.horizontalHeaderItem(c).setToolTip(headers[c])
         self.setRowCount(len(rows))
         self._keys = []
         red = QBrush(QColor(ERROR_COLOR))
@@ -80,7 +91,7 @@ class SweepTable(QTableWidget):
             self._keys.append(key)
             tip = point_tooltip(row, labels, objectives)
             index = int(row.get("index", r))
-            cells: list[tuple[str, Any]] = [(str(index + 1), index)]
+            cells: list[tuple[str, Any]] = [(str(index), index)]
             s = row.get("settings") or {}
             for name, _label in settings:
                 v = s.get(name)

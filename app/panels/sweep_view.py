@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -39,6 +39,14 @@ from app.panels.sweep_plot import SweepPlot, SweepStatus, ordered_settings, valu
 from app.panels.sweep_table import SweepTable
 from core import TrigLabError
 from core.sweep.spec import DONE, FAILED, RUNNING
+
+#: A stored sweep's strategy, in its one-line summary ("muon24: grid of student, 3 axes").
+STRATEGY_NAMES = {
+    "grid": QT_TRANSLATE_NOOP("SweepView", "grid"),
+    "random": QT_TRANSLATE_NOOP("SweepView", "random points"),
+    "nsga2": "NSGA-II",
+    "tpe": "TPE",
+}
 
 POLL_MS = 3000  # re-reading a sweep another process writes
 
@@ -261,7 +269,10 @@ class SweepView(QWidget):
             self.plot.set_sweep(list(spec.objectives), labels)
             self.info.setText(
                 self.tr("{0}: {1} of {2}, {3} axes").format(
-                    spec.name, spec.strategy, spec.variant, len(spec.axes)
+                    spec.name,
+                    QCoreApplication.translate("SweepView", STRATEGY_NAMES.get(spec.strategy, spec.strategy)),
+                    spec.variant,
+                    len(spec.axes),
                 )
             )
         else:
@@ -318,9 +329,7 @@ class SweepView(QWidget):
             settings = ", ".join(
                 f"{labels.get(n, n)} = {value_text(v)}" for n, v in ordered_settings(row, labels)
             )
-            self.selected_label.setText(
-                self.tr("Point {0}: {1}").format(int(row.get("index", 0)) + 1, settings)
-            )
+            self.selected_label.setText(self.tr("Point {0}: {1}").format(int(row.get("index", 0)), settings))
         self.resume_btn.setEnabled(self.shown is not None and not running and not self._live())
         self.form.set_running(running)
 
@@ -429,7 +438,7 @@ class SweepView(QWidget):
 
         sweep, key = self.shown, row["key"]
         job = self.jobs.submit(
-            self.tr("Variant from sweep {0}, point {1}").format(sweep, int(row.get("index", 0)) + 1),
+            self.tr("Variant from sweep {0}, point {1}").format(sweep, int(row.get("index", 0))),
             materialize_point,
             ws,
             sweep,

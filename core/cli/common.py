@@ -242,11 +242,18 @@ def load_model_source(args):
     return load_model_file(args, args.target), None, str(args.target)
 
 
-def hls_config(args, model):
-    """The hls4ml configuration: ``--config`` (or the default for ``model``), with ``--io-type``
-    and ``--clock`` applied on top when given."""
+def hls_config(args, model, saved=None):
+    """The hls4ml configuration: ``--config``, else ``saved`` (a workspace variant's own, as the
+    Synthesis view opens it), else the default for ``model``; ``--io-type`` and ``--clock`` applied
+    on top when given."""
     from core.hls import config as hcfg
 
+    if saved is not None and not args.config:
+        if args.io_type:
+            saved.set_setting("io_type", args.io_type)
+        if args.clock:
+            saved.set_setting("clock_period_ns", args.clock)
+        return saved
     if args.config:
         path = Path(args.config)
         if not path.is_file():

@@ -217,9 +217,17 @@ def cmd_hls(args) -> int:
     model, ws, label = load_model_source(args)
     dataset_name = ws[args.variant].dataset if ws is not None else None
     cache_root = _cache_root(ws)
-    config = hls_config(args, model)
+    saved = None
+    if ws is not None and not args.config:
+        from core.hls.pipeline import load_saved_config, saved_config_path
+
+        saved = load_saved_config(ws, args.variant)  # e.g. a sweep point's, or edited in the app
+    config = hls_config(args, model, saved=saved)
     calib = args.calib or dataset_name or "gauss"
     payload: dict = {"model": label, "action": args.action, "calibration": calib}
+    payload["configuration"] = (
+        str(args.config) if args.config else str(saved_config_path(ws, args.variant)) if saved else "default"
+    )
     x, dataset = (None, None)
     if args.action == "csim" or args.auto_precision is not None:
         x, dataset = calibration_inputs(calib, model, cache_dir=ws.data_dir if ws else None)
@@ -245,7 +253,7 @@ def cmd_hls(args) -> int:
     payload["settings"] = config.settings.to_dict()
     est = hest.estimate(model, config)
     payload["estimate"] = est.to_dict()
-    lines = [f"{label}: {args.action}"]
+    lines = [f"{label}: {args.action} (hls4ml configuration: {payload['configuration']})"]
     if args.auto_precision is not None:
         lines.extend(_auto_precision_lines(res))
     if args.action == "csim":
@@ -258,7 +266,7 @@ def cmd_hls(args) -> int:
         payload["project_dir"] = str(compiled.project_dir)
         payload["cache_hit"] = compiled.cache_hit
         payload["agreement"] = report.to_dict().get("agreement")
-        lines.append(f"C-simulation agreement with Keras: {payload['agreement']}")
+        lines.append(report.summary())
     elif args.action == "build":
         from core.hls.convert import compile_model
         from core.hls.errors import HlsError

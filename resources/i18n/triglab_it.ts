@@ -3848,6 +3848,15 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
 <context>
     <name>SweepView</name>
     <message>
+        <source>grid</source>
+        <extracomment>A stored sweep&apos;s strategy, in its one-line summary (&quot;muon24: grid of student, 3 axes&quot;).</extracomment>
+        <translation>griglia</translation>
+    </message>
+    <message>
+        <source>random points</source>
+        <translation>punti casuali</translation>
+    </message>
+    <message>
         <source>The sweeps of this workspace</source>
         <translation>Gli sweep di questo workspace</translation>
     </message>

@@ -220,7 +220,7 @@ def test_reports_draw_points_front_and_failed_rows(qtbot, view, fake_runner):
     assert p["y"][p["keys"].index("p0")] == pytest.approx(97.5)
     # hovering a point: its settings (as the axes are named) and its measures
     tip = view.plot._tip(0, 0, "p2").splitlines()
-    assert tip[0].startswith("point 3") and tip[1:3] == ["sparsity = 0.7", "reuse = 1"]
+    assert tip[0].startswith("point 2") and tip[1:3] == ["sparsity = 0.7", "reuse = 1"]
     assert f"Validation accuracy (%): {fmt_num(97, 0)}" in tip and f"LUT, estimate: {fmt_num(5200, 0)}" in tip
     # the status line and the dashboard link
     assert view.status.bar.value() == 6 and view.status.bar.maximum() == 6
@@ -272,12 +272,14 @@ def test_clicking_a_point_selects_it_and_make_variant_materializes_it(qtbot, vie
     spot = next(s for s in view.plot.scatter.points() if s.data() == "p2")
     view.plot._on_clicked(view.plot.scatter, [spot])
     assert view.selected == "p2"
-    assert view.table.item(view.table.currentRow(), 0).text() == "3"
+    assert (
+        view.table.item(view.table.currentRow(), 0).text() == "2"
+    )  # the stored index, as the CLI and the variant name give it
     assert view.plot.selected_ring.points()[0].data() == "p2"
     assert view.make_btn.isEnabled()
     view.select_point("p5")  # a failed point cannot become a variant
     assert not view.make_btn.isEnabled()
-    view.table.selectRow(next(r for r in range(6) if view.table.item(r, 0).text() == "3"))
+    view.table.selectRow(next(r for r in range(6) if view.table.item(r, 0).text() == "2"))
     assert view.selected == "p2"
     job = view.make_variant()
     qtbot.waitUntil(lambda: not job.is_active(), timeout=10_000)

@@ -412,7 +412,7 @@ def test_the_embedded_cluster_listens_on_loopback_only():
     assert not worker_children()
 
 
-def test_the_real_point_gives_the_same_rows_on_a_local_cluster_as_in_process(ws, monkeypatch):
+def test_the_real_point_gives_the_same_rows_on_a_local_cluster_as_in_process(ws, monkeypatch, tmp_path):
     """The seeded 2x2 grid with the real run_point (one fine-tuning epoch of the digits CNN, task
     metric only): worker processes compute exactly what this process computes."""
     import core.sweep.runner as runner
@@ -424,6 +424,8 @@ def test_the_real_point_gives_the_same_rows_on_a_local_cluster_as_in_process(ws,
     axes = [parse_axis("sparsity=0.5,0.8"), parse_axis("prune.finetune_epochs=0,1")]
     rows = {}
     for kind in ("inprocess", "local"):
+        # Each run its own worker cache: the workers compute, rather than reuse this process's models.
+        monkeypatch.setenv("TRIGLAB_SWEEP_CACHE", str(tmp_path / f"cache-{kind}"))
         spec = SweepSpec(
             name=f"real-{kind}", variant="tiny", axes=axes, measures=("task",), n_calib=100, seed=3
         )
