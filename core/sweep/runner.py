@@ -122,6 +122,7 @@ def run_sweep(
             raise SweepError(f"a sweep named '{name}' already exists: resume it, or choose another name")
         plan.validate_spec(spec)
     _check_base_variant(ws, spec.variant)
+    _check_layer_names(ws, spec)
     task_kind = variant_task(ws, spec.variant)
     objectives = sweep_objectives(spec, task_kind)
     progress.update(0.0, "starting the workers")
@@ -349,6 +350,41 @@ def _check_base_variant(ws, variant: str) -> None:
         raise SweepError(
             f"variant '{variant}' holds code that would run when loaded ({what}): sweep workers load "
             "models without trust. Rebuild it without Lambda layers or custom objects to sweep it."
+        )
+
+
+def _check_layer_names(ws, spec: SweepSpec) -> None:
+    """Every layer a setting names (``bits@fc1``, a ``per_layer`` dict, ``lowrank.layers``) is one
+    of the base model's, read from its file as plain data: a typo is refused before the sweep
+    exists instead of failing every point."""
+    from core.models.io import model_file_kind
+    from core.models.safety import read_architecture
+
+    named: dict[str, str] = {}  # layer -> the setting that names it
+    labels = {a.name: a.label or a.name for a in spec.axes}
+    given = [(k, v) for k, v in spec.fixed.items()] + [(a.name, v) for a in spec.axes for v in a.values]
+    for name, value in given:
+        parts = name.split(".")
+        if len(parts) == 4 and parts[1] == "per_layer":  # qat.per_layer.LAYER.FIELD
+            named.setdefault(parts[2], labels.get(name, name))
+        elif parts[-1] == "per_layer" and isinstance(value, dict):
+            named.update({str(layer): labels.get(name, name) for layer in value})
+        elif parts[-1] == "layers" and isinstance(value, (list, tuple)):
+            named.update({str(layer): labels.get(name, name) for layer in value})
+    if not named:
+        return
+    path = ws.path_of(spec.variant)
+    arch = read_architecture(path, model_file_kind(path))
+    layers = {
+        str(entry.get("name") or (entry.get("config") or {}).get("name"))
+        for entry in ((arch.get("config") or {}).get("layers") or [] if isinstance(arch, dict) else [])
+        if isinstance(entry, dict)
+    }
+    unknown = sorted(set(named) - layers)
+    if layers and unknown:
+        raise SweepError(
+            f"'{named[unknown[0]]}' names layer '{unknown[0]}', which variant '{spec.variant}' does not "
+            f"have (its layers: {', '.join(sorted(layers))})"
         )
 
 

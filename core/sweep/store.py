@@ -493,12 +493,13 @@ class SweepStore:
             m = re.fullmatch(r"p?(\d{1,18})", text)
             if not found and m:
                 found = db.execute(sql + " WHERE idx=?", (int(m[1]),)).fetchall()
-            if not found and re.fullmatch(r"[0-9a-f]+", text):
+            # Digits alone are an index ("99" is point 99, never the key that starts 99...).
+            if not found and not m and re.fullmatch(r"[0-9a-f]+", text):
                 found = db.execute(sql + " WHERE substr(key, 1, ?)=?", (len(text), text)).fetchall()
+            last = db.execute("SELECT MAX(idx) FROM points").fetchone()[0]
         if not found:
-            raise SweepError(
-                f"No point '{ref}' in sweep '{name}' (name a point by its index, e.g. 0, or its key)"
-            )
+            known = f"indices 0 to {last}" if last is not None else "it has no point yet"
+            raise SweepError(f"No point '{ref}' in sweep '{name}' ({known}, or a point's key)")
         if len(found) > 1:
             keys = ", ".join(str(r[0]) for r in found[:5])
             raise SweepError(

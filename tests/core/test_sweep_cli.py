@@ -117,6 +117,7 @@ def test_job_script_prints_the_batch_script(capfd):
         (["--axis", "sparsity=0.5", "--scheduler", "CLOSED"], "cannot reach the Dask scheduler at tcp://127.0.0.1:"),
         (["--axis", "sparsity=0.5", "--workers", "0"], "must be >= 1"),
         (["--axis", "sparsity=0.5", "--strategy", "random"], "--trials"),
+        (["--axis", "bits@nolayer=4,8"], "names layer 'nolayer', which variant 'tiny' does not have"),
     ],
 )  # fmt: skip
 def test_user_errors_exit_2_with_one_line_and_leave_no_sweep(ws, capfd, args, message):

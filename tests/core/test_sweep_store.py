@@ -203,8 +203,14 @@ def test_row_by_key_prefix_and_index(store):
     assert store.row(k1)["index"] == 1
     assert store.row(1)["key"] == k1 and store.row("1")["key"] == k1 and store.row("p1")["key"] == k1
     assert store.row(k1[:6])["key"] == k1
-    with pytest.raises(SweepError, match="No point '7' in sweep 's1'"):
+    with pytest.raises(SweepError, match="No point '7' in sweep 's1' \\(indices 0 to 2"):
         store.row(7)
+    # digits alone are an index, even when a key starts with them ("57" is not key "57ab...")
+    i = next(i for i in range(3, 500) if key_of(i)[:2].isdigit() and int(key_of(i)[:2]) not in (0, 1, 2, i))
+    store.record(result(i))
+    assert store.row(key_of(i)[:3] if not key_of(i)[:3].isdigit() else key_of(i))["index"] == i
+    with pytest.raises(SweepError, match=f"No point '{key_of(i)[:2]}'"):
+        store.row(key_of(i)[:2])
     with pytest.raises(SweepError, match="No point"):
         store.row("zz")
 
