@@ -479,6 +479,28 @@ class SweepForm(QWidget):
         text = html.escape(text)
         self.message.setText(f"<span style='{ERROR_STYLE}'>{text}</span>" if error else text)
 
+    def load_spec(self, spec) -> None:
+        """Fill the form with a stored sweep's settings (to change one and run it under a new name)."""
+        self.set_current_variant(spec.variant)
+        self.set_axes([(a.label or a.name, ",".join(_value_text(v) for v in a.values)) for a in spec.axes])
+        self.fixed_edit.setText(
+            " ".join(
+                shlex.quote(f"{k}={_value_text(v)}") for k, v in spec.fixed.items()
+            )  # i18n-ignore: settings
+        )
+        i = self.strategy_combo.findData(spec.strategy)
+        if i >= 0:
+            self.strategy_combo.setCurrentIndex(i)
+        if spec.trials:
+            self.trials_spin.setValue(int(spec.trials))
+        self.hours_spin.setValue(float(spec.hours or 0.0))
+        for key, check in self.measure_checks.items():
+            check.setChecked(key in spec.measures)
+        self.n_calib_spin.setValue(int(spec.n_calib))
+        self.seed_spin.setValue(int(spec.seed))
+        self.name_edit.clear()  # a new sweep gets a new name; Resume continues the stored one
+        self._update_budget()
+
     def spec(self):
         """The sweep the form describes, checked (:func:`core.sweep.plan.validate_spec`).
 
@@ -520,4 +542,8 @@ def _value_text(v: Any) -> str:
     """A setting's value as typed (plain Python text: it is parsed back, so not localized)."""
     if isinstance(v, float):
         return f"{v:g}"
+    if isinstance(v, (dict, list)):
+        import json
+
+        return json.dumps(v)
     return str(v)

@@ -93,7 +93,7 @@ class SweepView(QWidget):
         self.sweep_combo.setToolTip(self.tr("The sweeps of this workspace"))
         self.sweep_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.sweep_combo.setMinimumContentsLength(10)
-        self.sweep_combo.activated.connect(lambda _i: self.show_sweep(self.sweep_combo.currentData()))
+        self.sweep_combo.activated.connect(lambda _i: self._pick_sweep(self.sweep_combo.currentData()))
         self.resume_btn = QPushButton(self.tr("Resume"))
         self.resume_btn.setToolTip(self.tr("Run the points of this sweep that have not finished"))
         self.resume_btn.clicked.connect(lambda: self.resume())
@@ -223,6 +223,12 @@ class SweepView(QWidget):
     def _live(self) -> bool:
         """Whether the shown sweep is the one this view's job is running."""
         return self.job is not None and self.job.is_active() and self.job_sweep == self.shown
+
+    def _pick_sweep(self, name: str | None) -> None:
+        """The user picked a stored sweep: show it, and its settings in the form (to vary them)."""
+        self.show_sweep(name)
+        if self.spec is not None and not self._live():
+            self.form.load_spec(self.spec)
 
     def show_sweep(self, name: str | None) -> None:
         """Show sweep ``name`` from its store (None: nothing)."""

@@ -434,9 +434,12 @@ def test_opening_a_workspace_shows_its_newest_sweep_and_follows_another_writer(q
     view._poll()
     assert len(view.plot.plotted()["keys"]) == 3
     assert view.plot.plotted()["front_keys"] == [f"{2:016x}"]  # best accuracy and fewest LUTs
-    # the other sweep, then Resume of it (same spec, resume=True)
-    view.show_sweep("older")
+    # the other sweep picked in the menu: shown, its settings in the form; then Resume of it
+    view.sweep_combo.setCurrentIndex(view.sweep_combo.findData("older"))
+    view.sweep_combo.activated.emit(view.sweep_combo.currentIndex())
     assert view.plot.plotted()["keys"] == [f"{0:016x}"] and not view._poll_timer.isActive()
+    assert view.form.grid_size() == 2 and view.form.name_edit.text() == ""
+    assert [a.name for a in view.form.spec().axes] == ["prune.sparsity"]
     job = view.resume()
     qtbot.waitUntil(lambda: bool(fake_runner.calls), timeout=5_000)
     call = fake_runner.calls[0]
