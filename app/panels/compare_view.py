@@ -201,7 +201,7 @@ def _task_of(metrics: dict[str, Any]) -> tuple[str | None, float | None]:
     return None, None
 
 
-class _Item(QTableWidgetItem):
+class SortItem(QTableWidgetItem):
     """A table cell that sorts by a number (missing values first in ascending order)."""
 
     def __init__(self, text: str, sort_key: float | str | None) -> None:
@@ -485,7 +485,7 @@ class CompareView(QWidget):
         for r, (row, v) in enumerate(zip(self._rows, variants)):
             cells = self._cells(row, mixed_tasks=len(tasks) > 1)
             for key, (text, sort_key) in cells.items():
-                item = _Item(text, sort_key)
+                item = SortItem(text, sort_key)
                 if key not in ("name", "parent", "operation"):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if key == "name":

@@ -55,7 +55,7 @@ def progress_text(job: Job) -> str:
     return pct
 
 
-def _fmt_seconds(s: float | None) -> str:
+def fmt_seconds(s: float | None) -> str:
     if s is None:
         return "—"
     s = int(round(s))
@@ -179,8 +179,8 @@ class JobDock(QWidget):
 
     def _tick(self) -> None:
         for job, item, _, _ in self._rows.values():
-            item.setText(3, _fmt_seconds(job.elapsed()) if job.started else "—")
-            item.setText(4, _fmt_seconds(job.eta()) if job.status == RUNNING else "—")
+            item.setText(3, fmt_seconds(job.elapsed()) if job.started else "—")
+            item.setText(4, fmt_seconds(job.eta()) if job.status == RUNNING else "—")
 
     def _on_select(self) -> None:
         item = self.tree.currentItem()

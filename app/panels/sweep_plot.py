@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import fmt_num, fmt_sig
 from app.palette import BLUE, VERMILION, mute, style_axes
-from app.panels.job_dock import _fmt_seconds
+from app.panels.job_dock import fmt_seconds
 from app.panels.sweep_where import narrow_combo
 from core.metrics.pareto import AXES, pareto_front
 from core.sweep.spec import DONE
@@ -153,7 +153,7 @@ class SweepStatus(QWidget):
         ]
         eta = finite(status.get("eta_s"))
         if live and eta is not None:
-            parts.append(self.tr("ETA {0}").format(_fmt_seconds(eta)))
+            parts.append(self.tr("ETA {0}").format(fmt_seconds(eta)))
         self.counts.setText(" · ".join(parts))
         if status.get("where"):  # core's description: "embedded Dask cluster: 2 worker processes..."
             self.counts.setToolTip(str(status["where"]))

@@ -13,7 +13,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
 
-from app.panels.compare_view import MISSING, _Item
+from app.panels.compare_view import MISSING, SortItem
 from app.panels.sweep_form import ERROR_COLOR
 from app.panels.sweep_plot import finite, measure_info, point_tooltip, value_text
 from core.sweep.spec import DONE, FAILED, RUNNING
@@ -109,7 +109,7 @@ class SweepTable(QTableWidget):
                 status_text = QCoreApplication.translate("SweepTable", STATUS_TEXT.get(status, status or "?"))
             cells.append((status_text, status_text))
             for c, (text, sort_key) in enumerate(cells):
-                item = _Item(text, sort_key)
+                item = SortItem(text, sort_key)
                 if c == 0:
                     item.setData(Qt.UserRole, key)
                 if c < len(cells) - 1:

@@ -33,7 +33,7 @@ def _result_name(result) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _fmt_seconds(s: float) -> str:
+def fmt_seconds(s: float) -> str:
     s = int(round(s))
     return f"{s // 60}:{s % 60:02d}" if s < 3600 else f"{s // 3600}:{(s % 3600) // 60:02d}:{s % 60:02d}"
 
@@ -321,7 +321,7 @@ class TrainView(QWidget):
         if job is None:
             return
         n, done = _count(self._epochs_total), self.plots.epochs_plotted()
-        elapsed = _fmt_seconds(job.elapsed())
+        elapsed = fmt_seconds(job.elapsed())
         vals = self._last_values_text()
         name = _result_name(job.result) if job.result is not None else None
         if name and (self._job_ws is None or name not in self._job_ws.variants):
