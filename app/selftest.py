@@ -1,6 +1,6 @@
 """``triglab --self-test``: check, headless and in a throw-away folder, that this installation works.
 
-Six steps, each a real use of a part the app needs (the same code the views run):
+Seven steps, each a real use of a part the app needs (the same code the views run):
 
 1. ``demo``: the hands-on 1 workspace as :func:`core.workflows.ensure_demo_workspace` builds it
    (``handson_cnn`` on scikit-learn's digits), opened in the main window (offscreen) with every
@@ -10,9 +10,11 @@ Six steps, each a real use of a part the app needs (the same code the views run)
 4. ``csim``: a tiny hls4ml C simulation compiled with the system g++ (templates and ``ap_types``
    headers as shipped), compared with Keras.
 5. ``emulator``: the trained variant run on the cheapest emulator target on a few events.
-6. ``italian``: the Italian catalogue ``resources/i18n/triglab_it.qm`` loads.
+6. ``sweep``: one sweep point on an embedded Dask cluster of one worker process (in the bundle,
+   the worker re-enters the frozen executable: ``multiprocessing.freeze_support``).
+7. ``italian``: the Italian catalogue ``resources/i18n/triglab_it.qm`` loads.
 
-Success prints one line (``self-test passed: 6 steps in 42 s``) and returns 0; otherwise each
+Success prints one line (``self-test passed: 7 steps in 42 s``) and returns 0; otherwise each
 failing step is named with its reason on stderr and the return code is 1. Everything the steps
 write (workspace, compiled C simulation, settings) lives in a temporary folder removed at the end;
 the tools' own chatter goes to a log there, and its tail is shown when a step fails.
@@ -200,6 +202,39 @@ def step_emulator(ctx: Context) -> None:
         raise StepFailed(f"the emulator ran {rep.events} events (asked {EMULATOR_EVENTS})")
 
 
+def step_sweep(ctx: Context) -> None:
+    """One sweep point on an embedded Dask cluster: worker processes start (in the bundle they
+    re-enter the frozen executable), load the model from bytes and measure it."""
+    from core.sweep.axes import parse_axis, parse_fixed
+    from core.sweep.runner import run_sweep
+    from core.sweep.spec import SweepSpec
+
+    spec = SweepSpec(
+        name="self-test",
+        variant=ctx.trained,
+        axes=[parse_axis("sparsity=0.5")],
+        fixed=dict([parse_fixed("prune.finetune_epochs=0")]),
+        measures=("task",),
+        n_calib=50,
+    )
+    old = os.environ.get("TRIGLAB_SWEEP_CACHE")
+    os.environ["TRIGLAB_SWEEP_CACHE"] = str(ctx.root / "sweep-cache")  # the worker inherits it
+    try:
+        out = run_sweep(ctx.ws, spec, where={"kind": "local", "workers": 1})
+    finally:
+        if old is None:
+            os.environ.pop("TRIGLAB_SWEEP_CACHE", None)
+        else:
+            os.environ["TRIGLAB_SWEEP_CACHE"] = old
+    rows = out["rows"]
+    if out["counts"]["done"] != 1:
+        why = rows[0].get("error") if rows else "no point ran"
+        raise StepFailed(f"a sweep point on a Dask worker process did not finish: {why}")
+    acc = rows[0]["metrics"].get("val_accuracy")
+    if acc is None or not 0.0 <= acc <= 1.0:
+        raise StepFailed(f"the sweep point measured accuracy {acc}")
+
+
 def step_italian(ctx: Context) -> None:
     from PySide6.QtCore import QTranslator
 
@@ -219,6 +254,7 @@ STEPS: tuple[Step, ...] = (
     Step("preview", step_preview, ("train",)),
     Step("csim", step_csim),
     Step("emulator", step_emulator, ("train",)),
+    Step("sweep", step_sweep, ("train",)),
     Step("italian", step_italian),
 )
 

@@ -30,7 +30,7 @@ def test_self_test_from_source_passes_with_one_line():
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.splitlines()
     assert len(lines) == 1, proc.stdout
-    assert re.fullmatch(r"self-test passed: 6 steps in \d+ s", lines[0])
+    assert re.fullmatch(r"self-test passed: 7 steps in \d+ s", lines[0])
 
 
 def test_csim_step_without_gxx_fails_and_says_how_to_fix(tmp_path, monkeypatch, capsys):
@@ -76,9 +76,9 @@ def test_passing_steps_give_the_summary_and_remove_their_folder(monkeypatch):
 def test_main_flag_runs_the_self_test_without_a_window(monkeypatch, capsys):
     from app import main as app_main
 
-    monkeypatch.setattr(selftest, "run_self_test", lambda: (0, "self-test passed: 6 steps in 1 s"))
+    monkeypatch.setattr(selftest, "run_self_test", lambda: (0, "self-test passed: 7 steps in 1 s"))
     assert app_main.main(["--self-test"]) == 0
-    assert capsys.readouterr().out == "self-test passed: 6 steps in 1 s\n"
+    assert capsys.readouterr().out == "self-test passed: 7 steps in 1 s\n"
 
 
 def test_app_icon_has_every_png_size(qapp):

@@ -65,9 +65,18 @@ def comparable(rows):
 
 
 def worker_children() -> list[psutil.Process]:
-    """Child processes of this test process (worker processes of an embedded cluster)."""
+    """Python child processes of this test process (worker processes of an embedded cluster; not
+    e.g. the QtWebEngine helpers an earlier app test of the same session started)."""
     me = psutil.Process()
-    return [c for c in me.children(recursive=True) if "resource_tracker" not in " ".join(c.cmdline())]
+    out = []
+    for c in me.children(recursive=True):
+        try:
+            cmd = " ".join(c.cmdline())
+        except psutil.Error:  # gone meanwhile
+            continue
+        if "resource_tracker" not in cmd and ("spawn_main" in cmd or "distributed" in cmd or "dask" in cmd):
+            out.append(c)
+    return out
 
 
 @pytest.fixture(scope="module")
