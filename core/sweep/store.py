@@ -493,8 +493,9 @@ class SweepStore:
             m = re.fullmatch(r"p?(\d{1,18})", text)
             if not found and m:
                 found = db.execute(sql + " WHERE idx=?", (int(m[1]),)).fetchall()
-            # Digits alone are an index ("99" is point 99, never the key that starts 99...).
-            if not found and not m and re.fullmatch(r"[0-9a-f]+", text):
+            # Short digits are an index only ("99" is point 99, never the key that starts 99...);
+            # a key prefix needs 5 characters when it is all digits.
+            if not found and (not m or len(text) >= 5) and re.fullmatch(r"[0-9a-f]+", text):
                 found = db.execute(sql + " WHERE substr(key, 1, ?)=?", (len(text), text)).fetchall()
             last = db.execute("SELECT MAX(idx) FROM points").fetchone()[0]
         if not found:
