@@ -9,26 +9,23 @@ is left out of the plot for that axis. The table exports to CSV, the plot to PNG
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,6 +33,15 @@ from PySide6.QtWidgets import (
 
 from app.i18n import fmt_num
 from app.palette import BLUE, VERMILION, mute, plot_muted_color, plot_title_color, style_axes
+from app.panels.compare_table import (
+    MISSING,
+    SortItem,
+    finite,
+    fmt_int,
+    fmt_num_sig,
+    fmt_sig,
+    task_of,
+)
 from core import TrigLabError
 from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_axis
 
@@ -43,7 +49,6 @@ from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_a
 POINT_COLOR = BLUE
 FRONT_COLOR = VERMILION
 CURRENT_COLOR = (20, 20, 20)
-MISSING = "—"
 
 _CTX = "CompareView"
 
@@ -137,85 +142,6 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
         QT_TRANSLATE_NOOP("CompareView", "Estimated latency (no synthesis)"),
     ),
 )
-# Raw-unit keys of table_rows(), which are also the CSV header.
-ROW_KEYS = (
-    "name",
-    "parent",
-    "operation",
-    "dataset",
-    "task_metric",
-    "task_value",
-    "params",
-    "nonzero",
-    "sparsity",
-    "bits_max",
-    "bits_mean",
-    "size_dense_bytes",
-    "size_sparse_bytes",
-    "size_quantized_bytes",
-    "size_gzip_bytes",
-    "macs",
-    "bops",
-    "energy_pj_estimate",
-    "latency_ns_estimate",
-)
-_SORT_ROLE = Qt.UserRole + 1
-
-
-def _finite(v: Any) -> float | None:
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _fmt_int(v: float | None) -> str:
-    return MISSING if v is None else fmt_num(round(v), 0)
-
-
-def _fmt_sig(v: float, digits: int) -> str:
-    return QLocale().toString(float(v), "g", digits)
-
-
-def _fmt_num(v: float | None) -> str:
-    """Three significant figures or so, without exponent, in the locale."""
-    if v is None:
-        return MISSING
-    a = abs(v)
-    if a >= 100:
-        return fmt_num(v, 0)
-    if a >= 10:
-        return fmt_num(v, 1)
-    if a >= 1 or a == 0:
-        return fmt_num(v, 2)
-    return _fmt_sig(v, 3)
-
-
-def _task_of(metrics: dict[str, Any]) -> tuple[str | None, float | None]:
-    for key in ("val_accuracy", "val_mae"):
-        if _finite(metrics.get(key)) is not None:
-            return key, float(metrics[key])
-    return None, None
-
-
-class SortItem(QTableWidgetItem):
-    """A table cell that sorts by a number (missing values first in ascending order)."""
-
-    def __init__(self, text: str, sort_key: float | str | None) -> None:
-        super().__init__(text)
-        self.setData(_SORT_ROLE, sort_key)
-        self.setFlags(self.flags() & ~Qt.ItemIsEditable)
-
-    def __lt__(self, other: QTableWidgetItem) -> bool:
-        a, b = self.data(_SORT_ROLE), other.data(_SORT_ROLE)
-        if isinstance(a, str) or isinstance(b, str):
-            return str(a or "").lower() < str(b or "").lower()
-        a = -math.inf if a is None else a
-        b = -math.inf if b is None else b
-        return a < b
 
 
 def _style_plot(pi: pg.PlotItem) -> None:
@@ -406,8 +332,8 @@ class CompareView(QWidget):
     @staticmethod
     def _row_of(v: Any) -> dict[str, Any]:
         m = v.metrics or {}
-        task_key, task_value = _task_of(m)
-        bits_max = _finite(m.get("bits_max"))
+        task_key, task_value = task_of(m)
+        bits_max = finite(m.get("bits_max"))
         if bits_max is None and isinstance(m.get("weight_bits"), dict) and m["weight_bits"]:
             bits_max = max(float(b) for b in m["weight_bits"].values())
         return {
@@ -417,19 +343,19 @@ class CompareView(QWidget):
             "dataset": v.dataset,
             "task_metric": task_key,
             "task_value": task_value,
-            "params": _finite(m.get("params")),
-            "nonzero": _finite(m.get("nonzero")),
-            "sparsity": _finite(m.get("sparsity")),
+            "params": finite(m.get("params")),
+            "nonzero": finite(m.get("nonzero")),
+            "sparsity": finite(m.get("sparsity")),
             "bits_max": bits_max,
-            "bits_mean": _finite(m.get("bits_mean")),
-            "size_dense_bytes": _finite(m.get("size_dense")),
-            "size_sparse_bytes": _finite(m.get("size_sparse")),
-            "size_quantized_bytes": _finite(m.get("size_quantized")),
-            "size_gzip_bytes": _finite(m.get("size_gzip")),
-            "macs": _finite(m.get("macs")),
-            "bops": _finite(m.get("bops")),
-            "energy_pj_estimate": _finite(m.get("energy_pj_estimate")),
-            "latency_ns_estimate": _finite(m.get("latency_ns_estimate")),
+            "bits_mean": finite(m.get("bits_mean")),
+            "size_dense_bytes": finite(m.get("size_dense")),
+            "size_sparse_bytes": finite(m.get("size_sparse")),
+            "size_quantized_bytes": finite(m.get("size_quantized")),
+            "size_gzip_bytes": finite(m.get("size_gzip")),
+            "macs": finite(m.get("macs")),
+            "bops": finite(m.get("bops")),
+            "energy_pj_estimate": finite(m.get("energy_pj_estimate")),
+            "latency_ns_estimate": finite(m.get("latency_ns_estimate")),
         }
 
     # --- refresh ---------------------------------------------------------------------------
@@ -514,7 +440,7 @@ class CompareView(QWidget):
     def _cells(row: dict[str, Any], mixed_tasks: bool) -> dict[str, tuple[str, Any]]:
         def scaled(key: str, factor: float) -> tuple[str, Any]:
             v = row[key]
-            return (_fmt_num(v * factor) if v is not None else MISSING, v)
+            return (fmt_num_sig(v * factor) if v is not None else MISSING, v)
 
         task, tv = row["task_metric"], row["task_value"]
         if tv is None:
@@ -524,7 +450,7 @@ class CompareView(QWidget):
             if mixed_tasks:
                 task_text = QCoreApplication.translate("CompareView", "acc {0} %").format(task_text)
         else:
-            task_text = _fmt_sig(tv, 4)
+            task_text = fmt_sig(tv, 4)
             if mixed_tasks:
                 task_text = QCoreApplication.translate("CompareView", "MAE {0}").format(task_text)
         sp = row["sparsity"]
@@ -534,15 +460,15 @@ class CompareView(QWidget):
             "parent": (row["parent"] or MISSING, row["parent"] or ""),
             "operation": (row["operation"] or MISSING, row["operation"] or ""),
             "task_value": (task_text, tv),
-            "params": (_fmt_int(row["params"]), row["params"]),
-            "nonzero": (_fmt_int(row["nonzero"]), row["nonzero"]),
+            "params": (fmt_int(row["params"]), row["params"]),
+            "nonzero": (fmt_int(row["nonzero"]), row["nonzero"]),
             "sparsity": (fmt_num(100 * sp, 1) if sp is not None else MISSING, sp),
-            "bits_max": (_fmt_sig(bits, 6) if bits is not None else MISSING, bits),
+            "bits_max": (fmt_sig(bits, 6) if bits is not None else MISSING, bits),
             "size_dense_bytes": scaled("size_dense_bytes", 1e-3),
             "size_sparse_bytes": scaled("size_sparse_bytes", 1e-3),
             "size_quantized_bytes": scaled("size_quantized_bytes", 1e-3),
             "size_gzip_bytes": scaled("size_gzip_bytes", 1e-3),
-            "macs": (_fmt_int(row["macs"]), row["macs"]),
+            "macs": (fmt_int(row["macs"]), row["macs"]),
             "bops": scaled("bops", 1e-6),
             "energy_pj_estimate": scaled("energy_pj_estimate", 1e-3),
             "latency_ns_estimate": scaled("latency_ns_estimate", 1.0),
@@ -708,8 +634,8 @@ class CompareView(QWidget):
         lines = [str(data)]
         if i is not None and xa and ya:
             lines += [
-                f"{_axis_label(xa)}: {_fmt_sig(p['x'][i], 4)}",
-                f"{_axis_label(ya)}: {_fmt_sig(p['y'][i], 4)}",
+                f"{_axis_label(xa)}: {fmt_sig(p['x'][i], 4)}",
+                f"{_axis_label(ya)}: {fmt_sig(p['y'][i], 4)}",
             ]
         if row["operation"] and row["parent"]:
             lines.append(self.tr("{0} of {1}").format(row["operation"], row["parent"]))
@@ -811,107 +737,18 @@ class CompareView(QWidget):
             if item is not None:
                 self.select(item.data(Qt.UserRole))
 
-    # --- export ----------------------------------------------------------------------------
+    # --- export (app/panels/compare_export.py) ----------------------------------------------------
     def export_csv(self, path: str | Path | None = None) -> Path | None:
-        """Write the table as CSV (header :data:`ROW_KEYS`, raw units, empty cell when missing).
+        """Write the table as CSV (:func:`app.panels.compare_export.export_table`)."""
+        from app.panels.compare_export import export_table
 
-        Args:
-            path: Destination; asks with a file dialog when None.
-
-        Returns:
-            The path written, or None if the dialog was cancelled.
-        """
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export comparison table"), "variants.csv", self.tr("CSV (*.csv)")
-            )
-            if not path:
-                return None
-        path = Path(path)
-        try:
-            with path.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=list(ROW_KEYS))
-                writer.writeheader()
-                for row in self._rows:
-                    writer.writerow({k: ("" if row[k] is None else _csv_value(row[k])) for k in ROW_KEYS})
-        except OSError as exc:
-            self.error.emit(self.tr("Cannot export table"), str(exc))
-            return None
-        self.state.status_message.emit(self.tr("Exported {0} variants to {1}").format(len(self._rows), path))
-        return path
+        return export_table(self, path)
 
     def export_plot(self, path: str | Path | None = None, width: int = 1600) -> Path | None:
-        """Save the scatter as PNG (``width`` pixels wide) or SVG, by the file's extension.
+        """Save the scatter as PNG or SVG (:func:`app.panels.compare_export.export_plot`)."""
+        from app.panels.compare_export import export_plot
 
-        Args:
-            path: Destination ``.png`` or ``.svg``; asks with a file dialog when None.
-            width: PNG width in pixels (the height keeps the on-screen aspect ratio).
-
-        Returns:
-            The path written, or None if the dialog was cancelled.
-        """
-        import pyqtgraph.exporters as exporters
-
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self,
-                self.tr("Export plot"),
-                "pareto.png",
-                self.tr("PNG image (*.png);;SVG vector image (*.svg)"),
-            )
-            if not path:
-                return None
-        path = Path(path)
-        self._place_labels()
-        try:
-            if path.suffix.lower() == ".svg":
-                try:
-                    exporters.SVGExporter(self.plot_item).export(str(path))
-                except ValueError:
-                    # pyqtgraph 0.14's SVGExporter cannot parse the closed paths ("... Z") that Qt >= 6.10
-                    # writes (pyqtgraph issue #3495); Qt's own SVG generator draws the same scene.
-                    self._render_svg(path)
-            else:
-                exporter = exporters.ImageExporter(self.plot_item)
-                exporter.parameters()["width"] = int(width)
-                exporter.export(str(path))
-        except Exception as exc:  # exporters raise plain Exceptions on odd sizes
-            self.error.emit(self.tr("Cannot export plot"), str(exc))
-            return None
-        if not path.exists():
-            self.error.emit(self.tr("Cannot export plot"), self.tr("Nothing was written to {0}").format(path))
-            return None
-        self.state.status_message.emit(self.tr("Saved plot to {0}").format(path))
-        return path
-
-    def _render_svg(self, path: Path) -> None:
-        """Draw the plot item into an SVG file with Qt's SVG generator."""
-        from PySide6.QtGui import QPainter
-        from PySide6.QtSvg import QSvgGenerator
-
-        source = self.plot_item.sceneBoundingRect()
-        target = QRectF(0, 0, source.width(), source.height())
-        gen = QSvgGenerator()
-        gen.setFileName(str(path))
-        gen.setSize(target.size().toSize())
-        gen.setViewBox(target)
-        gen.setResolution(self.plot_widget.logicalDpiX())  # axes replay QPictures recorded at screen DPI
-        gen.setTitle(  # i18n-ignore: the SVG file's metadata title, axis keys
-            f"TrigLab: {self._plotted.get('y_key')} vs {self._plotted.get('x_key')}"
-        )
-        gen.setDescription("Pareto plot exported by TrigLab")
-        painter = QPainter(gen)
-        try:
-            painter.fillRect(target, Qt.white)
-            self.plot_widget.scene().render(painter, target, source)
-        finally:
-            painter.end()
-
-
-def _csv_value(v: Any) -> Any:
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return int(v)
-    return v
+        return export_plot(self, path, width)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.jobs import JobManager
-from app.panels.compare_view import ROW_KEYS, CompareView
+from app.panels.compare_table import ROW_KEYS
+from app.panels.compare_view import CompareView
 from app.state import AppState
 from core.metrics.pareto import pareto_front
 
