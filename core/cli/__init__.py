@@ -19,7 +19,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from core import TrigLabError
+from core import TrigLabError, one_line
 from core.cli.common import emit as _emit  # noqa: F401 - the name modules written before the split import
 
 EXIT_BAD_INPUT = 2
@@ -57,15 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return p
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line: its message with the whitespace collapsed (a file error says which file)."""
-    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
-        text = f"{exc.strerror}: '{exc.filename}'"
-    else:
-        text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 600 else text[:597] + "..."
 
 
 def main(argv: Sequence[str] | None = None) -> int:

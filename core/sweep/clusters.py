@@ -37,6 +37,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from core import one_line
 from core.sweep import SweepError
 
 #: Environment every worker process gets: TensorFlow's C++ start-up chatter off.
@@ -344,7 +345,7 @@ class LocalExecutor(DaskExecutor):
         except RuntimeError as exc:  # "Nanny failed to start": a worker process could not start
             self._stack.close()
             raise SweepError(
-                f"the embedded Dask cluster could not start its {n} worker process(es): {_one_line(exc)} "
+                f"the embedded Dask cluster could not start its {n} worker process(es): {one_line(exc, 400)} "
                 "(a Python script that runs a sweep must keep its code under "
                 "'if __name__ == \"__main__\":', since every worker process imports it again)"
             ) from exc
@@ -379,7 +380,7 @@ class SchedulerExecutor(DaskExecutor):
         except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
             self._stack.close()
             raise SweepError(
-                f"cannot reach the Dask scheduler at {address}: {_one_line(exc)} "
+                f"cannot reach the Dask scheduler at {address}: {one_line(exc, 400)} "
                 f"(is 'dask scheduler' running there, and this address reachable from here?)"
             ) from None
         try:
@@ -394,7 +395,7 @@ class SchedulerExecutor(DaskExecutor):
             # A lambda travels by value: it runs even where TrigLab is missing, and says so.
             found = self.client.run(lambda: importlib.util.find_spec(module) is not None)
         except Exception as exc:  # noqa: BLE001 - a worker that cannot run plain Python
-            found = {"?": f"{type(exc).__name__}: {_one_line(exc)}"}
+            found = {"?": f"{type(exc).__name__}: {one_line(exc, 400)}"}
         missing = sorted(w for w, ok in found.items() if ok is not True)
         if missing:
             self._stack.close()
@@ -434,7 +435,7 @@ class JobqueueExecutor(DaskExecutor):
         try:
             cluster = cls(scheduler_options=options, silence_logs="warning", **kwargs)
         except (ValueError, TypeError) as exc:
-            raise SweepError(f"{path}: {_one_line(exc)}") from None
+            raise SweepError(f"{path}: {one_line(exc, 400)}") from None
         self._stack.callback(cluster.close)
         try:
             cluster.scale(jobs=conf.jobs)
@@ -479,9 +480,4 @@ def describe_error(exc: BaseException, retries: int) -> str:
     if tb:
         where = f" (at {Path(tb[-1].filename).name}:{tb[-1].lineno})"
     tries = f" after {retries + 1} attempts" if retries else ""
-    return f"{type(exc).__name__}: {_one_line(exc)}{where}{tries}"
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 400 else text[:397] + "..."
+    return f"{type(exc).__name__}: {one_line(exc, 400)}{where}{tries}"

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from core import one_line
 from core.sweep import SweepError
-from core.sweep.clusters import _one_line
 
 #: ``kind`` -> the dask-jobqueue cluster class name.
 JOBQUEUE_KINDS = {
@@ -94,7 +94,7 @@ def read_jobqueue_file(path: str | os.PathLike) -> JobqueueConfig:
     except OSError as exc:
         raise SweepError(f"cannot read the jobqueue file '{p}': {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise SweepError(f"'{p}' is not valid YAML: {_one_line(exc)}") from None
+        raise SweepError(f"'{p}' is not valid YAML: {one_line(exc, 400)}") from None
     if not isinstance(data, dict):
         raise SweepError(f"'{p}' must hold a mapping (kind: slurm, cores: 4, memory: 8GB ...)")
     if "jobqueue" in data:
@@ -199,5 +199,5 @@ def job_script(conf: JobqueueConfig | str | os.PathLike, *, source: Path | None 
         return job.job_script()
     except (ValueError, TypeError, KeyError) as exc:
         raise SweepError(
-            f"'{source or 'jobqueue file'}': dask-jobqueue refuses it: {_one_line(exc)}"
+            f"'{source or 'jobqueue file'}': dask-jobqueue refuses it: {one_line(exc, 400)}"
         ) from None
