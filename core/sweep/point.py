@@ -76,22 +76,12 @@ def dataset_ref(ws, name: str) -> dict[str, Any]:
     return {"path": str(path.resolve())}
 
 
-def make_task(ws, spec, settings: dict[str, Any], index: int, stages: list[dict[str, Any]]) -> dict[str, Any]:
-    """The point task of one assignment of the sweep's axes (format in :mod:`core.sweep.spec`).
-
-    Args:
-        ws: The workspace.
-        spec: The :class:`~core.sweep.spec.SweepSpec` (its base variant, fixed settings,
-            measures, ``n_calib``, ``seed``).
-        settings: This point's axis values ``{qualified name: value}``.
-        index: Order of proposal.
-        stages: The resolved stages (:func:`core.sweep.plan.stage_plan`).
-
-    Returns:
-        The task dict: bytes, numbers and strings only.
+def base_inputs(ws, spec) -> dict[str, Any]:
+    """What every point of a sweep takes from the workspace: the base variant's model file (bytes,
+    suffix, digest) and its data set reference. Read once per run (:mod:`core.sweep.runner`).
 
     Raises:
-        SweepError: The base variant has no data set.
+        SweepError: The base variant has no data set, or is not a .h5/.keras model.
         core.workspace.WorkspaceError: No such variant, or its file leaves the workspace.
     """
     ref = dataset_ref(ws, spec.variant)
@@ -102,14 +92,44 @@ def make_task(ws, spec, settings: dict[str, Any], index: int, stages: list[dict[
         raise SweepError(
             f"Variant '{spec.variant}' is stored as '{suffix}': a sweep needs a .h5 or .keras model"
         )
+    return {"model": data, "model_suffix": suffix, "dataset": ref, "digest": hashlib.sha256(data).hexdigest()}
+
+
+def make_task(
+    ws,
+    spec,
+    settings: dict[str, Any],
+    index: int,
+    stages: list[dict[str, Any]],
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The point task of one assignment of the sweep's axes (format in :mod:`core.sweep.spec`).
+
+    Args:
+        ws: The workspace.
+        spec: The :class:`~core.sweep.spec.SweepSpec` (its base variant, fixed settings,
+            measures, ``n_calib``, ``seed``).
+        settings: This point's axis values ``{qualified name: value}``.
+        index: Order of proposal.
+        stages: The resolved stages (:func:`core.sweep.plan.stage_plan`).
+        base: :func:`base_inputs` of this sweep, when the caller read them already.
+
+    Returns:
+        The task dict: bytes, numbers and strings only.
+
+    Raises:
+        SweepError: The base variant has no data set.
+        core.workspace.WorkspaceError: No such variant, or its file leaves the workspace.
+    """
+    base = base if base is not None else base_inputs(ws, spec)
     measures = tuple(spec.measures)
     return {
-        "key": point_key(settings, hashlib.sha256(data).hexdigest(), spec.fixed, measures, ref),
+        "key": point_key(settings, base["digest"], spec.fixed, measures, base["dataset"]),
         "index": int(index),
         "settings": dict(settings),
-        "model": data,
-        "model_suffix": suffix,
-        "dataset": ref,
+        "model": base["model"],
+        "model_suffix": base["model_suffix"],
+        "dataset": base["dataset"],
         "stages": [dict(s) for s in stages],
         "measures": list(measures),
         "n_calib": int(spec.n_calib),

@@ -171,6 +171,9 @@ class _Loop:
 
         self.ws, self.spec, self.store, self.ex, self.progress = ws, spec, store, executor, progress
         self.resume, self.task = resume, task
+        from core.sweep.point import base_inputs
+
+        self.base = base_inputs(ws, spec)  # the model bytes and data set, read once for every point
         rows = store.rows()
         # Skipped on resume: done points and user-level failures. Rerun: running and crashed ones.
         self.rerun = {r["key"] for r in rows if _to_rerun(r)}
@@ -250,7 +253,7 @@ class _Loop:
             before = self.ex.pending()
             for settings in proposals:
                 stages = plan.stage_plan(self.spec, settings)
-                task = make_task(self.ws, self.spec, settings, self.next_index, stages)
+                task = make_task(self.ws, self.spec, settings, self.next_index, stages, self.base)
                 key = task["key"]
                 if key in self.skip or key in self.settings:
                     continue  # finished before this run (or proposed twice): never recomputed
