@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "core.cli.train",  # train, distill
     "core.cli.compress",  # compress, ops, sensitivity
     "core.cli.metrics",  # metrics
+    "core.cli.baseline",  # baseline (classical trigger, strip-fit limit)
     "core.cli.hls",  # hls (csim, build, estimate, export, import-report), profile
     "core.cli.walkthrough",  # walkthrough
     "core.cli.deploy",  # devices, deploy, run

@@ -67,7 +67,7 @@ def load_digits(*, cache_dir: str | os.PathLike | None = None, progress: Progres
     "muon_rpc",
     "regression",
     "Toy ATLAS barrel RPC Level-0 muon trigger: 6x64 strip hit maps of single muons "
-    "(pT 3-30 GeV, 0.5 T toroid); targets q/pT and eta. Seeded simulation, nothing downloaded.",
+    "(pT 3-50 GeV, 0.5 T toroid); targets q/pT and eta. Seeded simulation, nothing downloaded.",
 )
 def load_muon_rpc(
     *,

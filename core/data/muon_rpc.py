@@ -14,7 +14,11 @@ field is azimuthal and bends it in z, i.e. in η.
   momentum p (≈ pT in this window, cosh η < 1.004) has curvature radius R = p / (0.3 B)
   [m, GeV, T]; at radius r it is displaced from its straight line by
   (r − r0)² / 2R = 0.15 B (r − r0)² q / p metres (positive charges towards +z).
-  At 3 GeV this is about 22 strips in the outer station, at 30 GeV about 2.
+  In the outer station (RPC3) this is 22 strips at 3 GeV, 2.2 at 30 GeV and 1.3 at 50 GeV, the top
+  of the generated range (3–50 GeV, so a 20 GeV threshold reaches its plateau inside it). The field
+  starts before RPC1, so what a trigger sees is the bending relative to the straight line through
+  the RPC2 hit: RPC1−RPC2 −2.4 / −0.71 / −0.36 / −0.14 strips and RPC3−RPC2 +10.0 / +3.0 / +1.5 /
+  +0.6 strips at 3 / 10 / 20 / 50 GeV (times the charge): at 50 GeV less than one strip even in RPC3.
 * **Multiple scattering.** One Gaussian kink of angle σθ = ``ms_angle`` / pT at
   ``ms_radius`` (the end of the calorimeters) displaces the hit in layer r by θ (r − r_ms).
 * **Detector response.** Each layer fires with probability ``efficiency``; a fired layer gives
@@ -36,7 +40,7 @@ import numpy as np
 from core.data.dataset import DatasetError
 from core.jobs import Progress, ensure_progress
 
-SIM_VERSION = 1  # bump when the generated events change, to invalidate caches
+SIM_VERSION = 2  # bump when the generated events change, to invalidate caches (2: pT up to 50 GeV)
 _CHUNK_EVENTS = 16_384
 _STREAM_MUONS, _STREAM_NOISE, _STREAM_UNLABELLED = 0, 1, 2
 
@@ -59,7 +63,8 @@ class MuonSimConfig:
         entry_margin: The straight-line strip position is uniform in
             [entry_margin, n_strips − entry_margin] [strips].
         ms_angle: Multiple-scattering kink width times pT [rad·GeV]: σθ = ms_angle / pT.
-            0.03 keeps scattering a minor effect (about one strip at 3 GeV, a tenth at 30 GeV)
+            0.03 keeps scattering a minor effect (about one strip at 3 GeV, a tenth at 30 GeV,
+            0.08 strip at 50 GeV)
             so that the strip granularity dominates the resolution; a full Highland estimate
             for ~100 radiation lengths of calorimeter would be ~0.15.
         ms_radius: Radius of the multiple-scattering kink [m].
@@ -77,7 +82,7 @@ class MuonSimConfig:
     n_strips: int = 64
     window_eta: float = 0.0
     pt_min: float = 3.0
-    pt_max: float = 30.0
+    pt_max: float = 50.0
     entry_margin: float = 8.0
     ms_angle: float = 0.03
     ms_radius: float = 4.25

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 # act_integer=0 and 8-bit biases: with 2 integer bits in the 4-bit ReLUs, or 4-bit biases, the student
 # does not learn at all (measured: resolution 1-20 instead of ~0.6).
 # The output layer keeps 8-bit weights: with 4-bit weights (steps of 1/8) times 4-bit activations (steps of
-# 1/16) the predicted q/pT moves in steps of 1/128 ≈ 0.008/GeV, a quarter of q/pT at 30 GeV (measured:
+# 1/16) the predicted q/pT moves in steps of 1/128 ≈ 0.008/GeV, a quarter of q/pT at 30 GeV and 40 % at 50 GeV (measured:
 # resolution ~0.78 with a 4-bit output layer, ~0.52 with an 8-bit one, same 2.1k-parameter student).
 STUDENT_QUANT = {
     "weight_bits": 4,
@@ -325,7 +325,7 @@ def handson2(scale: Scale | None = None) -> Walkthrough:
                 QT_TRANSLATE_NOOP("Walkthrough", "Generate the muon data"),
                 QT_TRANSLATE_NOOP(
                     "Walkthrough",
-                    "A seeded toy of the ATLAS barrel RPC trigger: muons of 3–30 GeV bend in the 0.5 T toroid "
+                    "A seeded toy of the ATLAS barrel RPC trigger: muons of 3–50 GeV bend in the 0.5 T toroid "
                     "and fire strips in six RPC layers. Each event is a 6×64 hit map; the targets are q/pT and "
                     "η. The networks learn from the truth of a few thousand events only, as when truth is "
                     "expensive.",

@@ -61,6 +61,7 @@ from core.workspace.manifest import (
 
 __all__ = [
     "MANIFEST",
+    "NotANetworkError",
     "SCHEMA_VERSION",
     "Variant",
     "Workspace",
@@ -69,6 +70,10 @@ __all__ = [
     "atomic_write_bytes",
     "check_variant_name",
 ]
+
+
+class NotANetworkError(WorkspaceError):
+    """The variant is a baseline (e.g. the classical road trigger): it has no network to load."""
 
 
 def _now() -> str:
@@ -421,11 +426,39 @@ class Workspace:
         """
         from core.models import save_model
 
+        return self.add_file_variant(
+            lambda path: save_model(model, path),
+            name,
+            parent=parent,
+            operation=operation,
+            params=params,
+            metrics=metrics,
+            dataset=dataset,
+            fmt=fmt,
+        )
+
+    def add_file_variant(
+        self,
+        write: Callable[[Path], None],
+        name: str,
+        *,
+        parent: str | None = None,
+        operation: str = "import",
+        params: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+        dataset: str | None = None,
+        fmt: str = "h5",
+    ) -> Variant:
+        """Register a new variant whose file ``write(path)`` produces (a model, a baseline's JSON spec).
+
+        As :meth:`add_variant`: the file is written to a temporary name outside the lock, then
+        moved into place and registered in one transaction; on failure nothing is left.
+        """
         if parent is not None and parent not in self.variants:
             raise WorkspaceError(f"Parent variant '{parent}' does not exist")
         staged = self.variants_dir / temp_name(_file_stem(name), f".{fmt}")
         try:
-            save_model(model, staged)
+            write(staged)
             with self.transaction():
                 if parent is not None and parent not in self.variants:
                     raise WorkspaceError(f"Parent variant '{parent}' was deleted meanwhile")
@@ -472,8 +505,24 @@ class Workspace:
             return rel
 
     def load_model(self, name: str):
-        """Load the variant's Keras model (QKeras layers included)."""
+        """Load the variant's Keras model (QKeras layers included).
+
+        Raises:
+            NotANetworkError: the variant is a baseline (operation ``"baseline"``, see
+                :mod:`core.trigger`): there is no network to compress, synthesize or deploy.
+        """
         from core.models import load_model
+
+        v = self[name]
+        if v.operation == "baseline":
+            what = {
+                "roads": "the classical coincidence-window trigger",
+                "stripfit": "the strip-fit resolution limit",
+            }
+            kind = what.get(str(v.params.get("baseline")), "a baseline")
+            raise NotANetworkError(
+                f"'{name}' is {kind}: it has no network to load; it is compared in the Physics and Compare views"
+            )
 
         # Trust is the user's decision, remembered by file digest outside the workspace
         # (core.models.trust); nothing in the manifest (an old "trusted" flag) grants it.

@@ -26,6 +26,7 @@ ROUTES = {
     "compress_variant": "compress WS --variant V --op prune --param sparsity=0.8",
     "sensitivity_job": "sensitivity WS --variant V",
     "physics_job": "metrics WS --variant V --threshold 10",
+    "add_baseline": "baseline WS --trigger roads --plateau 0.9",
     "profile_job": "profile WS --variant V",
     "autoprec_job": "hls WS --variant V estimate --auto-precision 0.99",
     "csim_job": "hls WS --variant V csim",
