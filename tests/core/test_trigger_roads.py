@@ -1,0 +1,151 @@
+"""The classical road trigger on generated events: plateau, turn-on, windows, strict JSON."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from core import TrigLabError
+from core.data.muon_rpc import MuonSimConfig, simulate_muon_rpc, simulate_noise_only
+from core.trigger.clusters import cluster_centres
+from core.trigger.roads import RoadTrigger, tune_roads
+from core.trigger.spec import BaselineSpecError
+
+CFG = MuonSimConfig()
+N_MONO = 4000
+
+
+def mono(pt: float, n: int = N_MONO, seed: int = 77) -> dict:
+    return simulate_muon_rpc(n, seed, dataclasses.replace(CFG, pt_min=pt, pt_max=pt))
+
+
+@pytest.fixture(scope="module")
+def roads() -> RoadTrigger:
+    return tune_roads(CFG, (10.0, 20.0), plateau=0.9, n_muons=5000, seed=0)
+
+
+def test_cluster_centres_in_half_strips():
+    hits = np.zeros((2, 2, 8), np.uint8)
+    hits[0, 0, [1, 2, 5]] = 1  # a 2-strip cluster on 1-2 (centre 2.0 strips), one on 5 (5.5)
+    hits[1, 1, 7] = 1
+    centres, valid = cluster_centres(hits)
+    assert centres.shape == (2, 2, 2)
+    assert centres[0, 0][valid[0, 0]].tolist() == [4.0, 11.0]
+    assert centres[1, 1][valid[1, 1]].tolist() == [15.0]
+    assert not valid[0, 1].any() and not valid[1, 0].any()
+
+
+def test_efficiency_at_threshold_over_plateau_is_the_tuned_fraction(roads):
+    """eff(pT = T) / eff(50 GeV) equals the fraction the windows keep, within 3 binomial sigma.
+
+    The windows are whole half-strips, so the fraction kept jumps in steps at pT = T (measured:
+    10 GeV, 0.45 -> 0.975 between w_low = 1 and 2): it is the first step at or above ``plateau``,
+    stored as ``tuned[T]["fraction"]`` and asserted here, not ``plateau`` itself.
+    """
+    plateau_hits = mono(50.0)["hits"]
+    for t in roads.thresholds:
+        key = f"{t:g}"
+        kept = roads.tuned[key]["fraction"]
+        assert kept >= roads.plateau
+        eff_t = roads.fires(mono(t)["hits"], t).mean()
+        eff_plat = roads.fires(plateau_hits, t).mean()
+        # the majority alone: P(>= 3 of 4 layers at 95 %) = 0.986 (x P(>= 1 of 2) = 0.9975 for high-pT)
+        assert 0.965 < eff_plat < 0.995
+        ratio = eff_t / eff_plat
+        sigma = math.sqrt(kept * (1 - kept) / N_MONO + eff_plat * (1 - eff_plat) / N_MONO) + 1e-3
+        assert abs(ratio - kept) < 3 * sigma, (key, ratio, kept, sigma)
+
+
+def test_turn_on_moves_up_with_the_threshold(roads):
+    flat = simulate_muon_rpc(8000, 5, dataclasses.replace(CFG, pt_max=50.0))
+    pt = flat["pt"]
+    p50 = {}
+    for t in roads.thresholds:
+        fired = roads.fires(flat["hits"], t)
+        edges = np.arange(3.0, 51.0, 1.0)
+        centres = 0.5 * (edges[1:] + edges[:-1])
+        eff = np.array([fired[(pt >= a) & (pt < b)].mean() for a, b in zip(edges[:-1], edges[1:])])
+        p50[t] = centres[np.argmax(eff >= 0.5 * eff[-10:].mean())]
+    assert p50[10.0] < p50[20.0]
+
+
+def test_windows_narrower_for_higher_thresholds():
+    low = tune_roads(CFG, (6.0, 10.0), 0.9, n_muons=2000)
+    assert low.windows["6"]["low"] >= low.windows["10"]["low"]
+    high = tune_roads(CFG, (12.0, 20.0, 40.0), 0.9, n_muons=2000)
+    w = [high.windows[k]["high"] for k in ("12", "20", "40")]
+    assert w[0] > w[1] > w[2], w
+    assert all(high.windows[k]["logic"] == "high" for k in ("12", "20", "40"))
+    assert low.windows["10"]["logic"] == "low" and low.windows["10"]["high"] is None
+
+
+def test_predict_is_the_highest_road_fired(roads):
+    d = simulate_muon_rpc(3000, 9, dataclasses.replace(CFG, pt_max=50.0))
+    out = roads.predict(d["hits"][..., None].astype(np.float32))
+    assert out.shape == (3000, 2) and out.dtype == np.float32
+    pt_pred = 1.0 / np.abs(out[:, 0].astype(np.float64))
+    for t in roads.thresholds:
+        np.testing.assert_array_equal(pt_pred >= t, roads.fires(d["hits"], t))
+    fired_any = roads.fires(d["hits"], 10.0)
+    assert np.mean(np.sign(out[fired_any, 0]) == d["charge"][fired_any]) > 0.95
+    assert np.abs(out[:, 1] - d["eta"]).mean() < 0.01  # the pivot strip: about a strip's width
+
+
+def test_only_tuned_thresholds_and_noise(roads):
+    with pytest.raises(TrigLabError, match="tuned at 10, 20 GeV only"):
+        roads.fires(mono(20.0, 10)["hits"], 15.0)
+    noise = simulate_noise_only(5000, 3, CFG)["hits"]
+    assert roads.fires(noise, 10.0).mean() < 0.005
+
+
+def test_json_round_trip(roads):
+    again = RoadTrigger.from_json(roads.to_json())
+    assert again.windows == roads.windows and again.thresholds == roads.thresholds
+    hits = mono(12.0, 500)["hits"]
+    np.testing.assert_array_equal(again.predict(hits), roads.predict(hits))
+
+
+def _edit(doc: dict, path: str, value) -> dict:
+    d = copy.deepcopy(doc)
+    *keys, last = path.split("/")
+    target = d
+    for k in keys:
+        target = target[k]
+    target[last] = value
+    return d
+
+
+@pytest.mark.parametrize(
+    "path, value, named",
+    [
+        ("kind", "neural", "kind"),
+        ("plateau", "0.9", "plateau"),
+        ("plateau", 1.5, "plateau"),
+        ("windows/10/low", -3, "windows['10'].low"),
+        ("windows/10/low", "wide", "windows['10'].low"),
+        ("windows/20/high", None, "windows['20'].high"),
+        ("windows/10/logic", "medium", "windows['10'].logic"),
+        ("windows/10", [1, 2], "windows['10']"),
+        ("thresholds", list(range(1, 100_000)), "thresholds"),
+        ("thresholds", [10, True], "thresholds[1]"),
+        ("config/layer_radii", [8.0] * 100_000, "config.layer_radii"),
+        ("config/n_strips", 10**9, "config.n_strips"),
+        ("config/pt_min", "3", "config.pt_min"),
+        ("config/warp_drive", 1, "config"),
+    ],
+)
+def test_hand_edited_spec_names_the_key(roads, path, value, named):
+    with pytest.raises(BaselineSpecError) as err:
+        RoadTrigger.from_json(_edit(roads.to_json(), path, value))
+    assert named in str(err.value)
+
+
+def test_bad_tuning_requests():
+    with pytest.raises(TrigLabError, match="between 0 and 1"):
+        tune_roads(CFG, (10.0,), plateau=1.0)
+    with pytest.raises(TrigLabError, match="thresholds"):
+        tune_roads(CFG, (10.0, 10.0))
