@@ -17,12 +17,21 @@ taken (ties: the one whose nearest clusters lie closest to its line); in every l
 nearest to the infinite-momentum line through it is used; layers without a cluster are dropped.
 Fewer than 3 layers give no estimate: q/pT = 0 (pT capped at 1000 GeV downstream), ``ok`` False.
 
-**Measured** (validation-size samples of the 3–50 GeV simulation, 15,000 muons, seed 11):
-on noise-free, 100 %-efficient events (efficiency 1, noise 0, single-strip clusters) the relative
-pT resolution std((pT_fit − pT)/pT) is 0.084 (robust 16–84 % half-width 0.048; ordinary least
-squares without the scattering term: 0.085 / 0.049); with the default detector (95 % layer
-efficiency, 0.1 % strip noise, 1–3-strip clusters) it is 0.36 (robust 0.083): lost layers, wider
-clusters and noise clusters taken as the nearest one degrade it.
+**Measured** (15,000 muons of the 3–50 GeV simulation, seed 11; resolution of
+r = (pT_fit − pT)/pT as the half-width of its 16–84 % interval, "robust"):
+
+* noise-free, 100 %-efficient events (efficiency 1, noise 0, single-strip clusters): robust 0.197
+  with the scattering covariance, 0.209 by ordinary least squares; 0.24 from the two points
+  RPC3 − RPC2 alone; σ(q/pT) = 0.011 /GeV on the 99.9 % fitted;
+* the default detector (95 % layer efficiency, 0.1 % strip noise, 1–3-strip clusters): robust
+  0.191 (ordinary least squares 0.193): the core is the same (a 2-strip cluster is as precise as a
+  single strip, 1/√12), but lost layers and noise clusters taken as the nearest one make tails:
+  σ(q/pT) = 0.034 /GeV.
+
+The standard deviation of r is dominated by the muons with no estimate (0.1 %, at 3–4 GeV, that
+leave the read-out window; pT 1000 GeV by convention): ~10 over all events, 0.9 (noise-free) and
+0.4 (default) over the fitted ones. Scattering (``ms_angle`` 0.03) is a small term here, so the
+passes change the result little.
 """
 
 from __future__ import annotations

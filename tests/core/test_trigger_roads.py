@@ -149,3 +149,22 @@ def test_bad_tuning_requests():
         tune_roads(CFG, (10.0,), plateau=1.0)
     with pytest.raises(TrigLabError, match="thresholds"):
         tune_roads(CFG, (10.0, 10.0))
+
+
+def test_windows_are_the_narrowest_keeping_the_plateau(roads):
+    """On the tuning sample itself (its seed is stored): the windows keep >= plateau, one half-strip less does not."""
+    from core.data.muon_rpc import simulate_muon_rpc as sim
+
+    for t in roads.thresholds:
+        key = f"{t:g}"
+        tuned = roads.tuned[key]
+        sample = sim(tuned["n"], tuned["seed"], dataclasses.replace(CFG, pt_min=t, pt_max=t))["hits"]
+        unlimited = RoadTrigger(
+            {key: {**roads.windows[key], "low": 1e9, "high": 1e9 if t > 10 else None}}, 0.9, CFG
+        )
+        base = unlimited.fires(sample, t)
+        kept = roads.fires(sample, t)[base].mean()
+        assert kept == pytest.approx(tuned["fraction"]) and kept >= roads.plateau
+        narrower = dict(roads.windows[key])
+        narrower["high" if narrower["logic"] == "high" else "low"] -= 1
+        assert RoadTrigger({key: narrower}, 0.9, CFG).fires(sample, t)[base].mean() < roads.plateau
