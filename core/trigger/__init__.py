@@ -17,6 +17,7 @@ refuses a baseline with :class:`~core.workspace.NotANetworkError`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -288,5 +289,11 @@ def reference_trigger(ws, dataset, thresholds=DEFAULT_THRESHOLDS) -> tuple[RoadT
                 continue  # a damaged file is reported where it is opened; here the next one serves
             if wanted <= set(trigger.windows) and json_config(trigger.config) == json_config(config):
                 return trigger, f"roads (variant '{v.name}')"
-    trigger = tune_roads(config, tuple(thresholds), DEFAULT_PLATEAU)
+    trigger = _tuned_in_memory(config, tuple(sorted(float(t) for t in thresholds)))
     return trigger, f"roads, plateau {DEFAULT_PLATEAU:g}, tuned in memory"
+
+
+@functools.lru_cache(maxsize=8)
+def _tuned_in_memory(config: MuonSimConfig, thresholds: tuple[float, ...]) -> RoadTrigger:
+    """The default tuning for a simulation (about 1 s; kept, as every variant's metrics ask for it)."""
+    return tune_roads(config, thresholds, DEFAULT_PLATEAU)
