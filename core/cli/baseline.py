@@ -47,6 +47,8 @@ def cmd_baseline(args) -> int:
 
 
 def register(sub) -> None:
+    from core.trigger import BASELINES
+
     s = sub.add_parser(
         "baseline", help="add the classical coincidence-window trigger (or the strip fit) as a variant"
     )
@@ -54,7 +56,7 @@ def register(sub) -> None:
     s.add_argument(
         "--trigger",
         required=True,
-        choices=("roads", "stripfit"),
+        choices=tuple(BASELINES),
         help="roads: the ATLAS low-pT/high-pT coincidence windows; stripfit: the least-squares limit",
     )
     s.add_argument(

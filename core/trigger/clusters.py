@@ -15,6 +15,21 @@ import numpy as np
 from core import TrigLabError
 
 
+def as_hit_maps(hits, n_layers: int | None = None) -> np.ndarray:
+    """Hit maps as ``(N, layers, strips)`` (a trailing channel axis of 1 dropped), layers checked.
+
+    Raises:
+        TrigLabError: another shape, or not ``n_layers`` layers.
+    """
+    h = np.asarray(hits)
+    if h.ndim == 4 and h.shape[-1] == 1:
+        h = h[..., 0]
+    if h.ndim != 3 or (n_layers is not None and h.shape[1] != n_layers):
+        layers = f"{n_layers} layers, " if n_layers is not None else ""
+        raise TrigLabError(f"Hit maps must have shape (events, {layers}strips), got {h.shape}")
+    return h
+
+
 def cluster_centres(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centres of every cluster of every layer, vectorised over events.
 
@@ -26,11 +41,7 @@ def cluster_centres(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         module docstring), ``valid`` bool of the same shape (False in the padding). ``C`` is the
         largest number of clusters in any layer of any event (at least 1), clusters in strip order.
     """
-    h = np.asarray(hits)
-    if h.ndim == 4 and h.shape[-1] == 1:
-        h = h[..., 0]
-    if h.ndim != 3:
-        raise TrigLabError(f"Hit maps must have shape (events, layers, strips), got {h.shape}")
+    h = as_hit_maps(hits)
     n, n_layers, _ = h.shape
     fired = h != 0
     pad = np.zeros((n, n_layers, 1), dtype=bool)

@@ -54,7 +54,7 @@ from core import TrigLabError
 from core.data.muon_rpc import MuonSimConfig, simulate_muon_rpc
 from core.jobs import Progress, ensure_progress
 from core.trigger import spec
-from core.trigger.clusters import cluster_centres, pivot_deviations
+from core.trigger.clusters import as_hit_maps, cluster_centres, pivot_deviations
 
 PIVOT_WINDOW = 2  # [half-strips] second pivot layer vs the candidate: 99.6 % of muons within ±2 (measured)
 MIN_LAYERS = 3  # of the 4 layers of RPC1+RPC2 (ATLAS 3-of-4)
@@ -159,7 +159,7 @@ class RoadTrigger:
 
     def _evaluate(self, hits, keys: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Per key the fired mask, plus the chosen pivot [half-strips] and charge sign per event."""
-        h = _hits3(hits, self.config)
+        h = as_hit_maps(hits, self.config.n_layers)
         n = len(h)
         fired = {k: np.zeros(n, dtype=bool) for k in keys}
         pivot_out = np.full(n, np.nan)
@@ -265,18 +265,6 @@ class RoadTrigger:
 def json_config(config: MuonSimConfig) -> dict[str, Any]:
     """A :class:`MuonSimConfig` as JSON values (tuples as lists)."""
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(config).items()}
-
-
-def _hits3(hits, config: MuonSimConfig) -> np.ndarray:
-    h = np.asarray(hits)
-    if h.ndim == 4 and h.shape[-1] == 1:
-        h = h[..., 0]
-    if h.ndim != 3 or h.shape[1] != config.n_layers:
-        raise TrigLabError(
-            f"Hit maps of shape {h.shape[1:]} do not match the detector the trigger was tuned for "
-            f"({config.n_layers} layers x {config.n_strips} strips)"
-        )
-    return h
 
 
 def _majority(dev: np.ndarray, layout: _Layout, w_low: float, w_high: float | None) -> np.ndarray:

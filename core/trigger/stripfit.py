@@ -40,10 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from core import TrigLabError
 from core.data.muon_rpc import MuonSimConfig, deflection_strips
 from core.trigger import spec
-from core.trigger.clusters import cluster_centres, pivot_deviations
+from core.trigger.clusters import as_hit_maps, cluster_centres, pivot_deviations
 
 SIGMA_STRIP = 1.0 / np.sqrt(12.0)  # [strips] uniform digitisation error of a cluster centre
 PASSES = 2  # GLS passes after the first (no scattering term) one
@@ -64,13 +63,7 @@ def strip_fit(hits: np.ndarray, config: MuonSimConfig, passes: int = PASSES) -> 
         ``q_over_pt`` float64 ``(N,)`` [1/GeV] (0 without an estimate), ``entry`` ``(N,)`` the fitted
         straight-line strip coordinate, ``ok`` bool ``(N,)``, ``n_layers`` int ``(N,)`` layers used.
     """
-    h = np.asarray(hits)
-    if h.ndim == 4 and h.shape[-1] == 1:
-        h = h[..., 0]
-    if h.ndim != 3 or h.shape[1] != config.n_layers:
-        raise TrigLabError(
-            f"Hit maps of shape {h.shape[1:]} do not have the {config.n_layers} layers of the detector"
-        )
+    h = as_hit_maps(hits, config.n_layers)
     # RPC2 first; a muon that left the read-out window there is still fitted from the others
     pivot_layers = [i for i, s in enumerate(config.layer_station) if s == 1]
     pivot_layers += [i for i in range(config.n_layers) if i not in pivot_layers]
