@@ -15,18 +15,26 @@ import numpy as np
 from core import TrigLabError
 
 
-def as_hit_maps(hits, n_layers: int | None = None) -> np.ndarray:
-    """Hit maps as ``(N, layers, strips)`` (a trailing channel axis of 1 dropped), layers checked.
+def as_hit_maps(hits, config=None) -> np.ndarray:
+    """Hit maps as ``(N, layers, strips)`` (a trailing channel axis of 1 dropped).
+
+    Args:
+        hits: ``(N, layers, strips)`` or ``(N, layers, strips, 1)``.
+        config: A :class:`~core.data.muon_rpc.MuonSimConfig` whose layers and strips they must have.
 
     Raises:
-        TrigLabError: another shape, or not ``n_layers`` layers.
+        TrigLabError: another shape.
     """
     h = np.asarray(hits)
     if h.ndim == 4 and h.shape[-1] == 1:
         h = h[..., 0]
-    if h.ndim != 3 or (n_layers is not None and h.shape[1] != n_layers):
-        layers = f"{n_layers} layers, " if n_layers is not None else ""
-        raise TrigLabError(f"Hit maps must have shape (events, {layers}strips), got {h.shape}")
+    if h.ndim != 3 or (config is not None and h.shape[1:] != (config.n_layers, config.n_strips)):
+        want = (
+            f"{config.n_layers} layers x {config.n_strips} strips"
+            if config is not None
+            else "layers x strips"
+        )
+        raise TrigLabError(f"Hit maps of shape {h.shape[1:]} do not match the detector ({want})")
     return h
 
 

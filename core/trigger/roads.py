@@ -159,7 +159,7 @@ class RoadTrigger:
 
     def _evaluate(self, hits, keys: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Per key the fired mask, plus the chosen pivot [half-strips] and charge sign per event."""
-        h = as_hit_maps(hits, self.config.n_layers)
+        h = as_hit_maps(hits, self.config)
         n = len(h)
         fired = {k: np.zeros(n, dtype=bool) for k in keys}
         pivot_out = np.full(n, np.nan)
@@ -246,19 +246,20 @@ class RoadTrigger:
             elif w.get("high") is not None:
                 raise spec.BaselineSpecError(f"{where}.high must be null for low-pT logic")
             windows[key] = {"logic": logic, "low": low, "high": high}
-        tuned = spec.need_dict(d.get("tuned", {}), "tuned")
-        if len(tuned) > spec.MAX_THRESHOLDS:
-            raise spec.BaselineSpecError(f"tuned has {len(tuned)} entries; at most {spec.MAX_THRESHOLDS}")
+        tuned = {}
+        for key, entry in spec.need_dict(d.get("tuned", {}), "tuned").items():
+            where = f"tuned['{key}']"
+            if key not in windows:
+                raise spec.BaselineSpecError(f"{where} is not one of the thresholds {keys}")
+            entry = spec.need_dict(entry, where)
+            tuned[key] = {
+                "fraction": spec.need_number(entry.get("fraction"), f"{where}.fraction", 0.0, 1.0),
+                "n": int(spec.need_number(entry.get("n"), f"{where}.n", 1, 1e9)),
+                "seed": int(spec.need_number(entry.get("seed"), f"{where}.seed", 0, 2**63)),
+            }
         try:
-            return cls(
-                windows,
-                plateau,
-                config,
-                {str(k): dict(spec.need_dict(v, f"tuned['{k}']")) for k, v in tuned.items()},
-            )
-        except spec.BaselineSpecError:
-            raise
-        except TrigLabError as exc:
+            return cls(windows, plateau, config, tuned)
+        except TrigLabError as exc:  # the geometry: no RPC1 or RPC2 layers
             raise spec.BaselineSpecError(f"config.layer_station: {exc}") from None
 
 

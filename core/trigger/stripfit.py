@@ -63,7 +63,7 @@ def strip_fit(hits: np.ndarray, config: MuonSimConfig, passes: int = PASSES) -> 
         ``q_over_pt`` float64 ``(N,)`` [1/GeV] (0 without an estimate), ``entry`` ``(N,)`` the fitted
         straight-line strip coordinate, ``ok`` bool ``(N,)``, ``n_layers`` int ``(N,)`` layers used.
     """
-    h = as_hit_maps(hits, config.n_layers)
+    h = as_hit_maps(hits, config)
     # RPC2 first; a muon that left the read-out window there is still fitted from the others
     pivot_layers = [i for i, s in enumerate(config.layer_station) if s == 1]
     pivot_layers += [i for i in range(config.n_layers) if i not in pivot_layers]

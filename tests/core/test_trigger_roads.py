@@ -136,6 +136,9 @@ def _edit(doc: dict, path: str, value) -> dict:
         ("config/n_strips", 10**9, "config.n_strips"),
         ("config/pt_min", "3", "config.pt_min"),
         ("config/warp_drive", 1, "config"),
+        ("config/layer_station", [0, 0, 2, 2, 2, 2], "config.layer_station"),
+        ("tuned/10", {"fraction": "all"}, "tuned['10'].fraction"),
+        ("tuned/15", {"fraction": 0.9, "n": 10, "seed": 1}, "tuned['15']"),
     ],
 )
 def test_hand_edited_spec_names_the_key(roads, path, value, named):
@@ -168,3 +171,10 @@ def test_windows_are_the_narrowest_keeping_the_plateau(roads):
         narrower = dict(roads.windows[key])
         narrower["high" if narrower["logic"] == "high" else "low"] -= 1
         assert RoadTrigger({key: narrower}, 0.9, CFG).fires(sample, t)[base].mean() < roads.plateau
+
+
+def test_hit_maps_of_another_detector_are_refused(roads):
+    with pytest.raises(TrigLabError, match="do not match the detector"):
+        roads.predict(np.zeros((3, 6, 32), np.float32))
+    with pytest.raises(TrigLabError, match="do not match the detector"):
+        roads.fires(np.zeros((3, 5, 64, 1), np.float32), 10.0)
