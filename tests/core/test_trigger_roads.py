@@ -75,7 +75,7 @@ def test_turn_on_moves_up_with_the_threshold(roads):
 
 def test_windows_narrower_for_higher_thresholds():
     low = tune_roads(CFG, (6.0, 10.0), 0.9, n_muons=2000)
-    assert low.windows["6"]["low"] >= low.windows["10"]["low"]
+    assert low.windows["6"]["low"] > low.windows["10"]["low"]  # measured 3 and 2 half-strips
     high = tune_roads(CFG, (12.0, 20.0, 40.0), 0.9, n_muons=2000)
     w = [high.windows[k]["high"] for k in ("12", "20", "40")]
     assert w[0] > w[1] > w[2], w
