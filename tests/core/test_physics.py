@@ -22,7 +22,7 @@ from core.metrics.physics import (
 
 
 def _uniform_pt(n: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).uniform(3.0, 30.0, n)
+    return np.random.default_rng(seed).uniform(3.0, 50.0, n)  # the generated range
 
 
 def test_pt_from_q_over_pt_caps_straight_tracks():
@@ -194,7 +194,7 @@ def test_coincidence_counts_fired_layers_of_the_inner_stations():
 
 
 def test_turn_on_and_fake_rate_include_the_coincidence():
-    pt_true = np.linspace(3, 30, 1000)
+    pt_true = np.linspace(3, 50, 2000)
     pt_pred = pt_true.copy()
     accepted = np.ones(len(pt_true), dtype=bool)
     accepted[::4] = False  # a quarter of the muons fail the coincidence

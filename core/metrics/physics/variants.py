@@ -1,0 +1,95 @@
+"""Physics metrics of a workspace variant: its data set, its predictor, the classical reference."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from core import TrigLabError
+from core.metrics.physics.coincidence import dataset_layer_stations
+from core.metrics.physics.common import DEFAULT_THRESHOLDS, trigger_package
+from core.metrics.physics.orchestrate import trigger_metrics
+
+_TUNED: dict[str, tuple[Any, str]] = {}  # in-memory road triggers of this process, by config
+
+
+def reference_for_dataset(dataset, thresholds) -> tuple[Any, str] | None:
+    """A road trigger tuned in memory for ``dataset``'s simulation (no workspace: sweep workers).
+
+    Tuned once per process and configuration (:func:`core.trigger.roads.tune_roads` with its
+    defaults). None for a data set without a muon simulation config, or without core.trigger.
+    """
+    cfg = (getattr(dataset, "meta", None) or {}).get("config")
+    if not cfg or dataset_layer_stations(dataset) is None or trigger_package() is None:
+        return None
+    thresholds = tuple(float(t) for t in thresholds)
+    key = json.dumps([cfg, thresholds], sort_keys=True)
+    if key not in _TUNED:
+        from core.data.builtin import _muon_config
+        from core.trigger.roads import tune_roads
+
+        trig = tune_roads(_muon_config(cfg), thresholds=thresholds)
+        _TUNED[key] = (trig, f"roads, plateau {trig.plateau:g}, tuned in memory")
+    return _TUNED[key]
+
+
+def workspace_dataset_params(ws, name: str) -> dict[str, Any]:
+    """Loader parameters for variant ``name``'s dataset in workspace ``ws``.
+
+    ``variant.params["dataset_params"]`` when a workflow stored them, else the parameters the
+    workspace pins for that data set (:func:`core.data.pin_params`, e.g. the hands-on 2 events),
+    else ``{}`` (the loader's defaults).
+    """
+    from core.data import pinned_params
+
+    v = ws[name]
+    stored = v.params.get("dataset_params") if isinstance(v.params, dict) else None
+    if isinstance(stored, dict):
+        return dict(stored)
+    if v.dataset:
+        pinned = pinned_params(ws.data_dir).get(v.dataset)
+        if isinstance(pinned, dict):
+            return dict(pinned)
+    return {}
+
+
+def variant_trigger_metrics(
+    ws,
+    name: str,
+    thresholds: tuple[float, ...] | list[float] = DEFAULT_THRESHOLDS,
+    split: str = "val",
+    dataset_params: dict[str, Any] | None = None,
+    progress=None,
+) -> dict[str, Any]:
+    """Load variant ``name`` and its dataset (cached in the workspace), then :func:`trigger_metrics`.
+
+    The predictor is :func:`core.trigger.load_predictor` (a Keras model, or a baseline trigger
+    for a baseline variant); on the muon simulation the rates are compared with
+    :func:`core.trigger.reference_trigger` (the workspace's newest road trigger for that data
+    set, else one tuned in memory). ``dataset_params`` overrides
+    :func:`workspace_dataset_params`. The result also carries ``variant`` and ``dataset_params``.
+    """
+    from core.data import load_dataset
+    from core.jobs import ensure_progress
+
+    progress = ensure_progress(progress)
+    v = ws[name]
+    if not v.dataset:
+        raise TrigLabError(f"Variant '{name}' has no dataset; physics metrics need one")
+    params = dict(dataset_params) if dataset_params is not None else workspace_dataset_params(ws, name)
+    progress.update(0.0, f"loading {v.dataset}")
+    dataset = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.3), **params)
+    progress.check_cancelled()
+    trigger = trigger_package()
+    model = trigger.load_predictor(ws, name) if trigger is not None else ws.load_model(name)
+    reference = None
+    if trigger is not None and dataset.task == "regression" and dataset_layer_stations(dataset) is not None:
+        progress.update(0.3, "the classical trigger to compare with")
+        reference = trigger.reference_trigger(ws, dataset, tuple(thresholds))
+    progress.check_cancelled()
+    result = trigger_metrics(
+        model, dataset, thresholds, split, progress=progress.sub(0.35, 1.0), reference=reference
+    )
+    result["variant"] = name
+    result["dataset_params"] = params
+    return result
