@@ -218,3 +218,69 @@ def test_trigger_metrics_apply_the_coincidence_to_noise_and_muons(tiny_muons):
     assert with_c["fake"]["20"]["network_only_rate"] == without["fake_rate_20"]
     assert with_c["coincidence"]["min_layers"] == 3 and without["coincidence"] is None
     assert sum(with_c["turn_on"]["20"]["passed"]) <= sum(without["turn_on"]["20"]["passed"])
+
+
+# --- baselines, the classical reference, rates ----------------------------------------------------
+class _Oracle:
+    """A perfect "network": the true q/pT of the split it was made for, q/pT 0 on anything else."""
+
+    def __init__(self, y):
+        self.y = np.asarray(y, dtype=np.float32)
+
+    def predict(self, x, batch_size=1024, verbose=0):
+        return self.y if len(x) == len(self.y) else np.zeros((len(x), 2), np.float32)
+
+
+def test_trigger_metrics_compare_with_the_classical_reference(tiny_muons):
+    from trigger_stand_in import BendingCutTrigger
+
+    from core.metrics.physics.common import trigger_package
+
+    ref = BendingCutTrigger()
+    result = trigger_metrics(
+        _Oracle(tiny_muons.y_val), tiny_muons, thresholds=(10, 20), reference=(ref, "bending cut")
+    )
+    assert result["reference"] == "bending cut" and "assumed" in result["spectrum"]
+    for thr in ("10", "20"):
+        rates = result["rates"][thr]
+        # a perfect estimator at the classical trigger's efficiency above T fires less below T
+        assert rates["eff_above_network"] == pytest.approx(rates["eff_above_classical"], abs=0.02)
+        assert result[f"rate_ratio_{thr}"] < 1.0 and result[f"rate_ratio_err_{thr}"] > 0
+        assert result[f"network_cut_{thr}"] >= float(thr)
+        assert 0 < result[f"rate_{thr}"] < 1 and result[f"rate_err_{thr}"] > 0
+        assert result[f"eff_above_{thr}"] > 0.9  # the coincidence loses a few per cent
+        assert result[f"pt50_binned_{thr}"] is not None
+    scalars = scalar_metrics(result)
+    assert {"rate_ratio_10", "rate_ratio_err_20", "network_cut_10", "eff_above_20", "rate_10"} <= set(scalars)
+    assert {"plateau_10", "pt50_err_10", "width_20", "pt50_binned_10"} <= set(scalars)
+    json.dumps(result)
+    if trigger_package() is None:  # the strip fit comes with core.trigger
+        assert result["resolution_limit"] is None
+    else:
+        assert result["resolution_limit"]["robust"] > 0
+
+
+def test_a_baseline_decides_with_its_own_windows_at_its_tuned_thresholds_only(tiny_muons):
+    from trigger_stand_in import BendingCutTrigger
+
+    trig = BendingCutTrigger(thresholds=(10.0, 20.0))
+    result = trigger_metrics(trig, tiny_muons, thresholds=(10, 15, 20), reference=(trig, "itself"))
+    assert set(result["turn_on"]) == {"10", "20"}  # no road at 15 GeV
+    pt = tiny_muons.extra["pt_val"]
+    fired = trig.fires(tiny_muons.x_val, 20.0)
+    assert sum(result["turn_on"]["20"]["passed"]) == int(fired.sum())
+    assert result["rate_ratio_20"] == pytest.approx(1.0) and result["network_cut_20"] == 20.0
+    assert result["eff_above_20"] == pytest.approx(fired[pt >= 20].mean())
+    noise_fired = trig.fires(tiny_muons.extra["x_noise"], 10.0)
+    assert result["fake_rate_10"] == pytest.approx(noise_fired.mean())
+    # fitted pT50 next to the binned one, within the fit's error and a bin
+    fit = result["turn_on"]["10"]["fit"]
+    if fit is not None:
+        assert result["pt50_10"] == fit["pt50"]
+        assert abs(fit["pt50"] - result["pt50_binned_10"]) < 3 * fit["pt50_err"] + 1.0
+
+
+def test_without_a_reference_there_are_no_ratios(tiny_muons):
+    result = trigger_metrics(_Oracle(tiny_muons.y_val), tiny_muons, thresholds=(20,))
+    assert result["reference"] is None and "rate_ratio_20" not in result
+    assert result["rates"]["20"]["ratio"] is None and result["rate_20"] > 0
