@@ -168,8 +168,12 @@ def test_cli_metrics_prints_and_stores_on_the_variant(tmp_path, tiny_muons, caps
     assert {"pt_resolution", "pt50_10", "fake_rate_20"} <= set(payload["metrics"])
     stored = Workspace.open(ws.root)[v.name].metrics
     assert stored["pt_resolution"] == pytest.approx(payload["pt_resolution"])
+    assert payload["spectrum"] and {"10", "20"} <= set(payload["rates"])
+    assert payload["metrics"]["rate_10"] == pytest.approx(payload["rates"]["10"]["rate"])
     assert main(["metrics", str(ws.root), "--variant", v.name, "--threshold", "15"]) == 0
-    assert "threshold 15 GeV: pT50" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "threshold 15 GeV: pT50" in text and "efficiency above 15 GeV" in text
+    assert "rates weighted to dN/dpT" in text
 
 
 # --- the hit coincidence in front of the network -------------------------------------------------

@@ -81,7 +81,7 @@ MUON_SPECTRUM = PowerLawSpectrum(
     index=4.5,
     fitted=False,
     source=(
-        "assumption standing for the heavy-flavour-dominated inclusive muon spectrum at the LHC "
+        "a stand-in for the heavy-flavour-dominated inclusive muon spectrum at the LHC "
         "(ATLAS arXiv:1109.0525, ALICE arXiv:1905.07207), not fitted to their tables"
     ),
 )

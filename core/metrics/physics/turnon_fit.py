@@ -26,8 +26,9 @@ Method:
    non-empty bins − free parameters.
 
 The fit fails — :func:`fit_turn_on` returns None, never raises — when the curve has fewer than
-four non-empty bins or no passed event, when pT50 lands on the edge of the binned range (a flat
-curve, or a turn-on outside the range), or when the Hessian is not positive definite.
+four non-empty bins or no passed event, when pT50 lands in the first or last non-empty bin (a
+flat curve, or a turn-on outside the range), when the Hessian is not positive definite, or when
+pT50's error exceeds a tenth of the range (not determined by the data).
 """
 
 from __future__ import annotations
@@ -155,8 +156,8 @@ def _fit(curve) -> dict[str, Any] | None:
     theta = best.x
     mu, sigma, plat = (float(v) for v in theta)
     bin_w = float(np.median(hi - lo))
-    if mu - bounds[0][0] < 1e-3 * bin_w or bounds[0][1] - mu < 1e-3 * bin_w:
-        return None  # pT50 on the edge of the range: a flat curve or a turn-on outside it
+    if not hi[0] <= mu <= lo[-1]:
+        return None  # pT50 in the first or last bin: a flat curve, or a turn-on outside the range
     plat_fixed = plat > 1.0 - 1e-4
     sigma_fixed = sigma < 2.0 * width_min
     free = [0] + ([] if sigma_fixed else [1]) + ([] if plat_fixed else [2])
@@ -191,6 +192,8 @@ def _fit(curve) -> dict[str, Any] | None:
             plat_err = float(1.0 - lo_cp)  # one-sided: the plateau cannot exceed 1
         else:
             plat_err = None
+    if errs[0] > 0.1 * span:
+        return None  # pT50 not determined by the data
     pt90 = mu + PT90_Z * sigma
     var90 = cov[0, 0] + PT90_Z**2 * cov[1, 1] + 2.0 * PT90_Z * cov[0, 1]
     return {
