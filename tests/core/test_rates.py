@@ -7,8 +7,10 @@ import pytest
 
 from core import TrigLabError
 from core.metrics.physics import (
+    ATLAS_2011_MUON_XSEC,
     MUON_SPECTRUM,
     PowerLawSpectrum,
+    fit_spectrum,
     rate_at_equal_efficiency,
     spectrum_weights,
     trigger_rate,
@@ -21,19 +23,23 @@ def _flat(n: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).uniform(PMIN, PMAX, n)
 
 
-def _analytic_rate(t: float, n: float) -> float:
-    """Fraction of a pT^-n spectrum on [PMIN, PMAX] above t."""
-    return (t ** (1 - n) - PMAX ** (1 - n)) / (PMIN ** (1 - n) - PMAX ** (1 - n))
+def _analytic_rate(t: float, n: float, p0: float = 0.0) -> float:
+    """Fraction of a pT^-n (p0 = 0) or (1 + pT/p0)^-n spectrum on [PMIN, PMAX] above t."""
+
+    def u(p):
+        return (1 + p / p0 if p0 else p) ** (1 - n)
+
+    return (u(t) - u(PMAX)) / (u(PMIN) - u(PMAX))
 
 
-@pytest.mark.parametrize("index", [MUON_SPECTRUM.index, 3.0])
+@pytest.mark.parametrize("index,p0", [(4.5, 0.0), (3.0, 0.0), (MUON_SPECTRUM.index, MUON_SPECTRUM.p0)])
 @pytest.mark.parametrize("threshold", [10.0, 20.0])
-def test_reweighting_integrates_the_power_law(index, threshold):
-    spectrum = PowerLawSpectrum(index=index, fitted=False, source="test")
+def test_reweighting_integrates_the_power_law(index, p0, threshold):
+    spectrum = PowerLawSpectrum(index=index, p0=p0, source="test")
     pt = _flat(200_000, seed=int(index * 10 + threshold))
     w = spectrum_weights(pt, PMIN, PMAX, spectrum)
     r = trigger_rate(pt >= threshold, w)
-    expected = _analytic_rate(threshold, index)
+    expected = _analytic_rate(threshold, index, p0)
     assert abs(r["rate"] - expected) < 3 * r["err"]
     assert r["err"] < 0.1 * expected
 
@@ -55,7 +61,21 @@ def test_weights_are_zero_outside_and_average_one_inside():
     assert w[1] > w[2] > w[3]  # falling
     with pytest.raises(TrigLabError):
         spectrum_weights(pt, 10.0, 5.0)
-    assert "assumed" in MUON_SPECTRUM.describe() and not MUON_SPECTRUM.fitted
+
+
+def test_the_spectrum_is_the_fit_to_the_atlas_muon_cross_section():
+    """MUON_SPECTRUM's numbers are what fit_spectrum() gives on the stored ATLAS table."""
+    fit = fit_spectrum()
+    assert fit["range"] == (4.0, 52.0) and fit["ndf"] == 22
+    assert fit["n"] == pytest.approx(MUON_SPECTRUM.index, abs=0.005)
+    assert fit["p0"] == pytest.approx(MUON_SPECTRUM.p0, abs=0.005)
+    assert fit["chi2"] == pytest.approx(14.1, abs=0.05)
+    assert fit["n_err"] == pytest.approx(0.13, abs=0.005) and fit["p0_err"] == pytest.approx(0.34, abs=0.005)
+    assert MUON_SPECTRUM.fitted and "arXiv:1109.0525" in MUON_SPECTRUM.describe()
+    # the fitted law reproduces the data it was fitted to within their errors, bin by bin (3 sigma)
+    x, _, y, err = ATLAS_2011_MUON_XSEC.T
+    model = fit["A"] * MUON_SPECTRUM.density(x)
+    assert np.all(np.abs(model - y) < 3 * err)
 
 
 def _smeared(pt: np.ndarray, rel: float, seed: int = 1) -> np.ndarray:

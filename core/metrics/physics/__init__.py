@@ -47,9 +47,11 @@ from core.metrics.physics.orchestrate import (
     trigger_metrics_from_outputs,
 )
 from core.metrics.physics.rates import (
+    ATLAS_2011_MUON_XSEC,
     MUON_SPECTRUM,
     PowerLawSpectrum,
     efficiency_above,
+    fit_spectrum,
     rate_at_equal_efficiency,
     rate_ratio,
     spectrum_weights,
@@ -66,6 +68,7 @@ from core.metrics.physics.variants import (
 )
 
 __all__ = [
+    "ATLAS_2011_MUON_XSEC",
     "DEFAULT_COINCIDENCE",
     "DEFAULT_PT_BINS",
     "DEFAULT_THRESHOLDS",
@@ -81,6 +84,7 @@ __all__ = [
     "dataset_layer_stations",
     "efficiency_above",
     "fake_rate",
+    "fit_spectrum",
     "fit_turn_on",
     "pt_from_q_over_pt",
     "pt_resolution",
