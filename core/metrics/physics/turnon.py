@@ -42,6 +42,21 @@ def clopper_pearson(k, n, cl: float = ONE_SIGMA) -> tuple[np.ndarray, np.ndarray
     return lo, hi
 
 
+def first_crossing(x: np.ndarray, y: np.ndarray, level: float) -> float | None:
+    """Where ``y(x)`` first reaches ``level``: linear interpolation from the point before.
+
+    None if it never does; ``x[0]`` if it starts at or above it.
+    """
+    above = np.flatnonzero(np.asarray(y) >= level)
+    if len(above) == 0:
+        return None
+    i = int(above[0])
+    if i == 0:
+        return float(x[0])
+    x0, x1, y0, y1 = x[i - 1], x[i], y[i - 1], y[i]
+    return float(x0 + (level - y0) * (x1 - x0) / (y1 - y0))
+
+
 @dataclass
 class TurnOnCurve:
     """Trigger efficiency against true pT for one threshold.
@@ -89,15 +104,7 @@ class TurnOnCurve:
         centre if it starts above it.
         """
         ok = self.total > 0
-        x, y = self.centers[ok], self.efficiency[ok]
-        above = np.flatnonzero(y >= level)
-        if len(above) == 0:
-            return None
-        i = int(above[0])
-        if i == 0:
-            return float(x[0])
-        x0, x1, y0, y1 = x[i - 1], x[i], y[i - 1], y[i]
-        return float(x0 + (level - y0) * (x1 - x0) / (y1 - y0))
+        return first_crossing(self.centers[ok], self.efficiency[ok], level)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (NaN as None), with the binned ``pt50`` and ``pt90`` and ``fit``.

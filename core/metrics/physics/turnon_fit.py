@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from core.metrics.physics.turnon import first_crossing
+
 PT90_Z = 1.2815515655446004  # Φ⁻¹(0.9): pT90 = pT50 + PT90_Z · σ
 _EPS = 1e-12
 
@@ -85,16 +87,6 @@ def _hessian(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
     return h
 
 
-def _crossing(x: np.ndarray, y: np.ndarray, level: float) -> float | None:
-    above = np.flatnonzero(y >= level)
-    if len(above) == 0:
-        return None
-    i = int(above[0])
-    if i == 0:
-        return float(x[0])
-    return float(x[i - 1] + (level - y[i - 1]) * (x[i] - x[i - 1]) / (y[i] - y[i - 1]))
-
-
 def _starts(lo, hi, k, n, threshold: float) -> list[np.ndarray]:
     """Starting points (pT50, σ, plateau) from the binned curve."""
     x = 0.5 * (lo + hi)
@@ -102,10 +94,10 @@ def _starts(lo, hi, k, n, threshold: float) -> list[np.ndarray]:
     kk, nn = np.convolve(k, np.ones(3), "same"), np.convolve(n, np.ones(3), "same")
     plat = float(np.clip(np.max(kk / nn), 0.05, 1.0))
     width = float(np.median(hi - lo))
-    mu = _crossing(x, eff, 0.5 * plat)
+    mu = first_crossing(x, eff, 0.5 * plat)
     if mu is None or not lo[0] < mu < hi[-1]:
         mu = float(np.clip(threshold, lo[0] + width, hi[-1] - width))
-    p16, p84 = _crossing(x, eff, 0.16 * plat), _crossing(x, eff, 0.84 * plat)
+    p16, p84 = first_crossing(x, eff, 0.16 * plat), first_crossing(x, eff, 0.84 * plat)
     sigma = 0.5 * (p84 - p16) if p16 is not None and p84 is not None and p84 > p16 else width
     return [np.array([mu, max(s, 0.05 * width), plat]) for s in (sigma, width, 0.1 * mu)]
 
