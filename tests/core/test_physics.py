@@ -288,3 +288,59 @@ def test_without_a_reference_there_are_no_ratios(tiny_muons):
     result = trigger_metrics(_Oracle(tiny_muons.y_val), tiny_muons, thresholds=(20,))
     assert result["reference"] is None and "rate_ratio_20" not in result
     assert result["rates"]["20"]["ratio"] is None and result["rate_20"] > 0
+
+
+@pytest.fixture
+def stand_in_trigger_package(monkeypatch):
+    """A stand-in ``core.trigger`` with the contract's names (until the real one is in this tree):
+    ``load_predictor`` (the bending cut for the variant 'roads', else the Keras model),
+    ``reference_trigger`` and ``stripfit.strip_fit`` (the bending estimate)."""
+    import sys
+    import types
+
+    from trigger_stand_in import BendingCutTrigger
+
+    calls = []
+    pkg = types.ModuleType("core.trigger")
+    strip = types.ModuleType("core.trigger.stripfit")
+
+    def load_predictor(ws, name):
+        return BendingCutTrigger() if name == "roads" else ws.load_model(name)
+
+    def reference_trigger(ws, dataset, thresholds):
+        calls.append((dataset.name, tuple(thresholds)))
+        return BendingCutTrigger(thresholds), "roads (stand-in)"
+
+    def strip_fit(hits, config):
+        q = BendingCutTrigger(config=config).predict(hits)[:, 0]
+        return {"q_over_pt": q, "ok": q != 0, "n_layers": np.full(len(q), 6)}
+
+    pkg.load_predictor, pkg.reference_trigger, strip.strip_fit = load_predictor, reference_trigger, strip_fit
+    pkg.stripfit = strip
+    monkeypatch.setitem(sys.modules, "core.trigger", pkg)
+    monkeypatch.setitem(sys.modules, "core.trigger.stripfit", strip)
+    return calls
+
+
+def test_variant_metrics_use_the_trigger_package_by_its_contract_names(tmp_path, stand_in_trigger_package):
+    from core.data import load_dataset, pin_params
+    from core.metrics.physics import pt_from_q_over_pt, pt_resolution, variant_trigger_metrics
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    pin_params(ws.data_dir, "muon_rpc", events=3000, seed=1)
+    ds = load_dataset("muon_rpc", cache_dir=ws.data_dir)
+    v = add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc")
+    ws.add_variant(ws.load_model(v.name), "roads", operation="import", dataset="muon_rpc")
+    net = variant_trigger_metrics(ws, v.name)
+    assert net["reference"] == "roads (stand-in)" and stand_in_trigger_package == [("muon_rpc", (10.0, 20.0))]
+    assert {"rate_ratio_10", "rate_ratio_20", "network_cut_20"} <= set(net)
+    # the strip-fit limit on the same events
+    from trigger_stand_in import BendingCutTrigger
+
+    q = BendingCutTrigger().predict(ds.x_val)[:, 0]
+    expected = pt_resolution(pt_from_q_over_pt(q), ds.extra["pt_val"])
+    assert net["resolution_limit"]["robust"] == pytest.approx(expected["robust"])
+    roads = variant_trigger_metrics(ws, "roads")  # the baseline, measured against itself
+    assert roads["rate_ratio_10"] == pytest.approx(1.0) and roads["rate_ratio_20"] == pytest.approx(1.0)
