@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from core import TrigLabError
@@ -10,27 +9,19 @@ from core.metrics.physics.coincidence import dataset_layer_stations
 from core.metrics.physics.common import DEFAULT_THRESHOLDS, trigger_package
 from core.metrics.physics.orchestrate import trigger_metrics
 
-_TUNED: dict[str, tuple[Any, str]] = {}  # in-memory road triggers of this process, by config
-
 
 def reference_for_dataset(dataset, thresholds) -> tuple[Any, str] | None:
-    """A road trigger tuned in memory for ``dataset``'s simulation (no workspace: sweep workers).
+    """The classical road trigger for ``dataset`` without a workspace (sweep workers).
 
-    Tuned once per process and configuration (:func:`core.trigger.roads.tune_roads` with its
-    defaults). None for a data set without a muon simulation config, or without core.trigger.
+    :func:`core.trigger.reference_trigger` with no workspace: a road trigger tuned in memory
+    with the defaults for the data set's simulation (kept per process). None for a data set
+    without a muon simulation config, or without core.trigger.
     """
+    trigger = trigger_package()
     cfg = (getattr(dataset, "meta", None) or {}).get("config")
-    if not cfg or dataset_layer_stations(dataset) is None or trigger_package() is None:
+    if trigger is None or not cfg or dataset_layer_stations(dataset) is None:
         return None
-    thresholds = tuple(float(t) for t in thresholds)
-    key = json.dumps([cfg, thresholds], sort_keys=True)
-    if key not in _TUNED:
-        from core.data.builtin import _muon_config
-        from core.trigger.roads import tune_roads
-
-        trig = tune_roads(_muon_config(cfg), thresholds=thresholds)
-        _TUNED[key] = (trig, f"roads, plateau {trig.plateau:g}, tuned in memory")
-    return _TUNED[key]
+    return trigger.reference_trigger(None, dataset, tuple(float(t) for t in thresholds))
 
 
 def workspace_dataset_params(ws, name: str) -> dict[str, Any]:
