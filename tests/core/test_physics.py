@@ -317,8 +317,11 @@ def stand_in_trigger_package(monkeypatch):
 
     pkg.load_predictor, pkg.reference_trigger, strip.strip_fit = load_predictor, reference_trigger, strip_fit
     pkg.stripfit = strip
+    import core
+
     monkeypatch.setitem(sys.modules, "core.trigger", pkg)
     monkeypatch.setitem(sys.modules, "core.trigger.stripfit", strip)
+    monkeypatch.setattr(core, "trigger", pkg, raising=False)  # `import core.trigger` reads it there
     return calls
 
 
@@ -344,3 +347,21 @@ def test_variant_metrics_use_the_trigger_package_by_its_contract_names(tmp_path,
     assert net["resolution_limit"]["robust"] == pytest.approx(expected["robust"])
     roads = variant_trigger_metrics(ws, "roads")  # the baseline, measured against itself
     assert roads["rate_ratio_10"] == pytest.approx(1.0) and roads["rate_ratio_20"] == pytest.approx(1.0)
+
+
+def test_against_the_real_road_trigger(tiny_muons):
+    """With core.trigger in the tree: the road trigger against itself gives 1, a perfect
+    estimator cuts its rate at equal efficiency, the strip-fit limit comes with the result."""
+    pytest.importorskip("core.trigger")
+    from core.trigger import reference_trigger
+
+    roads, label = reference_trigger(None, tiny_muons, (10.0, 20.0))
+    own = trigger_metrics(roads, tiny_muons, reference=(roads, label))
+    assert own["reference"] == label
+    assert own["rate_ratio_10"] == pytest.approx(1.0) and own["rate_ratio_20"] == pytest.approx(1.0)
+    assert own["resolution_limit"]["robust"] > 0 and own["resolution_limit"]["n"] == own["n"]
+    perfect = trigger_metrics(_Oracle(tiny_muons.y_val), tiny_muons, reference=(roads, label))
+    for thr in ("10", "20"):
+        r = perfect["rates"][thr]
+        assert r["eff_above_network"] >= r["eff_above_classical"]  # reachable behind the coincidence
+        assert r["ratio"] < 1.0 - 3 * r["ratio_err"]
