@@ -27,18 +27,79 @@ def cmd_metrics(args) -> int:
             f"pT resolution (pT_pred - pT_true)/pT_true: std {result['pt_resolution']:.4f}, "
             f"robust (16-84% half-width) {result['pt_resolution_robust']:.4f}, bias {result['pt_bias']:+.4f}"
         )
-        for key in result["turn_on"]:
-            p50, p90, fake = result[f"pt50_{key}"], result[f"pt90_{key}"], result.get("fake")
-            line = f"threshold {key} GeV: pT50 " + (f"{p50:.2f} GeV" if p50 is not None else "not reached")
-            line += ", pT90 " + (f"{p90:.2f} GeV" if p90 is not None else "not reached")
-            if fake:
-                fr = fake[key]
-                line += f", fake rate {fr['rate']:.4g} [{fr['lo']:.2g}, {fr['hi']:.2g}]"
-                line += f" on {fr['total']:,} noise events"
-            lines.append(line)
+        lines += _threshold_lines(result)
     lines.append(f"stored on the variant: {', '.join(scalars)}")
     emit(args, {"workspace": str(ws.root), "metrics": scalars, **result}, "\n".join(lines))
     return 0
+
+
+def _pm(value, err, fmt: str = ".2f", unit: str = "") -> str:
+    """``12.04 ± 0.05 GeV``; the value alone without an error; ``n/a`` without a value."""
+    if value is None:
+        return "n/a"
+    text = f"{value:{fmt}}" + (f" ± {err:{fmt}}" if err is not None else "")
+    return text + (f" {unit}" if unit else "")
+
+
+def _threshold_lines(result: dict) -> list[str]:
+    """Per threshold: turn-on (fitted, binned), plateau, efficiency above T, rate, ratio, fake rate."""
+    lines = []
+    fake = result.get("fake") or {}
+    for key, curve in result["turn_on"].items():
+        fit = curve.get("fit")
+        p50, p90 = result[f"pt50_{key}"], result[f"pt90_{key}"]
+        line = f"threshold {key} GeV: pT50 " + (
+            _pm(p50, result.get(f"pt50_err_{key}"), unit="GeV") if p50 is not None else "not reached"
+        )
+        line += ", pT90 " + (
+            _pm(p90, result.get(f"pt90_err_{key}"), unit="GeV") if p90 is not None else "not reached"
+        )
+        if fit:
+            line += (
+                f" (erf fit, chi2/ndf {fit['chi2']:.1f}/{fit['ndf']}; binned pT50 {_pm(curve['pt50'], None)})"
+            )
+            line += f", plateau {_pm(fit['plateau'], fit['plateau_err'], '.3f')}"
+        else:
+            line += " (binned: no erf fit)"
+        if key in fake:
+            fr = fake[key]
+            line += f", fake rate {fr['rate']:.4g} [{fr['lo']:.2g}, {fr['hi']:.2g}] on {fr['total']:,} noise events"
+        lines.append(line)
+        rates = (result.get("rates") or {}).get(key) or {}
+        if rates.get("rate") is not None:
+            text = f"  efficiency above {key} GeV {_pm(rates['eff_above'], None, '.3f')}"
+            text += (
+                f", rate {_pm(rates['rate'], rates['rate_err'], '.3g')} (fraction of the falling spectrum)"
+            )
+            lines.append(text)
+        if result.get("reference") and f"rate_ratio_{key}" in result:
+            ratio = result[f"rate_ratio_{key}"]
+            if ratio is None:
+                why = (
+                    "the classical trigger never fires"
+                    if not rates.get("eff_above_classical")
+                    else (
+                        f"it cannot reach the classical efficiency above {key} GeV "
+                        f"({_pm(rates.get('eff_above_classical'), None, '.3f')})"
+                    )
+                )
+                lines.append(f"  rate vs classical: n/a ({why})")
+            else:
+                lines.append(
+                    f"  rate vs classical {_pm(ratio, result[f'rate_ratio_err_{key}'], '.3f')} with its cut at "
+                    f"{result[f'network_cut_{key}']:.2f} GeV (efficiency above {key} GeV "
+                    f"{_pm(rates.get('eff_above_network'), None, '.3f')}, classical {_pm(rates.get('eff_above_classical'), None, '.3f')})"
+                )
+    if result.get("reference"):
+        lines.append(f"classical trigger: {result['reference']}")
+    if result.get("spectrum"):
+        lines.append(f"rates weighted to {result['spectrum']}")
+    limit = result.get("resolution_limit")
+    if limit:
+        lines.append(
+            f"strip-fit limit on the same events: robust resolution {limit['robust']:.4f}, std {limit['std']:.4f}"
+        )
+    return lines
 
 
 def register(sub) -> None:

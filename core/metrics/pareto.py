@@ -129,6 +129,26 @@ AXES: dict[str, Axis] = {
         ),
         Axis("pt50_10", QT_TRANSLATE_NOOP("Metrics", "pT at 50 % efficiency, 10 GeV threshold (GeV)"), False),
         Axis("pt50_20", QT_TRANSLATE_NOOP("Metrics", "pT at 50 % efficiency, 20 GeV threshold (GeV)"), False),
+        Axis(
+            "pt90_10",
+            QT_TRANSLATE_NOOP("Metrics", "pT at 90 % of the plateau, 10 GeV threshold (GeV)"),
+            False,
+        ),
+        Axis(
+            "pt90_20",
+            QT_TRANSLATE_NOOP("Metrics", "pT at 90 % of the plateau, 20 GeV threshold (GeV)"),
+            False,
+        ),
+        Axis(
+            "rate_ratio_10",
+            QT_TRANSLATE_NOOP("Metrics", "Rate vs classical trigger at equal efficiency, 10 GeV"),
+            False,
+        ),
+        Axis(
+            "rate_ratio_20",
+            QT_TRANSLATE_NOOP("Metrics", "Rate vs classical trigger at equal efficiency, 20 GeV"),
+            False,
+        ),
     )
 }
 

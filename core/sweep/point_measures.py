@@ -3,7 +3,11 @@
 - ``task``: :func:`core.workflows.measure_model` on the validation split (``val_accuracy``,
   ``params``, ``nonzero``, ``sparsity``, ``bops``...); for the muon trigger (a regression data
   set with ``pt_val``) also the Physics view's trigger figures (:func:`core.metrics.physics.
-  trigger_metrics`: ``pt_resolution_robust``, ``pt50_10``, ``pt50_20``, ``fake_rate_10``...).
+  trigger_metrics`: ``pt_resolution_robust``, ``pt50_10``, ``pt90_20``, ``fake_rate_10``...) and,
+  on the muon simulation, the rate relative to the classical road trigger at equal efficiency
+  above threshold, ``rate_ratio_10`` / ``rate_ratio_20`` (lower is better: ``--objective
+  rate_ratio_20:min``); the road trigger is tuned in memory once per worker process
+  (:func:`core.metrics.physics.reference_for_dataset`).
 - ``autoprec`` / ``csim`` / ``estimate``: :func:`core.hls.pipeline.synthesize_model` with the
   point's hls4ml settings; estimate names end in ``_estimate`` (an analytic model, never a
   measurement), with the part's utilization in percent (``lut_util_estimate``...).
@@ -60,9 +64,16 @@ def task_metrics(model, dataset, operation: str, params: dict[str, Any], progres
     out = numbers(measure_model(model, dataset, operation=operation or None, params=params))
     pt_val = dataset.extra.get("pt_val") if isinstance(dataset.extra, dict) else None
     if dataset.task == "regression" and pt_val is not None:
-        from core.metrics.physics import scalar_metrics, trigger_metrics
+        from core.metrics.physics import (
+            DEFAULT_THRESHOLDS,
+            reference_for_dataset,
+            scalar_metrics,
+            trigger_metrics,
+        )
 
-        physics = trigger_metrics(model, dataset, progress=progress.sub(0.5, 1.0))
+        progress.update(0.4, "the classical trigger to compare the rates with")
+        reference = reference_for_dataset(dataset, DEFAULT_THRESHOLDS)
+        physics = trigger_metrics(model, dataset, progress=progress.sub(0.5, 1.0), reference=reference)
         out.update(numbers(scalar_metrics(physics)))
     return out
 

@@ -22,7 +22,7 @@ from core.metrics.physics import (
 
 
 def _uniform_pt(n: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).uniform(3.0, 30.0, n)
+    return np.random.default_rng(seed).uniform(3.0, 50.0, n)  # the generated range
 
 
 def test_pt_from_q_over_pt_caps_straight_tracks():
@@ -168,8 +168,12 @@ def test_cli_metrics_prints_and_stores_on_the_variant(tmp_path, tiny_muons, caps
     assert {"pt_resolution", "pt50_10", "fake_rate_20"} <= set(payload["metrics"])
     stored = Workspace.open(ws.root)[v.name].metrics
     assert stored["pt_resolution"] == pytest.approx(payload["pt_resolution"])
+    assert payload["spectrum"] and {"10", "20"} <= set(payload["rates"])
+    assert payload["metrics"]["rate_10"] == pytest.approx(payload["rates"]["10"]["rate"])
     assert main(["metrics", str(ws.root), "--variant", v.name, "--threshold", "15"]) == 0
-    assert "threshold 15 GeV: pT50" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "threshold 15 GeV: pT50" in text and "efficiency above 15 GeV" in text
+    assert "rates weighted to dN/dpT" in text
 
 
 # --- the hit coincidence in front of the network -------------------------------------------------
@@ -194,7 +198,7 @@ def test_coincidence_counts_fired_layers_of_the_inner_stations():
 
 
 def test_turn_on_and_fake_rate_include_the_coincidence():
-    pt_true = np.linspace(3, 30, 1000)
+    pt_true = np.linspace(3, 50, 2000)
     pt_pred = pt_true.copy()
     accepted = np.ones(len(pt_true), dtype=bool)
     accepted[::4] = False  # a quarter of the muons fail the coincidence
@@ -218,3 +222,146 @@ def test_trigger_metrics_apply_the_coincidence_to_noise_and_muons(tiny_muons):
     assert with_c["fake"]["20"]["network_only_rate"] == without["fake_rate_20"]
     assert with_c["coincidence"]["min_layers"] == 3 and without["coincidence"] is None
     assert sum(with_c["turn_on"]["20"]["passed"]) <= sum(without["turn_on"]["20"]["passed"])
+
+
+# --- baselines, the classical reference, rates ----------------------------------------------------
+class _Oracle:
+    """A perfect "network": the true q/pT of the split it was made for, q/pT 0 on anything else."""
+
+    def __init__(self, y):
+        self.y = np.asarray(y, dtype=np.float32)
+
+    def predict(self, x, batch_size=1024, verbose=0):
+        return self.y if len(x) == len(self.y) else np.zeros((len(x), 2), np.float32)
+
+
+def test_trigger_metrics_compare_with_the_classical_reference(tiny_muons):
+    from trigger_stand_in import BendingCutTrigger
+
+    from core.metrics.physics.common import trigger_package
+
+    ref = BendingCutTrigger()
+    result = trigger_metrics(
+        _Oracle(tiny_muons.y_val), tiny_muons, thresholds=(10, 20), reference=(ref, "bending cut")
+    )
+    assert result["reference"] == "bending cut" and "fitted to" in result["spectrum"]
+    for thr in ("10", "20"):
+        rates = result["rates"][thr]
+        # a perfect estimator at the classical trigger's efficiency above T fires less below T
+        assert rates["eff_above_network"] == pytest.approx(rates["eff_above_classical"], abs=0.02)
+        assert result[f"rate_ratio_{thr}"] < 1.0 and result[f"rate_ratio_err_{thr}"] > 0
+        assert result[f"network_cut_{thr}"] >= float(thr)
+        assert 0 < result[f"rate_{thr}"] < 1 and result[f"rate_err_{thr}"] > 0
+        assert result[f"eff_above_{thr}"] > 0.9  # the coincidence loses a few per cent
+        assert result[f"pt50_binned_{thr}"] is not None
+    scalars = scalar_metrics(result)
+    assert {"rate_ratio_10", "rate_ratio_err_20", "network_cut_10", "eff_above_20", "rate_10"} <= set(scalars)
+    assert {"plateau_10", "pt50_err_10", "width_20", "pt50_binned_10"} <= set(scalars)
+    json.dumps(result)
+    if trigger_package() is None:  # the strip fit comes with core.trigger
+        assert result["resolution_limit"] is None
+    else:
+        assert result["resolution_limit"]["robust"] > 0
+
+
+def test_a_baseline_decides_with_its_own_windows_at_its_tuned_thresholds_only(tiny_muons):
+    from trigger_stand_in import BendingCutTrigger
+
+    trig = BendingCutTrigger(thresholds=(10.0, 20.0))
+    result = trigger_metrics(trig, tiny_muons, thresholds=(10, 15, 20), reference=(trig, "itself"))
+    assert set(result["turn_on"]) == {"10", "20"}  # no road at 15 GeV
+    pt = tiny_muons.extra["pt_val"]
+    fired = trig.fires(tiny_muons.x_val, 20.0)
+    assert sum(result["turn_on"]["20"]["passed"]) == int(fired.sum())
+    assert result["rate_ratio_20"] == pytest.approx(1.0) and result["network_cut_20"] == 20.0
+    assert result["eff_above_20"] == pytest.approx(fired[pt >= 20].mean())
+    noise_fired = trig.fires(tiny_muons.extra["x_noise"], 10.0)
+    assert result["fake_rate_10"] == pytest.approx(noise_fired.mean())
+    # fitted pT50 next to the binned one, within the fit's error and a bin
+    fit = result["turn_on"]["10"]["fit"]
+    if fit is not None:
+        assert result["pt50_10"] == fit["pt50"]
+        assert abs(fit["pt50"] - result["pt50_binned_10"]) < 3 * fit["pt50_err"] + 1.0
+
+
+def test_without_a_reference_there_are_no_ratios(tiny_muons):
+    result = trigger_metrics(_Oracle(tiny_muons.y_val), tiny_muons, thresholds=(20,))
+    assert result["reference"] is None and "rate_ratio_20" not in result
+    assert result["rates"]["20"]["ratio"] is None and result["rate_20"] > 0
+
+
+@pytest.fixture
+def stand_in_trigger_package(monkeypatch):
+    """A stand-in ``core.trigger`` with the contract's names (until the real one is in this tree):
+    ``load_predictor`` (the bending cut for the variant 'roads', else the Keras model),
+    ``reference_trigger`` and ``stripfit.strip_fit`` (the bending estimate)."""
+    import sys
+    import types
+
+    from trigger_stand_in import BendingCutTrigger
+
+    calls = []
+    pkg = types.ModuleType("core.trigger")
+    strip = types.ModuleType("core.trigger.stripfit")
+
+    def load_predictor(ws, name):
+        return BendingCutTrigger() if name == "roads" else ws.load_model(name)
+
+    def reference_trigger(ws, dataset, thresholds):
+        calls.append((dataset.name, tuple(thresholds)))
+        return BendingCutTrigger(thresholds), "roads (stand-in)"
+
+    def strip_fit(hits, config):
+        q = BendingCutTrigger(config=config).predict(hits)[:, 0]
+        return {"q_over_pt": q, "ok": q != 0, "n_layers": np.full(len(q), 6)}
+
+    pkg.load_predictor, pkg.reference_trigger, strip.strip_fit = load_predictor, reference_trigger, strip_fit
+    pkg.stripfit = strip
+    import core
+
+    monkeypatch.setitem(sys.modules, "core.trigger", pkg)
+    monkeypatch.setitem(sys.modules, "core.trigger.stripfit", strip)
+    monkeypatch.setattr(core, "trigger", pkg, raising=False)  # `import core.trigger` reads it there
+    return calls
+
+
+def test_variant_metrics_use_the_trigger_package_by_its_contract_names(tmp_path, stand_in_trigger_package):
+    from core.data import load_dataset, pin_params
+    from core.metrics.physics import pt_from_q_over_pt, pt_resolution, variant_trigger_metrics
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    pin_params(ws.data_dir, "muon_rpc", events=3000, seed=1)
+    ds = load_dataset("muon_rpc", cache_dir=ws.data_dir)
+    v = add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc")
+    ws.add_variant(ws.load_model(v.name), "roads", operation="import", dataset="muon_rpc")
+    net = variant_trigger_metrics(ws, v.name)
+    assert net["reference"] == "roads (stand-in)" and stand_in_trigger_package == [("muon_rpc", (10.0, 20.0))]
+    assert {"rate_ratio_10", "rate_ratio_20", "network_cut_20"} <= set(net)
+    # the strip-fit limit on the same events
+    from trigger_stand_in import BendingCutTrigger
+
+    q = BendingCutTrigger().predict(ds.x_val)[:, 0]
+    expected = pt_resolution(pt_from_q_over_pt(q), ds.extra["pt_val"])
+    assert net["resolution_limit"]["robust"] == pytest.approx(expected["robust"])
+    roads = variant_trigger_metrics(ws, "roads")  # the baseline, measured against itself
+    assert roads["rate_ratio_10"] == pytest.approx(1.0) and roads["rate_ratio_20"] == pytest.approx(1.0)
+
+
+def test_against_the_real_road_trigger(tiny_muons):
+    """With core.trigger in the tree: the road trigger against itself gives 1, a perfect
+    estimator cuts its rate at equal efficiency, the strip-fit limit comes with the result."""
+    pytest.importorskip("core.trigger")
+    from core.trigger import reference_trigger
+
+    roads, label = reference_trigger(None, tiny_muons, (10.0, 20.0))
+    own = trigger_metrics(roads, tiny_muons, reference=(roads, label))
+    assert own["reference"] == label
+    assert own["rate_ratio_10"] == pytest.approx(1.0) and own["rate_ratio_20"] == pytest.approx(1.0)
+    assert own["resolution_limit"]["robust"] > 0 and own["resolution_limit"]["n"] == own["n"]
+    perfect = trigger_metrics(_Oracle(tiny_muons.y_val), tiny_muons, reference=(roads, label))
+    for thr in ("10", "20"):
+        r = perfect["rates"][thr]
+        assert r["eff_above_network"] >= r["eff_above_classical"]  # reachable behind the coincidence
+        assert r["ratio"] < 1.0 - 3 * r["ratio_err"]

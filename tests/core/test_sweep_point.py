@@ -355,6 +355,48 @@ def test_a_muon_point_measures_the_physics_view_numbers(env):
     assert m["bits_max"] == 10  # the fixed-point widths reach the cost model
 
 
+def test_a_muon_point_measures_the_rate_ratio_to_the_classical_trigger(env, monkeypatch):
+    """``rate_ratio_10`` / ``rate_ratio_20`` are point metrics, so ``--objective rate_ratio_20:min``
+    has a number to minimise (the classical trigger here: the bending-cut stand-in of the road
+    trigger, in place of :func:`core.metrics.physics.reference_for_dataset`'s tuned roads)."""
+    from trigger_stand_in import BendingCutTrigger
+
+    from core.data import pin_params
+    from core.sweep.point import make_task, run_point
+    from core.sweep.spec import SweepSpec
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    monkeypatch.setattr(
+        "core.metrics.physics.reference_for_dataset",
+        lambda dataset, thresholds: (BendingCutTrigger(), "stand-in"),
+    )
+    ws = Workspace.create(env / "muon_rate_ws")
+    pin_params(ws.data_dir, "muon_rpc", events=3000, seed=1)
+    add_zoo_variant(ws, "muon_cnn_student", dataset="muon_rpc", name="student", seed=0)
+    ws.save()
+    spec = SweepSpec(
+        name="s",
+        variant="student",
+        n_calib=200,
+        seed=3,
+        measures=("task",),
+        objectives=[("rate_ratio_20", "min")],
+    )
+    r = run_point(make_task(ws, spec, {}, 0, []))
+    assert r["status"] == "done", r["error"]
+    for key in (
+        "rate_ratio_10",
+        "rate_ratio_20",
+        "rate_ratio_err_20",
+        "network_cut_20",
+        "rate_20",
+        "eff_above_20",
+    ):
+        assert key in r["metrics"], key
+    assert r["metrics"]["rate_ratio_20"] > 0
+
+
 def test_a_keras_format_variant_comes_back_in_its_format(ws, env):
     from core.sweep.point import make_task, run_point
 
