@@ -73,11 +73,22 @@ def step_parts(w: Any, ws: Workspace, key: str) -> list[Part]:
         return float(v) if isinstance(v, (int, float)) else None
 
     if key == "compare":
-        return [
-            Part(QT_TRANSLATE_NOOP("Walkthrough", "{0}: robust pT resolution {1}"), (n, Pct(r)))
-            for n in names
-            if (r := metric(n, "pt_resolution_robust")) is not None
-        ]
+        parts = []
+        for n in names:
+            if ws[n].operation == "baseline":  # the classical trigger: the reference of the ratios
+                continue
+            if (r := metric(n, "pt_resolution_robust")) is not None:
+                parts.append(
+                    Part(QT_TRANSLATE_NOOP("Walkthrough", "{0}: robust pT resolution {1}"), (n, Pct(r)))
+                )
+            if (ratio := metric(n, "rate_ratio_20")) is not None:
+                parts.append(
+                    Part(
+                        QT_TRANSLATE_NOOP("Walkthrough", "rate at 20 GeV {0} × the classical trigger's"),
+                        (Num(ratio, 2),),
+                    )
+                )
+        return parts
     if key == "distill" and names:
         extra = ws[names[0]].params.get("transfer_events")
         return (
