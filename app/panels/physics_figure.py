@@ -121,7 +121,7 @@ class PhysicsFigure:
                 thresholds += [t for t in res["thresholds"] if t not in thresholds]
         limit = next((r.get("resolution_limit") for _, r, _k in results if r.get("resolution_limit")), None)
         plotted["resolution_limit"] = draw_resolution_limit(
-            self.resolution_plot, limit, _tr("strip-fit limit (strip granularity)")
+            self.resolution_plot, limit, _tr("strip-fit limit")
         )
         shown = next(iter(plotted["confusion"]), None)
         plotted["confusion_shown"] = shown
@@ -200,11 +200,13 @@ class PhysicsFigure:
         add(self.legends["resolution"], row=3, col=0)
         add(self.legends["residuals"], row=3, col=1)
 
-    def _curve_label(self, name: str, key: str, kind: str | None) -> str:
+    @staticmethod
+    def _curve_label(name: str, key: str, kind: str | None) -> str:
+        # short: the legend shares the plot's width with up to eight curves on a projector
         if kind == "roads":
-            return _tr("{0} — classical trigger (roads), pT > {1} GeV").format(name, key)
+            return _tr("classical trigger ({0}), pT > {1} GeV").format(name, key)
         if kind is not None:
-            return _tr("{0} — strip fit (no network), pT > {1} GeV").format(name, key)
+            return _tr("strip fit ({0}, no network), pT > {1} GeV").format(name, key)
         return _tr("{0}, pT > {1} GeV").format(name, key)
 
     def _draw_regression(

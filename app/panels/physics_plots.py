@@ -163,7 +163,7 @@ def trigger_note(results: list[dict[str, Any]]) -> str:
             "PhysicsView", "The coincidence keeps {0} of the muons."
         ).format(fmt_pct(eff, 1))
     text += " " + QCoreApplication.translate(
-        "PhysicsView", "“net only” is the fake rate if the network decided alone."
+        "PhysicsView", "A fake rate's tooltip gives the rate if the network decided alone."
     )
     return text
 

@@ -192,11 +192,21 @@ def fill_table(table: QTableWidget, rows: list[dict[str, Any]]) -> list[tuple[st
         for c, (key, _) in enumerate(cols):
             item = QTableWidgetItem(cell_text(key, row))
             if key == "variant" and row.get("baseline") == "roads":
-                item.setToolTip(tr("classical coincidence-window trigger (roads): no network"))
+                item.setToolTip(
+                    QCoreApplication.translate(
+                        "PhysicsView", "classical coincidence-window trigger (roads): no network"
+                    )
+                )
             elif key == "fake_rate" and row.get("fake_net") is not None:
-                item.setToolTip(tr("if the network decided alone: {0}").format(fmt_pct(row["fake_net"], 2)))
+                item.setToolTip(
+                    QCoreApplication.translate("PhysicsView", "if the network decided alone: {0}").format(
+                        fmt_pct(row["fake_net"], 2)
+                    )
+                )
             elif key == "rate_ratio" and row.get("baseline") == "roads":
-                item.setToolTip(tr("the classical trigger is the reference"))
+                item.setToolTip(
+                    QCoreApplication.translate("PhysicsView", "the classical trigger is the reference")
+                )
             if key != "variant":
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             table.setItem(r, c, item)

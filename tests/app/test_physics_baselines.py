@@ -68,7 +68,7 @@ def test_baseline_is_drawn_as_a_reference_with_fitted_turn_ons(view):
             assert f["y"][i] == pytest.approx(expected, abs=1e-9)
             assert f["y"][-1] == pytest.approx(fit["plateau"], abs=1e-3)
     labels = [label.text for _s, label in view.legends["turn_on"].items]
-    assert sum("classical trigger (roads)" in t for t in labels) == 2
+    assert sum("classical trigger (roads-0.9)" in t for t in labels) == 2
     assert len(labels) == 4
     # the road trigger has no resolution to show; the strip-fit limit is the reference line
     assert set(drawn["resolution"]) == {"student"}
