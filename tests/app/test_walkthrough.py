@@ -64,7 +64,7 @@ def test_hands_on_2_runs_every_step_through_the_panel(qtbot, tmp_path):
     assert "noise_coincidence_rate" in ws[teacher].metrics
     # the cards say what came out, with numbers
     assert w.summary(ws, "compare").count("%") == 3  # the networks' resolutions, not the baseline's
-    assert w.summary(ws, "compare").count("classical trigger") == 3
+    assert w.summary(ws, "compare").count("× classical") == 3
     assert "C simulation: robust pT resolution" in w.summary(ws, "synthesis")
     assert "C simulation" in panel.cards["synthesis"].result.text()
     # the Synthesis view opens the best student on the saved configuration, and says what it gave

@@ -189,7 +189,7 @@ def test_compare_summary_names_the_networks_and_their_rate_vs_classical(tmp_path
     w = handson2(TINY)
     w.record(ws)["compare"] = ["d", "roads-0.9"]
     text = step_summary(w, ws, "compare")
-    assert text == "d: robust pT resolution 34.0 %; rate at 20 GeV 0.62 × the classical trigger's"
+    assert text == "d: robust pT resolution 34.0 %, rate at 20 GeV 0.62 × classical"
 
 
 @pytest.fixture(scope="module")
