@@ -238,25 +238,8 @@ HARDWARE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 #: Columns that only a network has (blank for a baseline, never "0").
 NETWORK_KEYS = frozenset(
-    (
-        "task_value",
-        "params",
-        "nonzero",
-        "sparsity",
-        "bits_max",
-        "size_dense_bytes",
-        "size_sparse_bytes",
-        "size_quantized_bytes",
-        "size_gzip_bytes",
-        "macs",
-        "bops",
-        "energy_pj_estimate",
-        "latency_ns_estimate",
-        "fpga",
-        "latency_bx",
-        "ii_bx",
-    )
-)
+    ("task_value", *ROW_KEYS[ROW_KEYS.index("params") : ROW_KEYS.index("latency_ns_estimate") + 1])
+) | {key for key, _h, _t in HARDWARE_COLUMNS}
 _THRESHOLD_KEY = re.compile(r"^(plateau|pt90|rate_ratio)_(\d+(?:\.\d+)?)$")
 
 

@@ -22,6 +22,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
 from app.i18n import fmt_num, fmt_pct
+from app.panels.compare_table import finite
 from app.panels.physics_plots import MISSING, fmt_value
 
 _CTX = "PhysicsView"
@@ -63,16 +64,6 @@ TOOLTIPS = {
 }
 
 
-def _finite(v: Any) -> float | None:
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _decimals(err: float, most: int = 4) -> int:
     """Decimals that show an error with two significant digits (0.0043 → 4, 0.43 → 2, 4.3 → 1)."""
     if err <= 0:
@@ -82,7 +73,7 @@ def _decimals(err: float, most: int = 4) -> int:
 
 def fmt_pm(v: Any, err: Any, scale: float = 1.0, unit: str = "") -> str:
     """``v ± err`` in the locale, the error with two significant digits ("—" without a value)."""
-    v, err = _finite(v), _finite(err)
+    v, err = finite(v), finite(err)
     if v is None:
         return MISSING
     if err is None:
@@ -95,10 +86,10 @@ def fmt_pm(v: Any, err: Any, scale: float = 1.0, unit: str = "") -> str:
 
 def fmt_interval(rate: Any, lo: Any, hi: Any) -> str:
     """A rate with its interval: ``0,03 % [0,01–0,07]`` (percent); "—" without a rate."""
-    rate = _finite(rate)
+    rate = finite(rate)
     if rate is None:
         return MISSING
-    lo, hi = _finite(lo), _finite(hi)
+    lo, hi = finite(lo), finite(hi)
     d = 2 if rate < 0.01 else 1
     if lo is None or hi is None:
         return fmt_pct(rate, d)
@@ -168,7 +159,7 @@ def cell_text(key: str, row: dict[str, Any]) -> str:
     if key == "fake_rate":
         return fmt_interval(row.get("fake_rate"), row.get("fake_lo"), row.get("fake_hi"))
     if key == "accuracy":
-        v = _finite(row.get("accuracy"))
+        v = finite(row.get("accuracy"))
         return fmt_pct(v, 1) if v is not None else MISSING
     return fmt_value(row.get(key), 3)
 
