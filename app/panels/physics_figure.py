@@ -35,10 +35,6 @@ COLORS = SERIES  # Okabe–Ito, one per network
 _arr, _fmt = as_array, fmt_value
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PhysicsView", text)
-
-
 class PhysicsFigure:
     """The plots of the Physics view in one pyqtgraph layout (:attr:`glw`)."""
 
@@ -52,20 +48,30 @@ class PhysicsFigure:
         self.roc_plot = pg.PlotItem()
         self.confusion_plot = ConfusionPlot()
         self._layout_kind = ""
-        style_plot(self.turn_on_plot, _tr("Trigger efficiency"), _tr("true pT (GeV)"), _tr("efficiency"))
+        style_plot(
+            self.turn_on_plot,
+            QCoreApplication.translate("PhysicsView", "Trigger efficiency"),
+            QCoreApplication.translate("PhysicsView", "true pT (GeV)"),
+            QCoreApplication.translate("PhysicsView", "efficiency"),
+        )
         style_plot(
             self.resolution_plot,
-            _tr("pT resolution (16–84 % half-width)"),
-            _tr("true pT (GeV)"),
+            QCoreApplication.translate("PhysicsView", "pT resolution (16–84 % half-width)"),
+            QCoreApplication.translate("PhysicsView", "true pT (GeV)"),
             "σ(pT)/pT",
         )
         style_plot(
             self.residual_plot,
-            _tr("Relative pT error"),
+            QCoreApplication.translate("PhysicsView", "Relative pT error"),
             "(pT_pred − pT_true) / pT_true",
-            _tr("fraction of muons"),
+            QCoreApplication.translate("PhysicsView", "fraction of muons"),
         )
-        style_plot(self.roc_plot, _tr("ROC"), _tr("false positive rate"), _tr("true positive rate"))
+        style_plot(
+            self.roc_plot,
+            QCoreApplication.translate("PhysicsView", "ROC"),
+            QCoreApplication.translate("PhysicsView", "false positive rate"),
+            QCoreApplication.translate("PhysicsView", "true positive rate"),
+        )
         self.turn_on_plot.setYRange(-0.02, 1.05)
         self.roc_plot.setRange(xRange=(0, 1), yRange=(0, 1.02))
         # Legends below their plots, in the figure's grid: never over the data.
@@ -121,22 +127,32 @@ class PhysicsFigure:
                 thresholds += [t for t in res["thresholds"] if t not in thresholds]
         limit = next((r.get("resolution_limit") for _, r, _k in results if r.get("resolution_limit")), None)
         plotted["resolution_limit"] = draw_resolution_limit(
-            self.resolution_plot, limit, _tr("strip-fit limit")
+            self.resolution_plot, limit, QCoreApplication.translate("PhysicsView", "strip-fit limit")
         )
         shown = next(iter(plotted["confusion"]), None)
         plotted["confusion_shown"] = shown
         self.confusion_plot.set_matrix(
             plotted["confusion"].get(shown),
-            _tr("Confusion matrix — {0}").format(shown) if shown else _tr("Confusion matrix"),
+            QCoreApplication.translate("PhysicsView", "Confusion matrix — {0}").format(shown)
+            if shown
+            else QCoreApplication.translate("PhysicsView", "Confusion matrix"),
         )
         emulated = any(r.get("emulated") for _, r, _k in results)
         for pi, title in (
-            (self.turn_on_plot, _tr("Trigger efficiency")),
-            (self.resolution_plot, _tr("pT resolution (16–84 % half-width)")),
+            (self.turn_on_plot, QCoreApplication.translate("PhysicsView", "Trigger efficiency")),
+            (
+                self.resolution_plot,
+                QCoreApplication.translate("PhysicsView", "pT resolution (16–84 % half-width)"),
+            ),
         ):
             # a run on an emulator is in the legend with its label; the title says so too
             pi.setTitle(
-                title + (_tr(" (with runs emulated on CPU)") if emulated else ""),
+                title
+                + (
+                    QCoreApplication.translate("PhysicsView", " (with runs emulated on CPU)")
+                    if emulated
+                    else ""
+                ),
                 color=(20, 20, 20),
                 size="10pt",
             )
@@ -204,10 +220,14 @@ class PhysicsFigure:
     def _curve_label(name: str, key: str, kind: str | None) -> str:
         # short: the legend shares the plot's width with up to eight curves on a projector
         if kind == "roads":
-            return _tr("classical trigger ({0}), pT > {1} GeV").format(name, key)
+            return QCoreApplication.translate("PhysicsView", "classical trigger ({0}), pT > {1} GeV").format(
+                name, key
+            )
         if kind is not None:
-            return _tr("strip fit ({0}, no network), pT > {1} GeV").format(name, key)
-        return _tr("{0}, pT > {1} GeV").format(name, key)
+            return QCoreApplication.translate(
+                "PhysicsView", "strip fit ({0}, no network), pT > {1} GeV"
+            ).format(name, key)
+        return QCoreApplication.translate("PhysicsView", "{0}, pT > {1} GeV").format(name, key)
 
     def _draw_regression(
         self, name: str, res: dict[str, Any], color, plotted: dict[str, Any], kind: str | None = None
@@ -253,7 +273,9 @@ class PhysicsFigure:
             frac,
             stepMode="center",
             pen=pg.mkPen(*color, width=2),
-            name=_tr("{0} (robust σ {1})").format(name, _fmt(r["robust"])),
+            name=QCoreApplication.translate("PhysicsView", "{0} (robust σ {1})").format(
+                name, _fmt(r["robust"])
+            ),
         )
         plotted["residuals"][name] = {"x": 0.5 * (edges[1:] + edges[:-1]), "y": frac}
 
@@ -264,7 +286,9 @@ class PhysicsFigure:
             fpr,
             tpr,
             pen=pg.mkPen(*color, width=2),
-            name=_tr("{0} (AUC {1})").format(name, fmt_num(roc["auc"], 3)),
+            name=QCoreApplication.translate("PhysicsView", "{0} (AUC {1})").format(
+                name, fmt_num(roc["auc"], 3)
+            ),
         )
         plotted["roc"][name] = {"fpr": fpr, "tpr": tpr, "auc": roc["auc"]}
         if res.get("confusion"):
