@@ -50,6 +50,7 @@ ROW_KEYS = (
     "latency_bx",
     "ii_bx",
     "every_bx",
+    "timing_source",
     "baseline",
 )
 SORT_ROLE = Qt.UserRole + 1
@@ -225,7 +226,9 @@ HARDWARE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     (
         "latency_bx",
         QT_TRANSLATE_NOOP("CompareView", "Latency (BX)"),
-        QT_TRANSLATE_NOOP("CompareView", "Latency in bunch crossings of 25 ns (LHC, 40 MHz)"),
+        QT_TRANSLATE_NOOP(
+            "CompareView", "Latency in bunch crossings of 25 ns (LHC, 40 MHz); ≈: estimate, no synthesis"
+        ),
     ),
     (
         "ii_bx",
@@ -260,11 +263,12 @@ def trigger_columns(thresholds: list[str]) -> list[tuple[str, str, str]]:
 
 
 def timing_of(metrics: dict[str, Any]) -> dict[str, Any]:
-    """``latency_bx``, ``ii_bx``, ``every_bx`` of a variant's stored metrics (None when unknown)."""
+    """``latency_bx``, ``ii_bx``, ``every_bx`` and ``timing_source`` (``estimate`` / ``synthesis``)
+    of a variant's stored metrics (None when unknown)."""
     try:
         from core.hls.timing import timing_columns
     except ImportError:  # STUB until core.hls.timing (issue 15, H3) is merged: blank columns
-        return {"latency_bx": None, "ii_bx": None, "every_bx": None}
+        return {"latency_bx": None, "ii_bx": None, "every_bx": None, "timing_source": None}
     try:
         t = timing_columns(metrics) or {}
     except Exception:  # noqa: BLE001 - a damaged metric must not stop the table: blank cells
@@ -274,6 +278,7 @@ def timing_of(metrics: dict[str, Any]) -> dict[str, Any]:
         "latency_bx": finite(t.get("latency_bx")),
         "ii_bx": finite(t.get("ii_bx")),
         "every_bx": None if every is None else bool(every),
+        "timing_source": t.get("source"),  # "estimate" or "synthesis"
     }
 
 
@@ -326,8 +331,9 @@ def cells(row: dict[str, Any], mixed_tasks: bool, thresholds: list[str] = ()) ->
     fpga = MISSING if lut is None and dsp is None else f"{fmt_int(lut)} / {fmt_int(dsp)}"
     out["fpga"] = (fpga, lut)
     lat, ii = row.get("latency_bx"), row.get("ii_bx")
-    out["latency_bx"] = (fmt_num(lat, 1) if lat is not None else MISSING, lat)
-    ii_text = MISSING if ii is None else fmt_num(ii, 1 if ii % 1 else 0)
+    approx = "≈ " if row.get("timing_source") == "estimate" else ""  # an estimate reads as one
+    out["latency_bx"] = (approx + fmt_num(lat, 1) if lat is not None else MISSING, lat)
+    ii_text = MISSING if ii is None else approx + fmt_num(ii, 1 if ii % 1 else 0)
     if ii is not None and row.get("every_bx") is False:
         ii_text += " ⚠"  # cannot take an event every bunch crossing
     out["ii_bx"] = (ii_text, ii)

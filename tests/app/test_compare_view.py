@@ -235,7 +235,8 @@ def trigger_view(qtbot, view, workspace, monkeypatch):
     def timing_columns(metrics):
         if "latency_ns_estimate" not in metrics:
             return {}
-        return {"latency_bx": metrics["latency_ns_estimate"] / 25.0, "ii_bx": 6.0, "every_bx": False}
+        lat = metrics["latency_ns_estimate"] / 25.0
+        return {"latency_bx": lat, "ii_bx": 6.0, "every_bx": False, "source": "estimate"}
 
     monkeypatch.setattr(timing, "timing_columns", timing_columns, raising=False)
     workspace.update_metrics("q4", TRIGGER_METRICS)
@@ -260,8 +261,8 @@ def test_trigger_columns_per_threshold_and_timing_in_bx(trigger_view):
     assert q4["Plateau @10 (%)"] == "98.1" and q4["Plateau @20 (%)"] == "97.5"
     assert q4["pT90 @10 (GeV)"] == "12.3" and q4["Rate vs classical @20"] == "0.55"
     assert q4["FPGA est. (LUT / DSP)"] == f"{fmt_int(12345)} / 67"
-    assert q4["Latency (BX)"] == "6.8"
-    assert q4["II (BX)"] == "6 ⚠"  # cannot take every crossing: flagged
+    assert q4["Latency (BX)"] == "≈ 6.8"  # an estimate says so
+    assert q4["II (BX)"] == "≈ 6 ⚠"  # cannot take every crossing: flagged
     headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
     # the trigger columns come right after the task metric, the hardware ones last
     assert headers.index("Plateau @10 (%)") == headers.index("Accuracy (%)") + 1
