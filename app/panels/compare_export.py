@@ -13,11 +13,12 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QRectF, Qt
 from PySide6.QtWidgets import QFileDialog
 
-from app.panels.compare_table import ROW_KEYS
+from app.panels.compare_table import ROW_KEYS, TRIGGER_COLUMNS
 
 
 def export_table(view, path: str | Path | None = None) -> Path | None:
-    """Write the table as CSV (header :data:`ROW_KEYS`, raw units, empty cell when missing).
+    """Write the table as CSV (header :data:`ROW_KEYS` then the trigger keys per threshold,
+    ``plateau_10``, ``pt90_10``, ``rate_ratio_10``, ...; raw units, empty cell when missing).
 
     Args:
         view: The Compare view (its rows, error signal and state).
@@ -38,10 +39,11 @@ def export_table(view, path: str | Path | None = None) -> Path | None:
     path = Path(path)
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(ROW_KEYS))
+            keys = [*ROW_KEYS, *(f"{k}_{t}" for t in view._thresholds for k, _h, _t in TRIGGER_COLUMNS)]
+            writer = csv.DictWriter(fh, fieldnames=keys)
             writer.writeheader()
             for row in view._rows:
-                writer.writerow({k: ("" if row[k] is None else _csv_value(row[k])) for k in ROW_KEYS})
+                writer.writerow({k: ("" if row.get(k) is None else _csv_value(row[k])) for k in keys})
     except OSError as exc:
         view.error.emit(QCoreApplication.translate("CompareView", "Cannot export table"), str(exc))
         return None

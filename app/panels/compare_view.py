@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,16 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import fmt_num
 from app.palette import BLUE, VERMILION, mute, plot_muted_color, plot_title_color, style_axes
 from app.panels.compare_table import (
+    COLUMNS,
+    HARDWARE_COLUMNS,
     MISSING,
     SortItem,
-    finite,
-    fmt_int,
-    fmt_num_sig,
+    bits_tooltip,
+    cells,
     fmt_sig,
-    task_of,
+    metric_thresholds,
+    row_of,
+    trigger_columns,
 )
 from core import TrigLabError
 from core.metrics.pareto import AXES, Axis, available_axes, pareto_front, task_axis
@@ -60,88 +62,6 @@ def _axis_label(axis: Axis) -> str:
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text)
-
-
-# (row key, header, tooltip) of the table columns, shown through _tr; the task column's header
-# follows the data.
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("name", QT_TRANSLATE_NOOP("CompareView", "Variant"), ""),
-    (
-        "parent",
-        QT_TRANSLATE_NOOP("CompareView", "Parent"),
-        QT_TRANSLATE_NOOP("CompareView", "The variant it was derived from"),
-    ),
-    (
-        "operation",
-        QT_TRANSLATE_NOOP("CompareView", "Operation"),
-        QT_TRANSLATE_NOOP("CompareView", "What made it"),
-    ),
-    (
-        "task_value",
-        QT_TRANSLATE_NOOP("CompareView", "Task metric"),
-        QT_TRANSLATE_NOOP("CompareView", "Validation accuracy (%) or mean absolute error"),
-    ),
-    (
-        "params",
-        QT_TRANSLATE_NOOP("CompareView", "Params"),
-        QT_TRANSLATE_NOOP("CompareView", "Number of weights"),
-    ),
-    (
-        "nonzero",
-        QT_TRANSLATE_NOOP("CompareView", "Non-zero"),
-        QT_TRANSLATE_NOOP("CompareView", "Weights that are not exactly zero"),
-    ),
-    (
-        "sparsity",
-        QT_TRANSLATE_NOOP("CompareView", "Sparsity (%)"),
-        QT_TRANSLATE_NOOP("CompareView", "Fraction of zero weights"),
-    ),
-    (
-        "bits_max",
-        QT_TRANSLATE_NOOP("CompareView", "Bits"),
-        QT_TRANSLATE_NOOP("CompareView", "Widest weight bit width (32 = float); mean in the tooltip"),
-    ),
-    (
-        "size_dense_bytes",
-        QT_TRANSLATE_NOOP("CompareView", "Dense (kB)"),
-        QT_TRANSLATE_NOOP("CompareView", "Every weight as a float32"),
-    ),
-    (
-        "size_sparse_bytes",
-        QT_TRANSLATE_NOOP("CompareView", "Sparse (kB)"),
-        QT_TRANSLATE_NOOP("CompareView", "Non-zero float32 values plus indices (COO)"),
-    ),
-    (
-        "size_quantized_bytes",
-        QT_TRANSLATE_NOOP("CompareView", "Quantized (kB)"),
-        QT_TRANSLATE_NOOP("CompareView", "Weights at their bit widths, dense or COO (smaller)"),
-    ),
-    (
-        "size_gzip_bytes",
-        QT_TRANSLATE_NOOP("CompareView", "gzip (kB)"),
-        QT_TRANSLATE_NOOP("CompareView", "float32 weights compressed with gzip"),
-    ),
-    (
-        "macs",
-        QT_TRANSLATE_NOOP("CompareView", "MACs"),
-        QT_TRANSLATE_NOOP("CompareView", "Multiply-accumulates per inference"),
-    ),
-    (
-        "bops",
-        QT_TRANSLATE_NOOP("CompareView", "BOPs (10⁶)"),
-        QT_TRANSLATE_NOOP("CompareView", "Bit operations per inference (Baskin et al. 2021)"),
-    ),
-    (
-        "energy_pj_estimate",
-        QT_TRANSLATE_NOOP("CompareView", "Energy est. (nJ)"),
-        QT_TRANSLATE_NOOP("CompareView", "Estimated energy per inference, Horowitz 2014 (45 nm)"),
-    ),
-    (
-        "latency_ns_estimate",
-        QT_TRANSLATE_NOOP("CompareView", "Latency est. (ns)"),
-        QT_TRANSLATE_NOOP("CompareView", "Estimated latency (no synthesis)"),
-    ),
-)
 
 
 def _style_plot(pi: pg.PlotItem) -> None:
@@ -280,11 +200,9 @@ class CompareView(QWidget):
         self.plot_item.getViewBox().sigResized.connect(lambda *_: self._label_timer.start())
 
         # --- table -----------------------------------------------------------------------
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([_tr(c[1]) for c in COLUMNS])
-        for i, (_, _, tip) in enumerate(COLUMNS):
-            if tip:
-                self.table.horizontalHeaderItem(i).setToolTip(_tr(tip))
+        self.table = QTableWidget(0, 0)
+        self._columns: list[tuple[str, str, str]] = []  # (row key, header, tooltip), translated
+        self._thresholds: list[str] = []  # the trigger thresholds shown ("10", "20")
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -313,6 +231,8 @@ class CompareView(QWidget):
 
         state.variants_changed.connect(self.refresh)
         state.variant_changed.connect(lambda _lv: self._show_current())
+        if hasattr(state, "baseline_selected"):
+            state.baseline_selected.connect(lambda _name: self._show_current())
         self.refresh()
 
     # --- data ------------------------------------------------------------------------------
@@ -321,48 +241,22 @@ class CompareView(QWidget):
         return list(ws.variants.values()) if ws is not None else []
 
     def _current_name(self) -> str | None:
+        """The selected variant: the current network, or a selected baseline (no network)."""
         cur = getattr(self.state, "current", None)
-        return cur.name if cur is not None else None
+        return getattr(self.state, "selected", None) or (cur.name if cur is not None else None)
 
     def table_rows(self) -> list[dict[str, Any]]:
-        """One dict per variant (workspace order), keys :data:`ROW_KEYS`, raw units (bytes, pJ, fraction);
+        """One dict per variant (workspace order), keys :data:`ROW_KEYS` and the trigger keys
+        (``plateau_T``, ``pt90_T``, ``rate_ratio_T`` per threshold), raw units (bytes, pJ, fraction);
         a missing metric is None."""
         return [dict(r) for r in self._rows]
-
-    @staticmethod
-    def _row_of(v: Any) -> dict[str, Any]:
-        m = v.metrics or {}
-        task_key, task_value = task_of(m)
-        bits_max = finite(m.get("bits_max"))
-        if bits_max is None and isinstance(m.get("weight_bits"), dict) and m["weight_bits"]:
-            bits_max = max(float(b) for b in m["weight_bits"].values())
-        return {
-            "name": v.name,
-            "parent": v.parent,
-            "operation": v.operation,
-            "dataset": v.dataset,
-            "task_metric": task_key,
-            "task_value": task_value,
-            "params": finite(m.get("params")),
-            "nonzero": finite(m.get("nonzero")),
-            "sparsity": finite(m.get("sparsity")),
-            "bits_max": bits_max,
-            "bits_mean": finite(m.get("bits_mean")),
-            "size_dense_bytes": finite(m.get("size_dense")),
-            "size_sparse_bytes": finite(m.get("size_sparse")),
-            "size_quantized_bytes": finite(m.get("size_quantized")),
-            "size_gzip_bytes": finite(m.get("size_gzip")),
-            "macs": finite(m.get("macs")),
-            "bops": finite(m.get("bops")),
-            "energy_pj_estimate": finite(m.get("energy_pj_estimate")),
-            "latency_ns_estimate": finite(m.get("latency_ns_estimate")),
-        }
 
     # --- refresh ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Rebuild the axis menus, the table and the plot from the workspace."""
         variants = self._variants()
-        self._rows = [self._row_of(v) for v in variants]
+        self._thresholds = metric_thresholds([v.metrics or {} for v in variants])
+        self._rows = [row_of(v, self._thresholds) for v in variants]
         self._fill_axis_combos([v.metrics or {} for v in variants])
         self._fill_table(variants)
         self.replot()
@@ -402,15 +296,16 @@ class CompareView(QWidget):
             task_header = {"val_accuracy": self.tr("Accuracy (%)"), "val_mae": self.tr("MAE")}.get(
                 next(iter(tasks)), task_header
             )
-        col = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
-        self.table.horizontalHeaderItem(col["task_value"]).setText(task_header)
         self.table.setSortingEnabled(False)
         self.table.blockSignals(True)
+        self._set_columns()
+        col = {key: i for i, (key, _, _) in enumerate(self._columns)}
+        self.table.horizontalHeaderItem(col["task_value"]).setText(task_header)
         self.table.clearContents()
         self.table.setRowCount(len(self._rows))
         for r, (row, v) in enumerate(zip(self._rows, variants)):
-            cells = self._cells(row, mixed_tasks=len(tasks) > 1)
-            for key, (text, sort_key) in cells.items():
+            texts = cells(row, mixed_tasks=len(tasks) > 1, thresholds=self._thresholds)
+            for key, (text, sort_key) in texts.items():
                 item = SortItem(text, sort_key)
                 if key not in ("name", "parent", "operation"):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
@@ -427,77 +322,44 @@ class CompareView(QWidget):
                     )
                 elif key in ("parent", "operation"):  # may be elided in a narrow column
                     item.setToolTip(item.text())
-                if key == "bits_max":
-                    item.setToolTip(self._bits_tooltip(v.metrics or {}, row))
-                self.table.setItem(r, col[key], item)
-        has_latency = any(row["latency_ns_estimate"] is not None for row in self._rows)
-        self.table.setColumnHidden(col["latency_ns_estimate"], not has_latency)
+                if key == "bits_max" and not row["baseline"]:
+                    item.setToolTip(bits_tooltip(v.metrics or {}, row))
+                elif key == "ii_bx" and row.get("every_bx") is False:
+                    item.setForeground(QColor(*FRONT_COLOR))
+                    item.setToolTip(
+                        self.tr("Cannot take an event every 25 ns bunch crossing: it sees one in {0}").format(
+                            math.ceil(row["ii_bx"])
+                        )
+                    )
+                elif key == "name" and row["baseline"]:
+                    item.setToolTip(self.tr("classical coincidence-window trigger — no network"))
+                if key in col:
+                    self.table.setItem(r, col[key], item)
+        # columns nobody has a number for stay out of sight
+        for key, present in (
+            ("latency_ns_estimate", any(row["latency_ns_estimate"] is not None for row in self._rows)),
+            ("fpga", any(row["lut_estimate"] is not None for row in self._rows)),
+            ("latency_bx", any(row["latency_bx"] is not None for row in self._rows)),
+            ("ii_bx", any(row["ii_bx"] is not None for row in self._rows)),
+        ):
+            self.table.setColumnHidden(col[key], not present)
         self.table.blockSignals(False)
         self.table.setSortingEnabled(True)
         self._show_current()
 
-    @staticmethod
-    def _cells(row: dict[str, Any], mixed_tasks: bool) -> dict[str, tuple[str, Any]]:
-        def scaled(key: str, factor: float) -> tuple[str, Any]:
-            v = row[key]
-            return (fmt_num_sig(v * factor) if v is not None else MISSING, v)
-
-        task, tv = row["task_metric"], row["task_value"]
-        if tv is None:
-            task_text = MISSING
-        elif task == "val_accuracy":
-            task_text = fmt_num(100 * tv, 1)
-            if mixed_tasks:
-                task_text = QCoreApplication.translate("CompareView", "acc {0} %").format(task_text)
-        else:
-            task_text = fmt_sig(tv, 4)
-            if mixed_tasks:
-                task_text = QCoreApplication.translate("CompareView", "MAE {0}").format(task_text)
-        sp = row["sparsity"]
-        bits = row["bits_max"]
-        return {
-            "name": (row["name"], row["name"]),
-            "parent": (row["parent"] or MISSING, row["parent"] or ""),
-            "operation": (row["operation"] or MISSING, row["operation"] or ""),
-            "task_value": (task_text, tv),
-            "params": (fmt_int(row["params"]), row["params"]),
-            "nonzero": (fmt_int(row["nonzero"]), row["nonzero"]),
-            "sparsity": (fmt_num(100 * sp, 1) if sp is not None else MISSING, sp),
-            "bits_max": (fmt_sig(bits, 6) if bits is not None else MISSING, bits),
-            "size_dense_bytes": scaled("size_dense_bytes", 1e-3),
-            "size_sparse_bytes": scaled("size_sparse_bytes", 1e-3),
-            "size_quantized_bytes": scaled("size_quantized_bytes", 1e-3),
-            "size_gzip_bytes": scaled("size_gzip_bytes", 1e-3),
-            "macs": (fmt_int(row["macs"]), row["macs"]),
-            "bops": scaled("bops", 1e-6),
-            "energy_pj_estimate": scaled("energy_pj_estimate", 1e-3),
-            "latency_ns_estimate": scaled("latency_ns_estimate", 1.0),
-        }
-
-    @staticmethod
-    def _bits_tooltip(metrics: dict[str, Any], row: dict[str, Any]) -> str:
-        lines = []
-        if row["bits_mean"] is not None:
-            lines.append(
-                QCoreApplication.translate("CompareView", "mean {0} bits per weight").format(
-                    fmt_num(row["bits_mean"], 2)
-                )
-            )
-        wb, ab = metrics.get("weight_bits"), metrics.get("act_bits")
-        if isinstance(wb, dict):
-            for layer, b in wb.items():
-                a = ab.get(layer) if isinstance(ab, dict) else None
-                if a is not None:
-                    lines.append(
-                        QCoreApplication.translate("CompareView", "{0}: weights {1}, inputs {2}").format(
-                            layer, b, a
-                        )
-                    )
-                else:
-                    lines.append(
-                        QCoreApplication.translate("CompareView", "{0}: weights {1}").format(layer, b)
-                    )
-        return "\n".join(lines) or QCoreApplication.translate("CompareView", "no bit widths measured")
+    def _set_columns(self) -> None:
+        """The table's columns: lineage and task metric, the trigger columns of the thresholds the
+        variants have numbers for, the cost columns, the FPGA estimate and the timing in BX."""
+        columns = [(k, _tr(h), _tr(t) if t else "") for k, h, t in COLUMNS]
+        hardware = [(k, _tr(h), _tr(t)) for k, h, t in HARDWARE_COLUMNS]
+        columns = columns[:4] + trigger_columns(self._thresholds) + columns[4:] + hardware
+        if columns == self._columns:
+            return
+        self._columns = columns
+        self.table.setColumnCount(len(columns))
+        self.table.setHorizontalHeaderLabels([c[1] for c in columns])
+        for i, (_, _, tip) in enumerate(columns):
+            self.table.horizontalHeaderItem(i).setToolTip(tip)
 
     # --- plot ------------------------------------------------------------------------------
     def _axis(self, combo: QComboBox) -> Axis | None:

@@ -5,15 +5,22 @@ Check variants, set the thresholds, press Compute: a job runs
 per variant and thresholds), stores the single numbers on the variant (so the Compare view can plot
 them) and draws, one Okabe–Ito colour per variant:
 
-* trigger efficiency turn-on curves with Clopper–Pearson error bars (one line style per threshold,
-  dotted vertical lines at the thresholds);
-* relative pT resolution against true pT;
+* trigger efficiency turn-on curves with Clopper–Pearson error bars and the fitted error function
+  over them (one line style per threshold, dotted vertical lines at the thresholds);
+* relative pT resolution against true pT, with the strip-fit limit (what the strip granularity
+  allows, :mod:`core.trigger.stripfit`) as a grey dashed reference;
 * the distribution of (pT_pred − pT_true) / pT_true;
 * for classification variants, ROC curves with their AUC and a confusion matrix instead (and no
   threshold field: a classification task has no GeV threshold);
-* a table: resolution, pT50 / pT90 per threshold, fake rate on noise-only events, AUC;
+* a table per threshold (:mod:`app.panels.physics_table`): plateau efficiency, pT50, pT90 (fitted,
+  ± errors), the rate relative to the classical trigger at equal efficiency above threshold, the
+  fake rate on noise-only events with its interval; resolution; AUC;
 * one more curve per stored run of a variant on a deploy target, from that target's outputs
   (:func:`core.deploy.run.run_physics`), named with the target and "emulated on CPU" when it is.
+
+Baseline variants (operation ``baseline``: the classical coincidence-window trigger "roads", the
+strip fit) are listed and drawn next to the networks, in greys with hollow symbols and dashed fits;
+"Add classical trigger" tunes a road trigger in a job (:func:`core.trigger.add_baseline`).
 
 The data set of a variant is loaded with the parameters its workspace pins (see
 :func:`core.metrics.physics.workspace_dataset_params`), from the workspace's cache, so the
@@ -25,13 +32,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDoubleSpinBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -39,28 +44,22 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import fmt_num, fmt_pct
 from app.palette import SERIES, mute
-from app.panels.physics_plots import (
-    MISSING,  # noqa: F401  (part of this module's API)
-    THRESHOLD_STYLES,
-    ConfusionPlot,
-    as_array,
-    fmt_value,
-    outside_legend,
-    style_plot,
-    trigger_note,
-)
+from app.panels.physics_figure import PhysicsFigure
+from app.panels.physics_plots import MISSING, trigger_note  # noqa: F401  (MISSING: this module's API)
+from app.panels.physics_table import fill_table, threshold_rows
+from app.state import is_baseline
 from core import TrigLabError
 from core.metrics.physics_job import physics_job  # noqa: F401  (the job this view submits)
 
 COLORS = SERIES  # Okabe–Ito, one per variant / layer
 DEFAULT_THRESHOLDS = "10, 20"
+DEFAULT_PLATEAU = 0.9
 
 
 def parse_thresholds(text: str) -> tuple[float, ...]:
@@ -95,37 +94,6 @@ def dataset_task(dataset: str | None) -> str | None:
         return None
 
 
-_arr, _fmt = as_array, fmt_value
-
-
-#: Legend columns: (most, fewest) — fewer on a narrow view (see PhysicsView._fit_legends).
-LEGEND_COLUMNS = {"turn_on": (3, 2), "resolution": (2, 2), "residuals": (1, 1), "roc": (1, 1)}
-
-
-def _full_width(label) -> float:
-    """The width (px) of a pyqtgraph LabelItem's whole text (before any eliding)."""
-    from PySide6.QtGui import QFontMetrics
-
-    full = getattr(label, "full_text", None)
-    if full is None or label.text not in (full, getattr(label, "shown_text", None)):
-        label.full_text = full = label.text  # new text since the last fit
-    return QFontMetrics(label.item.font()).horizontalAdvance(full)
-
-
-def _elide_label(label, room: float) -> None:
-    """Show a LabelItem's text elided in the middle to ``room`` px, whole in its tooltip."""
-    from PySide6.QtGui import QFontMetrics
-
-    _full_width(label)
-    if not label.full_text:
-        return
-    shown = QFontMetrics(label.item.font()).elidedText(label.full_text, Qt.ElideMiddle, max(int(room), 60))
-    if shown != label.text:
-        label.setText(shown)
-    label.shown_text = shown
-    label.setToolTip(label.full_text if shown != label.full_text else "")
-
-
 class PhysicsView(QWidget):
     """Turn-on curves, resolution and fake rate (or ROC and confusion matrix) of several variants."""
 
@@ -133,6 +101,7 @@ class PhysicsView(QWidget):
         super().__init__(parent)
         self.state, self.jobs = state, jobs
         self.job = None
+        self.add_job = None  # the running "Add classical trigger" job
         self._cache: dict[str, tuple[tuple[float, ...], dict[str, Any]]] = {}
         self._shown: list[str] = []
         self._plotted: dict[str, Any] = {}
@@ -150,6 +119,27 @@ class PhysicsView(QWidget):
         self.compute_btn = QPushButton(self.tr("Compute"))
         self.compute_btn.setToolTip(self.tr("Run the checked variants on the validation split"))
         self.compute_btn.clicked.connect(lambda: self.compute())
+        # The classical trigger (roads) as a baseline variant, tuned at the thresholds above.
+        self.plateau_spin = QDoubleSpinBox()
+        self.plateau_spin.setRange(0.5, 0.999)
+        self.plateau_spin.setDecimals(3)
+        self.plateau_spin.setSingleStep(0.01)
+        self.plateau_spin.setValue(DEFAULT_PLATEAU)
+        self.plateau_spin.setToolTip(
+            self.tr(
+                "Fraction of the muons of exactly pT = threshold (among those passing the 3-of-4 majority) "
+                "that each threshold's coincidence window keeps: the windows are tuned at the threshold"
+            )
+        )
+        self.plateau_label = QLabel(self.tr("Plateau"))
+        self.add_classical_btn = QPushButton(self.tr("Add classical trigger"))
+        self.add_classical_btn.setToolTip(
+            self.tr(
+                "Tune the classical coincidence-window trigger (roads in RPC1 and RPC3 around the pivot "
+                "hit in RPC2) at the thresholds above and add it as a variant with no network"
+            )
+        )
+        self.add_classical_btn.clicked.connect(lambda: self.add_classical())
         self.status = QLabel(self.tr("Check variants and press Compute."))
         self.status.setWordWrap(True)
         mute(self.status)
@@ -163,53 +153,27 @@ class PhysicsView(QWidget):
         row.addWidget(self.thresholds_edit, 1)
         side_lay.addLayout(row)
         side_lay.addWidget(self.compute_btn)
+        plateau_row = QHBoxLayout()
+        plateau_row.addWidget(self.plateau_label)
+        plateau_row.addWidget(self.plateau_spin, 1)
+        side_lay.addLayout(plateau_row)
+        side_lay.addWidget(self.add_classical_btn)
         side_lay.addWidget(self.status)
         side.setMinimumWidth(150)
 
         # --- plots -----------------------------------------------------------------------
-        self.glw = pg.GraphicsLayoutWidget()
-        self.glw.setBackground("w")
-        self.turn_on_plot = pg.PlotItem()
-        self.resolution_plot = pg.PlotItem()
-        self.residual_plot = pg.PlotItem()
-        self.roc_plot = pg.PlotItem()
-        self.confusion_plot = ConfusionPlot()
-        self._layout_kind = ""
-        style_plot(
-            self.turn_on_plot, self.tr("Trigger efficiency"), self.tr("true pT (GeV)"), self.tr("efficiency")
-        )
-        style_plot(
-            self.resolution_plot,
-            self.tr("pT resolution (16–84 % half-width)"),
-            self.tr("true pT (GeV)"),
-            "σ(pT)/pT",
-        )
-        style_plot(
-            self.residual_plot,
-            self.tr("Relative pT error"),
-            "(pT_pred − pT_true) / pT_true",
-            self.tr("fraction of muons"),
-        )
-        style_plot(
-            self.roc_plot, self.tr("ROC"), self.tr("false positive rate"), self.tr("true positive rate")
-        )
-        self.turn_on_plot.setYRange(-0.02, 1.05)
-        self.roc_plot.setRange(xRange=(0, 1), yRange=(0, 1.02))
-        # Legends below their plots, in the figure's grid: never over the data.
-        self.legends = {
-            key: outside_legend(plot, columns=LEGEND_COLUMNS[key][0])
-            for key, plot in (
-                ("turn_on", self.turn_on_plot),
-                ("resolution", self.resolution_plot),
-                ("residuals", self.residual_plot),
-                ("roc", self.roc_plot),
-            )
-        }
+        self.figure = PhysicsFigure()
+        fig = self.figure  # the plots, under the names the tests and screenshots use
+        self.glw, self.legends, self.confusion_plot = fig.glw, fig.legends, fig.confusion_plot
+        self.turn_on_plot, self.resolution_plot = fig.turn_on_plot, fig.resolution_plot
+        self.residual_plot, self.roc_plot = fig.residual_plot, fig.roc_plot
 
         # --- table -----------------------------------------------------------------------
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        # compact rows: a variant per threshold makes twice the rows it used to
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setAlternatingRowColors(True)
 
         self.trigger_note = QLabel("")
@@ -240,6 +204,8 @@ class PhysicsView(QWidget):
 
         state.workspace_changed.connect(lambda _ws: self._on_workspace())
         state.variants_changed.connect(self.refresh)
+        if hasattr(state, "baseline_selected"):
+            state.baseline_selected.connect(self.show_baseline)
         self.refresh()
         self._draw()
 
@@ -293,6 +259,14 @@ class PhysicsView(QWidget):
         classification_only = bool(names) and all(self.task(n) == "classification" for n in names)
         self.thresholds_label.setVisible(not classification_only)
         self.thresholds_edit.setVisible(not classification_only)
+        # the road trigger reads the muon data set's hit maps
+        ws = self.state.workspace
+        muon = ws is not None and any(v.dataset == "muon_rpc" for v in ws.variants.values())
+        for w in (self.plateau_label, self.plateau_spin, self.add_classical_btn):
+            w.setVisible(not classification_only)
+        self.add_classical_btn.setEnabled(
+            muon and not (self.add_job is not None and self.add_job.is_active())
+        )
         self.compute_btn.setToolTip(
             self.tr("Run the checked variants on the validation split (ROC curve and confusion matrix)")
             if classification_only
@@ -322,7 +296,13 @@ class PhysicsView(QWidget):
             on = name in was or (fresh and len(names) <= 3)
             it.setCheckState(Qt.Checked if on else Qt.Unchecked)
             if ws is not None:
-                it.setToolTip(self.tr("{0} · dataset {1}").format(ws[name].operation, ws[name].dataset))
+                tip = self.tr("{0} · dataset {1}").format(ws[name].operation, ws[name].dataset)
+                if is_baseline(ws[name]):
+                    tip = self.tr("classical coincidence-window trigger — no network") + "\n" + tip
+                    font = it.font()
+                    font.setItalic(True)
+                    it.setFont(font)
+                it.setToolTip(tip)
             self.variant_list.addItem(it)
         self.variant_list.blockSignals(False)
         for name in list(self._cache):
@@ -337,6 +317,85 @@ class PhysicsView(QWidget):
         """The variant a curve belongs to (a run's curve belongs to the variant that ran)."""
         res = self.result(name)
         return res.get("run_of", name) if res else name
+
+    def baseline_kind(self, name: str) -> str | None:
+        """``roads`` / ``stripfit`` when curve ``name`` belongs to a baseline variant, else None."""
+        ws = self.state.workspace
+        variant = self._variant_of(name)
+        if ws is None or variant not in ws.variants or not is_baseline(ws[variant]):
+            return None
+        return str(ws[variant].params.get("baseline") or "roads")
+
+    # --- baselines ---------------------------------------------------------------------------
+    def show_baseline(self, name: str) -> None:
+        """A baseline was selected (Variants panel, Compare view): tick it beside the ticked
+        variants and draw them (its metrics computed in a job when not cached)."""
+        self.refresh()
+        if name not in self.candidates():
+            return
+        names = [n for n in self.checked() if n != name] + [name]
+        self.set_checked(names)
+        self.compute(names)
+
+    def add_classical(self):
+        """Tune the classical road trigger at the thresholds and plateau fraction shown, in a job
+        (:func:`core.trigger.add_baseline`); when it is added, it is ticked and drawn.
+
+        Returns:
+            The :class:`app.jobs.Job`, or None when nothing can run (the status says why).
+        """
+        ws = self.state.workspace
+        if ws is None:
+            self.status.setText(self.tr("Open a workspace first."))
+            return None
+        try:
+            thresholds = parse_thresholds(self.thresholds_edit.text())
+        except TrigLabError as exc:
+            self.status.setText(str(exc))
+            return None
+        try:
+            from core.trigger import add_baseline
+        except ImportError:  # STUB until core.trigger (issue 15, H1) is merged
+            self.status.setText(self.tr("The classical trigger is not available in this version."))
+            return None
+        plateau = round(self.plateau_spin.value(), 3)
+        job = self.jobs.submit(
+            self.tr("Classical trigger (roads), plateau {0}").format(fmt_num(plateau, 2)),
+            add_baseline,
+            ws,
+            "roads",
+            dataset="muon_rpc",
+            plateau=plateau,
+            thresholds=thresholds,
+        )
+        self.add_job = job
+        self.add_classical_btn.setEnabled(False)
+        self.status.setText(self.tr("Tuning the coincidence windows…"))
+        job.progressed.connect(lambda f, m: self.status.setText(f"{fmt_pct(f, 0)} — {m}"))
+        job.succeeded.connect(lambda v, j=job: self._on_baseline_added(j, v))
+        job.failed.connect(lambda msg, _d: self.status.setText(self.tr("Failed: {0}").format(msg)))
+        job.cancelled.connect(lambda: self.status.setText(self.tr("Cancelled.")))
+        job.finished.connect(self._update_task_controls)
+        return job
+
+    def _on_baseline_added(self, job, variant) -> None:
+        if job is not self.add_job or self.state.workspace is None:
+            return
+        name = getattr(variant, "name", variant)
+        if hasattr(self.state, "notify_variants_changed"):
+            self.state.notify_variants_changed()
+        self.refresh()
+        self.set_checked([n for n in self.checked() if n != name] + [name])
+        self.compute()
+
+    def follow_job(self, job, request: dict[str, Any] | None = None) -> None:
+        """Show a job started elsewhere (a walkthrough step that opens this view) in the status
+        line: its progress, and how it ended (the step's variants are drawn by
+        :meth:`show_variants` once it succeeds)."""
+        self.status.setText(self.tr("Running: {0}").format(job.name))
+        job.progressed.connect(lambda f, m: self.status.setText(f"{fmt_pct(f, 0)} — {m}"))
+        job.failed.connect(lambda msg, _d: self.status.setText(self.tr("Failed: {0}").format(msg)))
+        job.cancelled.connect(lambda: self.status.setText(self.tr("Cancelled.")))
 
     # --- computing -------------------------------------------------------------------------
     def compute(self, names: list[str] | None = None):
@@ -410,255 +469,41 @@ class PhysicsView(QWidget):
 
     # --- drawing ---------------------------------------------------------------------------
     def plotted(self) -> dict[str, Any]:
-        """What is drawn, for tests: ``turn_on`` {variant: {thr: {x, y, lo, hi}}}, ``resolution``
-        {variant: {x, y}}, ``residuals`` {variant: {x, y}}, ``roc`` {variant: {fpr, tpr, auc}},
-        ``confusion`` {variant: matrix (true x predicted counts)}, ``confusion_shown`` (the
-        variant whose matrix is drawn), ``thresholds`` (the vertical lines, GeV), ``layout``
-        (``regression`` / ``classification`` / ``both``) and ``table`` (one row dict per variant)."""
+        """What is drawn, for tests: ``turn_on`` {variant: {thr: {x, y, lo, hi, fit}}} (``fit``: the
+        fitted curve's {x, y}, None when the fit failed), ``resolution`` {variant: {x, y}},
+        ``resolution_limit`` (the strip-fit limit's {x, y}, or None), ``residuals`` {variant:
+        {x, y}}, ``roc`` {variant: {fpr, tpr, auc}}, ``confusion`` {variant: matrix (true x
+        predicted counts)}, ``confusion_shown`` (the variant whose matrix is drawn),
+        ``baselines`` {variant: kind} (drawn as references), ``thresholds`` (the vertical lines,
+        GeV), ``layout`` (``regression`` / ``classification`` / ``both``) and ``table`` (the
+        table's rows: one per variant and threshold, see :func:`app.panels.physics_table.threshold_rows`)."""
         return self._plotted
 
     def _draw(self) -> None:
-        for key, pi in (
-            ("turn_on", self.turn_on_plot),
-            ("resolution", self.resolution_plot),
-            ("residuals", self.residual_plot),
-            ("roc", self.roc_plot),
-        ):
-            pi.clear()
-            self.legends[key].clear()
-        plotted: dict[str, Any] = {
-            "turn_on": {},
-            "resolution": {},
-            "residuals": {},
-            "roc": {},
-            "confusion": {},
-            "confusion_shown": None,
-            "thresholds": [],
-            "table": [],
-        }
         results = [(n, self.result(n)) for n in self._shown if self.result(n) is not None]
-        thresholds: list[float] = []
-        for i, (name, res) in enumerate(results):
-            color = COLORS[i % len(COLORS)]
-            if res["task"] == "classification":
-                self._draw_roc(name, res, color, plotted)
-            else:
-                self._draw_regression(name, res, color, plotted)
-                thresholds += [t for t in res["thresholds"] if t not in thresholds]
-            plotted["table"].append(self._row(name, res))
-        shown = next(iter(plotted["confusion"]), None)
-        plotted["confusion_shown"] = shown
-        self.confusion_plot.set_matrix(
-            plotted["confusion"].get(shown),
-            self.tr("Confusion matrix — {0}").format(shown) if shown else self.tr("Confusion matrix"),
-        )
-        emulated = any(r.get("emulated") for _, r in results)
-        for pi, title in (
-            (self.turn_on_plot, self.tr("Trigger efficiency")),
-            (self.resolution_plot, self.tr("pT resolution (16–84 % half-width)")),
-        ):
-            # a run on an emulator is in the legend with its label; the title says so too
-            pi.setTitle(
-                title + (self.tr(" (with runs emulated on CPU)") if emulated else ""),
-                color=(20, 20, 20),
-                size="10pt",
-            )
-        for t in thresholds:
-            self.turn_on_plot.addItem(
-                pg.InfiniteLine(pos=t, angle=90, pen=pg.mkPen(120, 120, 120, width=1, style=Qt.DotLine))
-            )
-        plotted["thresholds"] = thresholds
-        has_reg = any(r["task"] != "classification" for _, r in results)
-        has_cls = any(r["task"] == "classification" for _, r in results)
         if not results:  # nothing drawn yet: the axes of what the ticked variants are
             ticked = self.checked() or self.candidates()
-            has_cls = bool(ticked) and all(self.task(n) == "classification" for n in ticked)
-        kind = "both" if has_reg and has_cls else "classification" if has_cls else "regression"
-        self._arrange(kind)
-        self._fit_legends()
-        plotted["layout"] = kind
+            self.figure.classification_only = bool(ticked) and all(
+                self.task(n) == "classification" for n in ticked
+            )
+        drawn = [(n, r, self.baseline_kind(n)) for n, r in results]
+        plotted = self.figure.draw(drawn)
+        plotted["table"] = [row for n, r, kind in drawn for row in threshold_rows(n, r, kind)]
         self._plotted = plotted
-        self._fill_table(plotted["table"], thresholds)
+        fill_table(self.table, plotted["table"])
         self.trigger_note.setText(trigger_note([r for _, r in results if r["task"] != "classification"]))
 
     def _fit_legends(self) -> None:
-        """Legends and titles as wide as their plots at most (a 1366 px projector): fewer legend
-        columns when the view is narrow (never below two for turn-on and resolution: stacked, they
-        would take the plots' height), names and titles too long for their cell elided in the
-        middle, whole in the tooltip. Wider, they pushed the plots past the view's right edge."""
-        share = {"turn_on": 1 / 3 if self._layout_kind == "both" else 1.0, "roc": 1 / 3}
-        width = max(self.glw.viewport().width(), 1)
-        plots = {
-            "turn_on": self.turn_on_plot,
-            "resolution": self.resolution_plot,
-            "residuals": self.residual_plot,
-            "roc": self.roc_plot,
-        }
-        for key, legend in self.legends.items():
-            cell = width * share.get(key, 0.5) - 30  # the layout's margins and spacing
-            _elide_label(plots[key].titleLabel, cell - 60)  # the axis takes the left of the cell
-            if not legend.items:
-                continue
-            labels = [label for _sample, label in legend.items]
-            widest = max(_full_width(label) for label in labels) + 60
-            most, least = LEGEND_COLUMNS[key]
-            columns = max(least, min(most, int(cell // widest), len(labels)))
-            legend.setColumnCount(columns)
-            for label in labels:
-                _elide_label(label, cell / columns - 60)  # the sample and the spacing
+        self.figure.fit_legends()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self._fit_legends()
 
-    def _arrange(self, kind: str) -> None:
-        """Place the plots the results need, each legend in the cell below its plot (hidden
-        items would still take their grid cell)."""
-        if kind == self._layout_kind:
-            return
-        self._layout_kind = kind
-        self.glw.ci.clear()
-        add = self.glw.addItem
-        if kind == "classification":
-            add(self.roc_plot, row=0, col=0)
-            add(self.confusion_plot, row=0, col=1)
-            add(self.legends["roc"], row=1, col=0)
-            return
-        if kind == "both":
-            add(self.turn_on_plot, row=0, col=0)
-            add(self.roc_plot, row=0, col=1)
-            add(self.confusion_plot, row=0, col=2)
-            add(self.legends["turn_on"], row=1, col=0)
-            add(self.legends["roc"], row=1, col=1)
-        else:
-            add(self.turn_on_plot, row=0, col=0, colspan=2)
-            add(self.legends["turn_on"], row=1, col=0, colspan=2)
-        add(self.resolution_plot, row=2, col=0)
-        add(self.residual_plot, row=2, col=1)
-        add(self.legends["resolution"], row=3, col=0)
-        add(self.legends["residuals"], row=3, col=1)
-
-    def _draw_regression(self, name: str, res: dict[str, Any], color, plotted: dict[str, Any]) -> None:
-        curves: dict[str, Any] = {}
-        for j, (key, curve) in enumerate(res["turn_on"].items()):
-            style, symbol = THRESHOLD_STYLES[j % len(THRESHOLD_STYLES)]
-            x, y = _arr(curve["centers"]), _arr(curve["efficiency"])
-            lo, hi = _arr(curve["lo"]), _arr(curve["hi"])
-            ok = np.isfinite(y)
-            x, y, lo, hi = x[ok], y[ok], lo[ok], hi[ok]
-            self.turn_on_plot.addItem(
-                pg.ErrorBarItem(x=x, y=y, top=hi - y, bottom=y - lo, beam=0.25, pen=pg.mkPen(*color, width=1))
-            )
-            self.turn_on_plot.plot(
-                x,
-                y,
-                pen=pg.mkPen(*color, width=2, style=style),
-                symbol=symbol,
-                symbolSize=6,
-                symbolBrush=pg.mkBrush(*color),
-                symbolPen=None,
-                name=self.tr("{0}, pT > {1} GeV").format(name, key),
-            )
-            curves[key] = {"x": x, "y": y, "lo": lo, "hi": hi}
-        plotted["turn_on"][name] = curves
-
-        r = res["resolution"]
-        x, y = _arr(r["centers"]), _arr(r["bin_robust"])
-        ok = np.isfinite(y)
-        self.resolution_plot.plot(
-            x[ok],
-            y[ok],
-            pen=pg.mkPen(*color, width=2),
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=pg.mkBrush(*color),
-            symbolPen=None,
-            name=name,
-        )
-        plotted["resolution"][name] = {"x": x[ok], "y": y[ok]}
-
-        edges, counts = _arr(r["hist_edges"]), _arr(r["hist_counts"])
-        frac = counts / max(int(r["n"]), 1)
-        self.residual_plot.plot(
-            edges,
-            frac,
-            stepMode="center",
-            pen=pg.mkPen(*color, width=2),
-            name=self.tr("{0} (robust σ {1})").format(name, _fmt(r["robust"])),
-        )
-        plotted["residuals"][name] = {"x": 0.5 * (edges[1:] + edges[:-1]), "y": frac}
-
-    def _draw_roc(self, name: str, res: dict[str, Any], color, plotted: dict[str, Any]) -> None:
-        roc = res["roc"]
-        fpr, tpr = _arr(roc["fpr"]), _arr(roc["tpr"])
-        self.roc_plot.plot(
-            fpr,
-            tpr,
-            pen=pg.mkPen(*color, width=2),
-            name=self.tr("{0} (AUC {1})").format(name, fmt_num(roc["auc"], 3)),
-        )
-        plotted["roc"][name] = {"fpr": fpr, "tpr": tpr, "auc": roc["auc"]}
-        if res.get("confusion"):
-            plotted["confusion"][name] = res["confusion"]["matrix"]
-        if len(plotted["roc"]) == 1:
-            self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen(150, 150, 150, style=Qt.DashLine))
-
-    @staticmethod
-    def _row(name: str, res: dict[str, Any]) -> dict[str, Any]:
-        row: dict[str, Any] = {"variant": name, "task": res["task"]}
-        for k, v in res.items():
-            if k in ("pt_resolution", "pt_resolution_robust", "pt_bias", "roc_auc") or k.startswith(
-                ("pt50_", "pt90_", "fake_rate_")
-            ):
-                row[k] = v
-        for k, fr in (res.get("fake") or {}).items():
-            row[f"fake_net_{k}"] = fr.get("network_only_rate")
-        if res.get("confusion"):
-            row["accuracy"] = res["confusion"]["accuracy"]
-        return row
-
-    def _fill_table(self, rows: list[dict[str, Any]], thresholds: list[float]) -> None:
-        cols: list[tuple[str, str]] = [("variant", self.tr("Variant"))]
-        if any(r["task"] != "classification" for r in rows):
-            cols += [
-                ("pt_resolution_robust", self.tr("σ(pT)/pT robust")),
-                ("pt_resolution", self.tr("σ(pT)/pT std")),
-            ]
-            cols += [("pt_bias", self.tr("bias"))]
-            for t in thresholds:
-                k = f"{t:g}"
-                cols += [
-                    (f"pt50_{k}", self.tr("pT50 @{0} (GeV)").format(k)),
-                    (f"pt90_{k}", self.tr("pT90 @{0} (GeV)").format(k)),
-                ]
-                cols += [
-                    (f"fake_rate_{k}", self.tr("fake rate @{0}").format(k)),
-                    (f"fake_net_{k}", self.tr("net only @{0}").format(k)),
-                ]
-        if any(r["task"] == "classification" for r in rows):
-            cols += [("roc_auc", self.tr("AUC")), ("accuracy", self.tr("accuracy"))]
-        self.table.clear()
-        self.table.setColumnCount(len(cols))
-        self.table.setHorizontalHeaderLabels([c[1] for c in cols])
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, (key, _) in enumerate(cols):
-                v = row.get(key)
-                if key == "variant":
-                    text = str(v)
-                elif key == "accuracy" and v is not None:
-                    text = fmt_pct(v, 1)
-                else:
-                    text = _fmt(v, 3)
-                item = QTableWidgetItem(text)
-                if key != "variant":
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                self.table.setItem(r, c, item)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-
     def shutdown(self) -> None:
-        if self.job is not None and self.job.is_active():
-            self.job.cancel()
+        for job in (self.job, self.add_job):
+            if job is not None and job.is_active():
+                job.cancel()
 
 
 if __name__ == "__main__":  # pragma: no cover

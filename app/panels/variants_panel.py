@@ -1,14 +1,17 @@
 """The workspace's variants as a lineage tree, with their key numbers.
 
 Right-click (or the Variant button) to rename, delete (asks first) or export a variant.
+A baseline (the classical coincidence-window trigger, operation ``baseline``) has its own icon and
+tooltip: it has no network, so selecting it loads none (see :mod:`app.state`) and it cannot be
+exported as a model.
 """
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLineF, QLocale, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import fmt_num, fmt_pct
+from app.state import is_baseline
 from core import TrigLabError
 
 COLUMNS = (
@@ -41,6 +45,25 @@ NAME_COL, OP_COL, METRIC_COL = 0, 1, 2
 NAME_CHARS = 14
 #: Narrowest the tree gets, in average character widths.
 MIN_CHARS = 22
+
+
+BASELINE_TIP = QT_TRANSLATE_NOOP("VariantsPanel", "classical coincidence-window trigger — no network")
+
+
+def baseline_icon(size: int = 16) -> QIcon:
+    """A road: two dashed walls with a muon track between them (the classical trigger's window)."""
+    pix = QPixmap(size, size)
+    pix.fill(QColor(0, 0, 0, 0))
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.Antialiasing)
+    wall = QPen(QColor(90, 90, 90), max(1, size // 10), Qt.DashLine)
+    p.setPen(wall)
+    p.drawLine(QLineF(size * 0.2, 1, size * 0.35, size - 1))
+    p.drawLine(QLineF(size * 0.8, 1, size * 0.65, size - 1))
+    p.setPen(QPen(QColor(213, 94, 0), max(1, size // 8)))  # Okabe–Ito vermilion
+    p.drawLine(QLineF(size * 0.45, 1, size * 0.55, size - 1))
+    p.end()
+    return QIcon(pix)
 
 
 def metric_text(metrics: dict) -> str:
@@ -103,6 +126,7 @@ class VariantsPanel(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.customContextMenuRequested.connect(self._menu)
+        self._baseline_icon = baseline_icon(self.tree.fontMetrics().height())
         self.tree.itemSelectionChanged.connect(self._on_select)
         # One "Variant" button with a menu (the same as the right-click menu): three push buttons
         # in a row made the dock ~280 px wide at 125 % font, too wide beside the walkthrough on a
@@ -139,6 +163,8 @@ class VariantsPanel(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         state.variants_changed.connect(self.refresh)
         state.variant_changed.connect(lambda lv: self._highlight(lv.name if lv else None))
+        if hasattr(state, "baseline_selected"):
+            state.baseline_selected.connect(self._highlight)
         self.refresh()
 
     # --- display ---------------------------------------------------------------------------
@@ -157,6 +183,9 @@ class VariantsPanel(QWidget):
                         m = v.metrics
                         sparsity = m.get("sparsity")
                         op = v.operation
+                        baseline = is_baseline(v)
+                        if baseline and v.params.get("baseline"):
+                            op = f"{op} ({v.params['baseline']})"
                         if v.params.get("cancelled"):
                             op = self.tr("{0} (cancelled)").format(op)
                         cells = [
@@ -170,6 +199,8 @@ class VariantsPanel(QWidget):
                         parent = self._items.get(v.parent) if v.parent else None
                         item = QTreeWidgetItem(parent if parent is not None else self.tree, cells)
                         item.setData(0, Qt.UserRole, v.name)
+                        if baseline:
+                            item.setIcon(NAME_COL, self._baseline_icon)
                         tip = self._tooltip(v)
                         for c in range(len(cells)):  # a cell elided in a narrow dock reads whole here
                             item.setToolTip(c, tip if c == NAME_COL else f"{cells[c]}<br>{tip}")
@@ -185,7 +216,8 @@ class VariantsPanel(QWidget):
         self.tree.expandAll()
         self._size_name_column()
         self.tree.blockSignals(False)
-        self._highlight(self.state.current.name if self.state.current else None)
+        cur = self.state.current.name if self.state.current else None
+        self._highlight(getattr(self.state, "selected", None) or cur)
 
     def _size_name_column(self) -> None:
         """The name column as wide as its names, but leaving the task metric in sight: at most
@@ -203,8 +235,10 @@ class VariantsPanel(QWidget):
 
     def _tooltip(self, v) -> str:
         esc = html.escape
-        lines = [
-            f"<b>{esc(v.name)}</b> — {esc(v.operation)}",
+        lines = [f"<b>{esc(v.name)}</b> — {esc(v.operation)}"]
+        if is_baseline(v):
+            lines.append("<i>" + esc(QCoreApplication.translate("VariantsPanel", BASELINE_TIP)) + "</i>")
+        lines += [
             self.tr("file: {0}").format(esc(str(v.file))),
             self.tr("created: {0}").format(esc(str(v.created))),
         ]
@@ -219,6 +253,9 @@ class VariantsPanel(QWidget):
 
     def _highlight(self, name: str | None) -> None:
         item = self._items.get(name or "")
+        ws = self.state.workspace
+        # a baseline has no model file to export
+        self.export_action.setEnabled(not (ws is not None and name in ws.variants and is_baseline(ws[name])))
         self.tree.blockSignals(True)
         self.tree.clearSelection()
         if item is not None:
@@ -285,6 +322,14 @@ class VariantsPanel(QWidget):
 
         name = self.selected_name()
         if not name or self.state.workspace is None:
+            return
+        if is_baseline(self.state.workspace[name]):
+            self.error.emit(
+                self.tr("Cannot export"),
+                self.tr(
+                    "'{0}' is the classical coincidence-window trigger: it has no network to export"
+                ).format(name),
+            )
             return
         if path is None:
             path, _ = QFileDialog.getSaveFileName(

@@ -368,9 +368,16 @@ class WalkthroughPanel(QWidget):
         self.state.notify_variants_changed()
         if status == "done" and ws is not None and w is not None:
             res = w.result_of(ws, key)
-            last = res[-1] if isinstance(res, list) else res
-            if isinstance(last, str) and last in ws.variants:
-                self.state.select_variant(last)
+            # the newest network the step made or compared (a baseline, the classical trigger,
+            # has none to show in the network views: the Physics view shows it)
+            made = [
+                n
+                for n in (res if isinstance(res, list) else [res])
+                if isinstance(n, str) and n in ws.variants
+            ]
+            networks = [n for n in made if not self.state.is_baseline(n)]
+            if networks:
+                self.state.select_variant(networks[-1])
         self.refresh()
         request = w.view_request(ws, key) if ws is not None and w is not None else {}
         if status == "done":
@@ -419,7 +426,7 @@ class WalkthroughPanel(QWidget):
             card.set_status(TODO)
         self.state.notify_variants_changed()
         remaining = list(ws.variants)
-        self.state.select_variant(remaining[-1] if remaining else None)
+        self.state.select_variant(self.state.last_network() or (remaining[-1] if remaining else None))
         self.refresh()
 
     def shutdown(self) -> None:

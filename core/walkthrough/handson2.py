@@ -1,4 +1,10 @@
-"""Hands-on 2: the ATLAS Level-0 muon trigger (teacher, quantized students, distillation, hls4ml, U50)."""
+"""Hands-on 2: the ATLAS Level-0 muon trigger (teacher, quantized students, distillation, the classical
+trigger they must beat, hls4ml, U50).
+
+The comparison is the one a trigger physicist makes: each network against the classical
+coincidence-window trigger (roads, :mod:`core.trigger`) at the 10 and 20 GeV thresholds, with
+fitted turn-ons and the rate relative to the classical trigger at equal efficiency above threshold.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +39,10 @@ TERNARY_QUANT = {"mode": "ternary", "act_bits": 4, "act_integer": 0, "bias_bits"
 DATASET = "muon_rpc"
 #: A few events of the generated data set, kept small for the data step's card.
 HIT_MAPS_FILE = "handson2_hit_maps.npz"
+#: The trigger thresholds of the lesson [GeV] (ATLAS MU10: low-pT logic; MU20: high-pT).
+THRESHOLDS = (10.0, 20.0)
+#: The classical trigger's windows keep this fraction of the muons of exactly the threshold's pT.
+CLASSICAL_PLATEAU = 0.9
 
 
 def _muon(ws: Workspace, progress: Progress):
@@ -259,9 +269,32 @@ def _h2_student(w: Walkthrough, ws: Workspace, progress: Progress) -> list[str]:
     return out
 
 
+# --- the classical trigger: what the networks must beat ----------------------------------------------
+def _h2_classical(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
+    """The road trigger tuned at the thresholds (windows keeping CLASSICAL_PLATEAU of the muons at
+    exactly the threshold's pT), added as a baseline variant with no network."""
+    from core.trigger import add_baseline
+
+    v = add_baseline(
+        ws, "roads", dataset=DATASET, plateau=CLASSICAL_PLATEAU, thresholds=THRESHOLDS, progress=progress
+    )
+    return v.name
+
+
+def _classical_request(w: Walkthrough, ws: Workspace) -> dict[str, Any]:
+    name = w.result_of(ws, "classical")
+    return {"variants": [name] if isinstance(name, str) else []}
+
+
 # --- comparing, synthesis, the card -----------------------------------------------------------------
 def _compared(w: Walkthrough, ws: Workspace) -> list[str | None]:
-    return [w.result_of(ws, "teacher"), w.result_of(ws, "alone"), w.result_of(ws, "distill")]
+    """Teacher, student alone, distilled student and the classical trigger (None until made)."""
+    return [
+        w.result_of(ws, "teacher"),
+        w.result_of(ws, "alone"),
+        w.result_of(ws, "distill"),
+        w.result_of(ws, "classical"),
+    ]
 
 
 def _compare_request(w: Walkthrough, ws: Workspace) -> dict[str, Any]:
@@ -269,15 +302,18 @@ def _compare_request(w: Walkthrough, ws: Workspace) -> dict[str, Any]:
 
 
 def _h2_compare(w: Walkthrough, ws: Workspace, progress: Progress) -> list[str]:
-    from core.metrics.physics import scalar_metrics, trigger_metrics
+    """Physics metrics of the networks and the classical trigger, as the Physics view computes them
+    (:func:`core.metrics.physics.variant_trigger_metrics`: fitted turn-ons, rate relative to the
+    workspace's classical trigger at equal efficiency above threshold), stored on the variants."""
+    from core.metrics.physics import scalar_metrics, variant_trigger_metrics
 
     names = _compared(w, ws)
-    ds = _muon(ws, progress.sub(0, 0.1))
     for i, name in enumerate(names):
         progress.check_cancelled()
-        m = trigger_metrics(ws.load_model(name), ds)
+        sub = progress.sub(i / len(names), (i + 1) / len(names))
+        m = variant_trigger_metrics(ws, name, THRESHOLDS, progress=sub)
         ws.update_metrics(name, {k: v for k, v in scalar_metrics(m).items() if v is not None})
-        progress.update(0.1 + 0.9 * (i + 1) / len(names), f"physics metrics of {name}")
+        progress.update((i + 1) / len(names), f"physics metrics of {name}")
     return names
 
 
@@ -388,16 +424,39 @@ def handson2(scale: Scale | None = None) -> Walkthrough:
                 request=_distill_request,
             ),
             Step(
-                "compare",
-                QT_TRANSLATE_NOOP("Walkthrough", "Compare resolution and turn-on curves"),
+                "classical",
+                QT_TRANSLATE_NOOP("Walkthrough", "Add the classical trigger"),
                 QT_TRANSLATE_NOOP(
                     "Walkthrough",
-                    "pT resolution and trigger efficiency vs true pT at 10 and 20 GeV thresholds, for the "
-                    "teacher, the student alone and the distilled student, with Clopper–Pearson error bars.",
+                    "The trigger the networks must beat: the ATLAS barrel coincidence-window logic on the "
+                    "same hit maps, with no network. A hit in the pivot plane (RPC2) opens a road in RPC1: "
+                    "3 of the 4 layers of RPC1 and RPC2 inside it fire the 10 GeV trigger; the 20 GeV one "
+                    "also needs 1 of the 2 RPC3 layers inside a road there. Each road is the narrowest "
+                    "that keeps 90 % of the muons of exactly the threshold's pT (windows tuned at the "
+                    "threshold, as in ATLAS).",
+                ),
+                _h2_classical,
+                panel="physics",
+                needs=("data",),
+                request=_classical_request,
+            ),
+            Step(
+                "compare",
+                QT_TRANSLATE_NOOP("Walkthrough", "Compare with the classical trigger"),
+                QT_TRANSLATE_NOOP(
+                    "Walkthrough",
+                    "Turn-on curves at the 10 and 20 GeV thresholds fitted with an error function "
+                    "(plateau efficiency, pT50 and pT90 with their errors) and the pT resolution against "
+                    "the strip-fit limit, for the teacher, the student alone, the distilled student and the "
+                    "classical trigger. The figure of merit is the rate relative to the classical trigger "
+                    "at equal efficiency: each network's cut is moved until it keeps as many muons above "
+                    "the threshold as the classical trigger, and its rate on a falling muon spectrum is "
+                    "divided by the classical one. Below 1, the network cuts the rate at no cost in "
+                    "efficiency.",
                 ),
                 _h2_compare,
                 panel="physics",
-                needs=("teacher", "alone", "distill"),
+                needs=("teacher", "alone", "distill", "classical"),
                 makes=False,
                 request=_compare_request,
             ),

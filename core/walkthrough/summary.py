@@ -73,11 +73,21 @@ def step_parts(w: Any, ws: Workspace, key: str) -> list[Part]:
         return float(v) if isinstance(v, (int, float)) else None
 
     if key == "compare":
-        return [
-            Part(QT_TRANSLATE_NOOP("Walkthrough", "{0}: robust pT resolution {1}"), (n, Pct(r)))
-            for n in names
-            if (r := metric(n, "pt_resolution_robust")) is not None
-        ]
+        parts = []
+        for n in names:
+            if ws[n].operation == "baseline":  # the classical trigger: the reference of the ratios
+                continue
+            r, ratio = metric(n, "pt_resolution_robust"), metric(n, "rate_ratio_20")
+            if r is not None and ratio is not None:
+                text = QT_TRANSLATE_NOOP(
+                    "Walkthrough", "{0}: robust pT resolution {1}, rate at 20 GeV {2} × classical"
+                )
+                parts.append(Part(text, (n, Pct(r), Num(ratio, 2))))
+            elif r is not None:
+                parts.append(
+                    Part(QT_TRANSLATE_NOOP("Walkthrough", "{0}: robust pT resolution {1}"), (n, Pct(r)))
+                )
+        return parts
     if key == "distill" and names:
         extra = ws[names[0]].params.get("transfer_events")
         return (

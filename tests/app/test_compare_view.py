@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.jobs import JobManager
-from app.panels.compare_table import ROW_KEYS
+from app.panels.compare_table import ROW_KEYS, fmt_int
 from app.panels.compare_view import CompareView
 from app.state import AppState
 from core.metrics.pareto import pareto_front
@@ -176,7 +176,7 @@ def test_csv_export(view, tmp_path):
     path = view.export_csv(tmp_path / "variants.csv")
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == list(ROW_KEYS)
+    assert rows[0] == list(ROW_KEYS)  # no trigger numbers yet: no per-threshold keys
     assert len(rows) == 1 + len(VARIANTS)
     got = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert float(got["int8"]["bops"]) == pytest.approx(1.9e6)
@@ -199,3 +199,102 @@ def test_empty_state(qtbot):
     qtbot.addWidget(panel)
     assert panel.table_rows() == [] and panel.plotted()["names"] == []
     assert panel.table.rowCount() == 0
+
+
+# --- issue 15: the classical trigger and the trigger columns ---------------------------------------
+TRIGGER_METRICS = {
+    "plateau_10": 0.981,
+    "plateau_err_10": 0.004,
+    "pt90_10": 12.34,
+    "rate_ratio_10": 0.62,
+    "plateau_20": 0.975,
+    "pt90_20": 24.1,
+    "rate_ratio_20": 0.55,
+    "rate_ratio_err_20": 0.04,
+    "lut_estimate": 12345,
+    "dsp_estimate": 67,
+    "latency_ns_estimate": 170.0,
+}
+
+
+@pytest.fixture
+def trigger_view(qtbot, view, workspace, monkeypatch):
+    """The view with the trigger numbers on 'q4', a baseline, and core.hls.timing's columns
+    (H3's function when it exists, else a stand-in with the contract's keys: STUB)."""
+    import sys
+    import types
+
+    from baseline_stub import add_fake_baseline
+
+    try:
+        import core.hls.timing as timing
+    except ImportError:
+        timing = types.ModuleType("core.hls.timing")
+        monkeypatch.setitem(sys.modules, "core.hls.timing", timing)
+
+    def timing_columns(metrics):
+        if "latency_ns_estimate" not in metrics:
+            return {}
+        lat = metrics["latency_ns_estimate"] / 25.0
+        return {"latency_bx": lat, "ii_bx": 6.0, "every_bx": False, "source": "estimate"}
+
+    monkeypatch.setattr(timing, "timing_columns", timing_columns, raising=False)
+    workspace.update_metrics("q4", TRIGGER_METRICS)
+    add_fake_baseline(workspace, "roads-0.9", dataset="digits")
+    workspace.update_metrics("roads-0.9", {"plateau_10": 0.978, "pt90_10": 11.2, "rate_ratio_10": 1.0})
+    view.state.notify_variants_changed()
+    return view
+
+
+def _cells(view, name):
+    headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
+    row = next(r for r in range(view.table.rowCount()) if view.table.item(r, 0).text() == name)
+    return {
+        h: (view.table.item(row, c).text() if view.table.item(row, c) else None)
+        for c, h in enumerate(headers)
+    }
+
+
+def test_trigger_columns_per_threshold_and_timing_in_bx(trigger_view):
+    view = trigger_view
+    q4 = _cells(view, "q4")
+    assert q4["Plateau @10 (%)"] == "98.1" and q4["Plateau @20 (%)"] == "97.5"
+    assert q4["pT90 @10 (GeV)"] == "12.3" and q4["Rate vs classical @20"] == "0.55"
+    assert q4["FPGA est. (LUT / DSP)"] == f"{fmt_int(12345)} / 67"
+    assert q4["Latency (BX)"] == "≈ 6.8"  # an estimate says so
+    assert q4["II (BX)"] == "≈ 6 ⚠"  # cannot take every crossing: flagged
+    headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
+    # the trigger columns come right after the task metric, the hardware ones last
+    assert headers.index("Plateau @10 (%)") == headers.index("Accuracy (%)") + 1
+    assert headers[-3:] == ["FPGA est. (LUT / DSP)", "Latency (BX)", "II (BX)"]
+    ii = headers.index("II (BX)")
+    row = next(r for r in range(view.table.rowCount()) if view.table.item(r, 0).text() == "q4")
+    assert "25 ns" in view.table.item(row, ii).toolTip()
+    # a variant without the numbers: dashes
+    assert _cells(view, "base")["Plateau @10 (%)"] == "—"
+    by_name = {r["name"]: r for r in view.table_rows()}
+    assert by_name["q4"]["rate_ratio_20"] == 0.55 and by_name["q4"]["every_bx"] is False
+
+
+def test_baseline_is_listed_with_its_network_columns_blank(trigger_view, tmp_path):
+    view = trigger_view
+    roads = _cells(view, "roads-0.9")
+    assert roads["Operation"] == "baseline"
+    assert roads["Plateau @10 (%)"] == "97.8" and roads["Rate vs classical @10"] == "1.00"
+    for network_only in ("Params", "BOPs (10⁶)", "Accuracy (%)", "FPGA est. (LUT / DSP)", "II (BX)"):
+        assert roads[network_only] == "", network_only  # blank, not "0" nor "—"
+    # the CSV has the trigger keys too
+    path = view.export_csv(tmp_path / "v.csv")
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    got = {r["name"]: r for r in rows}
+    assert float(got["q4"]["rate_ratio_20"]) == pytest.approx(0.55)
+    assert got["roads-0.9"]["baseline"] == "True" and got["roads-0.9"]["params"] == ""
+
+
+def test_selecting_the_baseline_row_loads_no_network(trigger_view):
+    view = trigger_view
+    row = next(r for r in range(view.table.rowCount()) if view.table.item(r, 0).text() == "roads-0.9")
+    view.table.selectRow(row)
+    assert view.state.current is None and view.state.selected == "roads-0.9"
+    assert view.table.selectionModel().selectedRows()[0].row() == row

@@ -73,8 +73,11 @@ def test_compute_overlays_two_variants_matching_core(qtbot, view, muon_workspace
         assert set(drawn["turn_on"][name]) == {"10", "20"}  # one curve per threshold and variant
     assert drawn["thresholds"] == [10.0, 20.0]
     assert set(drawn["resolution"]) == set(names) and set(drawn["residuals"]) == set(names)
-    assert [r["variant"] for r in drawn["table"]] == names
-    assert view.table.rowCount() == 2
+    # one table row per variant and threshold
+    assert [(r["variant"], r["threshold"]) for r in drawn["table"]] == [
+        (n, k) for n in names for k in ("10", "20")
+    ]
+    assert view.table.rowCount() == 4
 
     # The plotted points are core's numbers for the same model and data.
     ds = load_dataset("muon_rpc", events=EVENTS, seed=SEED, cache_dir=muon_workspace.data_dir)
@@ -114,7 +117,8 @@ def test_show_variants_ticks_exactly_those_and_draws_them(qtbot, view, muon_work
     assert view.job.status == "done", view.job.error
     qtbot.waitUntil(lambda: set(view.plotted()["turn_on"]) == set(names), timeout=5_000)
     drawn = view.plotted()
-    assert set(drawn["resolution"]) == set(names) and [r["variant"] for r in drawn["table"]] == names
+    assert set(drawn["resolution"]) == set(names)
+    assert [r["variant"] for r in drawn["table"]] == [n for n in names for _k in ("10", "20")]
     assert all(len(c["20"]["y"]) > 3 for c in drawn["turn_on"].values())
     assert view.result("student-init") is None  # never computed
     assert not view.thresholds_edit.isHidden()  # regression: the GeV thresholds are there
@@ -127,7 +131,9 @@ def test_show_variants_ticks_exactly_those_and_draws_them(qtbot, view, muon_work
             lambda legend=legend, pi=pi: not legend.sceneBoundingRect().intersects(pi.vb.sceneBoundingRect()),
             timeout=3_000,
         )
-        assert len(legend.items) == (4 if key == "turn_on" else 2)
+        # (+1 in the resolution plot: the strip-fit limit, when core computes it)
+        limit = drawn["resolution_limit"] is not None
+        assert len(legend.items) == (4 if key == "turn_on" else 2 + limit)
 
 
 def test_bad_thresholds_show_a_message(view):
@@ -198,7 +204,7 @@ def test_a_stored_run_is_one_more_curve_labelled_with_its_target(qtbot, view, mu
     qtbot.waitUntil(lambda: label in view.plotted()["turn_on"], timeout=5_000)
     drawn = view.plotted()
     assert set(drawn["resolution"]) == {"student-s0", label}
-    assert [r["variant"] for r in drawn["table"]] == ["student-s0", label]
+    assert [r["variant"] for r in drawn["table"]] == ["student-s0"] * 2 + [label] * 2
     title = view.turn_on_plot.titleLabel
     assert "emulated on CPU" in getattr(title, "full_text", title.text)
     # Long names (a run's label) on a projector-narrow view: legends and titles elide, whole in

@@ -42,10 +42,14 @@ def test_hands_on_2_runs_every_step_through_the_panel(qtbot, tmp_path):
         qtbot.waitUntil(lambda k=step.key: panel.statuses()[k] == DONE, timeout=5_000)
     assert set(panel.statuses().values()) == {DONE}
     w = panel.walkthrough
-    teacher, alone, distilled = w.result_of(ws, "compare")
+    teacher, alone, distilled, classical = w.result_of(ws, "compare")
     assert ws[distilled].operation == "distill" and ws[distilled].params["teacher"] == teacher
+    assert ws[classical].operation == "baseline" and ws[classical].params["plateau"] == 0.9
     for name in (teacher, alone, distilled):
         assert "pt_resolution" in ws[name].metrics
+        # the figure of merit: the rate relative to the classical trigger, at both thresholds (the
+        # turn-on fit of a network trained 2 epochs may fail: plateau_T is then not stored)
+        assert {"rate_ratio_10", "rate_ratio_20"} <= set(ws[name].metrics)
     best = w.result_of(ws, "synthesis")
     assert best in (alone, distilled)
     assert ws[distilled].params["transfer_events"] == 2000
@@ -60,7 +64,8 @@ def test_hands_on_2_runs_every_step_through_the_panel(qtbot, tmp_path):
     assert load_saved_config(ws, best) is not None
     assert "noise_coincidence_rate" in ws[teacher].metrics
     # the cards say what came out, with numbers
-    assert w.summary(ws, "compare").count("%") == 3
+    assert w.summary(ws, "compare").count("%") == 3  # the networks' resolutions, not the baseline's
+    assert w.summary(ws, "compare").count("× classical") == 3
     assert "C simulation: robust pT resolution" in w.summary(ws, "synthesis")
     assert "C simulation" in panel.cards["synthesis"].result.text()
     # the Synthesis view opens the best student on the saved configuration, and says what it gave
@@ -318,8 +323,11 @@ def test_main_window_routes_steps_to_their_views(qtbot, tmp_path, fake_steps):
     _run(qtbot, panel, "distill")
     settings = win.panels["train"].calls[-1][2]
     assert settings["teacher"] == "@teacher" and settings["student"] == "@student-4bit"
+    _run(qtbot, panel, "classical")  # the classical trigger's step shows it in Physics
+    shows = lambda: [c for c in win.panels["physics"].calls if c[0] == "show_variants"]  # noqa: E731
+    assert shows() == [("show_variants", ["@classical"])] and win.shown[-1] == "physics"
     _run(qtbot, panel, "compare")
-    assert win.panels["physics"].calls == [("show_variants", ["@teacher", "@a", "@distill"])]
+    assert shows()[-1] == ("show_variants", ["@teacher", "@a", "@distill", "@classical"])
     w.record(ws).update(synthesis="@best")
     # a failed or cancelled step shows nothing new; a panel without the method is left alone
     win.on_finished("synthesis", "cancelled", {"view": "hls", "variant": "x"})
@@ -349,3 +357,69 @@ def test_a_training_step_drives_the_real_train_view(qtbot, main_window, tmp_path
         form.name_edit.text() == "teacher"
         and form.epochs_spin.value() == panel.walkthrough.scale.teacher_epochs
     )
+
+
+def test_the_classical_step_keeps_the_network_views_and_failing_is_never_done(qtbot, tmp_path, monkeypatch):
+    """The classical trigger's step (core.trigger stand-in: no tuning) is done without selecting a
+    network-less variant; when it fails, its card says failed and it is not done."""
+    import tensorflow as tf
+    from baseline_stub import trigger_module
+
+    from app.panels.walkthrough_panel import DONE, FAILED
+
+    panel, ws, jobs = _panel(qtbot, tmp_path)
+    model = tf.keras.Sequential([tf.keras.layers.Input((4,)), tf.keras.layers.Dense(1)])
+    ws.add_variant(model, "teacher", operation="train", dataset="muon_rpc")
+    panel.state.set_workspace(ws)
+    panel.walkthrough.record(ws)["data"] = "@2000 events"
+    panel.refresh()
+    added = []
+    trigger = trigger_module(monkeypatch, added)
+    finished = []
+    panel.step_finished.connect(lambda k, status, request: finished.append((k, status, request)))
+    job = _run(qtbot, panel, "classical")
+    assert job.status == "done", job.error
+    assert added == [{"kind": "roads", "dataset": "muon_rpc", "plateau": 0.9, "thresholds": (10.0, 20.0)}]
+    name = panel.walkthrough.result_of(ws, "classical")
+    assert ws[name].operation == "baseline" and panel.statuses()["classical"] == DONE
+    assert finished[-1] == ("classical", "done", {"view": "physics", "variants": [name]})
+    assert panel.state.current.name == "teacher"  # the network views keep their network
+
+    from core import TrigLabError
+
+    def broken(*a, **k):
+        raise TrigLabError("no muons pass the majority at 10 GeV")
+
+    monkeypatch.setattr(trigger, "add_baseline", broken)
+    panel.walkthrough.record(ws).pop("classical")
+    ws.delete(name)
+    panel.refresh()
+    job = _run(qtbot, panel, "classical")
+    assert job.status == "failed" and panel.statuses()["classical"] == FAILED
+    assert (
+        not panel.walkthrough.is_done(ws, "classical")
+        and "majority" in panel.cards["classical"].result.text()
+    )
+    jobs.shutdown()
+
+
+def test_the_physics_view_follows_a_steps_job(qtbot, tmp_path):
+    """What the main window calls for a step that opens the Physics view: its status line shows the
+    step's job, and how it ended."""
+    from app.panels.physics_view import PhysicsView
+    from core import TrigLabError
+
+    state, jobs = AppState(), JobManager()
+    view = PhysicsView(state, jobs)
+    qtbot.addWidget(view)
+
+    def step(progress=None):
+        progress.update(0.5, "tuning the coincidence windows")
+        raise TrigLabError("no muons pass the majority at 10 GeV")
+
+    job = jobs.submit("Hands-on 2: Add the classical trigger", step)
+    view.follow_job(job, {"view": "physics", "variants": []})
+    qtbot.waitUntil(lambda: not job.is_active(), timeout=10_000)
+    qtbot.waitUntil(lambda: "majority" in view.status.text(), timeout=5_000)
+    assert view.status.text().startswith("Failed")
+    jobs.shutdown()

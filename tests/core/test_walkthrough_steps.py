@@ -43,6 +43,8 @@ def test_view_requests_of_hands_on_2(tmp_path):
     w = handson2(TINY)
     rec = w.record(ws)
     rec.update(teacher="teacher", student=["student-4bit", "student-ternary"], alone="a", distill="d")
+    assert w.view_request(ws, "classical") == {"view": "physics", "variants": []}  # known once it ran
+    rec.update(classical="roads-0.9")
     req = {s.key: w.view_request(ws, s.key) for s in w.steps}
     assert req["data"] == {"view": None}
     assert req["student"] == {"view": "model"}
@@ -61,7 +63,9 @@ def test_view_requests_of_hands_on_2(tmp_path):
     d = req["distill"]["train"]
     assert (d["teacher"], d["student"], d["transfer_events"]) == ("teacher", "student-4bit", 1000)
     assert (d["temperature"], d["alpha"], d["variant_name"]) == (1.0, 0.2, "student-4bit-distilled")
-    assert req["compare"] == {"view": "physics", "variants": ["teacher", "a", "d"]}
+    assert req["classical"] == {"view": "physics", "variants": ["roads-0.9"]}
+    # the comparison includes the classical trigger, the reference of the rate ratios
+    assert req["compare"] == {"view": "physics", "variants": ["teacher", "a", "d", "roads-0.9"]}
     assert req["synthesis"] == {"view": "hls", "variant": None}  # known once compare has run
     assert req["run"]["view"] == "physics"
 
@@ -90,8 +94,102 @@ def test_prerequisites_name_the_step_to_run_first(tmp_path):
     w = handson2(TINY)
     assert [s.key for s in w.missing(ws, "distill")] == ["data", "teacher", "student"]
     assert [s.key for s in w.dependents("alone")] == ["compare", "synthesis", "run"]
+    # the classical trigger comes right before the comparison, and only needs the data
+    keys = [s.key for s in w.steps]
+    assert keys.index("classical") == keys.index("compare") - 1
+    assert [s.key for s in w.missing(ws, "classical")] == ["data"]
+    assert "classical" in [s.key for s in w.missing(ws, "compare")]
+    assert [s.key for s in w.dependents("classical")] == ["compare", "synthesis", "run"]
     with pytest.raises(TrigLabError, match="first: Generate the muon data"):
         w.run_step(ws, "distill")
+
+
+def test_the_compare_step_explains_the_figure_of_merit():
+    w = handson2(TINY)
+    classical, compare = w.step("classical"), w.step("compare")
+    assert classical.panel == compare.panel == "physics" and classical.needs == ("data",)
+    assert "90 %" in classical.explanation and "RPC2" in classical.explanation
+    text = compare.explanation
+    assert "rate relative to the classical trigger" in text and "equal efficiency" in text
+    assert "falling muon spectrum" in text and "Below 1" in text
+
+
+def _stub_trigger(monkeypatch, fail: bool = False):
+    """core.trigger's add_baseline (the real module's, or a stand-in module until issue 15's H1 work
+    is merged: STUB) replaced by one that registers a baseline at once; returns its calls."""
+    import json
+    import sys
+    import types
+
+    from core import TrigLabError
+    from core.workspace import Variant
+
+    calls = []
+
+    def add_baseline(ws, kind="roads", *, dataset="muon_rpc", plateau=0.9, thresholds=(10.0, 20.0),
+                     name=None, progress=None):  # fmt: skip
+        calls.append((kind, dataset, plateau, tuple(thresholds)))
+        if fail:
+            raise TrigLabError("no muons pass the majority at 10 GeV")
+        name = ws.unique_name(name or f"{kind}-{plateau:g}")
+        (ws.root / f"variants/{name}.json").write_text(json.dumps({"kind": kind}), encoding="utf-8")
+        with ws.transaction():
+            ws.variants[name] = Variant(name=name, file=f"variants/{name}.json", operation="baseline",
+                                        params={"baseline": kind, "plateau": plateau}, dataset=dataset)  # fmt: skip
+        ws.added.append(name)
+        return ws[name]
+
+    try:
+        import core.trigger as mod
+    except ImportError:
+        mod = types.ModuleType("core.trigger")
+        monkeypatch.setitem(sys.modules, "core.trigger", mod)
+    monkeypatch.setattr(mod, "add_baseline", add_baseline, raising=False)
+    return calls
+
+
+def test_the_classical_step_adds_the_road_trigger_at_plateau_0_9(tmp_path, monkeypatch):
+    from core import TrigLabError
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "h2")
+    w = handson2(TINY)
+    w.record(ws)["data"] = "@2000 events"
+    calls = _stub_trigger(monkeypatch)
+    name = w.run_step(ws, "classical")
+    assert calls == [("roads", "muon_rpc", 0.9, (10.0, 20.0))]
+    assert w.is_done(ws, "classical") and ws[name].operation == "baseline"
+    assert w.view_request(ws, "classical")["variants"] == [name]
+    # run again with replace: the new baseline takes the old name, the old one is gone
+    again = w.run_step(ws, "classical", replace=True)
+    assert again == name and [v for v in ws.variants if ws[v].operation == "baseline"] == [name]
+    # a failed tuning records nothing and leaves no variant
+    ws2 = Workspace.create(tmp_path / "h2b")
+    w.record(ws2)["data"] = "@2000 events"
+    _stub_trigger(monkeypatch, fail=True)
+    with pytest.raises(TrigLabError, match="majority"):
+        w.run_step(ws2, "classical")
+    assert not w.is_done(ws2, "classical") and list(ws2.variants) == []
+
+
+def test_compare_summary_names_the_networks_and_their_rate_vs_classical(tmp_path):
+    import tensorflow as tf
+
+    from core.walkthrough.summary import step_summary
+    from core.workspace import Variant, Workspace
+
+    ws = Workspace.create(tmp_path / "h2")
+    model = tf.keras.Sequential([tf.keras.layers.Input((4,)), tf.keras.layers.Dense(1)])
+    ws.add_variant(
+        model, "d", operation="distill", metrics={"pt_resolution_robust": 0.34, "rate_ratio_20": 0.62}
+    )
+    with ws.transaction():
+        ws.variants["roads-0.9"] = Variant(name="roads-0.9", file="variants/roads-0.9.json", operation="baseline",
+                                           metrics={"pt_resolution_robust": 0.5, "rate_ratio_20": 1.0})  # fmt: skip
+    w = handson2(TINY)
+    w.record(ws)["compare"] = ["d", "roads-0.9"]
+    text = step_summary(w, ws, "compare")
+    assert text == "d: robust pT resolution 34.0 %, rate at 20 GeV 0.62 × classical"
 
 
 @pytest.fixture(scope="module")
