@@ -311,6 +311,8 @@ class MainWindow(QMainWindow):
         train = self.panels.get("train")
         if "train" in request and hasattr(train, "follow_job"):
             train.follow_job(job, request["train"])
+        elif hasattr(panel := self.panels.get(request.get("view")), "follow_job"):
+            panel.follow_job(job, request)
 
     def _on_step_finished(self, _key: str, status: str, request: dict) -> None:
         """A walkthrough step is done: Physics shows its variants, Synthesis its C simulation."""
