@@ -415,10 +415,12 @@ def run_physics(
     Returns:
         ``{curve label: trigger_metrics result}``, the label naming the variant and the target with
         its "emulated on CPU" tag (e.g. ``"student on emulator-hls (emulated on CPU)"``); each result
-        also carries ``run_of`` (the variant) and ``emulated``.
+        also carries ``run_of`` (the variant) and ``emulated``. On the muon simulation the rates
+        are compared with :func:`core.trigger.reference_trigger` (``rate_ratio_T``), as for the
+        variant's own metrics.
     """
     from core.data import load_dataset
-    from core.metrics.physics import DEFAULT_THRESHOLDS, trigger_metrics_from_outputs
+    from core.metrics.physics import DEFAULT_THRESHOLDS, reference_for_dataset, trigger_metrics_from_outputs
 
     progress = ensure_progress(progress)
     v = ws[variant]
@@ -438,8 +440,13 @@ def run_physics(
             if not isinstance(params, dict) or {"cache_dir", "progress"} & set(params):
                 raise TypeError(f"its dataset parameters are not a data set's ({params!r:.80})")
             ds = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress, **params)
+            thr = tuple(thresholds or DEFAULT_THRESHOLDS)
             res = trigger_metrics_from_outputs(
-                ds, outputs, tuple(thresholds or DEFAULT_THRESHOLDS), split=str(rep.extra.get("split", "val"))
+                ds,
+                outputs,
+                thr,
+                split=str(rep.extra.get("split", "val")),
+                reference=reference_for_dataset(ds, thr, ws),  # card runs get rate ratios too
             )
         except (TrigLabError, TypeError, ValueError) as exc:
             # one damaged or hand-edited stored run must not take every variant's curves with it

@@ -343,9 +343,14 @@ def _to_rerun(row: dict[str, Any]) -> bool:
 
 
 def _check_base_variant(ws, variant: str) -> None:
-    """The base variant exists and loads without trust (workers never run a model file's code)."""
+    """The base variant is a network (not a baseline) and loads without trust (workers never run a
+    model file's code)."""
     from core.models import scan_model_file
+    from core.trigger import is_baseline, not_a_network
 
+    v = ws[variant]
+    if is_baseline(v):  # its file is a JSON spec, not a model: say so before reading it as one
+        raise SweepError(not_a_network(v, "sweep") + "; sweep a network variant instead")
     path = ws.path_of(variant)
     untrusted = scan_model_file(path)
     if untrusted:

@@ -40,6 +40,7 @@ __all__ = [
     "is_baseline",
     "load_baseline",
     "load_predictor",
+    "not_a_network",
     "reference_trigger",
 ]
 
@@ -101,6 +102,23 @@ register_baseline(
 def is_baseline(variant) -> bool:
     """Whether a :class:`~core.workspace.Variant` is a baseline (no network): operation ``"baseline"``."""
     return getattr(variant, "operation", None) == "baseline"
+
+
+_WHAT = {"roads": "the classical coincidence-window trigger", "stripfit": "the strip-fit resolution limit"}
+
+
+def not_a_network(variant, action: str) -> str:
+    """The message for a baseline asked to do what only a network does.
+
+    Args:
+        variant: The baseline :class:`~core.workspace.Variant`.
+        action: What was asked, e.g. ``"load"``, ``"sweep"``.
+
+    Returns:
+        e.g. ``"'roads-0.9' is the classical coincidence-window trigger: it has no network to sweep"``.
+    """
+    what = _WHAT.get(str((variant.params or {}).get("baseline")), "a baseline")
+    return f"'{variant.name}' is {what}: it has no network to {action}"
 
 
 def _kind(name: Any) -> BaselineKind:

@@ -2,50 +2,64 @@
 
 **Logic.** The pivot plane is RPC2 (the two layers of station 1). Every cluster of a pivot layer is
 a candidate; the infinite-momentum line from the interaction point through it crosses every layer
-at the same half-strip coordinate (projective strips), and a road of half-width w around that line
-is opened in the confirm planes. Cluster centres are in half-strip units
-(:mod:`core.trigger.clusters`), so deviations and windows are whole half-strips.
+at the same half-strip coordinate (projective strips), and a road around that line is opened in the
+confirm planes. Cluster centres are in half-strip units (:mod:`core.trigger.clusters`), so
+deviations are whole half-strips. A window is a range ``[lo, hi]`` of allowed signed deviations
+(the ATLAS coincidence matrix's windows are programmable sets of strip pairs, not necessarily
+symmetric); in each layer the cluster nearest the line is the one tested.
 
-* *Low-pT* (thresholds <= 10 GeV): at least 3 of the 4 layers of RPC1+RPC2 inside the road. The
-  candidate's own layer counts; the other pivot layer counts when it has a cluster within
-  :data:`PIVOT_WINDOW` half-strips (the doublet coincidence, fixed), an RPC1 layer when it has one
-  within ``w_low``.
-* *High-pT* (above 10 GeV, ATLAS MU11–MU20): the low-pT coincidence with ``w_low`` AND at least 1 of
-  the 2 RPC3 layers within ``w_high``.
+* *Low-pT* (thresholds below :data:`LOW_PT_MAX` = 10 GeV): at least 3 of the 4 layers of
+  RPC1+RPC2 inside the road. The candidate's own layer counts; the other pivot layer counts when it
+  has a cluster within ±:data:`PIVOT_WINDOW` half-strips (the doublet coincidence, fixed), an RPC1
+  layer when its deviation is inside the RPC1 window.
+* *High-pT* (from 10 GeV on): the low-pT coincidence with the RPC1 window AND at least 1 of the 2
+  RPC3 layers inside the RPC3 window. ATLAS runs MU10 with the low-pT logic; here it is high-pT
+  because the RPC1−RPC2 lever of this toy cannot separate 10 from 5 GeV (measured below).
 
 The event fires threshold T when any candidate passes T's logic.
 
 **Windows tuned at the threshold.** For each T, ``n_muons`` muons of exactly pT = T are simulated
 with the data set's :class:`~core.data.muon_rpc.MuonSimConfig` (``pt_min = pt_max = T``) from a seed
 stream of their own (seed ``TUNING_SEED_BASE + 1000·seed + i`` for the i-th threshold, far from any
-data set's seed). Among those that pass the majority with unlimited windows, w(T) is the narrowest
-road that keeps a fraction ``plateau`` (default 0.9): for low-pT the smallest ``w_low``; for high-pT
-first the smallest ``w_high`` (RPC3 carries the bending: four times RPC1's lever) with ``w_low``
-unlimited, then the smallest ``w_low`` that still keeps ``plateau``. So the efficiency at pT = T is
-about ``plateau`` × the plateau efficiency (the majority's own efficiency, ~0.98 with 95 % layer
-efficiency). Windows are whole half-strips, so the kept fraction jumps in steps: the fraction
-actually kept is stored (``tuned[T]["fraction"]``) and is >= ``plateau``.
+data set's seed). Among those that pass the majority with unlimited windows, the window is the
+narrowest allowed range keeping a fraction ``plateau`` (default 0.9). Allowed ranges
+(:func:`allowed_ranges`) are symmetric ``[-w, w]`` or one half-strip wider on one side
+(``[-w, w+1]``, ``[-(w+1), w]``, both orientations tried); at equal width the one keeping the
+fraction closest to ``plateau`` wins. The two charges bend to opposite sides and are equally likely,
+so the one-sided half-strip keeps the step in between: the fraction kept moves in half-steps.
+Low-pT: the RPC1 window. High-pT: first the RPC3 window (RPC3 carries the bending: four times
+RPC1's lever) with RPC1 unlimited, then the narrowest RPC1 window that still keeps ``plateau``.
+So the efficiency at pT = T is about the kept fraction × the plateau efficiency (the majority's
+own, ~0.98 with 95 % layer efficiency); the fraction actually kept is stored
+(``tuned[T]["fraction"]``, >= ``plateau``).
 
 **Measured** (default config, 0.5 T, 3 cm strips; :func:`core.data.muon_rpc.deflection_strips`):
-bending relative to the pivot line RPC1−RPC2 = −4.75 / −1.43 / −0.71 / −0.29 half-strips and
-RPC3−RPC2 = +20.0 / +6.0 / +3.0 / +1.2 half-strips at 3 / 10 / 20 / 50 GeV (times the charge).
-The field starts before RPC1, so RPC1 and RPC2 are bent almost alike: the low-pT road hardly
-separates 10 GeV from 5 GeV, and RPC3 does the work.
+bending relative to the pivot line RPC1−RPC2 = −4.75 / −2.85 / −1.43 / −0.71 / −0.29 half-strips and
+RPC3−RPC2 = +20.0 / +12.0 / +6.0 / +3.0 / +1.2 half-strips at 3 / 5 / 10 / 20 / 50 GeV (times the
+charge). The field starts before RPC1, so RPC1 and RPC2 are bent almost alike: 5 and 10 GeV muons
+differ by 1.4 half-strips (0.7 strip) in RPC1 (mean deviation −2.78 vs −1.39 half-strips, 20,000
+muons each), while at a fixed pT the digitisation spreads the deviation over ~3 half-strips. A
+low-pT 10 GeV road (RPC1 ±2, the narrowest keeping 0.9: it keeps 0.975) fires on 58 % of 5 GeV and
+91 % of 7 GeV muons; the high-pT one below fires on 0.8 % / 1.4 % / 23 % at 5 / 7 / 8 GeV.
 
 Tuned with the defaults (20,000 muons per threshold, seed 0, plateau 0.9, about 1 s for both):
-10 GeV (low-pT) w_low = 2 half-strips, keeping 0.975 of the 10 GeV muons (w_low = 1 keeps 0.64);
-20 GeV (high-pT) w_high = 4 half-strips (3 keeps 0.825), then w_low = 2, keeping 0.998. The
-steps are that coarse because at a fixed pT the deviation spreads over only ~2 half-strips
-(digitisation; scattering is small), so the requested 0.9 is met as the first step above it.
-Plateau efficiency (50,000 muons of 50 GeV): 0.986 (10 GeV road), 0.984 (20 GeV road), the
-majority's own. On a flat 3–50 GeV sample (100,000 muons, 1 GeV bins) the 10 GeV road reaches
-50 % at 4.8 GeV and 90 % at 7.1 GeV; the 20 GeV road 50 % at 12.1 GeV and 90 % at 14.8 GeV.
+
+* 10 GeV (high-pT): RPC3 ±6 (kept 0.94 with RPC1 unlimited; ±5 0.41, [−5, +6] 0.68, [−6, +7]
+  0.97), then RPC1 ±2 (±1 0.51, [−2, +1] 0.71): kept 0.909.
+* 20 GeV (high-pT): RPC3 [−4, +3] (kept 0.913; ±3 0.83, ±4 0.999), then RPC1 ±2 ([−2, +1]
+  0.85): kept 0.912.
+
+Plateau efficiency (50,000 muons of 50 GeV): 0.983 for both roads (the majority's own). Turn-on on
+a flat 3–50 GeV sample (100,000 muons, 1 GeV bins, :func:`core.metrics.physics.fit_turn_on`):
+10 GeV road pT50 = 8.74 ± 0.02 GeV, pT90 = 10.19 ± 0.03 GeV, plateau 0.982; 20 GeV road pT50 =
+14.28 ± 0.03 GeV, pT90 = 18.47 ± 0.07 GeV, plateau 0.975. The error function describes these
+turn-ons only roughly (χ²/ndf = 252/44 and 1099/44): the windows cut whole half-strips, so the
+curve is a sum of steps, not a Gaussian smear.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 import numpy as np
@@ -58,7 +72,8 @@ from core.trigger.clusters import as_hit_maps, cluster_centres, pivot_deviations
 
 PIVOT_WINDOW = 2  # [half-strips] second pivot layer vs the candidate: 99.6 % of muons within ±2 (measured)
 MIN_LAYERS = 3  # of the 4 layers of RPC1+RPC2 (ATLAS 3-of-4)
-LOW_PT_MAX = 10.0  # [GeV] thresholds up to this use the low-pT logic by default
+LOW_PT_MAX = 10.0  # [GeV] thresholds below this use the low-pT logic by default, from it the high-pT
+SPEC_VERSION = 2  # 2: windows are ranges [lo, hi]; 1: half-widths w (read as [-w, w])
 TUNING_SEED_BASE = 900_000_000  # tuning samples never share a seed with a data set's muons
 MAX_WINDOW = 1024  # [half-strips] beyond any detector TrigLab simulates
 _CHUNK = 1024  # events per block (the candidate x layer x cluster array stays small)
@@ -70,8 +85,14 @@ def thr_key(threshold: float) -> str:
 
 
 def default_logic(threshold: float) -> str:
-    """``"low"`` up to 10 GeV (ATLAS MU4–MU10), ``"high"`` above (MU11–MU20)."""
-    return "low" if float(threshold) <= LOW_PT_MAX else "high"
+    """``"low"`` below :data:`LOW_PT_MAX` (10 GeV), ``"high"`` from it on.
+
+    ATLAS runs MU4–MU10 with the low-pT logic, but in this toy the RPC1−RPC2 lever separates 10 from
+    5 GeV muons by only 1.4 half-strips (0.7 strip), against a ~3 half-strip spread at fixed pT: a
+    low-pT 10 GeV road keeping 0.9 at 10 GeV fires on 58 % of 5 GeV muons, the high-pT one on
+    0.8 % (measured, see the module docstring). Override per threshold with ``tune_roads(logic=)``.
+    """
+    return "low" if float(threshold) < LOW_PT_MAX else "high"
 
 
 @dataclasses.dataclass
@@ -92,7 +113,9 @@ class RoadTrigger:
     Attributes:
         kind: ``"roads"``.
         thresholds: The thresholds it was tuned at [GeV], ascending.
-        windows: ``{"10": {"logic": "low"|"high", "low": w, "high": w | None}}`` [half-strips].
+        windows: ``{"10": {"logic": "low"|"high", "low": [lo, hi], "high": [lo, hi] | None}}``:
+            allowed deviations from the pivot line [half-strips] in RPC1 and RPC3 (a half-width w
+            given to the constructor means ``[-w, w]``).
         plateau: Fraction of the threshold muons the windows keep (requested).
         config: The simulation it was tuned for (geometry: which layer is which station).
         tuned: ``{"10": {"fraction": kept fraction, "n": muons}}`` measured when tuning.
@@ -107,7 +130,12 @@ class RoadTrigger:
         config: MuonSimConfig,
         tuned: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        self.windows = {thr_key(float(k)): dict(v) for k, v in windows.items()}
+        self.windows = {}
+        for k, v in windows.items():
+            w = dict(v)
+            w["low"] = as_window(w["low"])
+            w["high"] = as_window(w["high"]) if w.get("high") is not None else None
+            self.windows[thr_key(float(k))] = w
         self.thresholds = tuple(sorted(float(k) for k in self.windows))
         self.plateau = float(plateau)
         self.config = config
@@ -190,9 +218,9 @@ class RoadTrigger:
         parts = []
         for t in self.thresholds:
             w = self.windows[thr_key(t)]
-            road = f"RPC1 ±{w['low']:g}"
+            road = f"RPC1 {_shown(w['low'])}"
             if w["logic"] == "high":
-                road += f", RPC3 ±{w['high']:g}"
+                road += f", RPC3 {_shown(w['high'])}"
             parts.append(f"{t:g} GeV {w['logic']}-pT ({road} half-strips)")
         return f"coincidence windows tuned to keep {self.plateau:g} at threshold: " + "; ".join(parts)
 
@@ -200,10 +228,13 @@ class RoadTrigger:
         """The spec as JSON values (what a baseline variant's file holds)."""
         return {
             "kind": self.kind,
-            "version": 1,
+            "version": SPEC_VERSION,
             "plateau": self.plateau,
             "thresholds": list(self.thresholds),
-            "windows": {k: dict(v) for k, v in self.windows.items()},
+            "windows": {
+                k: {"logic": v["logic"], "low": list(v["low"]), "high": v["high"] and list(v["high"])}
+                for k, v in self.windows.items()
+            },
             "pivot_window": PIVOT_WINDOW,
             "min_layers": MIN_LAYERS,
             "tuned": self.tuned,
@@ -219,6 +250,8 @@ class RoadTrigger:
         """
         d = spec.need_dict(d, "the spec")
         spec.need_choice(d.get("kind"), "kind", (cls.kind,))
+        if "version" in d and d["version"] not in (1, SPEC_VERSION):
+            raise spec.BaselineSpecError(f"version must be 1 or {SPEC_VERSION}, got {d['version']!r}")
         plateau = spec.need_number(d.get("plateau"), "plateau", 1e-6, 1.0)
         if plateau >= 1.0:
             raise spec.BaselineSpecError("plateau must be below 1 (a road keeping every muon is unbounded)")
@@ -235,10 +268,10 @@ class RoadTrigger:
             where = f"windows['{key}']"
             w = spec.need_dict(raw[key], where)
             logic = spec.need_choice(w.get("logic"), f"{where}.logic", ("low", "high"))
-            low = spec.need_number(w.get("low"), f"{where}.low", 0, MAX_WINDOW, " half-strips")
+            low = _window_of(w.get("low"), f"{where}.low")
             high = None
             if logic == "high":
-                high = spec.need_number(w.get("high"), f"{where}.high", 0, MAX_WINDOW, " half-strips")
+                high = _window_of(w.get("high"), f"{where}.high")
                 if 2 not in config.layer_station:
                     raise spec.BaselineSpecError(
                         f"{where}.logic is 'high' but config has no RPC3 layers (station 2)"
@@ -263,22 +296,54 @@ class RoadTrigger:
             raise spec.BaselineSpecError(f"config.layer_station: {exc}") from None
 
 
+def _shown(window) -> str:
+    lo, hi = window
+    return f"±{hi:g}" if lo == -hi else f"[{lo:+g}, {hi:+g}]"
+
+
 def json_config(config: MuonSimConfig) -> dict[str, Any]:
     """A :class:`MuonSimConfig` as JSON values (tuples as lists)."""
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(config).items()}
 
 
-def _majority(dev: np.ndarray, layout: _Layout, w_low: float, w_high: float | None) -> np.ndarray:
-    """``(N, K)``: which candidates pass the logic with these windows (NaN deviations never do)."""
-    a = np.abs(dev)
+def _window_of(value: Any, where: str) -> list[float]:
+    """A window read from a spec: ``[lo, hi]`` with lo <= hi, or (version 1) a half-width w >= 0."""
+    if not isinstance(value, list):
+        return as_window(spec.need_number(value, where, 0, MAX_WINDOW, " half-strips"))
+    if len(value) != 2:
+        raise spec.BaselineSpecError(f"{where} must be [lo, hi] (half-strips), got a list of {len(value)}")
+    lo, hi = (
+        spec.need_number(v, f"{where}[{i}]", -MAX_WINDOW, MAX_WINDOW, " half-strips")
+        for i, v in enumerate(value)
+    )
+    if lo > hi:
+        raise spec.BaselineSpecError(f"{where} must be [lo, hi] with lo <= hi (half-strips), got {value}")
+    return [lo, hi]
+
+
+def _inside(dev: np.ndarray, window) -> np.ndarray:
+    """Deviations inside the window ``[lo, hi]`` [half-strips] (NaN never is)."""
     with np.errstate(invalid="ignore"):
-        count = (a[..., layout.pivot] <= PIVOT_WINDOW).sum(axis=-1) + (a[..., layout.low] <= w_low).sum(
-            axis=-1
-        )
-        ok = count >= MIN_LAYERS
-        if w_high is not None:
-            ok &= (a[..., layout.high] <= w_high).any(axis=-1)
+        return (dev >= window[0]) & (dev <= window[1])
+
+
+def _majority(dev: np.ndarray, layout: _Layout, low, high) -> np.ndarray:
+    """``(N, K)``: which candidates pass the logic with windows ``low``/``high`` = ``[lo, hi]`` or None."""
+    with np.errstate(invalid="ignore"):
+        count = (np.abs(dev[..., layout.pivot]) <= PIVOT_WINDOW).sum(axis=-1)
+    count = count + _inside(dev[..., layout.low], low).sum(axis=-1)
+    ok = count >= MIN_LAYERS
+    if high is not None:
+        ok &= _inside(dev[..., layout.high], high).any(axis=-1)
     return ok
+
+
+def as_window(value: Any) -> list[float]:
+    """A window as ``[lo, hi]`` [half-strips]: a half-width w (the format before ranges) is ``[-w, w]``."""
+    if isinstance(value, (int, float)):
+        return [-float(value), float(value)]
+    lo, hi = value
+    return [float(lo), float(hi)]
 
 
 def _charge(dev: np.ndarray, layout: _Layout) -> np.ndarray:
@@ -290,39 +355,66 @@ def _charge(dev: np.ndarray, layout: _Layout) -> np.ndarray:
 
 
 # --- tuning ------------------------------------------------------------------------------------
-def _required(dev: np.ndarray, ok: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
-    """Per candidate the narrowest ``w_low`` passing the 3-of-4, and the narrowest ``w_high`` (1 of 2 RPC3)."""
-    a = np.abs(dev)
-    with np.errstate(invalid="ignore"):
-        pivots = (a[..., layout.pivot] <= PIVOT_WINDOW).sum(axis=-1)
-    need = MIN_LAYERS - pivots  # RPC1 layers still needed
-    low = np.sort(np.nan_to_num(a[..., layout.low], nan=np.inf), axis=-1)
-    idx = np.clip(need - 1, 0, low.shape[-1] - 1)
-    req_low = np.where(need <= 0, 0.0, np.take_along_axis(low, idx[..., None], axis=-1)[..., 0])
-    req_low = np.where(need > low.shape[-1], np.inf, req_low)
-    req_high = (
-        np.nan_to_num(a[..., layout.high], nan=np.inf).min(axis=-1)
-        if layout.high
-        else np.full(a.shape[:2], np.inf)
-    )
-    return np.where(ok, req_low, np.inf), np.where(ok, req_high, np.inf)
+def allowed_ranges(width: int) -> list[tuple[float, float]]:
+    """The windows of one width [half-strips] the tuning tries: symmetric, or one half-strip wider on a side.
+
+    Width 2w gives ``[(-w, w)]``; width 2w + 1 gives ``[(-w, w + 1), (-(w + 1), w)]`` (both
+    orientations: the two charges bend to opposite sides, so either side may be the wider).
+    """
+    w, odd = divmod(int(width), 2)
+    if not odd:
+        return [(-float(w), float(w))]
+    return [(-float(w), float(w + 1)), (-float(w + 1), float(w))]
 
 
-def _stack(blocks: list[np.ndarray]) -> np.ndarray:
-    """Blocks ``(n_i, K_i)`` stacked into ``(sum n_i, max K_i)``, padded with +inf (no candidate)."""
+def _pad_stack(blocks: list[np.ndarray], fill) -> np.ndarray:
+    """Blocks ``(n_i, K_i, ...)`` stacked into ``(sum n_i, max K_i, ...)``, padded with ``fill``."""
     width = max(b.shape[1] for b in blocks)
-    return np.concatenate(
-        [np.pad(b, ((0, 0), (0, width - b.shape[1])), constant_values=np.inf) for b in blocks]
-    )
+    pads = [((0, 0), (0, width - b.shape[1])) + ((0, 0),) * (b.ndim - 2) for b in blocks]
+    return np.concatenate([np.pad(b, pad, constant_values=fill) for b, pad in zip(blocks, pads)])
 
 
-def _quantile_window(required: np.ndarray, plateau: float) -> tuple[float, float]:
-    """Smallest whole window keeping >= ``plateau`` of events with a finite requirement; (window, kept)."""
-    req = np.sort(required[np.isfinite(required)])
-    if len(req) == 0:
+def _narrowest(kept_with, plateau: float) -> tuple[list[float], float]:
+    """The narrowest allowed range whose kept fraction is >= ``plateau``; at equal width the closest to it.
+
+    Args:
+        kept_with: ``(lo, hi) -> fraction`` kept with that window [half-strips].
+        plateau: Fraction to reach.
+
+    Returns:
+        ``([lo, hi], fraction)``.
+    """
+    for width in range(0, 2 * MAX_WINDOW + 1):
+        found = [(kept_with(r), r) for r in allowed_ranges(width)]
+        found = [(f, r) for f, r in found if f >= plateau]
+        if found:
+            f, r = min(found, key=lambda fr: fr[0] - plateau)  # first orientation on a tie
+            return [r[0], r[1]], float(f)
+    raise TrigLabError(f"No window up to ±{MAX_WINDOW} half-strips keeps {plateau:g} of the threshold muons")
+
+
+def _tune_windows(hits: np.ndarray, layout: _Layout, kind: str, plateau: float):
+    """``(low, high, fraction)``: the windows of one threshold tuned on its muons ``hits``."""
+    oks, devs = [], []
+    for start in range(0, len(hits), _CHUNK):
+        _, ok, dev = pivot_deviations(*cluster_centres(hits[start : start + _CHUNK]), layout.pivot)
+        oks.append(ok)
+        devs.append(dev)
+    ok, dev = _pad_stack(oks, False), _pad_stack(devs, np.nan)
+
+    def kept(low, high) -> np.ndarray:
+        return (ok & _majority(dev, layout, low, high)).any(axis=1)
+
+    unlimited = (-np.inf, np.inf)
+    base = kept(unlimited, unlimited if kind == "high" else None)  # the majority with unlimited windows
+    if not base.any():
         raise TrigLabError("No tuning muon passed the majority: the detector settings leave no coincidence")
-    w = float(math.ceil(req[max(0, math.ceil(plateau * len(req)) - 1)]))
-    return w, float(np.mean(req <= w))
+    high = None
+    if kind == "high":
+        # RPC3 first (it carries the bending: four times RPC1's lever), RPC1 unlimited
+        high, _ = _narrowest(lambda r: kept(unlimited, r)[base].mean(), plateau)
+    low, fraction = _narrowest(lambda r: kept(r, high)[base].mean(), plateau)
+    return low, high, fraction
 
 
 def tune_roads(
@@ -343,7 +435,7 @@ def tune_roads(
         n_muons: Tuning muons per threshold.
         seed: Tuning seed (the sample of threshold i uses ``TUNING_SEED_BASE + 1000·seed + i``).
         progress: Job progress and cancellation.
-        logic: Optional ``{"10": "high"}`` overriding :func:`default_logic` per threshold.
+        logic: Optional ``{"10": "low"}`` overriding :func:`default_logic` per threshold.
 
     Returns:
         The tuned :class:`RoadTrigger`.
@@ -364,28 +456,11 @@ def tune_roads(
             raise TrigLabError(f"High-pT logic at {key} GeV needs RPC3 layers (station 2) in the detector")
         progress.update(i / len(thresholds), f"tuning the {key} GeV road on {n_muons:,} muons of {key} GeV")
         mono = dataclasses.replace(config, pt_min=float(t), pt_max=float(t))
-        sample = simulate_muon_rpc(int(n_muons), TUNING_SEED_BASE + 1000 * int(seed) + i, mono)
+        sample_seed = TUNING_SEED_BASE + 1000 * int(seed) + i
+        hits = simulate_muon_rpc(int(n_muons), sample_seed, mono)["hits"]
         progress.check_cancelled()
-        req_low, req_high = [], []
-        for start in range(0, int(n_muons), _CHUNK):
-            pivot, ok, dev = pivot_deviations(
-                *cluster_centres(sample["hits"][start : start + _CHUNK]), layout.pivot
-            )
-            lo, hi = _required(dev, ok, layout)
-            req_low.append(lo)
-            req_high.append(hi)
-        lo, hi = _stack(req_low), _stack(req_high)  # (N, K) per candidate
-        if kind == "low":
-            w_low, kept = _quantile_window(lo.min(axis=1), plateau)
-            w_high = None
-        else:
-            # RPC3 first, with RPC1 unlimited; then the narrowest RPC1 road that still keeps `plateau`
-            w_high, _ = _quantile_window(np.where(np.isfinite(lo), hi, np.inf).min(axis=1), plateau)
-            base = np.isfinite(np.where(np.isfinite(lo), hi, np.inf).min(axis=1))
-            need_low = np.where(hi <= w_high, lo, np.inf).min(axis=1)
-            w_low = float(math.ceil(np.sort(need_low[base])[max(0, math.ceil(plateau * base.sum()) - 1)]))
-            kept = float(np.mean(need_low[base] <= w_low))
-        windows[key] = {"logic": kind, "low": w_low, "high": w_high}
-        tuned[key] = {"fraction": kept, "n": int(n_muons), "seed": TUNING_SEED_BASE + 1000 * int(seed) + i}
+        low, high, fraction = _tune_windows(hits, layout, kind, plateau)
+        windows[key] = {"logic": kind, "low": low, "high": high}
+        tuned[key] = {"fraction": fraction, "n": int(n_muons), "seed": sample_seed}
     progress.update(1.0, "roads tuned")
     return RoadTrigger(windows, plateau, config, tuned)

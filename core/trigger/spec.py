@@ -3,7 +3,7 @@
 The spec of a baseline variant (``variants/<name>.json``) is data, never code: it is checked field by
 field (types, ranges, sizes) before anything is built from it, and every refusal is a
 :class:`BaselineSpecError` whose message names the offending key, e.g.
-``windows['10'].low must be a number >= 0 (half-strips), got -3``.
+``windows['10'].low[0] must be a number in [-1024, 1024] half-strips, got 'a'``.
 """
 
 from __future__ import annotations

@@ -515,13 +515,10 @@ class Workspace:
 
         v = self[name]
         if v.operation == "baseline":
-            what = {
-                "roads": "the classical coincidence-window trigger",
-                "stripfit": "the strip-fit resolution limit",
-            }
-            kind = what.get(str(v.params.get("baseline")), "a baseline")
+            from core.trigger import not_a_network
+
             raise NotANetworkError(
-                f"'{name}' is {kind}: it has no network to load; it is compared in the Physics and Compare views"
+                not_a_network(v, "load") + "; it is compared in the Physics and Compare views"
             )
 
         # Trust is the user's decision, remembered by file digest outside the workspace

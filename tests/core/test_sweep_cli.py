@@ -182,3 +182,28 @@ def test_a_client_killed_mid_sweep_resumes_without_recomputing_finished_points(w
     after = {key: (finished, attempts) for key, _, finished, attempts in _rows(db)}
     assert {k: after[k] for k in before} == {k: (t, 1) for k, t in before.items()}  # not run again
     assert all(0 <= r["metrics"]["val_accuracy"] <= 1 for r in doc["rows"])
+
+
+def test_a_baseline_variant_is_refused_up_front(ws, capfd):
+    """The classical trigger has no network: the sweep says so instead of failing to read its JSON
+    spec as a Keras model, and leaves no sweep behind."""
+    from core.data.muon_rpc import MuonSimConfig
+    from core.trigger.roads import tune_roads
+    from core.workspace import Workspace, atomic_write_text
+
+    spec = json.dumps(tune_roads(MuonSimConfig(), n_muons=300).to_json())
+    Workspace.open(ws).add_file_variant(
+        lambda path: atomic_write_text(path, spec),
+        "roads-0.9",
+        operation="baseline",
+        params={"baseline": "roads", "plateau": 0.9, "thresholds": [10.0, 20.0]},
+        dataset="muon_rpc",
+        fmt="json",
+    )
+    code, out, err = run_main(capfd, "sweep", ws, "--variant", "roads-0.9", *GRID, "--name", "roads")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "triglab-cli: error: 'roads-0.9' is the classical coincidence-window trigger: it has no network to sweep; "
+        "sweep a network variant instead"
+    ]
+    assert not (Path(ws) / "sweeps" / "roads").exists()

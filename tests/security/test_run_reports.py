@@ -58,7 +58,12 @@ def _store(ws, outputs=None, raw: bytes | None = None, **extra):
 
 def test_a_stored_run_gives_its_curves(ws):
     _store(ws)
-    assert list(run_physics(ws, "s")) == [LABEL]
+    curves = run_physics(ws, "s")
+    assert list(curves) == [LABEL]
+    # compared with the classical trigger like the variant itself (no roads variant: tuned in memory)
+    res = curves[LABEL]
+    assert res["reference"] == "roads, plateau 0.9, tuned in memory"
+    assert res["rates"]["20"]["ratio"] is not None and "rate_ratio_10" in res
 
 
 @pytest.mark.parametrize(

@@ -46,14 +46,3 @@ def pt_from_q_over_pt(q_over_pt: np.ndarray, min_abs: float = 1e-3) -> np.ndarra
     """
     q = np.abs(np.asarray(q_over_pt, dtype=np.float64))
     return 1.0 / np.maximum(q, float(min_abs))
-
-
-def trigger_package():
-    """:mod:`core.trigger` (baseline triggers), or None while it is not installed in this tree."""
-    try:
-        import core.trigger as trigger
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("core.trigger"):
-            return None
-        raise
-    return trigger

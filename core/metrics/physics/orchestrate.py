@@ -19,7 +19,7 @@ from core.metrics.physics.coincidence import (
     dataset_layer_stations,
     fake_rate,
 )
-from core.metrics.physics.common import DEFAULT_THRESHOLDS, _thr_key, pt_from_q_over_pt, trigger_package
+from core.metrics.physics.common import DEFAULT_THRESHOLDS, _thr_key, pt_from_q_over_pt
 from core.metrics.physics.rates import (
     MUON_SPECTRUM,
     efficiency_above,
@@ -137,11 +137,9 @@ def _generated_range(dataset, pt_true: np.ndarray) -> tuple[float, float]:
 
 
 def resolution_limit(dataset, hits: np.ndarray, pt_true: np.ndarray, bins=None) -> dict[str, Any] | None:
-    """The strip fit's :func:`pt_resolution` on ``hits`` (None without core.trigger or a muon config)."""
+    """The strip fit's :func:`pt_resolution` on ``hits`` (None without a muon simulation config)."""
     cfg = (getattr(dataset, "meta", None) or {}).get("config")
     if not cfg:
-        return None
-    if trigger_package() is None:
         return None
     from core.data.builtin import _muon_config
     from core.trigger.stripfit import strip_fit

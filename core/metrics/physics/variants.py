@@ -6,22 +6,24 @@ from typing import Any
 
 from core import TrigLabError
 from core.metrics.physics.coincidence import dataset_layer_stations
-from core.metrics.physics.common import DEFAULT_THRESHOLDS, trigger_package
+from core.metrics.physics.common import DEFAULT_THRESHOLDS
 from core.metrics.physics.orchestrate import trigger_metrics
 
 
-def reference_for_dataset(dataset, thresholds) -> tuple[Any, str] | None:
-    """The classical road trigger for ``dataset`` without a workspace (sweep workers).
+def reference_for_dataset(dataset, thresholds, ws=None) -> tuple[Any, str] | None:
+    """The classical road trigger the rates of ``dataset`` are compared with, or None.
 
-    :func:`core.trigger.reference_trigger` with no workspace: a road trigger tuned in memory
-    with the defaults for the data set's simulation (kept per process). None for a data set
-    without a muon simulation config, or without core.trigger.
+    :func:`core.trigger.reference_trigger`: the workspace's newest road trigger for that data set
+    (``ws``), else one tuned in memory with the defaults for the data set's simulation (kept per
+    process; sweep workers have no workspace). None for a data set that is not a muon simulation
+    (no regression task, no simulation config or layer stations): there is nothing to compare with.
     """
-    trigger = trigger_package()
+    import core.trigger
+
     cfg = (getattr(dataset, "meta", None) or {}).get("config")
-    if trigger is None or not cfg or dataset_layer_stations(dataset) is None:
+    if dataset.task != "regression" or not cfg or dataset_layer_stations(dataset) is None:
         return None
-    return trigger.reference_trigger(None, dataset, tuple(float(t) for t in thresholds))
+    return core.trigger.reference_trigger(ws, dataset, tuple(float(t) for t in thresholds))
 
 
 def workspace_dataset_params(ws, name: str) -> dict[str, Any]:
@@ -71,12 +73,11 @@ def variant_trigger_metrics(
     progress.update(0.0, f"loading {v.dataset}")
     dataset = load_dataset(v.dataset, cache_dir=ws.data_dir, progress=progress.sub(0.0, 0.3), **params)
     progress.check_cancelled()
-    trigger = trigger_package()
-    model = trigger.load_predictor(ws, name) if trigger is not None else ws.load_model(name)
-    reference = None
-    if trigger is not None and dataset.task == "regression" and dataset_layer_stations(dataset) is not None:
-        progress.update(0.3, "the classical trigger to compare with")
-        reference = trigger.reference_trigger(ws, dataset, tuple(thresholds))
+    import core.trigger
+
+    model = core.trigger.load_predictor(ws, name)
+    progress.update(0.3, "the classical trigger to compare with")
+    reference = reference_for_dataset(dataset, thresholds, ws)
     progress.check_cancelled()
     result = trigger_metrics(
         model, dataset, thresholds, split, progress=progress.sub(0.35, 1.0), reference=reference
