@@ -22,13 +22,18 @@ def cmd_metrics(args) -> int:
     if result["task"] == "classification":
         roc = result["roc"]
         lines.append(f"ROC AUC {result['roc_auc']:.4f} ({roc['kind']}), macro {result['roc_auc_macro']:.4f}")
+    elif result.get("pt_resolution") is None:
+        lines.append(
+            "no pT resolution: a classical trigger decides with its coincidence windows, it measures no pT"
+        )
+        lines += _threshold_lines(result)
     else:
         lines.append(
             f"pT resolution (pT_pred - pT_true)/pT_true: std {result['pt_resolution']:.4f}, "
             f"robust (16-84% half-width) {result['pt_resolution_robust']:.4f}, bias {result['pt_bias']:+.4f}"
         )
         lines += _threshold_lines(result)
-    lines.append(f"stored on the variant: {', '.join(scalars)}")
+    lines.append(f"{len(scalars)} numbers stored on the variant (every one in --json)")
     emit(args, {"workspace": str(ws.root), "metrics": scalars, **result}, "\n".join(lines))
     return 0
 
@@ -39,6 +44,10 @@ def _pm(value, err, fmt: str = ".2f", unit: str = "") -> str:
         return "n/a"
     text = f"{value:{fmt}}" + (f" ± {err:{fmt}}" if err is not None else "")
     return text + (f" {unit}" if unit else "")
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
 
 
 def _threshold_lines(result: dict) -> list[str]:
@@ -88,8 +97,15 @@ def _threshold_lines(result: dict) -> list[str]:
                 lines.append(
                     f"  rate vs classical {_pm(ratio, result[f'rate_ratio_err_{key}'], '.3f')} with its cut at "
                     f"{result[f'network_cut_{key}']:.2f} GeV (efficiency above {key} GeV "
-                    f"{_pm(rates.get('eff_above_network'), None, '.3f')}, classical {_pm(rates.get('eff_above_classical'), None, '.3f')})"
+                    f"{_pm(_first(rates.get('eff_above_network'), rates.get('eff_above')), None, '.3f')}, classical {_pm(rates.get('eff_above_classical'), None, '.3f')})"
                 )
+    untuned = result.get("untuned_thresholds") or []
+    if untuned:
+        tuned = ", ".join(f"{t:g}" for t in result.get("tuned_thresholds") or []) or "no threshold"
+        lines.append(
+            f"no road at {', '.join(f'{t:g}' for t in untuned)} GeV: this classical trigger was tuned at "
+            f"{tuned} GeV (add one with: triglab-cli baseline WS --thresholds ...)"
+        )
     if result.get("reference"):
         lines.append(f"classical trigger: {result['reference']}")
     if result.get("spectrum"):

@@ -168,3 +168,17 @@ def test_two_baseline_commands_at_once(tmp_path):
         assert (root / ws[name].file).is_file() and "pt50_10" in ws[name].metrics
     files = sorted(p.name for p in (root / "variants").iterdir())
     assert files == sorted(Path(ws[n].file).name for n in landed)
+
+
+def test_cli_metrics_of_the_road_trigger(ws, capfd):
+    """The road trigger measures no pT (no resolution line, none stored) and says where it has no road."""
+    roads = next(n for n, v in ws.variants.items() if v.params.get("baseline") == "roads")
+    code, out, err = run_main(
+        capfd, "metrics", ws.root, "--variant", roads, "--threshold", "15", "--threshold", "20"
+    )
+    assert code == 0, err
+    assert "no pT resolution" in out and "std " not in out.split("\n")[1]
+    assert "threshold 20 GeV: pT50" in out and "threshold 15 GeV" not in out
+    assert "no road at 15 GeV: this classical trigger was tuned at 10, 20 GeV" in out
+    stored = Workspace.open(ws.root)[roads].metrics
+    assert stored.get("pt_resolution_robust") is None and stored["plateau_20"] > 0.9

@@ -202,16 +202,19 @@ def trigger_metrics_from_outputs(
     pt_pred = pt_from_q_over_pt(q_pred)
     stations = dataset_layer_stations(dataset) if coincidence is not None else None
     accepted = coincidence.accepts(x, stations) if stations else None
-    res = pt_resolution(pt_pred, pt_true, bins)
+    own_fires = callable(getattr(predictor, "fires", None))
+    # A trigger that decides with its own windows measures no pT: its "pT" is the highest road that
+    # fired, so a resolution computed from it would be a number about the thresholds, not the muons.
+    res = None if own_fires else pt_resolution(pt_pred, pt_true, bins)
     weights = spectrum_weights(pt_true, *_generated_range(dataset, pt_true))
     ref_trigger, ref_label = reference if reference is not None else (None, None)
     result.update(
         task="regression",
         thresholds=[float(t) for t in thresholds],
         resolution=res,
-        pt_resolution=res["std"],
-        pt_resolution_robust=res["robust"],
-        pt_bias=res["bias"],
+        pt_resolution=res["std"] if res else None,
+        pt_resolution_robust=res["robust"] if res else None,
+        pt_bias=res["bias"] if res else None,
         turn_on={},
         rates={},
         coincidence=coincidence.to_dict() if accepted is not None else None,
@@ -221,10 +224,12 @@ def trigger_metrics_from_outputs(
     )
     if accepted is not None:
         result["coincidence_efficiency"] = float(np.mean(accepted))
-    own_fires = callable(getattr(predictor, "fires", None))
     for t in thresholds:
         if own_fires and not _tuned(predictor, t):
-            continue  # a classical trigger has no road at a threshold it was not tuned for
+            # a classical trigger has no road at a threshold it was not tuned for
+            result.setdefault("untuned_thresholds", []).append(float(t))
+            result["tuned_thresholds"] = [float(v) for v in predictor.thresholds or ()]
+            continue
         key = _thr_key(t)
         fired_own = _own_decision(predictor, x, t) if own_fires else None
         curve = turn_on_curve(pt_pred, pt_true, t, bins, accepted=accepted, fired=fired_own).to_dict()
