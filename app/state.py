@@ -22,10 +22,8 @@ from core.workspace import Workspace
 
 def is_baseline(variant: Any) -> bool:
     """Whether a workspace variant is a baseline with no network (the classical trigger)."""
-    try:
-        from core.trigger import is_baseline as core_is_baseline
-    except ImportError:  # STUB until core.trigger (issue 15, H1) is merged: the same test
-        return getattr(variant, "operation", None) == "baseline"
+    from core.trigger import is_baseline as core_is_baseline
+
     return bool(core_is_baseline(variant))
 
 

@@ -353,11 +353,8 @@ class PhysicsView(QWidget):
         except TrigLabError as exc:
             self.status.setText(str(exc))
             return None
-        try:
-            from core.trigger import add_baseline
-        except ImportError:  # STUB until core.trigger (issue 15, H1) is merged
-            self.status.setText(self.tr("The classical trigger is not available in this version."))
-            return None
+        from core.trigger import add_baseline
+
         plateau = round(self.plateau_spin.value(), 3)
         job = self.jobs.submit(
             self.tr("Classical trigger (roads), plateau {0}").format(fmt_num(plateau, 2)),

@@ -429,11 +429,12 @@ def handson2(scale: Scale | None = None) -> Walkthrough:
                 QT_TRANSLATE_NOOP(
                     "Walkthrough",
                     "The trigger the networks must beat: the ATLAS barrel coincidence-window logic on the "
-                    "same hit maps, with no network. A hit in the pivot plane (RPC2) opens a road in RPC1: "
-                    "3 of the 4 layers of RPC1 and RPC2 inside it fire the 10 GeV trigger; the 20 GeV one "
-                    "also needs 1 of the 2 RPC3 layers inside a road there. Each road is the narrowest "
-                    "that keeps 90 % of the muons of exactly the threshold's pT (windows tuned at the "
-                    "threshold, as in ATLAS).",
+                    "same hit maps, with no network. A hit in the pivot plane (RPC2) opens a road in RPC1 "
+                    "and one in RPC3: 3 of the 4 layers of RPC1 and RPC2 and 1 of the 2 layers of RPC3 "
+                    "inside them fire the trigger (the high-pT logic: in this detector RPC1 alone bends too "
+                    "little to tell 10 GeV muons from 5 GeV ones). Each road is the narrowest that keeps "
+                    "90 % of the muons of exactly the threshold's pT: the windows are tuned at the "
+                    "threshold.",
                 ),
                 _h2_classical,
                 panel="physics",

@@ -37,6 +37,13 @@
     </message>
 </context>
 <context>
+    <name>AppState</name>
+    <message>
+        <source>&apos;{0}&apos; is the classical coincidence-window trigger: no network to show here; it is compared in the Physics and Compare views</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CompareView</name>
     <message>
         <source>Variant</source>
@@ -163,6 +170,56 @@
         <translation>Latenza stimata (senza sintesi)</translation>
     </message>
     <message>
+        <source>Plateau @{0} (%)</source>
+        <extracomment>Per-threshold trigger columns: (metrics prefix, header with {0} = threshold, tooltip).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plateau efficiency of the fitted turn-on at the {0} GeV threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pT90 @{0} (GeV)</source>
+        <translation type="unfinished">pT90 @{0} (GeV)</translation>
+    </message>
+    <message>
+        <source>True pT at 90 % of the plateau, {0} GeV threshold (fitted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rate vs classical @{0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rate on a falling muon spectrum relative to the classical trigger at the {0} GeV threshold, at equal efficiency above threshold (below 1: fewer triggers)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FPGA est. (LUT / DSP)</source>
+        <extracomment>Columns after the cost columns: the FPGA estimate and the timing in bunch crossings.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hls4ml resource estimate (no synthesis): LUTs / DSPs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency (BX)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency in bunch crossings of 25 ns (LHC, 40 MHz); ≈: estimate, no synthesis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>II (BX)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initiation interval in bunch crossings: above 1 the design cannot take an event every 25 ns (⚠)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>log x</source>
         <translation>log x</translation>
     </message>
@@ -247,7 +304,16 @@
         <translation>creata: {0}</translation>
     </message>
     <message>
+        <source>Cannot take an event every 25 ns bunch crossing: it sees one in {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>classical coincidence-window trigger — no network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>acc {0} %</source>
+        <extracomment>Columns that only a network has (blank for a baseline, never &quot;0&quot;).</extracomment>
         <translation>acc {0} %</translation>
     </message>
     <message>
@@ -2401,6 +2467,22 @@ Non si possono aprire modelli finché il problema non è risolto; vedi i dettagl
         <source>pT at 50 % efficiency, 20 GeV threshold (GeV)</source>
         <translation>pT al 50 % di efficienza, soglia 20 GeV (GeV)</translation>
     </message>
+    <message>
+        <source>pT at 90 % of the plateau, 10 GeV threshold (GeV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pT at 90 % of the plateau, 20 GeV threshold (GeV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rate vs classical trigger at equal efficiency, 10 GeV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rate vs classical trigger at equal efficiency, 20 GeV</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ModelView</name>
@@ -2544,6 +2626,7 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     <name>PhysicsView</name>
     <message>
         <source>Confusion matrix</source>
+        <extracomment>Legend columns: (most, fewest) — fewer on a narrow view (see :func:`fit_legend`). Baselines&apos; colours (near-black, then grey): references, not competitors. Per threshold: (symbol) of a baseline&apos;s points; its fitted curve is dashed. The strip-fit resolution limit&apos;s line in the resolution plot.</extracomment>
         <translation>Matrice di confusione</translation>
     </message>
     <message>
@@ -2571,8 +2654,8 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
         <translation>La coincidenza conserva {0} dei muoni.</translation>
     </message>
     <message>
-        <source>“net only” is the fake rate if the network decided alone.</source>
-        <translation>“solo rete” è il fake rate che si avrebbe se la rete decidesse da sola.</translation>
+        <source>A fake rate&apos;s tooltip gives the rate if the network decided alone.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Thresholds must be numbers in GeV separated by commas, not &apos;{0}&apos;</source>
@@ -2584,7 +2667,6 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>Variants to compare (those with a dataset)</source>
-        <extracomment>Legend columns: (most, fewest) — fewer on a narrow view (see PhysicsView._fit_legends).</extracomment>
         <translation>Varianti da confrontare (quelle con un dataset)</translation>
     </message>
     <message>
@@ -2602,6 +2684,22 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     <message>
         <source>Run the checked variants on the validation split</source>
         <translation>Esegui le varianti selezionate sul campione di validazione</translation>
+    </message>
+    <message>
+        <source>Fraction of the muons of exactly pT = threshold (among those passing the 3-of-4 majority) that each threshold&apos;s coincidence window keeps: the windows are tuned at the threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plateau</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add classical trigger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tune the classical coincidence-window trigger (roads in RPC1 and RPC3 around the pivot hit in RPC2) at the thresholds above and add it as a variant with no network</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Check variants and press Compute.</source>
@@ -2648,6 +2746,10 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
         <translation>tasso di veri positivi</translation>
     </message>
     <message>
+        <source>strip-fit limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Run the checked variants on the validation split (ROC curve and confusion matrix)</source>
         <translation>Esegui le varianti selezionate sul campione di validazione (curva ROC e matrice di confusione)</translation>
     </message>
@@ -2658,6 +2760,34 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     <message>
         <source>{0} · dataset {1}</source>
         <translation>{0} · dataset {1}</translation>
+    </message>
+    <message>
+        <source>classical coincidence-window trigger — no network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a workspace first.</source>
+        <translation type="unfinished">Apri prima un workspace.</translation>
+    </message>
+    <message>
+        <source>The classical trigger is not available in this version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classical trigger (roads), plateau {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tuning the coincidence windows…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation type="unfinished">Annullato.</translation>
+    </message>
+    <message>
+        <source>Running: {0}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Open a workspace and check at least one variant.</source>
@@ -2692,6 +2822,14 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
         <translation> (con esecuzioni emulate su CPU)</translation>
     </message>
     <message>
+        <source>classical trigger ({0}), pT &gt; {1} GeV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>strip fit ({0}, no network), pT &gt; {1} GeV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{0}, pT &gt; {1} GeV</source>
         <translation>{0}, pT &gt; {1} GeV</translation>
     </message>
@@ -2705,7 +2843,32 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>Variant</source>
+        <extracomment>(row key, header) of the regression columns; headers shown through translate().</extracomment>
         <translation>Variante</translation>
+    </message>
+    <message>
+        <source>Threshold (GeV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plateau eff.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pT50 (GeV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pT90 (GeV)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rate vs classical</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fake rate (noise)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>σ(pT)/pT robust</source>
@@ -2720,20 +2883,36 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
         <translation>bias</translation>
     </message>
     <message>
-        <source>pT50 @{0} (GeV)</source>
-        <translation>pT50 @{0} (GeV)</translation>
+        <source>Efficiency on the plateau of the fitted turn-on (error function), ± its error</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>pT90 @{0} (GeV)</source>
-        <translation>pT90 @{0} (GeV)</translation>
+        <source>True pT at half the plateau (fitted when the fit converged)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>fake rate @{0}</source>
-        <translation>fake rate @{0}</translation>
+        <source>True pT at 90 % of the plateau: pT50 + 1.28 σ of the fit, errors propagated</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>net only @{0}</source>
-        <translation>solo rete @{0}</translation>
+        <source>Trigger rate on a falling muon spectrum relative to the classical trigger (roads), with the network&apos;s cut moved until its efficiency above threshold equals the classical trigger&apos;s: below 1 the network cuts the rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fraction of noise-only events that fire, with its Clopper–Pearson interval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>classical coincidence-window trigger (roads): no network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>if the network decided alone: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the classical trigger is the reference</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>AUC</source>
@@ -4396,8 +4575,12 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
         <translation>Dim. gzip</translation>
     </message>
     <message>
-        <source>acc {0}</source>
+        <source>classical coincidence-window trigger — no network</source>
         <extracomment>Widest the name column starts, in average character widths (longer names elide in the middle, whole in the tooltip), so that the task metric stays in sight in a narrow dock. Narrowest the tree gets, in average character widths.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>acc {0}</source>
         <translation>acc {0}</translation>
     </message>
     <message>
@@ -4479,6 +4662,10 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     <message>
         <source>Cannot delete</source>
         <translation>Impossibile eliminare</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is the classical coincidence-window trigger: it has no network to export</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Export &apos;{0}&apos;</source>
@@ -4582,7 +4769,7 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     </message>
     <message>
         <source>Hands-on 2 — the ATLAS Level-0 muon trigger</source>
-        <extracomment>A few events of the generated data set, kept small for the data step&apos;s card. The keyword arguments of :func:`core.train_jobs.distill_job` among a distillation&apos;s settings.</extracomment>
+        <extracomment>A few events of the generated data set, kept small for the data step&apos;s card. The trigger thresholds of the lesson [GeV] (ATLAS MU10: low-pT logic; MU20: high-pT). The classical trigger&apos;s windows keep this fraction of the muons of exactly the threshold&apos;s pT. The keyword arguments of :func:`core.train_jobs.distill_job` among a distillation&apos;s settings.</extracomment>
         <translation>Hands-on 2 — il trigger di muoni di livello 0 di ATLAS</translation>
     </message>
     <message>
@@ -4590,8 +4777,8 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
         <translation>Generazione dei dati di muoni</translation>
     </message>
     <message>
-        <source>A seeded toy of the ATLAS barrel RPC trigger: muons of 3–30 GeV bend in the 0.5 T toroid and fire strips in six RPC layers. Each event is a 6×64 hit map; the targets are q/pT and η. The networks learn from the truth of a few thousand events only, as when truth is expensive.</source>
-        <translation>Un toy model (con seed fissato) del trigger a RPC del barrel di ATLAS: muoni da 3–30 GeV curvano nel toroide da 0.5 T e accendono le strip in sei layer di RPC. Ogni evento è una mappa di hit 6×64; i target sono q/pT ed η. Le reti imparano dalla verità di poche migliaia di eventi soltanto, come quando la verità è costosa.</translation>
+        <source>A seeded toy of the ATLAS barrel RPC trigger: muons of 3–50 GeV bend in the 0.5 T toroid and fire strips in six RPC layers. Each event is a 6×64 hit map; the targets are q/pT and η. The networks learn from the truth of a few thousand events only, as when truth is expensive.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Train the float teacher CNN</source>
@@ -4626,12 +4813,20 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
         <translation>Lo stesso student segue il teacher oltre alla verità, e il teacher etichetta anche eventi che non hanno verità (nell&apos;esperimento, i dati registrati; qui muoni simulati di cui si scarta la verità). Sono questi eventi in più il guadagno dello student: sui soli eventi etichettati uno student di regressione non impara nulla che la verità non gli dica già.</translation>
     </message>
     <message>
-        <source>Compare resolution and turn-on curves</source>
-        <translation>Confronto di risoluzione e curve di turn-on</translation>
+        <source>Add the classical trigger</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>pT resolution and trigger efficiency vs true pT at 10 and 20 GeV thresholds, for the teacher, the student alone and the distilled student, with Clopper–Pearson error bars.</source>
-        <translation>Risoluzione in pT ed efficienza di trigger in funzione del pT vero con soglie a 10 e 20 GeV, per il teacher, lo student da solo e lo student distillato, con barre d&apos;errore di Clopper–Pearson.</translation>
+        <source>The trigger the networks must beat: the ATLAS barrel coincidence-window logic on the same hit maps, with no network. A hit in the pivot plane (RPC2) opens a road in RPC1: 3 of the 4 layers of RPC1 and RPC2 inside it fire the 10 GeV trigger; the 20 GeV one also needs 1 of the 2 RPC3 layers inside a road there. Each road is the narrowest that keeps 90 % of the muons of exactly the threshold&apos;s pT (windows tuned at the threshold, as in ATLAS).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare with the classical trigger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn-on curves at the 10 and 20 GeV thresholds fitted with an error function (plateau efficiency, pT50 and pT90 with their errors) and the pT resolution against the strip-fit limit, for the teacher, the student alone, the distilled student and the classical trigger. The figure of merit is the rate relative to the classical trigger at equal efficiency: each network&apos;s cut is moved until it keeps as many muons above the threshold as the classical trigger, and its rate on a falling muon spectrum is divided by the classical one. Below 1, the network cuts the rate at no cost in efficiency.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Send the best student to synthesis</source>
@@ -4648,6 +4843,10 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     <message>
         <source>The synthesized student becomes an XRT kernel (a batch loop around the hls4ml network) and runs on the Alveo U50 when one is here; otherwise on emulator-hls, the same kernel C++ compiled for this CPU, whose speed is labelled &apos;emulated on CPU&apos;. Its outputs must equal the C simulation bit for bit; its turn-on curves join the Physics view.</source>
         <translation>Lo student sintetizzato diventa un kernel XRT (un loop sui batch attorno alla rete hls4ml) e gira sull&apos;Alveo U50 se la scheda è presente; altrimenti su emulator-hls, lo stesso C++ del kernel compilato per questa CPU, la cui velocità è etichettata &apos;emulato su CPU&apos;. Le sue uscite devono coincidere bit per bit con la simulazione C; le sue curve di turn-on si aggiungono alla vista Fisica.</translation>
+    </message>
+    <message>
+        <source>{0}: robust pT resolution {1}, rate at 20 GeV {2} × classical</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{0}: robust pT resolution {1}</source>

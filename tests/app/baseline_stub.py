@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-import types
 from typing import Any
 
 import numpy as np
@@ -142,9 +140,7 @@ def fake_metrics(
 
 def trigger_module(monkeypatch, added: list | None = None):
     """:mod:`core.trigger` whose ``add_baseline`` registers a fake baseline at once (no tuning;
-    ``added`` collects its calls' keyword arguments). Without the real module (STUB until issue
-    15's H1 work is merged) a stand-in module with the contract's names is installed."""
-    from core import TrigLabError
+    ``added`` collects its calls' keyword arguments)."""
 
     def add_baseline(ws, kind="roads", *, dataset="muon_rpc", plateau=0.9, thresholds=(10.0, 20.0),
                      name=None, progress=None):  # fmt: skip
@@ -152,16 +148,7 @@ def trigger_module(monkeypatch, added: list | None = None):
             added.append({"kind": kind, "dataset": dataset, "plateau": plateau, "thresholds": thresholds})
         return add_fake_baseline(ws, name or f"{kind}-{plateau:g}", kind, dataset)
 
-    try:
-        import core.trigger as mod
-    except ImportError:
-        mod = types.ModuleType("core.trigger")
+    import core.trigger as mod
 
-        class NotANetworkError(TrigLabError):
-            pass
-
-        mod.NotANetworkError = NotANetworkError
-        mod.is_baseline = lambda v: getattr(v, "operation", None) == "baseline"
-        monkeypatch.setitem(sys.modules, "core.trigger", mod)
     monkeypatch.setattr(mod, "add_baseline", add_baseline, raising=False)
     return mod

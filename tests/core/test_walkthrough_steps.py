@@ -115,11 +115,9 @@ def test_the_compare_step_explains_the_figure_of_merit():
 
 
 def _stub_trigger(monkeypatch, fail: bool = False):
-    """core.trigger's add_baseline (the real module's, or a stand-in module until issue 15's H1 work
-    is merged: STUB) replaced by one that registers a baseline at once; returns its calls."""
+    """core.trigger's add_baseline replaced by one that registers a baseline at once (no tuning);
+    returns its calls. The real tuning is tested in tests/core/test_trigger_roads.py."""
     import json
-    import sys
-    import types
 
     from core import TrigLabError
     from core.workspace import Variant
@@ -139,11 +137,8 @@ def _stub_trigger(monkeypatch, fail: bool = False):
         ws.added.append(name)
         return ws[name]
 
-    try:
-        import core.trigger as mod
-    except ImportError:
-        mod = types.ModuleType("core.trigger")
-        monkeypatch.setitem(sys.modules, "core.trigger", mod)
+    import core.trigger as mod
+
     monkeypatch.setattr(mod, "add_baseline", add_baseline, raising=False)
     return calls
 
