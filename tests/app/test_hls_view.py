@@ -544,7 +544,9 @@ def test_synthesis_view_shows_the_every_bx_settings_the_walkthrough_saved(qtbot,
     save_config(ws, "student", config)
     from core.hls.estimate import estimate
 
-    ws.update_metrics("student", {**estimate_metrics(estimate(model, config)), EVERY_BX_METRIC: choice.to_dict()})
+    ws.update_metrics(
+        "student", {**estimate_metrics(estimate(model, config)), EVERY_BX_METRIC: choice.to_dict()}
+    )
     state, jobs, panel = _make_panel(qtbot, ws, "plain")
     try:
         assert panel.resources_shown()["every_bx"] is False  # hls4ml's default: II 30 cycles
@@ -559,6 +561,6 @@ def test_synthesis_view_shows_the_every_bx_settings_the_walkthrough_saved(qtbot,
         from app.i18n import fmt_num
 
         lut = (fmt_num(choice.chosen["LUT"], 0), fmt_num(choice.default["LUT"], 0))
-        assert "LUT {0} against {1}".format(*lut) in status
+        assert f"LUT {lut[0]} against {lut[1]}" in status
     finally:
         jobs.shutdown()

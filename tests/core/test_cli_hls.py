@@ -185,7 +185,9 @@ def test_estimate_gives_ns_and_bunch_crossings_and_flags_a_design_that_misses_so
     assert "WARNING: takes an event every 6 bunch crossings" in out and "miss 5 of 6" in out
     code, out, err = _main(capsys, "hls", muon_student_file, "estimate", "--json")
     t = json.loads(out)["timing"]
-    assert t["source"] == "estimate" and t["ii_bx"] == 6.0 and t["every_bx"] is False and t["bx_per_event"] == 6
+    assert (
+        t["source"] == "estimate" and t["ii_bx"] == 6.0 and t["every_bx"] is False and t["bx_per_event"] == 6
+    )
 
 
 def test_every_bx_settings_from_the_cli_with_their_cost(capsys, muon_student_file):
