@@ -159,18 +159,18 @@ def bx_text(numbers: dict[str, Any] | None, source_label: str) -> str:
     if numbers["every_bx"]:
         return "<span style='color:rgb(0,114,80)'>✓</span> " + html.escape(
             QCoreApplication.translate(
-                "ResourcesView", "Accepts an event every bunch crossing: II {0} ns ≤ {1} ns ({2})."
+                "ResourcesView", "Accepts an event every bunch crossing — {2}: II {0} ns ≤ {1} ns."
             ).format(ii_ns, fmt_num(BX_NS, 0), source_label)
         )
     n = int(numbers["bx_per_event"])
     return (
         f"<span style='color:rgb{OVER_COLOR}'><b>"
-        + html.escape(QCoreApplication.translate("ResourcesView", "Misses bunch crossings:"))
-        + "</b> "
+        + html.escape(QCoreApplication.translate("ResourcesView", "Misses bunch crossings"))
+        + "</b> — "
         + html.escape(
             QCoreApplication.translate(
                 "ResourcesView",
-                "takes an event every {0} bunch crossings (II {1} ns > {2} ns, {3}): it would miss {4} of {0}. "
+                "{3}: takes an event every {0} bunch crossings (II {1} ns > {2} ns), it would miss {4} of {0}. "
                 "Lower the reuse factor, use io_parallel + Latency strategy, unroll the convolutions "
                 "(ParallelizationFactor).",
             ).format(n, ii_ns, fmt_num(BX_NS, 0), source_label, n - 1)

@@ -449,28 +449,21 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
                 for k, v in s["parallelization_factor"].items()
             )
             text = self.tr(
-                "Synthesized for one event per bunch crossing: {0}, {1}, reuse factor {2}{3}. "
-                "II {4} ns = {5} BX against {6} ns = {7} BX with the default settings, for LUT {8} against {9}, "
-                "FF {10} against {11}, DSP {12} against {13} (estimates)."
+                "One event per bunch crossing: {0}, {1}, reuse {2}{3}; II {4} ns against {5} ns, LUT {6} "
+                "against {7} with the default settings (estimates)."
             ).format(
                 s["io_type"],
                 s["strategy"],
                 s["reuse_factor"],
                 ", " + unrolled if unrolled else "",
                 fmt_num(c["ii_ns"], 0),
-                fmt_num(c["ii_bx"], 1),
                 fmt_num(d["ii_ns"], 0),
-                fmt_num(d["ii_bx"], 1),
                 fmt_num(c["LUT"], 0),
                 fmt_num(d["LUT"], 0),
-                fmt_num(c["FF"], 0),
-                fmt_num(d["FF"], 0),
-                fmt_num(c["DSP"], 0),
-                fmt_num(d["DSP"], 0),
             )
         except (KeyError, TypeError, AttributeError, ValueError):  # absent or hand-edited: say nothing
             return ""
-        return "<br>" + html.escape(text)
+        return " " + html.escape(text)
 
     def _config_changed(self, estimate_now: bool = False) -> None:
         """Re-draw what depends on the configuration: profiling bands, estimate (not the C-sim)."""

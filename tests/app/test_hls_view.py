@@ -556,11 +556,11 @@ def test_synthesis_view_shows_the_every_bx_settings_the_walkthrough_saved(qtbot,
         assert shown["every_bx"] is True and "Accepts an event every bunch crossing" in shown["bx"]
         assert "conv1 ParallelizationFactor 30" in panel.resources_view.note.text()
         status = _plain(panel.status)
-        assert "Synthesized for one event per bunch crossing: io_parallel, Latency, reuse factor 1" in status
+        assert "One event per bunch crossing: io_parallel, Latency, reuse 1" in status
         assert "conv1 ParallelizationFactor 30" in status and "(estimates)" in status
         from app.i18n import fmt_num
 
         lut = (fmt_num(choice.chosen["LUT"], 0), fmt_num(choice.default["LUT"], 0))
-        assert f"LUT {lut[0]} against {lut[1]}" in status
+        assert f"LUT {lut[0]} against {lut[1]} with the default settings" in status
     finally:
         jobs.shutdown()
