@@ -420,11 +420,11 @@ def handson2(scale: Scale | None = None) -> Walkthrough:
                     "The student with the better resolution goes to hls4ml: its QKeras quantizers fix the "
                     "precisions, g++ builds the bit-accurate C simulation, and the firmware's own pT resolution "
                     "and a resource estimate for the Alveo U50 appear in the Synthesis view. A Level-0 trigger "
-                    "must take a new event every bunch crossing (25 ns). hls4ml's default computes the "
-                    "convolution's 30 positions one per clock cycle: 150 ns between events, one crossing in six. "
-                    "So the student is synthesized with io_parallel, the Latency strategy, reuse factor 1 and the "
-                    "convolution unrolled (ParallelizationFactor 30): one event per clock cycle, for several "
-                    "times the LUTs of the default (both estimates are on the card).",
+                    "takes an event every bunch crossing (25 ns); hls4ml's default computes the convolution's 30 "
+                    "positions one per clock cycle (150 ns: one crossing in six). So the student is synthesized "
+                    "with io_parallel, the Latency strategy, reuse factor 1 and the convolution unrolled "
+                    "(ParallelizationFactor 30): one event per cycle, for several times the LUTs (both estimates "
+                    "on the card).",
                 ),
                 _h2_synthesis,
                 panel="hls",
