@@ -147,3 +147,14 @@ def test_synthesis_card_shows_both_estimates(choice):
     assert f"LUT {choice.chosen['LUT']:,}" in text and f"default settings {choice.default['LUT']:,}" in text
     assert "every 6 crossings (II 150 ns)" in text
     assert every_bx_parts({"chosen": "hand-edited"}) == []
+
+
+def test_a_network_without_convolutions_needs_only_reuse_1():
+    from core.hls.config import HlsSettings, make_config
+    from core.hls.timing import settings_for_every_bx
+    from core.zoo import build_model
+
+    model = build_model("jet_mlp")
+    choice = settings_for_every_bx(model, make_config(model, HlsSettings(reuse_factor=16)))
+    assert choice.parallelization == {} and choice.every_bx
+    assert choice.default["ii_cycles"] >= 16 > choice.chosen["ii_cycles"]
