@@ -459,9 +459,19 @@ class HlsActionsMixin:
         numbers = _numbers(
             est.resources(), est.latency_cycles, est.latency_ns, est.interval_cycles, est.clock_ns
         )
+        from core.hls.timing import unrolling
+
+        note = self.tr("Schedule: {0}, {1}.").format(est.pipeline_style, est.io_type)
+        unrolled = unrolling(self._config)
+        if any(pf > 1 for pf in unrolled.values()):
+            note += " " + self.tr("Unrolled: {0}.").format(
+                ", ".join(
+                    self.tr("{0} ParallelizationFactor {1}").format(name, pf) for name, pf in unrolled.items()
+                )
+            )
         self.resources_view.set_estimate(
             numbers,
-            self.tr("Schedule: {0}, {1}.").format(est.pipeline_style, est.io_type),
+            note,
             error_bars=est.error_bars,
             calibration_source=est.calibration_source,
         )

@@ -4,8 +4,11 @@ Two sources, never mixed up: the analytic estimate (always there, always labelle
 "estimate (analytic model)", with its expected error per quantity as measured on the reference
 designs) and a vendor report (after a build, or imported; labelled "vendor report"). Bars show the
 fraction of the part's LUT / FF / DSP / BRAM / URAM each uses (none for a part whose capacity is
-not known); the table gives the numbers, the latency in cycles and ns, the initiation interval,
-the estimate's error bar and, when there is a report, the ratio estimate / report.
+not known); the table gives the numbers, the latency and the initiation interval in cycles, ns and
+bunch crossings (25 ns, :mod:`core.hls.timing`), the estimate's error bar and, when there is a
+report, the ratio estimate / report. A line under the header says whether the design takes an event
+every bunch crossing (II · clock ≤ 25 ns; the report's verdict when there is one, else the
+estimate's, labelled), and what to change when it does not.
 """
 
 from __future__ import annotations
@@ -52,13 +55,21 @@ ERROR_KEY = {
     "latency_cycles": "latency_cycles",
     "latency_ns": "latency_cycles",
     "ii": "ii",
+    "latency_bx": "latency_cycles",
+    "ii_ns": "ii",
+    "ii_bx": "ii",
 }
 TIMING_ROWS = (
     ("latency_cycles", QT_TRANSLATE_NOOP("ResourcesView", "Latency (cycles)")),
     ("latency_ns", QT_TRANSLATE_NOOP("ResourcesView", "Latency (ns)")),
+    ("latency_bx", QT_TRANSLATE_NOOP("ResourcesView", "Latency (bunch crossings)")),
     ("ii", QT_TRANSLATE_NOOP("ResourcesView", "Initiation interval (cycles)")),
+    ("ii_ns", QT_TRANSLATE_NOOP("ResourcesView", "Initiation interval (ns)")),
+    ("ii_bx", QT_TRANSLATE_NOOP("ResourcesView", "Initiation interval (bunch crossings)")),
     ("clock_ns", QT_TRANSLATE_NOOP("ResourcesView", "Clock period (ns)")),
 )
+#: Rows in bunch crossings (25 ns), shown with one decimal ("6.8").
+BX_ROWS = ("latency_bx", "ii_bx")
 
 
 def _tr(text: str) -> str:
@@ -119,6 +130,51 @@ def _fit_text(est: dict[str, float], rep: dict[str, float], part: str) -> str:
         + QCoreApplication.translate(
             "ResourcesView", "{0}. Raise the reuse factor, use the Resource strategy, or fewer bits."
         ).format("; ".join(parts))
+        + "</span>"
+    )
+
+
+def with_timing(numbers: dict[str, Any] | None, source: str) -> dict[str, Any] | None:
+    """``numbers`` (cycles and clock) plus the :func:`core.hls.timing.timing_from` keys in ns and BX."""
+    if not numbers:
+        return None
+    from core.hls.timing import timing_from
+
+    t = timing_from(numbers.get("latency_cycles"), numbers.get("ii"), numbers.get("clock_ns"), source)
+    out = dict(numbers)
+    for key in ("latency_bx", "ii_ns", "ii_bx", "every_bx", "bx_per_event"):
+        out[key] = t[key]
+    if out.get("latency_ns") is None:
+        out["latency_ns"] = t["latency_ns"]
+    return out
+
+
+def bx_text(numbers: dict[str, Any] | None, source_label: str) -> str:
+    """Rich text: whether the design takes an event every bunch crossing, and what to change if not."""
+    if not numbers or numbers.get("every_bx") is None:
+        return ""
+    from core.hls.timing import BX_NS
+
+    ii_ns = fmt_sig(float(numbers["ii_ns"]), 3)
+    if numbers["every_bx"]:
+        return "<span style='color:rgb(0,114,80)'>✓</span> " + html.escape(
+            QCoreApplication.translate(
+                "ResourcesView", "Accepts an event every bunch crossing — {2}: II {0} ns ≤ {1} ns."
+            ).format(ii_ns, fmt_num(BX_NS, 0), source_label)
+        )
+    n = int(numbers["bx_per_event"])
+    return (
+        f"<span style='color:rgb{OVER_COLOR}'><b>"
+        + html.escape(QCoreApplication.translate("ResourcesView", "Misses bunch crossings"))
+        + "</b> — "
+        + html.escape(
+            QCoreApplication.translate(
+                "ResourcesView",
+                "{3}: takes an event every {0} bunch crossings (II {1} ns > {2} ns), it would miss {4} of {0}. "
+                "Lower the reuse factor, use io_parallel + Latency strategy, unroll the convolutions "
+                "(ParallelizationFactor).",
+            ).format(n, ii_ns, fmt_num(BX_NS, 0), source_label, n - 1)
+        )
         + "</span>"
     )
 
@@ -190,6 +246,10 @@ class ResourcesView(QWidget):
         self.fit_label = QLabel()
         self.fit_label.setWordWrap(True)
         self.fit_label.setTextFormat(Qt.RichText)
+        # one event per 25 ns bunch crossing or not (the report's verdict when there is one)
+        self.bx_label = QLabel()
+        self.bx_label.setWordWrap(True)
+        self.bx_label.setTextFormat(Qt.RichText)
         self.note = QLabel()
         self.note.setWordWrap(True)
         mute(self.note)
@@ -213,6 +273,7 @@ class ResourcesView(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.header)
         lay.addWidget(self.fit_label)
+        lay.addWidget(self.bx_label)
         lay.addWidget(splitter, 1)
         lay.addWidget(self.note)
         from core.hls.calibration_store import pairs_path
@@ -254,7 +315,7 @@ class ResourcesView(QWidget):
                 ``n`` and the full ``text``.
             calibration_source: Where the estimator's calibration comes from.
         """
-        self._estimate = dict(numbers) if numbers else None
+        self._estimate = with_timing(numbers, "estimate")
         self._estimate_note = note
         self._error_bars = dict(error_bars or {}) if numbers else {}
         self._calibration_source = calibration_source if numbers else ""
@@ -262,7 +323,7 @@ class ResourcesView(QWidget):
 
     def set_report(self, numbers: dict[str, Any] | None, source: str = "") -> None:
         """A vendor report's numbers (same keys as the estimate), or None."""
-        self._report = dict(numbers) if numbers else None
+        self._report = with_timing(numbers, "synthesis")
         self._report_source = source
         self._redraw()
 
@@ -296,7 +357,16 @@ class ResourcesView(QWidget):
             "error_tooltips": {k: self.table.item(i, 2).toolTip() for k, i in rows.items()},
             "ratios": {k: self.table.item(i, 4).text() for k, i in rows.items()},
             "calibration": self.calibration_label.text(),
+            "bx": self.bx_label.text(),
+            "every_bx": self._bx_numbers().get("every_bx") if self._bx_numbers() else None,
+            "rows": {
+                k: (self.table.item(i, 1).text(), self.table.item(i, 3).text()) for k, i in rows.items()
+            },
         }
+
+    def _bx_numbers(self) -> dict[str, Any] | None:
+        """The numbers the bunch-crossing verdict reads: the vendor report's, else the estimate's."""
+        return self._report if self._report and self._report.get("every_bx") is not None else self._estimate
 
     # --- drawing ---------------------------------------------------------------------------
     def _fractions(self, numbers: dict[str, Any] | None) -> dict[str, float]:
@@ -409,6 +479,9 @@ class ResourcesView(QWidget):
         self.calibration_label.setVisible(bool(self._calibration_source))  # a calibrated estimator only
         self.fit_label.setText(_fit_text(est, rep, where))
         self.fit_label.setVisible(bool(self.fit_label.text()))
+        bx = self._bx_numbers()
+        self.bx_label.setText(bx_text(bx, _tr(REPORT_LABEL) if bx is self._report else _tr(ESTIMATE_LABEL)))
+        self.bx_label.setVisible(bool(self.bx_label.text()))
 
     def _error_cell(self, key: str) -> tuple[str, str]:
         """``("± 40 %", full text)`` of a row's error bar ("" when the estimate has none)."""
@@ -455,6 +528,8 @@ class ResourcesView(QWidget):
                 values.append(v)
                 if is_res or key in ("latency_cycles", "ii"):  # utilization: on the bars
                     values.append(_fmt_int(v))
+                elif key in BX_ROWS:
+                    values.append(MISSING if v is None else fmt_num(float(v), 1))
                 else:
                     values.append(_fmt_num(v))
             (e, e_text, r, r_text) = values

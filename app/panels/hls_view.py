@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import fmt_pct
+from app.i18n import fmt_num, fmt_pct
 from app.palette import muted_text
 from app.panels.hls_actions import HlsActionsMixin, variant_key
 from app.panels.hls_csim import CsimView, fmt_sig
@@ -433,7 +433,37 @@ class HlsView(HlsFormMixin, HlsActionsMixin, HlsFilesMixin, QWidget):
             if found
             else self.tr("Saved configuration, from this variant's last C simulation.")
         )
-        return "<br>" + html.escape(note + " " + self.tr("The C-simulation tab shows it layer by layer."))
+        return (
+            "<br>"
+            + html.escape(note + " " + self.tr("The C-simulation tab shows it layer by layer."))
+            + self._every_bx_note(m.get("hls_every_bx"))
+        )
+
+    def _every_bx_note(self, record: Any) -> str:
+        """The settings chosen to take an event every bunch crossing and their cost (hands-on 2's
+        synthesis step stores them as ``hls_every_bx``, see :mod:`core.hls.timing`); "" without."""
+        try:
+            c, d, s = record["chosen"], record["default"], record["settings"]
+            unrolled = ", ".join(
+                self.tr("{0} ParallelizationFactor {1}").format(k, v)
+                for k, v in s["parallelization_factor"].items()
+            )
+            text = self.tr(
+                "One event per bunch crossing: {0}, {1}, reuse {2}{3}; II {4} ns against {5} ns, LUT {6} "
+                "against {7} with the default settings (estimates)."
+            ).format(
+                s["io_type"],
+                s["strategy"],
+                s["reuse_factor"],
+                ", " + unrolled if unrolled else "",
+                fmt_num(c["ii_ns"], 0),
+                fmt_num(d["ii_ns"], 0),
+                fmt_num(c["LUT"], 0),
+                fmt_num(d["LUT"], 0),
+            )
+        except (KeyError, TypeError, AttributeError, ValueError):  # absent or hand-edited: say nothing
+            return ""
+        return " " + html.escape(text)
 
     def _config_changed(self, estimate_now: bool = False) -> None:
         """Re-draw what depends on the configuration: profiling bands, estimate (not the C-sim)."""

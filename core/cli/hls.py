@@ -89,6 +89,10 @@ def cmd_import_report(args) -> int:
         f"({report.latency_ns_max:.0f} ns at {report.clock_ns} ns), II {report.interval_max}, "
         f"DSP {report.dsp}, LUT {report.lut}, FF {report.ff}, BRAM_18K {report.bram_18k}"
     ]
+    from core.hls.timing import timing, timing_line
+
+    payload["report_timing"] = timing(report)
+    lines.append("  " + timing_line(payload["report_timing"]))
     if ws is not None:
         metrics = {**report_metrics(report), "report_source": f"imported from {args.report}"}
         ws.update_metrics(args.variant, metrics)
@@ -212,6 +216,7 @@ def cmd_hls(args) -> int:
     if args.report:
         raise TrigLabError(f"'{args.report}': only import-report takes a path after the action")
     from core.hls import estimate as hest
+    from core.hls.timing import timing, timing_line
 
     progress = progress_for(args)
     model, ws, label = load_model_source(args)
@@ -223,6 +228,12 @@ def cmd_hls(args) -> int:
 
         saved = load_saved_config(ws, args.variant)  # e.g. a sweep point's, or edited in the app
     config = hls_config(args, model, saved=saved)
+    every_bx = None
+    if args.every_bx:
+        from core.hls.timing import settings_for_every_bx
+
+        every_bx = settings_for_every_bx(model, config)
+        config = every_bx.apply(config)
     calib = args.calib or dataset_name or "gauss"
     payload: dict = {"model": label, "action": args.action, "calibration": calib}
     payload["configuration"] = (
@@ -254,6 +265,9 @@ def cmd_hls(args) -> int:
     est = hest.estimate(model, config)
     payload["estimate"] = est.to_dict()
     lines = [f"{label}: {args.action} (hls4ml configuration: {payload['configuration']})"]
+    if every_bx is not None:
+        payload["every_bx"] = every_bx.to_dict()
+        lines.append(every_bx.describe())
     if args.auto_precision is not None:
         lines.extend(_auto_precision_lines(res))
     if args.action == "csim":
@@ -279,6 +293,8 @@ def cmd_hls(args) -> int:
         rep = run_synthesis(compiled.project_dir, config.settings.backend, progress=progress.sub(0.7, 1.0))
         payload["report"] = rep.to_dict()
         lines.append(f"vendor report: {rep.to_dict()}")
+        payload["report_timing"] = timing(rep)
+        lines.append("  " + timing_line(payload["report_timing"]))
         _store_pair(args, ws, model, config, rep, "built here", payload, lines)
     elif args.action == "export":
         from core.hls.convert import compile_model
@@ -297,6 +313,8 @@ def cmd_hls(args) -> int:
         f"II {e['interval_cycles']} {err('ii')}, DSP {e['dsp']} {err('DSP')}, LUT {e['lut']} {err('LUT')}, "
         f"FF {e['ff']} {err('FF')}, BRAM_18K {e['bram_18k']} {err('BRAM_18K')}"
     )
+    payload["timing"] = timing(est)
+    lines.append("  " + timing_line(payload["timing"]))
     use = est.utilization()
     lines.append(
         f"  error bars: leave-one-out over {est.calibration_source}; part {est.part}: "
@@ -388,6 +406,12 @@ def register(sub) -> None:
         type=fraction,
         metavar="TARGET",
         help="choose precisions automatically for this agreement (e.g. 0.995)",
+    )
+    s.add_argument(
+        "--every-bx",
+        action="store_true",
+        help="use settings that accept an event every 25 ns bunch crossing (io_parallel, Latency, reuse 1, "
+        "the least convolution unrolling that gets there by the estimate); prints their cost",
     )
     s.add_argument("--out", help="export: the .zip to write")
     s.add_argument(

@@ -245,6 +245,7 @@ def estimate_metrics(est) -> dict[str, Any]:
         latency_cycles_estimate=int(est.latency_cycles),
         latency_ns_estimate=float(est.latency_ns),
         ii_estimate=int(est.interval_cycles),
+        clock_ns_estimate=float(est.clock_ns),
     )
     return out
 
@@ -328,6 +329,7 @@ def synthesize_model(
     measures: tuple[str, ...] | list[str] = HLS_MEASURES,
     weight_formats: dict[str, dict[str, str]] | None = None,
     label: str = "the model",
+    adjust_config=None,
     progress: Progress | None = None,
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Configure, auto-tune, compile, C-simulate and estimate one Keras model (no workspace).
@@ -353,6 +355,9 @@ def synthesize_model(
         weight_formats: ``{layer: {"kernel"|"bias": precision}}`` kept in the configuration
             after the precision search (see :func:`apply_weight_formats`).
         label: How log lines name the model (the variant's name).
+        adjust_config: ``HlsConfig -> HlsConfig`` applied to the configuration made from
+            ``settings`` before anything else (e.g. :meth:`core.hls.timing.EveryBxChoice.apply`:
+            per-layer unrolling, which model-level settings cannot express); None: unchanged.
         progress: Job progress; cancellable.
 
     Returns:
@@ -380,6 +385,8 @@ def synthesize_model(
     y = dataset.y_val[: len(x)]
     task = dataset.task
     config = make_config(model, settings)
+    if adjust_config is not None:
+        config = adjust_config(config)
     summary: dict[str, Any] = {"auto_precision": None, "csim": None, "csim_meta": None, "project_dir": None}
     if "autoprec" not in measures:
         progress.log(f"{label}: no precision search; tensors keep {config.settings.default_precision}")
@@ -469,11 +476,13 @@ def synthesize_variant(
     *,
     n_calib: int = 2000,
     target: float = 0.99,
+    adjust_config=None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Configure, auto-tune, compile and C-simulate variant ``name`` of workspace ``ws``.
 
-    The model-level work is :func:`synthesize_model` (default hls4ml settings, every measure);
+    The model-level work is :func:`synthesize_model` (default hls4ml settings unless
+    ``adjust_config`` changes them, every measure);
     this function loads the variant and its data set and stores the results in the workspace.
 
     Args:
@@ -482,6 +491,7 @@ def synthesize_variant(
         n_calib: Validation events used for the precision search and the C simulation.
         target: Fraction of events on which the firmware must agree with Keras (argmax for
             classification, 1 % relative error for regression).
+        adjust_config: Passed to :func:`synthesize_model` (None: hls4ml's default settings).
         progress: Job progress; cancellable.
 
     Returns:
@@ -509,6 +519,7 @@ def synthesize_variant(
         n_calib=n_calib,
         cache_root=ws.hls_dir,
         label=name,
+        adjust_config=adjust_config,
         progress=progress.sub(0.03, 0.97),
     )
     config_path = save_config(ws, name, config)

@@ -110,6 +110,10 @@ def step_parts(w: Any, ws: Workspace, key: str) -> list[Part]:
                     (Pct(csim), Pct(keras) if keras is not None else "?"),
                 )
             )
+        bx = ws[names[0]].metrics.get("hls_every_bx")  # core.hls.timing.EVERY_BX_METRIC
+        if isinstance(bx, dict):
+            parts += every_bx_parts(bx)
+            return parts
         latency = metric(names[0], "latency_ns_estimate")
         if latency is not None:
             parts.append(
@@ -119,6 +123,39 @@ def step_parts(w: Any, ws: Workspace, key: str) -> list[Part]:
     if key in ("dpu", "run") and names:
         return run_parts(ws, names[0])
     return []
+
+
+def every_bx_parts(record: dict[str, Any]) -> list[Part]:
+    """The synthesis card's timing: the chosen settings' II and latency in ns and bunch crossings,
+    and their cost against hls4ml's default (``record``: :meth:`core.hls.timing.EveryBxChoice.to_dict`)."""
+    try:
+        c, d = record["chosen"], record["default"]
+        chosen = (Num(c["ii_ns"]), Num(c["ii_bx"], 1), Num(c["latency_ns"]), Num(c["latency_bx"], 1))
+        cost = (Num(c["LUT"]), Num(d["LUT"]), Num(c["FF"]), Num(d["FF"]), Num(c["DSP"]), Num(d["DSP"]))
+        default_ii = (Num(d["ii_ns"]), Num(d["bx_per_event"]))
+    except (KeyError, TypeError):  # a hand-edited record: the card says nothing rather than fail
+        return []
+    if c.get("every_bx"):
+        text = QT_TRANSLATE_NOOP(
+            "Walkthrough",
+            "accepts an event every bunch crossing: II {0} ns = {1} BX, latency {2} ns = {3} BX (estimate)",
+        )
+    else:
+        text = QT_TRANSLATE_NOOP(
+            "Walkthrough",
+            "does NOT accept every bunch crossing: II {0} ns = {1} BX, latency {2} ns = {3} BX (estimate)",
+        )
+    return [
+        Part(text, chosen),
+        Part(
+            QT_TRANSLATE_NOOP(
+                "Walkthrough",
+                "cost: LUT {0} (default settings {1}), FF {2} ({3}), DSP {4} ({5}); the default takes an "
+                "event every {7} crossings (II {6} ns)",
+            ),
+            (*cost, *default_ii),
+        ),
+    ]
 
 
 def step_summary(w: Any, ws: Workspace, key: str) -> str:

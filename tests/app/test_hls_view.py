@@ -499,3 +499,68 @@ def test_auto_precision_of_a_batchnorm_model_from_the_synthesis_view(qtbot, tmp_
         assert "bn1" in why and "scale" in why
     finally:
         jobs.shutdown()
+
+
+# --- timing in bunch crossings ---------------------------------------------------------------------
+def test_resources_tab_gives_ns_and_bunch_crossings_and_flags_a_slow_design(qtbot):
+    from app.panels.hls_resources import ResourcesView
+    from core.hls.vendor import U50_CAPACITY
+
+    view = ResourcesView(U50_CAPACITY, "xcu50-fsvh2104-2-e")
+    qtbot.addWidget(view)
+    view.resize(700, 600)
+    res = {"LUT": 20000, "FF": 7000, "DSP": 0, "BRAM_18K": 0, "URAM": 0}
+    # hands-on 2's student with hls4ml's default settings: II 30 cycles at 5 ns
+    view.set_estimate({**res, "latency_cycles": 34, "latency_ns": 170.0, "ii": 30, "clock_ns": 5.0})
+    shown = view.shown()
+    assert shown["rows"]["latency_bx"][0] == "6.8" and shown["rows"]["ii_bx"][0] == "6.0"
+    assert shown["rows"]["ii_ns"][0] == "150" and shown["rows"]["ii"][0] == "30"
+    assert shown["every_bx"] is False
+    assert "every 6 bunch crossings" in shown["bx"] and "miss 5 of 6" in shown["bx"]
+    assert "ParallelizationFactor" in shown["bx"] and "estimate (analytic model)" in shown["bx"]
+    assert shown["error_bars"]["ii_bx"] == shown["error_bars"]["ii"]  # same error bar as the cycles
+    # a vendor report that takes every crossing decides, and says where the verdict comes from
+    view.set_report({**res, "latency_cycles": 4, "latency_ns": 20.0, "ii": 1, "clock_ns": 5.0}, "stand-in")
+    shown = view.shown()
+    assert shown["every_bx"] is True and shown["rows"]["ii_bx"][1] == "0.2"
+    assert "Accepts an event every bunch crossing" in shown["bx"] and "vendor report" in shown["bx"]
+
+
+def test_synthesis_view_shows_the_every_bx_settings_the_walkthrough_saved(qtbot, tmp_path):
+    """What hands-on 2's synthesis step leaves (the saved configuration with conv1 unrolled and the
+    default-vs-chosen record) is what the Synthesis view shows: settings, BX verdict, cost."""
+    from core.hls.config import make_config
+    from core.hls.pipeline import estimate_metrics, save_config
+    from core.hls.timing import EVERY_BX_METRIC, settings_for_every_bx
+    from core.workflows import add_zoo_variant
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    add_zoo_variant(ws, "muon_cnn_student", name="student")
+    add_zoo_variant(ws, "muon_cnn_student", name="plain")
+    model = ws.load_model("student")
+    choice = settings_for_every_bx(model)
+    config = choice.apply(make_config(model))
+    save_config(ws, "student", config)
+    from core.hls.estimate import estimate
+
+    ws.update_metrics(
+        "student", {**estimate_metrics(estimate(model, config)), EVERY_BX_METRIC: choice.to_dict()}
+    )
+    state, jobs, panel = _make_panel(qtbot, ws, "plain")
+    try:
+        assert panel.resources_shown()["every_bx"] is False  # hls4ml's default: II 30 cycles
+        state.select_variant("student")
+        panel.estimate()
+        shown = panel.resources_shown()
+        assert shown["every_bx"] is True and "Accepts an event every bunch crossing" in shown["bx"]
+        assert "conv1 ParallelizationFactor 30" in panel.resources_view.note.text()
+        status = _plain(panel.status)
+        assert "One event per bunch crossing: io_parallel, Latency, reuse 1" in status
+        assert "conv1 ParallelizationFactor 30" in status and "(estimates)" in status
+        from app.i18n import fmt_num
+
+        lut = (fmt_num(choice.chosen["LUT"], 0), fmt_num(choice.default["LUT"], 0))
+        assert f"LUT {lut[0]} against {lut[1]} with the default settings" in status
+    finally:
+        jobs.shutdown()

@@ -165,3 +165,39 @@ def test_import_report_adds_the_variant_pair_to_the_calibration_store(monkeypatc
     code, out, err = _main(capsys, "hls", ws.root, "--variant", name, "import-report", other)
     assert code == 0 and "not added to the calibration store" in out and "2.5 ns" in out
     assert len(cs.pairs()) == 1
+
+
+@pytest.fixture(scope="module")
+def muon_student_file(tmp_path_factory):
+    """Hands-on 2's student architecture as a model file (float: the interval depends on the settings)."""
+    from core.zoo import build_model
+
+    path = tmp_path_factory.mktemp("student") / "student.keras"
+    build_model("muon_cnn_student").save(path)
+    return path
+
+
+def test_estimate_gives_ns_and_bunch_crossings_and_flags_a_design_that_misses_some(capsys, muon_student_file):
+    code, out, err = _main(capsys, "hls", muon_student_file, "estimate")
+    assert code == 0, err
+    assert "timing (estimate, 25 ns bunch crossings)" in out
+    assert "II 30 cycles = 150 ns = 6.0 BX" in out and "= 6.8 BX" in out
+    assert "WARNING: takes an event every 6 bunch crossings" in out and "miss 5 of 6" in out
+    code, out, err = _main(capsys, "hls", muon_student_file, "estimate", "--json")
+    t = json.loads(out)["timing"]
+    assert (
+        t["source"] == "estimate" and t["ii_bx"] == 6.0 and t["every_bx"] is False and t["bx_per_event"] == 6
+    )
+
+
+def test_every_bx_settings_from_the_cli_with_their_cost(capsys, muon_student_file):
+    code, out, err = _main(capsys, "hls", muon_student_file, "estimate", "--every-bx", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["timing"]["every_bx"] is True and doc["timing"]["ii_cycles"] == 1
+    assert doc["every_bx"]["settings"]["parallelization_factor"] == {"conv1": 30}
+    assert doc["every_bx"]["default"]["ii_cycles"] == 30 and doc["every_bx"]["source"] == "estimate"
+    assert doc["precision"]["conv1"]["reuse_factor"] == 1 and doc["settings"]["io_type"] == "io_parallel"
+    code, out, err = _main(capsys, "hls", muon_student_file, "estimate", "--every-bx")
+    assert "every-BX settings: io_parallel, Latency, reuse 1, conv1 ParallelizationFactor 30" in out
+    assert "accepts an event every bunch crossing" in out and "WARNING" not in out
