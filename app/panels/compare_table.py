@@ -265,10 +265,8 @@ def trigger_columns(thresholds: list[str]) -> list[tuple[str, str, str]]:
 def timing_of(metrics: dict[str, Any]) -> dict[str, Any]:
     """``latency_bx``, ``ii_bx``, ``every_bx`` and ``timing_source`` (``estimate`` / ``synthesis``)
     of a variant's stored metrics (None when unknown)."""
-    try:
-        from core.hls.timing import timing_columns
-    except ImportError:  # STUB until core.hls.timing (issue 15, H3) is merged: blank columns
-        return {"latency_bx": None, "ii_bx": None, "every_bx": None, "timing_source": None}
+    from core.hls.timing import timing_columns
+
     try:
         t = timing_columns(metrics) or {}
     except Exception:  # noqa: BLE001 - a damaged metric must not stop the table: blank cells

@@ -214,31 +214,18 @@ TRIGGER_METRICS = {
     "lut_estimate": 12345,
     "dsp_estimate": 67,
     "latency_ns_estimate": 170.0,
+    "latency_cycles_estimate": 34,
+    "ii_estimate": 30,
+    "clock_ns_estimate": 5.0,
 }
 
 
 @pytest.fixture
-def trigger_view(qtbot, view, workspace, monkeypatch):
-    """The view with the trigger numbers on 'q4', a baseline, and core.hls.timing's columns
-    (H3's function when it exists, else a stand-in with the contract's keys: STUB)."""
-    import sys
-    import types
-
+def trigger_view(qtbot, view, workspace):
+    """The view with the trigger numbers on 'q4' (an hls4ml estimate of 34 cycles of latency and
+    II 30 cycles at 5 ns, as the hands-on 2 student's defaults) and a baseline."""
     from baseline_stub import add_fake_baseline
 
-    try:
-        import core.hls.timing as timing
-    except ImportError:
-        timing = types.ModuleType("core.hls.timing")
-        monkeypatch.setitem(sys.modules, "core.hls.timing", timing)
-
-    def timing_columns(metrics):
-        if "latency_ns_estimate" not in metrics:
-            return {}
-        lat = metrics["latency_ns_estimate"] / 25.0
-        return {"latency_bx": lat, "ii_bx": 6.0, "every_bx": False, "source": "estimate"}
-
-    monkeypatch.setattr(timing, "timing_columns", timing_columns, raising=False)
     workspace.update_metrics("q4", TRIGGER_METRICS)
     add_fake_baseline(workspace, "roads-0.9", dataset="digits")
     workspace.update_metrics("roads-0.9", {"plateau_10": 0.978, "pt90_10": 11.2, "rate_ratio_10": 1.0})
