@@ -34,8 +34,8 @@ def _finite(v: Any) -> bool:
 def summarize(per_seed: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Mean and sample standard deviation over the seeds of every number the seeds have.
 
-    A key ending in ``_err`` is a statistical error (e.g. a fit's); a value measured on one seed
-    keeps it as ``err``. Fake counts are summed separately (:func:`fake_counts`).
+    A key's statistical error (e.g. a fit's, :func:`err_key`) is kept as ``err`` (the root mean
+    square over the seeds): a number measured on one seed quotes it. Fake counts are summed separately (:func:`fake_counts`).
     """
     import numpy as np
 
@@ -45,10 +45,19 @@ def summarize(per_seed: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         vals = [rec[k] for rec in per_seed if _finite(rec.get(k))]
         entry: dict[str, Any] = {"mean": float(np.mean(vals)), "n": len(vals)}
         entry["spread"] = float(np.std(vals, ddof=1)) if len(vals) > 1 else None
-        errs = [rec.get(f"{k}_err") for rec in per_seed if _finite(rec.get(f"{k}_err"))]
+        ek = err_key(k)
+        errs = [rec.get(ek) for rec in per_seed if _finite(rec.get(ek))]
         entry["err"] = float(np.sqrt(np.mean(np.square(errs)))) if errs else None
         out[k] = entry
     return out
+
+
+def err_key(key: str) -> str:
+    """The key of ``key``'s statistical error: ``pt50_err_20`` for ``pt50_20`` (issue 15's names)."""
+    import re
+
+    m = re.fullmatch(r"(.+)_(\d+(?:\.\d+)?)", key)
+    return f"{m.group(1)}_err_{m.group(2)}" if m else f"{key}_err"
 
 
 def standard_error(entry: dict[str, Any]) -> float | None:
@@ -152,7 +161,9 @@ def _synthesis_row(doc: dict[str, Any]) -> str | None:
     name = (doc.get("synthesis") or {}).get("variant")
     if name is None:
         return None
-    return next((row for row, r in doc.get("rows", {}).items() if r["per_seed"][0].get("variant") == name), None)
+    return next(
+        (row for row, r in doc.get("rows", {}).items() if r["per_seed"][0].get("variant") == name), None
+    )
 
 
 # --- README -------------------------------------------------------------------------------------

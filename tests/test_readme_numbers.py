@@ -107,6 +107,11 @@ def test_rendering_leaves_out_what_the_metrics_do_not_have():
     assert "pT90 @ 20 GeV" in text and "24.5 ± 0.7 GeV (2 of 3 seeds)" in text
     assert "rate vs classical @ 20 GeV" in text and "0.60 ± 0.00" in text
     assert "error-function fit" in text
+    # one seed: the fit's own error is the ±
+    one = {"seeds": [0], "per_seed": [{"pt50_20": 20.04, "pt50_err_20": 0.31}]}
+    one["summary"] = rr.summarize(one["per_seed"])
+    doc["rows"] = {"teacher": one}
+    assert "20.0 ± 0.3 GeV" in rr.render(doc)
 
 
 def test_block_replacement_keeps_the_rest_of_readme():
