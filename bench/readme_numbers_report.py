@@ -223,7 +223,7 @@ def _label(row: str, r: dict[str, Any]) -> str:
         "teacher": f"float teacher CNN ({p} parameters{seeds})",
         "alone": f"4-bit QKeras student ({p}), trained alone{seeds}",
         "distill": f"same student, distilled{seeds}",
-        "classical": "classical trigger (coincidence windows)",
+        "classical": f"classical trigger ({r['per_seed'][0].get('variant', 'roads')}, coincidence windows)",
     }.get(row, row)
 
 
@@ -235,32 +235,37 @@ def _fill(text: str) -> list[str]:
     return textwrap.wrap(text, width=100, break_long_words=False, break_on_hyphens=False)
 
 
-def _table_of_thresholds(rows: dict[str, Any], generated: str) -> list[str]:
-    """The per-threshold table: pT50, pT90, plateau, rate vs classical; only the columns that exist."""
-    cols = [
-        (t, prefix, title, unit)
-        for t in THRESHOLDS
-        for prefix, title, unit in THRESHOLD_COLUMNS
-        if any(_entry(r["summary"], f"{prefix}_{t}") for r in rows.values())
-    ]
+def _threshold_table(rows: dict[str, Any], t: str) -> list[str]:
+    """One threshold's table: pT50, pT90, plateau, rate vs classical; only the columns that exist."""
+    cols = [c for c in THRESHOLD_COLUMNS if any(_entry(r["summary"], f"{c[0]}_{t}") for r in rows.values())]
     if not cols:
         return []
-    lines = ["", "| | " + " | ".join(f"{title} @ {t} GeV" for t, _, title, _ in cols) + " |"]
+    lines = ["", f"| threshold {t} GeV | " + " | ".join(title for _, title, _ in cols) + " |"]
     lines.append("|---" * (len(cols) + 1) + "|")
     for row, r in _ordered(rows):
         n = len(r["per_seed"])
-        cells = [
-            _pm(
-                _entry(r["summary"], f"{prefix}_{t}"),
-                *((100, 1, "%") if unit == "%" else (1, 1 if unit else 2, unit)),
-                n,
-            )
-            for t, prefix, _, unit in cols
-        ]
+        cells = []
+        for prefix, _, unit in cols:
+            e = _entry(r["summary"], f"{prefix}_{t}")
+            if prefix == "rate_ratio" and row == "classical":
+                cells.append("1 (reference)")
+            elif unit == "%":
+                cells.append(_pm(e, 100, 1, "%", n))
+            else:
+                cells.append(_pm(e, 1, 1 if unit else 2, unit, n))
         lines.append(f"| {_label(row, r)} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _tables_of_thresholds(rows: dict[str, Any], generated: str) -> list[str]:
+    """A table per threshold, and what its columns mean."""
+    lines = [line for t in THRESHOLDS for line in _threshold_table(rows, t)]
+    if not lines:
+        return []
     fitted = any(_entry(r["summary"], f"pt50_err_{t}") for r in rows.values() for t in THRESHOLDS)
     how = (
-        "pT50/pT90 from the error-function fit of the turn-on curve (± over the seeds)"
+        "pT50/pT90 (90 % of the plateau) and the plateau efficiency from the error-function fit of the "
+        "turn-on curve (the binned crossing where a fit did not converge)"
         if fitted
         else "pT50/pT90: where the binned turn-on curve crosses 50 %/90 %"
     )
@@ -272,7 +277,18 @@ def _table_of_thresholds(rows: dict[str, Any], generated: str) -> list[str]:
     ]
     if missing:
         how += f"; pT90 @ {', '.join(missing)} GeV is not reached inside the generated range {generated}"
-    return [*lines, "", *_fill(how + "; — : not measured (or not reached) for that row.")]
+    how += "; — : not measured (or not reached) for that row."
+    first = next((r["per_seed"][0] for _, r in _ordered(rows)), {})
+    if any(_entry(r["summary"], f"rate_ratio_{t}") for r in rows.values() for t in THRESHOLDS):
+        how += (
+            " Rate vs classical: the network's cut is moved until its efficiency for muons above the "
+            "threshold equals the classical trigger's; the ratio of their rates, with muons weighted to "
+            f"a falling spectrum ({first.get('spectrum', 'see core/metrics')}), is the figure of merit "
+            "(< 1: the network cuts the rate)."
+        )
+    if any(row == "classical" for row in rows):
+        how += " The classical trigger is one tuning (no seeds): its ± is the fit's error."
+    return [*lines, "", *_fill(how)]
 
 
 def render(doc: dict[str, Any]) -> str:
@@ -323,7 +339,7 @@ def render(doc: dict[str, Any]) -> str:
             f"| {which}, seed 0, in hls4ml's C simulation ({syn['events']:,} events) | "
             f"{100 * syn['pt_resolution_robust_csim']:.1f} %{extra} | |"
         )
-    lines += _table_of_thresholds(rows, generated)
+    lines += _tables_of_thresholds(rows, generated)
     teacher = rows.get("teacher", {}).get("summary", {})
     noise, limit = _entry(teacher, "noise_coincidence_rate"), _entry(teacher, "resolution_limit_robust")
     text = (

@@ -104,8 +104,9 @@ def test_rendering_leaves_out_what_the_metrics_do_not_have():
             rec["pt90_20"] = pt90
     doc["rows"]["alone"]["summary"] = rr.summarize(doc["rows"]["alone"]["per_seed"])
     text = rr.render(doc)
-    assert "pT90 @ 20 GeV" in text and "24.5 ± 0.7 GeV (2 of 3 seeds)" in text
-    assert "rate vs classical @ 20 GeV" in text and "0.60 ± 0.00" in text
+    assert "| threshold 20 GeV | pT50 | pT90 | rate vs classical |" in text  # no plateau: no column
+    assert "| 20.0 ± 0.0 GeV | 24.5 ± 0.7 GeV (2 of 3 seeds) | 0.60 ± 0.00 |" in text
+    assert "threshold 10 GeV" not in text
     assert "error-function fit" in text
     # one seed: the fit's own error is the ±
     one = {"seeds": [0], "per_seed": [{"pt50_20": 20.04, "pt50_err_20": 0.31}]}
