@@ -69,9 +69,10 @@ class Scale:
 
     # Labelled muons are scarce in this lesson: the networks learn from the truth of 7,000 of the
     # 70,000 training events; the 15,000 validation events (with truth) give the plots small error
-    # bars. Measured with 7,000 labelled events (3 seeds): teacher 0.26, 4-bit student alone 0.40,
-    # distilled with 56,000 teacher-labelled events 0.34 robust pT resolution. With 14,000 labelled
-    # events the two students were within each other's seed spread.
+    # bars. What this size gives (resolutions, turn-ons, fake rates, over seeds) is measured by
+    # bench/readme_numbers.py into docs/numbers/handson2.json (README's table is rendered from it and
+    # tests/test_readme_numbers.py checks it). With 14,000 labelled events the two students were
+    # within each other's seed spread: the gain of distillation needs scarce labels.
     events: int = HANDSON2_EVENTS
     max_train_samples: int | None = 7_000
     unlabelled_events: int = 56_000  # muons without truth, labelled by the teacher

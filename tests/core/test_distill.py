@@ -122,45 +122,19 @@ def test_classification_distillation_reports_live_curves_and_cancels(digits):
     assert res.cancelled and res.epochs_completed == 0
 
 
-# --- the muon task: a distilled 4-bit student beats the same student trained alone ------------------
-
-MUON_EVENTS = 5_000  # 3.5k labelled training events: few, as when only a small sample has truth
-TEACHER_EPOCHS = 30
-STUDENT_EPOCHS, STUDENT_LR, ALPHA = 15, 1e-2, 0.2
-UNLABELLED = 56_000  # events without truth, labelled by the teacher
-# Measured while writing this test (3 seeds, cosine schedule, teacher 0.36): distilled 0.371 / 0.389 / 0.370
-# against 0.425 / 0.529 / 0.423 trained alone with as many gradient steps. With 14k labelled events the
-# gain was smaller (0.31 against 0.34 over 8 runs, each within the other's spread), and on the labelled
-# events alone distillation does not help this regression student at all (see core.distill's docstring):
-# the gain comes from the events only the teacher can label, and it is largest when labels are scarce.
-
-
-def rms_to_teacher(model, teacher, dataset) -> float:
-    """RMS difference of the predicted q/pT from the teacher's, on the validation split [1/GeV]."""
-    s = model.predict(dataset.x_val, batch_size=2048, verbose=0)[:, 0]
-    t = teacher.predict(dataset.x_val, batch_size=2048, verbose=0)[:, 0]
-    return float(np.sqrt(np.mean((s - t) ** 2)))
-
-
-def pt_resolution(model, dataset) -> float:
-    """Half the 16–84 % interval of (pT_pred − pT_true) / pT_true on the validation split."""
-    qpt = model.predict(dataset.x_val, batch_size=2048, verbose=0)[:, 0]
-    pt_pred = 1.0 / np.clip(np.abs(qpt), 1e-3, None)
-    pt_true = dataset.extra["pt_val"]
-    lo, hi = np.percentile((pt_pred - pt_true) / pt_true, [16, 84])
-    return float((hi - lo) / 2)
+# --- the muon task ---------------------------------------------------------------------------------
+# The acceptance test (a distilled 4-bit student beats the same student trained alone, 3 seeds) runs
+# at the walkthrough's classroom size in tests/test_readme_numbers.py, from the same run as README's
+# hands-on 2 numbers.
 
 
 @pytest.fixture(scope="module")
 def muon(tmp_path_factory):
     from core.data import load_dataset
-    from core.train import train
     from core.zoo import build_model
 
-    ds = load_dataset("muon_rpc", events=MUON_EVENTS, seed=1, cache_dir=tmp_path_factory.mktemp("muon"))
-    teacher = build_model("muon_cnn_teacher")
-    train(teacher, ds, epochs=TEACHER_EPOCHS, batch_size=256, lr=2e-3, seed=0)
-    return ds, teacher
+    ds = load_dataset("muon_rpc", events=5_000, seed=1, cache_dir=tmp_path_factory.mktemp("muon"))
+    return ds, build_model("muon_cnn_teacher")  # untrained: these tests only need its shapes
 
 
 def test_unlabelled_muons_are_new_events_of_the_same_detector(muon):
@@ -178,46 +152,6 @@ def test_unlabelled_muons_are_new_events_of_the_same_detector(muon):
     assert np.mean(x.sum(axis=(1, 2, 3))) == pytest.approx(np.mean(ds.x_train.sum(axis=(1, 2, 3))), rel=0.05)
     with pytest.raises(DatasetError, match="cannot generate"):
         unlabelled_inputs(load_dataset("digits"), 10)
-
-
-def test_distilled_4bit_student_beats_the_student_trained_alone(muon):
-    """The issue's test: same student, same labelled events, same number of gradient steps, 3 seeds."""
-    from core.compress.qkeras_convert import to_qkeras
-    from core.data import unlabelled_inputs
-    from core.distill import distill_model
-    from core.train import train
-    from core.walkthrough import STUDENT_QUANT
-    from core.zoo import build_model
-
-    ds, teacher = muon
-    x_unlabelled = unlabelled_inputs(ds, UNLABELLED)
-    steps_ratio = (len(ds.x_train) + UNLABELLED) / len(ds.x_train)
-    alone_epochs = round(STUDENT_EPOCHS * steps_ratio)
-    alone, distilled, alone_fid, distilled_fid = [], [], [], []
-    for seed in (0, 1, 2):
-        s = to_qkeras(build_model("muon_cnn_student", seed=seed), STUDENT_QUANT)
-        train(s, ds, epochs=alone_epochs, batch_size=256, lr=STUDENT_LR, seed=seed, schedule="cosine")
-        alone.append(pt_resolution(s, ds))
-        alone_fid.append(rms_to_teacher(s, teacher, ds))
-        s = to_qkeras(build_model("muon_cnn_student", seed=seed), STUDENT_QUANT)
-        distill_model(
-            teacher,
-            s,
-            ds,
-            alpha=ALPHA,
-            epochs=STUDENT_EPOCHS,
-            lr=STUDENT_LR,
-            batch_size=256,
-            seed=seed,
-            schedule="cosine",
-            transfer_x=x_unlabelled,
-        )
-        distilled.append(pt_resolution(s, ds))
-        distilled_fid.append(rms_to_teacher(s, teacher, ds))
-    print(f"teacher {pt_resolution(teacher, ds):.3f}; alone {alone}; distilled {distilled}")
-    print(f"rms to the teacher: alone {alone_fid}; distilled {distilled_fid}")
-    assert np.mean(distilled) < np.mean(alone) - 0.03  # a margin outside the seed spread of the means
-    assert np.mean(distilled_fid) < np.mean(alone_fid)  # and closer to the teacher
 
 
 def test_distillation_refuses_events_of_another_shape(muon):
