@@ -269,7 +269,7 @@ def _h2_student(w: Walkthrough, ws: Workspace, progress: Progress) -> list[str]:
     return out
 
 
-# --- the classical trigger: what the networks must beat ----------------------------------------------
+# --- the classical trigger: what the networks are measured against ----------------------------------------------
 def _h2_classical(w: Walkthrough, ws: Workspace, progress: Progress) -> str:
     """The road trigger tuned at the thresholds (windows keeping CLASSICAL_PLATEAU of the muons at
     exactly the threshold's pT), added as a baseline variant with no network."""
@@ -439,7 +439,7 @@ def handson2(scale: Scale | None = None) -> Walkthrough:
                 QT_TRANSLATE_NOOP("Walkthrough", "Add the classical trigger"),
                 QT_TRANSLATE_NOOP(
                     "Walkthrough",
-                    "The trigger the networks must beat: the ATLAS barrel coincidence-window logic on the "
+                    "The trigger the networks are measured against: the ATLAS barrel coincidence-window logic on the "
                     "same hit maps, with no network. A hit in the pivot plane (RPC2) opens a road in RPC1 "
                     "and one in RPC3: 3 of the 4 layers of RPC1 and RPC2 and 1 of the 2 layers of RPC3 "
                     "inside them fire the trigger (the high-pT logic: in this detector RPC1 alone bends too "

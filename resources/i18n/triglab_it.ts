@@ -40,7 +40,7 @@
     <name>AppState</name>
     <message>
         <source>&apos;{0}&apos; is the classical coincidence-window trigger: no network to show here; it is compared in the Physics and Compare views</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;{0}&apos; è il trigger classico a finestre di coincidenza: qui non c&apos;è una rete da mostrare; si confronta nelle viste Fisica e Confronto</translation>
     </message>
 </context>
 <context>
@@ -172,52 +172,52 @@
     <message>
         <source>Plateau @{0} (%)</source>
         <extracomment>Per-threshold trigger columns: (metrics prefix, header with {0} = threshold, tooltip).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Plateau @{0} (%)</translation>
     </message>
     <message>
         <source>Plateau efficiency of the fitted turn-on at the {0} GeV threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>Efficienza di plateau della turn-on fittata alla soglia di {0} GeV</translation>
     </message>
     <message>
         <source>pT90 @{0} (GeV)</source>
-        <translation type="unfinished">pT90 @{0} (GeV)</translation>
+        <translation>pT90 @{0} (GeV)</translation>
     </message>
     <message>
         <source>True pT at 90 % of the plateau, {0} GeV threshold (fitted)</source>
-        <translation type="unfinished"></translation>
+        <translation>pT vero al 90 % del plateau, soglia di {0} GeV (dal fit)</translation>
     </message>
     <message>
         <source>Rate vs classical @{0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Rate vs classico @{0}</translation>
     </message>
     <message>
         <source>Rate on a falling muon spectrum relative to the classical trigger at the {0} GeV threshold, at equal efficiency above threshold (below 1: fewer triggers)</source>
-        <translation type="unfinished"></translation>
+        <translation>Rate su uno spettro di muoni decrescente rispetto al trigger classico alla soglia di {0} GeV, a pari efficienza sopra soglia (sotto 1: meno trigger)</translation>
     </message>
     <message>
         <source>FPGA est. (LUT / DSP)</source>
         <extracomment>Columns after the cost columns: the FPGA estimate and the timing in bunch crossings.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Stima FPGA (LUT / DSP)</translation>
     </message>
     <message>
         <source>hls4ml resource estimate (no synthesis): LUTs / DSPs</source>
-        <translation type="unfinished"></translation>
+        <translation>Stima delle risorse di hls4ml (nessuna sintesi): LUT / DSP</translation>
     </message>
     <message>
         <source>Latency (BX)</source>
-        <translation type="unfinished"></translation>
+        <translation>Latenza (BX)</translation>
     </message>
     <message>
         <source>Latency in bunch crossings of 25 ns (LHC, 40 MHz); ≈: estimate, no synthesis</source>
-        <translation type="unfinished"></translation>
+        <translation>Latenza in bunch crossing da 25 ns (LHC, 40 MHz); ≈: stima, nessuna sintesi</translation>
     </message>
     <message>
         <source>II (BX)</source>
-        <translation type="unfinished"></translation>
+        <translation>II (BX)</translation>
     </message>
     <message>
         <source>Initiation interval in bunch crossings: above 1 the design cannot take an event every 25 ns (⚠)</source>
-        <translation type="unfinished"></translation>
+        <translation>Intervallo di iniziazione in bunch crossing: sopra 1 il progetto non può accettare un evento ogni 25 ns (⚠)</translation>
     </message>
     <message>
         <source>log x</source>
@@ -305,11 +305,11 @@
     </message>
     <message>
         <source>Cannot take an event every 25 ns bunch crossing: it sees one in {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Non può accettare un evento a ogni bunch crossing da 25 ns: ne vede uno su {0}</translation>
     </message>
     <message>
         <source>classical coincidence-window trigger — no network</source>
-        <translation type="unfinished"></translation>
+        <translation>trigger classico a finestre di coincidenza — nessuna rete</translation>
     </message>
     <message>
         <source>acc {0} %</source>
@@ -1380,6 +1380,14 @@ Soluzione: {0}</translation>
         <source>Schedule: {0}, {1}.</source>
         <translation>Schedulazione: {0}, {1}.</translation>
     </message>
+    <message>
+        <source>Unrolled: {0}.</source>
+        <translation>Srotolato: {0}.</translation>
+    </message>
+    <message>
+        <source>{0} ParallelizationFactor {1}</source>
+        <translation>{0} ParallelizationFactor {1}</translation>
+    </message>
 </context>
 <context>
     <name>HlsFilesMixin</name>
@@ -1928,6 +1936,14 @@ Soluzione: {0}</translation>
         <source>The C-simulation tab shows it layer by layer.</source>
         <translation>La scheda Simulazione C lo mostra layer per layer.</translation>
     </message>
+    <message>
+        <source>{0} ParallelizationFactor {1}</source>
+        <translation>{0} ParallelizationFactor {1}</translation>
+    </message>
+    <message>
+        <source>One event per bunch crossing: {0}, {1}, reuse {2}{3}; II {4} ns against {5} ns, LUT {6} against {7} with the default settings (estimates).</source>
+        <translation>Un evento per bunch crossing: {0}, {1}, reuse {2}{3}; II {4} ns contro {5} ns, LUT {6} contro {7} con le impostazioni predefinite (stime).</translation>
+    </message>
 </context>
 <context>
     <name>Job</name>
@@ -2469,19 +2485,19 @@ Non si possono aprire modelli finché il problema non è risolto; vedi i dettagl
     </message>
     <message>
         <source>pT at 90 % of the plateau, 10 GeV threshold (GeV)</source>
-        <translation type="unfinished"></translation>
+        <translation>pT al 90 % del plateau, soglia di 10 GeV (GeV)</translation>
     </message>
     <message>
         <source>pT at 90 % of the plateau, 20 GeV threshold (GeV)</source>
-        <translation type="unfinished"></translation>
+        <translation>pT al 90 % del plateau, soglia di 20 GeV (GeV)</translation>
     </message>
     <message>
         <source>Rate vs classical trigger at equal efficiency, 10 GeV</source>
-        <translation type="unfinished"></translation>
+        <translation>Rate rispetto al trigger classico a pari efficienza, 10 GeV</translation>
     </message>
     <message>
         <source>Rate vs classical trigger at equal efficiency, 20 GeV</source>
-        <translation type="unfinished"></translation>
+        <translation>Rate rispetto al trigger classico a pari efficienza, 20 GeV</translation>
     </message>
 </context>
 <context>
@@ -2655,7 +2671,7 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>A fake rate&apos;s tooltip gives the rate if the network decided alone.</source>
-        <translation type="unfinished"></translation>
+        <translation>Il suggerimento di un fake rate dà il rate se decidesse la sola rete.</translation>
     </message>
     <message>
         <source>Thresholds must be numbers in GeV separated by commas, not &apos;{0}&apos;</source>
@@ -2687,19 +2703,19 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>Fraction of the muons of exactly pT = threshold (among those passing the 3-of-4 majority) that each threshold&apos;s coincidence window keeps: the windows are tuned at the threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>Frazione dei muoni con pT esattamente uguale alla soglia (tra quelli che passano la maggioranza 3 su 4) che la finestra di coincidenza di ogni soglia conserva: le finestre sono tarate alla soglia</translation>
     </message>
     <message>
         <source>Plateau</source>
-        <translation type="unfinished"></translation>
+        <translation>Plateau</translation>
     </message>
     <message>
         <source>Add classical trigger</source>
-        <translation type="unfinished"></translation>
+        <translation>Aggiungi trigger classico</translation>
     </message>
     <message>
         <source>Tune the classical coincidence-window trigger (roads in RPC1 and RPC3 around the pivot hit in RPC2) at the thresholds above and add it as a variant with no network</source>
-        <translation type="unfinished"></translation>
+        <translation>Tara il trigger classico a finestre di coincidenza (road in RPC1 e RPC3 attorno al hit pivot in RPC2) alle soglie sopra e aggiungilo come variante senza rete</translation>
     </message>
     <message>
         <source>Check variants and press Compute.</source>
@@ -2747,7 +2763,7 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>strip-fit limit</source>
-        <translation type="unfinished"></translation>
+        <translation>limite del fit delle strip</translation>
     </message>
     <message>
         <source>Run the checked variants on the validation split (ROC curve and confusion matrix)</source>
@@ -2763,31 +2779,27 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>classical coincidence-window trigger — no network</source>
-        <translation type="unfinished"></translation>
+        <translation>trigger classico a finestre di coincidenza — nessuna rete</translation>
     </message>
     <message>
         <source>Open a workspace first.</source>
-        <translation type="unfinished">Apri prima un workspace.</translation>
-    </message>
-    <message>
-        <source>The classical trigger is not available in this version.</source>
-        <translation type="unfinished"></translation>
+        <translation>Apri prima un workspace.</translation>
     </message>
     <message>
         <source>Classical trigger (roads), plateau {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Trigger classico (road), plateau {0}</translation>
     </message>
     <message>
         <source>Tuning the coincidence windows…</source>
-        <translation type="unfinished"></translation>
+        <translation>Taratura delle finestre di coincidenza…</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished">Annullato.</translation>
+        <translation>Annullato.</translation>
     </message>
     <message>
         <source>Running: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>In corso: {0}</translation>
     </message>
     <message>
         <source>Open a workspace and check at least one variant.</source>
@@ -2823,11 +2835,11 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>classical trigger ({0}), pT &gt; {1} GeV</source>
-        <translation type="unfinished"></translation>
+        <translation>trigger classico ({0}), pT &gt; {1} GeV</translation>
     </message>
     <message>
         <source>strip fit ({0}, no network), pT &gt; {1} GeV</source>
-        <translation type="unfinished"></translation>
+        <translation>fit delle strip ({0}, nessuna rete), pT &gt; {1} GeV</translation>
     </message>
     <message>
         <source>{0}, pT &gt; {1} GeV</source>
@@ -2848,27 +2860,27 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>Threshold (GeV)</source>
-        <translation type="unfinished"></translation>
+        <translation>Soglia (GeV)</translation>
     </message>
     <message>
         <source>Plateau eff.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eff. di plateau</translation>
     </message>
     <message>
         <source>pT50 (GeV)</source>
-        <translation type="unfinished"></translation>
+        <translation>pT50 (GeV)</translation>
     </message>
     <message>
         <source>pT90 (GeV)</source>
-        <translation type="unfinished"></translation>
+        <translation>pT90 (GeV)</translation>
     </message>
     <message>
         <source>Rate vs classical</source>
-        <translation type="unfinished"></translation>
+        <translation>Rate vs classico</translation>
     </message>
     <message>
         <source>Fake rate (noise)</source>
-        <translation type="unfinished"></translation>
+        <translation>Fake rate (rumore)</translation>
     </message>
     <message>
         <source>σ(pT)/pT robust</source>
@@ -2884,35 +2896,35 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
     </message>
     <message>
         <source>Efficiency on the plateau of the fitted turn-on (error function), ± its error</source>
-        <translation type="unfinished"></translation>
+        <translation>Efficienza sul plateau della turn-on fittata (funzione errore), ± il suo errore</translation>
     </message>
     <message>
         <source>True pT at half the plateau (fitted when the fit converged)</source>
-        <translation type="unfinished"></translation>
+        <translation>pT vero a metà del plateau (dal fit quando converge)</translation>
     </message>
     <message>
         <source>True pT at 90 % of the plateau: pT50 + 1.28 σ of the fit, errors propagated</source>
-        <translation type="unfinished"></translation>
+        <translation>pT vero al 90 % del plateau: pT50 + 1,28 σ del fit, errori propagati</translation>
     </message>
     <message>
         <source>Trigger rate on a falling muon spectrum relative to the classical trigger (roads), with the network&apos;s cut moved until its efficiency above threshold equals the classical trigger&apos;s: below 1 the network cuts the rate</source>
-        <translation type="unfinished"></translation>
+        <translation>Rate di trigger su uno spettro di muoni decrescente rispetto al trigger classico (road), con il taglio della rete spostato finché la sua efficienza sopra soglia eguaglia quella del trigger classico: sotto 1 la rete riduce il rate</translation>
     </message>
     <message>
         <source>Fraction of noise-only events that fire, with its Clopper–Pearson interval</source>
-        <translation type="unfinished"></translation>
+        <translation>Frazione di eventi di solo rumore che fanno scattare il trigger, con il suo intervallo di Clopper–Pearson</translation>
     </message>
     <message>
         <source>classical coincidence-window trigger (roads): no network</source>
-        <translation type="unfinished"></translation>
+        <translation>trigger classico a finestre di coincidenza (road): nessuna rete</translation>
     </message>
     <message>
         <source>if the network decided alone: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>se decidesse la sola rete: {0}</translation>
     </message>
     <message>
         <source>the classical trigger is the reference</source>
-        <translation type="unfinished"></translation>
+        <translation>il trigger classico è il riferimento</translation>
     </message>
     <message>
         <source>AUC</source>
@@ -3457,8 +3469,20 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
         <translation>Latenza (ns)</translation>
     </message>
     <message>
+        <source>Latency (bunch crossings)</source>
+        <translation>Latenza (bunch crossing)</translation>
+    </message>
+    <message>
         <source>Initiation interval (cycles)</source>
         <translation>Initiation interval (cicli)</translation>
+    </message>
+    <message>
+        <source>Initiation interval (ns)</source>
+        <translation>Intervallo di iniziazione (ns)</translation>
+    </message>
+    <message>
+        <source>Initiation interval (bunch crossings)</source>
+        <translation>Intervallo di iniziazione (bunch crossing)</translation>
     </message>
     <message>
         <source>Clock period (ns)</source>
@@ -3466,7 +3490,20 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     </message>
     <message>
         <source>Does not fit the {0}:</source>
+        <extracomment>Rows in bunch crossings (25 ns), shown with one decimal (&quot;6.8&quot;).</extracomment>
         <translation>Non entra in {0}:</translation>
+    </message>
+    <message>
+        <source>Accepts an event every bunch crossing — {2}: II {0} ns ≤ {1} ns.</source>
+        <translation>Accetta un evento a ogni bunch crossing — {2}: II {0} ns ≤ {1} ns.</translation>
+    </message>
+    <message>
+        <source>Misses bunch crossings</source>
+        <translation>Perde bunch crossing</translation>
+    </message>
+    <message>
+        <source>{3}: takes an event every {0} bunch crossings (II {1} ns &gt; {2} ns), it would miss {4} of {0}. Lower the reuse factor, use io_parallel + Latency strategy, unroll the convolutions (ParallelizationFactor).</source>
+        <translation>{3}: accetta un evento ogni {0} bunch crossing (II {1} ns &gt; {2} ns), ne perderebbe {4} su {0}. Riduci il reuse factor, usa io_parallel + strategia Latency, srotola le convoluzioni (ParallelizationFactor).</translation>
     </message>
     <message>
         <source>full</source>
@@ -4577,7 +4614,7 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     <message>
         <source>classical coincidence-window trigger — no network</source>
         <extracomment>Widest the name column starts, in average character widths (longer names elide in the middle, whole in the tooltip), so that the task metric stays in sight in a narrow dock. Narrowest the tree gets, in average character widths.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>trigger classico a finestre di coincidenza — nessuna rete</translation>
     </message>
     <message>
         <source>acc {0}</source>
@@ -4665,7 +4702,7 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     </message>
     <message>
         <source>&apos;{0}&apos; is the classical coincidence-window trigger: it has no network to export</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;{0}&apos; è il trigger classico a finestre di coincidenza: non ha una rete da esportare</translation>
     </message>
     <message>
         <source>Export &apos;{0}&apos;</source>
@@ -4778,7 +4815,7 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     </message>
     <message>
         <source>A seeded toy of the ATLAS barrel RPC trigger: muons of 3–50 GeV bend in the 0.5 T toroid and fire strips in six RPC layers. Each event is a 6×64 hit map; the targets are q/pT and η. The networks learn from the truth of a few thousand events only, as when truth is expensive.</source>
-        <translation type="unfinished"></translation>
+        <translation>Un modello giocattolo con seed del trigger RPC del barrel di ATLAS: muoni da 3–50 GeV curvano nel toroide da 0,5 T e accendono strip in sei layer RPC. Ogni evento è una mappa di hit 6×64; i target sono q/pT e η. Le reti imparano dalla verità di poche migliaia di eventi soltanto, come quando la verità è costosa.</translation>
     </message>
     <message>
         <source>Train the float teacher CNN</source>
@@ -4814,27 +4851,27 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     </message>
     <message>
         <source>Add the classical trigger</source>
-        <translation type="unfinished"></translation>
+        <translation>Aggiungi il trigger classico</translation>
     </message>
     <message>
-        <source>The trigger the networks must beat: the ATLAS barrel coincidence-window logic on the same hit maps, with no network. A hit in the pivot plane (RPC2) opens a road in RPC1: 3 of the 4 layers of RPC1 and RPC2 inside it fire the 10 GeV trigger; the 20 GeV one also needs 1 of the 2 RPC3 layers inside a road there. Each road is the narrowest that keeps 90 % of the muons of exactly the threshold&apos;s pT (windows tuned at the threshold, as in ATLAS).</source>
-        <translation type="unfinished"></translation>
+        <source>The student with the better resolution goes to hls4ml: its QKeras quantizers fix the precisions, g++ builds the bit-accurate C simulation, and the firmware&apos;s own pT resolution and a resource estimate for the Alveo U50 appear in the Synthesis view. A Level-0 trigger takes an event every bunch crossing (25 ns); hls4ml&apos;s default computes the convolution&apos;s 30 positions one per clock cycle (150 ns: one crossing in six). So the student is synthesized with io_parallel, the Latency strategy, reuse factor 1 and the convolution unrolled (ParallelizationFactor 30): one event per cycle, for several times the LUTs (both estimates on the card).</source>
+        <translation>Lo student con la risoluzione migliore va a hls4ml: i suoi quantizzatori QKeras fissano le precisioni, g++ compila la simulazione C esatta al bit, e la risoluzione in pT del firmware stesso e una stima delle risorse per l&apos;Alveo U50 compaiono nella vista Sintesi. Un trigger di Livello 0 accetta un evento a ogni bunch crossing (25 ns); di default hls4ml calcola le 30 posizioni della convoluzione una per ciclo di clock (150 ns: un crossing su sei). Perciò lo student viene sintetizzato con io_parallel, la strategia Latency, reuse factor 1 e la convoluzione srotolata (ParallelizationFactor 30): un evento per ciclo, al prezzo di parecchie volte le LUT (entrambe le stime sono sulla scheda).</translation>
     </message>
     <message>
         <source>Compare with the classical trigger</source>
-        <translation type="unfinished"></translation>
+        <translation>Confronta con il trigger classico</translation>
+    </message>
+    <message>
+        <source>The trigger the networks are measured against: the ATLAS barrel coincidence-window logic on the same hit maps, with no network. A hit in the pivot plane (RPC2) opens a road in RPC1 and one in RPC3: 3 of the 4 layers of RPC1 and RPC2 and 1 of the 2 layers of RPC3 inside them fire the trigger (the high-pT logic: in this detector RPC1 alone bends too little to tell 10 GeV muons from 5 GeV ones). Each road is the narrowest that keeps 90 % of the muons of exactly the threshold&apos;s pT: the windows are tuned at the threshold.</source>
+        <translation>Il trigger con cui si misurano le reti: la logica a finestre di coincidenza del barrel di ATLAS sulle stesse mappe di hit, senza rete. Un hit nel piano pivot (RPC2) apre una road in RPC1 e una in RPC3: 3 dei 4 layer di RPC1 e RPC2 e 1 dei 2 layer di RPC3 al loro interno fanno scattare il trigger (la logica di alto pT: in questo rivelatore la curvatura in RPC1 da sola è troppo piccola per distinguere muoni da 10 GeV da quelli da 5 GeV). Ogni road è la più stretta che conserva il 90 % dei muoni con pT esattamente uguale alla soglia: le finestre sono tarate alla soglia.</translation>
     </message>
     <message>
         <source>Turn-on curves at the 10 and 20 GeV thresholds fitted with an error function (plateau efficiency, pT50 and pT90 with their errors) and the pT resolution against the strip-fit limit, for the teacher, the student alone, the distilled student and the classical trigger. The figure of merit is the rate relative to the classical trigger at equal efficiency: each network&apos;s cut is moved until it keeps as many muons above the threshold as the classical trigger, and its rate on a falling muon spectrum is divided by the classical one. Below 1, the network cuts the rate at no cost in efficiency.</source>
-        <translation type="unfinished"></translation>
+        <translation>Curve di turn-on alle soglie di 10 e 20 GeV fittate con una funzione errore (efficienza di plateau, pT50 e pT90 con i loro errori) e la risoluzione in pT confrontata con il limite del fit delle strip, per il teacher, lo student da solo, lo student distillato e il trigger classico. La figura di merito è il rate relativo al trigger classico a pari efficienza: il taglio di ogni rete viene spostato finché conserva tanti muoni sopra soglia quanti il trigger classico, e il suo rate su uno spettro di muoni decrescente viene diviso per quello classico. Sotto 1, la rete riduce il rate senza perdere efficienza.</translation>
     </message>
     <message>
         <source>Send the best student to synthesis</source>
         <translation>Invio del migliore student alla sintesi</translation>
-    </message>
-    <message>
-        <source>The student with the better resolution goes to hls4ml: its QKeras quantizers fix the precisions, g++ builds the bit-accurate C simulation, and the firmware&apos;s own pT resolution and a resource estimate for the Alveo U50 appear in the Synthesis view.</source>
-        <translation>Lo student con la risoluzione migliore va a hls4ml: i suoi quantizzatori QKeras fissano le precisioni, g++ compila la simulazione C bit-accurate, e la risoluzione in pT del firmware stesso e una stima delle risorse per l&apos;Alveo U50 compaiono nella vista Sintesi.</translation>
     </message>
     <message>
         <source>Run the student on the U50</source>
@@ -4846,7 +4883,7 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     </message>
     <message>
         <source>{0}: robust pT resolution {1}, rate at 20 GeV {2} × classical</source>
-        <translation type="unfinished"></translation>
+        <translation>{0}: risoluzione robusta in pT {1}, rate a 20 GeV {2} × classico</translation>
     </message>
     <message>
         <source>{0}: robust pT resolution {1}</source>
@@ -4863,6 +4900,18 @@ Raggiunta: la frazione del kernel del layer rimossa dal pruning nell&apos;antepr
     <message>
         <source>latency ≈ {0} ns (estimate)</source>
         <translation>latenza ≈ {0} ns (stima)</translation>
+    </message>
+    <message>
+        <source>accepts an event every bunch crossing: II {0} ns = {1} BX, latency {2} ns = {3} BX (estimate)</source>
+        <translation>accetta un evento a ogni bunch crossing: II {0} ns = {1} BX, latenza {2} ns = {3} BX (stima)</translation>
+    </message>
+    <message>
+        <source>does NOT accept every bunch crossing: II {0} ns = {1} BX, latency {2} ns = {3} BX (estimate)</source>
+        <translation>NON accetta un evento a ogni bunch crossing: II {0} ns = {1} BX, latenza {2} ns = {3} BX (stima)</translation>
+    </message>
+    <message>
+        <source>cost: LUT {0} (default settings {1}), FF {2} ({3}), DSP {4} ({5}); the default takes an event every {7} crossings (II {6} ns)</source>
+        <translation>costo: LUT {0} (impostazioni predefinite {1}), FF {2} ({3}), DSP {4} ({5}); quella predefinita accetta un evento ogni {7} crossing (II {6} ns)</translation>
     </message>
     <message>
         <source>{0}: {1} events/s, p99 batch latency {2} ms (emulated on CPU)</source>
