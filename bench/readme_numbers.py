@@ -161,13 +161,51 @@ def _synthesis_record(w, ws) -> dict[str, Any] | None:
     rec.update({k: m[k] for k in keep if isinstance(m.get(k), (int, float))})
     if rec.get("latency_cycles_estimate"):
         rec["clock_ns"] = rec["latency_ns_estimate"] / rec["latency_cycles_estimate"]
-    try:  # bunch crossings (issue 15's core.hls.timing), when present
-        from core.hls.timing import timing_columns
+    from core.hls.timing import EVERY_BX_METRIC, timing_columns
 
-        rec.update({k: v for k, v in timing_columns(m).items() if v is not None})
-    except ImportError:
-        pass
+    rec.update({k: v for k, v in timing_columns(m).items() if v is not None})
+    if isinstance(m.get(EVERY_BX_METRIC), dict):  # the default settings' estimate next to the chosen one
+        rec["every_bx_choice"] = m[EVERY_BX_METRIC]
     return rec
+
+
+#: Detector conditions of the resolution study: the strip fit against the networks trained on the
+#: default detector (95 % layer efficiency, 0.1 % strip noise).
+DETECTOR_CONDITIONS = {
+    "ideal": {"efficiency": 1.0, "noise_prob": 0.0},
+    "default": {},
+    "harsh": {"efficiency": 0.85, "noise_prob": 0.01},
+}
+
+
+def _detector_study(ws, names: dict[str, list[tuple[int, str]]], params: dict[str, Any]) -> dict[str, Any]:
+    """Robust pT resolution of the strip fit and of each row's seed-0 network on the validation
+    muons of the same seed simulated with other layer efficiencies and strip noise."""
+    import numpy as np
+
+    from core.data import load_dataset
+    from core.data.builtin import _muon_config
+    from core.metrics import predict
+    from core.metrics.physics import pt_from_q_over_pt, pt_resolution
+    from core.trigger.stripfit import strip_fit
+
+    models = {
+        row: ws.load_model(pairs[0][1])
+        for row, pairs in names.items()
+        if row in ("teacher", "alone", "distill")
+    }
+    out: dict[str, Any] = {}
+    for cond, overrides in DETECTOR_CONDITIONS.items():
+        ds = load_dataset(
+            "muon_rpc", cache_dir=ws.data_dir, **{**params, "config": overrides, "noise_events": 0}
+        )
+        pt = np.asarray(ds.extra["pt_val"], dtype=np.float64)
+        fit = strip_fit(ds.x_val, _muon_config(ds.meta["config"]))
+        res = {"stripfit": pt_resolution(pt_from_q_over_pt(fit["q_over_pt"]), pt)["robust"]}
+        for row, model in models.items():
+            res[row] = pt_resolution(pt_from_q_over_pt(predict(model, ds.x_val)[:, 0]), pt)["robust"]
+        out[cond] = {"config": overrides, "robust": res}
+    return out
 
 
 def _versions() -> dict[str, str]:
@@ -259,6 +297,9 @@ def run(
             }
             rows[row]["summary"] = summarize(rows[row]["per_seed"])
         synthesis = _synthesis_record(w, ws)
+        _log("the strip fit and the networks on other detector conditions ...")
+        params = {k: v for k, v in workspace_dataset_params(ws, teacher).items() if k != "config"}
+        detector = _detector_study(ws, names, params)
     sc = w.scale
     sim = ds.meta.get("config", {}) if isinstance(ds.meta, dict) else {}
     return {
@@ -280,6 +321,7 @@ def run(
         },
         "rows": rows,
         "synthesis": synthesis,
+        "detector_study": detector,
     }
 
 

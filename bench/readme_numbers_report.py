@@ -357,15 +357,109 @@ def render(doc: dict[str, Any]) -> str:
     if limit is not None:
         text += f" The strip fit (the detector's resolution limit) reaches {100 * limit['mean']:.1f} % on the same events."
     text += (
-        " The trigger fires on a majority coincidence of the RPC layers (3 of the 4 layers of RPC1 and RPC2, "
-        "as the ATLAS barrel low-pT logic) *and* a predicted pT above threshold: "
+        " A network's trigger fires on a majority coincidence of the RPC layers (3 of the 4 layers of RPC1 and "
+        "RPC2, as the ATLAS barrel low-pT logic) *and* a predicted pT above threshold: "
         + (f"{100 * noise['mean']:.2f} %" if noise else "a small fraction")
         + " of noise-only events pass the coincidence; a network alone, asked for the q/pT of an empty event, "
         "would fire on almost all of them."
     )
     if _finite(syn.get("latency_ns_estimate")):
         text += f" The latency of the synthesized student is an analytic *estimate* ({_timing(syn)}), not a synthesis result: no Vitis HLS on this machine."
-    return "\n".join([*lines, "", *_fill(text)]) + "\n"
+    verdict = _verdict(rows)
+    parts = [*lines, "", *_fill(text)]
+    if verdict:
+        parts += ["", *_fill(verdict)]
+    return "\n".join([*parts, *_every_bx_table(syn), *_detector_table(doc)]) + "\n"
+
+
+def _verdict(rows: dict[str, Any]) -> str:
+    """One sentence per threshold: which networks cut the classical trigger's rate (ratio + 2 σ < 1)."""
+    names = {"teacher": "the teacher", "alone": "the student alone", "distill": "the distilled student"}
+    said = []
+    for t in THRESHOLDS:
+        ratios = {
+            row: e
+            for row, r in rows.items()
+            if row in names and (e := _entry(r["summary"], f"rate_ratio_{t}")) is not None
+        }
+        if not ratios:
+            continue
+        below = [row for row, e in ratios.items() if e["mean"] + 2 * (e.get("spread") or e.get("err") or 0) < 1]
+        best = min(ratios, key=lambda row: ratios[row]["mean"])
+        if below:
+            said.append(
+                f"at {t} GeV {', '.join(names[r] for r in below)} cut{'s' if len(below) == 1 else ''} the rate "
+                f"below the classical trigger's (best: {names[best]}, {ratios[best]['mean']:.2f}×)"
+            )
+        else:
+            said.append(
+                f"at {t} GeV no network cuts the rate below the classical trigger's: the best, "
+                f"{names[best]}, fires {ratios[best]['mean']:.2f}× as often at equal efficiency"
+            )
+    if not said:
+        return ""
+    return "**Against the classical trigger, at this size:** " + "; ".join(said) + "."
+
+
+def _every_bx_table(syn: dict[str, Any]) -> list[str]:
+    """What taking an event every bunch crossing costs: hls4ml's defaults against the chosen settings."""
+    choice = syn.get("every_bx_choice")
+    if not isinstance(choice, dict) or not choice.get("default") or not choice.get("chosen"):
+        return []
+    st = choice.get("settings") or {}
+    pf = ", ".join(
+        f"{k} ParallelizationFactor {v}" for k, v in (st.get("parallelization_factor") or {}).items()
+    )
+    chosen = f"{st.get('io_type')}, {st.get('strategy')}, reuse {st.get('reuse_factor')}" + (
+        f", {pf}" if pf else ""
+    )
+    out = [
+        "",
+        "| synthesized student (hls4ml estimate, 200 MHz) | II | latency | LUT | FF | DSP |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, e in (("hls4ml's default settings", choice["default"]), (chosen, choice["chosen"])):
+        out.append(
+            f"| {label} | {e['ii_cycles']} cycles = {e['ii_ns']:.0f} ns = {e['ii_bx']:.1f} BX | "
+            f"{e['latency_ns']:.0f} ns = {e['latency_bx']:.1f} BX | {e['LUT']:,} | {e['FF']:,} | {e['DSP']:,} |"
+        )
+    return out
+
+
+_CONDITION_LABELS = {
+    "ideal": "every layer fires, no strip noise",
+    "default": "the default detector (95 % per layer, 0.1 % strip noise)",
+    "harsh": "85 % per layer, 1 % strip noise",
+}
+
+
+def _detector_table(doc: dict[str, Any]) -> list[str]:
+    """Robust pT resolution of the strip fit and of the seed-0 networks on other detector conditions."""
+    study = doc.get("detector_study")
+    if not study:
+        return []
+    cols = [
+        c for c in ("stripfit", "teacher", "distill", "alone") if c in next(iter(study.values()))["robust"]
+    ]
+    names = {
+        "stripfit": "strip fit (limit)",
+        "teacher": "teacher",
+        "distill": "distilled student",
+        "alone": "student alone",
+    }
+    out = [
+        "",
+        "| robust pT resolution, validation muons of the same seed, networks trained on the default detector | "
+        + " | ".join(names[c] for c in cols)
+        + " |",
+        "|---" * (len(cols) + 1) + "|",
+    ]
+    for cond, entry in study.items():
+        cells = [
+            f"{100 * entry['robust'][c]:.1f} %" if _finite(entry["robust"].get(c)) else "—" for c in cols
+        ]
+        out.append(f"| {_CONDITION_LABELS.get(cond, cond)} | " + " | ".join(cells) + " |")
+    return out
 
 
 def _timing(syn: dict[str, Any]) -> str:

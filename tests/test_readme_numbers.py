@@ -165,6 +165,20 @@ def test_distilled_4bit_student_beats_the_student_trained_alone(fresh):
     assert fid["distill"] < fid["alone"]
 
 
+@pytest.mark.slow
+def test_strip_fit_is_the_resolution_limit_on_an_ideal_detector(fresh):
+    """Every layer fires and no strip is noisy: nothing beats the least-squares fit of the strips.
+
+    With inefficiency and noise the run only measures (README's table states what was found).
+    """
+    study = fresh["detector_study"]
+    ideal = study["ideal"]["robust"]
+    for row in ("teacher", "alone", "distill"):
+        assert ideal["stripfit"] < ideal[row], (row, ideal)
+    assert set(study) == {"ideal", "default", "harsh"}
+    assert all(np.isfinite(v) for entry in study.values() for v in entry["robust"].values())
+
+
 def test_stored_run_is_not_mutated_by_the_comparison(stored):
     before = copy.deepcopy(stored)
     rr.compare(stored, stored)
