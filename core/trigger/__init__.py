@@ -187,6 +187,12 @@ def add_baseline(
     vname = check_variant_name(name) if name is not None else bk.default_name(plateau)
     params = _muon_params(ws, dataset)
     config = _muon_config(params.get("config"))
+    outside = [t for t in thresholds if not config.pt_min < t < config.pt_max]
+    if outside:  # its turn-on could not be measured, nor reach its plateau, on these muons
+        raise TrigLabError(
+            f"Threshold {', '.join(f'{t:g}' for t in outside)} GeV is outside the generated "
+            f"{config.pt_min:g}–{config.pt_max:g} GeV of '{dataset}': choose thresholds inside it"
+        )
     progress.update(0.0, f"building the {kind} baseline")
     obj = bk.build(config, plateau, thresholds, progress.sub(0.0, 0.3))
     progress.check_cancelled()

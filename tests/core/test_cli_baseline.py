@@ -122,6 +122,7 @@ def test_cli_adds_a_baseline(tmp_path, capfd):
         (["--trigger", "roads", "--thresholds", "10,-5"], "> 0 GeV"),
         (["--trigger", "roads", "--thresholds", "10,10"], "twice"),
         (["--trigger", "roads", "--name", "../evil"], "not a valid variant name"),
+        (["--trigger", "roads", "--thresholds", "10,60"], "outside the generated 3–50 GeV"),
     ],
 )
 def test_cli_bad_input_exit_2_one_line_nothing_written(tmp_path, capfd, args, says):
