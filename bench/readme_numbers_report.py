@@ -384,7 +384,9 @@ def _verdict(rows: dict[str, Any]) -> str:
         }
         if not ratios:
             continue
-        below = [row for row, e in ratios.items() if e["mean"] + 2 * (e.get("spread") or e.get("err") or 0) < 1]
+        below = [
+            row for row, e in ratios.items() if e["mean"] + 2 * (e.get("spread") or e.get("err") or 0) < 1
+        ]
         best = min(ratios, key=lambda row: ratios[row]["mean"])
         if below:
             said.append(
@@ -420,7 +422,7 @@ def _every_bx_table(syn: dict[str, Any]) -> list[str]:
     ]
     for label, e in (("hls4ml's default settings", choice["default"]), (chosen, choice["chosen"])):
         out.append(
-            f"| {label} | {e['ii_cycles']} cycles = {e['ii_ns']:.0f} ns = {e['ii_bx']:.1f} BX | "
+            f"| {label} | {e['ii_cycles']} cycle{'s' if e['ii_cycles'] != 1 else ''} = {e['ii_ns']:.0f} ns = {e['ii_bx']:.1f} BX | "
             f"{e['latency_ns']:.0f} ns = {e['latency_bx']:.1f} BX | {e['LUT']:,} | {e['FF']:,} | {e['DSP']:,} |"
         )
     return out
@@ -454,12 +456,30 @@ def _detector_table(doc: dict[str, Any]) -> list[str]:
         + " |",
         "|---" * (len(cols) + 1) + "|",
     ]
-    for cond, entry in study.items():
+    order = [c for c in _CONDITION_LABELS if c in study] + [c for c in study if c not in _CONDITION_LABELS]
+    for cond in order:  # the JSON's keys are sorted: show them from the ideal detector to the harsh one
+        entry = study[cond]
         cells = [
             f"{100 * entry['robust'][c]:.1f} %" if _finite(entry["robust"].get(c)) else "—" for c in cols
         ]
         out.append(f"| {_CONDITION_LABELS.get(cond, cond)} | " + " | ".join(cells) + " |")
-    return out
+    nets = [c for c in cols if c != "stripfit"]
+    better = [
+        cond
+        for cond, entry in study.items()
+        if all(
+            _finite(entry["robust"].get(c)) and entry["robust"]["stripfit"] < entry["robust"][c] for c in nets
+        )
+    ]
+    if len(better) == len(study):
+        verdict = (
+            "The strip fit is better than every network on every detector tried: the networks (trained on the "
+            "default detector, not retrained) are not more robust to missing layers and noisy strips than the fit."
+        )
+    else:
+        worse = [_CONDITION_LABELS.get(c, c) for c in study if c not in better]
+        verdict = f"The strip fit is better than every network except on: {'; '.join(worse)}."
+    return [*out, "", *_fill(verdict)]
 
 
 def _timing(syn: dict[str, Any]) -> str:
@@ -468,7 +488,7 @@ def _timing(syn: dict[str, Any]) -> str:
     if _finite(syn.get("latency_bx")):
         text += f" = {syn['latency_bx']:.1f} BX"
     if _finite(syn.get("ii_estimate")):
-        text += f", II {syn['ii_estimate']} cycles"
+        text += f", II {syn['ii_estimate']} cycle" + ("s" if syn["ii_estimate"] != 1 else "")
         if _finite(syn.get("ii_bx")):
             text += f" = {syn['ii_bx']:.1f} BX"
     if isinstance(syn.get("every_bx"), bool):
