@@ -326,17 +326,18 @@ def run(
 
 
 # --- README -------------------------------------------------------------------------------------
-def replace_block(text: str, block: str) -> str:
+def replace_block(text: str, block: str, begin: str = BEGIN, end: str = END) -> str:
     """README ``text`` with the generated block between the markers replaced by ``block``."""
-    i, j = text.find(BEGIN), text.find(END)
+    i, j = text.find(begin), text.find(end)
     if i < 0 or j < i:
-        raise SystemExit(f"README has no {BEGIN} ... {END} block")
-    return text[: i + len(BEGIN)] + "\n" + block.strip("\n") + "\n" + text[j:]
+        raise SystemExit(f"README has no {begin} ... {end} block")
+    return text[: i + len(begin)] + "\n" + block.strip("\n") + "\n" + text[j:]
 
 
-def readme_block(text: str) -> str:
-    i, j = text.find(BEGIN), text.find(END)
-    return text[i + len(BEGIN) : j].strip("\n") if 0 <= i < j else ""
+def readme_block(text: str, begin: str = BEGIN, end: str = END) -> str:
+    """The generated block between the markers in README ``text`` ("" when they are missing)."""
+    i, j = text.find(begin), text.find(end)
+    return text[i + len(begin) : j].strip("\n") if 0 <= i < j else ""
 
 
 def main(argv: list[str] | None = None) -> int:
