@@ -85,7 +85,7 @@ class AppState(QObject):
     def is_baseline(self, name: str | None) -> bool:
         """Whether variant ``name`` of the open workspace is a baseline (no network to load)."""
         ws = self.workspace
-        return ws is not None and bool(name) and name in ws.variants and is_baseline(ws[name])
+        return ws is not None and bool(name) and name in ws.variants and is_baseline(ws.variants[name])
 
     def last_network(self) -> str | None:
         """The newest variant that has a network (None when there is none)."""
