@@ -143,9 +143,16 @@ def trigger_note(results: list[dict[str, Any]]) -> str:
             "Trigger: predicted pT ≥ threshold (no hit coincidence: the data set does not say "
             "which layer is which).",
         )
+    stations, n_min = coinc.get("stations"), coinc.get("min_layers")
+    if isinstance(stations, list) and isinstance(n_min, int):  # said in the reader's language
+        what = QCoreApplication.translate("PhysicsView", "at least {0} layers of {1} hit").format(
+            n_min, "+".join(f"RPC{int(s) + 1}" for s in stations)
+        )
+    else:
+        what = str(coinc.get("text", ""))
     text = QCoreApplication.translate(
         "PhysicsView", "Trigger: hit coincidence ({0}) and predicted pT ≥ threshold."
-    ).format(coinc["text"])
+    ).format(what)
     eff = next(
         (r.get("coincidence_efficiency") for r in results if r.get("coincidence_efficiency") is not None),
         None,

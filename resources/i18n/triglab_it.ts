@@ -2658,6 +2658,10 @@ Il grafo di {0} è servito solo su questo computer, all&apos;indirizzo {1}</tran
         <translation>Trigger: pT predetto ≥ soglia (nessuna coincidenza di hit: il dataset non dice quale layer è quale).</translation>
     </message>
     <message>
+        <source>at least {0} layers of {1} hit</source>
+        <translation>almeno {0} layer di {1} colpiti</translation>
+    </message>
+    <message>
         <source>Trigger: hit coincidence ({0}) and predicted pT ≥ threshold.</source>
         <translation>Trigger: coincidenza di hit ({0}) e pT predetto ≥ soglia.</translation>
     </message>
