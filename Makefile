@@ -15,7 +15,7 @@ I18N_TS := resources/i18n/triglab_it.ts
 I18N_QM := resources/i18n/triglab_it.qm
 STAMP := $(VENV)/.triglab-stamp-$(shell cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -c1-16)
 
-.PHONY: run test bench lint format check-tools check-display clean lock demo i18n
+.PHONY: run test bench numbers lint format check-tools check-display clean lock demo i18n
 
 run: $(STAMP) $(I18N_QM) check-display
 	$(VENV)/bin/triglab --demo
@@ -27,6 +27,11 @@ test: $(STAMP) $(I18N_QM)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=2 $(PY) bench/run_all.py
+
+# README's generated numbers (hands-on 2 with its seeds, the label study): ~10 min on 2 cores
+numbers: $(STAMP)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) bench/readme_numbers.py
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) bench/label_study.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check core app tests bench
