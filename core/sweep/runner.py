@@ -429,12 +429,28 @@ def sweep_objectives(spec: SweepSpec, task: str) -> list[tuple[str, str]]:
 
 
 def front_keys(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> list[str]:
-    """Keys of the Pareto front of the ``done`` rows (empty with fewer than two objectives)."""
+    """Keys of the Pareto front of the ``done`` rows; with one objective, its best point(s)
+    (what nothing else dominates); empty without objectives."""
+    import math
+
     from core.sweep.front import pareto_rows
 
-    if len(objectives) < 2:
+    if len(objectives) >= 2:
+        return pareto_rows(rows, objectives)
+    if not objectives:
         return []
-    return pareto_rows(rows, objectives)
+    metric, sense = objectives[0]
+    values = {
+        r["key"]: float(v)
+        for r in rows
+        if r.get("status") == "done"
+        and isinstance(v := (r.get("metrics") or {}).get(metric), (int, float))
+        and math.isfinite(v)
+    }
+    if not values:
+        return []
+    best = max(values.values()) if sense == "max" else min(values.values())
+    return [k for k, v in values.items() if v == best]
 
 
 def _meta(where: dict[str, Any], executor: Executor) -> dict[str, Any]:

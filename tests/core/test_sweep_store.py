@@ -636,3 +636,17 @@ def test_materialize_after_the_base_variant_was_deleted(swept):
     v = materialize_point(ws, "s1", "p0")
     assert v.parent is None and v.params["lineage_note"] == "derived from deleted variant 'base'"
     assert v.dataset is None
+
+
+def test_one_objective_front_is_its_best_point():
+    from core.sweep.runner import front_keys
+
+    rows = [
+        {"key": "a", "status": "done", "metrics": {"rate_ratio_20": 4.1}},
+        {"key": "b", "status": "done", "metrics": {"rate_ratio_20": 0.7}},
+        {"key": "c", "status": "failed", "metrics": {"rate_ratio_20": 0.1}},
+        {"key": "d", "status": "done", "metrics": {"rate_ratio_20": float("nan")}},
+    ]
+    assert front_keys(rows, [("rate_ratio_20", "min")]) == ["b"]
+    assert front_keys(rows, [("rate_ratio_20", "max")]) == ["a"]
+    assert front_keys(rows, []) == []
