@@ -39,8 +39,17 @@ def cmd_baseline(args) -> int:
     lines = [f"added '{v.name}' to {ws.root}: {obj.describe()}"]
     for key, tuned in (getattr(obj, "tuned", None) or {}).items():
         lines.append(f"  {key} GeV road keeps {tuned['fraction']:.3f} of {tuned['n']:,} muons of {key} GeV")
-    shown = {k: val for k, val in v.metrics.items() if val is not None}
-    lines.append("metrics: " + ", ".join(f"{k} {val:.4g}" for k, val in shown.items()))
+    m = v.metrics
+    for key in getattr(obj, "windows", None) or {}:
+        if m.get(f"pt90_{key}") is not None:
+            lines.append(
+                f"  {key} GeV turn-on on the validation muons: pT50 {m[f'pt50_{key}']:.2f} GeV, "
+                f"pT90 {m[f'pt90_{key}']:.2f} GeV, plateau {m.get(f'plateau_{key}') or float('nan'):.3f}"
+            )
+    shown = sum(val is not None for val in m.values())
+    lines.append(
+        f"{shown} numbers stored on the variant (triglab-cli metrics WS --variant {v.name} prints them)"
+    )
     payload = {"workspace": str(ws.root), "variant": v.name, "spec": obj.to_json(), **v.to_dict()}
     emit(args, payload, "\n".join(lines))
     return 0
