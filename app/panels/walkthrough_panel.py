@@ -204,9 +204,18 @@ class WalkthroughPanel(QWidget):
         self.combo.currentIndexChanged.connect(lambda _i: self._build())
         self.reset_btn.clicked.connect(lambda: self.reset())
         # New cards: reasons of failed runs belong to the workspace they happened in.
-        state.workspace_changed.connect(lambda _ws: self._build())
+        state.workspace_changed.connect(self._on_workspace)
         state.variants_changed.connect(self.refresh)
         self._build()
+
+    def _on_workspace(self, ws) -> None:
+        """A workspace one walkthrough was run in shows that walkthrough's cards (not the last one's)."""
+        record = (getattr(ws, "ui", None) or {}).get("walkthroughs") if ws is not None else None
+        keys = [k for k in (record if isinstance(record, dict) else {}) if self.combo.findData(k) >= 0]
+        if len(keys) == 1 and keys[0] != self.combo.currentData():
+            self.set_walkthrough(keys[0])  # rebuilds the cards
+        else:
+            self._build()
 
     def set_walkthrough(self, key: str) -> None:
         i = self.combo.findData(key)

@@ -423,3 +423,19 @@ def test_the_physics_view_follows_a_steps_job(qtbot, tmp_path):
     qtbot.waitUntil(lambda: "majority" in view.status.text(), timeout=5_000)
     assert view.status.text().startswith("Failed")
     jobs.shutdown()
+
+
+def test_a_workspace_of_one_walkthrough_opens_with_its_cards(qtbot, tmp_path):
+    """Opening hands-on 2's workspace while the panel shows hands-on 1 switches it to hands-on 2."""
+    from app.panels.walkthrough_panel import WalkthroughPanel
+    from app.state import AppState
+    from core.workspace import Workspace
+
+    state = AppState()
+    panel = WalkthroughPanel(state, JobManager(), scale=TINY)
+    qtbot.addWidget(panel)
+    panel.set_walkthrough("handson1")
+    ws = Workspace.create(tmp_path / "h2")
+    ws.ui.setdefault("walkthroughs", {})["handson2"] = {"data": "@2000 events"}
+    state.set_workspace(ws)
+    assert panel.combo.currentData() == "handson2" and "classical" in panel.cards
