@@ -20,6 +20,12 @@ from PySide6.QtCore import QObject, Signal
 from core.workspace import Workspace
 
 
+def network_names(ws: Any) -> list[str]:
+    """The workspace's variants that have a network (baselines such as the classical trigger left out):
+    what a training, a teacher or a sweep can start from."""
+    return [n for n, v in (ws.variants.items() if ws is not None else ()) if not is_baseline(v)]
+
+
 def is_baseline(variant: Any) -> bool:
     """Whether a workspace variant is a baseline with no network (the classical trigger)."""
     from core.trigger import is_baseline as core_is_baseline

@@ -37,6 +37,7 @@ from app.palette import mute
 from app.panels.sweep_form import SweepForm
 from app.panels.sweep_plot import SweepPlot, SweepStatus, ordered_settings, value_text
 from app.panels.sweep_table import SweepTable
+from app.state import network_names
 from core import TrigLabError
 from core.sweep.spec import DONE, FAILED, RUNNING
 
@@ -173,7 +174,7 @@ class SweepView(QWidget):
 
     def _fill_variants(self) -> None:
         ws = self.state.workspace
-        names = list(ws.variants) if ws is not None else []
+        names = network_names(ws)  # the classical trigger has no network to sweep
         cur = self.state.current.name if getattr(self.state, "current", None) is not None else None
         self.form.set_variants(names, cur)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.palette import mute
+from app.state import network_names
 from core.train import OPTIMIZERS, SCHEDULES
 
 CTX = "TrainForm"
@@ -332,7 +333,7 @@ class TrainForm(QWidget):
         self.source_combo.blockSignals(True)
         self.source_combo.clear()
         if ws is not None:
-            self.source_combo.addItems(list(ws.variants))
+            self.source_combo.addItems(network_names(ws))  # a baseline has no network to train
         cur = self.state.current.name if self.state.current is not None else None
         for want in (keep, cur):
             if want and self.source_combo.findText(want) >= 0:
@@ -357,7 +358,7 @@ class TrainForm(QWidget):
         self.teacher_combo.clear()
         self.teacher_combo.addItem(_tr(NO_TEACHER), None)
         if ws is not None:
-            for name in ws.variants:
+            for name in network_names(ws):  # a baseline has no outputs to learn from
                 self.teacher_combo.addItem(name, name)
         i = self.teacher_combo.findData(keep) if keep else 0
         self.teacher_combo.setCurrentIndex(max(i, 0))

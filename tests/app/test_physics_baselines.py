@@ -168,3 +168,30 @@ def test_selecting_a_baseline_shows_it_in_physics(qtbot, view, ws, monkeypatch):
     assert view.state.current is None and view.state.selected == "roads-0.9"
     qtbot.waitUntil(lambda: "roads-0.9" in view.plotted()["baselines"], timeout=10_000)
     assert calls == [["roads-0.9"]] and view.checked() == ["roads-0.9"]
+
+
+def test_train_and_sweep_forms_offer_only_networks(qtbot, tmp_path):
+    """The classical trigger has no network: it is neither a training's start, a teacher nor a sweep's base."""
+    import tensorflow as tf
+
+    from app.jobs import JobManager
+    from app.panels.sweep_view import SweepView
+    from app.panels.train_view import TrainView
+    from app.state import AppState, network_names
+    from core.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    model = tf.keras.Sequential([tf.keras.layers.InputLayer((4,)), tf.keras.layers.Dense(2)])
+    ws.add_variant(model, "net", operation="train", dataset="muon_rpc")
+    add_fake_baseline(ws, "roads-0.9")
+    assert network_names(ws) == ["net"]
+    state, jobs = AppState(), JobManager()
+    train, sweep = TrainView(state, jobs), SweepView(state, jobs)
+    qtbot.addWidget(train)
+    qtbot.addWidget(sweep)
+    state.set_workspace(ws)
+    combos = (train.form.source_combo, sweep.form.variant_combo)
+    assert [[c.itemText(i) for i in range(c.count())] for c in combos] == [["net"], ["net"]]
+    teacher = train.form.teacher_combo
+    assert "roads-0.9" not in [teacher.itemData(i) for i in range(teacher.count())]
+    jobs.shutdown(timeout=10)
