@@ -16,6 +16,15 @@ from PySide6.QtWidgets import QFileDialog
 from app.panels.compare_table import ROW_KEYS, TRIGGER_COLUMNS
 
 
+def _destination(view, path: str | Path | None, title: str, default: str, filters: str) -> Path | None:
+    """``path``, or the file the user picks in a save dialog (None if cancelled)."""
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(view, title, default, filters)
+        if not path:
+            return None
+    return Path(path)
+
+
 def export_table(view, path: str | Path | None = None) -> Path | None:
     """Write the table as CSV (header :data:`ROW_KEYS` then the trigger keys per threshold,
     ``plateau_10``, ``pt90_10``, ``rate_ratio_10``, ...; raw units, empty cell when missing).
@@ -27,16 +36,15 @@ def export_table(view, path: str | Path | None = None) -> Path | None:
     Returns:
         The path written, or None if the dialog was cancelled.
     """
+    path = _destination(
+        view,
+        path,
+        QCoreApplication.translate("CompareView", "Export comparison table"),
+        "variants.csv",
+        QCoreApplication.translate("CompareView", "CSV (*.csv)"),
+    )
     if path is None:
-        path, _ = QFileDialog.getSaveFileName(
-            view,
-            QCoreApplication.translate("CompareView", "Export comparison table"),
-            "variants.csv",
-            QCoreApplication.translate("CompareView", "CSV (*.csv)"),
-        )
-        if not path:
-            return None
-    path = Path(path)
+        return None
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             keys = [*ROW_KEYS, *(f"{k}_{t}" for t in view._thresholds for k, _h, _t in TRIGGER_COLUMNS)]
@@ -68,16 +76,15 @@ def export_plot(view, path: str | Path | None = None, width: int = 1600) -> Path
     """
     import pyqtgraph.exporters as exporters
 
+    path = _destination(
+        view,
+        path,
+        QCoreApplication.translate("CompareView", "Export plot"),
+        "pareto.png",
+        QCoreApplication.translate("CompareView", "PNG image (*.png);;SVG vector image (*.svg)"),
+    )
     if path is None:
-        path, _ = QFileDialog.getSaveFileName(
-            view,
-            QCoreApplication.translate("CompareView", "Export plot"),
-            "pareto.png",
-            QCoreApplication.translate("CompareView", "PNG image (*.png);;SVG vector image (*.svg)"),
-        )
-        if not path:
-            return None
-    path = Path(path)
+        return None
     view._place_labels()
     try:
         if path.suffix.lower() == ".svg":

@@ -57,6 +57,7 @@ SORT_ROLE = Qt.UserRole + 1
 
 
 def finite(v: Any) -> float | None:
+    """``v`` as a finite float, None for anything else (missing, text, NaN, bool)."""
     if v is None or isinstance(v, bool):
         return None
     try:

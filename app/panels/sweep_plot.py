@@ -13,7 +13,6 @@ metric name, lower is better, when neither does).
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 import pyqtgraph as pg
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import fmt_num, fmt_sig
 from app.palette import BLUE, VERMILION, mute, style_axes
+from app.panels.compare_table import finite
 from app.panels.job_dock import fmt_seconds
 from app.panels.sweep_where import narrow_combo
 from core.metrics.pareto import AXES, pareto_front
@@ -41,17 +41,6 @@ SELECTED_COLOR = (20, 20, 20)
 NO_COLOUR = ""  # the colour menu's "none" entry
 #: Metrics that are better higher, for names :data:`AXES` does not know (a suffix or the name).
 _HIGHER_IS_BETTER = ("accuracy", "agreement", "auc", "efficiency")
-
-
-def finite(v: Any) -> float | None:
-    """``v`` as a finite float, None for anything else (missing, text, NaN, bool)."""
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 def measure_info(key: str, objectives: dict[str, str] | None = None) -> tuple[str, float, bool]:

@@ -13,9 +13,9 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
 
-from app.panels.compare_table import MISSING, SortItem
+from app.panels.compare_table import MISSING, SortItem, finite
 from app.panels.sweep_form import ERROR_COLOR
-from app.panels.sweep_plot import finite, measure_info, point_tooltip, value_text
+from app.panels.sweep_plot import measure_info, point_tooltip, value_text
 from core.sweep.spec import DONE, FAILED, RUNNING
 
 #: Point status key -> its word in the table.

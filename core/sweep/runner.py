@@ -431,8 +431,7 @@ def sweep_objectives(spec: SweepSpec, task: str) -> list[tuple[str, str]]:
 def front_keys(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) -> list[str]:
     """Keys of the Pareto front of the ``done`` rows; with one objective, its best point(s)
     (what nothing else dominates); empty without objectives."""
-    import math
-
+    from core.metrics.pareto import _finite
     from core.sweep.front import pareto_rows
 
     if len(objectives) >= 2:
@@ -440,12 +439,11 @@ def front_keys(rows: list[dict[str, Any]], objectives: list[tuple[str, str]]) ->
     if not objectives:
         return []
     metric, sense = objectives[0]
+    # the same rows and values as pareto_rows takes for two or more objectives
     values = {
-        r["key"]: float(v)
+        r["key"]: v
         for r in rows
-        if r.get("status") == "done"
-        and isinstance(v := (r.get("metrics") or {}).get(metric), (int, float))
-        and math.isfinite(v)
+        if r.get("status") == DONE and (v := _finite((r.get("metrics") or {}).get(metric))) is not None
     }
     if not values:
         return []

@@ -291,7 +291,7 @@ def reference_trigger(ws, dataset, thresholds=DEFAULT_THRESHOLDS) -> tuple[RoadT
         ``"roads, plateau 0.9, tuned in memory"``.
     """
     from core.data.builtin import _muon_config
-    from core.trigger.roads import thr_key
+    from core.metrics.physics.common import thr_key
 
     if isinstance(dataset, str):
         name = dataset

@@ -67,6 +67,7 @@ import numpy as np
 from core import TrigLabError
 from core.data.muon_rpc import MuonSimConfig, simulate_muon_rpc
 from core.jobs import Progress, ensure_progress
+from core.metrics.physics.common import thr_key
 from core.trigger import spec
 from core.trigger.clusters import as_hit_maps, cluster_centres, pivot_deviations
 
@@ -77,11 +78,6 @@ SPEC_VERSION = 2  # 2: windows are ranges [lo, hi]; 1: half-widths w (read as [-
 TUNING_SEED_BASE = 900_000_000  # tuning samples never share a seed with a data set's muons
 MAX_WINDOW = 1024  # [half-strips] beyond any detector TrigLab simulates
 _CHUNK = 1024  # events per block (the candidate x layer x cluster array stays small)
-
-
-def thr_key(threshold: float) -> str:
-    """``"10"`` for 10.0 GeV, ``"7.5"`` for 7.5 GeV (the key of ``windows`` and of the metrics)."""
-    return f"{float(threshold):g}"
 
 
 def default_logic(threshold: float) -> str:

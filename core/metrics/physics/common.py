@@ -28,8 +28,9 @@ def _json_list(a: np.ndarray) -> list:
     return [_json_float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
 
-def _thr_key(threshold: float) -> str:
-    """``10`` for 10.0 GeV, ``7.5`` for 7.5 GeV (used in metric names like ``pt50_10``)."""
+def thr_key(threshold: float) -> str:
+    """``10`` for 10.0 GeV, ``7.5`` for 7.5 GeV (used in metric names like ``pt50_10`` and as the
+    key of a road trigger's windows)."""
     return f"{float(threshold):g}"
 
 

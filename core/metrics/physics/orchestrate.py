@@ -19,7 +19,7 @@ from core.metrics.physics.coincidence import (
     dataset_layer_stations,
     fake_rate,
 )
-from core.metrics.physics.common import DEFAULT_THRESHOLDS, _thr_key, pt_from_q_over_pt
+from core.metrics.physics.common import DEFAULT_THRESHOLDS, pt_from_q_over_pt, thr_key
 from core.metrics.physics.rates import (
     MUON_SPECTRUM,
     efficiency_above,
@@ -230,7 +230,7 @@ def trigger_metrics_from_outputs(
             result.setdefault("untuned_thresholds", []).append(float(t))
             result["tuned_thresholds"] = [float(v) for v in predictor.thresholds or ()]
             continue
-        key = _thr_key(t)
+        key = thr_key(t)
         fired_own = _own_decision(predictor, x, t) if own_fires else None
         curve = turn_on_curve(pt_pred, pt_true, t, bins, accepted=accepted, fired=fired_own).to_dict()
         result["turn_on"][key] = curve
@@ -308,7 +308,7 @@ def _fake_rates(result, dataset, noise_out, thresholds, coincidence, stations, p
     result["fake"] = {}
     own_fires = callable(getattr(predictor, "fires", None))
     for t in thresholds:
-        key = _thr_key(t)
+        key = thr_key(t)
         if own_fires:
             if not _tuned(predictor, t):
                 continue
